@@ -1,0 +1,53 @@
+package io.vigil.agent.ship;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** Builds the channel to the collector: TLS against a configured CA, or plaintext if told so. */
+public final class CollectorChannels {
+  private CollectorChannels() {}
+
+  /**
+   * @param caFile PEM CA certificate(s) the collector's certificate must chain to; null only
+   *     together with {@code insecure}
+   * @param serverName name to verify in the certificate; empty for the host of the address
+   * @param insecure plaintext, for local experiments only
+   */
+  public static ManagedChannel open(
+      String host,
+      int port,
+      Path caFile,
+      String serverName,
+      boolean insecure,
+      Duration connectTimeout,
+      Duration keepAlive)
+      throws IOException {
+    ChannelCredentials creds =
+        insecure
+            ? InsecureChannelCredentials.create()
+            : TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
+    NettyChannelBuilder b =
+        NettyChannelBuilder.forAddress(host, port, creds)
+            // Keep-alive pings find a dead collector (or a silently dropped NAT entry) while the
+            // agent only listens for acks; the collector permits pings at this rate.
+            .keepAliveTime(keepAlive.toMillis(), TimeUnit.MILLISECONDS)
+            .keepAliveTimeout(10, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(false)
+            .withOption(
+                io.grpc.netty.shaded.io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .maxInboundMessageSize(4 << 20)
+            .userAgent("vigil-agent");
+    if (serverName != null && !serverName.isEmpty()) {
+      b.overrideAuthority(serverName + ":" + port);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,295 @@
+package io.vigil.agent.ship;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.vigil.agent.response.CommandDispatcher;
+import io.vigil.agent.spool.Spool;
+import io.vigil.agent.spool.SpoolReader;
+import io.vigil.agent.spool.SpooledEvent;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.AgentMessage;
+import io.vigil.proto.v1.AgentServiceGrpc;
+import io.vigil.proto.v1.CommandResult;
+import io.vigil.proto.v1.CommandResultBatch;
+import io.vigil.proto.v1.EventBatch;
+import io.vigil.proto.v1.Hello;
+import io.vigil.proto.v1.Welcome;
+import java.util.ArrayDeque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Moves spooled events to the collector. Owns one thread, which alone reads the spool, sends on
+ * the stream and commits acknowledged positions. gRPC callbacks only record what arrived and
+ * wake it.
+ *
+ * <p>Delivery is at least once: after any failure the shipper reconnects (exponential backoff
+ * with jitter) and resumes after the collector's watermark, which the collector deduplicates
+ * against.
+ */
+public final class Shipper implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Shipper.class);
+  private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+
+  private final ShipperOptions options;
+  private final Spool spool;
+  private final Channel channel;
+  private final Supplier<Hello> hello;
+  private final CommandDispatcher commands;
+  private final ShipperMetrics metrics;
+  private final String compression;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean connected;
+
+  /**
+   * @param compression gRPC message compression for agent messages ("gzip" or "identity")
+   */
+  public Shipper(
+      ShipperOptions options,
+      Spool spool,
+      Channel channel,
+      Supplier<Hello> hello,
+      CommandDispatcher commands,
+      String compression,
+      MetricsRegistry registry) {
+    this.options = options;
+    this.spool = spool;
+    this.channel = channel;
+    this.hello = hello;
+    this.commands = commands;
+    this.compression = compression;
+    this.metrics = new ShipperMetrics(registry);
+    registry.gauge(
+        "vigil_agent_stream_connected",
+        "1 while the stream to the collector is open",
+        () -> connected ? 1 : 0);
+    this.thread = new Thread(this::runLoop, "vigil-shipper");
+    this.thread.setDaemon(true);
+    commands.onResult(this::wakeup);
+  }
+
+  public void start() {
+    thread.start();
+  }
+
+  /** True while a stream is established (Welcome received and not failed since). */
+  public boolean connected() {
+    return connected;
+  }
+
+  private void wakeup() {
+    LockSupport.unpark(thread);
+  }
+
+  private void runLoop() {
+    Backoff backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
+    try (SpoolReader reader = spool.openReader()) {
+      while (running) {
+        Status end = runSession(reader, backoff);
+        connected = false;
+        if (!running) {
+          break;
+        }
+        metrics.disconnects.inc();
+        long delay = backoff.next().toNanos();
+        log.warn(
+            "stream to collector ended: {}; reconnecting in {} ms",
+            describe(end),
+            TimeUnit.NANOSECONDS.toMillis(delay));
+        sleep(delay);
+      }
+    } catch (RuntimeException e) {
+      log.error("shipper stopped by an unexpected error", e);
+      throw e;
+    }
+  }
+
+  private Status runSession(SpoolReader reader, Backoff backoff) {
+    StreamSession s = new StreamSession(this::wakeup, commands::accept, commands::acked);
+    AgentServiceGrpc.AgentServiceStub stub = AgentServiceGrpc.newStub(channel);
+    if (!"identity".equals(compression)) {
+      stub = stub.withCompression(compression);
+    }
+    // No deadline on the stream: it is meant to live as long as the agent. Liveness comes from
+    // keep-alive pings on the channel and the Welcome timeout below.
+    stub.stream(s);
+    try {
+      s.send(AgentMessage.newBuilder().setHello(hello.get()).build());
+      Welcome welcome = awaitWelcome(s);
+      if (welcome == null) {
+        return s.endStatus() != null
+            ? s.endStatus()
+            : Status.DEADLINE_EXCEEDED.withDescription("no Welcome from the collector");
+      }
+      connected = true;
+      metrics.connects.inc();
+      backoff.reset();
+      long resume = welcome.getResumeAfterSeq();
+      log.info(
+          "connected to collector {}; resuming after seq {} (spooled up to {})",
+          welcome.getCollectorVersion(),
+          resume,
+          spool.lastSeq());
+      if (resume > spool.lastSeq()) {
+        log.warn(
+            "collector has seq {} but this spool only reached {}: was the spool restored?",
+            resume,
+            spool.lastSeq());
+      }
+      spool.commit(Math.min(resume, spool.lastSeq()));
+      reader.seekAfter(resume);
+      return pump(s, reader, resume);
+    } finally {
+      s.cancel("shipper session ended");
+    }
+  }
+
+  private Welcome awaitWelcome(StreamSession s) {
+    long deadline = System.nanoTime() + options.welcomeTimeout().toNanos();
+    while (running && s.welcome() == null && s.endStatus() == null) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return null;
+      }
+      LockSupport.parkNanos(left);
+    }
+    return s.welcome();
+  }
+
+  /** Sends while the stream is healthy; returns why it ended. */
+  private Status pump(StreamSession s, SpoolReader reader, long resumedAfter) {
+    ArrayDeque<Long> inFlight = new ArrayDeque<>(); // last seq of each unacknowledged batch
+    BatchBuilder batch = new BatchBuilder(options);
+    Set<String> resultsSent = new HashSet<>();
+    long acked = resumedAfter;
+    while (running) {
+      if (s.endStatus() != null) {
+        return s.endStatus();
+      }
+      long newAck = s.ackedSeq();
+      if (newAck > acked) {
+        metrics.acked.add(newAck - acked);
+        acked = newAck;
+        spool.commit(acked);
+        while (!inFlight.isEmpty() && inFlight.peekFirst() <= acked) {
+          inFlight.pollFirst();
+        }
+      }
+      sendResults(s, resultsSent);
+      while (inFlight.size() < options.maxInFlightBatches() && s.isReady()) {
+        if (!batch.fill(reader)) {
+          break; // not full and not old enough yet
+        }
+        EventBatch b = batch.take(WallClock.nowNanos());
+        s.send(AgentMessage.newBuilder().setBatch(b).build());
+        inFlight.addLast(b.getFirstSeq() + b.getEventsCount() - 1);
+        metrics.sent.add(b.getEventsCount());
+        metrics.batches.inc();
+      }
+      // Acks, onReady and new command results unpark this thread; a partial batch sets a timer.
+      boolean canSend = inFlight.size() < options.maxInFlightBatches() && s.isReady();
+      long park = IDLE_PARK_NANOS;
+      if (canSend && !batch.isEmpty()) {
+        park = Math.max(MIN_PARK_NANOS, batch.nanosUntilDue());
+      } else if (canSend) {
+        // The spool has no wake-up signal: poll it, often enough not to add to batchMaxDelay.
+        park = Math.max(MIN_POLL_NANOS, options.batchMaxDelay().toNanos() / 5);
+      }
+      LockSupport.parkNanos(park);
+    }
+    return Status.CANCELLED.withDescription("agent stopping");
+  }
+
+  private void sendResults(StreamSession s, Set<String> alreadySent) {
+    List<CommandResult> pending = commands.unacked();
+    pending.removeIf(r -> alreadySent.contains(r.getCommandId()));
+    if (pending.isEmpty() || !s.isReady()) {
+      return;
+    }
+    s.send(
+        AgentMessage.newBuilder()
+            .setCommandResults(CommandResultBatch.newBuilder().addAllResults(pending))
+            .build());
+    pending.forEach(r -> alreadySent.add(r.getCommandId()));
+  }
+
+  private static String describe(Status s) {
+    return s.getDescription() == null ? s.getCode().toString() : s.getCode() + " " + s.getDescription();
+  }
+
+  private void sleep(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    long left;
+    while (running && (left = deadline - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(left);
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    wakeup();
+    thread.join(TimeUnit.SECONDS.toMillis(10));
+  }
+
+  /** Accumulates spooled events into one batch; owned by the shipper thread. */
+  static final class BatchBuilder {
+    private final ShipperOptions options;
+    private final EventBatch.Builder builder = EventBatch.newBuilder();
+    private long bytes;
+    private long startedNanos;
+
+    BatchBuilder(ShipperOptions options) {
+      this.options = options;
+    }
+
+    /** Reads more events; true when the batch should be sent now (full, or old enough). */
+    boolean fill(SpoolReader reader) {
+      while (builder.getEventsCount() < options.batchMaxEvents()
+          && bytes < options.batchMaxBytes()) {
+        SpooledEvent e = reader.next();
+        if (e == null) {
+          break;
+        }
+        if (builder.getEventsCount() == 0) {
+          builder.setFirstSeq(e.seq());
+          startedNanos = System.nanoTime();
+        }
+        builder.addEvents(ByteString.copyFrom(e.bytes()));
+        bytes += e.bytes().length;
+      }
+      if (builder.getEventsCount() == 0) {
+        return false;
+      }
+      return builder.getEventsCount() >= options.batchMaxEvents()
+          || bytes >= options.batchMaxBytes()
+          || nanosUntilDue() <= 0;
+    }
+
+    boolean isEmpty() {
+      return builder.getEventsCount() == 0;
+    }
+
+    long nanosUntilDue() {
+      return Math.max(0, startedNanos + options.batchMaxDelay().toNanos() - System.nanoTime());
+    }
+
+    EventBatch take(long nowNanos) {
+      EventBatch b = builder.setSentTimeNs(nowNanos).build();
+      builder.clear();
+      bytes = 0;
+      return b;
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package io.vigil.collector.stream;
+
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.vigil.collector.ingest.IngestBusyException;
+import io.vigil.collector.ingest.IngestService;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.Ack;
+import io.vigil.proto.v1.AgentMessage;
+import io.vigil.proto.v1.CollectorMessage;
+import io.vigil.proto.v1.Command;
+import io.vigil.proto.v1.CommandResultAck;
+import io.vigil.proto.v1.EventBatch;
+import io.vigil.proto.v1.Hello;
+import io.vigil.proto.v1.SchemaVersion;
+import io.vigil.proto.v1.Welcome;
+import java.util.UUID;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's stream: Hello, then batches and command results, until either side ends it.
+ *
+ * <p>gRPC delivers inbound messages serially; acknowledgements are sent from the ingest writer
+ * thread. Every write to the response observer happens under {@code lock}, because a {@link
+ * StreamObserver} is not thread-safe.
+ */
+final class AgentStreamCall implements StreamObserver<InboundMessage> {
+  /** The schema major version this collector speaks. */
+  static final int SCHEMA_MAJOR = 1;
+
+  static final int SCHEMA_MINOR = 0;
+  private static final Logger log = LoggerFactory.getLogger(AgentStreamCall.class);
+  private static final int MAX_EPOCH_CHARS = 64;
+
+  private final ServerCallStreamObserver<CollectorMessage> out;
+  private final IngestService ingest;
+  private final ConnectedAgents agents;
+  private final StreamMetrics metrics;
+  private final String peer;
+  private final int maxMessageBytes;
+  private final String collectorVersion;
+  private final Object lock = new Object();
+
+  private String agentId;
+  private String epoch;
+  private boolean closed;
+
+  AgentStreamCall(
+      ServerCallStreamObserver<CollectorMessage> out,
+      IngestService ingest,
+      ConnectedAgents agents,
+      StreamMetrics metrics,
+      String peer,
+      int maxMessageBytes,
+      String collectorVersion) {
+    this.out = out;
+    this.ingest = ingest;
+    this.agents = agents;
+    this.metrics = metrics;
+    this.peer = peer;
+    this.maxMessageBytes = maxMessageBytes;
+    this.collectorVersion = collectorVersion;
+    out.setOnCancelHandler(this::unregister);
+  }
+
+  @Override
+  public void onNext(InboundMessage inbound) {
+    if (inbound instanceof InboundMessage.Malformed bad) {
+      metrics.malformed.inc();
+      log.warn(
+          "closing stream from {} (agent {}): malformed AgentMessage: {}",
+          peer,
+          agentId == null ? "unknown" : agentId,
+          bad.error());
+      fail(Status.INVALID_ARGUMENT.withDescription("malformed AgentMessage: " + bad.error()));
+      return;
+    }
+    AgentMessage m = ((InboundMessage.Parsed) inbound).message();
+    if (agentId == null) {
+      onHello(m);
+      return;
+    }
+    switch (m.getBodyCase()) {
+      case BATCH -> onBatch(m.getBatch());
+      case COMMAND_RESULTS -> onCommandResults(m);
+      case HELLO -> fail(Status.FAILED_PRECONDITION.withDescription("Hello sent twice"));
+      default ->
+          fail(Status.INVALID_ARGUMENT.withDescription("empty or unknown AgentMessage body"));
+    }
+  }
+
+  private void onHello(AgentMessage m) {
+    if (!m.hasHello()) {
+      reject("the first message must be a Hello, got " + m.getBodyCase());
+      return;
+    }
+    Hello hello = m.getHello();
+    int major = hello.getSchemaVersion().getMajor();
+    if (major != SCHEMA_MAJOR) {
+      metrics.rejectedHello.inc();
+      log.warn(
+          "refusing agent {} from {}: schema major version {} (this collector speaks {})",
+          hello.getAgentId(),
+          peer,
+          major,
+          SCHEMA_MAJOR);
+      fail(
+          Status.FAILED_PRECONDITION.withDescription(
+              "schema major version "
+                  + major
+                  + " is not supported; this collector speaks vigil.v1 (major "
+                  + SCHEMA_MAJOR
+                  + ")"));
+      return;
+    }
+    String problem = helloProblem(hello);
+    if (problem != null) {
+      reject(problem);
+      return;
+    }
+    long watermark;
+    try {
+      watermark =
+          ingest.openStream(
+              hello.getAgentId(), hello.getStreamEpoch(), hello, WallClock.nowNanos());
+    } catch (RuntimeException e) {
+      log.error("cannot open stream for agent {}: {}", hello.getAgentId(), e.toString());
+      fail(Status.UNAVAILABLE.withDescription("collector store unavailable").withCause(e));
+      return;
+    }
+    agentId = hello.getAgentId();
+    epoch = hello.getStreamEpoch();
+    metrics.streamsOpened.inc();
+    agents.register(agentId, this);
+    log.info(
+        "agent {} ({}) connected from {}, epoch {}, resuming after seq {}",
+        agentId,
+        hello.getHost().getHostname(),
+        peer,
+        epoch,
+        watermark);
+    send(
+        CollectorMessage.newBuilder()
+            .setWelcome(
+                Welcome.newBuilder()
+                    .setResumeAfterSeq(watermark)
+                    .setSchemaVersion(
+                        SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
+                    .setCollectorTimeNs(WallClock.nowNanos())
+                    .setCollectorVersion(collectorVersion)
+                    .setMaxMessageBytes(maxMessageBytes))
+            .build());
+    out.request(AgentStreamService.STREAM_WINDOW);
+  }
+
+  private static String helloProblem(Hello hello) {
+    try {
+      UUID.fromString(hello.getAgentId());
+    } catch (IllegalArgumentException e) {
+      return "agent_id must be a UUID";
+    }
+    String epoch = hello.getStreamEpoch();
+    if (epoch.isEmpty() || epoch.length() > MAX_EPOCH_CHARS) {
+      return "stream_epoch must be 1 to " + MAX_EPOCH_CHARS + " characters";
+    }
+    return null;
+  }
+
+  private void onBatch(EventBatch batch) {
+    metrics.batches.inc();
+    if (batch.getFirstSeq() < 1 && batch.getEventsCount() > 0) {
+      fail(Status.INVALID_ARGUMENT.withDescription("batch first_seq must be >= 1"));
+      return;
+    }
+    ingest
+        .submit(agentId, epoch, batch, WallClock.nowNanos())
+        .whenComplete(
+            (watermark, error) -> {
+              if (error != null) {
+                failFromIngest(error);
+                return;
+              }
+              send(
+                  CollectorMessage.newBuilder()
+                      .setAck(Ack.newBuilder().setAckedSeq(watermark).setStreamEpoch(epoch))
+                      .build());
+              request(1);
+            });
+  }
+
+  private void onCommandResults(AgentMessage m) {
+    ingest
+        .submitCommandResults(
+            agentId, m.getCommandResults().getResultsList(), WallClock.nowNanos())
+        .whenComplete(
+            (ids, error) -> {
+              if (error != null) {
+                failFromIngest(error);
+                return;
+              }
+              send(
+                  CollectorMessage.newBuilder()
+                      .setCommandResultAck(CommandResultAck.newBuilder().addAllCommandIds(ids))
+                      .build());
+              request(1);
+            });
+  }
+
+  private void failFromIngest(Throwable error) {
+    Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+    if (cause instanceof IngestBusyException) {
+      // The agent reconnects with backoff and resumes from the watermark: nothing is lost.
+      fail(Status.UNAVAILABLE.withDescription("collector busy, retry later"));
+    } else {
+      log.error("storing batch of agent {} failed: {}", agentId, cause.toString());
+      fail(Status.UNAVAILABLE.withDescription("collector store failed").withCause(cause));
+    }
+  }
+
+  /** Sends a command; false if the stream is already closed. */
+  boolean sendCommand(Command command) {
+    return send(CollectorMessage.newBuilder().setCommand(command).build());
+  }
+
+  /** Closes this stream because the same agent opened a newer one. */
+  void supersede() {
+    log.info("agent {}: older stream from {} superseded by a new one", agentId, peer);
+    fail(Status.ABORTED.withDescription("superseded by a newer stream from the same agent"));
+  }
+
+  private void reject(String why) {
+    metrics.rejectedHello.inc();
+    log.warn("refusing stream from {}: {}", peer, why);
+    fail(Status.FAILED_PRECONDITION.withDescription(why));
+  }
+
+  private boolean send(CollectorMessage message) {
+    synchronized (lock) {
+      if (closed || out.isCancelled()) {
+        return false;
+      }
+      out.onNext(message);
+      return true;
+    }
+  }
+
+  private void request(int n) {
+    synchronized (lock) {
+      if (!closed && !out.isCancelled()) {
+        out.request(n);
+      }
+    }
+  }
+
+  private void fail(Status status) {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!out.isCancelled()) {
+        out.onError(status.asRuntimeException());
+      }
+    }
+    unregister();
+  }
+
+  private void unregister() {
+    if (agentId != null) {
+      agents.unregister(agentId, this);
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    synchronized (lock) {
+      closed = true;
+    }
+    unregister();
+    log.debug("stream of agent {} from {} ended: {}", agentId, peer, Status.fromThrowable(t));
+  }
+
+  @Override
+  public void onCompleted() {
+    synchronized (lock) {
+      if (!closed) {
+        closed = true;
+        out.onCompleted();
+      }
+    }
+    unregister();
+  }
+}

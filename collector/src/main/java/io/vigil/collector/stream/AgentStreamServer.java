@@ -1,0 +1,49 @@
+package io.vigil.collector.stream;
+
+import io.grpc.InsecureServerCredentials;
+import io.grpc.Server;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/** The network listener for agent streams: Netty, TLS unless explicitly insecure. */
+public final class AgentStreamServer {
+  private AgentStreamServer() {}
+
+  /**
+   * Starts listening.
+   *
+   * @param certChain PEM server certificate chain; ignored when {@code insecure}
+   * @param key PEM PKCS#8 private key; ignored when {@code insecure}
+   */
+  public static Server start(
+      InetSocketAddress address,
+      Path certChain,
+      Path key,
+      boolean insecure,
+      AgentStreamService service,
+      int maxMessageBytes)
+      throws IOException {
+    ServerCredentials creds =
+        insecure
+            ? InsecureServerCredentials.create()
+            : TlsServerCredentials.newBuilder().keyManager(certChain.toFile(), key.toFile()).build();
+    return NettyServerBuilder.forAddress(address, creds)
+        .addService(service.definition())
+        .maxInboundMessageSize(maxMessageBytes)
+        // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow that
+        // and a little more, and ping idle agents ourselves to drop dead connections.
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .keepAliveTime(60, TimeUnit.SECONDS)
+        .keepAliveTimeout(20, TimeUnit.SECONDS)
+        // A peer that never completes the TLS handshake (a port scanner, garbage bytes) is
+        // dropped instead of holding a connection slot.
+        .handshakeTimeout(10, TimeUnit.SECONDS)
+        .build()
+        .start();
+  }
+}

@@ -1,0 +1,74 @@
+package io.vigil.collector.stream;
+
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import io.vigil.collector.ingest.IngestService;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.AgentServiceGrpc;
+import io.vigil.proto.v1.CollectorMessage;
+
+/**
+ * The {@code vigil.v1.AgentService} endpoint. Add {@link #definition()} to any gRPC server
+ * builder: Netty with TLS in production, in-process in tests. Thread-safe.
+ */
+public final class AgentStreamService {
+  /** Batches a stream may have in flight to the store before it gets no further message. */
+  static final int STREAM_WINDOW = 8;
+
+  private final IngestService ingest;
+  private final ConnectedAgents agents;
+  private final StreamMetrics metrics;
+  private final int maxMessageBytes;
+  private final String collectorVersion;
+
+  public AgentStreamService(
+      IngestService ingest,
+      ConnectedAgents agents,
+      MetricsRegistry registry,
+      int maxMessageBytes,
+      String collectorVersion) {
+    this.ingest = ingest;
+    this.agents = agents;
+    this.metrics = new StreamMetrics(registry);
+    this.maxMessageBytes = maxMessageBytes;
+    this.collectorVersion = collectorVersion;
+  }
+
+  /** The service, with the lenient request marshaller and the peer-address interceptor. */
+  public ServerServiceDefinition definition() {
+    MethodDescriptor<InboundMessage, CollectorMessage> method =
+        AgentServiceGrpc.getStreamMethod()
+            .toBuilder(
+                new LenientMarshaller(maxMessageBytes),
+                ProtoUtils.marshaller(CollectorMessage.getDefaultInstance()))
+            .build();
+    ServerServiceDefinition def =
+        ServerServiceDefinition.builder(AgentServiceGrpc.SERVICE_NAME)
+            .addMethod(method, ServerCalls.asyncBidiStreamingCall(this::open))
+            .build();
+    return ServerInterceptors.intercept(def, new PeerInterceptor());
+  }
+
+  private StreamObserver<InboundMessage> open(StreamObserver<CollectorMessage> responses) {
+    ServerCallStreamObserver<CollectorMessage> out =
+        (ServerCallStreamObserver<CollectorMessage>) responses;
+    // Manual inbound flow control: the call asks for more messages only as batches commit.
+    out.disableAutoRequest();
+    AgentStreamCall call =
+        new AgentStreamCall(
+            out,
+            ingest,
+            agents,
+            metrics,
+            PeerInterceptor.PEER.get(),
+            maxMessageBytes,
+            collectorVersion);
+    out.request(1); // the Hello
+    return call;
+  }
+}

@@ -1,0 +1,41 @@
+package io.vigil.collector.stream;
+
+import io.vigil.proto.v1.Command;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The agents that have a live stream, by agent id. A newer stream from the same agent replaces
+ * the older one (which is then closed), so half-open connections after a network failure do not
+ * linger. Thread-safe.
+ */
+public final class ConnectedAgents {
+  private final Map<String, AgentStreamCall> streams = new ConcurrentHashMap<>();
+
+  void register(String agentId, AgentStreamCall call) {
+    AgentStreamCall previous = streams.put(agentId, call);
+    if (previous != null && previous != call) {
+      previous.supersede();
+    }
+  }
+
+  void unregister(String agentId, AgentStreamCall call) {
+    streams.remove(agentId, call);
+  }
+
+  /** Ids of the agents connected now. */
+  public Set<String> ids() {
+    return Set.copyOf(streams.keySet());
+  }
+
+  /**
+   * Sends a command down the agent's stream.
+   *
+   * @return false when the agent is not connected
+   */
+  public boolean send(String agentId, Command command) {
+    AgentStreamCall call = streams.get(agentId);
+    return call != null && call.sendCommand(command);
+  }
+}

@@ -1,0 +1,12 @@
+package io.vigil.collector.stream;
+
+import io.vigil.proto.v1.AgentMessage;
+
+/** What arrived on an agent stream: a parsed message, or bytes that are not one. */
+sealed interface InboundMessage {
+  /** A message that parsed. */
+  record Parsed(AgentMessage message) implements InboundMessage {}
+
+  /** Bytes that did not parse as an {@code AgentMessage}; {@code error} says why. */
+  record Malformed(String error) implements InboundMessage {}
+}

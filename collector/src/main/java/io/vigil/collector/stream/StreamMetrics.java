@@ -1,0 +1,28 @@
+package io.vigil.collector.stream;
+
+import io.vigil.common.metrics.Counter;
+import io.vigil.common.metrics.MetricsRegistry;
+
+/** Counters of the agent stream endpoint. */
+final class StreamMetrics {
+  final Counter streamsOpened;
+  final Counter malformed;
+  final Counter rejectedHello;
+  final Counter batches;
+  final MetricsRegistry registry;
+
+  StreamMetrics(MetricsRegistry r) {
+    this.registry = r;
+    streamsOpened =
+        r.counter("vigil_collector_streams_opened_total", "Agent streams that sent a valid Hello");
+    malformed =
+        r.counter(
+            "vigil_collector_messages_malformed_total",
+            "Agent messages that did not parse; their streams were closed");
+    rejectedHello =
+        r.counter(
+            "vigil_collector_streams_rejected_total",
+            "Agent streams refused (missing or invalid Hello, unsupported schema)");
+    batches = r.counter("vigil_collector_batches_received_total", "Event batches received");
+  }
+}
