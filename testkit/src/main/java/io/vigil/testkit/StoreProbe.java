@@ -1,0 +1,136 @@
+package io.vigil.testkit;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.vigil.agent.sensor.synthetic.SyntheticEvents;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.Gap;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.OptionalLong;
+
+/**
+ * Reads a collector's SQLite store from outside the collector process, the way an operator with
+ * the sqlite3 tool would: the test checks what was stored, not what processes claim they did.
+ */
+public final class StoreProbe {
+  private final Path db;
+
+  public StoreProbe(Path db) {
+    this.db = db;
+  }
+
+  private Connection open() throws SQLException {
+    Connection c = DriverManager.getConnection("jdbc:sqlite:file:" + db + "?mode=ro");
+    c.createStatement().execute("PRAGMA busy_timeout=10000");
+    return c;
+  }
+
+  /** Stored events with a synthetic payload (0 while the store does not exist yet). */
+  public long syntheticCount() {
+    return count("SELECT count(*) FROM events WHERE kind NOT IN (18, 19, 20)");
+  }
+
+  public long count(String sql) {
+    if (!Files.exists(db)) {
+      return 0;
+    }
+    try (Connection c = open();
+        ResultSet rs = c.createStatement().executeQuery(sql)) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+        return 0;
+      }
+      throw new AssertionError("cannot query " + db + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Synthetic numbers found in stored payloads, and how often each was seen. */
+  public record Numbers(BitSet seen, BitSet seenTwice, long events) {
+    /** Numbers in 1..n that are not stored. */
+    public BitSet missing(long n) {
+      BitSet m = new BitSet();
+      m.set(1, (int) n + 1);
+      m.andNot(seen);
+      return m;
+    }
+  }
+
+  /** Decodes every stored payload (optionally of one epoch) and collects synthetic numbers. */
+  public Numbers numbers(String epochOrNull) throws Exception {
+    BitSet seen = new BitSet();
+    BitSet twice = new BitSet();
+    long events = 0;
+    String sql =
+        "SELECT payload FROM events" + (epochOrNull == null ? "" : " WHERE epoch = ?");
+    try (Connection c = open();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (epochOrNull != null) {
+        ps.setString(1, epochOrNull);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          events++;
+          OptionalLong n = SyntheticEvents.numberOf(Event.parseFrom(rs.getBytes(1)));
+          if (n.isPresent()) {
+            int i = Math.toIntExact(n.getAsLong());
+            if (seen.get(i)) {
+              twice.set(i);
+            }
+            seen.set(i);
+          }
+        }
+      }
+    }
+    return new Numbers(seen, twice, events);
+  }
+
+  /** Seqs of all stored events of one stream. */
+  public BitSet storedSeqs(String epoch) throws SQLException {
+    BitSet seqs = new BitSet();
+    try (Connection c = open();
+        PreparedStatement ps = c.prepareStatement("SELECT seq FROM events WHERE epoch = ?")) {
+      ps.setString(1, epoch);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          seqs.set(Math.toIntExact(rs.getLong(1)));
+        }
+      }
+    }
+    return seqs;
+  }
+
+  /** Gap events stored, decoded from their payloads. */
+  public List<Gap> gaps() throws SQLException, InvalidProtocolBufferException {
+    List<Gap> out = new ArrayList<>();
+    try (Connection c = open();
+        ResultSet rs =
+            c.createStatement().executeQuery("SELECT payload FROM events WHERE kind = 20")) {
+      while (rs.next()) {
+        out.add(Event.parseFrom(rs.getBytes(1)).getGap());
+      }
+    }
+    return out;
+  }
+
+  /** Distinct stream epochs stored. */
+  public List<String> epochs() throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (Connection c = open();
+        ResultSet rs =
+            c.createStatement().executeQuery("SELECT epoch FROM streams ORDER BY first_seen_ns")) {
+      while (rs.next()) {
+        out.add(rs.getString(1));
+      }
+    }
+    return out;
+  }
+}

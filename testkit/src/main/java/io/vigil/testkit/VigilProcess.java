@@ -1,0 +1,113 @@
+package io.vigil.testkit;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An agent or collector running in its own JVM, started with the test's class path and the
+ * Chronicle flags the test JVM itself got. Output goes to a log file that tests can read.
+ */
+public final class VigilProcess implements AutoCloseable {
+  private final Process process;
+  private final Path log;
+  private final String name;
+
+  private VigilProcess(String name, Process process, Path log) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+  }
+
+  /** Starts {@code mainClass} with {@code args}; stdout and stderr go to {@code log}. */
+  public static VigilProcess start(String name, String mainClass, Path log, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmFlags());
+    cmd.add("-Xmx512m");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add(mainClass);
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    return new VigilProcess(name, pb.start(), log);
+  }
+
+  /** Runs to completion and returns the exit code. */
+  public static int run(String mainClass, Path log, Duration timeout, String... args)
+      throws IOException, InterruptedException {
+    try (VigilProcess p = start(mainClass, mainClass, log, args)) {
+      if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(mainClass + " did not exit within " + timeout);
+      }
+      return p.process.exitValue();
+    }
+  }
+
+  /** The --add-opens/--add-exports and -D flags the test JVM runs with (Chronicle needs them). */
+  static List<String> jvmFlags() {
+    List<String> out = new ArrayList<>();
+    for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (a.startsWith("--add-") || a.startsWith("-Dchronicle.")) {
+        out.add(a);
+      }
+    }
+    return out;
+  }
+
+  /** SIGKILL: no shutdown hooks, no flushing. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM and wait for an orderly exit. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      throw new AssertionError(name + " did not stop within 30 s after SIGTERM; log:\n" + logText());
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Everything the process printed so far. */
+  public String logText() {
+    try {
+      return Files.readString(log, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name + " (pid " + process.pid() + ")";
+  }
+}
