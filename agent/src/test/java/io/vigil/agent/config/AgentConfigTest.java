@@ -1,0 +1,191 @@
+package io.vigil.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.common.config.ConfigException;
+import io.vigil.common.config.HostPort;
+import io.vigil.proto.v1.EventKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentConfigTest {
+  /** Tests run in the module directory; the samples are beside it. */
+  static final Path SAMPLE = Path.of("..", "config-samples", "agent.yaml");
+
+  @TempDir Path dir;
+
+  @Test
+  void sampleFileBindsToTheDocumentedDefaults() throws ConfigException {
+    AgentConfig fromSample = AgentConfig.load(Optional.of(SAMPLE), Map.of(), List.of());
+    AgentConfig builtIn = AgentConfig.load(Optional.empty(), Map.of(), List.of());
+    assertEquals(builtIn, fromSample, "the sample must state the built-in defaults");
+
+    AgentConfig c = fromSample;
+    assertEquals(Path.of("/var/lib/vigil-agent"), c.stateDir());
+    assertEquals(new HostPort("127.0.0.1", 7443), c.collector().address());
+    assertEquals(Path.of("/etc/vigil/collector-ca.pem"), c.collector().caFile());
+    assertEquals("127.0.0.1", c.collector().serverName());
+    assertEquals("gzip", c.collector().compression());
+    assertEquals(Duration.ofSeconds(10), c.collector().connectTimeout());
+    assertEquals(Duration.ofSeconds(30), c.collector().keepaliveTime());
+    assertEquals(Duration.ofMillis(500), c.collector().reconnectInitialBackoff());
+    assertEquals(Duration.ofSeconds(60), c.collector().reconnectMaxBackoff());
+    assertEquals(Path.of("/var/lib/vigil-agent/spool"), c.spool().dir());
+    assertEquals(1L << 30, c.spool().maxBytes());
+    assertEquals(RollCycles.FAST_HOURLY, c.spool().rollCycle());
+    assertEquals(Duration.ofHours(24), c.spool().retention());
+    assertEquals(65536, c.spool().queueCapacity());
+    assertEquals(1 << 20, c.spool().maxEventBytes());
+    assertEquals(1000, c.shipper().batchMaxEvents());
+    assertEquals(1 << 20, c.shipper().batchMaxBytes());
+    assertEquals(Duration.ofMillis(50), c.shipper().batchMaxDelay());
+    assertEquals(16, c.shipper().maxInFlightBatches());
+    assertEquals(Duration.ofSeconds(30), c.statusInterval());
+    assertEquals(Optional.of(new HostPort("127.0.0.1", 9464)), c.metrics().listen());
+    assertFalse(c.metrics().allowRemote());
+    assertFalse(c.synthetic().enabled());
+    assertEquals(0, c.synthetic().rate());
+    assertEquals(0, c.synthetic().count());
+    assertEquals(1, c.synthetic().seed());
+    assertEquals(
+        Map.of(
+            EventKind.EVENT_KIND_PROCESS_EXEC, 50,
+            EventKind.EVENT_KIND_PROCESS_EXIT, 20,
+            EventKind.EVENT_KIND_CONNECTION, 15,
+            EventKind.EVENT_KIND_FILE, 10,
+            EventKind.EVENT_KIND_DNS, 5),
+        c.synthetic().mix());
+  }
+
+  @Test
+  void badConfigReportsEveryMistakeWithItsPath() throws IOException {
+    Path file = dir.resolve("bad.yaml");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "agent:",
+            "  state_dir: /tmp/vigil",
+            "collector:",
+            "  address: collector.example:7443",
+            "  compression: zip",
+            "spool:",
+            "  max_bytes: lots",
+            "  roll_cycle: SOMETIMES",
+            "  retention: a while",
+            "shipper:",
+            "  batch_max_events: many",
+            "metrics:",
+            "  listen: 0.0.0.0:9464",
+            "sensors:",
+            "  synthetc:",
+            "    enabled: true",
+            ""));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> AgentConfig.load(Optional.of(file), Map.of(), List.of()));
+    List<String> p = e.problems();
+    assertEquals(7, p.size(), e.getMessage());
+    assertProblem(p, "collector.compression: expected one of gzip, none, got \"zip\"");
+    assertProblem(p, "spool.max_bytes: expected a size like 512MiB, got \"lots\"");
+    assertProblem(p, "spool.roll_cycle: unknown Chronicle roll cycle \"SOMETIMES\"");
+    assertProblem(p, "spool.retention: expected a duration from 1s to 3650d, got \"a while\"");
+    assertProblem(p, "shipper.batch_max_events: expected an integer from 1 to 100000, got");
+    assertProblem(p, "metrics.listen: \"0.0.0.0:9464\" is not a loopback address");
+    assertProblem(p, "sensors.synthetc: unknown key (did you mean \"synthetic\"?)");
+    assertTrue(p.get(1).contains("bad.yaml:7:14"), p.get(1));
+  }
+
+  @Test
+  void yamlSyntaxErrorIsReportedWithPosition() throws IOException {
+    Path file = dir.resolve("broken.yaml");
+    Files.writeString(file, "spool:\n  max_bytes: 1GiB\n   roll_cycle: FAST_HOURLY\n");
+    ConfigException e =
+        assertThrows(
+            ConfigException.class, () -> AgentConfig.load(Optional.of(file), Map.of(), List.of()));
+    assertTrue(e.getMessage().contains("broken.yaml:3:"), e.getMessage());
+    assertTrue(e.getMessage().contains("YAML syntax error"), e.getMessage());
+  }
+
+  @Test
+  void environmentOverridesFileAndSetOverridesEnvironment() throws Exception {
+    Path file = dir.resolve("agent.yaml");
+    Files.writeString(
+        file, "agent:\n  state_dir: " + dir + "\nspool:\n  max_bytes: 256MiB\n  retention: 1h\n");
+    AgentConfig c =
+        AgentConfig.load(
+            Optional.of(file),
+            Map.of("VIGIL_AGENT__SPOOL__MAX_BYTES", "2GiB", "VIGIL_AGENT__SPOOL__RETENTION", "2h"),
+            List.of("spool.retention=3h", "spool.roll_cycle=TEST_SECONDLY"));
+    assertEquals(2L << 30, c.spool().maxBytes());
+    assertEquals(Duration.ofHours(3), c.spool().retention());
+    assertEquals(TestRollCycles.TEST_SECONDLY, c.spool().rollCycle());
+    assertEquals(dir.resolve("spool"), c.spool().dir(), "spool dir derives from state_dir");
+  }
+
+  @Test
+  void crossFieldRulesAreChecked() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AgentConfig.load(
+                    Optional.empty(),
+                    Map.of(),
+                    List.of(
+                        "collector.reconnect_initial_backoff=10s",
+                        "collector.reconnect_max_backoff=1s",
+                        "spool.max_event_bytes=2MiB",
+                        "sensors.synthetic.enabled=true",
+                        "sensors.synthetic.mix.dns=0",
+                        "sensors.synthetic.mix.dsn=1")));
+    List<String> p = e.problems();
+    assertEquals(4, p.size(), e.getMessage());
+    assertProblem(p, "collector.reconnect_max_backoff: must be at least");
+    assertProblem(p, "shipper.batch_max_bytes: must be at least spool.max_event_bytes");
+    assertProblem(p, "sensors.synthetic.mix.dsn: unknown key (did you mean \"dns\"?)");
+    assertProblem(p, "sensors.synthetic.mix: needs at least one kind");
+  }
+
+  @Test
+  void explicitServerNameAndMixReplaceDefaults() throws ConfigException {
+    AgentConfig c =
+        AgentConfig.load(
+            Optional.empty(),
+            Map.of(),
+            List.of(
+                "collector.address=10.0.0.5:7443",
+                "collector.server_name=collector.example",
+                "sensors.synthetic.mix.flow=3",
+                "metrics.listen="));
+    assertEquals("collector.example", c.collector().serverName());
+    assertEquals(Map.of(EventKind.EVENT_KIND_FLOW, 3), c.synthetic().mix());
+    assertEquals(Optional.empty(), c.metrics().listen());
+  }
+
+  @Test
+  void rollCycleNamesComeFromChronicleEnums() {
+    assertEquals(RollCycles.FAST_HOURLY, RollCycleNames.find("FAST_HOURLY").orElseThrow());
+    assertEquals(TestRollCycles.TEST_SECONDLY, RollCycleNames.find("TEST_SECONDLY").orElseThrow());
+    assertTrue(RollCycleNames.find("fast_hourly").isEmpty());
+    assertTrue(RollCycleNames.all().size() >= RollCycles.values().length);
+  }
+
+  private static void assertProblem(List<String> problems, String prefix) {
+    assertTrue(
+        problems.stream().anyMatch(s -> s.startsWith(prefix)),
+        "no problem starting with <" + prefix + "> in:\n" + String.join("\n", problems));
+  }
+}

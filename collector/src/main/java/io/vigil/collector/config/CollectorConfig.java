@@ -1,0 +1,69 @@
+package io.vigil.collector.config;
+
+import io.vigil.common.config.ConfigException;
+import io.vigil.common.config.ConfigLoader;
+import io.vigil.common.config.ConfigNode;
+import io.vigil.common.config.HostPort;
+import io.vigil.common.config.MetricsSection;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The collector's whole configuration, validated at load; the defaults are stated here. Immutable
+ * and safe to share; there is no global instance: {@code CollectorMain} loads it and passes the
+ * sections down.
+ *
+ * @param stateDir {@code collector.state_dir}: PKI, database and default output files
+ * @param listenAddress {@code listen.address}: where the agent stream (TLS) listens; port 0 picks a
+ *     free port
+ * @param tls {@code tls.*}: certificates, resolved under {@code <state_dir>/pki} by default
+ * @param store {@code store.*}: the embedded database
+ * @param ingest {@code ingest.*}: limits of the agent stream
+ * @param jsonl {@code output.jsonl.*}: the JSON-lines event output
+ * @param metrics {@code metrics.*}: the Prometheus endpoint
+ */
+public record CollectorConfig(
+    Path stateDir,
+    HostPort listenAddress,
+    TlsSection tls,
+    StoreSection store,
+    IngestSection ingest,
+    JsonlOutput jsonl,
+    MetricsSection metrics) {
+
+  /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
+  public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
+
+  /**
+   * Loads the layers (file &lt; environment &lt; {@code --set}) and binds them. Blocks on reading
+   * the file.
+   *
+   * @throws ConfigException listing every problem, each with its key path
+   */
+  public static CollectorConfig load(
+      Optional<Path> file, Map<String, String> env, List<String> sets) throws ConfigException {
+    return from(ConfigLoader.load(file, env, ENV_PREFIX, sets));
+  }
+
+  /**
+   * Binds a loaded root and finishes it (unknown keys are problems too).
+   *
+   * @throws ConfigException listing every problem, each with its key path
+   */
+  public static CollectorConfig from(ConfigNode root) throws ConfigException {
+    Path stateDir = root.child("collector").path("state_dir", "/var/lib/vigil-collector");
+    HostPort listen = root.child("listen").listenAddress("address", "0.0.0.0:7443");
+    TlsSection tls = TlsSection.bind(root.child("tls"), stateDir);
+    StoreSection store = StoreSection.bind(root.child("store"), stateDir);
+    IngestSection ingest = IngestSection.bind(root.child("ingest"));
+    if (ingest.maxMessageBytes() < store.maxEventBytes()) {
+      root.child("ingest").error("max_message_bytes", "must be at least store.max_event_bytes");
+    }
+    JsonlOutput jsonl = JsonlOutput.bind(root.child("output").child("jsonl"), stateDir);
+    MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
+    root.finish();
+    return new CollectorConfig(stateDir, listen, tls, store, ingest, jsonl, metrics);
+  }
+}

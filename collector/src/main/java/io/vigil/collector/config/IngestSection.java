@@ -1,0 +1,28 @@
+package io.vigil.collector.config;
+
+import io.vigil.common.config.ConfigNode;
+import java.time.Duration;
+
+/**
+ * Limits of the agent stream's ingest path (the {@code ingest} section). Immutable.
+ *
+ * @param maxMessageBytes {@code ingest.max_message_bytes}: largest gRPC message accepted from an
+ *     agent
+ * @param maxQueuedBatches {@code ingest.max_queued_batches}: batches received but not yet stored,
+ *     across all agents, before the stream stops reading (back-pressure)
+ * @param maxEventsPerTransaction {@code ingest.max_events_per_transaction}: events written in one
+ *     store transaction at most
+ * @param holeGrace {@code ingest.hole_grace}: how long a gap in an agent's sequence numbers may
+ *     stay open before it is recorded as lost
+ */
+public record IngestSection(
+    int maxMessageBytes, int maxQueuedBatches, int maxEventsPerTransaction, Duration holeGrace) {
+
+  static IngestSection bind(ConfigNode node) {
+    int maxMessage = (int) node.bytes("max_message_bytes", "16MiB", 64L << 10, 1L << 30);
+    int maxQueued = node.intValue("max_queued_batches", 64, 1, 100_000);
+    int perTx = node.intValue("max_events_per_transaction", 20_000, 1, 10_000_000);
+    Duration holeGrace = node.duration("hole_grace", "2m", Duration.ZERO, Duration.ofDays(7));
+    return new IngestSection(maxMessage, maxQueued, perTx, holeGrace);
+  }
+}
