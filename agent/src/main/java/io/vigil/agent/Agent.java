@@ -1,0 +1,202 @@
+package io.vigil.agent;
+
+import io.grpc.ManagedChannel;
+import io.vigil.agent.config.AgentConfig;
+import io.vigil.agent.config.CollectorConnection;
+import io.vigil.agent.config.SyntheticSection;
+import io.vigil.agent.identity.AgentIdentity;
+import io.vigil.agent.identity.HostInfoCollector;
+import io.vigil.agent.pipeline.Pipeline;
+import io.vigil.agent.response.CommandDispatcher;
+import io.vigil.agent.response.ResultSequence;
+import io.vigil.agent.sensor.Sensor;
+import io.vigil.agent.sensor.synthetic.SyntheticEvents;
+import io.vigil.agent.sensor.synthetic.SyntheticSensor;
+import io.vigil.agent.ship.CollectorChannels;
+import io.vigil.agent.ship.Shipper;
+import io.vigil.agent.ship.ShipperOptions;
+import io.vigil.agent.spool.Spool;
+import io.vigil.agent.spool.SpoolOptions;
+import io.vigil.agent.status.StatusReporter;
+import io.vigil.common.config.HostPort;
+import io.vigil.common.metrics.MetricsEndpoint;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.Hello;
+import io.vigil.proto.v1.HostInfo;
+import io.vigil.proto.v1.SchemaVersion;
+import io.vigil.proto.v1.SensorState;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running agent. Started by {@link #start}, stopped by {@link #close} (from a shutdown hook). */
+public final class Agent implements AutoCloseable {
+  /** The schema version this agent speaks. */
+  static final SchemaVersion SCHEMA = SchemaVersion.newBuilder().setMajor(1).setMinor(0).build();
+
+  private static final Logger log = LoggerFactory.getLogger(Agent.class);
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final List<Sensor> sensors = new ArrayList<>();
+
+  private Agent() {}
+
+  /**
+   * Starts every part. On failure the parts already started are closed and the exception
+   * propagates.
+   */
+  public static Agent start(AgentConfig config, boolean insecure) throws Exception {
+    Agent agent = new Agent();
+    try {
+      agent.startParts(config, insecure);
+      return agent;
+    } catch (Exception e) {
+      agent.close();
+      throw e;
+    }
+  }
+
+  private void startParts(AgentConfig config, boolean insecure) throws Exception {
+    AgentIdentity identity = AgentIdentity.loadOrCreate(config.stateDir());
+    HostInfo host = new HostInfoCollector().collect();
+    MetricsRegistry metrics = new MetricsRegistry();
+
+    Spool spool =
+        Spool.open(
+            new SpoolOptions(
+                config.spool().dir(),
+                config.spool().maxBytes(),
+                config.spool().rollCycle().toString(),
+                config.spool().retention()),
+            metrics);
+    toClose.add(spool);
+    log.info(
+        "agent {} on {}: spool {} epoch {} (seq {} spooled, {} acknowledged)",
+        identity.agentId(),
+        host.getHostname(),
+        config.spool().dir(),
+        spool.epoch(),
+        spool.lastSeq(),
+        spool.committedSeq());
+
+    Pipeline pipeline =
+        new Pipeline(
+            spool, config.spool().queueCapacity(), metrics, config.spool().maxEventBytes());
+    pipeline.start();
+    toClose.add(0, pipeline); // closed before the spool: it drains into it
+
+    CommandDispatcher commands =
+        new CommandDispatcher(
+            new ResultSequence(config.stateDir().resolve("command-result.seq")), pipeline);
+    toClose.add(0, commands);
+
+    if (config.synthetic().enabled()) {
+      sensors.add(synthetic(config.synthetic(), spool));
+    }
+    for (Sensor s : sensors) {
+      s.start(pipeline);
+      toClose.add(0, s);
+      log.info("sensor {} started: {}", s.name(), s.state().getSource());
+    }
+
+    StatusReporter status =
+        new StatusReporter(pipeline, metrics, this::sensorStates, host);
+    status.start(config.statusInterval());
+    toClose.add(0, status);
+
+    if (config.metrics().listen().isPresent()) {
+      HostPort l = config.metrics().listen().get();
+      MetricsEndpoint endpoint =
+          MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
+      toClose.add(0, endpoint);
+      log.info("metrics on http://{}/metrics", endpoint.address());
+    }
+
+    CollectorConnection c = config.collector();
+    if (insecure) {
+      log.warn(
+          "--insecure: the stream to the collector is PLAINTEXT; anyone on the path can read and"
+              + " forge telemetry and commands. Use only for local experiments.");
+    }
+    ManagedChannel channel =
+        CollectorChannels.open(
+            c.address().host(),
+            c.address().port(),
+            c.caFile(),
+            c.serverName(),
+            insecure,
+            c.connectTimeout(),
+            c.keepaliveTime());
+    toClose.add(0, () -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    Shipper shipper =
+        new Shipper(
+            new ShipperOptions(
+                config.shipper().batchMaxEvents(),
+                config.shipper().batchMaxBytes(),
+                config.shipper().batchMaxDelay(),
+                config.shipper().maxInFlightBatches(),
+                c.connectTimeout(),
+                c.reconnectInitialBackoff(),
+                c.reconnectMaxBackoff()),
+            spool,
+            channel,
+            () -> hello(identity, spool, host),
+            commands,
+            "gzip".equals(c.compression()) ? "gzip" : "identity",
+            metrics);
+    shipper.start();
+    toClose.add(0, shipper);
+    log.info("shipping to {} ({})", c.address(), insecure ? "plaintext" : "TLS");
+  }
+
+  /** The synthetic sensor resumes after the last number it got into the spool before a restart. */
+  private static Sensor synthetic(SyntheticSection s, Spool spool) {
+    long startAfter =
+        spool
+            .findLast(e -> SyntheticEvents.numberOf(e).isPresent())
+            .map(e -> SyntheticEvents.numberOf(e).getAsLong())
+            .orElse(0L);
+    if (startAfter > 0) {
+      log.info("synthetic sensor resumes after number {}", startAfter);
+    }
+    return new SyntheticSensor(
+        new SyntheticSensor.Options(s.rate(), s.count(), s.mix(), s.seed(), startAfter));
+  }
+
+  private List<SensorState> sensorStates() {
+    List<SensorState> out = new ArrayList<>();
+    for (Sensor s : sensors) {
+      out.add(s.state());
+    }
+    return out;
+  }
+
+  private static Hello hello(AgentIdentity id, Spool spool, HostInfo host) {
+    return Hello.newBuilder()
+        .setAgentId(id.agentId().toString())
+        .setStreamEpoch(spool.epoch())
+        .setSchemaVersion(SCHEMA)
+        .setHost(host)
+        .setAgentVersion(Version.get())
+        .setLastSpooledSeq(spool.lastSeq())
+        .setSentTimeNs(WallClock.nowNanos())
+        .build();
+  }
+
+  /** Stops sensors first, then drains the pipeline into the spool, then closes the spool. */
+  @Override
+  public void close() {
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+    toClose.clear();
+  }
+}

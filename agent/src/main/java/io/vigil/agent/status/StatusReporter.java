@@ -1,0 +1,115 @@
+package io.vigil.agent.status;
+
+import io.vigil.agent.sensor.EventSink;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.proc.ProcessSelfStats;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.AgentCounters;
+import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.HostInfo;
+import io.vigil.proto.v1.SensorState;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Emits an {@code AgentStatus} event at start and then every interval, on its own thread. The
+ * counters are read from the metrics registry, so the status event and the Prometheus endpoint
+ * always agree.
+ */
+public final class StatusReporter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
+
+  private final EventSink sink;
+  private final MetricsRegistry metrics;
+  private final Supplier<List<SensorState>> sensors;
+  private final HostInfo host;
+  private final ProcessSelfStats self = new ProcessSelfStats();
+  private final long startedNanos = System.nanoTime();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "vigil-status");
+            t.setDaemon(true);
+            return t;
+          });
+  private ProcessSelfStats.Sample previous;
+
+  public StatusReporter(
+      EventSink sink,
+      MetricsRegistry metrics,
+      Supplier<List<SensorState>> sensors,
+      HostInfo host) {
+    this.sink = sink;
+    this.metrics = metrics;
+    this.sensors = sensors;
+    this.host = host;
+  }
+
+  public void start(Duration interval) {
+    timer.scheduleAtFixedRate(
+        this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void emitSafely() {
+    try {
+      sink.offer(Event.newBuilder().setEventTimeNs(WallClock.nowNanos()).setSensor("agent")
+          .setAgentStatus(build()));
+    } catch (IOException | RuntimeException e) {
+      // A status that cannot be built is logged, and the next one is tried at the next tick.
+      log.warn("cannot build agent status: {}", e.toString());
+    }
+  }
+
+  /** The status as of now. */
+  AgentStatus build() throws IOException {
+    ProcessSelfStats.Sample now = self.sample();
+    double cpu = previous == null ? 0 : ProcessSelfStats.cpuPercentSince(previous, now);
+    previous = now;
+    return AgentStatus.newBuilder()
+        .setCounters(counters())
+        .setCpuPercent(cpu)
+        .setRssBytes(now.rssBytes())
+        .setRssAnonBytes(now.rssAnonBytes())
+        .addAllSensors(sensors.get())
+        .setHost(host)
+        .setSpoolBytes((long) metrics.value("vigil_agent_spool_bytes"))
+        .setUptimeNs(System.nanoTime() - startedNanos)
+        .build();
+  }
+
+  private AgentCounters counters() {
+    AgentCounters.Builder c =
+        AgentCounters.newBuilder()
+            .setProduced(metrics.total("vigil_agent_events_produced_total"))
+            .setSpooled(metrics.total("vigil_agent_events_spooled_total"))
+            .setSent(metrics.total("vigil_agent_events_sent_total"))
+            .setAcked(metrics.total("vigil_agent_events_acked_total"))
+            .setLostUnacked(metrics.total("vigil_agent_events_lost_unacked_total"));
+    for (Map.Entry<String, Long> e :
+        metrics.countersByLabel("vigil_agent_events_dropped_total").entrySet()) {
+      c.putDropped(reasonOf(e.getKey()), e.getValue());
+    }
+    return c.build();
+  }
+
+  /** {@code reason="queue_full"} → {@code queue_full}. */
+  static String reasonOf(String labelText) {
+    int q = labelText.indexOf('"');
+    return q < 0 ? labelText : labelText.substring(q + 1, labelText.lastIndexOf('"'));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    timer.shutdown();
+    timer.awaitTermination(5, TimeUnit.SECONDS);
+  }
+}
