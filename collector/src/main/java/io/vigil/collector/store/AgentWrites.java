@@ -15,7 +15,18 @@ public final class AgentWrites {
     this.statements = statements;
   }
 
-  /** Records an agent's Hello: creates the agent or refreshes what it says about itself. */
+  private static void setNullable(PreparedStatement ps, int index, Long value) throws SQLException {
+    if (value == null) {
+      ps.setNull(index, Types.INTEGER);
+    } else {
+      ps.setLong(index, value);
+    }
+  }
+
+  /**
+   * Records an agent's Hello: creates the agent or refreshes what it says about itself. A null
+   * {@code clockSkewNs} (unknown) keeps the previous estimate.
+   */
   public void upsert(
       String agentId,
       String hostname,
@@ -23,7 +34,7 @@ public final class AgentWrites {
       String agentVersion,
       String currentEpoch,
       long seenNs,
-      long clockSkewNs) {
+      Long clockSkewNs) {
     try {
       PreparedStatement ps =
           statements.get(
@@ -32,14 +43,15 @@ public final class AgentWrites {
                   + " ON CONFLICT(agent_id) DO UPDATE SET hostname=excluded.hostname,"
                   + " host_info=excluded.host_info, agent_version=excluded.agent_version,"
                   + " last_seen_ns=max(last_seen_ns, excluded.last_seen_ns),"
-                  + " clock_skew_ns=excluded.clock_skew_ns, current_epoch=excluded.current_epoch");
+                  + " clock_skew_ns=coalesce(excluded.clock_skew_ns, clock_skew_ns),"
+                  + " current_epoch=excluded.current_epoch");
       ps.setString(1, agentId);
       ps.setString(2, hostname);
       ps.setBytes(3, hostInfo);
       ps.setString(4, agentVersion);
       ps.setLong(5, seenNs);
       ps.setLong(6, seenNs);
-      ps.setLong(7, clockSkewNs);
+      setNullable(ps, 7, clockSkewNs);
       ps.setString(8, currentEpoch);
       ps.executeUpdate();
     } catch (SQLException e) {
@@ -58,11 +70,7 @@ public final class AgentWrites {
               "UPDATE agents SET last_seen_ns=max(last_seen_ns, ?),"
                   + " clock_skew_ns=coalesce(?, clock_skew_ns) WHERE agent_id=?");
       ps.setLong(1, seenNs);
-      if (clockSkewNs == null) {
-        ps.setNull(2, Types.INTEGER);
-      } else {
-        ps.setLong(2, clockSkewNs);
-      }
+      setNullable(ps, 2, clockSkewNs);
       ps.setString(3, agentId);
       ps.executeUpdate();
     } catch (SQLException e) {
