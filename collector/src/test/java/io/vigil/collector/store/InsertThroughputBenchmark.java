@@ -24,8 +24,8 @@ public final class InsertThroughputBenchmark {
     byte[] payload = new byte[payloadBytes];
     new Random(1).nextBytes(payload);
     if (!index) {
-      try (EventStore ignored = EventStore.open(file);
-          Connection c = SqliteFiles.openWriter(file);
+      EventStore.open(file).close(); // creates the schema
+      try (Connection c = SqliteFiles.openWriter(file);
           Statement st = c.createStatement()) {
         st.execute("DROP INDEX events_stream_seq");
       }
