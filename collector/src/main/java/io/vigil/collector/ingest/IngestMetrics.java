@@ -1,0 +1,75 @@
+package io.vigil.collector.ingest;
+
+import io.vigil.common.metrics.Counter;
+import io.vigil.common.metrics.MetricsRegistry;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The ingest counters. Event counters move only after a commit, so that {@code received = stored +
+ * duplicate + dead_lettered} holds exactly at all times. Thread-safe.
+ */
+final class IngestMetrics {
+  final Counter received;
+  final Counter stored;
+  final Counter duplicate;
+  final Counter batchesCommitted;
+  final Counter continuityViolations;
+  final Counter commandResultsNew;
+  final Counter commandResultsDuplicate;
+  final Counter commandResultsInvalid;
+  final AtomicLong holesOpen = new AtomicLong();
+  final AtomicInteger queuedBatches = new AtomicInteger();
+  private final MetricsRegistry registry;
+
+  IngestMetrics(MetricsRegistry r) {
+    this.registry = r;
+    received =
+        r.counter(
+            "vigil_collector_events_received_total",
+            "Events received in batches, re-sends included");
+    stored = r.counter("vigil_collector_events_stored_total", "Events stored");
+    duplicate =
+        r.counter(
+            "vigil_collector_events_duplicate_total",
+            "Received events at or below the stream watermark, skipped");
+    batchesCommitted =
+        r.counter("vigil_collector_batches_committed_total", "Event batches committed");
+    continuityViolations =
+        r.counter(
+            "vigil_collector_continuity_violations_total",
+            "Seq ranges missing past the grace period and not covered by a Gap");
+    String results = "vigil_collector_command_results_total";
+    String help = "Command results received, by whether they were new";
+    commandResultsNew = r.counter(results, help, "status", "new");
+    commandResultsDuplicate = r.counter(results, help, "status", "duplicate");
+    commandResultsInvalid = r.counter(results, help, "status", "invalid");
+    r.gauge(
+        "vigil_collector_holes_open",
+        "Seq ranges missing from a stream and not (yet) covered by a Gap",
+        holesOpen::get);
+    r.gauge(
+        "vigil_collector_ingest_queued_batches",
+        "Batches waiting for the ingest writer",
+        queuedBatches::get);
+  }
+
+  /**
+   * @param reason one of the bounded labels of {@link EventCheck.Rejected}
+   */
+  Counter deadLettered(String reason) {
+    return registry.counter(
+        "vigil_collector_events_dead_lettered_total",
+        "Events acknowledged but not stored, by reason",
+        "reason",
+        reason);
+  }
+
+  Counter outputErrors(String output) {
+    return registry.counter(
+        "vigil_collector_output_errors_total",
+        "Failures of an event output after commit (events stay stored)",
+        "output",
+        output);
+  }
+}

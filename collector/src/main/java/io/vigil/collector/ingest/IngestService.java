@@ -1,0 +1,185 @@
+package io.vigil.collector.ingest;
+
+import io.vigil.collector.output.EventOutput;
+import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.StoreException;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.CommandResult;
+import io.vigil.proto.v1.EventBatch;
+import io.vigil.proto.v1.Hello;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * Stores what agents send, exactly once, through one writer thread.
+ *
+ * <p>Every call queues a task; the writer gathers queued tasks of any agents into one transaction
+ * and completes their futures only after it committed, so a completed {@link #submit} future is a
+ * watermark the collector may acknowledge: every seq at or below it is stored or dead-lettered and
+ * survives a kill -9 of the collector. Futures complete on the writer thread: callbacks must be
+ * quick and non-blocking (or use the {@code *Async} variants).
+ *
+ * <p>Thread-safe. {@link #openStream} blocks until its commit; the other methods do not block. The
+ * service does not own the store (the caller closes it after this service) but owns the outputs,
+ * which {@link #close} closes.
+ */
+public final class IngestService implements AutoCloseable {
+  private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
+  private final IngestOptions options;
+  private final IngestMetrics metrics;
+  private final List<EventOutput> outputs;
+  private final Thread writer;
+  private final Object lifecycle = new Object();
+  private boolean closed;
+
+  public IngestService(
+      EventStore store, IngestOptions options, MetricsRegistry metrics, List<EventOutput> outputs) {
+    this.options = options;
+    this.metrics = new IngestMetrics(metrics);
+    this.outputs = List.copyOf(outputs);
+    this.writer =
+        new Thread(
+            new IngestWriter(store, queue, options, this.metrics, this.outputs), "ingest-writer");
+    writer.start();
+  }
+
+  /**
+   * Records an agent's Hello (host info, version, last seen, clock skew = {@code receiveTimeNs -
+   * hello.sent_time_ns}) and its stream, and returns the stream's committed watermark: 0 for a new
+   * epoch. Blocks until committed, behind any batches queued before it.
+   *
+   * @throws IllegalArgumentException if the agent id or epoch is not a short identifier
+   * @throws StoreException if the write failed
+   * @throws IllegalStateException if the service is closed or the caller was interrupted
+   */
+  public long openStream(String agentId, String epoch, Hello hello, long receiveTimeNs) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    enqueue(new WriteTask.OpenStream(new StreamKey(agentId, epoch), hello, receiveTimeNs, f));
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted waiting for the ingest writer", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException("ingest writer failed", e.getCause());
+    }
+  }
+
+  /**
+   * Queues a batch ({@code events[i]} has seq {@code first_seq + i}). The future completes with the
+   * stream's watermark once the batch's transaction committed, or exceptionally with {@link
+   * IngestBusyException} (queue full), {@link IllegalArgumentException} (bad ids or seq range),
+   * {@link IllegalStateException} (closed) or {@link StoreException} (commit failed).
+   */
+  public CompletableFuture<Long> submit(
+      String agentId, String epoch, EventBatch batch, long receiveTimeNs) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    try {
+      StreamKey key = new StreamKey(agentId, epoch);
+      int n = batch.getEventsCount();
+      long first = batch.getFirstSeq();
+      if (n > 0 && (first < 1 || first > Long.MAX_VALUE - n + 1)) {
+        throw new IllegalArgumentException(
+            "batch first_seq " + Long.toUnsignedString(first) + " is out of range");
+      }
+      enqueueBounded(new WriteTask.Batch(key, batch, receiveTimeNs, f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  /**
+   * Queues command results. The future completes, after commit, with the ids to acknowledge: all of
+   * them, duplicates included, so the agent stops re-sending. Fails like {@link #submit}.
+   */
+  public CompletableFuture<List<String>> submitCommandResults(
+      String agentId, List<CommandResult> results, long receiveTimeNs) {
+    CompletableFuture<List<String>> f = new CompletableFuture<>();
+    try {
+      StreamKey.requireId("agent id", agentId);
+      enqueueBounded(new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  /**
+   * Looks for unexplained holes past the grace period now (the writer also does so every {@link
+   * IngestOptions#holeCheckInterval}); completes with the number newly reported.
+   */
+  public CompletableFuture<Integer> checkContinuity() {
+    CompletableFuture<Integer> f = new CompletableFuture<>();
+    try {
+      enqueue(new WriteTask.ContinuityCheck(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  /** Stops accepting work, commits everything queued, stops the writer and closes the outputs. */
+  @Override
+  public void close() {
+    synchronized (lifecycle) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      queue.add(new WriteTask.Stop());
+    }
+    boolean interrupted = false;
+    while (writer.isAlive()) {
+      try {
+        writer.join();
+      } catch (InterruptedException e) {
+        interrupted = true; // finish the drain: abandoning it would strand futures
+      }
+    }
+    RuntimeException failure = null;
+    for (EventOutput out : outputs) {
+      try {
+        out.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  private void enqueueBounded(WriteTask task) {
+    synchronized (lifecycle) {
+      requireOpen();
+      if (metrics.queuedBatches.incrementAndGet() > options.maxQueuedBatches()) {
+        metrics.queuedBatches.decrementAndGet();
+        throw new IngestBusyException(
+            options.maxQueuedBatches() + " batches already wait for the ingest writer");
+      }
+      queue.add(task);
+    }
+  }
+
+  private void enqueue(WriteTask task) {
+    synchronized (lifecycle) {
+      requireOpen();
+      queue.add(task);
+    }
+  }
+
+  private void requireOpen() {
+    if (closed || !writer.isAlive()) {
+      throw new IllegalStateException("ingest service closed or its writer stopped");
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package io.vigil.collector.ingest;
+
+import io.vigil.collector.output.EventOutput;
+import io.vigil.collector.store.EventStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The body of the single writer thread: takes queued tasks, gathers as many as the per-transaction
+ * bounds allow into one transaction (group commit across agents), commits, then runs the
+ * after-commit work, calls the outputs and completes the tasks' futures. A failed transaction is
+ * rolled back and fails every task in it; the writer carries on with the next.
+ */
+final class IngestWriter implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(IngestWriter.class);
+
+  private final EventStore store;
+  private final BlockingQueue<WriteTask> queue;
+  private final IngestOptions options;
+  private final IngestMetrics metrics;
+  private final List<EventOutput> outputs;
+  private final StreamCache streams;
+  private final ContinuityTracker continuity;
+  private final BatchApplier batches;
+  private final AgentApplier agents;
+
+  IngestWriter(
+      EventStore store,
+      BlockingQueue<WriteTask> queue,
+      IngestOptions options,
+      IngestMetrics metrics,
+      List<EventOutput> outputs) {
+    this.store = store;
+    this.queue = queue;
+    this.options = options;
+    this.metrics = metrics;
+    this.outputs = outputs;
+    this.streams = new StreamCache(store.events());
+    this.continuity =
+        new ContinuityTracker(store.continuity(), metrics, options.holeGrace().toNanos());
+    this.batches =
+        new BatchApplier(
+            store, streams, continuity, metrics, options.maxEventBytes(), !outputs.isEmpty());
+    this.agents = new AgentApplier(store.agents(), streams, metrics);
+  }
+
+  @Override
+  public void run() {
+    try {
+      loop();
+    } finally {
+      // Normally empty (Stop is last); after an Error or interrupt nothing may be left waiting.
+      IllegalStateException stopped = new IllegalStateException("ingest writer stopped");
+      WriteTask t;
+      while ((t = queue.poll()) != null) {
+        t.fail(stopped);
+      }
+    }
+  }
+
+  private void loop() {
+    continuity.refreshGauge();
+    store.commit(); // ends the read transaction the count opened
+    long intervalNs = options.holeCheckInterval().toNanos();
+    long nextCheck = System.nanoTime() + intervalNs;
+    while (true) {
+      WriteTask first;
+      try {
+        first = queue.poll(Math.max(0, nextCheck - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        log.warn("ingest writer interrupted; stopping without draining {} tasks", queue.size());
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (System.nanoTime() - nextCheck >= 0) {
+        execute(List.of(new WriteTask.ContinuityCheck(new CompletableFuture<>())));
+        nextCheck = System.nanoTime() + intervalNs;
+      }
+      if (first instanceof WriteTask.Stop) {
+        return;
+      }
+      if (first != null) {
+        execute(gather(first));
+      }
+    }
+  }
+
+  private List<WriteTask> gather(WriteTask first) {
+    List<WriteTask> group = new ArrayList<>();
+    group.add(taken(first));
+    long events = first.events();
+    long bytes = first.bytes();
+    WriteTask next;
+    while ((next = queue.peek()) != null
+        && !(next instanceof WriteTask.Stop)
+        && events + next.events() <= options.maxEventsPerTransaction()
+        && bytes + next.bytes() <= options.maxTransactionBytes()) {
+      group.add(taken(queue.poll()));
+      events += next.events();
+      bytes += next.bytes();
+    }
+    return group;
+  }
+
+  private WriteTask taken(WriteTask t) {
+    if (t.bounded()) {
+      metrics.queuedBatches.decrementAndGet();
+    }
+    return t;
+  }
+
+  private void execute(List<WriteTask> group) {
+    WriteContext ctx = new WriteContext();
+    List<Runnable> completions = new ArrayList<>(group.size());
+    try {
+      for (WriteTask task : group) {
+        completions.add(apply(ctx, task));
+      }
+      continuity.beforeCommit(ctx);
+      store.commit();
+    } catch (RuntimeException e) {
+      fail(group, e);
+      return;
+    }
+    ctx.afterCommit.forEach(Runnable::run);
+    writeOutputs(ctx);
+    completions.forEach(Runnable::run);
+  }
+
+  private Runnable apply(WriteContext ctx, WriteTask task) {
+    if (task instanceof WriteTask.Batch b) {
+      long watermark = batches.apply(ctx, b);
+      return () -> b.future().complete(watermark);
+    } else if (task instanceof WriteTask.OpenStream o) {
+      long watermark = agents.openStream(o);
+      return () -> o.future().complete(watermark);
+    } else if (task instanceof WriteTask.CommandResults c) {
+      List<String> ids = agents.commandResults(ctx, c);
+      return () -> c.future().complete(ids);
+    } else if (task instanceof WriteTask.ContinuityCheck c) {
+      int reported = continuity.reportOverdue(ctx, System.currentTimeMillis() * 1_000_000L);
+      return () -> c.future().complete(reported);
+    }
+    throw new IllegalStateException("unexpected task " + task);
+  }
+
+  private void fail(List<WriteTask> group, RuntimeException e) {
+    log.error("ingest transaction of {} tasks failed and was rolled back", group.size(), e);
+    try {
+      store.rollback();
+    } catch (RuntimeException r) {
+      e.addSuppressed(r);
+    }
+    streams.clear(); // the cached watermarks may include the rolled-back changes
+    group.forEach(t -> t.fail(e));
+  }
+
+  private void writeOutputs(WriteContext ctx) {
+    if (ctx.stored.isEmpty()) {
+      return;
+    }
+    for (EventOutput out : outputs) {
+      try {
+        for (WriteContext.StoredEvent s : ctx.stored) {
+          out.write(s.key().agentId(), s.key().epoch(), s.seq(), s.event(), s.receiveTimeNs());
+        }
+        out.flush();
+      } catch (RuntimeException e) {
+        // The events are committed and acknowledged; re-sending would be deduplicated and never
+        // reach the output, so the failure is counted and logged, not passed to the agent.
+        metrics.outputErrors(out.name()).inc();
+        log.error("output {} failed after commit; events stay stored", out.name(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,93 @@
+package io.vigil.collector.ingest;
+
+import io.vigil.proto.v1.CommandResult;
+import io.vigil.proto.v1.EventBatch;
+import io.vigil.proto.v1.Hello;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** Work queued for the ingest writer thread; each completes its future after its commit. */
+sealed interface WriteTask {
+  void fail(Throwable cause);
+
+  /** Events this task adds to a group commit (at least 1). */
+  default int events() {
+    return 1;
+  }
+
+  /** Bytes this task holds in memory until its commit. */
+  default long bytes() {
+    return 0;
+  }
+
+  /** Whether it counts against {@link IngestOptions#maxQueuedBatches}. */
+  default boolean bounded() {
+    return false;
+  }
+
+  record OpenStream(StreamKey key, Hello hello, long receiveTimeNs, CompletableFuture<Long> future)
+      implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+  }
+
+  record Batch(StreamKey key, EventBatch batch, long receiveTimeNs, CompletableFuture<Long> future)
+      implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+
+    @Override
+    public int events() {
+      return Math.max(1, batch.getEventsCount());
+    }
+
+    @Override
+    public long bytes() {
+      return batch.getSerializedSize();
+    }
+
+    @Override
+    public boolean bounded() {
+      return true;
+    }
+  }
+
+  record CommandResults(
+      String agentId,
+      List<CommandResult> results,
+      long receiveTimeNs,
+      CompletableFuture<List<String>> future)
+      implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+
+    @Override
+    public int events() {
+      return Math.max(1, results.size());
+    }
+
+    @Override
+    public boolean bounded() {
+      return true;
+    }
+  }
+
+  record ContinuityCheck(CompletableFuture<Integer> future) implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+  }
+
+  /** Queued last by {@link IngestService#close()}: everything before it is done. */
+  record Stop() implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {}
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The collector's embedded database: one SQLite file in WAL mode holding agents, their spool
+ * streams and watermarks, events, gaps, continuity holes, dead letters and command results.
+ *
+ * <p>{@link io.vigil.collector.store.EventStore} is the single writer (owned by the ingest writer
+ * thread); {@link io.vigil.collector.store.StoreReader} is a read-only view for tests, the CLI and
+ * hunting that works while the collector has the file open. Why SQLite: {@code
+ * docs/adr/0001-embedded-store-sqlite.md}.
+ */
+package io.vigil.collector.store;
