@@ -70,7 +70,7 @@ public final class StoreProbe {
     BitSet twice = new BitSet();
     long events = 0;
     String sql =
-        "SELECT payload FROM events" + (epochOrNull == null ? "" : " WHERE epoch = ?");
+        "SELECT payload FROM events_v" + (epochOrNull == null ? "" : " WHERE epoch = ?");
     try (Connection c = open();
         PreparedStatement ps = c.prepareStatement(sql)) {
       if (epochOrNull != null) {
@@ -97,7 +97,7 @@ public final class StoreProbe {
   public BitSet storedSeqs(String epoch) throws SQLException {
     BitSet seqs = new BitSet();
     try (Connection c = open();
-        PreparedStatement ps = c.prepareStatement("SELECT seq FROM events WHERE epoch = ?")) {
+        PreparedStatement ps = c.prepareStatement("SELECT seq FROM events_v WHERE epoch = ?")) {
       ps.setString(1, epoch);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

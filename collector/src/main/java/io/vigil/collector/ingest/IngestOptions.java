@@ -48,6 +48,16 @@ public record IngestOptions(
         holeCheckInterval);
   }
 
+  public IngestOptions withQueue(int queuedBatches, int eventsPerTransaction) {
+    return new IngestOptions(
+        maxEventBytes,
+        queuedBatches,
+        eventsPerTransaction,
+        maxTransactionBytes,
+        holeGrace,
+        holeCheckInterval);
+  }
+
   public IngestOptions withMaxEventBytes(long bytes) {
     return new IngestOptions(
         bytes,

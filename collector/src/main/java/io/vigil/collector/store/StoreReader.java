@@ -53,6 +53,39 @@ public final class StoreReader implements AutoCloseable {
     }
   }
 
+  /** One stored event with where it came from, for display. */
+  public record StoredEvent(
+      long id, String agentId, String hostname, long seq, long receiveTimeNs, byte[] payload) {}
+
+  /**
+   * Up to {@code limit} events stored after row {@code afterId}, oldest first: a cursor for
+   * following the store as it grows ({@code vigil-collector tail}).
+   */
+  public synchronized List<StoredEvent> eventsAfter(long afterId, int limit) {
+    return query(
+        "SELECT e.id, s.agent_id, coalesce(a.hostname, ''), e.seq, e.receive_time_ns, e.payload"
+            + " FROM events e JOIN streams s ON s.stream_id = e.stream_id"
+            + " LEFT JOIN agents a ON a.agent_id = s.agent_id"
+            + " WHERE e.id > ? ORDER BY e.id LIMIT ?",
+        ps -> {
+          ps.setLong(1, afterId);
+          ps.setInt(2, limit);
+        },
+        rs ->
+            new StoredEvent(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getLong(4),
+                rs.getLong(5),
+                rs.getBytes(6)));
+  }
+
+  /** Id of the newest stored event row, 0 when there is none. */
+  public synchronized long lastEventId() {
+    return query("SELECT coalesce(max(id), 0) FROM events", ps -> {}, rs -> rs.getLong(1)).get(0);
+  }
+
   /** The committed watermark of one stream, empty if the stream is unknown. */
   public synchronized OptionalLong watermark(String agentId, String epoch) {
     List<Long> w =

@@ -1,0 +1,149 @@
+package io.vigil.collector;
+
+import io.grpc.Server;
+import io.vigil.collector.config.CollectorConfig;
+import io.vigil.collector.ingest.IngestOptions;
+import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.output.EventOutput;
+import io.vigil.collector.output.JsonlEventOutput;
+import io.vigil.collector.store.EventStore;
+import io.vigil.collector.stream.AgentStreamServer;
+import io.vigil.collector.stream.AgentStreamService;
+import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.collector.tls.ServerPki;
+import io.vigil.common.config.HostPort;
+import io.vigil.common.metrics.MetricsEndpoint;
+import io.vigil.common.metrics.MetricsRegistry;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running collector. Started by {@link #start}, stopped by {@link #close}. */
+public final class Collector implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Collector.class);
+
+  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final ConnectedAgents agents = new ConnectedAgents();
+  private final MetricsRegistry metrics = new MetricsRegistry();
+  private Server server;
+
+  private Collector() {}
+
+  /** Starts every part; on failure closes what was started and rethrows. */
+  public static Collector start(CollectorConfig config, boolean insecure) throws Exception {
+    Collector c = new Collector();
+    try {
+      c.startParts(config, insecure);
+      return c;
+    } catch (Exception e) {
+      c.close();
+      throw e;
+    }
+  }
+
+  private void startParts(CollectorConfig config, boolean insecure) throws Exception {
+    Files.createDirectories(config.stateDir());
+    Files.setPosixFilePermissions(config.stateDir(), PosixFilePermissions.fromString("rwx------"));
+    ServerPki.Paths pki = null;
+    if (!insecure) {
+      pki =
+          ServerPki.ensure(
+              new ServerPki.Paths(
+                  config.tls().caFile(),
+                  config.tls().caFile().resolveSibling("ca.key"),
+                  config.tls().certFile(),
+                  config.tls().keyFile()),
+              config.tls().hostnames());
+    }
+
+    EventStore store = EventStore.open(config.store().path());
+    toClose.add(store);
+    List<EventOutput> outputs = new ArrayList<>();
+    if (config.jsonl().enabled()) {
+      outputs.add(new JsonlEventOutput(config.jsonl().path()));
+    }
+    IngestService ingest =
+        new IngestService(
+            store,
+            IngestOptions.defaults()
+                .withMaxEventBytes(config.store().maxEventBytes())
+                .withHoleGrace(config.ingest().holeGrace())
+                .withQueue(
+                    config.ingest().maxQueuedBatches(), config.ingest().maxEventsPerTransaction()),
+            metrics,
+            outputs);
+    toClose.add(0, ingest); // closed before the store: it drains into it
+
+    AgentStreamService service =
+        new AgentStreamService(
+            ingest, agents, metrics, config.ingest().maxMessageBytes(), Version.get());
+    HostPort listen = config.listenAddress();
+    server =
+        AgentStreamServer.start(
+            new InetSocketAddress(listen.host(), listen.port()),
+            pki == null ? null : pki.serverCert(),
+            pki == null ? null : pki.serverKey(),
+            insecure,
+            service,
+            config.ingest().maxMessageBytes());
+    toClose.add(
+        0,
+        () -> {
+          server.shutdown();
+          if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+            server.shutdownNow();
+          }
+        });
+    if (insecure) {
+      log.warn(
+          "--insecure: agents connect in PLAINTEXT; anyone on the path can read and forge"
+              + " telemetry. Use only for local experiments.");
+    }
+    log.info(
+        "listening for agents on {}:{} ({}){}",
+        listen.host(),
+        server.getPort(),
+        insecure ? "plaintext" : "TLS",
+        pki == null ? "" : "; agents trust " + pki.caCert());
+
+    if (config.metrics().listen().isPresent()) {
+      HostPort l = config.metrics().listen().get();
+      MetricsEndpoint endpoint =
+          MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
+      toClose.add(0, endpoint);
+      log.info("metrics on http://{}/metrics", endpoint.address());
+    }
+  }
+
+  /** The agents connected now, for sending commands. */
+  public ConnectedAgents agents() {
+    return agents;
+  }
+
+  public MetricsRegistry metrics() {
+    return metrics;
+  }
+
+  /** The bound port (useful with port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Stops accepting, lets queued batches commit, closes the store. */
+  @Override
+  public void close() {
+    for (AutoCloseable c : toClose) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("while stopping: {}", e.toString());
+      }
+    }
+    toClose.clear();
+  }
+}

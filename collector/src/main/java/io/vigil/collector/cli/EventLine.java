@@ -1,0 +1,91 @@
+package io.vigil.collector.cli;
+
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.Gap;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+
+/** One line of human-readable text per event, every attacker-controlled part escaped. */
+final class EventLine {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+  private static final int FIELD_MAX = 160;
+
+  private EventLine() {}
+
+  static String format(String hostname, Event e) {
+    String when = TIME.format(WallClock.toInstant(e.getEventTimeNs()));
+    return when
+        + " "
+        + esc(hostname.isEmpty() ? "?" : hostname)
+        + " #"
+        + e.getSeq()
+        + " "
+        + e.getPayloadCase().name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + summary(e);
+  }
+
+  private static String summary(Event e) {
+    return switch (e.getPayloadCase()) {
+      case PROCESS_EXEC ->
+          "pid="
+              + e.getProcessExec().getProcess().getPid()
+              + " user="
+              + esc(e.getProcessExec().getProcess().getUser())
+              + " "
+              + esc(e.getProcessExec().getProcess().getCommandLine());
+      case PROCESS_EXIT ->
+          "pid="
+              + e.getProcessExit().getProcess().getPid()
+              + " code="
+              + e.getProcessExit().getExitCode()
+              + " "
+              + esc(e.getProcessExit().getProcess().getImage());
+      case FILE ->
+          e.getFile().getAction().name().replace("ACTION_", "").toLowerCase(java.util.Locale.ROOT)
+              + " "
+              + esc(e.getFile().getPath())
+              + " by "
+              + esc(e.getFile().getProcess().getImage());
+      case CONNECTION ->
+          esc(e.getConnection().getSourceIp())
+              + ":"
+              + e.getConnection().getSourcePort()
+              + " -> "
+              + esc(e.getConnection().getDestinationIp())
+              + ":"
+              + e.getConnection().getDestinationPort()
+              + " "
+              + esc(e.getConnection().getProcess().getImage());
+      case DNS -> esc(e.getDns().getQueryName()) + " " + esc(e.getDns().getQueryType());
+      case AGENT_STATUS ->
+          String.format(
+              "cpu=%.1f%% rss=%dMiB spooled=%d acked=%d",
+              e.getAgentStatus().getCpuPercent(),
+              e.getAgentStatus().getRssBytes() >> 20,
+              e.getAgentStatus().getCounters().getSpooled(),
+              e.getAgentStatus().getCounters().getAcked());
+      case GAP -> gap(e.getGap());
+      case COMMAND_RESULT ->
+          esc(e.getCommandResult().getCommandId())
+              + " "
+              + e.getCommandResult().getOutcome()
+              + " "
+              + esc(e.getCommandResult().getDetail());
+      default -> esc(e.toString());
+    };
+  }
+
+  private static String gap(Gap g) {
+    return g.getReason()
+        + " lost "
+        + g.getCount()
+        + (g.getFirstSeq() > 0 ? " (seq " + g.getFirstSeq() + ".." + g.getLastSeq() + ")" : "");
+  }
+
+  private static String esc(String s) {
+    return TerminalText.escape(s, FIELD_MAX);
+  }
+}
