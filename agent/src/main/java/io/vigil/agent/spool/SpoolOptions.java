@@ -23,6 +23,10 @@ import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
  * @param retention acknowledged cycle files last written longer ago than this are deleted
  */
 public record SpoolOptions(Path dir, long maxBytes, String rollCycle, Duration retention) {
+  static {
+    ChronicleSettings.apply(); // before the roll-cycle enums load Chronicle classes
+  }
+
   private static final Map<String, RollCycle> ROLL_CYCLES = rollCycles();
 
   public SpoolOptions {

@@ -34,7 +34,10 @@ final class SpoolTestSupport {
   /** Synthetic event {@code n}, kind chosen round-robin. */
   static Event.Builder event(long n) {
     return SyntheticEvents.create(
-        n, KINDS[(int) (n % KINDS.length)], new SplittableRandom(n), 1_700_000_000_000_000_000L + n);
+        n,
+        KINDS[(int) (n % KINDS.length)],
+        new SplittableRandom(n),
+        1_700_000_000_000_000_000L + n);
   }
 
   /** Everything the reader returns from after {@code seq} until it runs dry. */
