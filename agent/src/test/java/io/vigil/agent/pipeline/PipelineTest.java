@@ -1,0 +1,123 @@
+package io.vigil.agent.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.agent.sensor.synthetic.SyntheticEvents;
+import io.vigil.agent.spool.Spool;
+import io.vigil.agent.spool.SpoolOptions;
+import io.vigil.agent.spool.SpoolReader;
+import io.vigil.agent.spool.SpooledEvent;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventKind;
+import io.vigil.proto.v1.Gap;
+import io.vigil.proto.v1.KindCount;
+import io.vigil.proto.v1.ProcessExec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PipelineTest {
+  @TempDir Path dir;
+  private final MetricsRegistry metrics = new MetricsRegistry();
+  private Spool spool;
+
+  @BeforeEach
+  void openSpool() throws Exception {
+    spool = Spool.open(new SpoolOptions(dir, 1L << 40, "FAST_HOURLY", Duration.ofDays(1)), metrics);
+  }
+
+  @AfterEach
+  void closeSpool() {
+    spool.close();
+  }
+
+  private static Event.Builder event(long n, EventKind kind) {
+    return SyntheticEvents.create(n, kind, new SplittableRandom(n), 1_000_000_000L * n);
+  }
+
+  private List<Event> spooled() throws Exception {
+    List<Event> out = new ArrayList<>();
+    try (SpoolReader reader = spool.openReader()) {
+      for (SpooledEvent e = reader.next(); e != null; e = reader.next()) {
+        out.add(Event.parseFrom(e.bytes()));
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void fullQueueDropsAndCountsAndTheWriterRecordsAGap() throws Exception {
+    Pipeline pipeline = new Pipeline(spool, 4, metrics);
+    int accepted = 0;
+    for (long n = 1; n <= 10; n++) {
+      EventKind kind = n <= 7 ? EventKind.EVENT_KIND_DNS : EventKind.EVENT_KIND_FILE;
+      if (pipeline.offer(event(n, kind))) {
+        accepted++;
+      }
+    }
+    assertEquals(4, accepted);
+    assertFalse(pipeline.offerOrRefuse(event(11, EventKind.EVENT_KIND_DNS)));
+    assertEquals(10, metrics.total("vigil_agent_events_produced_total"));
+    assertEquals(6, metrics.value("vigil_agent_events_dropped_total", "reason", "queue_full"));
+
+    pipeline.start();
+    pipeline.close();
+
+    List<Event> events = spooled();
+    assertEquals(5, events.size());
+    Gap gap = events.get(4).getGap();
+    assertEquals(Gap.Reason.REASON_QUEUE_FULL, gap.getReason());
+    assertEquals(6, gap.getCount());
+    assertEquals(0, gap.getFirstSeq());
+    assertEquals(0, gap.getLastSeq());
+    assertEquals("pipeline", gap.getSource());
+    assertEquals(5_000_000_000L, gap.getFirstEventTimeNs());
+    assertEquals(10_000_000_000L, gap.getLastEventTimeNs());
+    assertEquals(
+        List.of(
+            KindCount.newBuilder().setKind(EventKind.EVENT_KIND_FILE).setCount(3).build(),
+            KindCount.newBuilder().setKind(EventKind.EVENT_KIND_DNS).setCount(3).build()),
+        gap.getCountsByKindList());
+    for (int i = 0; i < 4; i++) {
+      assertEquals(i + 1, events.get(i).getSeq());
+      assertEquals(i + 1, SyntheticEvents.numberOf(events.get(i)).getAsLong());
+    }
+  }
+
+  @Test
+  void oversizedEventsAreDroppedAsTooLarge() throws Exception {
+    Pipeline pipeline = new Pipeline(spool, 100, metrics, 4096);
+    pipeline.start();
+    Event.Builder huge = event(1, EventKind.EVENT_KIND_PROCESS_EXEC);
+    huge.setProcessExec(ProcessExec.newBuilder(huge.getProcessExec()).addArgs("x".repeat(8192)));
+    assertTrue(pipeline.offer(huge));
+    assertTrue(pipeline.offer(event(2, EventKind.EVENT_KIND_PROCESS_EXEC)));
+    assertTrue(pipeline.awaitDrained(Duration.ofSeconds(30)));
+    pipeline.close();
+
+    List<Event> events = spooled();
+    assertEquals(1, events.size());
+    assertEquals(2, SyntheticEvents.numberOf(events.get(0)).getAsLong());
+    assertEquals(1, metrics.value("vigil_agent_events_dropped_total", "reason", "too_large"));
+    assertEquals(2, metrics.total("vigil_agent_events_produced_total"));
+  }
+
+  @Test
+  void closedPipelineRefusesAndCountsOffers() throws Exception {
+    Pipeline pipeline = new Pipeline(spool, 100, metrics);
+    pipeline.start();
+    pipeline.close();
+    assertFalse(pipeline.offer(event(1, EventKind.EVENT_KIND_DNS)));
+    assertEquals(1, metrics.value("vigil_agent_events_dropped_total", "reason", "closed"));
+    assertTrue(spooled().isEmpty());
+  }
+}
