@@ -1,6 +1,5 @@
 package io.vigil.agent;
 
-import io.grpc.ManagedChannel;
 import io.vigil.agent.config.AgentConfig;
 import io.vigil.agent.config.CollectorConnection;
 import io.vigil.agent.config.SyntheticSection;
@@ -12,7 +11,6 @@ import io.vigil.agent.response.ResultSequence;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.agent.sensor.synthetic.SyntheticSensor;
-import io.vigil.agent.ship.CollectorChannels;
 import io.vigil.agent.ship.Shipper;
 import io.vigil.agent.ship.ShipperOptions;
 import io.vigil.agent.spool.Spool;
@@ -26,10 +24,8 @@ import io.vigil.proto.v1.Hello;
 import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.SensorState;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,8 +99,7 @@ public final class Agent implements AutoCloseable {
       log.info("sensor {} started: {}", s.name(), s.state().getSource());
     }
 
-    StatusReporter status =
-        new StatusReporter(pipeline, metrics, this::sensorStates, host);
+    StatusReporter status = new StatusReporter(pipeline, metrics, this::sensorStates, host);
     status.start(config.statusInterval());
     toClose.add(0, status);
 
@@ -113,7 +108,7 @@ public final class Agent implements AutoCloseable {
       MetricsEndpoint endpoint =
           MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
       toClose.add(0, endpoint);
-      log.info("metrics on http://{}/metrics", endpoint.address());
+      log.info("metrics on http://{}:{}/metrics", l.host(), endpoint.port());
     }
 
     CollectorConnection c = config.collector();
@@ -122,16 +117,8 @@ public final class Agent implements AutoCloseable {
           "--insecure: the stream to the collector is PLAINTEXT; anyone on the path can read and"
               + " forge telemetry and commands. Use only for local experiments.");
     }
-    ManagedChannel channel =
-        CollectorChannels.open(
-            c.address().host(),
-            c.address().port(),
-            c.caFile(),
-            c.serverName(),
-            insecure,
-            c.connectTimeout(),
-            c.keepaliveTime());
-    toClose.add(0, () -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    ChannelHolder channel = new ChannelHolder(c, insecure);
+    toClose.add(0, channel);
     Shipper shipper =
         new Shipper(
             new ShipperOptions(
@@ -143,7 +130,7 @@ public final class Agent implements AutoCloseable {
                 c.reconnectInitialBackoff(),
                 c.reconnectMaxBackoff()),
             spool,
-            channel,
+            channel::open,
             () -> hello(identity, spool, host),
             commands,
             "gzip".equals(c.compression()) ? "gzip" : "identity",

@@ -10,8 +10,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code vigil-agent run [--config FILE] [--set key=value]... [--insecure]}.
  *
- * <p>Exit codes: 0 after an orderly stop, 1 when start-up failed, 2 for a usage or configuration
- * error (in which case nothing was started).
+ * <p>Exit codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up
+ * failed, 2 for a usage or configuration error (in which case nothing was started).
  */
 public final class AgentMain {
   private static final String USAGE =

@@ -116,7 +116,7 @@ public final class Collector implements AutoCloseable {
       MetricsEndpoint endpoint =
           MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
       toClose.add(0, endpoint);
-      log.info("metrics on http://{}/metrics", endpoint.address());
+      log.info("metrics on http://{}:{}/metrics", l.host(), endpoint.port());
     }
   }
 

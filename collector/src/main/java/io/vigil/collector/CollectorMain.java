@@ -13,8 +13,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code vigil-collector run|tail [--config FILE] [--set key=value]... [--insecure]}.
  *
  * <p>{@code run} starts the collector; {@code tail} prints events as the collector stores them.
- * Exit codes: 0 after an orderly stop, 1 when start-up failed, 2 for a usage or configuration
- * error (nothing was started).
+ * Exit codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up
+ * failed, 2 for a usage or configuration error (nothing was started).
  */
 public final class CollectorMain {
   private static final String USAGE =

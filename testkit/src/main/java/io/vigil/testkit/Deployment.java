@@ -8,9 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One collector and one agent on loopback, each in its own JVM, under a test's temporary
- * directory. TLS is on (the collector makes its CA on first start and the agent trusts that file).
- * Extra config lines can be appended per test.
+ * One collector and one agent on loopback, each in its own JVM, under a test's temporary directory.
+ * TLS is on (the collector makes its CA on first start and the agent trusts that file). Extra
+ * config lines can be appended per test.
  */
 public final class Deployment implements AutoCloseable {
   public static final String AGENT_MAIN = "io.vigil.agent.AgentMain";
@@ -75,7 +75,7 @@ public final class Deployment implements AutoCloseable {
    * Writes the agent config (synthetic sensor with {@code count} events at {@code rate}/s) and
    * starts it.
    */
-  public VigilProcess startAgent(long count, double rate, String... extraYaml) throws IOException {
+  public VigilProcess startAgent(long count, long rate, String... extraYaml) throws IOException {
     Path cfg = root.resolve("agent.yaml");
     Files.writeString(
         cfg,
@@ -119,7 +119,14 @@ public final class Deployment implements AutoCloseable {
           }
           return sb.toString();
         },
-        () -> store().syntheticCount() >= n);
+        () -> {
+          for (VigilProcess p : show) {
+            if (!p.isAlive()) {
+              throw new AssertionError(p + " exited; log:\n" + tail(p.logText(), 4000));
+            }
+          }
+          return store().syntheticCount() >= n;
+        });
   }
 
   static String tail(String s, int max) {

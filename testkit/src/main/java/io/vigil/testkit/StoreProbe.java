@@ -17,8 +17,8 @@ import java.util.List;
 import java.util.OptionalLong;
 
 /**
- * Reads a collector's SQLite store from outside the collector process, the way an operator with
- * the sqlite3 tool would: the test checks what was stored, not what processes claim they did.
+ * Reads a collector's SQLite store from outside the collector process, the way an operator with the
+ * sqlite3 tool would: the test checks what was stored, not what processes claim they did.
  */
 public final class StoreProbe {
   private final Path db;
@@ -69,8 +69,7 @@ public final class StoreProbe {
     BitSet seen = new BitSet();
     BitSet twice = new BitSet();
     long events = 0;
-    String sql =
-        "SELECT payload FROM events_v" + (epochOrNull == null ? "" : " WHERE epoch = ?");
+    String sql = "SELECT payload FROM events_v" + (epochOrNull == null ? "" : " WHERE epoch = ?");
     try (Connection c = open();
         PreparedStatement ps = c.prepareStatement(sql)) {
       if (epochOrNull != null) {

@@ -76,7 +76,8 @@ public final class VigilProcess implements AutoCloseable {
     if (!process.waitFor(30, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(name + " did not stop within 30 s after SIGTERM; log:\n" + logText());
+      throw new AssertionError(
+          name + " did not stop within 30 s after SIGTERM; log:\n" + logText());
     }
     return process.exitValue();
   }

@@ -59,7 +59,7 @@ class BadConfigTest {
             "listen:",
             "  address: not-a-port",
             "ingest:",
-            "  hole_grace: -",
+            "  hole_grace: soonish",
             "  max_message_bytes: 12 parsecs",
             ""));
     Path log = dir.resolve("collector.log");

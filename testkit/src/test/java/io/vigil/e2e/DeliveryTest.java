@@ -83,7 +83,8 @@ class DeliveryTest {
     assertTrue(
         numbers.seenTwice().isEmpty(),
         numbers.seenTwice().cardinality() + " numbers stored twice, first " + numbers.seenTwice());
-    assertEquals(0, numbers.missing(n).cardinality(), () -> "missing: " + first(numbers.missing(n)));
+    assertEquals(
+        0, numbers.missing(n).cardinality(), () -> "missing: " + first(numbers.missing(n)));
     assertEquals(n, numbers.seen().cardinality());
   }
 

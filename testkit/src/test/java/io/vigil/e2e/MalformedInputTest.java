@@ -62,12 +62,15 @@ class MalformedInputTest {
       String log = collector.logText();
       assertEquals(1, count(log, "malformed AgentMessage"), log);
       assertEquals(1, count(log, "TLS handshake failed"), log);
+      assertTrue(collector.isAlive());
     }
   }
 
   private static Status sendMalformedMessage(Deployment d) throws Exception {
     ManagedChannel ch =
-        NettyChannelBuilder.forAddress("127.0.0.1", d.port(),
+        NettyChannelBuilder.forAddress(
+                "127.0.0.1",
+                d.port(),
                 TlsChannelCredentials.newBuilder()
                     .trustManager(d.collectorState().resolve("pki/ca.pem").toFile())
                     .build())

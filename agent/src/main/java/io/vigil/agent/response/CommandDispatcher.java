@@ -16,11 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs commands one at a time on its own thread and holds their results until acknowledged.
- * {@link #accept} may be called from any thread; the rest is thread-safe too.
+ * Runs commands one at a time on its own thread and holds their results until acknowledged. {@link
+ * #accept} may be called from any thread; the rest is thread-safe too.
  */
 public final class CommandDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
+
   /** Ids of finished commands remembered to answer a re-sent command without running it again. */
   private static final int REMEMBERED = 10_000;
 
@@ -89,7 +90,10 @@ public final class CommandDispatcher implements AutoCloseable {
       unacked.put(result.getCommandId(), result);
     }
     log.info(
-        "command {} finished: {} {}", result.getCommandId(), result.getOutcome(), result.getDetail());
+        "command {} finished: {} {}",
+        result.getCommandId(),
+        result.getOutcome(),
+        result.getDetail());
     timeline.offer(
         Event.newBuilder()
             .setEventTimeNs(result.getFinishedTimeNs())

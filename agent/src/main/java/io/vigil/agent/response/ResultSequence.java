@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /**
- * The command-result lane's sequence, kept in a file so it keeps rising across restarts.
- * Commands are operator actions (a handful a day), so one small atomic file write per result is
- * cheap. Thread-safe.
+ * The command-result lane's sequence, kept in a file so it keeps rising across restarts. Commands
+ * are operator actions (a handful a day), so one small atomic file write per result is cheap.
+ * Thread-safe.
  */
 public final class ResultSequence {
   private final Path file;

@@ -16,6 +16,7 @@ import io.vigil.proto.v1.CommandResultBatch;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
 import io.vigil.proto.v1.Welcome;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
@@ -27,13 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Moves spooled events to the collector. Owns one thread, which alone reads the spool, sends on
- * the stream and commits acknowledged positions. gRPC callbacks only record what arrived and
- * wake it.
+ * Moves spooled events to the collector. Owns one thread, which alone reads the spool, sends on the
+ * stream and commits acknowledged positions. gRPC callbacks only record what arrived and wake it.
  *
- * <p>Delivery is at least once: after any failure the shipper reconnects (exponential backoff
- * with jitter) and resumes after the collector's watermark, which the collector deduplicates
- * against.
+ * <p>Delivery is at least once: after any failure the shipper reconnects (exponential backoff with
+ * jitter) and resumes after the collector's watermark, which the collector deduplicates against.
  */
 public final class Shipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Shipper.class);
@@ -43,7 +42,8 @@ public final class Shipper implements AutoCloseable {
 
   private final ShipperOptions options;
   private final Spool spool;
-  private final Channel channel;
+  private final ChannelSource channels;
+  private Channel channel;
   private final Supplier<Hello> hello;
   private final CommandDispatcher commands;
   private final ShipperMetrics metrics;
@@ -58,14 +58,14 @@ public final class Shipper implements AutoCloseable {
   public Shipper(
       ShipperOptions options,
       Spool spool,
-      Channel channel,
+      ChannelSource channels,
       Supplier<Hello> hello,
       CommandDispatcher commands,
       String compression,
       MetricsRegistry registry) {
     this.options = options;
     this.spool = spool;
-    this.channel = channel;
+    this.channels = channels;
     this.hello = hello;
     this.commands = commands;
     this.compression = compression;
@@ -116,6 +116,13 @@ public final class Shipper implements AutoCloseable {
   }
 
   private Status runSession(SpoolReader reader, Backoff backoff) {
+    if (channel == null) {
+      try {
+        channel = channels.open();
+      } catch (IOException | RuntimeException e) {
+        return Status.UNAVAILABLE.withDescription("cannot set up the channel: " + e.getMessage());
+      }
+    }
     StreamSession s = new StreamSession(this::wakeup, commands::accept, commands::acked);
     AgentServiceGrpc.AgentServiceStub stub = AgentServiceGrpc.newStub(channel);
     if (!"identity".equals(compression)) {
@@ -225,7 +232,9 @@ public final class Shipper implements AutoCloseable {
   }
 
   private static String describe(Status s) {
-    return s.getDescription() == null ? s.getCode().toString() : s.getCode() + " " + s.getDescription();
+    return s.getDescription() == null
+        ? s.getCode().toString()
+        : s.getCode() + " " + s.getDescription();
   }
 
   private void sleep(long nanos) {

@@ -12,10 +12,13 @@ final class ShipperMetrics {
   final Counter disconnects;
 
   ShipperMetrics(MetricsRegistry r) {
-    sent = r.counter("vigil_agent_events_sent_total", "Events sent to the collector, re-sends included");
+    sent =
+        r.counter(
+            "vigil_agent_events_sent_total", "Events sent to the collector, re-sends included");
     acked = r.counter("vigil_agent_events_acked_total", "Events acknowledged by the collector");
     batches = r.counter("vigil_agent_batches_sent_total", "Event batches sent");
     connects = r.counter("vigil_agent_stream_connects_total", "Streams that got a Welcome");
-    disconnects = r.counter("vigil_agent_stream_failures_total", "Streams that ended with an error");
+    disconnects =
+        r.counter("vigil_agent_stream_failures_total", "Streams that ended with an error");
   }
 }

@@ -24,8 +24,7 @@ final class StreamSession implements ClientResponseObserver<AgentMessage, Collec
   private volatile Welcome welcome;
   private volatile Status endStatus;
 
-  StreamSession(
-      Runnable wakeup, Consumer<Command> commands, Consumer<List<String>> resultAcks) {
+  StreamSession(Runnable wakeup, Consumer<Command> commands, Consumer<List<String>> resultAcks) {
     this.wakeup = wakeup;
     this.commands = commands;
     this.resultAcks = resultAcks;

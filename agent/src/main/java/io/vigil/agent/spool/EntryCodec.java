@@ -11,6 +11,9 @@ final class EntryCodec {
   /** Refuses lengths beyond this when reading: a corrupt header must not allocate gigabytes. */
   static final int MAX_ENTRY_BYTES = 64 << 20;
 
+  /** Bytes before the event: seq, kind, time (read by {@link #readHeader}). */
+  static final int HEADER_BYTES = 8 + 4 + 8;
+
   private EntryCodec() {}
 
   static void write(Bytes<?> out, long seq, int kind, long eventTimeNs, byte[] event) {

@@ -1,14 +1,18 @@
 package io.vigil.agent.spool;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.agent.platform.linux.FileAllocation;
 import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.Gap;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import net.openhft.chronicle.queue.ExcerptTailer;
@@ -58,6 +62,7 @@ final class SpoolMaintenance {
     long committed = spool.committedSeq();
     Instant retainAfter = Instant.now().minus(spool.options().retention());
     LossTally lost = new LossTally();
+    List<Event.Builder> carried = new ArrayList<>();
     long bytes = measure();
     int deleted = 0;
     for (int cycle : deletable) {
@@ -68,7 +73,7 @@ final class SpoolMaintenance {
         break; // cycles are in seq order: everything after this is newer
       }
       if (!acked) {
-        tallyUnacked(cycle, committed, lost);
+        tallyUnacked(cycle, committed, lost, carried);
       }
       long size = FileAllocation.allocatedBytes(file);
       Files.delete(file);
@@ -84,11 +89,20 @@ final class SpoolMaintenance {
       lostUnacked.add(lost.count());
       spool.append(lost.toGapEvent(Gap.Reason.REASON_SPOOL_CAP, "spool"));
     }
+    // A Gap that is itself deleted would take its record of earlier losses with it: append its
+    // content again. Its old seq is counted as lost (kind GAP) in the Gap just written.
+    for (Event.Builder gap : carried) {
+      spool.append(gap);
+    }
     allocatedBytes = measure();
   }
 
-  /** Adds every entry of {@code cycle} with seq above {@code committed} to {@code lost}. */
-  private void tallyUnacked(int cycle, long committed, LossTally lost) {
+  /**
+   * Adds every entry of {@code cycle} with seq above {@code committed} to {@code lost}, and the Gap
+   * events among them to {@code carried}.
+   */
+  private void tallyUnacked(
+      int cycle, long committed, LossTally lost, List<Event.Builder> carried) {
     CycleIndex.Start start = spool.cycles().get(cycle);
     if (start == null) {
       return; // a cycle file without entries
@@ -105,10 +119,24 @@ final class SpoolMaintenance {
           }
           SpooledEvent e = EntryCodec.readHeader(dc.wire().bytes());
           if (e.seq() > committed) {
-            lost.add(e.seq(), LossTally.kindOf(e.kind()), e.eventTimeNs());
+            EventKind kind = LossTally.kindOf(e.kind());
+            lost.add(e.seq(), kind, e.eventTimeNs());
+            if (kind == EventKind.EVENT_KIND_GAP) {
+              carried.add(reread(dc));
+            }
           }
         }
       }
+    }
+  }
+
+  /** The whole Gap event of the current document, without its seq (append sets a new one). */
+  private static Event.Builder reread(DocumentContext dc) {
+    dc.wire().bytes().readPosition(dc.wire().bytes().readPosition() - EntryCodec.HEADER_BYTES);
+    try {
+      return Event.parseFrom(EntryCodec.read(dc.wire().bytes()).bytes()).toBuilder().clearSeq();
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt Gap event in the spool", e);
     }
   }
 

@@ -44,10 +44,7 @@ public final class StatusReporter implements AutoCloseable {
   private ProcessSelfStats.Sample previous;
 
   public StatusReporter(
-      EventSink sink,
-      MetricsRegistry metrics,
-      Supplier<List<SensorState>> sensors,
-      HostInfo host) {
+      EventSink sink, MetricsRegistry metrics, Supplier<List<SensorState>> sensors, HostInfo host) {
     this.sink = sink;
     this.metrics = metrics;
     this.sensors = sensors;
@@ -55,14 +52,16 @@ public final class StatusReporter implements AutoCloseable {
   }
 
   public void start(Duration interval) {
-    timer.scheduleAtFixedRate(
-        this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleAtFixedRate(this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void emitSafely() {
     try {
-      sink.offer(Event.newBuilder().setEventTimeNs(WallClock.nowNanos()).setSensor("agent")
-          .setAgentStatus(build()));
+      sink.offer(
+          Event.newBuilder()
+              .setEventTimeNs(WallClock.nowNanos())
+              .setSensor("agent")
+              .setAgentStatus(build()));
     } catch (IOException | RuntimeException e) {
       // A status that cannot be built is logged, and the next one is tried at the next tick.
       log.warn("cannot build agent status: {}", e.toString());

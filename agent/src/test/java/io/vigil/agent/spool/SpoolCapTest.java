@@ -114,6 +114,45 @@ class SpoolCapTest {
   }
 
   @Test
+  void aGapDeletedByALaterCapIsCarriedForwardSoNoLossGoesUnrecorded() throws Exception {
+    MetricsRegistry metrics = new MetricsRegistry();
+    try (Spool spool = Spool.open(options(dir, SECONDLY, 1L << 40), metrics)) {
+      fillCycles(spool, 2);
+    }
+    long cap1 = totalBytes() - newestCycleFileBytes() + 4096;
+    Gap first;
+    try (Spool spool = Spool.open(options(dir, SECONDLY, cap1), metrics)) {
+      spool.maintain(); // deletes the first cycle; its Gap lands in a newer one
+      first = spool.findLast(Event::hasGap).orElseThrow().getGap();
+      fillCycles(spool, 3);
+    }
+    long cap2 = totalBytes() - newestCycleFileBytes() + 4096;
+    try (Spool spool = Spool.open(options(dir, SECONDLY, cap2), metrics)) {
+      long last = spool.lastSeq();
+      spool.maintain(); // deletes everything but the newest cycle, the first Gap included
+      List<SpooledEvent> remaining = readAll(spool, 0);
+      TreeSet<Long> covered = new TreeSet<>();
+      List<Gap> gaps = new java.util.ArrayList<>();
+      for (SpooledEvent e : remaining) {
+        covered.add(e.seq());
+        Event ev = Event.parseFrom(e.bytes());
+        if (ev.hasGap()) {
+          gaps.add(ev.getGap());
+          for (long q = ev.getGap().getFirstSeq(); q <= ev.getGap().getLastSeq(); q++) {
+            assertTrue(covered.add(q) || q > last, "gaps and events must not overlap at " + q);
+          }
+        }
+      }
+      assertTrue(gaps.contains(first), "the deleted Gap's content is appended again: " + gaps);
+      for (long q = 1; q <= last; q++) {
+        assertTrue(covered.contains(q), "seq " + q + " is neither readable nor in a Gap");
+      }
+      long lost = gaps.stream().mapToLong(Gap::getCount).sum();
+      assertEquals(metrics.total("vigil_agent_events_lost_unacked_total"), lost);
+    }
+  }
+
+  @Test
   void retentionDeletesOnlyAcknowledgedOldCyclesWithoutAGap() throws Exception {
     MetricsRegistry metrics = new MetricsRegistry();
     try (Spool spool = Spool.open(options(dir, SECONDLY, 1L << 40), metrics)) {

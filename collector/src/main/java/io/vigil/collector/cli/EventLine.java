@@ -3,8 +3,8 @@ package io.vigil.collector.cli;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Gap;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 
 /** One line of human-readable text per event, every attacker-controlled part escaped. */
 final class EventLine {

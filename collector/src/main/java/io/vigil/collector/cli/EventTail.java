@@ -25,8 +25,7 @@ public final class EventTail {
   }
 
   /**
-   * Prints the newest {@code backlog} events, then new ones as they are stored, until
-   * interrupted.
+   * Prints the newest {@code backlog} events, then new ones as they are stored, until interrupted.
    */
   public void follow(int backlog, Duration poll) throws InterruptedException {
     while (!Files.exists(db)) {

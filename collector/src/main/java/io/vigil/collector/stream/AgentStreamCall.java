@@ -193,8 +193,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   private void onCommandResults(AgentMessage m) {
     ingest
-        .submitCommandResults(
-            agentId, m.getCommandResults().getResultsList(), WallClock.nowNanos())
+        .submitCommandResults(agentId, m.getCommandResults().getResultsList(), WallClock.nowNanos())
         .whenComplete(
             (ids, error) -> {
               if (error != null) {

@@ -28,10 +28,15 @@ public final class AgentStreamServer {
       AgentStreamService service,
       int maxMessageBytes)
       throws IOException {
+    if (!insecure) {
+      HandshakeFailureLog.install(service.metrics());
+    }
     ServerCredentials creds =
         insecure
             ? InsecureServerCredentials.create()
-            : TlsServerCredentials.newBuilder().keyManager(certChain.toFile(), key.toFile()).build();
+            : TlsServerCredentials.newBuilder()
+                .keyManager(certChain.toFile(), key.toFile())
+                .build();
     return NettyServerBuilder.forAddress(address, creds)
         .addService(service.definition())
         .maxInboundMessageSize(maxMessageBytes)

@@ -13,8 +13,8 @@ import io.vigil.proto.v1.AgentServiceGrpc;
 import io.vigil.proto.v1.CollectorMessage;
 
 /**
- * The {@code vigil.v1.AgentService} endpoint. Add {@link #definition()} to any gRPC server
- * builder: Netty with TLS in production, in-process in tests. Thread-safe.
+ * The {@code vigil.v1.AgentService} endpoint. Add {@link #definition()} to any gRPC server builder:
+ * Netty with TLS in production, in-process in tests. Thread-safe.
  */
 public final class AgentStreamService {
   /** Batches a stream may have in flight to the store before it gets no further message. */
@@ -39,11 +39,14 @@ public final class AgentStreamService {
     this.collectorVersion = collectorVersion;
   }
 
+  MetricsRegistry metrics() {
+    return metrics.registry;
+  }
+
   /** The service, with the lenient request marshaller and the peer-address interceptor. */
   public ServerServiceDefinition definition() {
     MethodDescriptor<InboundMessage, CollectorMessage> method =
-        AgentServiceGrpc.getStreamMethod()
-            .toBuilder(
+        AgentServiceGrpc.getStreamMethod().toBuilder(
                 new LenientMarshaller(maxMessageBytes),
                 ProtoUtils.marshaller(CollectorMessage.getDefaultInstance()))
             .build();

@@ -6,9 +6,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The agents that have a live stream, by agent id. A newer stream from the same agent replaces
- * the older one (which is then closed), so half-open connections after a network failure do not
- * linger. Thread-safe.
+ * The agents that have a live stream, by agent id. A newer stream from the same agent replaces the
+ * older one (which is then closed), so half-open connections after a network failure do not linger.
+ * Thread-safe.
  */
 public final class ConnectedAgents {
   private final Map<String, AgentStreamCall> streams = new ConcurrentHashMap<>();

@@ -9,9 +9,9 @@ import java.io.InputStream;
 
 /**
  * Parses agent messages without throwing: a parse failure becomes a {@link
- * InboundMessage.Malformed} value that the stream handler answers with INVALID_ARGUMENT, counts
- * and logs. (gRPC's own marshaller would fail the call with a generic INTERNAL status that the
- * service never sees.) Server side only: requests are never serialized here.
+ * InboundMessage.Malformed} value that the stream handler answers with INVALID_ARGUMENT, counts and
+ * logs. (gRPC's own marshaller would fail the call with a generic INTERNAL status that the service
+ * never sees.) Server side only: requests are never serialized here.
  */
 final class LenientMarshaller implements MethodDescriptor.Marshaller<InboundMessage> {
   private final int maxMessageBytes;

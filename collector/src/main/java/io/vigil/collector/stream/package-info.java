@@ -1,11 +1,11 @@
 /**
  * The agent stream endpoint: the only package of the collector that talks gRPC to agents.
  *
- * <p>It parses agent messages leniently (so a malformed message gets a clear status and a log
- * line instead of a generic transport error), checks the Hello, answers with the resume point,
- * hands batches to {@link io.vigil.collector.ingest.IngestService} and acknowledges them only
- * after they are durably stored. Inbound flow control is manual: a stream gets a new message
- * only when one of its batches has been committed, so a slow store slows the agents down instead
- * of filling the collector's memory.
+ * <p>It parses agent messages leniently (so a malformed message gets a clear status and a log line
+ * instead of a generic transport error), checks the Hello, answers with the resume point, hands
+ * batches to {@link io.vigil.collector.ingest.IngestService} and acknowledges them only after they
+ * are durably stored. Inbound flow control is manual: a stream gets a new message only when one of
+ * its batches has been committed, so a slow store slows the agents down instead of filling the
+ * collector's memory.
  */
 package io.vigil.collector.stream;

@@ -138,7 +138,11 @@ public final class CertificateAuthority {
 
   /** PEM text of a certificate. */
   public static String pem(X509Certificate cert) {
-    return writePem(new JcaMiscPEMGenerator(cert));
+    try {
+      return writePem(new JcaMiscPEMGenerator(cert));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** PEM text of a private key in PKCS#8, the only form gRPC's TLS accepts. */

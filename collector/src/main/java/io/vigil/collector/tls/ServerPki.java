@@ -86,8 +86,7 @@ public final class ServerPki {
     write(p.serverKey(), CertificateAuthority.pem(server.key()), true);
     write(
         p.serverCert(),
-        CertificateAuthority.pem(server.certificate())
-            + CertificateAuthority.pem(ca.certificate()),
+        CertificateAuthority.pem(server.certificate()) + CertificateAuthority.pem(ca.certificate()),
         false);
     log.info("issued collector server certificate {} for {}", p.serverCert(), names);
     return p;

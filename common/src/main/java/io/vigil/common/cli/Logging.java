@@ -16,6 +16,8 @@ public final class Logging {
     setDefault("org.slf4j.simpleLogger.showThreadName", "false");
     setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
     setDefault("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    // Chronicle reports file growth and mappings at INFO: routine, not news for an operator.
+    setDefault("org.slf4j.simpleLogger.log.net.openhft", "warn");
     // gRPC and Netty log through java.util.logging; send them the same way.
     SLF4JBridgeHandler.removeHandlersForRootLogger();
     SLF4JBridgeHandler.install();
