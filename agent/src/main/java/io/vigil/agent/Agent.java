@@ -11,6 +11,7 @@ import io.vigil.agent.response.ResultSequence;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.agent.sensor.synthetic.SyntheticSensor;
+import io.vigil.agent.ship.ChannelHolder;
 import io.vigil.agent.ship.Shipper;
 import io.vigil.agent.ship.ShipperOptions;
 import io.vigil.agent.spool.Spool;
@@ -130,7 +131,7 @@ public final class Agent implements AutoCloseable {
                 c.reconnectInitialBackoff(),
                 c.reconnectMaxBackoff()),
             spool,
-            channel::open,
+            channel,
             () -> hello(identity, spool, host),
             commands,
             "gzip".equals(c.compression()) ? "gzip" : "identity",

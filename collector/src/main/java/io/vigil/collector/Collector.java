@@ -1,6 +1,5 @@
 package io.vigil.collector;
 
-import io.grpc.Server;
 import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
@@ -19,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +28,7 @@ public final class Collector implements AutoCloseable {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final ConnectedAgents agents = new ConnectedAgents();
   private final MetricsRegistry metrics = new MetricsRegistry();
-  private Server server;
+  private AgentStreamServer server;
 
   private Collector() {}
 
@@ -91,14 +89,7 @@ public final class Collector implements AutoCloseable {
             insecure,
             service,
             config.ingest().maxMessageBytes());
-    toClose.add(
-        0,
-        () -> {
-          server.shutdown();
-          if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-            server.shutdownNow();
-          }
-        });
+    toClose.add(0, server);
     if (insecure) {
       log.warn(
           "--insecure: agents connect in PLAINTEXT; anyone on the path can read and forge"
@@ -107,7 +98,7 @@ public final class Collector implements AutoCloseable {
     log.info(
         "listening for agents on {}:{} ({}){}",
         listen.host(),
-        server.getPort(),
+        server.port(),
         insecure ? "plaintext" : "TLS",
         pki == null ? "" : "; agents trust " + pki.caCert());
 
@@ -131,7 +122,7 @@ public final class Collector implements AutoCloseable {
 
   /** The bound port (useful with port 0). */
   public int port() {
-    return server.getPort();
+    return server.port();
   }
 
   /** Stops accepting, lets queued batches commit, closes the store. */

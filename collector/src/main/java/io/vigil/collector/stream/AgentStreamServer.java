@@ -10,9 +10,29 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-/** The network listener for agent streams: Netty, TLS unless explicitly insecure. */
-public final class AgentStreamServer {
-  private AgentStreamServer() {}
+/**
+ * The network listener for agent streams: Netty, TLS unless explicitly insecure. Closing it stops
+ * accepting, gives open streams five seconds to finish, then cuts them.
+ */
+public final class AgentStreamServer implements AutoCloseable {
+  private final Server server;
+
+  private AgentStreamServer(Server server) {
+    this.server = server;
+  }
+
+  /** The bound port (useful when started on port 0). */
+  public int port() {
+    return server.getPort();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    server.shutdown();
+    if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
+      server.shutdownNow();
+    }
+  }
 
   /**
    * Starts listening.
@@ -20,7 +40,7 @@ public final class AgentStreamServer {
    * @param certChain PEM server certificate chain; ignored when {@code insecure}
    * @param key PEM PKCS#8 private key; ignored when {@code insecure}
    */
-  public static Server start(
+  public static AgentStreamServer start(
       InetSocketAddress address,
       Path certChain,
       Path key,
@@ -37,18 +57,21 @@ public final class AgentStreamServer {
             : TlsServerCredentials.newBuilder()
                 .keyManager(certChain.toFile(), key.toFile())
                 .build();
-    return NettyServerBuilder.forAddress(address, creds)
-        .addService(service.definition())
-        .maxInboundMessageSize(maxMessageBytes)
-        // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow that
-        // and a little more, and ping idle agents ourselves to drop dead connections.
-        .permitKeepAliveTime(10, TimeUnit.SECONDS)
-        .keepAliveTime(60, TimeUnit.SECONDS)
-        .keepAliveTimeout(20, TimeUnit.SECONDS)
-        // A peer that never completes the TLS handshake (a port scanner, garbage bytes) is
-        // dropped instead of holding a connection slot.
-        .handshakeTimeout(10, TimeUnit.SECONDS)
-        .build()
-        .start();
+    Server server =
+        NettyServerBuilder.forAddress(address, creds)
+            .addService(service.definition())
+            .maxInboundMessageSize(maxMessageBytes)
+            // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow
+            // that
+            // and a little more, and ping idle agents ourselves to drop dead connections.
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTime(60, TimeUnit.SECONDS)
+            .keepAliveTimeout(20, TimeUnit.SECONDS)
+            // A peer that never completes the TLS handshake (a port scanner, garbage bytes) is
+            // dropped instead of holding a connection slot.
+            .handshakeTimeout(10, TimeUnit.SECONDS)
+            .build()
+            .start();
+    return new AgentStreamServer(server);
   }
 }

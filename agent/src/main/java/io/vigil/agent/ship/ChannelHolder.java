@@ -1,8 +1,7 @@
-package io.vigil.agent;
+package io.vigil.agent.ship;
 
 import io.grpc.ManagedChannel;
 import io.vigil.agent.config.CollectorConnection;
-import io.vigil.agent.ship.CollectorChannels;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
@@ -10,17 +9,18 @@ import java.util.concurrent.TimeUnit;
  * Opens the channel to the collector on first use and keeps it; closes it at shutdown. Opening
  * lazily lets the agent start (and spool) before the collector's CA file is installed.
  */
-final class ChannelHolder implements AutoCloseable {
+public final class ChannelHolder implements AutoCloseable, ChannelSource {
   private final CollectorConnection c;
   private final boolean insecure;
   private ManagedChannel channel;
 
-  ChannelHolder(CollectorConnection c, boolean insecure) {
+  public ChannelHolder(CollectorConnection c, boolean insecure) {
     this.c = c;
     this.insecure = insecure;
   }
 
-  synchronized ManagedChannel open() throws IOException {
+  @Override
+  public synchronized ManagedChannel open() throws IOException {
     if (channel == null) {
       channel =
           CollectorChannels.open(
