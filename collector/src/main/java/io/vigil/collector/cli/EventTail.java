@@ -40,6 +40,9 @@ public final class EventTail {
           cursor = e.id();
         }
         out.flush();
+        if (out.checkError()) {
+          return; // the reader went away (a closed pipe)
+        }
         if (page.size() < PAGE) {
           Thread.sleep(poll.toMillis());
         }
