@@ -96,7 +96,15 @@ public final class Shipper implements AutoCloseable {
     Backoff backoff = new Backoff(options.initialBackoff(), options.maxBackoff());
     try (SpoolReader reader = spool.openReader()) {
       while (running) {
-        Status end = runSession(reader, backoff);
+        Status end;
+        try {
+          end = runSession(reader, backoff);
+        } catch (RuntimeException e) {
+          // A bug or a corrupt spool entry must not stop shipping for good: log it in full,
+          // then reconnect, which re-reads from the collector's watermark.
+          log.error("shipper session failed unexpectedly", e);
+          end = Status.INTERNAL.withDescription(e.toString());
+        }
         connected = false;
         if (!running) {
           break;
@@ -109,9 +117,6 @@ public final class Shipper implements AutoCloseable {
             TimeUnit.NANOSECONDS.toMillis(delay));
         sleep(delay);
       }
-    } catch (RuntimeException e) {
-      log.error("shipper stopped by an unexpected error", e);
-      throw e;
     }
   }
 
