@@ -1,6 +1,5 @@
 package io.vigil.collector.tls;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -49,7 +48,10 @@ public final class ServerPki {
    */
   public static Paths ensure(Paths p, List<String> extraNames) throws IOException {
     Set<String> names = new LinkedHashSet<>(List.of("localhost", "127.0.0.1", "::1"));
-    names.add(InetAddress.getLocalHost().getHostName());
+    String host = localHost();
+    if (!host.isEmpty()) {
+      names.add(host);
+    }
     names.addAll(extraNames);
 
     CertificateAuthority ca = null;
@@ -59,7 +61,7 @@ public final class ServerPki {
         // there on purpose (an operator's own PKI).
         return p;
       }
-      ca = CertificateAuthority.create("Vigil collector CA " + localHost(), CA_VALIDITY);
+      ca = CertificateAuthority.create("Vigil collector CA " + host, CA_VALIDITY);
       write(p.caKey(), CertificateAuthority.pem(ca.privateKey()), true);
       write(p.caCert(), CertificateAuthority.pem(ca.certificate()), false);
       log.info("created collector CA {} (agents trust this file)", p.caCert());
@@ -150,27 +152,28 @@ public final class ServerPki {
   private static void write(Path file, String text, boolean secret) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".tmp-", ".pem");
+    // Created with its final mode, so a key is never readable by others, not even briefly.
+    Path tmp =
+        Files.createTempFile(
+            dir,
+            ".tmp-",
+            ".pem",
+            PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
     try {
-      if (secret) {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-      } else {
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
-      }
-      try (InputStream in = new ByteArrayInputStream(text.getBytes(StandardCharsets.US_ASCII))) {
-        Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
-      }
+      Files.write(tmp, text.getBytes(StandardCharsets.US_ASCII));
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(tmp);
     }
   }
 
+  /** This host's name, or "" when it does not resolve (a common misconfiguration). */
   private static String localHost() {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
-      return "unknown-host";
+      return "";
     }
   }
 }
