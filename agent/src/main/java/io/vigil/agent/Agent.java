@@ -18,6 +18,7 @@ import io.vigil.agent.spool.Spool;
 import io.vigil.agent.spool.SpoolOptions;
 import io.vigil.agent.status.StatusReporter;
 import io.vigil.common.config.HostPort;
+import io.vigil.common.lifecycle.Closer;
 import io.vigil.common.metrics.MetricsEndpoint;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.time.WallClock;
@@ -37,7 +38,7 @@ public final class Agent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer parts = new Closer();
   private final List<Sensor> sensors = new ArrayList<>();
 
   private Agent() {}
@@ -70,7 +71,7 @@ public final class Agent implements AutoCloseable {
                 config.spool().rollCycle().toString(),
                 config.spool().retention()),
             metrics);
-    toClose.add(spool);
+    parts.add(spool);
     log.info(
         "agent {} on {}: spool {} epoch {} (seq {} spooled, {} acknowledged)",
         identity.agentId(),
@@ -84,31 +85,31 @@ public final class Agent implements AutoCloseable {
         new Pipeline(
             spool, config.spool().queueCapacity(), metrics, config.spool().maxEventBytes());
     pipeline.start();
-    toClose.add(0, pipeline); // closed before the spool: it drains into it
+    parts.add(pipeline); // closed before the spool: it drains into it
 
     CommandDispatcher commands =
         new CommandDispatcher(
             new ResultSequence(config.stateDir().resolve("command-result.seq")), pipeline);
-    toClose.add(0, commands);
+    parts.add(commands);
 
     if (config.synthetic().enabled()) {
       sensors.add(synthetic(config.synthetic(), spool));
     }
     for (Sensor s : sensors) {
       s.start(pipeline);
-      toClose.add(0, s);
+      parts.add(s);
       log.info("sensor {} started: {}", s.name(), s.state().getSource());
     }
 
     StatusReporter status = new StatusReporter(pipeline, metrics, this::sensorStates, host);
     status.start(config.statusInterval());
-    toClose.add(0, status);
+    parts.add(status);
 
     if (config.metrics().listen().isPresent()) {
       HostPort l = config.metrics().listen().get();
       MetricsEndpoint endpoint =
           MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
-      toClose.add(0, endpoint);
+      parts.add(endpoint);
       log.info("metrics on http://{}:{}/metrics", l.host(), endpoint.port());
     }
 
@@ -119,7 +120,7 @@ public final class Agent implements AutoCloseable {
               + " forge telemetry and commands. Use only for local experiments.");
     }
     ChannelHolder channel = new ChannelHolder(c, insecure);
-    toClose.add(0, channel);
+    parts.add(channel);
     Shipper shipper =
         new Shipper(
             new ShipperOptions(
@@ -137,7 +138,7 @@ public final class Agent implements AutoCloseable {
             "gzip".equals(c.compression()) ? "gzip" : "identity",
             metrics);
     shipper.start();
-    toClose.add(0, shipper);
+    parts.add(shipper);
     log.info("shipping to {} ({})", c.address(), insecure ? "plaintext" : "TLS");
   }
 
@@ -175,16 +176,12 @@ public final class Agent implements AutoCloseable {
         .build();
   }
 
-  /** Stops sensors first, then drains the pipeline into the spool, then closes the spool. */
+  /**
+   * Stops the parts in the reverse order of their start: shipper, endpoints, status, sensors, then
+   * the pipeline drains into the spool, which closes last.
+   */
   @Override
   public void close() {
-    for (AutoCloseable c : toClose) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        log.warn("while stopping: {}", e.toString());
-      }
-    }
-    toClose.clear();
+    parts.close();
   }
 }

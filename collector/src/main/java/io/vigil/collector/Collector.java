@@ -11,6 +11,7 @@ import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
 import io.vigil.collector.tls.ServerPki;
 import io.vigil.common.config.HostPort;
+import io.vigil.common.lifecycle.Closer;
 import io.vigil.common.metrics.MetricsEndpoint;
 import io.vigil.common.metrics.MetricsRegistry;
 import java.net.InetSocketAddress;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class Collector implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Collector.class);
 
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final Closer parts = new Closer();
   private final ConnectedAgents agents = new ConnectedAgents();
   private final MetricsRegistry metrics = new MetricsRegistry();
   private AgentStreamServer server;
@@ -60,7 +61,7 @@ public final class Collector implements AutoCloseable {
     }
 
     EventStore store = EventStore.open(config.store().path());
-    toClose.add(store);
+    parts.add(store);
     List<EventOutput> outputs = new ArrayList<>();
     if (config.jsonl().enabled()) {
       outputs.add(new JsonlEventOutput(config.jsonl().path()));
@@ -75,7 +76,7 @@ public final class Collector implements AutoCloseable {
                     config.ingest().maxQueuedBatches(), config.ingest().maxEventsPerTransaction()),
             metrics,
             outputs);
-    toClose.add(0, ingest); // closed before the store: it drains into it
+    parts.add(ingest); // closed before the store: it drains into it
 
     AgentStreamService service =
         new AgentStreamService(
@@ -89,7 +90,7 @@ public final class Collector implements AutoCloseable {
             insecure,
             service,
             config.ingest().maxMessageBytes());
-    toClose.add(0, server);
+    parts.add(server);
     if (insecure) {
       log.warn(
           "--insecure: agents connect in PLAINTEXT; anyone on the path can read and forge"
@@ -106,7 +107,7 @@ public final class Collector implements AutoCloseable {
       HostPort l = config.metrics().listen().get();
       MetricsEndpoint endpoint =
           MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
-      toClose.add(0, endpoint);
+      parts.add(endpoint);
       log.info("metrics on http://{}:{}/metrics", l.host(), endpoint.port());
     }
   }
@@ -128,13 +129,6 @@ public final class Collector implements AutoCloseable {
   /** Stops accepting, lets queued batches commit, closes the store. */
   @Override
   public void close() {
-    for (AutoCloseable c : toClose) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        log.warn("while stopping: {}", e.toString());
-      }
-    }
-    toClose.clear();
+    parts.close();
   }
 }

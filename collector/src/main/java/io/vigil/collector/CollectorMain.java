@@ -2,12 +2,9 @@ package io.vigil.collector;
 
 import io.vigil.collector.cli.EventTail;
 import io.vigil.collector.config.CollectorConfig;
-import io.vigil.common.cli.CommandLine;
-import io.vigil.common.cli.Logging;
-import io.vigil.common.config.ConfigException;
+import io.vigil.common.cli.ServiceMain;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code vigil-collector run|tail [--config FILE] [--set key=value]... [--insecure]}.
@@ -22,43 +19,20 @@ public final class CollectorMain {
 
   private CollectorMain() {}
 
-  public static void main(String[] args) throws InterruptedException {
-    Logging.configure();
-    CommandLine cli;
-    CollectorConfig config;
-    try {
-      cli = CommandLine.parse(args, Set.of("run", "tail"), Set.of("--insecure"));
-      config = CollectorConfig.load(cli.config().file(), System.getenv(), cli.config().sets());
-    } catch (CommandLine.UsageException e) {
-      System.err.println("vigil-collector: " + e.getMessage() + "\n" + USAGE);
-      System.exit(CommandLine.EXIT_CONFIG);
-      return;
-    } catch (ConfigException e) {
-      System.err.println("vigil-collector: invalid configuration:\n" + e.getMessage());
-      System.exit(CommandLine.EXIT_CONFIG);
-      return;
-    }
-    if (cli.command().equals("tail")) {
-      new EventTail(config.store().path(), System.out).follow(20, Duration.ofMillis(500));
-      return;
-    }
-    Collector collector;
-    try {
-      collector = Collector.start(config, cli.has("--insecure"));
-    } catch (Exception e) {
-      System.err.println("vigil-collector: cannot start: " + e);
-      System.exit(1);
-      return;
-    }
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  collector.close();
-                  stopped.countDown();
-                },
-                "vigil-shutdown"));
-    stopped.await();
+  public static void main(String[] args) {
+    ServiceMain.main(
+        "vigil-collector",
+        USAGE,
+        args,
+        Set.of("run", "tail"),
+        Set.of("--insecure"),
+        cli -> CollectorConfig.load(cli.config().file(), System.getenv(), cli.config().sets()),
+        (cli, config) -> {
+          if (cli.command().equals("tail")) {
+            new EventTail(config.store().path(), System.out).follow(20, Duration.ofMillis(500));
+          } else {
+            ServiceMain.runUntilStopped(Collector.start(config, cli.has("--insecure")));
+          }
+        });
   }
 }

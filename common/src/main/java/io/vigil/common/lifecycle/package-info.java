@@ -1,0 +1,2 @@
+/** Starting and stopping a process made of parts: the parts close in the reverse of their start. */
+package io.vigil.common.lifecycle;
