@@ -1,0 +1,61 @@
+package io.vigil.agent.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.agent.sensor.EventSink;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.HostInfo;
+import io.vigil.proto.v1.SensorState;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class StatusReporterTest {
+  @Test
+  void statusCarriesTheCountersOfEveryHopAndTheAgentsOwnResources() throws Exception {
+    MetricsRegistry m = new MetricsRegistry();
+    m.counter("vigil_agent_events_produced_total", "").add(10);
+    m.counter("vigil_agent_events_dropped_total", "", "reason", "queue_full").add(3);
+    m.counter("vigil_agent_events_spooled_total", "").add(7);
+    m.counter("vigil_agent_events_sent_total", "").add(6);
+    m.counter("vigil_agent_events_acked_total", "").add(5);
+    m.gauge("vigil_agent_spool_bytes", "", () -> 4096);
+    BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
+    EventSink sink =
+        new EventSink() {
+          @Override
+          public boolean offer(Event.Builder e) {
+            return emitted.add(e.build());
+          }
+
+          @Override
+          public boolean offerOrRefuse(Event.Builder e) {
+            return offer(e);
+          }
+        };
+    SensorState synthetic = SensorState.newBuilder().setName("synthetic").setSource("s").build();
+    HostInfo host = HostInfo.newBuilder().setHostname("h1").build();
+    try (StatusReporter r = new StatusReporter(sink, m, () -> List.of(synthetic), host)) {
+      r.start(Duration.ofHours(1)); // the first status goes out at once
+      Event e = emitted.poll(30, TimeUnit.SECONDS);
+      AgentStatus s = e.getAgentStatus();
+      assertEquals(10, s.getCounters().getProduced());
+      assertEquals(3, s.getCounters().getDroppedOrThrow("queue_full"));
+      assertEquals(7, s.getCounters().getSpooled());
+      assertEquals(6, s.getCounters().getSent());
+      assertEquals(5, s.getCounters().getAcked());
+      assertEquals(4096, s.getSpoolBytes());
+      assertEquals(List.of(synthetic), s.getSensorsList());
+      assertEquals("h1", s.getHost().getHostname());
+      assertTrue(s.getRssBytes() > 0 && s.getRssAnonBytes() > 0);
+      assertTrue(s.getRssAnonBytes() <= s.getRssBytes());
+      assertTrue(e.getEventTimeNs() > 0);
+    }
+  }
+}
