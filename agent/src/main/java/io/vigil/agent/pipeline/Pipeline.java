@@ -1,6 +1,7 @@
 package io.vigil.agent.pipeline;
 
 import io.vigil.agent.sensor.EventSink;
+import io.vigil.agent.spool.EventBody;
 import io.vigil.agent.spool.LossTally;
 import io.vigil.agent.spool.Spool;
 import io.vigil.common.metrics.Counter;
@@ -21,10 +22,14 @@ import org.slf4j.LoggerFactory;
  * The bounded queue between sensors and the spool, and the ONE writer thread that appends to the
  * spool and runs its maintenance.
  *
- * <p>{@link #offer} and {@link #offerOrRefuse} are thread-safe and never block. Events the full
- * queue refuses are counted ({@code vigil_agent_events_dropped_total{reason="queue_full"}}) and the
- * writer appends a {@code Gap(REASON_QUEUE_FULL)} describing them. Events larger than {@code
- * maxEventBytes} serialized are dropped with reason {@code too_large}.
+ * <p>{@link #offer} and {@link #offerOrRefuse} are thread-safe and never block. They serialize the
+ * event on the calling (sensor) thread, so the queue holds compact bytes rather than builder trees
+ * (a few hundred bytes instead of kilobytes of heap per event) and the single writer thread only
+ * copies them into the spool. Events the full queue refuses are counted ({@code
+ * vigil_agent_events_dropped_total{reason="queue_full"}}) and the writer appends a {@code
+ * Gap(REASON_QUEUE_FULL)} describing them. Events larger than {@code maxEventBytes} serialized (seq
+ * included) are dropped with reason {@code too_large}; {@link #offer} still returns true for them,
+ * since retrying would not help.
  */
 public final class Pipeline implements EventSink, AutoCloseable {
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
@@ -35,7 +40,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   private final Spool spool;
-  private final BlockingQueue<Event.Builder> queue;
+  private final BlockingQueue<EventBody> queue;
   private final int maxEventBytes;
   private final DropTally queueFullDrops = new DropTally();
   private final MetricsRegistry metrics;
@@ -81,27 +86,53 @@ public final class Pipeline implements EventSink, AutoCloseable {
   @Override
   public boolean offer(Event.Builder event) {
     produced.inc();
-    if (!closed && queue.offer(event)) {
-      accepted.incrementAndGet();
-      return true;
-    }
     if (closed) {
       droppedClosed.inc();
-    } else {
-      droppedQueueFull.inc();
-      queueFullDrops.add(event);
+      return false;
     }
+    if (queue.remainingCapacity() > 0) { // else do not spend a serialization on a certain drop
+      EventBody body = EventBody.of(event);
+      if (tooLarge(body)) {
+        return true;
+      }
+      if (queue.offer(body)) {
+        accepted.incrementAndGet();
+        return true;
+      }
+    }
+    droppedQueueFull.inc();
+    queueFullDrops.add(event);
     return false;
   }
 
   @Override
   public boolean offerOrRefuse(Event.Builder event) {
-    if (closed || !queue.offer(event)) {
+    if (closed || queue.remainingCapacity() == 0) {
+      return false;
+    }
+    EventBody body = EventBody.of(event);
+    if (tooLarge(body)) {
+      produced.inc();
+      return true;
+    }
+    if (!queue.offer(body)) {
       return false;
     }
     produced.inc();
     accepted.incrementAndGet();
     return true;
+  }
+
+  /**
+   * Counts and drops an event too large to spool. Bounded by the largest seq field, so that the
+   * event with its seq stays within {@code maxEventBytes}, which the collector enforces too.
+   */
+  private boolean tooLarge(EventBody body) {
+    if (body.body().length + EventBody.MAX_SEQ_FIELD_BYTES > maxEventBytes) {
+      droppedTooLarge.inc();
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -122,12 +153,12 @@ public final class Pipeline implements EventSink, AutoCloseable {
   }
 
   private void writeLoop() {
-    List<Event.Builder> batch = new ArrayList<>(DRAIN_BATCH);
+    List<EventBody> batch = new ArrayList<>(DRAIN_BATCH);
     long lastMaintain = System.nanoTime();
     long appendsSinceMaintain = 0;
     while (true) {
       try {
-        Event.Builder first = queue.poll(100, TimeUnit.MILLISECONDS);
+        EventBody first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first != null) {
           batch.add(first);
           queue.drainTo(batch, DRAIN_BATCH - 1);
@@ -135,7 +166,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
       } catch (InterruptedException e) {
         // close() interrupts only after setting closed; the final drain happens below
       }
-      for (Event.Builder event : batch) {
+      for (EventBody event : batch) {
         appendsSinceMaintain += write(event);
       }
       handled.addAndGet(batch.size());
@@ -155,12 +186,8 @@ public final class Pipeline implements EventSink, AutoCloseable {
     }
   }
 
-  private int write(Event.Builder event) {
+  private int write(EventBody event) {
     try {
-      if (event.build().getSerializedSize() > maxEventBytes) {
-        droppedTooLarge.inc();
-        return 0;
-      }
       spool.append(event);
       return 1;
     } catch (RuntimeException e) {
@@ -173,7 +200,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private void writeDropGap() {
     LossTally drops = queueFullDrops.take();
     if (!drops.isEmpty()) {
-      write(drops.toGapEvent(Gap.Reason.REASON_QUEUE_FULL, "pipeline"));
+      write(EventBody.of(drops.toGapEvent(Gap.Reason.REASON_QUEUE_FULL, "pipeline")));
     }
   }
 
@@ -199,7 +226,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
       writer.join();
     }
     // An offer racing with close may have slipped in after the writer's last look.
-    List<Event.Builder> stranded = new ArrayList<>();
+    List<EventBody> stranded = new ArrayList<>();
     queue.drainTo(stranded);
     droppedClosed.add(stranded.size());
     handled.addAndGet(stranded.size());
