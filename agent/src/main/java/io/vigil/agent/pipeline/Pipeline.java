@@ -27,12 +27,19 @@ import org.slf4j.LoggerFactory;
  * (a few hundred bytes instead of kilobytes of heap per event) and the single writer thread only
  * copies them into the spool. Events the full queue refuses are counted ({@code
  * vigil_agent_events_dropped_total{reason="queue_full"}}) and the writer appends a {@code
- * Gap(REASON_QUEUE_FULL)} describing them. Events larger than {@code maxEventBytes} serialized (seq
- * included) are dropped with reason {@code too_large}; {@link #offer} still returns true for them,
- * since retrying would not help.
+ * Gap(REASON_QUEUE_FULL)} describing them. The queue is full at {@code queueCapacity} events or
+ * {@link #DEFAULT_MAX_QUEUE_BYTES} bytes, whichever comes first: event content is attacker-sized,
+ * and the byte bound keeps a queue of large events within the agent's small heap. Events larger
+ * than {@code maxEventBytes} serialized (seq included) are dropped with reason {@code too_large};
+ * {@link #offer} still returns true for them, since retrying would not help.
  */
 public final class Pipeline implements EventSink, AutoCloseable {
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
+
+  /** Heap the queued events may hold (serialized bytes plus ~48 bytes of object overhead each). */
+  public static final long DEFAULT_MAX_QUEUE_BYTES = 16L << 20;
+
+  private static final int QUEUED_OVERHEAD_BYTES = 48;
   static final int DRAIN_BATCH = 4096;
   static final int MAINTAIN_EVERY_APPENDS = 50_000;
   static final long MAINTAIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -42,6 +49,8 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private final Spool spool;
   private final BlockingQueue<EventBody> queue;
   private final int maxEventBytes;
+  private final long maxQueueBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final DropTally queueFullDrops = new DropTally();
   private final MetricsRegistry metrics;
   private final Counter produced;
@@ -59,6 +68,16 @@ public final class Pipeline implements EventSink, AutoCloseable {
   }
 
   public Pipeline(Spool spool, int queueCapacity, MetricsRegistry metrics, int maxEventBytes) {
+    this(spool, queueCapacity, metrics, maxEventBytes, DEFAULT_MAX_QUEUE_BYTES);
+  }
+
+  Pipeline(
+      Spool spool,
+      int queueCapacity,
+      MetricsRegistry metrics,
+      int maxEventBytes,
+      long maxQueueBytes) {
+    this.maxQueueBytes = maxQueueBytes;
     this.spool = spool;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.maxEventBytes = maxEventBytes;
@@ -95,7 +114,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
       if (tooLarge(body)) {
         return true;
       }
-      if (queue.offer(body)) {
+      if (enqueue(body)) {
         accepted.incrementAndGet();
         return true;
       }
@@ -115,12 +134,30 @@ public final class Pipeline implements EventSink, AutoCloseable {
       produced.inc();
       return true;
     }
-    if (!queue.offer(body)) {
+    if (!enqueue(body)) {
       return false;
     }
     produced.inc();
     accepted.incrementAndGet();
     return true;
+  }
+
+  /**
+   * Queues the event if both bounds allow. An empty queue always takes one event (it is at most
+   * {@code maxEventBytes}), so a large event cannot be refused forever.
+   */
+  private boolean enqueue(EventBody body) {
+    int size = queuedSize(body);
+    long after = queuedBytes.addAndGet(size);
+    if ((after > maxQueueBytes && after != size) || !queue.offer(body)) {
+      queuedBytes.addAndGet(-size);
+      return false;
+    }
+    return true;
+  }
+
+  private static int queuedSize(EventBody body) {
+    return body.body().length + QUEUED_OVERHEAD_BYTES;
   }
 
   /**
@@ -166,9 +203,12 @@ public final class Pipeline implements EventSink, AutoCloseable {
       } catch (InterruptedException e) {
         // close() interrupts only after setting closed; the final drain happens below
       }
+      long dequeuedBytes = 0;
       for (EventBody event : batch) {
         appendsSinceMaintain += write(event);
+        dequeuedBytes += queuedSize(event);
       }
+      queuedBytes.addAndGet(-dequeuedBytes);
       handled.addAndGet(batch.size());
       batch.clear();
       writeDropGap();
