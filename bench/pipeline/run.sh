@@ -4,8 +4,10 @@
 #
 #   bench/pipeline/run.sh [EVENTS] [COMPRESSION]     defaults: 2000000 gzip
 #
-# Prints the machine, events/s from agent start to the last event stored, the agent's CPU (% of
-# one core, averaged over the run) and its peak RSS and RssAnon, sampled from /proc every 0.5 s.
+# Prints the machine, events/s from agent start to the last event stored, the agent's and the
+# collector's CPU (% of one core, averaged over the run, and CPU time per event, which is less
+# sensitive to other load on a shared machine) and the agent's peak RSS and RssAnon, sampled from
+# /proc every 0.5 s.
 # The synthetic events are realistic: process execs with 100-300 byte command lines, exits,
 # connections, file events and DNS queries.
 set -euo pipefail
@@ -44,8 +46,8 @@ sensors:
     count: $events
 YAML
 
-metric() { # URL NAME -> value (0 if absent)
-  curl -s "$1" | awk -v n="$2" '$1 == n { printf "%d", $2; found=1 } END { if (!found) print 0 }'
+metric() { # URL NAME -> value (0 if absent or not listening yet)
+  { curl -s "$1" || true; } | awk -v n="$2" '$1 == n { printf "%d", $2; found=1 } END { if (!found) print 0 }'
 }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
@@ -66,7 +68,8 @@ agent=$!
 pids+=($agent)
 hz=$(getconf CLK_TCK)
 sleep 1
-t0=$(ticks "$agent"); peak_rss=0; peak_anon=0; stored=0
+collector=${pids[0]}
+t0=$(ticks "$agent"); c0=$(ticks "$collector"); peak_rss=0; peak_anon=0; stored=0
 while :; do
   kill -0 "$agent" 2>/dev/null || { echo "agent died:"; tail -20 "$work/agent.log"; exit 1; }
   rss=$(status_kb "$agent" VmRSS); anon=$(status_kb "$agent" RssAnon)
@@ -78,11 +81,16 @@ while :; do
   sleep 0.5
 done
 end=$(date +%s.%N)
-t1=$(ticks "$agent")
+t1=$(ticks "$agent"); c1=$(ticks "$collector")
 elapsed=$(echo "$end - $start" | bc -l)
 echo "stored: $stored events (includes agent status events) in ${elapsed%???????} s"
 printf 'throughput: %.0f events/s end to end\n' "$(echo "$events / $elapsed" | bc -l)"
 printf 'agent cpu: %.0f%% of one core (average over the run)\n' \
   "$(echo "($t1 - $t0) / $hz / ($elapsed - 1) * 100" | bc -l)"
+printf 'collector cpu: %.0f%% of one core\n' \
+  "$(echo "($c1 - $c0) / $hz / ($elapsed - 1) * 100" | bc -l)"
+printf 'cpu per event: agent %.1f us, collector %.1f us\n' \
+  "$(echo "($t1 - $t0) / $hz * 1000000 / $events" | bc -l)" \
+  "$(echo "($c1 - $c0) / $hz * 1000000 / $events" | bc -l)"
 echo "agent peak rss: $((peak_rss / 1024)) MiB, peak RssAnon: $((peak_anon / 1024)) MiB"
 echo "dropped by agent: $(curl -s "http://127.0.0.1:$ametrics/metrics" | awk '/^vigil_agent_events_dropped_total/ { s += $2 } END { print s + 0 }')"

@@ -1,6 +1,7 @@
 package io.vigil.agent.pipeline;
 
 import io.vigil.agent.sensor.EventSink;
+import io.vigil.agent.spool.EventBody;
 import io.vigil.agent.spool.LossTally;
 import io.vigil.agent.spool.Spool;
 import io.vigil.common.metrics.Counter;
@@ -21,13 +22,24 @@ import org.slf4j.LoggerFactory;
  * The bounded queue between sensors and the spool, and the ONE writer thread that appends to the
  * spool and runs its maintenance.
  *
- * <p>{@link #offer} and {@link #offerOrRefuse} are thread-safe and never block. Events the full
- * queue refuses are counted ({@code vigil_agent_events_dropped_total{reason="queue_full"}}) and the
- * writer appends a {@code Gap(REASON_QUEUE_FULL)} describing them. Events larger than {@code
- * maxEventBytes} serialized are dropped with reason {@code too_large}.
+ * <p>{@link #offer} and {@link #offerOrRefuse} are thread-safe and never block. They serialize the
+ * event on the calling (sensor) thread, so the queue holds compact bytes rather than builder trees
+ * (a few hundred bytes instead of kilobytes of heap per event) and the single writer thread only
+ * copies them into the spool. Events the full queue refuses are counted ({@code
+ * vigil_agent_events_dropped_total{reason="queue_full"}}) and the writer appends a {@code
+ * Gap(REASON_QUEUE_FULL)} describing them. The queue is full at {@code queueCapacity} events or
+ * {@link #DEFAULT_MAX_QUEUE_BYTES} bytes, whichever comes first: event content is attacker-sized,
+ * and the byte bound keeps a queue of large events within the agent's small heap. Events larger
+ * than {@code maxEventBytes} serialized (seq included) are dropped with reason {@code too_large};
+ * {@link #offer} still returns true for them, since retrying would not help.
  */
 public final class Pipeline implements EventSink, AutoCloseable {
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
+
+  /** Heap the queued events may hold (serialized bytes plus ~48 bytes of object overhead each). */
+  public static final long DEFAULT_MAX_QUEUE_BYTES = 16L << 20;
+
+  private static final int QUEUED_OVERHEAD_BYTES = 48;
   static final int DRAIN_BATCH = 4096;
   static final int MAINTAIN_EVERY_APPENDS = 50_000;
   static final long MAINTAIN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -35,8 +47,10 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
 
   private final Spool spool;
-  private final BlockingQueue<Event.Builder> queue;
+  private final BlockingQueue<EventBody> queue;
   private final int maxEventBytes;
+  private final long maxQueueBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final DropTally queueFullDrops = new DropTally();
   private final MetricsRegistry metrics;
   private final Counter produced;
@@ -54,6 +68,16 @@ public final class Pipeline implements EventSink, AutoCloseable {
   }
 
   public Pipeline(Spool spool, int queueCapacity, MetricsRegistry metrics, int maxEventBytes) {
+    this(spool, queueCapacity, metrics, maxEventBytes, DEFAULT_MAX_QUEUE_BYTES);
+  }
+
+  Pipeline(
+      Spool spool,
+      int queueCapacity,
+      MetricsRegistry metrics,
+      int maxEventBytes,
+      long maxQueueBytes) {
+    this.maxQueueBytes = maxQueueBytes;
     this.spool = spool;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.maxEventBytes = maxEventBytes;
@@ -81,27 +105,71 @@ public final class Pipeline implements EventSink, AutoCloseable {
   @Override
   public boolean offer(Event.Builder event) {
     produced.inc();
-    if (!closed && queue.offer(event)) {
-      accepted.incrementAndGet();
-      return true;
-    }
     if (closed) {
       droppedClosed.inc();
-    } else {
-      droppedQueueFull.inc();
-      queueFullDrops.add(event);
+      return false;
     }
+    if (queue.remainingCapacity() > 0) { // else do not spend a serialization on a certain drop
+      EventBody body = EventBody.of(event);
+      if (tooLarge(body)) {
+        return true;
+      }
+      if (enqueue(body)) {
+        accepted.incrementAndGet();
+        return true;
+      }
+    }
+    droppedQueueFull.inc();
+    queueFullDrops.add(event);
     return false;
   }
 
   @Override
   public boolean offerOrRefuse(Event.Builder event) {
-    if (closed || !queue.offer(event)) {
+    if (closed || queue.remainingCapacity() == 0) {
+      return false;
+    }
+    EventBody body = EventBody.of(event);
+    if (tooLarge(body)) {
+      produced.inc();
+      return true;
+    }
+    if (!enqueue(body)) {
       return false;
     }
     produced.inc();
     accepted.incrementAndGet();
     return true;
+  }
+
+  /**
+   * Queues the event if both bounds allow. An empty queue always takes one event (it is at most
+   * {@code maxEventBytes}), so a large event cannot be refused forever.
+   */
+  private boolean enqueue(EventBody body) {
+    int size = queuedSize(body);
+    long after = queuedBytes.addAndGet(size);
+    if ((after > maxQueueBytes && after != size) || !queue.offer(body)) {
+      queuedBytes.addAndGet(-size);
+      return false;
+    }
+    return true;
+  }
+
+  private static int queuedSize(EventBody body) {
+    return body.body().length + QUEUED_OVERHEAD_BYTES;
+  }
+
+  /**
+   * Counts and drops an event too large to spool. Bounded by the largest seq field, so that the
+   * event with its seq stays within {@code maxEventBytes}, which the collector enforces too.
+   */
+  private boolean tooLarge(EventBody body) {
+    if (body.body().length + EventBody.MAX_SEQ_FIELD_BYTES > maxEventBytes) {
+      droppedTooLarge.inc();
+      return true;
+    }
+    return false;
   }
 
   /**
@@ -122,12 +190,12 @@ public final class Pipeline implements EventSink, AutoCloseable {
   }
 
   private void writeLoop() {
-    List<Event.Builder> batch = new ArrayList<>(DRAIN_BATCH);
+    List<EventBody> batch = new ArrayList<>(DRAIN_BATCH);
     long lastMaintain = System.nanoTime();
     long appendsSinceMaintain = 0;
     while (true) {
       try {
-        Event.Builder first = queue.poll(100, TimeUnit.MILLISECONDS);
+        EventBody first = queue.poll(100, TimeUnit.MILLISECONDS);
         if (first != null) {
           batch.add(first);
           queue.drainTo(batch, DRAIN_BATCH - 1);
@@ -135,9 +203,12 @@ public final class Pipeline implements EventSink, AutoCloseable {
       } catch (InterruptedException e) {
         // close() interrupts only after setting closed; the final drain happens below
       }
-      for (Event.Builder event : batch) {
+      long dequeuedBytes = 0;
+      for (EventBody event : batch) {
         appendsSinceMaintain += write(event);
+        dequeuedBytes += queuedSize(event);
       }
+      queuedBytes.addAndGet(-dequeuedBytes);
       handled.addAndGet(batch.size());
       batch.clear();
       writeDropGap();
@@ -155,12 +226,8 @@ public final class Pipeline implements EventSink, AutoCloseable {
     }
   }
 
-  private int write(Event.Builder event) {
+  private int write(EventBody event) {
     try {
-      if (event.build().getSerializedSize() > maxEventBytes) {
-        droppedTooLarge.inc();
-        return 0;
-      }
       spool.append(event);
       return 1;
     } catch (RuntimeException e) {
@@ -173,7 +240,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private void writeDropGap() {
     LossTally drops = queueFullDrops.take();
     if (!drops.isEmpty()) {
-      write(drops.toGapEvent(Gap.Reason.REASON_QUEUE_FULL, "pipeline"));
+      write(EventBody.of(drops.toGapEvent(Gap.Reason.REASON_QUEUE_FULL, "pipeline")));
     }
   }
 
@@ -199,7 +266,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
       writer.join();
     }
     // An offer racing with close may have slipped in after the writer's last look.
-    List<Event.Builder> stranded = new ArrayList<>();
+    List<EventBody> stranded = new ArrayList<>();
     queue.drainTo(stranded);
     droppedClosed.add(stranded.size());
     handled.addAndGet(stranded.size());

@@ -44,6 +44,7 @@ public final class CollectorChannels {
                 io.grpc.netty.shaded.io.netty.channel.ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
             .maxInboundMessageSize(4 << 20)
+            .compressorRegistry(FastGzip.registry())
             .userAgent("vigil-agent");
     if (serverName != null && !serverName.isEmpty()) {
       b.overrideAuthority(serverName + ":" + port);

@@ -1,6 +1,6 @@
 package io.vigil.agent.ship;
 
-import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.vigil.agent.response.CommandDispatcher;
@@ -280,7 +280,8 @@ public final class Shipper implements AutoCloseable {
           builder.setFirstSeq(e.seq());
           startedNanos = System.nanoTime();
         }
-        builder.addEvents(ByteString.copyFrom(e.bytes()));
+        // No copy: the reader hands over a fresh array that nothing else holds or changes.
+        builder.addEvents(UnsafeByteOperations.unsafeWrap(e.bytes()));
         bytes += e.bytes().length;
       }
       if (builder.getEventsCount() == 0) {

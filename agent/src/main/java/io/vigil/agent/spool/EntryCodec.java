@@ -14,10 +14,31 @@ final class EntryCodec {
   /** Bytes before the event: seq, kind, time (read by {@link #readHeader}). */
   static final int HEADER_BYTES = 8 + 4 + 8;
 
+  /** Field 1 ({@code seq}), wire type 0 (varint). */
+  private static final byte SEQ_TAG = (1 << 3) | 0;
+
   private EntryCodec() {}
 
-  static void write(Bytes<?> out, long seq, int kind, long eventTimeNs, byte[] event) {
-    out.writeLong(seq).writeInt(kind).writeLong(eventTimeNs).writeInt(event.length).write(event);
+  /**
+   * Writes an entry whose event bytes are the {@code seq} field (tag 1, varint) followed by {@code
+   * event.body()}: byte for byte the serialization of the event with its seq set (see {@link
+   * EventBody}).
+   */
+  static void write(Bytes<?> out, long seq, EventBody event) {
+    out.writeLong(seq)
+        .writeInt(event.kind())
+        .writeLong(event.eventTimeNs())
+        .writeInt(event.sizeWithSeq(seq));
+    if (seq != 0) {
+      out.writeByte(SEQ_TAG);
+      long v = seq;
+      while ((v & ~0x7FL) != 0) {
+        out.writeByte((byte) ((v & 0x7F) | 0x80));
+        v >>>= 7;
+      }
+      out.writeByte((byte) v);
+    }
+    out.write(event.body());
   }
 
   /** Reads a whole entry. */

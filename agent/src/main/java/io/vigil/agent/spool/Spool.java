@@ -141,21 +141,30 @@ public final class Spool implements AutoCloseable {
 
   /**
    * Appends an event: sets its {@code seq} to the next one, serializes it and writes it. Writer
-   * thread only. The entry is in the OS page cache when this returns, so it survives a crash of
-   * this process (not a power loss).
+   * thread only. See {@link #append(EventBody)}.
    *
    * @return the seq assigned
    */
   public long append(Event.Builder event) {
+    long seq = append(EventBody.of(event));
+    event.setSeq(seq);
+    return seq;
+  }
+
+  /**
+   * Appends an already serialized event under the next seq. Writer thread only. The entry is in the
+   * OS page cache when this returns, so it survives a crash of this process (not a power loss).
+   *
+   * @return the seq assigned
+   */
+  public long append(EventBody event) {
     if (appender == null) {
       appender = queue.createAppender();
     }
     long seq = lastSeq + 1;
-    byte[] bytes = event.setSeq(seq).build().toByteArray();
-    int kind = event.getPayloadCase().getNumber();
     DocumentContext dc = appender.writingDocument();
     try {
-      EntryCodec.write(dc.wire().bytes(), seq, kind, event.getEventTimeNs(), bytes);
+      EntryCodec.write(dc.wire().bytes(), seq, event);
     } catch (RuntimeException | Error e) {
       dc.rollbackOnClose();
       throw e;

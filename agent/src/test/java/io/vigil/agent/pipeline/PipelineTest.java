@@ -112,6 +112,27 @@ class PipelineTest {
   }
 
   @Test
+  void queuedBytesAreBoundedButAnEmptyQueueAlwaysTakesOneEvent() throws Exception {
+    Pipeline pipeline = new Pipeline(spool, 100, metrics, Pipeline.DEFAULT_MAX_EVENT_BYTES, 1);
+    assertTrue(pipeline.offer(event(1, EventKind.EVENT_KIND_DNS)));
+    assertFalse(pipeline.offer(event(2, EventKind.EVENT_KIND_DNS)));
+    assertFalse(pipeline.offerOrRefuse(event(3, EventKind.EVENT_KIND_DNS)));
+    assertEquals(1, metrics.value("vigil_agent_events_dropped_total", "reason", "queue_full"));
+
+    pipeline.start();
+    assertTrue(pipeline.awaitDrained(Duration.ofSeconds(30)));
+    // Drained: the byte budget is free again.
+    assertTrue(pipeline.offerOrRefuse(event(3, EventKind.EVENT_KIND_DNS)));
+    pipeline.close();
+
+    List<Event> events = spooled();
+    assertEquals(3, events.size()); // event 1, the gap for event 2, event 3
+    assertEquals(1, SyntheticEvents.numberOf(events.get(0)).getAsLong());
+    assertEquals(1, events.get(1).getGap().getCount());
+    assertEquals(3, SyntheticEvents.numberOf(events.get(2)).getAsLong());
+  }
+
+  @Test
   void closedPipelineRefusesAndCountsOffers() throws Exception {
     Pipeline pipeline = new Pipeline(spool, 100, metrics);
     pipeline.start();

@@ -53,7 +53,7 @@ final class BatchApplier {
     for (int i = start; i < n; i++) {
       long seq = first + i;
       ByteString raw = batch.getEvents(i);
-      EventCheck.Outcome outcome = EventCheck.check(raw, seq, maxEventBytes);
+      EventCheck.Outcome outcome = task.checks()[i];
       if (outcome instanceof EventCheck.Accepted a) {
         store(ctx, key, stream, seq, a, raw, now, tally);
       } else {
@@ -87,7 +87,7 @@ final class BatchApplier {
       ByteString raw,
       long now,
       Tally tally) {
-    Event e = accepted.event();
+    Event e = accepted.event(); // null unless it is a Gap or the outputs need it
     boolean inserted =
         store
             .events()
@@ -95,7 +95,7 @@ final class BatchApplier {
                 stream.streamId(),
                 seq,
                 accepted.kind(),
-                e.getEventTimeNs(),
+                accepted.eventTimeNs(),
                 now,
                 raw.toByteArray());
     if (!inserted) {
@@ -103,7 +103,7 @@ final class BatchApplier {
       return;
     }
     tally.stored++;
-    if (e.hasGap()) {
+    if (e != null && e.hasGap()) {
       store.continuity().insertGap(GapRows.of(key, seq, e.getGap()));
       continuity.gapReceived(ctx, key, e.getGap());
     }

@@ -3,15 +3,24 @@ package io.vigil.collector.ingest;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventBatch;
 
-/** Decides whether one received event can be stored. Stateless. */
+/**
+ * Decides whether one received event can be stored. Stateless and thread-safe: {@link
+ * IngestService} runs it on the thread that submits a batch (a gRPC thread of that agent's stream),
+ * so that parsing, the costliest part of ingest, runs in parallel across streams instead of on the
+ * single writer thread.
+ */
 final class EventCheck {
   sealed interface Outcome permits Accepted, Rejected {}
 
   /**
    * @param kind the {@code EventKind} number of the payload
+   * @param eventTimeNs the event's time
+   * @param event the parsed event, kept only when asked for or when it is a {@code Gap} (the writer
+   *     records gaps); otherwise null, so that queued batches do not hold parsed copies
    */
-  record Accepted(Event event, int kind) implements Outcome {}
+  record Accepted(int kind, long eventTimeNs, Event event) implements Outcome {}
 
   /**
    * @param label bounded metric label: unparseable, seq_mismatch, too_large or no_payload
@@ -23,7 +32,23 @@ final class EventCheck {
 
   private EventCheck() {}
 
-  static Outcome check(ByteString raw, long expectedSeq, long maxEventBytes) {
+  /**
+   * Checks every event of a batch; {@code result[i]} is the outcome of {@code events[i]}, which
+   * must carry seq {@code first_seq + i}.
+   *
+   * @param keepEvents whether accepted events keep their parsed form (for outputs)
+   */
+  static Outcome[] checkAll(EventBatch batch, long maxEventBytes, boolean keepEvents) {
+    int n = batch.getEventsCount();
+    long first = batch.getFirstSeq();
+    Outcome[] out = new Outcome[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = check(batch.getEvents(i), first + i, maxEventBytes, keepEvents);
+    }
+    return out;
+  }
+
+  static Outcome check(ByteString raw, long expectedSeq, long maxEventBytes, boolean keepEvent) {
     if (raw.size() > maxEventBytes) {
       return new Rejected(
           "too_large", "too large: " + raw.size() + " > " + maxEventBytes + " bytes");
@@ -46,7 +71,10 @@ final class EventCheck {
       // A payload kind newer than this collector also lands here; the raw bytes are kept.
       return new Rejected("no_payload", "no payload (or a payload kind this collector lacks)");
     }
-    return new Accepted(event, event.getPayloadCase().getNumber());
+    return new Accepted(
+        event.getPayloadCase().getNumber(),
+        event.getEventTimeNs(),
+        keepEvent || event.hasGap() ? event : null);
   }
 
   private static String bounded(String s) {

@@ -33,7 +33,16 @@ sealed interface WriteTask {
     }
   }
 
-  record Batch(StreamKey key, EventBatch batch, long receiveTimeNs, CompletableFuture<Long> future)
+  /**
+   * @param checks {@code checks[i]} is the outcome of {@code batch.events[i]}, decided before
+   *     queueing (see {@link EventCheck})
+   */
+  record Batch(
+      StreamKey key,
+      EventBatch batch,
+      EventCheck.Outcome[] checks,
+      long receiveTimeNs,
+      CompletableFuture<Long> future)
       implements WriteTask {
     @Override
     public void fail(Throwable cause) {

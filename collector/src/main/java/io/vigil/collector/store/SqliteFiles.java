@@ -8,12 +8,19 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
 /** Opens SQLite connections with the settings the store relies on. */
 final class SqliteFiles {
   private static final int BUSY_TIMEOUT_MS = 10_000;
+
+  /** WAL pages (4 KiB each) after which a commit checkpoints: 64 MiB. */
+  static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
+
+  /** Page cache of the writer connection (native memory, outside the Java heap). */
+  private static final int WRITER_CACHE_KIB = 16_384;
 
   private SqliteFiles() {}
 
@@ -33,7 +40,29 @@ final class SqliteFiles {
     config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     config.setTempStore(SQLiteConfig.TempStore.MEMORY);
-    return config.createConnection(url(file));
+    // sqlite-jdbc otherwise prepares, runs and finalizes "SELECT last_insert_rowid()" after every
+    // INSERT so that getGeneratedKeys() works; the store never asks for generated keys, and that
+    // extra statement cost as much as the insert itself (profiled: docs/PERFORMANCE.md).
+    config.setGetGeneratedKeys(false);
+    config.setCacheSize(-WRITER_CACHE_KIB);
+    Connection c = config.createConnection(url(file));
+    try (Statement st = c.createStatement()) {
+      // A checkpoint copies WAL pages into the database and, under synchronous=NORMAL, fsyncs it,
+      // inside whichever commit crosses the threshold. The default (1000 pages, 4 MiB) means a
+      // checkpoint every few group commits at full ingest rate; a larger WAL checkpoints less
+      // often, and pages changed by several commits (index, table tail) are copied once.
+      st.execute("PRAGMA wal_autocheckpoint=" + WAL_AUTOCHECKPOINT_PAGES);
+      // Truncate the WAL back to this size after a checkpoint instead of keeping its peak size.
+      st.execute("PRAGMA journal_size_limit=" + (64L << 20));
+    } catch (SQLException e) {
+      try {
+        c.close();
+      } catch (SQLException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    return c;
   }
 
   /** Opens a read-only connection; WAL readers see the last committed state without blocking. */

@@ -18,7 +18,7 @@ final class SyntheticContent {
   private static final String[] PARENTS = {
     "/usr/bin/bash", "/usr/lib/systemd/systemd", "/usr/sbin/sshd", "/usr/sbin/cron"
   };
-  private static final String HEX = "0123456789abcdef";
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
   static final int MIN_COMMAND_LINE = 100;
   static final int MAX_COMMAND_LINE = 300;
 
@@ -37,11 +37,11 @@ final class SyntheticContent {
   }
 
   String hex(int length) {
-    StringBuilder sb = new StringBuilder(length);
+    char[] out = new char[length];
     for (int i = 0; i < length; i++) {
-      sb.append(HEX.charAt(random.nextInt(16)));
+      out[i] = HEX[random.nextInt(16)];
     }
-    return sb.toString();
+    return new String(out);
   }
 
   String userName() {
@@ -89,8 +89,13 @@ final class SyntheticContent {
     return args;
   }
 
+  /** Length of {@code String.join(" ", args) + " " + token}, without building it. */
   private static int commandLineLength(List<String> args, String token) {
-    return String.join(" ", args).length() + 1 + token.length();
+    int length = args.size() + token.length(); // a space after each arg
+    for (String a : args) {
+      length += a.length();
+    }
+    return length;
   }
 
   private String[] template() {
