@@ -36,7 +36,9 @@ public record SpoolSection(
       node.error("max_bytes", "must be greater than 0");
       maxBytes = Units.parseBytes("1GiB");
     }
-    String cycleName = node.string("roll_cycle", "FAST_HOURLY");
+    // Five-minute files: the cap frees space a whole file at a time, and the newest file is never
+    // deleted, so a file must stay small next to max_bytes even at high event rates.
+    String cycleName = node.string("roll_cycle", "FIVE_MINUTELY");
     RollCycle rollCycle = RollCycleNames.find(cycleName).orElse(null);
     if (rollCycle == null) {
       node.error(
@@ -45,7 +47,7 @@ public record SpoolSection(
               + cycleName
               + "\"; expected one of "
               + String.join(", ", RollCycleNames.all().keySet()));
-      rollCycle = RollCycles.FAST_HOURLY;
+      rollCycle = RollCycles.FIVE_MINUTELY;
     }
     Duration retention =
         node.duration("retention", "24h", Duration.ofSeconds(1), Duration.ofDays(3650));

@@ -44,7 +44,7 @@ class AgentConfigTest {
     assertEquals(Duration.ofSeconds(60), c.collector().reconnectMaxBackoff());
     assertEquals(Path.of("/var/lib/vigil-agent/spool"), c.spool().dir());
     assertEquals(1L << 30, c.spool().maxBytes());
-    assertEquals(RollCycles.FAST_HOURLY, c.spool().rollCycle());
+    assertEquals(RollCycles.FIVE_MINUTELY, c.spool().rollCycle());
     assertEquals(Duration.ofHours(24), c.spool().retention());
     assertEquals(65536, c.spool().queueCapacity());
     assertEquals(1 << 20, c.spool().maxEventBytes());
