@@ -23,6 +23,7 @@ import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.Command;
+import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Hello;
 import io.vigil.proto.v1.Ping;
@@ -112,7 +113,7 @@ class ShipperCollectorTest {
                 .setPing(Ping.newBuilder().setNote("n"))
                 .build();
         assertTrue(agents.send(agentId, ping));
-        assertTrue(agents.send(agentId, ping), "a re-sent command is not run twice");
+        assertTrue(agents.send(agentId, ping)); // re-sent: must not run twice
         try (StoreReader reader = EventStore.openReadOnly(dir.resolve("vigil.db"))) {
           Poll.until(
               Duration.ofSeconds(30),
@@ -120,7 +121,15 @@ class ShipperCollectorTest {
               () -> !reader.commandResults(agentId).isEmpty() && commands.unacked().isEmpty());
           List<CommandResultRow> results = reader.commandResults(agentId);
           assertEquals(1, results.size());
-          assertTrue(results.get(0).toString().contains("pong n"), results.toString());
+          assertTrue(results.get(0).detail().contains("pong n"), results.toString());
+          assertEquals(1, CommandResult.parseFrom(results.get(0).payload()).getResultSeq());
+          // The agent ran it once: one result on its timeline, however often it was sent.
+          Poll.until(
+              Duration.ofSeconds(30),
+              () -> "the result event did not reach the store",
+              () -> commandResultEvents(reader) >= 1);
+          Thread.sleep(500); // room for a second, wrong, result event to arrive
+          assertEquals(1, commandResultEvents(reader));
         }
       } finally {
         shipper.close();
@@ -130,5 +139,20 @@ class ShipperCollectorTest {
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
     }
+  }
+
+  private static long commandResultEvents(StoreReader reader) {
+    long[] n = {0};
+    reader.forEachPayload(
+        p -> {
+          try {
+            if (Event.parseFrom(p).hasCommandResult()) {
+              n[0]++;
+            }
+          } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+          }
+        });
+    return n[0];
   }
 }

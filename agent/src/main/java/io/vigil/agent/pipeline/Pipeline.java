@@ -4,6 +4,7 @@ import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.spool.EventBody;
 import io.vigil.agent.spool.LossTally;
 import io.vigil.agent.spool.Spool;
+import io.vigil.common.lifecycle.EssentialThread;
 import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.Event;
@@ -88,7 +89,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
     this.droppedTooLarge = dropped("too_large");
     this.droppedClosed = dropped("closed");
     this.droppedSpoolError = dropped("spool_error");
-    this.writer = new Thread(this::writeLoop, "vigil-spool-writer");
+    this.writer = EssentialThread.create(this::writeLoop, "vigil-spool-writer");
     this.writer.setDaemon(true);
   }
 

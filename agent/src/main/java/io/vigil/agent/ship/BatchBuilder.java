@@ -1,42 +1,63 @@
 package io.vigil.agent.ship;
 
 import com.google.protobuf.UnsafeByteOperations;
-import io.vigil.agent.spool.SpoolReader;
 import io.vigil.agent.spool.SpooledEvent;
 import io.vigil.proto.v1.EventBatch;
+import java.util.function.Supplier;
 
-/** Accumulates spooled events into one batch; owned by the shipper thread. */
+/**
+ * Accumulates spooled events into one batch; owned by the shipper thread.
+ *
+ * <p>A batch is a contiguous seq run ({@code events[i]} has seq {@code first_seq + i}, which the
+ * collector relies on): when the reader jumps over events the disk cap deleted, the batch ends
+ * before the jump. A batch also ends before an event that would take it past {@code maxBytes}; an
+ * event larger than that on its own travels alone.
+ */
 final class BatchBuilder {
-  private final ShipperOptions options;
+  private final int maxEvents;
+  private final long maxBytes;
+  private final long maxDelayNanos;
   private final EventBatch.Builder builder = EventBatch.newBuilder();
+  private SpooledEvent carried; // read, but belongs to the next batch
+  private long lastSeq;
   private long bytes;
   private long startedNanos;
 
-  BatchBuilder(ShipperOptions options) {
-    this.options = options;
+  BatchBuilder(int maxEvents, long maxBytes, long maxDelayNanos) {
+    this.maxEvents = maxEvents;
+    this.maxBytes = maxBytes;
+    this.maxDelayNanos = maxDelayNanos;
   }
 
-  /** Reads more events; true when the batch should be sent now (full, or old enough). */
-  boolean fill(SpoolReader reader) {
-    while (builder.getEventsCount() < options.batchMaxEvents() && bytes < options.batchMaxBytes()) {
-      SpooledEvent e = reader.next();
+  /**
+   * Reads more events from {@code reader} (null: nothing more for now); true when the batch should
+   * be sent now (full, cut, or old enough).
+   */
+  boolean fill(Supplier<SpooledEvent> reader) {
+    while (builder.getEventsCount() < maxEvents) {
+      SpooledEvent e = carried != null ? carried : reader.get();
+      carried = null;
       if (e == null) {
         break;
       }
-      if (builder.getEventsCount() == 0) {
+      int count = builder.getEventsCount();
+      if (count > 0 && (e.seq() != lastSeq + 1 || bytes + e.bytes().length > maxBytes)) {
+        carried = e;
+        return true;
+      }
+      if (count == 0) {
         builder.setFirstSeq(e.seq());
         startedNanos = System.nanoTime();
       }
       // No copy: the reader hands over a fresh array that nothing else holds or changes.
       builder.addEvents(UnsafeByteOperations.unsafeWrap(e.bytes()));
       bytes += e.bytes().length;
+      lastSeq = e.seq();
     }
     if (builder.getEventsCount() == 0) {
       return false;
     }
-    return builder.getEventsCount() >= options.batchMaxEvents()
-        || bytes >= options.batchMaxBytes()
-        || nanosUntilDue() <= 0;
+    return builder.getEventsCount() >= maxEvents || bytes >= maxBytes || nanosUntilDue() <= 0;
   }
 
   boolean isEmpty() {
@@ -44,7 +65,7 @@ final class BatchBuilder {
   }
 
   long nanosUntilDue() {
-    return Math.max(0, startedNanos + options.batchMaxDelay().toNanos() - System.nanoTime());
+    return Math.max(0, startedNanos + maxDelayNanos - System.nanoTime());
   }
 
   EventBatch take(long nowNanos) {

@@ -5,6 +5,7 @@ import io.grpc.Status;
 import io.vigil.agent.response.CommandDispatcher;
 import io.vigil.agent.spool.Spool;
 import io.vigil.agent.spool.SpoolReader;
+import io.vigil.common.lifecycle.EssentialThread;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentMessage;
@@ -72,7 +73,7 @@ public final class Shipper implements AutoCloseable {
         "vigil_agent_stream_connected",
         "1 while the stream to the collector is open",
         () -> connected ? 1 : 0);
-    this.thread = new Thread(this::runLoop, "vigil-shipper");
+    this.thread = EssentialThread.create(this::runLoop, "vigil-shipper");
     this.thread.setDaemon(true);
     commands.onResult(this::wakeup);
   }
@@ -97,7 +98,7 @@ public final class Shipper implements AutoCloseable {
         Status end;
         try {
           end = runSession(reader, backoff);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
           // A bug or a corrupt spool entry must not stop shipping for good: log it in full,
           // then reconnect, which re-reads from the collector's watermark.
           log.error("shipper session failed unexpectedly", e);
@@ -159,7 +160,7 @@ public final class Shipper implements AutoCloseable {
       }
       spool.commit(Math.min(resume, spool.lastSeq()));
       reader.seekAfter(resume);
-      return pump(s, reader, resume);
+      return pump(s, reader, resume, batchBytesLimit(welcome));
     } finally {
       s.cancel("shipper session ended");
     }
@@ -178,9 +179,23 @@ public final class Shipper implements AutoCloseable {
   }
 
   /** Sends while the stream is healthy; returns why it ended. */
-  private Status pump(StreamSession s, SpoolReader reader, long resumedAfter) {
+  /**
+   * The batch size this session may use: the configured one, but never more than the collector
+   * accepts (its Welcome says), less room for the message's own framing.
+   */
+  private long batchBytesLimit(Welcome welcome) {
+    long limit = options.batchMaxBytes();
+    if (welcome.getMaxMessageBytes() > 0) {
+      long headroom = Math.min(64 << 10, welcome.getMaxMessageBytes() / 8);
+      limit = Math.min(limit, welcome.getMaxMessageBytes() - headroom);
+    }
+    return limit;
+  }
+
+  private Status pump(StreamSession s, SpoolReader reader, long resumedAfter, long batchBytes) {
     ArrayDeque<Long> inFlight = new ArrayDeque<>(); // last seq of each unacknowledged batch
-    BatchBuilder batch = new BatchBuilder(options);
+    BatchBuilder batch =
+        new BatchBuilder(options.batchMaxEvents(), batchBytes, options.batchMaxDelay().toNanos());
     Set<String> resultsSent = new HashSet<>();
     long acked = resumedAfter;
     while (running) {
@@ -198,7 +213,7 @@ public final class Shipper implements AutoCloseable {
       }
       sendResults(s, resultsSent);
       while (inFlight.size() < options.maxInFlightBatches() && s.isReady()) {
-        if (!batch.fill(reader)) {
+        if (!batch.fill(reader::next)) {
           break; // not full and not old enough yet
         }
         EventBatch b = batch.take(WallClock.nowNanos());

@@ -3,6 +3,7 @@ package io.vigil.collector.ingest;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreException;
+import io.vigil.common.lifecycle.EssentialThread;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.EventBatch;
@@ -41,7 +42,7 @@ public final class IngestService implements AutoCloseable {
     this.metrics = new IngestMetrics(metrics);
     this.outputs = List.copyOf(outputs);
     this.writer =
-        new Thread(
+        EssentialThread.create(
             new IngestWriter(store, queue, options, this.metrics, this.outputs), "ingest-writer");
     writer.start();
   }

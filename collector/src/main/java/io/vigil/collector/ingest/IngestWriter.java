@@ -25,6 +25,10 @@ final class IngestWriter implements Runnable {
   private final IngestMetrics metrics;
   private final List<EventOutput> outputs;
   private final StreamCache streams;
+
+  /** Streams with a rolled-back batch: their later batches are refused until they reconnect. */
+  private final java.util.Set<StreamKey> failedStreams = new java.util.HashSet<>();
+
   private final ContinuityTracker continuity;
   private final BatchApplier batches;
   private final AgentApplier agents;
@@ -123,7 +127,8 @@ final class IngestWriter implements Runnable {
       }
       continuity.beforeCommit(ctx);
       store.commit();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
+      // Errors too: a writer thread that died would leave every future waiting for ever.
       fail(group, e);
       return;
     }
@@ -133,10 +138,17 @@ final class IngestWriter implements Runnable {
   }
 
   private Runnable apply(WriteContext ctx, WriteTask task) {
+    if (task instanceof WriteTask.Batch b && failedStreams.contains(b.key())) {
+      // An earlier batch of this stream was rolled back. Storing this later one would move the
+      // watermark past the lost batch, which the agent would then never re-send: refuse it, the
+      // agent reconnects and resumes from the committed watermark.
+      return () -> b.fail(new IllegalStateException("an earlier batch of this stream failed"));
+    }
     if (task instanceof WriteTask.Batch b) {
       long watermark = batches.apply(ctx, b);
       return () -> b.future().complete(watermark);
     } else if (task instanceof WriteTask.OpenStream o) {
+      failedStreams.remove(o.key()); // a new session resumes from the committed watermark
       long watermark = agents.openStream(o);
       return () -> o.future().complete(watermark);
     } else if (task instanceof WriteTask.CommandResults c) {
@@ -149,7 +161,7 @@ final class IngestWriter implements Runnable {
     throw new IllegalStateException("unexpected task " + task);
   }
 
-  private void fail(List<WriteTask> group, RuntimeException e) {
+  private void fail(List<WriteTask> group, Throwable e) {
     log.error("ingest transaction of {} tasks failed and was rolled back", group.size(), e);
     try {
       store.rollback();
@@ -157,7 +169,12 @@ final class IngestWriter implements Runnable {
       e.addSuppressed(r);
     }
     streams.clear(); // the cached watermarks may include the rolled-back changes
-    group.forEach(t -> t.fail(e));
+    for (WriteTask t : group) {
+      if (t instanceof WriteTask.Batch b) {
+        failedStreams.add(b.key());
+      }
+      t.fail(e);
+    }
   }
 
   private void writeOutputs(WriteContext ctx) {

@@ -3,6 +3,7 @@ package io.vigil.collector.stream;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.vigil.collector.cli.TerminalText;
 import io.vigil.collector.ingest.IngestBusyException;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.common.time.WallClock;
@@ -17,6 +18,7 @@ import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.Welcome;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +35,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   static final int SCHEMA_MINOR = 0;
   private static final Logger log = LoggerFactory.getLogger(AgentStreamCall.class);
-  private static final int MAX_EPOCH_CHARS = 64;
+  private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
 
   private final ServerCallStreamObserver<CollectorMessage> out;
   private final IngestService ingest;
@@ -68,6 +70,13 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   @Override
   public void onNext(InboundMessage inbound) {
+    synchronized (lock) {
+      if (closed) {
+        // Messages already in flight when the stream failed: storing a later batch after a
+        // failed one would move the watermark past the lost batch.
+        return;
+      }
+    }
     if (inbound instanceof InboundMessage.Malformed bad) {
       metrics.malformed.inc();
       log.warn(
@@ -98,6 +107,12 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       return;
     }
     Hello hello = m.getHello();
+    // Identity first: nothing from a Hello reaches a log line before it is known to be sane.
+    String problem = helloProblem(hello);
+    if (problem != null) {
+      reject(problem);
+      return;
+    }
     int major = hello.getSchemaVersion().getMajor();
     if (major != SCHEMA_MAJOR) {
       metrics.rejectedHello.inc();
@@ -114,11 +129,6 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   + " is not supported; this collector speaks vigil.v1 (major "
                   + SCHEMA_MAJOR
                   + ")"));
-      return;
-    }
-    String problem = helloProblem(hello);
-    if (problem != null) {
-      reject(problem);
       return;
     }
     long watermark;
@@ -138,7 +148,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     log.info(
         "agent {} ({}) connected from {}, epoch {}, resuming after seq {}",
         agentId,
-        hello.getHost().getHostname(),
+        TerminalText.escape(hello.getHost().getHostname(), 64),
         peer,
         epoch,
         watermark);
@@ -162,9 +172,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     } catch (IllegalArgumentException e) {
       return "agent_id must be a UUID";
     }
-    String epoch = hello.getStreamEpoch();
-    if (epoch.isEmpty() || epoch.length() > MAX_EPOCH_CHARS) {
-      return "stream_epoch must be 1 to " + MAX_EPOCH_CHARS + " characters";
+    if (!EPOCH.matcher(hello.getStreamEpoch()).matches()) {
+      return "stream_epoch must be 1 to 64 characters of [A-Za-z0-9._:-]";
     }
     return null;
   }

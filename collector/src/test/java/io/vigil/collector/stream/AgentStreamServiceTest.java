@@ -119,6 +119,22 @@ class AgentStreamServiceTest {
   }
 
   @Test
+  void anEpochThatIsNotAShortIdentifierIsRefusedNotRetried() throws Exception {
+    Client c = new Client();
+    c.send(
+        AgentMessage.newBuilder()
+            .setHello(
+                Hello.newBuilder()
+                    .setAgentId(UUID.randomUUID().toString())
+                    .setStreamEpoch("epoch\nwith newline")
+                    .setSchemaVersion(SchemaVersion.newBuilder().setMajor(1)))
+            .build());
+    Status s = c.end.get(10, TimeUnit.SECONDS);
+    assertEquals(Status.Code.FAILED_PRECONDITION, s.getCode(), s.toString());
+    assertTrue(s.getDescription().contains("stream_epoch"), s.toString());
+  }
+
+  @Test
   void aNewerStreamOfTheSameAgentSupersedesTheOlder() throws Exception {
     String agentId = UUID.randomUUID().toString();
     Client first = new Client();
