@@ -36,6 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class Shipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Shipper.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+  private static final long ACK_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
   private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -198,11 +199,20 @@ public final class Shipper implements AutoCloseable {
         new BatchBuilder(options.batchMaxEvents(), batchBytes, options.batchMaxDelay().toNanos());
     Set<String> resultsSent = new HashSet<>();
     long acked = resumedAfter;
+    long lastProgress = System.nanoTime();
     while (running) {
       if (s.endStatus() != null) {
         return s.endStatus();
       }
       long newAck = s.ackedSeq();
+      if (inFlight.isEmpty() || newAck > acked) {
+        lastProgress = System.nanoTime();
+      } else if (System.nanoTime() - lastProgress > ACK_TIMEOUT_NANOS) {
+        // Keep-alive pings prove the connection, not the collector's store: a collector that
+        // stopped acknowledging gets a new stream, which resumes from its watermark.
+        return Status.DEADLINE_EXCEEDED.withDescription(
+            "no acknowledgement for " + TimeUnit.NANOSECONDS.toSeconds(ACK_TIMEOUT_NANOS) + " s");
+      }
       if (newAck > acked) {
         metrics.acked.add(newAck - acked);
         acked = newAck;

@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Stores what agents send, exactly once, through one writer thread.
@@ -28,6 +30,7 @@ import java.util.concurrent.LinkedBlockingQueue;
  * which {@link #close} closes.
  */
 public final class IngestService implements AutoCloseable {
+  private static final long OPEN_STREAM_TIMEOUT_SECONDS = 60;
   private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
   private final IngestOptions options;
   private final IngestMetrics metrics;
@@ -55,12 +58,18 @@ public final class IngestService implements AutoCloseable {
    * @throws IllegalArgumentException if the agent id or epoch is not a short identifier
    * @throws StoreException if the write failed
    * @throws IllegalStateException if the service is closed or the caller was interrupted
+   * @throws IngestBusyException if the writer did not get to it within a minute
    */
   public long openStream(String agentId, String epoch, Hello hello, long receiveTimeNs) {
     CompletableFuture<Long> f = new CompletableFuture<>();
     enqueue(new WriteTask.OpenStream(new StreamKey(agentId, epoch), hello, receiveTimeNs, f));
     try {
-      return f.get();
+      // Bounded: a writer that cannot keep up must not hold gRPC threads for ever; the agent
+      // retries the Hello with backoff.
+      return f.get(OPEN_STREAM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (TimeoutException e) {
+      throw new IngestBusyException(
+          "the ingest writer did not take the Hello within " + OPEN_STREAM_TIMEOUT_SECONDS + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted waiting for the ingest writer", e);
