@@ -53,6 +53,8 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private final long maxQueueBytes;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final DropTally queueFullDrops = new DropTally();
+  private final DropTally tooLargeDrops = new DropTally();
+  private final DropTally spoolErrorDrops = new DropTally();
   private final MetricsRegistry metrics;
   private final Counter produced;
   private final Counter droppedQueueFull;
@@ -168,6 +170,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private boolean tooLarge(EventBody body) {
     if (body.body().length + EventBody.MAX_SEQ_FIELD_BYTES > maxEventBytes) {
       droppedTooLarge.inc();
+      tooLargeDrops.add(body);
       return true;
     }
     return false;
@@ -233,15 +236,23 @@ public final class Pipeline implements EventSink, AutoCloseable {
       return 1;
     } catch (RuntimeException e) {
       droppedSpoolError.inc();
+      spoolErrorDrops.add(event);
       log.error("cannot spool event; dropped", e);
       return 0;
     }
   }
 
+  /** Every event dropped before the spool is reported downstream in a Gap, by reason. */
   private void writeDropGap() {
-    LossTally drops = queueFullDrops.take();
+    writeDropGap(queueFullDrops, Gap.Reason.REASON_QUEUE_FULL);
+    writeDropGap(tooLargeDrops, Gap.Reason.REASON_TOO_LARGE);
+    writeDropGap(spoolErrorDrops, Gap.Reason.REASON_SPOOL_WRITE_FAILED);
+  }
+
+  private void writeDropGap(DropTally tally, Gap.Reason reason) {
+    LossTally drops = tally.take();
     if (!drops.isEmpty()) {
-      write(EventBody.of(drops.toGapEvent(Gap.Reason.REASON_QUEUE_FULL, "pipeline")));
+      write(EventBody.of(drops.toGapEvent(reason, "pipeline")));
     }
   }
 

@@ -105,8 +105,14 @@ class PipelineTest {
     pipeline.close();
 
     List<Event> events = spooled();
-    assertEquals(1, events.size());
-    assertEquals(2, SyntheticEvents.numberOf(events.get(0)).getAsLong());
+    assertEquals(2, events.size(), "the kept event and a Gap for the dropped one");
+    Event kept = events.stream().filter(e -> !e.hasGap()).findFirst().orElseThrow();
+    assertEquals(2, SyntheticEvents.numberOf(kept).getAsLong());
+    Gap gap = events.stream().filter(Event::hasGap).findFirst().orElseThrow().getGap();
+    assertEquals(Gap.Reason.REASON_TOO_LARGE, gap.getReason());
+    assertEquals(1, gap.getCount());
+    assertEquals(0, gap.getFirstSeq(), "it never had a seq");
+    assertEquals(EventKind.EVENT_KIND_PROCESS_EXEC, gap.getCountsByKind(0).getKind());
     assertEquals(1, metrics.value("vigil_agent_events_dropped_total", "reason", "too_large"));
     assertEquals(2, metrics.total("vigil_agent_events_produced_total"));
   }
