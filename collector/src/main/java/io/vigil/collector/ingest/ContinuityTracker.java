@@ -50,6 +50,24 @@ final class ContinuityTracker {
         holes.insertHole(piece(h, last + 1, h.lastSeq(), false));
       }
       ctx.holesChanged = true;
+      if (h.reported()) {
+        // The hole was reported as a violation before its Gap arrived (a long backlog can take
+        // longer than the grace period): say so, so that the earlier warning is not left standing.
+        long from = Math.max(h.firstSeq(), first);
+        long to = Math.min(h.lastSeq(), last);
+        ctx.afterCommit.add(
+            () -> {
+              log.info(
+                  "agent {} epoch {}: events {}..{}, reported missing earlier, are explained by"
+                      + " a late Gap ({})",
+                  h.agentId(),
+                  h.epoch(),
+                  Long.toUnsignedString(from),
+                  Long.toUnsignedString(to),
+                  gap.getReason());
+              metrics.continuityExplainedLate.inc();
+            });
+      }
     }
   }
 

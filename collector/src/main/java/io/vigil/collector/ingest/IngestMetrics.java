@@ -15,6 +15,7 @@ final class IngestMetrics {
   final Counter duplicate;
   final Counter batchesCommitted;
   final Counter continuityViolations;
+  final Counter continuityExplainedLate;
   final Counter commandResultsNew;
   final Counter commandResultsDuplicate;
   final Counter commandResultsInvalid;
@@ -39,6 +40,10 @@ final class IngestMetrics {
         r.counter(
             "vigil_collector_continuity_violations_total",
             "Seq ranges missing past the grace period and not covered by a Gap");
+    continuityExplainedLate =
+        r.counter(
+            "vigil_collector_continuity_explained_late_total",
+            "Reported violations that a Gap explained afterwards");
     String results = "vigil_collector_command_results_total";
     String help = "Command results received, by whether they were new";
     commandResultsNew = r.counter(results, help, "status", "new");

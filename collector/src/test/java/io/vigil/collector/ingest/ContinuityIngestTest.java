@@ -70,6 +70,10 @@ class ContinuityIngestTest {
         assertEquals(true, h.reported());
         assertEquals(false, reader.holes("agent-recent").get(0).reported());
       }
+      // The Gap arrives late (a long backlog): the violation is said to be explained after all.
+      f.ingest.submit(AGENT, EPOCH, TestEvents.of(gap(22, 6, 19)), now()).get();
+      assertEquals(1, f.counter("vigil_collector_continuity_explained_late_total"));
+      assertEquals(1.0, f.metrics.value("vigil_collector_holes_open"));
     }
   }
 
