@@ -10,10 +10,7 @@ import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Stores what agents send, exactly once, through one writer thread.
@@ -30,7 +27,6 @@ import java.util.concurrent.TimeoutException;
  * which {@link #close} closes.
  */
 public final class IngestService implements AutoCloseable {
-  private static final long OPEN_STREAM_TIMEOUT_SECONDS = 60;
   private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
   private final IngestOptions options;
   private final IngestMetrics metrics;
@@ -52,33 +48,18 @@ public final class IngestService implements AutoCloseable {
 
   /**
    * Records an agent's Hello (host info, version, last seen, clock skew = {@code receiveTimeNs -
-   * hello.sent_time_ns}) and its stream, and returns the stream's committed watermark: 0 for a new
-   * epoch. Blocks until committed, behind any batches queued before it.
+   * hello.sent_time_ns}) and its stream. The future completes, on the writer thread, with the
+   * stream's committed watermark (0 for a new epoch) once committed, behind any batches queued
+   * before it. Never blocks the caller.
    *
    * @throws IllegalArgumentException if the agent id or epoch is not a short identifier
-   * @throws StoreException if the write failed
-   * @throws IllegalStateException if the service is closed or the caller was interrupted
-   * @throws IngestBusyException if the writer did not get to it within a minute
+   * @throws IllegalStateException if the service is closed
    */
-  public long openStream(String agentId, String epoch, Hello hello, long receiveTimeNs) {
+  public CompletableFuture<Long> openStream(
+      String agentId, String epoch, Hello hello, long receiveTimeNs) {
     CompletableFuture<Long> f = new CompletableFuture<>();
     enqueue(new WriteTask.OpenStream(new StreamKey(agentId, epoch), hello, receiveTimeNs, f));
-    try {
-      // Bounded: a writer that cannot keep up must not hold gRPC threads for ever; the agent
-      // retries the Hello with backoff.
-      return f.get(OPEN_STREAM_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (TimeoutException e) {
-      throw new IngestBusyException(
-          "the ingest writer did not take the Hello within " + OPEN_STREAM_TIMEOUT_SECONDS + " s");
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted waiting for the ingest writer", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new IllegalStateException("ingest writer failed", e.getCause());
-    }
+    return f;
   }
 
   /**

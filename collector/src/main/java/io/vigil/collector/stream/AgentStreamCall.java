@@ -17,6 +17,7 @@ import io.vigil.proto.v1.Hello;
 import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.Welcome;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -46,8 +47,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   private final String collectorVersion;
   private final Object lock = new Object();
 
-  private String agentId;
-  private String epoch;
+  // Set on the ingest writer thread when the Hello commits, read on gRPC threads.
+  private volatile String agentId;
+  private volatile String epoch;
   private boolean closed;
 
   AgentStreamCall(
@@ -131,9 +133,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   + ")"));
       return;
     }
-    long watermark;
+    CompletableFuture<Long> opened;
     try {
-      watermark =
+      opened =
           ingest.openStream(
               hello.getAgentId(), hello.getStreamEpoch(), hello, WallClock.nowNanos());
     } catch (RuntimeException e) {
@@ -141,6 +143,19 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       fail(Status.UNAVAILABLE.withDescription("collector store unavailable").withCause(e));
       return;
     }
+    // The Welcome goes out when the stream row is committed; until then this stream gets no
+    // further message (nothing more was requested), and no gRPC thread waits for the store.
+    opened.whenComplete(
+        (watermark, error) -> {
+          if (error != null) {
+            failFromIngest(error);
+          } else {
+            welcome(hello, watermark);
+          }
+        });
+  }
+
+  private void welcome(Hello hello, long watermark) {
     agentId = hello.getAgentId();
     epoch = hello.getStreamEpoch();
     metrics.streamsOpened.inc();
@@ -163,7 +178,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                     .setCollectorVersion(collectorVersion)
                     .setMaxMessageBytes(maxMessageBytes))
             .build());
-    out.request(AgentStreamService.STREAM_WINDOW);
+    request(AgentStreamService.STREAM_WINDOW);
   }
 
   private static String helloProblem(Hello hello) {

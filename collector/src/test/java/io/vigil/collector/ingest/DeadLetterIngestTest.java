@@ -27,7 +27,7 @@ class DeadLetterIngestTest {
   void badEventsAreDeadLetteredAndTheStreamMovesOn() throws Exception {
     IngestOptions options = IngestOptions.defaults().withMaxEventBytes(1000);
     try (IngestFixture f = new IngestFixture(dir, options)) {
-      f.ingest.openStream(AGENT, EPOCH, TestEvents.hello(AGENT, EPOCH), now());
+      f.ingest.openStream(AGENT, EPOCH, TestEvents.hello(AGENT, EPOCH), now()).get();
       List<ByteString> events =
           List.of(
               exec(1).toByteString(),

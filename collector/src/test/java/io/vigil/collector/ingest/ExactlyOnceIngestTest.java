@@ -28,7 +28,7 @@ class ExactlyOnceIngestTest {
   @Test
   void resentAndOverlappingBatchesStoreEachSeqExactlyOnce() throws Exception {
     try (IngestFixture f = new IngestFixture(dir)) {
-      assertEquals(0, f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now()));
+      assertEquals(0, f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now()).get());
       assertEquals(10L, f.ingest.submit(AGENT, EPOCH, batch(1, 10), now()).get());
       assertEquals(10L, f.ingest.submit(AGENT, EPOCH, batch(1, 10), now()).get());
       assertEquals(15L, f.ingest.submit(AGENT, EPOCH, batch(5, 15), now()).get());
@@ -50,12 +50,12 @@ class ExactlyOnceIngestTest {
   @Test
   void watermarkSurvivesRestartAndResendAfterRestartIsDeduplicated() throws Exception {
     try (IngestFixture f = new IngestFixture(dir)) {
-      f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now());
+      f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now()).get();
       assertEquals(10L, f.ingest.submit(AGENT, EPOCH, batch(1, 10), now()).get());
     }
     try (IngestFixture f = new IngestFixture(dir)) {
-      assertEquals(10, f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now()));
-      assertEquals(0, f.ingest.openStream(AGENT, "e2", hello(AGENT, "e2"), now()));
+      assertEquals(10, f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now()).get());
+      assertEquals(0, f.ingest.openStream(AGENT, "e2", hello(AGENT, "e2"), now()).get());
       assertEquals(12L, f.ingest.submit(AGENT, EPOCH, batch(5, 12), now()).get());
       assertEquals(6, f.counter("vigil_collector_events_duplicate_total"));
       try (StoreReader reader = EventStore.openReadOnly(f.file)) {
@@ -75,8 +75,8 @@ class ExactlyOnceIngestTest {
   void batchesOfTwoAgentsInterleavedAreGroupCommittedWithCorrectWatermarks() throws Exception {
     String other = "agent-two";
     try (IngestFixture f = new IngestFixture(dir)) {
-      f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now());
-      f.ingest.openStream(other, EPOCH, hello(other, EPOCH), now());
+      f.ingest.openStream(AGENT, EPOCH, hello(AGENT, EPOCH), now()).get();
+      f.ingest.openStream(other, EPOCH, hello(other, EPOCH), now()).get();
       List<CompletableFuture<Long>> a = new ArrayList<>();
       List<CompletableFuture<Long>> b = new ArrayList<>();
       for (int i = 0; i < 30; i++) {
