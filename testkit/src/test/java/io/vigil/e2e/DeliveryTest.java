@@ -66,7 +66,7 @@ class DeliveryTest {
     long n = 150_000;
     try (Deployment d = new Deployment(dir)) {
       VigilProcess collector = d.startCollector();
-      VigilProcess agent = d.startAgent(n, 20_000);
+      VigilProcess agent = d.startAgent(n, 10_000); // 15 s of events
       d.awaitStored(1, Duration.ofMinutes(1), agent, collector);
       collector.stop();
       // The agent keeps producing into its spool while nobody listens.

@@ -248,6 +248,11 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     return send(CollectorMessage.newBuilder().setCommand(command).build());
   }
 
+  /** Closes this stream with UNAVAILABLE: the agent retries, and resumes from the watermark. */
+  void close(String why) {
+    fail(Status.UNAVAILABLE.withDescription(why));
+  }
+
   /** Closes this stream because the same agent opened a newer one. */
   void supersede() {
     log.info("agent {}: older stream from {} superseded by a new one", agentId, peer);

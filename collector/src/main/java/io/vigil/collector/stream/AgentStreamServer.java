@@ -12,13 +12,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The network listener for agent streams: Netty, TLS unless explicitly insecure. Closing it stops
- * accepting, gives open streams five seconds to finish, then cuts them.
+ * accepting, ends the agent streams (agents reconnect later), and gives calls five seconds to
+ * finish before cutting them.
  */
 public final class AgentStreamServer implements AutoCloseable {
   private final Server server;
+  private final ConnectedAgents agents;
 
-  private AgentStreamServer(Server server) {
+  private AgentStreamServer(Server server, ConnectedAgents agents) {
     this.server = server;
+    this.agents = agents;
   }
 
   /** The bound port (useful when started on port 0). */
@@ -29,6 +32,9 @@ public final class AgentStreamServer implements AutoCloseable {
   @Override
   public void close() {
     server.shutdown();
+    // Agent streams never end by themselves: end them, or shutdown would wait out its timeout
+    // while still taking in events.
+    agents.closeAll("collector shutting down");
     try {
       if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
         server.shutdownNow();
@@ -77,6 +83,6 @@ public final class AgentStreamServer implements AutoCloseable {
             .handshakeTimeout(10, TimeUnit.SECONDS)
             .build()
             .start();
-    return new AgentStreamServer(server);
+    return new AgentStreamServer(server, service.agents());
   }
 }

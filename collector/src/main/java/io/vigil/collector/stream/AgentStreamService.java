@@ -39,6 +39,10 @@ public final class AgentStreamService {
     this.collectorVersion = collectorVersion;
   }
 
+  ConnectedAgents agents() {
+    return agents;
+  }
+
   MetricsRegistry metrics() {
     return metrics.registry;
   }

@@ -24,6 +24,11 @@ public final class ConnectedAgents {
     streams.remove(agentId, call);
   }
 
+  /** Ends every agent stream (the collector is stopping); agents reconnect with backoff. */
+  void closeAll(String why) {
+    streams.values().forEach(call -> call.close(why));
+  }
+
   /** Ids of the agents connected now. */
   public Set<String> ids() {
     return Set.copyOf(streams.keySet());
