@@ -37,9 +37,9 @@ public final class AuditRecordParser {
     return parse(-1, line, off, len);
   }
 
-  /** Parses an auditd log line given as text (ISO-8859-1 is used, so every char is one byte). */
+  /** Parses an auditd log line given as text (encoded as UTF-8 first, so nothing is lost). */
   public static AuditRecord parseLogLine(String line) {
-    byte[] b = line.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] b = line.getBytes(StandardCharsets.UTF_8);
     return parse(-1, b, 0, b.length);
   }
 
