@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Assumptions;
 final class AuditTestData {
   private AuditTestData() {}
 
-  /** The zip's single file, as lines (without their line ends). Skips the test if data is absent. */
+  /**
+   * The zip's single file, as lines (without their line ends). Skips the test if data is absent.
+   */
   static List<byte[]> linesOf(String zipName) throws IOException {
     Path zip = folder().resolve(zipName);
     if (!Files.isRegularFile(zip)) {

@@ -40,8 +40,7 @@ class AuomsSyslogRecordsTest {
       assertTrue(r.timestampNs() < 1652292634_000_000_000L, "time " + r.timestampNs());
       assertEquals("execve", r.text("syscall"));
     }
-    AuditRecord shell =
-        records.stream().filter(r -> r.serial() == 84143).findFirst().orElseThrow();
+    AuditRecord shell = records.stream().filter(r -> r.serial() == 84143).findFirst().orElseThrow();
     assertEquals(1652292621_990_000_000L, shell.timestampNs());
     assertEquals(17790, shell.id("pid", 0));
     assertEquals(1340, shell.id("ppid", 0));
