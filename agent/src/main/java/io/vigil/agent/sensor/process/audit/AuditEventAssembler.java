@@ -36,6 +36,9 @@ public final class AuditEventAssembler {
   /** Serials recently completed, to recognise late records; bounded like {@link #open}. */
   private final LinkedHashSet<Long> recentlyDone = new LinkedHashSet<>();
 
+  /** Lowest serial among open events, so that most records need no scan of them. */
+  private long minOpenSerial = Long.MAX_VALUE;
+
   private long evictedEvents;
   private long lateRecords;
 
@@ -90,6 +93,7 @@ public final class AuditEventAssembler {
       }
       o = new Open(serial, record.timestampNs(), nowNs);
       open.put(serial, o);
+      minOpenSerial = Math.min(minOpenSerial, serial);
     }
     if (o.records.size() < MAX_RECORDS_PER_EVENT) {
       o.records.add(record);
@@ -138,7 +142,7 @@ public final class AuditEventAssembler {
   }
 
   private void completeOlderThan(long serial) {
-    if (open.isEmpty()) {
+    if (serial <= minOpenSerial) {
       return;
     }
     List<Open> done = new ArrayList<>();
@@ -154,7 +158,19 @@ public final class AuditEventAssembler {
     }
   }
 
+  private void recomputeMinOpenSerial() {
+    long min = Long.MAX_VALUE;
+    for (long s : open.keySet()) {
+      min = Math.min(min, s);
+    }
+    minOpenSerial = min;
+  }
+
+  /** Called after {@code o} left {@link #open}. */
   private void complete(Open o, AuditEvent.Ending ending) {
+    if (o.serial == minOpenSerial) {
+      recomputeMinOpenSerial();
+    }
     recentlyDone.add(o.serial);
     if (recentlyDone.size() > maxOpenEvents + serialWindow + 64) {
       Iterator<Long> it = recentlyDone.iterator();

@@ -62,7 +62,7 @@ final class ExecArgv {
         return out;
       }
       if (arg.length > budget) {
-        out.args.add(Arrays.copyOf(arg, budget));
+        out.args.add(Arrays.copyOf(arg, charBoundary(arg, budget)));
         out.truncated = true;
         return out;
       }
@@ -74,6 +74,24 @@ final class ExecArgv {
       }
     }
     return out;
+  }
+
+  /**
+   * The largest cut {@code <= at} that does not split a valid UTF-8 sequence, so a cut argument
+   * does not end in escapes that were never in the input.
+   */
+  static int charBoundary(byte[] b, int at) {
+    for (int back = 1; back <= 3 && at - back >= 0; back++) {
+      int c = b[at - back] & 0xFF;
+      if (c < 0x80) {
+        return at; // ASCII: the cut is between characters
+      }
+      if (c >= 0xC0) {
+        int n = EscapedText.sequenceLength(b, at - back, b.length);
+        return n > back ? at - back : at;
+      }
+    }
+    return at;
   }
 
   /** Joins {@code name[0]}, {@code name[1]}, ... reading at most just past {@code budget}. */

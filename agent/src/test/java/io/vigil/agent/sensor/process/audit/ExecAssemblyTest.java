@@ -116,6 +116,16 @@ class ExecAssemblyTest {
   }
 
   @Test
+  void aCutArgumentDoesNotEndInHalfACharacter() {
+    // budget 8: "x" costs 2 with its separator, leaving 5 for a1 after its own separator;
+    // 5 bytes would split the third two-byte é, so the cut falls before it.
+    ProcessExec e = exec(8, SYSCALL.formatted(1), execve("argc=2 a0=\"x\" a1=" + hex("ééé")));
+
+    assertEquals(List.of("x", "éé"), e.getArgsList());
+    assertTrue(e.getArgsTruncated());
+  }
+
+  @Test
   void invalidUtf8IsEscapedNotDropped() {
     ProcessExec e =
         exec(
