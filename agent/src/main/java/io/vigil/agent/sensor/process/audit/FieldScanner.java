@@ -1,0 +1,104 @@
+package io.vigil.agent.sensor.process.audit;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/** Splits the {@code key=value} part of one record into fields. One use, not thread-safe. */
+final class FieldScanner {
+  private static final byte[] NULL_LITERAL = "(null)".getBytes(StandardCharsets.US_ASCII);
+
+  private final byte[] b;
+  private final int end;
+  private final List<AuditRecord.Field> out;
+  private final boolean execve;
+  private int pos;
+
+  FieldScanner(byte[] b, int from, int to, List<AuditRecord.Field> out, boolean execve) {
+    this.b = b;
+    this.pos = from;
+    this.end = to;
+    this.out = out;
+    this.execve = execve;
+  }
+
+  void scan() {
+    while (true) {
+      while (pos < end && b[pos] == ' ') {
+        pos++;
+      }
+      if (pos >= end) {
+        return;
+      }
+      int keyStart = pos;
+      while (pos < end && b[pos] != '=' && b[pos] != ' ') {
+        pos++;
+      }
+      if (pos >= end || b[pos] == ' ') {
+        continue; // a bare word (e.g. syslog text): not a field
+      }
+      String key = new String(b, keyStart, pos - keyStart, StandardCharsets.ISO_8859_1);
+      pos++; // '='
+      byte[] value = value(key);
+      if (out.size() >= AuditRecordParser.MAX_FIELDS) {
+        throw new MalformedAuditRecordException(
+            "audit record has more than " + AuditRecordParser.MAX_FIELDS + " fields");
+      }
+      out.add(new AuditRecord.Field(key, value));
+    }
+  }
+
+  private byte[] value(String key) {
+    if (pos < end && (b[pos] == '"' || b[pos] == '\'')) {
+      byte quote = b[pos];
+      int start = pos + 1;
+      int close = start;
+      while (close < end && !(b[close] == quote && (close + 1 == end || b[close + 1] == ' '))) {
+        close++;
+      }
+      if (close >= end) {
+        throw new MalformedAuditRecordException("unterminated quoted value of field " + key);
+      }
+      pos = close + 1;
+      return Arrays.copyOfRange(b, start, close);
+    }
+    int start = pos;
+    while (pos < end && b[pos] != ' ') {
+      pos++;
+    }
+    int len = pos - start;
+    if (len == NULL_LITERAL.length && Arrays.equals(b, start, pos, NULL_LITERAL, 0, len)) {
+      return null;
+    }
+    if (len > 0 && len % 2 == 0 && AuditRecordParser.untrusted(key, execve) && allHex(start, pos)) {
+      byte[] decoded = new byte[len / 2];
+      for (int i = 0; i < decoded.length; i++) {
+        decoded[i] = (byte) (digit(b[start + 2 * i]) << 4 | digit(b[start + 2 * i + 1]));
+      }
+      return decoded;
+    }
+    return Arrays.copyOfRange(b, start, pos);
+  }
+
+  private boolean allHex(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (digit(b[i]) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static int digit(byte c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    return -1;
+  }
+}

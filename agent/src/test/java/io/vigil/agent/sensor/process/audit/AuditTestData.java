@@ -1,0 +1,66 @@
+package io.vigil.agent.sensor.process.audit;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Assumptions;
+
+/** Reads the shared auditd test logs straight from their zips; they are never copied. */
+final class AuditTestData {
+  private AuditTestData() {}
+
+  /**
+   * The zip's single file, as lines (without their line ends). Skips the test if data is absent.
+   */
+  static List<byte[]> linesOf(String zipName) throws IOException {
+    Path zip = folder().resolve(zipName);
+    if (!Files.isRegularFile(zip)) {
+      missing(zip + " is missing");
+    }
+    try (ZipFile z = new ZipFile(zip.toFile())) {
+      Enumeration<? extends ZipEntry> entries = z.entries();
+      ZipEntry only = entries.nextElement();
+      if (entries.hasMoreElements()) {
+        throw new IllegalStateException(zipName + " holds more than one file");
+      }
+      try (InputStream in = z.getInputStream(only)) {
+        return split(in.readNBytes(16 * 1024 * 1024));
+      }
+    }
+  }
+
+  private static List<byte[]> split(byte[] all) {
+    List<byte[]> lines = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i <= all.length; i++) {
+      if (i == all.length || all[i] == '\n') {
+        if (i > start) {
+          lines.add(java.util.Arrays.copyOfRange(all, start, i));
+        }
+        start = i + 1;
+      }
+    }
+    return lines;
+  }
+
+  private static Path folder() {
+    String dir = System.getProperty("vigil.testdata");
+    if (dir == null || dir.isBlank()) {
+      missing("system property vigil.testdata is not set");
+    }
+    return Path.of(dir, "auditd");
+  }
+
+  private static void missing(String why) {
+    if ("true".equals(System.getenv("CI"))) {
+      throw new IllegalStateException("auditd test data required on CI: " + why);
+    }
+    Assumptions.abort("auditd test data not available: " + why);
+  }
+}
