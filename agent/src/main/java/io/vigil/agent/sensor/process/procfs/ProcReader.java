@@ -1,0 +1,141 @@
+package io.vigil.agent.sensor.process.procfs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Reads one process from procfs into a {@link ProcSnapshot}.
+ *
+ * <p>Thread-safe (immutable). {@link #read} blocks on a handful of small procfs reads. Best effort
+ * by design: the process may exit at any moment, and some files (e.g. {@code exe}, {@code cwd} of
+ * another user's process without {@code CAP_SYS_PTRACE}) may be unreadable; such a field is left
+ * empty rather than failing the whole read.
+ */
+public final class ProcReader {
+  /** Default limit on the bytes of {@code cmdline} decoded into arguments. */
+  public static final int DEFAULT_MAX_ARGV_BYTES = 32 * 1024;
+
+  /** {@code status} and {@code cgroup} are a few KiB; bound them anyway. */
+  private static final int MAX_SMALL_FILE_BYTES = 64 * 1024;
+
+  private static final String DELETED = " (deleted)";
+
+  private final Path procRoot;
+  private final int maxArgvBytes;
+
+  /** Reads the real {@code /proc} with the default argv limit. */
+  public ProcReader() {
+    this(Path.of("/proc"), DEFAULT_MAX_ARGV_BYTES);
+  }
+
+  /**
+   * Reads {@code procRoot/PID/...} (a fixture directory in tests).
+   *
+   * @param maxArgvBytes bytes of {@code cmdline} kept before the arguments are marked truncated
+   */
+  public ProcReader(Path procRoot, int maxArgvBytes) {
+    if (maxArgvBytes <= 0) {
+      throw new IllegalArgumentException("maxArgvBytes must be positive: " + maxArgvBytes);
+    }
+    this.procRoot = procRoot;
+    this.maxArgvBytes = maxArgvBytes;
+  }
+
+  /**
+   * Reads process {@code pid}, or empty when it does not exist (any more) or its pid was reused
+   * while it was being read. Never throws for a vanished or unreadable process.
+   */
+  public Optional<ProcSnapshot> read(int pid) {
+    Path dir = procRoot.resolve(Integer.toString(pid));
+    Optional<StatLine> stat = readStat(dir);
+    if (stat.isEmpty()) {
+      return Optional.empty();
+    }
+    String exe = readLink(dir.resolve("exe"));
+    boolean deleted = exe.endsWith(DELETED);
+    if (deleted) {
+      exe = exe.substring(0, exe.length() - DELETED.length());
+    }
+    ProcSnapshot.Argv argv = readArgv(dir.resolve("cmdline"));
+    String cwd = readLink(dir.resolve("cwd"));
+    Optional<ProcSnapshot.Credentials> creds =
+        readText(dir.resolve("status")).flatMap(Status::credentials);
+    OptionalLong loginUid = readUnsigned(dir.resolve("loginuid"));
+    OptionalLong sessionId = readUnsigned(dir.resolve("sessionid"));
+    String containerId = readText(dir.resolve("cgroup")).map(ContainerIds::fromCgroup).orElse("");
+    // If the pid now names a different process, some of the files above may be the newcomer's.
+    Optional<StatLine> again = readStat(dir);
+    if (again.isPresent() && again.get().startTicks() != stat.get().startTicks()) {
+      return Optional.empty();
+    }
+    StatLine s = stat.get();
+    return Optional.of(
+        new ProcSnapshot(
+            pid,
+            exe,
+            deleted,
+            argv,
+            cwd,
+            s.ppid(),
+            s.state(),
+            s.startTicks(),
+            TtyNames.of(s.ttyNr()),
+            creds,
+            loginUid,
+            sessionId,
+            containerId));
+  }
+
+  private static Optional<StatLine> readStat(Path dir) {
+    return readText(dir.resolve("stat")).flatMap(StatLine::parse);
+  }
+
+  private ProcSnapshot.Argv readArgv(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] b = in.readNBytes(maxArgvBytes + 1); // one more byte tells whether it was cut
+      return CmdlineDecoder.decode(b, b.length, maxArgvBytes);
+    } catch (IOException e) {
+      return new ProcSnapshot.Argv(List.of(), false);
+    }
+  }
+
+  private static String readLink(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
+    }
+  }
+
+  private static OptionalLong readUnsigned(Path file) {
+    return readText(file)
+        .map(String::trim)
+        .flatMap(
+            t -> {
+              try {
+                return Optional.of(Long.parseLong(t));
+              } catch (NumberFormatException e) {
+                return Optional.empty();
+              }
+            })
+        .filter(v -> v >= 0 && v <= 0xFFFFFFFFL)
+        .map(OptionalLong::of)
+        .orElse(OptionalLong.empty());
+  }
+
+  /** The start of a small text file, or empty when it is gone or unreadable. */
+  private static Optional<String> readText(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      return Optional.of(new String(in.readNBytes(MAX_SMALL_FILE_BYTES), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // Gone, permission denied, or ESRCH from a process exiting under us: same outcome.
+      return Optional.empty();
+    }
+  }
+}
