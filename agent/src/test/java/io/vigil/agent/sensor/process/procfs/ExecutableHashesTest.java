@@ -1,0 +1,70 @@
+package io.vigil.agent.sensor.process.procfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExecutableHashesTest {
+  @TempDir Path tmp;
+
+  private static String hex(String algorithm, byte[] data) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(data));
+  }
+
+  @Test
+  void digestsEqualMessageDigestResults() throws Exception {
+    byte[] data = new byte[200_000]; // spans several read buffers
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i * 31);
+    }
+    Path file = Files.write(tmp.resolve("bin"), data);
+
+    ExecutableHashes.Hashes h = new ExecutableHashes().hash(file).orElseThrow();
+
+    assertEquals(hex("MD5", data), h.md5());
+    assertEquals(hex("SHA-1", data), h.sha1());
+    assertEquals(hex("SHA-256", data), h.sha256());
+  }
+
+  @Test
+  void unchangedFileIsServedFromTheCacheAndAChangedOneIsReadAgain() throws IOException {
+    Path file = Files.writeString(tmp.resolve("tool"), "#!/bin/sh\necho one\n");
+    ExecutableHashes hashes = new ExecutableHashes();
+
+    ExecutableHashes.Hashes first = hashes.hash(file).orElseThrow();
+    ExecutableHashes.Hashes second = hashes.hash(file).orElseThrow();
+
+    assertEquals(first, second);
+    assertEquals(1, hashes.fileReads());
+
+    Files.writeString(tmp.resolve("tool"), "#!/bin/sh\necho two, longer\n", StandardCharsets.UTF_8);
+    Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 10_000));
+    ExecutableHashes.Hashes third = hashes.hash(file).orElseThrow();
+
+    assertEquals(2, hashes.fileReads());
+    assertNotEquals(first, third);
+  }
+
+  @Test
+  void filesOverTheLimitAndMissingFilesAreNotHashed() throws IOException {
+    Path big = Files.write(tmp.resolve("big"), new byte[1025]);
+    Path exact = Files.write(tmp.resolve("exact"), new byte[1024]);
+    ExecutableHashes hashes = new ExecutableHashes(1024, 4);
+
+    assertEquals(Optional.empty(), hashes.hash(big));
+    assertEquals(Optional.empty(), hashes.hash(tmp.resolve("gone")));
+    assertEquals(Optional.empty(), hashes.hash(tmp));
+    assertEquals(0, hashes.fileReads());
+    assertEquals(64, hashes.hash(exact).orElseThrow().sha256().length());
+  }
+}
