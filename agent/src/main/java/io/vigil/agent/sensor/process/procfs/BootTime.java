@@ -1,11 +1,9 @@
 package io.vigil.agent.sensor.process.procfs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * This boot's id and wall-clock start, to turn the start ticks of {@code stat} into {@code
@@ -17,7 +15,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BootTime {
   private static final long NANOS_PER_SECOND = 1_000_000_000L;
-  private static final long DEFAULT_TICKS = 100;
 
   private final String bootId;
   private final long btimeSeconds;
@@ -36,7 +33,8 @@ public final class BootTime {
    * Reads {@code btime} from {@code procRoot/stat} and the boot id from {@code
    * procRoot/sys/kernel/random/boot_id}. Blocks briefly on two procfs reads.
    *
-   * @param ticksPerSecond the kernel's USER_HZ, e.g. from {@link #clockTicks()}
+   * @param ticksPerSecond the kernel's USER_HZ, e.g. from {@link
+   *     io.vigil.common.proc.ProcessSelfStats#clockTicks()}
    * @throws IOException when either file is missing or malformed
    */
   public static BootTime read(Path procRoot, long ticksPerSecond) throws IOException {
@@ -74,29 +72,5 @@ public final class BootTime {
   /** The entity id of a process of this boot; see {@link EntityIds}. */
   public String entityId(int pid, long startTicks) {
     return EntityIds.of(bootId, pid, startTicks);
-  }
-
-  /**
-   * The kernel's clock tick rate (USER_HZ) from {@code getconf CLK_TCK}, run once by the caller;
-   * 100, the value on every mainstream Linux build, when that fails. Blocks up to five seconds.
-   */
-  public static long clockTicks() {
-    try {
-      Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
-      try (InputStream in = p.getInputStream()) {
-        String out = new String(in.readNBytes(64), StandardCharsets.US_ASCII).trim();
-        if (p.waitFor(5, TimeUnit.SECONDS) && p.exitValue() == 0) {
-          long ticks = Long.parseLong(out);
-          return ticks > 0 ? ticks : DEFAULT_TICKS;
-        }
-      } finally {
-        p.destroy();
-      }
-    } catch (IOException | NumberFormatException e) {
-      return DEFAULT_TICKS;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    return DEFAULT_TICKS;
   }
 }

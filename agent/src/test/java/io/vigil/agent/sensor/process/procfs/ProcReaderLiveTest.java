@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.common.proc.ProcessSelfStats;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +80,7 @@ class ProcReaderLiveTest {
     assertEquals(myUid, c.suid());
     assertEquals(myUid, c.fsuid());
 
-    BootTime boot = BootTime.read(Path.of("/proc"), BootTime.clockTicks());
+    BootTime boot = BootTime.read(Path.of("/proc"), ProcessSelfStats.clockTicks());
     long startMillis = boot.startTimeNanos(s.startTicks()) / 1_000_000;
     // btime has one-second resolution; allow a few seconds either side of the spawn.
     long slack = Duration.ofSeconds(5).toMillis();
@@ -90,7 +91,7 @@ class ProcReaderLiveTest {
 
   @Test
   void entityIdIsStablePerProcessAndDiffersBetweenProcesses() throws Exception {
-    BootTime boot = BootTime.read(Path.of("/proc"), BootTime.clockTicks());
+    BootTime boot = BootTime.read(Path.of("/proc"), ProcessSelfStats.clockTicks());
     Process one = startSleep(tmp);
     Process two = startSleep(tmp);
 
