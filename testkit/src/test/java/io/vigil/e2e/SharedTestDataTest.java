@@ -2,7 +2,7 @@ package io.vigil.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.testkit.TestData;
+import io.vigil.common.testing.TestData;
 import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 

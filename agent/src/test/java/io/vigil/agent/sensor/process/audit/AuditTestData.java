@@ -1,15 +1,14 @@
 package io.vigil.agent.sensor.process.audit;
 
+import io.vigil.common.testing.TestData;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.Assumptions;
 
 /** Reads the shared auditd test logs straight from their zips; they are never copied. */
 final class AuditTestData {
@@ -19,10 +18,7 @@ final class AuditTestData {
    * The zip's single file, as lines (without their line ends). Skips the test if data is absent.
    */
   static List<byte[]> linesOf(String zipName) throws IOException {
-    Path zip = folder().resolve(zipName);
-    if (!Files.isRegularFile(zip)) {
-      missing(zip + " is missing");
-    }
+    Path zip = TestData.require("auditd/" + zipName);
     try (ZipFile z = new ZipFile(zip.toFile())) {
       Enumeration<? extends ZipEntry> entries = z.entries();
       ZipEntry only = entries.nextElement();
@@ -47,20 +43,5 @@ final class AuditTestData {
       }
     }
     return lines;
-  }
-
-  private static Path folder() {
-    String dir = System.getProperty("vigil.testdata");
-    if (dir == null || dir.isBlank()) {
-      missing("system property vigil.testdata is not set");
-    }
-    return Path.of(dir, "auditd");
-  }
-
-  private static void missing(String why) {
-    if ("true".equals(System.getenv("CI"))) {
-      throw new IllegalStateException("auditd test data required on CI: " + why);
-    }
-    Assumptions.abort("auditd test data not available: " + why);
   }
 }

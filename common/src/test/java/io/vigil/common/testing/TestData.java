@@ -1,4 +1,4 @@
-package io.vigil.testkit;
+package io.vigil.common.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
