@@ -58,8 +58,23 @@ final class EventLine {
               + ":"
               + e.getConnection().getDestinationPort()
               + " "
+              + e.getConnection()
+                  .getDirection()
+                  .name()
+                  .replace("DIRECTION_", "")
+                  .toLowerCase(java.util.Locale.ROOT)
+              + " pid="
+              + e.getConnection().getProcess().getPid()
+              + " "
               + esc(e.getConnection().getProcess().getImage());
       case DNS -> esc(e.getDns().getQueryName()) + " " + esc(e.getDns().getQueryType());
+      case AUDIT ->
+          esc(e.getAudit().getType())
+              + (e.getAudit().getResult().isEmpty() ? "" : " " + esc(e.getAudit().getResult()))
+              + " pid="
+              + e.getAudit().getProcess().getPid()
+              + " "
+              + esc(e.getAudit().getProcess().getImage());
       case AGENT_STATUS ->
           String.format(
               "cpu=%.1f%% rss=%dMiB spooled=%d acked=%d",
