@@ -310,7 +310,13 @@ public final class NetworkSensor implements Sensor, AuditListener {
     long intervalNanos = options.snapshotInterval().toNanos();
     try {
       do {
-        snapshotNow();
+        try {
+          snapshotNow();
+        } catch (RuntimeException e) {
+          // one bad snapshot must not end the thread; the status event carries the reason
+          snapshotProblems.inc();
+          snapshotProblem = "snapshot failed: " + e;
+        }
       } while (!stop.await(intervalNanos, TimeUnit.NANOSECONDS));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
