@@ -9,6 +9,7 @@ import java.util.Map;
 public final class AuditRecordTypes {
   public static final int SYSCALL = 1300;
   public static final int PATH = 1302;
+  public static final int SOCKADDR = 1306;
   public static final int CWD = 1307;
   public static final int EXECVE = 1309;
   public static final int EOE = 1320;
@@ -27,7 +28,7 @@ public final class AuditRecordTypes {
           Map.entry("IPC", 1303),
           Map.entry("SOCKETCALL", 1304),
           Map.entry("CONFIG_CHANGE", 1305),
-          Map.entry("SOCKADDR", 1306),
+          Map.entry("SOCKADDR", SOCKADDR),
           Map.entry("CWD", CWD),
           Map.entry("EXECVE", EXECVE),
           Map.entry("EOE", EOE),

@@ -1,0 +1,230 @@
+package io.vigil.agent.sensor.network;
+
+import io.vigil.agent.sensor.ProcessDirectory;
+import io.vigil.agent.sensor.process.audit.AuditEvent;
+import io.vigil.agent.sensor.process.audit.AuditRecord;
+import io.vigil.agent.sensor.process.audit.AuditRecordTypes;
+import io.vigil.agent.sensor.process.audit.EscapedText;
+import io.vigil.common.metrics.Counter;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.NetworkConnection;
+import io.vigil.proto.v1.ProcessRef;
+import io.vigil.proto.v1.Transport;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Turns an audit event of a {@code connect} or {@code accept}/{@code accept4} system call (SYSCALL
+ * record plus SOCKADDR record) into a {@link NetworkConnection} with {@code source = "audit"}.
+ *
+ * <ul>
+ *   <li>connect: OUTBOUND, destination from {@code saddr}. The source address and port are not in
+ *       the audit record and are left empty: finding them would need a sock_diag dump per connect.
+ *       Kept when it succeeded or failed with {@code EINPROGRESS} (a non-blocking connect, a real
+ *       attempt); other failures (refused, unreachable) are counted and dropped, as the event has
+ *       no result field.
+ *   <li>accept: INBOUND, source = the peer from {@code saddr}; destination = the listening socket
+ *       ({@code a0}) when the latest snapshot knows it (its address is empty when it listens on the
+ *       wildcard address). Only successful accepts. An accept that passed no address buffer has no
+ *       SOCKADDR record and is counted as {@code no_sockaddr}.
+ *   <li>TCP or UDP: the protocol name of the descriptor, if it is still open; else unspecified.
+ *   <li>process: the {@link ProcessDirectory}; else pid, exe, uid and PROCTITLE of the record,
+ *       without entity id.
+ * </ul>
+ *
+ * Other address families (AF_UNIX, AF_NETLINK, ...) and unknown architectures are counted in {@code
+ * vigil_network_audit_skipped_total{reason}}. Thread-safe; never blocks beyond the lookups.
+ */
+public final class AuditConnections {
+  /** Metric counting audit socket calls that produced no event, by reason. */
+  public static final String SKIPPED = "vigil_network_audit_skipped_total";
+
+  private static final long EINPROGRESS = -115;
+  private static final String ARCH_X86_64 = "c000003e";
+  private static final String ARCH_AARCH64 = "c00000b7";
+
+  /**
+   * A converted event.
+   *
+   * @param connection the connection, {@code source = "audit"}
+   * @param timestampNs the audit event's time, UTC ns
+   * @param socketInode the inode of the connection's socket, 0 when the descriptor was already gone
+   */
+  public record Converted(NetworkConnection connection, long timestampNs, long socketInode) {}
+
+  private enum Call {
+    CONNECT,
+    ACCEPT
+  }
+
+  private final ProcessDirectory processes;
+  private final SocketLookup sockets;
+  private final MetricsRegistry metrics;
+
+  public AuditConnections(
+      ProcessDirectory processes, SocketLookup sockets, MetricsRegistry metrics) {
+    this.processes = processes;
+    this.sockets = sockets;
+    this.metrics = metrics;
+  }
+
+  /** The connection in {@code event}, or empty when it is not a connect/accept or is skipped. */
+  public Optional<Converted> convert(AuditEvent event) {
+    AuditRecord sys = event.first(AuditRecordTypes.SYSCALL);
+    if (sys == null) {
+      return Optional.empty();
+    }
+    Call call = call(sys);
+    if (call == null) {
+      return Optional.empty();
+    }
+    AuditRecord sockaddrRecord = event.first(AuditRecordTypes.SOCKADDR);
+    if (sockaddrRecord == null) {
+      return skip("no_sockaddr");
+    }
+    Sockaddr addr = Sockaddr.decode(sockaddrRecord.bytes("saddr"));
+    if (addr == null) {
+      return skip("bad_sockaddr");
+    }
+    switch (addr.family()) {
+      case Sockaddr.AF_INET, Sockaddr.AF_INET6 -> {}
+      case Sockaddr.AF_UNIX -> {
+        return skip("family_unix");
+      }
+      case Sockaddr.AF_NETLINK -> {
+        return skip("family_netlink");
+      }
+      default -> {
+        return skip("family_other");
+      }
+    }
+    boolean success = "yes".equals(sys.text("success"));
+    OptionalLong exit = signed(sys.text("exit"));
+    boolean inProgress = exit.isPresent() && exit.getAsLong() == EINPROGRESS;
+    if (!success && !(call == Call.CONNECT && inProgress)) {
+      return skip("failed");
+    }
+    int pid = sys.id("pid", 0);
+    OptionalLong a0 = sys.number("a0", true);
+    NetworkConnection.Builder c = NetworkConnection.newBuilder().setSource("audit");
+    long inode;
+    Transport transport;
+    if (call == Call.CONNECT) {
+      long fd = a0.orElse(-1);
+      inode = sockets.inode(pid, fd).orElse(0);
+      transport = sockets.transport(pid, fd);
+      c.setDirection(NetworkConnection.Direction.DIRECTION_OUTBOUND)
+          .setDestinationIp(addr.ip())
+          .setDestinationPort(addr.port());
+    } else {
+      long fd = exit.orElse(-1);
+      inode = sockets.inode(pid, fd).orElse(0);
+      transport = sockets.transport(pid, fd);
+      c.setDirection(NetworkConnection.Direction.DIRECTION_INBOUND)
+          .setSourceIp(addr.ip())
+          .setSourcePort(addr.port());
+      OptionalLong listenInode = a0.isPresent() ? sockets.inode(pid, a0.getAsLong()) : a0;
+      if (listenInode.isPresent()) {
+        Optional<SocketEntry> listen = sockets.listening(listenInode.getAsLong());
+        if (listen.isPresent()) {
+          SocketEntry l = listen.get();
+          if (!isWildcard(l.localIp())) {
+            c.setDestinationIp(l.localIp());
+          }
+          c.setDestinationPort(l.localPort());
+          if (transport == Transport.TRANSPORT_UNSPECIFIED) {
+            transport = l.transport();
+          }
+        }
+      }
+    }
+    c.setTransport(transport).setProcess(process(pid, sys, event));
+    return Optional.of(new Converted(c.build(), event.timestampNs(), inode));
+  }
+
+  private ProcessRef process(int pid, AuditRecord sys, AuditEvent event) {
+    Optional<ProcessRef> known = pid > 0 ? processes.find(pid) : Optional.empty();
+    if (known.isPresent()) {
+      return known.get();
+    }
+    ProcessRef.Builder p = ProcessRef.newBuilder().setPid(Math.max(pid, 0));
+    String exe = sys.text("exe");
+    if (exe != null) {
+      p.setImage(exe);
+    }
+    int uid = sys.id("uid", -1);
+    if (uid != -1) {
+      p.setUid(uid);
+    }
+    AuditRecord title = event.first(AuditRecordTypes.PROCTITLE);
+    byte[] argv = title == null ? null : title.bytes("proctitle");
+    if (argv != null) {
+      p.setCommandLine(commandLine(argv)); // the kernel caps proctitle at 128 bytes
+    }
+    return p.build();
+  }
+
+  private Call call(AuditRecord sys) {
+    String arch = sys.text("arch");
+    OptionalLong n = sys.number("syscall", false);
+    if (arch == null || n.isEmpty()) {
+      return null;
+    }
+    long nr = n.getAsLong();
+    if (ARCH_X86_64.equals(arch)) {
+      return nr == 42 ? Call.CONNECT : nr == 43 || nr == 288 ? Call.ACCEPT : null;
+    }
+    if (ARCH_AARCH64.equals(arch)) {
+      return nr == 203 ? Call.CONNECT : nr == 202 || nr == 242 ? Call.ACCEPT : null;
+    }
+    if (nr == 42 || nr == 43 || nr == 288 || nr == 203 || nr == 202 || nr == 242) {
+      counter("unknown_arch").inc(); // e.g. a 32-bit process: its numbers mean other calls
+    }
+    return null;
+  }
+
+  private Optional<Converted> skip(String reason) {
+    counter(reason).inc();
+    return Optional.empty();
+  }
+
+  private Counter counter(String reason) {
+    return metrics.counter(
+        SKIPPED,
+        "Audit connect/accept records that produced no connection event",
+        "reason",
+        reason);
+  }
+
+  private static String commandLine(byte[] argv) {
+    StringBuilder s = new StringBuilder();
+    int start = 0;
+    for (int i = 0; i <= argv.length; i++) {
+      if (i == argv.length || argv[i] == 0) {
+        if (i > start) {
+          if (s.length() > 0) {
+            s.append(' ');
+          }
+          s.append(EscapedText.of(argv, start, i - start));
+        }
+        start = i + 1;
+      }
+    }
+    return s.toString();
+  }
+
+  private static boolean isWildcard(String ip) {
+    return ip.equals("0.0.0.0") || ip.equals("::");
+  }
+
+  private static OptionalLong signed(String text) {
+    if (text == null || text.isEmpty() || text.length() > 20) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(text));
+    } catch (NumberFormatException e) {
+      return OptionalLong.empty();
+    }
+  }
+}
