@@ -14,6 +14,8 @@ final class AuditNetlinkCodec {
   static final int NLMSG_ERROR = 2;
   static final int NLMSG_DONE = 3;
   static final int NLMSG_OVERRUN = 4;
+  static final int FIRST_RECORD = 1100;
+  static final int LAST_RECORD = 2999;
   static final int NLM_F_REQUEST = 0x1;
   static final int NLM_F_MULTI = 0x2;
   static final int NLM_F_ACK = 0x4;
@@ -56,9 +58,9 @@ final class AuditNetlinkCodec {
   }
 
   /**
-   * Splits {@code [0, n)} of {@code buf} into messages. A header whose length runs past the
-   * datagram is cut to what arrived (some kernels count audit record lengths differently); one
-   * shorter than a header ends the datagram.
+   * Splits {@code [0, n)} of {@code buf} into messages. An audit record (types 1100 to 2999) at the
+   * start takes the whole datagram, whatever its header says; a header whose length runs past the
+   * datagram is cut to what arrived; one shorter than a header ends the datagram.
    *
    * @return how many messages went to {@code sink}
    */
@@ -72,6 +74,12 @@ final class AuditNetlinkCodec {
       int flags = Short.toUnsignedInt(b.getShort(pos + 6));
       int seq = b.getInt(pos + 8);
       int portId = b.getInt(pos + 12);
+      if (pos == 0 && type >= FIRST_RECORD && type <= LAST_RECORD) {
+        // The kernel sends each audit record alone in its datagram, and in the copy for the
+        // daemon nlmsg_len counts the payload only (a compatibility quirk; the multicast copy
+        // counts the header too). The datagram's size is the one length to trust.
+        len = n;
+      }
       if (len < HEADER) {
         break;
       }
