@@ -6,7 +6,10 @@
  * io.vigil.agent.sensor.process.audit.AuditEvent}s; {@link
  * io.vigil.agent.sensor.process.audit.ExecAssembly} turns an execve event into a {@code
  * ProcessExec}. Everything here is pure and bounded (record size, field count, open events, argv
- * bytes), because the content of every record is attacker-controlled. The netlink socket lives
- * elsewhere.
+ * bytes), because the content of every record is attacker-controlled. {@link
+ * io.vigil.agent.sensor.process.audit.AuditSource} is the live {@link
+ * io.vigil.agent.sensor.process.audit.AuditFeed}: it drives the audit netlink socket of {@code
+ * platform.linux} (rules, daemon slot or multicast, settings) and owns the reader thread; its rules
+ * are in the {@code rules} sub-package.
  */
 package io.vigil.agent.sensor.process.audit;

@@ -1,0 +1,240 @@
+package io.vigil.agent.sensor.process.audit;
+
+import io.vigil.agent.platform.linux.AuditNetlinkException;
+import io.vigil.agent.platform.linux.AuditNetlinkSocket;
+import io.vigil.agent.platform.linux.AuditStatus;
+import io.vigil.agent.sensor.process.audit.rules.AuditRule;
+import io.vigil.agent.sensor.process.audit.rules.RuleReconciler;
+import io.vigil.agent.sensor.process.audit.rules.StandardRules;
+import java.io.IOException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kernel audit feed over netlink. {@link #start}: reads the audit status; unless the
+ * configuration is locked it reconciles the rules carrying the options' key, takes the daemon slot
+ * if it is free (else reads the multicast group beside the process that holds it), turns audit on
+ * and raises the backlog limit if needed; then one {@code vigil-audit} thread delivers events.
+ * {@link #close} undoes what start changed: deletes the rules with the key, puts back {@code
+ * enabled} and {@code backlog_limit} (only where nobody changed them since) and frees the slot.
+ *
+ * <p>{@link #start} and {@link #close} are called by one controlling thread; both block for a few
+ * netlink round trips (close also for up to about two receive timeouts while the reader stops). The
+ * getters are thread-safe. One instance per process: the kernel has one daemon slot and the rule
+ * key is shared.
+ */
+public final class AuditSource implements AuditFeed {
+  private static final Logger log = LoggerFactory.getLogger(AuditSource.class);
+  private static final int CONTROL_BUFFER = 1024 * 1024;
+
+  private final AuditSourceOptions options;
+  private final int selfPid = (int) ProcessHandle.current().pid();
+  private AuditNetlinkSocket control;
+  private AuditNetlinkSocket records;
+  private AuditReader reader;
+  private Thread thread;
+  private List<AuditRule> installed = List.of();
+  private int enabledBefore = -1;
+  private int backlogBefore = -1;
+  private boolean daemon;
+  private volatile String source = "audit (not started)";
+  private volatile String reason = "";
+  private volatile boolean started;
+  private volatile boolean closed;
+
+  public AuditSource(AuditSourceOptions options) {
+    this.options = options;
+  }
+
+  /**
+   * @throws IOException when audit cannot be used; without privileges the message names
+   *     CAP_AUDIT_CONTROL or CAP_AUDIT_READ. Whatever was changed before the failure is undone.
+   * @throws IllegalStateException when started before or closed
+   */
+  @Override
+  public void start(AuditListener listener) throws IOException {
+    if (started || closed) {
+      throw new IllegalStateException("an AuditSource starts once");
+    }
+    started = true;
+    try {
+      control = AuditNetlinkSocket.openUnicast(CONTROL_BUFFER, options.receiveTimeout());
+      AuditStatus status = control.status();
+      if (status.locked()) {
+        records = openReadLog();
+        source = "audit (multicast; configuration locked)";
+        reason = "audit configuration is locked (enabled=2); rules cannot be changed";
+      } else {
+        configure(status);
+      }
+      reader = new AuditReader(records, control, listener, options, control.status().lost());
+      thread = new Thread(reader, "vigil-audit");
+      thread.setDaemon(true);
+      thread.start();
+    } catch (IOException | RuntimeException e) {
+      undo();
+      throw e;
+    }
+  }
+
+  private void configure(AuditStatus status) throws IOException {
+    List<AuditRule> desired =
+        StandardRules.forAgent(options.key(), selfPid, options.networkRules());
+    RuleReconciler.Result r =
+        RuleReconciler.reconcile(new NetlinkRuleTable(control), options.key(), desired);
+    installed = r.installed();
+    if (!r.removed().isEmpty()) {
+      log.info("replaced {} stale audit rules with key {}", r.removed().size(), options.key());
+    }
+    takeSlotOrListen(status);
+    if (status.enabled() == 0) {
+      control.setEnabled(1);
+      enabledBefore = 0;
+    }
+    if (status.backlogLimit() < options.backlogLimit()) {
+      control.setBacklogLimit(options.backlogLimit());
+      backlogBefore = status.backlogLimit();
+    }
+  }
+
+  private void takeSlotOrListen(AuditStatus status) throws IOException {
+    int holder = status.pid();
+    if (holder == 0 || ProcessHandle.of(holder).isEmpty()) {
+      AuditNetlinkSocket s =
+          AuditNetlinkSocket.openUnicast(options.receiveBufferBytes(), options.receiveTimeout());
+      try {
+        // A dead holder is cleared by the kernel when it tests the old connection here.
+        s.setDaemonPid(selfPid);
+        records = s;
+        daemon = true;
+        source = "audit (daemon)";
+        return;
+      } catch (AuditNetlinkException e) {
+        s.close();
+        if (e.errno() != AuditNetlinkException.EEXIST) {
+          throw e;
+        }
+        holder = control.status().pid(); // someone took it between our read and our request
+      }
+    }
+    records = openReadLog();
+    source = "audit (multicast; pid " + holder + " holds the daemon slot)";
+  }
+
+  private AuditNetlinkSocket openReadLog() throws IOException {
+    return AuditNetlinkSocket.openReadLog(options.receiveBufferBytes(), options.receiveTimeout());
+  }
+
+  @Override
+  public String source() {
+    return source;
+  }
+
+  @Override
+  public boolean degraded() {
+    return !reason().isEmpty();
+  }
+
+  @Override
+  public String reason() {
+    AuditReader r = reader;
+    String failure = r == null ? "" : r.failure();
+    return failure.isEmpty() ? reason : failure;
+  }
+
+  /** Records that could not be parsed and were skipped. */
+  public long malformedRecords() {
+    return reader == null ? 0 : reader.malformedRecords();
+  }
+
+  /** Times the record socket overflowed ({@code ENOBUFS}). */
+  public long socketOverruns() {
+    return reader == null ? 0 : reader.overruns();
+  }
+
+  /** Records the kernel counted as lost while this source ran. */
+  public long kernelLost() {
+    return reader == null ? 0 : reader.kernelLost();
+  }
+
+  /** True while this source holds the kernel's audit daemon slot. */
+  public boolean isDaemon() {
+    return daemon && !closed;
+  }
+
+  /** The rules with the key that this source keeps in the kernel while it runs. */
+  public List<AuditRule> installedRules() {
+    return installed;
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (thread != null) {
+      reader.stop();
+      try {
+        thread.join(options.receiveTimeout().toMillis() * 10 + 2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (thread.isAlive()) {
+        // Closing a socket under a running recv could let it read a reused descriptor.
+        log.error("audit reader did not stop; leaving its sockets open");
+        return;
+      }
+    }
+    undo();
+  }
+
+  /** Gives back what start changed; a failing step is logged and the others still run. */
+  private void undo() {
+    if (control != null) {
+      // Rules first, daemon slot last: a kernel with rules and no daemon writes records to kmsg.
+      if (!installed.isEmpty()) {
+        run(
+            () -> RuleReconciler.removeAll(new NetlinkRuleTable(control), installed),
+            "remove audit rules");
+      }
+      run(this::restoreSettings, "restore audit settings");
+      if (daemon) {
+        run(() -> control.setDaemonPid(0), "give back the audit daemon slot");
+      }
+    }
+    run(() -> closeSocket(records), "close audit socket");
+    run(() -> closeSocket(control), "close audit control socket");
+    records = null;
+    control = null;
+  }
+
+  private void restoreSettings() throws IOException {
+    AuditStatus now = control.status();
+    if (backlogBefore >= 0 && now.backlogLimit() == options.backlogLimit()) {
+      control.setBacklogLimit(backlogBefore);
+    }
+    if (enabledBefore == 0 && now.enabled() == 1) {
+      control.setEnabled(0);
+    }
+  }
+
+  private static void closeSocket(AuditNetlinkSocket s) throws IOException {
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  private interface Step {
+    void run() throws IOException;
+  }
+
+  private static void run(Step step, String what) {
+    try {
+      step.run();
+    } catch (IOException | RuntimeException e) {
+      log.warn("could not {}: {}", what, e.getMessage());
+    }
+  }
+}

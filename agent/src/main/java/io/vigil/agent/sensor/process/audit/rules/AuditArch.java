@@ -1,0 +1,69 @@
+package io.vigil.agent.sensor.process.audit.rules;
+
+/**
+ * The architectures Vigil writes syscall rules for: the audit arch token ({@code AUDIT_ARCH_*}, ELF
+ * machine | 64-bit | little-endian) and the syscall numbers the rules name.
+ */
+public enum AuditArch {
+  /** x86_64, {@code arch=b64} on x86_64. */
+  X86_64(0xc000003e, 59, 322, 42, 43, 288, 49),
+  /** aarch64, {@code arch=b64} on arm64. */
+  AARCH64(0xc00000b7, 221, 281, 203, 202, 242, 200);
+
+  private final int token;
+  private final int execve;
+  private final int execveat;
+  private final int connect;
+  private final int accept;
+  private final int accept4;
+  private final int bind;
+
+  AuditArch(int token, int execve, int execveat, int connect, int accept, int accept4, int bind) {
+    this.token = token;
+    this.execve = execve;
+    this.execveat = execveat;
+    this.connect = connect;
+    this.accept = accept;
+    this.accept4 = accept4;
+    this.bind = bind;
+  }
+
+  /** The architecture of this JVM. */
+  public static AuditArch current() {
+    String arch = System.getProperty("os.arch");
+    return switch (arch) {
+      case "amd64", "x86_64" -> X86_64;
+      case "aarch64", "arm64" -> AARCH64;
+      default -> throw new IllegalStateException("no audit syscall table for " + arch);
+    };
+  }
+
+  /** The value of an {@code AUDIT_ARCH} field condition. */
+  public int token() {
+    return token;
+  }
+
+  public int execve() {
+    return execve;
+  }
+
+  public int execveat() {
+    return execveat;
+  }
+
+  public int connect() {
+    return connect;
+  }
+
+  public int accept() {
+    return accept;
+  }
+
+  public int accept4() {
+    return accept4;
+  }
+
+  public int bind() {
+    return bind;
+  }
+}
