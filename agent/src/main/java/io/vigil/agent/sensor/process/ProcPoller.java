@@ -20,10 +20,14 @@ import java.util.Optional;
  * Lists {@code /proc} and compares (pid, start ticks) with the table: for seeding the table at
  * start, and as the fallback source when the proc connector is unavailable. A poll sees a process
  * only if it lives across a listing, so short-lived processes are missed, and exits found this way
- * have no exit status. Called by one thread at a time; blocks on {@code /proc} reads (one {@code
- * stat} per process per round, a full read per new process).
+ * have no exit status. An exec within a known process shows as a changed {@code exe} link (one
+ * readlink per process per round); only the program running at the listing is seen. Called by one
+ * thread at a time; blocks on {@code /proc} reads (one {@code stat} per process per round, a full
+ * read per new process).
  */
 final class ProcPoller {
+  private static final String DELETED = " (deleted)";
+
   private final Path procRoot;
   private final ProcReader reader;
   private final ProcessTracker tracker;
@@ -80,6 +84,14 @@ final class ProcPoller {
     for (Map.Entry<Integer, Long> p : now.entrySet()) {
       Optional<ProcessEntry> known = tracker.table().get(p.getKey());
       if (known.isPresent() && !known.get().exited() && known.get().startTicks() == p.getValue()) {
+        // The same process; if it runs another program now, it exec'd since the last round.
+        String exe = exe(p.getKey());
+        if (emitExecs && !exe.isEmpty() && !exe.equals(known.get().image())) {
+          SnapshotExecs.Result r = execs.onExec(p.getKey(), WallClock.nowNanos(), "proc_poll");
+          if (r.complete()) {
+            sink.offer(SensorEvents.exec(WallClock.nowNanos(), r.exec()));
+          }
+        }
         continue;
       }
       Optional<ProcSnapshot> s = reader.read(p.getKey());
@@ -92,6 +104,18 @@ final class ProcPoller {
       } else {
         sink.offer(SensorEvents.exec(WallClock.nowNanos(), execs.discovered(s.get())));
       }
+    }
+  }
+
+  /**
+   * The executable path of {@code pid} as {@code ProcReader} reports it, {@code ""} if unreadable.
+   */
+  private String exe(int pid) {
+    try {
+      String link = Files.readSymbolicLink(procRoot.resolve(pid + "/exe")).toString();
+      return link.endsWith(DELETED) ? link.substring(0, link.length() - DELETED.length()) : link;
+    } catch (IOException | UnsupportedOperationException e) {
+      return "";
     }
   }
 

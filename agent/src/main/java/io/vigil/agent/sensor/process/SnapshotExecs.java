@@ -32,13 +32,18 @@ final class SnapshotExecs {
    * @return the event; {@code complete} false when the process was gone
    */
   Result onExec(int pid, long wallNs) {
+    return onExec(pid, wallNs, "proc");
+  }
+
+  /** As {@link #onExec(int, long)}, naming the source ({@code "proc_poll"} for polling). */
+  Result onExec(int pid, long wallNs, String source) {
     Optional<ProcSnapshot> live = reader.read(pid);
     if (live.isEmpty()) {
       ProcessTracker.ExecResult r =
           tracker.onExec(pid, 0, "", "", -1, OptionalLong.empty(), wallNs);
       ProcessExec.Builder exec =
           ProcessExec.newBuilder()
-              .setSource("proc")
+              .setSource(source)
               .setProcess(r.process().toRef())
               .setParent(r.parent())
               .setExecWithoutFork(r.withoutFork());
@@ -50,7 +55,7 @@ final class SnapshotExecs {
     ProcessTracker.ExecResult r =
         tracker.onExec(
             pid, s.ppid(), s.exe(), commandLine, uid, OptionalLong.of(s.startTicks()), wallNs);
-    ProcessExec.Builder exec = fromSnapshot(s, "proc");
+    ProcessExec.Builder exec = fromSnapshot(s, source);
     exec.setProcess(r.process().toRef()).setParent(r.parent()).setExecWithoutFork(r.withoutFork());
     return new Result(exec.build(), true);
   }
