@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param statusInterval {@code status.interval}: how often the agent emits its status event
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  * @param synthetic {@code sensors.synthetic.*}: the synthetic event generator
+ * @param process {@code sensors.process.*}: the process sensor
+ * @param network {@code sensors.network.*}: the connection sensor
  */
 public record AgentConfig(
     Path stateDir,
@@ -30,7 +32,9 @@ public record AgentConfig(
     ShipperSection shipper,
     Duration statusInterval,
     MetricsSection metrics,
-    SyntheticSection synthetic) {
+    SyntheticSection synthetic,
+    ProcessSection process,
+    NetworkSection network) {
 
   /** Prefix of environment variables that set agent keys, e.g. {@code VIGIL_AGENT__SPOOL__DIR}. */
   public static final String ENV_PREFIX = "VIGIL_AGENT__";
@@ -61,7 +65,10 @@ public record AgentConfig(
             .duration("interval", "30s", Duration.ofSeconds(1), Duration.ofHours(24));
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9464");
     SyntheticSection synthetic = SyntheticSection.bind(root.child("sensors").child("synthetic"));
+    ProcessSection process = ProcessSection.bind(root.child("sensors").child("process"));
+    NetworkSection network = NetworkSection.bind(root.child("sensors").child("network"));
     root.finish();
-    return new AgentConfig(stateDir, collector, spool, shipper, statusInterval, metrics, synthetic);
+    return new AgentConfig(
+        stateDir, collector, spool, shipper, statusInterval, metrics, synthetic, process, network);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.sensor.process.ProcessSensorOptions;
 import io.vigil.common.config.ConfigException;
 import io.vigil.common.config.HostPort;
 import io.vigil.proto.v1.EventKind;
@@ -67,6 +68,65 @@ class AgentConfigTest {
             EventKind.EVENT_KIND_FILE, 10,
             EventKind.EVENT_KIND_DNS, 5),
         c.synthetic().mix());
+    assertTrue(c.process().enabled());
+    assertEquals(ProcessSection.AuditMode.AUTO, c.process().audit());
+    assertEquals("vigil", c.process().auditKey());
+    assertEquals(8192, c.process().auditBacklogLimit());
+    assertEquals(32 * 1024, c.process().maxArgvBytes());
+    assertEquals(64L << 20, c.process().hashMaxFileBytes());
+    assertEquals(32768, c.process().tableMaxEntries());
+    assertEquals(Duration.ofSeconds(1), c.process().exitSettle());
+    assertEquals(Duration.ofSeconds(1), c.process().pollInterval());
+    assertEquals(ProcessSensorOptions.defaults(), c.process().sensorOptions());
+    assertTrue(c.network().enabled());
+    assertEquals(Duration.ofSeconds(30), c.network().snapshotInterval());
+    assertTrue(c.network().audit());
+  }
+
+  @Test
+  void processAndNetworkSectionsBindTheirKeysAndReportBadValuesByPath() throws ConfigException {
+    AgentConfig c =
+        AgentConfig.load(
+            Optional.empty(),
+            Map.of("VIGIL_AGENT__SENSORS__PROCESS__AUDIT", "off"),
+            List.of(
+                "sensors.process.max_argv_bytes=64KiB",
+                "sensors.process.exit_settle=250ms",
+                "sensors.process.audit_key=vigil-x",
+                "sensors.network.snapshot_interval=5s",
+                "sensors.network.audit=false"));
+    assertEquals(ProcessSection.AuditMode.OFF, c.process().audit());
+    assertFalse(c.process().sensorOptions().auditEnabled());
+    assertEquals(64 * 1024, c.process().maxArgvBytes());
+    assertEquals(Duration.ofMillis(250), c.process().exitSettle());
+    assertEquals("vigil-x", c.process().auditKey());
+    assertEquals(Duration.ofSeconds(5), c.network().snapshotInterval());
+    assertFalse(c.network().audit());
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AgentConfig.load(
+                    Optional.empty(),
+                    Map.of(),
+                    List.of(
+                        "sensors.process.audit=always",
+                        "sensors.process.max_argv_bytes=100",
+                        "sensors.process.audit_key=has space",
+                        "sensors.process.poll_interval=soon",
+                        "sensors.process.table_max_entries=10",
+                        "sensors.network.enabled=maybe",
+                        "sensors.network.snapshot_interval=0s")));
+    List<String> p = e.problems();
+    assertEquals(7, p.size(), e.getMessage());
+    assertProblem(p, "sensors.process.audit: expected one of auto, off, got \"always\"");
+    assertProblem(p, "sensors.process.max_argv_bytes: expected a size from 1KiB to");
+    assertProblem(p, "sensors.process.audit_key: expected 1 to 31 of");
+    assertProblem(p, "sensors.process.poll_interval: expected a duration from 100ms to");
+    assertProblem(p, "sensors.process.table_max_entries: expected an integer from 1024 to");
+    assertProblem(p, "sensors.network.enabled: expected true or false");
+    assertProblem(p, "sensors.network.snapshot_interval: expected a duration from 1s to");
   }
 
   @Test

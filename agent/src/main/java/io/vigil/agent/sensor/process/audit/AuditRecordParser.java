@@ -43,6 +43,22 @@ public final class AuditRecordParser {
     return parse(-1, b, 0, b.length);
   }
 
+  /**
+   * Splits {@code key=value} text that is not a whole record, e.g. the {@code msg='...'} value of a
+   * user-space record, with the same value rules as a record's fields.
+   *
+   * @throws MalformedAuditRecordException for an unterminated quote, too many fields or text longer
+   *     than {@link #MAX_RECORD_BYTES}
+   */
+  public static List<AuditRecord.Field> parseFields(byte[] text) {
+    if (text.length > MAX_RECORD_BYTES) {
+      throw new MalformedAuditRecordException("field text exceeds " + MAX_RECORD_BYTES + " bytes");
+    }
+    List<AuditRecord.Field> out = new ArrayList<>();
+    new FieldScanner(text, 0, text.length, out, false).scan();
+    return out;
+  }
+
   /** Parses a netlink payload of record type {@code type}. */
   public static AuditRecord parseNetlink(int type, byte[] payload, int off, int len) {
     if (type <= 0) {

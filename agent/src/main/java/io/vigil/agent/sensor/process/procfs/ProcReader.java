@@ -92,6 +92,22 @@ public final class ProcReader {
             containerId));
   }
 
+  /**
+   * Only the start time of {@code pid} in clock ticks after boot (one small read of {@code stat}),
+   * or empty when the process is gone. For callers that track many processes and need just the
+   * (pid, start) identity.
+   */
+  public OptionalLong startTicks(int pid) {
+    return readStat(procRoot.resolve(Integer.toString(pid)))
+        .map(s -> OptionalLong.of(s.startTicks()))
+        .orElse(OptionalLong.empty());
+  }
+
+  /** The parent pid of {@code pid} from {@code stat}, or -1 when the process is gone. */
+  public int parentPid(int pid) {
+    return readStat(procRoot.resolve(Integer.toString(pid))).map(StatLine::ppid).orElse(-1);
+  }
+
   private static Optional<StatLine> readStat(Path dir) {
     return readText(dir.resolve("stat")).flatMap(StatLine::parse);
   }

@@ -11,13 +11,13 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /** Reads the shared auditd test logs straight from their zips; they are never copied. */
-final class AuditTestData {
+public final class AuditTestData {
   private AuditTestData() {}
 
   /**
    * The zip's single file, as lines (without their line ends). Skips the test if data is absent.
    */
-  static List<byte[]> linesOf(String zipName) throws IOException {
+  public static List<byte[]> linesOf(String zipName) throws IOException {
     Path zip = TestData.require("auditd/" + zipName);
     try (ZipFile z = new ZipFile(zip.toFile())) {
       Enumeration<? extends ZipEntry> entries = z.entries();

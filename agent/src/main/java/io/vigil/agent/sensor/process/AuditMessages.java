@@ -1,0 +1,130 @@
+package io.vigil.agent.sensor.process;
+
+import io.vigil.agent.sensor.ProcessDirectory;
+import io.vigil.agent.sensor.process.audit.AuditEvent;
+import io.vigil.agent.sensor.process.audit.AuditRecord;
+import io.vigil.agent.sensor.process.audit.AuditRecordParser;
+import io.vigil.agent.sensor.process.audit.EscapedText;
+import io.vigil.agent.sensor.process.audit.MalformedAuditRecordException;
+import io.vigil.proto.v1.AuditMessage;
+import io.vigil.proto.v1.AuditRecordFields;
+import java.util.List;
+
+/**
+ * Turns an audit event that is neither an exec nor a connection into an {@code AuditMessage}: every
+ * record as name/value pairs, the quoted {@code msg='...'} of user-space records flattened into the
+ * record's own fields, the acting process resolved through the process table, and auid, session,
+ * result and key lifted out. Bounded in records, fields per record and value length; anything cut
+ * sets {@code truncated}. Thread-safe.
+ */
+final class AuditMessages {
+  static final int MAX_RECORDS = 32;
+  static final int MAX_FIELDS = 64;
+  static final int MAX_VALUE_CHARS = 1024;
+  static final int MAX_KEY_CHARS = 64;
+  private static final int UNSET = -1;
+
+  private final ProcessDirectory processes;
+
+  AuditMessages(ProcessDirectory processes) {
+    this.processes = processes;
+  }
+
+  AuditMessage build(AuditEvent event) {
+    AuditMessage.Builder m = AuditMessage.newBuilder().setSerial(event.serial());
+    boolean truncated = event.droppedRecords() > 0;
+    List<AuditRecord> records = event.records();
+    if (!records.isEmpty()) {
+      m.setType(records.get(0).typeName()).setTypeCode(Math.max(0, records.get(0).type()));
+    }
+    int pid = 0;
+    int auid = UNSET;
+    int ses = UNSET;
+    String result = "";
+    String key = "";
+    for (int i = 0; i < records.size(); i++) {
+      if (i == MAX_RECORDS) {
+        truncated = true;
+        break;
+      }
+      AuditRecord r = records.get(i);
+      AuditRecordFields.Builder out =
+          AuditRecordFields.newBuilder().setTypeCode(Math.max(0, r.type())).setType(r.typeName());
+      truncated |= addFields(out, r.fields(), true);
+      m.addRecords(out);
+      pid = pid != 0 ? pid : r.id("pid", 0);
+      auid = auid != UNSET ? auid : r.id("auid", UNSET);
+      ses = ses != UNSET ? ses : r.id("ses", UNSET);
+      String k = out.getFieldsOrDefault("key", "");
+      key = key.isEmpty() ? k : key;
+      result = result.isEmpty() ? result(out) : result;
+    }
+    if (pid != 0) {
+      processes.find(pid).ifPresent(m::setProcess);
+    }
+    return m.setAuid(auid)
+        .setSessionId(ses)
+        .setResult(result)
+        .setKey(key)
+        .setTruncated(truncated)
+        .build();
+  }
+
+  /**
+   * Adds fields (first value of a name wins), flattening {@code msg}; true when anything was cut.
+   */
+  private static boolean addFields(
+      AuditRecordFields.Builder out, List<AuditRecord.Field> fields, boolean flattenMsg) {
+    boolean cut = false;
+    for (AuditRecord.Field f : fields) {
+      if (flattenMsg && f.key().equals("msg") && f.value() != null) {
+        List<AuditRecord.Field> inner = inner(f.value());
+        if (inner != null) {
+          cut |= addFields(out, inner, false);
+          continue;
+        }
+      }
+      if (out.containsFields(f.key())) {
+        continue;
+      }
+      if (out.getFieldsCount() >= MAX_FIELDS || f.key().length() > MAX_KEY_CHARS) {
+        cut = true;
+        continue;
+      }
+      String value = f.value() == null ? "(null)" : EscapedText.of(f.value(), 0, f.value().length);
+      if (value.length() > MAX_VALUE_CHARS) {
+        value = value.substring(0, MAX_VALUE_CHARS);
+        cut = true;
+      }
+      out.putFields(f.key(), value);
+    }
+    return cut;
+  }
+
+  /** The fields inside a {@code msg='...'} value, or null when it is plain text. */
+  private static List<AuditRecord.Field> inner(byte[] msg) {
+    try {
+      List<AuditRecord.Field> inner = AuditRecordParser.parseFields(msg);
+      return inner.isEmpty() ? null : inner;
+    } catch (MalformedAuditRecordException e) {
+      return null;
+    }
+  }
+
+  private static String result(AuditRecordFields.Builder r) {
+    String res = r.getFieldsOrDefault("res", r.getFieldsOrDefault("success", ""));
+    switch (res) {
+      case "success":
+      case "yes":
+      case "1":
+        return "success";
+      case "failed":
+      case "fail":
+      case "no":
+      case "0":
+        return "failed";
+      default:
+        return "";
+    }
+  }
+}
