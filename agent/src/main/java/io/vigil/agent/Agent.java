@@ -93,12 +93,23 @@ public final class Agent implements AutoCloseable {
     parts.add(commands);
 
     if (config.synthetic().enabled()) {
-      sensors.add(synthetic(config.synthetic(), spool));
+      Sensor s = synthetic(config.synthetic(), spool);
+      s.start(pipeline);
+      sensors.add(s);
+    }
+    HostSensors hostSensors = HostSensors.build(config, metrics);
+    try {
+      sensors.addAll(hostSensors.start(pipeline));
+    } finally {
+      sensors.forEach(parts::add); // whatever started is stopped on close, also after a failure
     }
     for (Sensor s : sensors) {
-      s.start(pipeline);
-      parts.add(s);
-      log.info("sensor {} started: {}", s.name(), s.state().getSource());
+      SensorState st = s.state();
+      if (st.getDegraded()) {
+        log.warn("sensor {} started DEGRADED: {} ({})", s.name(), st.getSource(), st.getReason());
+      } else {
+        log.info("sensor {} started: {}", s.name(), st.getSource());
+      }
     }
 
     StatusReporter status = new StatusReporter(pipeline, metrics, this::sensorStates, host);

@@ -123,9 +123,10 @@ public final class ProcessSensor implements Sensor, AuditListener {
   }
 
   /**
-   * Another sensor (e.g. connections) receives every audit event and loss too, on the feed's
-   * thread, after this sensor queued its own copy. A listener that throws is counted and does not
-   * affect the others. Call before {@link #start}.
+   * Another sensor (e.g. connections) receives every audit event and loss too, on this sensor's
+   * audit thread after this sensor handled the event (losses on the feed's thread); events this
+   * sensor's full queue dropped are not forwarded (the Gap covers them). A listener that throws is
+   * counted and does not affect the others. Call before {@link #start}.
    */
   public void addAuditListener(AuditListener listener) {
     listeners.add(listener);
@@ -217,6 +218,13 @@ public final class ProcessSensor implements Sensor, AuditListener {
     if (!auditQueue.offer(event)) {
       auditQueueDrops.incrementAndGet();
     }
+  }
+
+  /**
+   * Hands an event on to the other listeners, on the audit thread after this sensor handled it, so
+   * that a connect right after an exec is attributed to the new image, not to the forking parent.
+   */
+  private void forward(AuditEvent event) {
     for (AuditListener l : listeners) {
       try {
         l.onAuditEvent(event);
@@ -239,6 +247,14 @@ public final class ProcessSensor implements Sensor, AuditListener {
         errors.incrementAndGet();
       }
     }
+  }
+
+  /**
+   * Why the audit feed is not in use, or empty when it started (possibly degraded: see {@link
+   * #state()}). Meaningful after {@link #start}.
+   */
+  public Optional<String> auditProblem() {
+    return auditStarted ? Optional.empty() : Optional.of(auditFailure);
   }
 
   /** Proc connector execs that found the process gone and carry only what the table knew. */
@@ -315,6 +331,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
       } catch (RuntimeException e) {
         errors.incrementAndGet();
       }
+      forward(event);
     }
   }
 

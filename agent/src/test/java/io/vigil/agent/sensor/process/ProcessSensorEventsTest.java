@@ -171,6 +171,11 @@ class ProcessSensorEventsTest {
     Event audit = sink.await(Event::hasAudit);
     assertEquals("USER_LOGIN", audit.getAudit().getType());
     assertEquals(9, audit.getAudit().getSessionId());
+    // Listeners hear the event after this sensor handled it (so connects follow their exec).
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+    while ((seen.isEmpty() || sensor.errors() == 0) && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
     assertEquals(List.of(login), seen);
     assertEquals(1, sensor.errors(), "the throwing listener is counted");
   }

@@ -1,0 +1,140 @@
+package io.vigil.agent;
+
+import io.vigil.agent.config.AgentConfig;
+import io.vigil.agent.config.NetworkSection;
+import io.vigil.agent.config.ProcessSection;
+import io.vigil.agent.sensor.EventSink;
+import io.vigil.agent.sensor.Sensor;
+import io.vigil.agent.sensor.network.NetworkSensor;
+import io.vigil.agent.sensor.process.ProcessSensor;
+import io.vigil.agent.sensor.process.audit.AuditFeed;
+import io.vigil.agent.sensor.process.audit.AuditSource;
+import io.vigil.agent.sensor.process.audit.AuditSourceOptions;
+import io.vigil.common.metrics.MetricsRegistry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The real host sensors (process, network) built from the config and wired to each other: the
+ * network sensor attributes sockets through the process sensor's table and receives the same audit
+ * events (connect/accept), because the kernel allows one audit daemon per host and Vigil reads the
+ * stream once. Not thread-safe: built and started by {@link Agent} on its start thread.
+ */
+final class HostSensors {
+  private final List<Sensor> started = new ArrayList<>();
+  private final Optional<ProcessSensor> process;
+  private final Optional<NetworkSensor> network;
+  private final Optional<AuditSource> audit;
+  private final NetworkSection networkConfig;
+
+  private HostSensors(AgentConfig config, MetricsRegistry metrics) throws IOException {
+    ProcessSection p = config.process();
+    this.networkConfig = config.network();
+    boolean networkRules = networkConfig.enabled() && networkConfig.audit();
+    if (p.enabled() && p.audit() == ProcessSection.AuditMode.AUTO) {
+      AuditSourceOptions d = AuditSourceOptions.defaults(p.auditKey());
+      audit =
+          Optional.of(
+              new AuditSource(
+                  new AuditSourceOptions(
+                      p.auditKey(),
+                      p.auditBacklogLimit(),
+                      networkRules,
+                      d.receiveBufferBytes(),
+                      d.receiveTimeout(),
+                      d.statusPollInterval(),
+                      d.maxEventAge())));
+    } else {
+      audit = Optional.empty();
+    }
+    process =
+        p.enabled()
+            ? Optional.of(new ProcessSensor(p.sensorOptions(), audit.map(a -> (AuditFeed) a)))
+            : Optional.empty();
+    network =
+        networkConfig.enabled()
+            ? Optional.of(
+                new NetworkSensor(
+                    new NetworkSensor.Options(
+                        networkConfig.snapshotInterval(),
+                        NetworkSensor.Options.defaults().maxTrackedSockets()),
+                    process.isPresent()
+                        ? process.get().directory()
+                        : pid -> Optional.empty(), // attribution falls back to /proc reads
+                    metrics))
+            : Optional.empty();
+    registerMetrics(metrics);
+  }
+
+  /** Builds the sensors the config enables; nothing is started yet. */
+  static HostSensors build(AgentConfig config, MetricsRegistry metrics) throws IOException {
+    return new HostSensors(config, metrics);
+  }
+
+  /**
+   * Starts the network sensor first (so it hears the audit stream from its first event), then the
+   * process sensor, which seeds its table and starts the audit feed. Returns the started sensors in
+   * start order; the caller closes them in reverse.
+   */
+  List<Sensor> start(EventSink sink) {
+    if (network.isPresent() && process.isPresent()) {
+      process.get().addAuditListener(network.get());
+    }
+    network.ifPresent(
+        n -> {
+          n.start(sink);
+          started.add(n);
+        });
+    process.ifPresent(
+        ps -> {
+          ps.start(sink);
+          started.add(ps);
+        });
+    network.ifPresent(this::tellNetworkAboutAudit);
+    return List.copyOf(started);
+  }
+
+  private void tellNetworkAboutAudit(NetworkSensor n) {
+    if (!networkConfig.audit()) {
+      n.auditActive(false, "sensors.network.audit is off");
+    } else if (process.isEmpty()) {
+      n.auditActive(false, "the process sensor (which owns the audit stream) is disabled");
+    } else {
+      Optional<String> problem = process.get().auditProblem();
+      n.auditActive(problem.isEmpty(), problem.orElse(""));
+    }
+  }
+
+  private void registerMetrics(MetricsRegistry metrics) {
+    audit.ifPresent(
+        a -> {
+          metrics.gauge(
+              "vigil_audit_malformed_records",
+              "Audit records that could not be parsed and were skipped",
+              a::malformedRecords);
+          metrics.gauge(
+              "vigil_audit_socket_overruns",
+              "Times the audit socket overflowed (ENOBUFS); each became a gap event",
+              a::socketOverruns);
+          metrics.gauge(
+              "vigil_audit_kernel_lost",
+              "Records the kernel reported lost (audit lost counter) since the agent started",
+              a::kernelLost);
+        });
+    process.ifPresent(
+        ps -> {
+          metrics.gauge(
+              "vigil_process_incomplete_execs",
+              "Execs from the proc connector whose process was gone before /proc could be read",
+              ps::incompleteExecs);
+          metrics.gauge(
+              "vigil_process_audit_queue_drops",
+              "Audit events the process sensor dropped because its queue was full",
+              ps::auditQueueDrops);
+          metrics.gauge(
+              "vigil_process_errors", "Process events that failed to build (skipped)", ps::errors);
+        });
+  }
+}
