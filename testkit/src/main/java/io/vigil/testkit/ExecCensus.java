@@ -1,5 +1,6 @@
 package io.vigil.testkit;
 
+import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.ProcessExec;
 import java.nio.file.Path;
 import java.util.BitSet;
@@ -12,7 +13,8 @@ import java.util.List;
  * bench/exec-storm/run.sh}, which has no sqlite3 or protobuf decoder of its own.
  *
  * <p>Prints one line: {@code complete=<distinct i found> duplicates=<events for an i seen before>
- * incomplete=<events with the prefix but not the full argv> stored_execs=<all exec events>}.
+ * incomplete=<events with the prefix but not the full argv> stored_execs=<all exec events>
+ * gaps=<Gap events stored>}.
  */
 public final class ExecCensus {
   private ExecCensus() {}
@@ -25,7 +27,8 @@ public final class ExecCensus {
     }
     String prefix = args[1];
     int n = Integer.parseInt(args[2]);
-    List<ProcessExec> all = new StoreProbe(Path.of(args[0])).execs(x -> true);
+    StoreProbe store = new StoreProbe(Path.of(args[0]));
+    List<ProcessExec> all = store.execs(x -> true);
     BitSet seen = new BitSet();
     long duplicates = 0;
     long incomplete = 0;
@@ -43,8 +46,12 @@ public final class ExecCensus {
       }
     }
     System.out.printf(
-        "complete=%d duplicates=%d incomplete=%d stored_execs=%d%n",
-        seen.cardinality(), duplicates, incomplete, all.size());
+        "complete=%d duplicates=%d incomplete=%d stored_execs=%d gaps=%d%n",
+        seen.cardinality(),
+        duplicates,
+        incomplete,
+        all.size(),
+        store.events(EventKind.EVENT_KIND_GAP).size());
   }
 
   /** The workload number in a complete argv, or -1. */
