@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One collector and one agent on loopback, each in its own JVM, under a test's temporary directory.
@@ -76,28 +77,81 @@ public final class Deployment implements AutoCloseable {
    * starts it.
    */
   public VigilProcess startAgent(long count, long rate, String... extraYaml) throws IOException {
-    Path cfg = root.resolve("agent.yaml");
-    Files.writeString(
-        cfg,
-        String.join(
-            "\n",
-            "agent:",
-            "  state_dir: " + agentState(),
-            "collector:",
-            "  address: 127.0.0.1:" + port,
-            "  ca_file: " + collectorState().resolve("pki/ca.pem"),
-            "  reconnect_initial_backoff: 100ms",
-            "  reconnect_max_backoff: 1s",
-            "metrics:",
-            "  listen: \"\"",
+    List<String> sensors =
+        List.of(
             "sensors:",
             "  synthetic:",
             "    enabled: true",
             "    count: " + count,
-            "    rate: " + rate,
-            String.join("\n", extraYaml),
-            ""));
+            "    rate: " + rate);
+    Path cfg = writeAgentConfig(caFile(), sensors, extraYaml);
     return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
+  }
+
+  /**
+   * Starts the agent with the real process and network sensors (synthetic off, audit rules keyed
+   * {@link SensorsYaml#TEST_AUDIT_KEY}) as the test's own user (root in the kernel tests). {@code
+   * extraYaml} lines are appended at the top level, e.g. {@code "status:", " interval: 2s"}.
+   */
+  public VigilProcess startSensorAgent(SensorsYaml sensors, String... extraYaml)
+      throws IOException {
+    Path cfg = writeAgentConfig(caFile(), sensors.lines(), extraYaml);
+    return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
+  }
+
+  /** {@link #startSensorAgent(SensorsYaml, String...)} with the default sensor settings. */
+  public VigilProcess startSensorAgent(String... extraYaml) throws IOException {
+    return startSensorAgent(new SensorsYaml(), extraYaml);
+  }
+
+  /**
+   * Starts the sensor agent as {@code user} from the shaded {@code agentJar} (the test class path
+   * under /root is not readable by other users). Copies the jar and the collector's CA file into
+   * this deployment's root and gives the agent state directory to the user; the root directory must
+   * be traversable by others (see {@link WorldReadableDir}).
+   */
+  public VigilProcess startSensorAgentAs(
+      UnprivilegedUser user, Path agentJar, SensorsYaml sensors, String... extraYaml)
+      throws IOException {
+    Path jar = user.readableCopy(agentJar, root.resolve("vigil-agent.jar"));
+    Path ca = user.readableCopy(caFile(), root.resolve("ca.pem"));
+    user.own(agentState());
+    Path cfg = writeAgentConfig(ca, sensors.lines(), extraYaml);
+    List<String> cmd = new ArrayList<>(user.setprivPrefix());
+    cmd.add(VigilProcess.javaBinary());
+    cmd.addAll(VigilProcess.jvmFlags());
+    cmd.addAll(List.of("-Xmx256m", "-jar", jar.toString(), "run", "--config", cfg.toString()));
+    Path log = root.resolve("agent-" + user.name() + "-" + (++runs) + ".log");
+    VigilProcess p =
+        VigilProcess.startCommand(
+            "agent as " + user.name(), cmd, log, Map.of("HOME", agentState().toString()));
+    started.add(p);
+    return p;
+  }
+
+  private Path caFile() {
+    return collectorState().resolve("pki/ca.pem");
+  }
+
+  private Path writeAgentConfig(Path caFile, List<String> sensors, String... extraYaml)
+      throws IOException {
+    Path cfg = root.resolve("agent.yaml");
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "agent:",
+                "  state_dir: " + agentState(),
+                "collector:",
+                "  address: 127.0.0.1:" + port,
+                "  ca_file: " + caFile,
+                "  reconnect_initial_backoff: 100ms",
+                "  reconnect_max_backoff: 1s",
+                "metrics:",
+                "  listen: \"\""));
+    lines.addAll(sensors);
+    lines.addAll(List.of(extraYaml));
+    Files.writeString(cfg, String.join("\n", lines) + "\n");
+    return cfg;
   }
 
   private VigilProcess launch(String name, String main, String... args) throws IOException {
@@ -129,7 +183,7 @@ public final class Deployment implements AutoCloseable {
         });
   }
 
-  static String tail(String s, int max) {
+  public static String tail(String s, int max) {
     return s.length() <= max ? s : "..." + s.substring(s.length() - max);
   }
 

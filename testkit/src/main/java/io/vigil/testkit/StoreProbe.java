@@ -2,8 +2,12 @@ package io.vigil.testkit;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
+import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.Gap;
+import io.vigil.proto.v1.NetworkConnection;
+import io.vigil.proto.v1.ProcessExec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,7 +18,9 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Predicate;
 
 /**
  * Reads a collector's SQLite store from outside the collector process, the way an operator with the
@@ -131,5 +137,66 @@ public final class StoreProbe {
       }
     }
     return out;
+  }
+
+  /**
+   * Every stored event of one kind, decoded, in storage order (empty while the store or its tables
+   * do not exist yet).
+   */
+  public List<Event> events(EventKind kind) {
+    List<Event> out = new ArrayList<>();
+    if (!Files.exists(db)) {
+      return out;
+    }
+    try (Connection c = open();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT payload FROM events WHERE kind = ? ORDER BY id")) {
+      ps.setInt(1, kind.getNumber());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(Event.parseFrom(rs.getBytes(1)));
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+        return out;
+      }
+      throw new AssertionError("cannot query " + db + ": " + e.getMessage(), e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError("a stored " + kind + " payload does not parse: " + e, e);
+    }
+    return out;
+  }
+
+  /** Stored exec events with an argument that contains {@code token}. */
+  public List<ProcessExec> execsWithArg(String token) {
+    return execs(x -> x.getArgsList().stream().anyMatch(a -> a.contains(token)));
+  }
+
+  /** Stored exec events that satisfy {@code filter}. */
+  public List<ProcessExec> execs(Predicate<ProcessExec> filter) {
+    return events(EventKind.EVENT_KIND_PROCESS_EXEC).stream()
+        .map(Event::getProcessExec)
+        .filter(filter)
+        .toList();
+  }
+
+  /** Stored connection events that satisfy {@code filter}. */
+  public List<NetworkConnection> connections(Predicate<NetworkConnection> filter) {
+    return events(EventKind.EVENT_KIND_CONNECTION).stream()
+        .map(Event::getConnection)
+        .filter(filter)
+        .toList();
+  }
+
+  /** All stored agent status events. */
+  public List<AgentStatus> agentStatuses() {
+    return events(EventKind.EVENT_KIND_AGENT_STATUS).stream().map(Event::getAgentStatus).toList();
+  }
+
+  /** The most recently stored agent status, if any. */
+  public Optional<AgentStatus> latestAgentStatus() {
+    List<AgentStatus> all = agentStatuses();
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
   }
 }

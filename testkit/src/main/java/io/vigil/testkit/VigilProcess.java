@@ -9,6 +9,7 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,16 +31,31 @@ public final class VigilProcess implements AutoCloseable {
   public static VigilProcess start(String name, String mainClass, Path log, String... args)
       throws IOException {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaBinary());
     cmd.addAll(jvmFlags());
     cmd.add("-Xmx512m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
+    return startCommand(name, cmd, log, Map.of());
+  }
+
+  /**
+   * Starts an arbitrary command line (for example a {@code setpriv ... java -jar} wrapper) with
+   * extra environment variables; stdout and stderr go to {@code log}.
+   */
+  public static VigilProcess startCommand(
+      String name, List<String> cmd, Path log, Map<String, String> env) throws IOException {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
     pb.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     return new VigilProcess(name, pb.start(), log);
+  }
+
+  /** The java binary of the test JVM. */
+  static String javaBinary() {
+    return Paths.get(System.getProperty("java.home"), "bin", "java").toString();
   }
 
   /** Runs to completion and returns the exit code. */
