@@ -80,7 +80,7 @@ census() { # PREFIX N -> "complete=.. duplicates=.. incomplete=.. stored_execs=.
   java -cp "testkit/target/classes:collector/target/vigil-collector.jar" \
     io.vigil.testkit.ExecCensus "$work/collector/vigil.db" "$1" "$2"
 }
-field() { sed -n "s/.*$1=\([0-9]*\).*/\1/p" <<<"$2"; }
+field() { sed -n "s/^\(.* \)\{0,1\}$1=\([0-9]*\).*/\2/p" <<<"$2"; }
 
 echo "== machine"
 echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
