@@ -15,7 +15,8 @@ import java.util.OptionalLong;
 
 /**
  * Turns an audit event of a {@code connect} or {@code accept}/{@code accept4} system call (SYSCALL
- * record plus SOCKADDR record) into a {@link NetworkConnection} with {@code source = "audit"}.
+ * record plus SOCKADDR record) into a {@link NetworkConnection} with {@code source = "audit"}, and
+ * remembers what each audited inet {@code socket()} call created (no event of its own).
  *
  * <ul>
  *   <li>connect: OUTBOUND, destination from {@code saddr}. The source address and port are not in
@@ -27,13 +28,20 @@ import java.util.OptionalLong;
  *       ({@code a0}) when the latest snapshot knows it (its address is empty when it listens on the
  *       wildcard address). Only successful accepts. An accept that passed no address buffer has no
  *       SOCKADDR record and is counted as {@code no_sockaddr}.
- *   <li>TCP or UDP: the protocol name of the descriptor, if it is still open; else unspecified.
+ *   <li>TCP, UDP or ICMP, first found of: the audited {@code socket()} call that created the
+ *       descriptor ({@code a0} of connect and accept: type and protocol, see {@link SocketTypes});
+ *       the protocol name of the descriptor if it is still open; for accept, the listening socket
+ *       of the snapshot; then what the call itself proves: only stream sockets accept, and only a
+ *       TCP connect returns {@code EINPROGRESS} (SCTP would too, but is rare and its socket() call
+ *       is normally seen); else unspecified.
  *   <li>process: the {@link ProcessDirectory}; else pid, exe, uid and PROCTITLE of the record,
  *       without entity id.
  * </ul>
  *
  * Other address families (AF_UNIX, AF_NETLINK, ...) and unknown architectures are counted in {@code
- * vigil_network_audit_skipped_total{reason}}. Thread-safe; never blocks beyond the lookups.
+ * vigil_network_audit_skipped_total{reason}}. Not thread-safe: call it from one thread, the audit
+ * feed's delivery thread (as {@link NetworkSensor#onAuditEvent} does); never blocks beyond the
+ * lookups.
  */
 public final class AuditConnections {
   /** Metric counting audit socket calls that produced no event, by reason. */
@@ -52,7 +60,11 @@ public final class AuditConnections {
    */
   public record Converted(NetworkConnection connection, long timestampNs, long socketInode) {}
 
+  /** Descriptors whose {@code socket()} call is remembered, by default. */
+  public static final int DEFAULT_SOCKET_TYPES = 65_536;
+
   private enum Call {
+    SOCKET,
     CONNECT,
     ACCEPT
   }
@@ -60,12 +72,23 @@ public final class AuditConnections {
   private final ProcessDirectory processes;
   private final SocketLookup sockets;
   private final MetricsRegistry metrics;
+  private final SocketTypes socketTypes;
 
+  /** Remembers {@link #DEFAULT_SOCKET_TYPES} socket() calls. */
   public AuditConnections(
       ProcessDirectory processes, SocketLookup sockets, MetricsRegistry metrics) {
+    this(processes, sockets, metrics, DEFAULT_SOCKET_TYPES);
+  }
+
+  /**
+   * @param socketTypes how many (pid, descriptor) → transport entries from socket() calls to keep
+   */
+  public AuditConnections(
+      ProcessDirectory processes, SocketLookup sockets, MetricsRegistry metrics, int socketTypes) {
     this.processes = processes;
     this.sockets = sockets;
     this.metrics = metrics;
+    this.socketTypes = new SocketTypes(socketTypes);
   }
 
   /** The connection in {@code event}, or empty when it is not a connect/accept or is skipped. */
@@ -76,6 +99,10 @@ public final class AuditConnections {
     }
     Call call = call(sys);
     if (call == null) {
+      return Optional.empty();
+    }
+    if (call == Call.SOCKET) {
+      rememberSocket(sys);
       return Optional.empty();
     }
     AuditRecord sockaddrRecord = event.first(AuditRecordTypes.SOCKADDR);
@@ -109,17 +136,22 @@ public final class AuditConnections {
     NetworkConnection.Builder c = NetworkConnection.newBuilder().setSource("audit");
     long inode;
     Transport transport;
+    // What socket() said about a0 is final; else ask the live descriptor, else infer below.
+    Optional<Transport> created = socketTypes.find(pid, a0.orElse(-1));
     if (call == Call.CONNECT) {
       long fd = a0.orElse(-1);
       inode = sockets.inode(pid, fd).orElse(0);
-      transport = sockets.transport(pid, fd);
+      transport = created.orElseGet(() -> sockets.transport(pid, fd));
+      if (transport == Transport.TRANSPORT_UNSPECIFIED && created.isEmpty() && inProgress) {
+        transport = Transport.TRANSPORT_TCP; // UDP connects never wait
+      }
       c.setDirection(NetworkConnection.Direction.DIRECTION_OUTBOUND)
           .setDestinationIp(addr.ip())
           .setDestinationPort(addr.port());
     } else {
       long fd = exit.orElse(-1);
       inode = sockets.inode(pid, fd).orElse(0);
-      transport = sockets.transport(pid, fd);
+      transport = created.orElseGet(() -> sockets.transport(pid, fd));
       c.setDirection(NetworkConnection.Direction.DIRECTION_INBOUND)
           .setSourceIp(addr.ip())
           .setSourcePort(addr.port());
@@ -132,14 +164,34 @@ public final class AuditConnections {
             c.setDestinationIp(l.localIp());
           }
           c.setDestinationPort(l.localPort());
-          if (transport == Transport.TRANSPORT_UNSPECIFIED) {
+          if (transport == Transport.TRANSPORT_UNSPECIFIED && created.isEmpty()) {
             transport = l.transport();
           }
         }
       }
+      if (transport == Transport.TRANSPORT_UNSPECIFIED && created.isEmpty()) {
+        transport = Transport.TRANSPORT_TCP; // inet sockets that accept are stream sockets
+      }
     }
     c.setTransport(transport).setProcess(process(pid, sys, event));
     return Optional.of(new Converted(c.build(), event.timestampNs(), inode));
+  }
+
+  /** A successful socket(AF_INET or AF_INET6, type, protocol): exit is the new descriptor. */
+  private void rememberSocket(AuditRecord sys) {
+    OptionalLong fd = signed(sys.text("exit"));
+    OptionalLong type = sys.number("a1", true);
+    OptionalLong protocol = sys.number("a2", true);
+    if (!"yes".equals(sys.text("success")) || fd.isEmpty() || type.isEmpty()) {
+      return;
+    }
+    int pid = sys.id("pid", 0);
+    long family = sys.number("a0", true).orElse(-1);
+    if (family == Sockaddr.AF_INET || family == Sockaddr.AF_INET6) {
+      socketTypes.created(pid, fd.getAsLong(), type.getAsLong(), protocol.orElse(0));
+    } else {
+      socketTypes.forget(pid, fd.getAsLong()); // another rule's record: the number is reused
+    }
   }
 
   private ProcessRef process(int pid, AuditRecord sys, AuditEvent event) {
@@ -172,10 +224,14 @@ public final class AuditConnections {
     }
     long nr = n.getAsLong();
     if (ARCH_X86_64.equals(arch)) {
-      return nr == 42 ? Call.CONNECT : nr == 43 || nr == 288 ? Call.ACCEPT : null;
+      return nr == 42
+          ? Call.CONNECT
+          : nr == 43 || nr == 288 ? Call.ACCEPT : nr == 41 ? Call.SOCKET : null;
     }
     if (ARCH_AARCH64.equals(arch)) {
-      return nr == 203 ? Call.CONNECT : nr == 202 || nr == 242 ? Call.ACCEPT : null;
+      return nr == 203
+          ? Call.CONNECT
+          : nr == 202 || nr == 242 ? Call.ACCEPT : nr == 198 ? Call.SOCKET : null;
     }
     if (nr == 42 || nr == 43 || nr == 288 || nr == 203 || nr == 202 || nr == 242) {
       counter("unknown_arch").inc(); // e.g. a 32-bit process: its numbers mean other calls

@@ -48,8 +48,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * local port is one that some local socket listens on (source = the peer), else OUTBOUND (source =
  * the local end); a connected UDP socket is OUTBOUND.
  *
- * <p>Thread-safe. {@link #onAuditEvent} is called on the audit feed's thread and never blocks
- * beyond a readlink and one {@code getxattr}; events go to {@link EventSink#offer}.
+ * <p>Thread-safe, except that {@link #onAuditEvent} must be called from one thread at a time (the
+ * audit feed's single delivery thread, as {@link AuditListener} promises): it keeps the descriptors
+ * of audited {@code socket()} calls unsynchronized. It never blocks beyond a readlink and one
+ * {@code getxattr}; events go to {@link EventSink#offer}.
  */
 public final class NetworkSensor implements Sensor, AuditListener {
   /** Sensor name and {@code Event.sensor}. */
@@ -123,7 +125,7 @@ public final class NetworkSensor implements Sensor, AuditListener {
             bootTime(procRoot));
     // An audited socket waits two intervals for a snapshot to see it before it is forgotten.
     this.tracker = new ConnectionTracker(max, 2 * options.snapshotInterval().toNanos());
-    this.auditConnections = new AuditConnections(processes, new Lookup(), metrics);
+    this.auditConnections = new AuditConnections(processes, new Lookup(), metrics, max);
     this.snapshotProblems =
         metrics.counter(
             "vigil_network_snapshot_problems_total",

@@ -5,9 +5,9 @@ import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordTypes;
 
 /**
- * Decides who handles an audit event: execs go to the exec builder, connect/accept/bind syscalls
- * belong to the network sensor, events caused by the agent itself are dropped, the rest become
- * {@code AuditMessage}s. Stateless; thread-safe.
+ * Decides who handles an audit event: execs go to the exec builder, socket/connect/accept/bind
+ * syscalls belong to the network sensor, events caused by the agent itself are dropped, the rest
+ * become {@code AuditMessage}s. Stateless; thread-safe.
  */
 final class AuditRouting {
   enum Route {
@@ -48,9 +48,10 @@ final class AuditRouting {
         || ARCH_AARCH64.equals(arch) && (nr == 221 || nr == 281);
   }
 
-  /** connect, accept, accept4, bind. */
+  /** connect, accept, accept4, bind, socket. */
   private static boolean isNetwork(String arch, long nr) {
-    return ARCH_X86_64.equals(arch) && (nr == 42 || nr == 43 || nr == 288 || nr == 49)
-        || ARCH_AARCH64.equals(arch) && (nr == 203 || nr == 202 || nr == 242 || nr == 200);
+    return ARCH_X86_64.equals(arch) && (nr == 42 || nr == 43 || nr == 288 || nr == 49 || nr == 41)
+        || ARCH_AARCH64.equals(arch)
+            && (nr == 203 || nr == 202 || nr == 242 || nr == 200 || nr == 198);
   }
 }

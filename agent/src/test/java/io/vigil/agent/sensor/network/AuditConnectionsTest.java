@@ -85,6 +85,35 @@ class AuditConnectionsTest {
     return done.get(0);
   }
 
+  /** A socket(a0, a1, a2) call of pid 200 that returned {@code fd}; values in hex as logged. */
+  private static String socketCall(String arch, int nr, String a0, String a1, String a2, int fd) {
+    return "type=SYSCALL "
+        + HEAD
+        + "arch="
+        + arch
+        + " syscall="
+        + nr
+        + " success=yes exit="
+        + fd
+        + " a0="
+        + a0
+        + " a1="
+        + a1
+        + " a2="
+        + a2
+        + " a3=0 items=0 ppid=100 pid=200 auid=1000 uid=1000 gid=1000 euid=1000 suid=1000"
+        + " fsuid=1000 egid=1000 sgid=1000 fsgid=1000 tty=pts0 ses=3 comm=\"bash\""
+        + " exe=\"/usr/bin/bash\" subj=unconfined key=\"vigil\"";
+  }
+
+  private Transport connectTransport(String result, String fd) {
+    return connections
+        .convert(event(syscall("c000003e", 42, result, fd), sockaddr(SADDR_V4)))
+        .orElseThrow()
+        .connection()
+        .getTransport();
+  }
+
   private static String sockaddr(String hex) {
     return "type=SOCKADDR " + HEAD + "saddr=" + hex;
   }
@@ -228,6 +257,87 @@ class AuditConnectionsTest {
     assertEquals(1.0, skipped("family_netlink"));
     assertEquals(1.0, skipped("bad_sockaddr"));
     assertEquals(3, metrics.total(AuditConnections.SKIPPED)); // execve is not counted
+  }
+
+  @Test
+  void aConnectWhoseDescriptorIsGoneLearnsTcpFromItsSocketCall() {
+    Optional<AuditConnections.Converted> socket =
+        connections.convert(event(socketCall("c000003e", 41, "2", "1", "0", 3)));
+
+    assertTrue(socket.isEmpty()); // socket() alone is no event
+    assertEquals(0, metrics.total(AuditConnections.SKIPPED)); // and no skipped connect either
+    assertEquals(Transport.TRANSPORT_TCP, connectTransport("success=yes exit=0", "3"));
+  }
+
+  @Test
+  void aNonBlockingInet6DatagramSocketIsUdp() {
+    // socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_UDP)
+    connections.convert(event(socketCall("c000003e", 41, "a", "80802", "11", 4)));
+
+    assertEquals(Transport.TRANSPORT_UDP, connectTransport("success=yes exit=0", "4"));
+  }
+
+  @Test
+  void aarch64SocketCallsAreRemembered() {
+    connections.convert(event(socketCall("c00000b7", 198, "2", "1", "6", 3)));
+
+    NetworkConnection n =
+        connections
+            .convert(event(syscall("c00000b7", 203, "success=yes exit=0", "3"), sockaddr(SADDR_V4)))
+            .orElseThrow()
+            .connection();
+    assertEquals(Transport.TRANSPORT_TCP, n.getTransport());
+  }
+
+  @Test
+  void theSocketCallWinsOverALiveDescriptorThatMayHaveBeenReused() {
+    transports.put("200/3", Transport.TRANSPORT_TCP); // fd 3 is a TCP socket by now
+    connections.convert(event(socketCall("c000003e", 41, "2", "2", "0", 3)));
+
+    assertEquals(Transport.TRANSPORT_UDP, connectTransport("success=yes exit=0", "3"));
+  }
+
+  @Test
+  void aSocketCallOfAnotherProcessOrFamilyDoesNotApply() {
+    connections.convert(event(socketCall("c000003e", 41, "2", "1", "0", 3)));
+    // AF_UNIX, from a foreign rule: fd 3 of pid 200 is no longer the TCP socket
+    connections.convert(event(socketCall("c000003e", 41, "1", "1", "0", 3)));
+    transports.put("200/3", Transport.TRANSPORT_UDP);
+
+    assertEquals(Transport.TRANSPORT_UDP, connectTransport("success=yes exit=0", "3"));
+  }
+
+  @Test
+  void withoutSocketCallOrDescriptorAConnectInProgressIsTcp() {
+    assertEquals(Transport.TRANSPORT_TCP, connectTransport("success=no exit=-115", "3"));
+    // a completed connect proves nothing: UDP connects complete at once too
+    assertEquals(Transport.TRANSPORT_UNSPECIFIED, connectTransport("success=yes exit=0", "3"));
+  }
+
+  @Test
+  void withoutSocketCallDescriptorOrListenerAnAcceptIsTcp() {
+    NetworkConnection n =
+        connections
+            .convert(event(syscall("c000003e", 43, "success=yes exit=9", "5"), sockaddr(SADDR_V4)))
+            .orElseThrow()
+            .connection();
+
+    assertEquals(Transport.TRANSPORT_TCP, n.getTransport());
+    assertEquals(Direction.DIRECTION_INBOUND, n.getDirection());
+  }
+
+  @Test
+  void anAcceptOnAListenerSeenAsNeitherTcpNorUdpIsNotGuessed() {
+    // socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP): SCTP listeners accept too
+    connections.convert(event(socketCall("c000003e", 41, "2", "1", "84", 5)));
+
+    NetworkConnection n =
+        connections
+            .convert(event(syscall("c000003e", 43, "success=yes exit=9", "5"), sockaddr(SADDR_V4)))
+            .orElseThrow()
+            .connection();
+
+    assertEquals(Transport.TRANSPORT_UNSPECIFIED, n.getTransport());
   }
 
   @Test

@@ -113,6 +113,20 @@ class AuditMessagesTest {
                     + " success=yes exit=3 pid=10 uid=0"),
             self));
     assertEquals(
+        AuditRouting.Route.NETWORK,
+        AuditRouting.route(
+            AuditLines.event(
+                "type=SYSCALL msg=audit(1700000200.100:908): arch=c000003e syscall=41"
+                    + " success=yes exit=3 a0=2 a1=1 a2=0 pid=10 uid=0"),
+            self));
+    assertEquals(
+        AuditRouting.Route.NETWORK,
+        AuditRouting.route(
+            AuditLines.event(
+                "type=SYSCALL msg=audit(1700000200.100:909): arch=c00000b7 syscall=198"
+                    + " success=yes exit=3 a0=a a1=2 a2=0 pid=10 uid=0"),
+            self));
+    assertEquals(
         AuditRouting.Route.SELF,
         AuditRouting.route(
             AuditLines.event(

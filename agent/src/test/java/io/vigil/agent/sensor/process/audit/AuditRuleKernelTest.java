@@ -70,6 +70,15 @@ class AuditRuleKernelTest {
         out.contains(
             "-a always,exit -F arch=b64 -S accept,accept4 -F success=1 -F pid!=4242 -F key=" + key),
         out);
+    for (String family : List.of("0x2", "0xA")) {
+      assertTrue(
+          out.contains(
+              "-a always,exit -F arch=b64 -S socket -F a0="
+                  + family
+                  + " -F success=1 -F pid!=4242 -F key="
+                  + key),
+          out);
+    }
   }
 
   @Test

@@ -51,7 +51,7 @@ class AuditSourceKernelTest {
               || source.source().startsWith("audit (multicast; pid "),
           source.source());
       assertFalse(source.degraded(), source.reason());
-      assertEquals(3, kernel.rulesWithKey(key).size());
+      assertEquals(5, kernel.rulesWithKey(key).size()); // exec, connect, accept, socket x2
       AuditStatus running = kernel.control.status();
       assertEquals(1, running.enabled());
       assertTrue(running.backlogLimit() >= 8192);

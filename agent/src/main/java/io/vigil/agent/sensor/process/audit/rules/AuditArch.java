@@ -6,9 +6,9 @@ package io.vigil.agent.sensor.process.audit.rules;
  */
 public enum AuditArch {
   /** x86_64, {@code arch=b64} on x86_64. */
-  X86_64(0xc000003e, 59, 322, 42, 43, 288, 49),
+  X86_64(0xc000003e, 59, 322, 42, 43, 288, 49, 41),
   /** aarch64, {@code arch=b64} on arm64. */
-  AARCH64(0xc00000b7, 221, 281, 203, 202, 242, 200);
+  AARCH64(0xc00000b7, 221, 281, 203, 202, 242, 200, 198);
 
   private final int token;
   private final int execve;
@@ -17,8 +17,17 @@ public enum AuditArch {
   private final int accept;
   private final int accept4;
   private final int bind;
+  private final int socket;
 
-  AuditArch(int token, int execve, int execveat, int connect, int accept, int accept4, int bind) {
+  AuditArch(
+      int token,
+      int execve,
+      int execveat,
+      int connect,
+      int accept,
+      int accept4,
+      int bind,
+      int socket) {
     this.token = token;
     this.execve = execve;
     this.execveat = execveat;
@@ -26,6 +35,7 @@ public enum AuditArch {
     this.accept = accept;
     this.accept4 = accept4;
     this.bind = bind;
+    this.socket = socket;
   }
 
   /** The architecture of this JVM. */
@@ -65,5 +75,9 @@ public enum AuditArch {
 
   public int bind() {
     return bind;
+  }
+
+  public int socket() {
+    return socket;
   }
 }

@@ -35,6 +35,11 @@ public record AuditRule(
   /** {@code AUDIT_SUCCESS}: value 1 for exit >= 0, 0 for failure. */
   public static final int FIELD_SUCCESS = 104;
 
+  /**
+   * {@code AUDIT_ARG0}: the first syscall argument (linux/audit.h; {@code AUDIT_ARG1..3} follow).
+   */
+  public static final int FIELD_ARG0 = 200;
+
   /** {@code AUDIT_FILTERKEY}: the rule's key, carried in the string buffer. */
   public static final int FIELD_KEY = 210;
 
@@ -72,6 +77,11 @@ public record AuditRule(
     /** {@code -F success=1} or {@code =0}. */
     public static Condition success(boolean succeeded) {
       return new Condition(FIELD_SUCCESS, EQUAL, succeeded ? 1 : 0, null);
+    }
+
+    /** {@code -F a0=N}: the first syscall argument equals {@code value}. */
+    public static Condition arg0(int value) {
+      return new Condition(FIELD_ARG0, EQUAL, value, null);
     }
 
     /** {@code -F key=...}; the value is the key's UTF-8 length. */

@@ -5,6 +5,9 @@ import java.util.Set;
 
 /** The audit rules the agent installs. Stateless. */
 public final class StandardRules {
+  private static final int AF_INET = 2;
+  private static final int AF_INET6 = 10;
+
   private StandardRules() {}
 
   /** {@link #forAgent(AuditArch, String, int, boolean)} for the JVM's architecture. */
@@ -14,9 +17,12 @@ public final class StandardRules {
 
   /**
    * Successful execve/execveat; with {@code network} also connect (any outcome: a non-blocking
-   * connect "fails" with EINPROGRESS) and successful accept/accept4, both excluding the agent's own
-   * pid so that its traffic to the collector is not audited. Every rule carries {@code key}; the
-   * rules naming {@code selfPid} become stale when the agent restarts and are then replaced.
+   * connect "fails" with EINPROGRESS), successful accept/accept4, and successful {@code socket}
+   * calls for AF_INET and AF_INET6 only (one rule per family: the records give the new descriptor
+   * and its type, so a connect whose descriptor is already closed when its record is read still
+   * learns TCP or UDP). The network rules exclude the agent's own pid so that its traffic to the
+   * collector is not audited. Every rule carries {@code key}; the rules naming {@code selfPid}
+   * become stale when the agent restarts and are then replaced.
    */
   public static List<AuditRule> forAgent(AuditArch arch, String key, int selfPid, boolean network) {
     AuditRule exec =
@@ -37,6 +43,23 @@ public final class StandardRules {
             Set.of(arch.accept(), arch.accept4()),
             List.of(AuditRule.Condition.success(true), AuditRule.Condition.pidNot(selfPid)),
             key);
-    return List.of(exec, connect, accept);
+    return List.of(
+        exec,
+        connect,
+        accept,
+        socket(arch, AF_INET, selfPid, key),
+        socket(arch, AF_INET6, selfPid, key));
+  }
+
+  /** {@code -S socket -F a0=family -F success=1 -F pid!=self}. */
+  private static AuditRule socket(AuditArch arch, int family, int selfPid, String key) {
+    return AuditRule.exitAlways(
+        arch,
+        Set.of(arch.socket()),
+        List.of(
+            AuditRule.Condition.arg0(family),
+            AuditRule.Condition.success(true),
+            AuditRule.Condition.pidNot(selfPid)),
+        key);
   }
 }

@@ -42,6 +42,21 @@ class AuditRuleCodecTest {
   }
 
   @Test
+  void anArg0ConditionIsANumericFieldWithoutBufferBytes() {
+    AuditRule rule =
+        AuditRule.exitAlways(
+            AuditArch.X86_64, Set.of(41), List.of(AuditRule.Condition.arg0(10)), "vk");
+
+    ByteBuffer b = ByteBuffer.wrap(AuditRuleCodec.encode(rule)).order(ByteOrder.nativeOrder());
+
+    assertEquals(200, b.getInt(FIELDS + 4)); // AUDIT_ARG0 in linux/audit.h
+    assertEquals(10, b.getInt(VALUES + 4));
+    assertEquals(AuditRule.EQUAL, b.getInt(FLAGS + 4));
+    assertEquals(2, b.getInt(BUFLEN)); // only the key
+    assertEquals(rule, AuditRuleCodec.decode(b.array()));
+  }
+
+  @Test
   void everyStandardRuleSurvivesARoundTrip() {
     for (AuditArch arch : AuditArch.values()) {
       for (AuditRule r : StandardRules.forAgent(arch, "vigil", 1234, true)) {

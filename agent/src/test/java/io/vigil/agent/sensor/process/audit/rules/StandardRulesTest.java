@@ -34,4 +34,24 @@ class StandardRulesTest {
         rules.get(2).conditions().subList(1, 3));
     rules.forEach(r -> assertEquals("k", r.key().orElseThrow()));
   }
+
+  @Test
+  void successfulInetSocketCallsAreAuditedOnePerFamily() {
+    List<AuditRule> rules = StandardRules.forAgent(AuditArch.X86_64, "k", 5, true);
+
+    assertEquals(5, rules.size());
+    for (int i = 3; i < 5; i++) {
+      assertEquals(Set.of(41), rules.get(i).syscalls());
+      assertEquals(
+          List.of(
+              AuditRule.Condition.arch(AuditArch.X86_64),
+              AuditRule.Condition.arg0(i == 3 ? 2 : 10), // AF_INET, AF_INET6
+              AuditRule.Condition.success(true),
+              AuditRule.Condition.pidNot(5),
+              AuditRule.Condition.key("k")),
+          rules.get(i).conditions());
+    }
+    assertEquals(
+        Set.of(198), StandardRules.forAgent(AuditArch.AARCH64, "k", 5, true).get(3).syscalls());
+  }
 }
