@@ -44,6 +44,11 @@ sensors:
   synthetic:
     enabled: true
     count: $events
+  # The pipeline alone: no host sensors (bench/exec-storm measures those).
+  process:
+    enabled: false
+  network:
+    enabled: false
 YAML
 
 metric() { # URL NAME -> value (0 if absent or not listening yet)

@@ -83,7 +83,13 @@ public final class Deployment implements AutoCloseable {
             "  synthetic:",
             "    enabled: true",
             "    count: " + count,
-            "    rate: " + rate);
+            "    rate: " + rate,
+            // Synthetic-only: the host sensors would mix real events into exact counts, and would
+            // install audit rules (kernel-global state) from tests that are not tagged for it.
+            "  process:",
+            "    enabled: false",
+            "  network:",
+            "    enabled: false");
     Path cfg = writeAgentConfig(caFile(), sensors, extraYaml);
     return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
   }

@@ -35,13 +35,21 @@ class SpoolCapTest {
   private static void fillCycles(Spool spool, int cycles) throws InterruptedException {
     long n = spool.lastSeq();
     for (int c = 0; c < cycles; c++) {
+      // Start each batch just after a second begins, so that it has a whole second to land in one
+      // cycle file even on a loaded machine (a batch started late in a second used to straddle
+      // two).
+      long before = System.currentTimeMillis() / 1000;
+      while (System.currentTimeMillis() / 1000 == before) {
+        Thread.sleep(5);
+      }
       long second = System.currentTimeMillis() / 1000;
       for (int i = 0; i < PER_CYCLE; i++) {
         spool.append(event(++n));
       }
-      while (System.currentTimeMillis() / 1000 == second) {
-        Thread.sleep(10); // the next batch goes into the next cycle file
-      }
+      assertEquals(
+          second,
+          System.currentTimeMillis() / 1000,
+          "a batch of " + PER_CYCLE + " appends took over a second; the cycle layout is off");
     }
   }
 
