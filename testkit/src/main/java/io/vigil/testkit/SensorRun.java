@@ -1,6 +1,7 @@
 package io.vigil.testkit;
 
 import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.NetworkConnection;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.SensorState;
@@ -85,6 +86,17 @@ public final class SensorRun implements AutoCloseable {
             () -> store().connections(filter),
             l -> !l.isEmpty(),
             () -> store().connections(x -> true))
+        .get(0);
+  }
+
+  /** Waits until at least one stored audit message satisfies {@code filter}; returns it. */
+  public AuditMessage awaitAuditMessage(String what, Predicate<AuditMessage> filter)
+      throws InterruptedException {
+    return await(
+            what,
+            () -> store().auditMessages().stream().filter(filter).toList(),
+            l -> !l.isEmpty(),
+            () -> store().auditMessages())
         .get(0);
   }
 

@@ -3,6 +3,7 @@ package io.vigil.testkit;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.Gap;
@@ -192,6 +193,11 @@ public final class StoreProbe {
   /** All stored agent status events. */
   public List<AgentStatus> agentStatuses() {
     return events(EventKind.EVENT_KIND_AGENT_STATUS).stream().map(Event::getAgentStatus).toList();
+  }
+
+  /** Every stored audit message (logins, sudo, user-space messages...), oldest first. */
+  public List<AuditMessage> auditMessages() {
+    return events(EventKind.EVENT_KIND_AUDIT).stream().map(Event::getAudit).toList();
   }
 
   /** The most recently stored agent status, if any. */

@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.ProcessExec;
+import io.vigil.testkit.AuditRules;
 import io.vigil.testkit.Child;
 import io.vigil.testkit.EventText;
 import io.vigil.testkit.Host;
@@ -18,6 +20,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -72,6 +75,25 @@ class ProcessExecTest {
     assertEquals(cwd.toString(), x.getCwd(), "cwd = the ProcessBuilder's directory" + shown);
     assertEquals(Host.sha256(image), x.getSha256(), "SHA-256 of " + image + shown);
     ParentChain.assertParentIsTestJvm(run, x);
+  }
+
+  @Test
+  void aUserSpaceAuditMessageIsKeptAsAnAuditEvent() throws Exception {
+    Assumptions.assumeTrue(AuditRules.available(), "auditctl is not installed");
+    String text = RUN + "-note hello";
+    Child auditctl = Child.start(dir, "/usr/sbin/auditctl", "-m", text);
+    auditctl.output();
+    AuditMessage m =
+        run.awaitAuditMessage(
+            "audit message with text '" + text + "' from auditctl (pid " + auditctl.pid() + ")",
+            x ->
+                x.getRecordsList().stream()
+                    .anyMatch(r -> r.getFieldsMap().toString().contains(text)));
+    String shown = "\n" + m;
+    assertEquals("USER", m.getType(), shown);
+    assertEquals(auditctl.pid(), m.getProcess().getPid(), "the sending process" + shown);
+    assertEquals("success", m.getResult(), shown);
+    assertEquals(Host.loginUid(), Integer.toUnsignedLong(m.getAuid()), "auid" + shown);
   }
 
   @Test

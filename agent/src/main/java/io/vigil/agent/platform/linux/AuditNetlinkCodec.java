@@ -16,6 +16,7 @@ final class AuditNetlinkCodec {
   static final int NLMSG_OVERRUN = 4;
   static final int FIRST_RECORD = 1100;
   static final int LAST_RECORD = 2999;
+  static final int USER = 1005;
   static final int NLM_F_REQUEST = 0x1;
   static final int NLM_F_MULTI = 0x2;
   static final int NLM_F_ACK = 0x4;
@@ -58,9 +59,9 @@ final class AuditNetlinkCodec {
   }
 
   /**
-   * Splits {@code [0, n)} of {@code buf} into messages. An audit record (types 1100 to 2999) at the
-   * start takes the whole datagram, whatever its header says; a header whose length runs past the
-   * datagram is cut to what arrived; one shorter than a header ends the datagram.
+   * Splits {@code [0, n)} of {@code buf} into messages. An audit record ({@link #isRecordType}) at
+   * the start takes the whole datagram, whatever its header says; a header whose length runs past
+   * the datagram is cut to what arrived; one shorter than a header ends the datagram.
    *
    * @return how many messages went to {@code sink}
    */
@@ -74,7 +75,7 @@ final class AuditNetlinkCodec {
       int flags = Short.toUnsignedInt(b.getShort(pos + 6));
       int seq = b.getInt(pos + 8);
       int portId = b.getInt(pos + 12);
-      if (pos == 0 && type >= FIRST_RECORD && type <= LAST_RECORD) {
+      if (pos == 0 && isRecordType(type)) {
         // The kernel sends each audit record alone in its datagram, and in the copy for the
         // daemon nlmsg_len counts the payload only (a compatibility quirk; the multicast copy
         // counts the header too). The datagram's size is the one length to trust.
@@ -89,6 +90,11 @@ final class AuditNetlinkCodec {
       pos = align(end);
     }
     return count;
+  }
+
+  /** Text records: 1100 to 2999, and the old generic user-space message 1005 (auditctl -m). */
+  static boolean isRecordType(int type) {
+    return type >= FIRST_RECORD && type <= LAST_RECORD || type == USER;
   }
 
   static int align(int len) {

@@ -35,6 +35,9 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   /** Default longest a {@link #receive} blocks. */
   public static final Duration DEFAULT_RECEIVE_TIMEOUT = Duration.ofMillis(200);
 
+  /** The deprecated generic user-space message type, still sent by {@code auditctl -m}. */
+  public static final int AUDIT_USER = 1005;
+
   /** Audit message types: control requests. */
   public static final int AUDIT_GET = 1000;
 
@@ -99,9 +102,12 @@ public final class AuditNetlinkSocket implements AutoCloseable {
     static final Message TIMEOUT = new Message(Kind.TIMEOUT, 0, new byte[0]);
     static final Message OVERRUN = new Message(Kind.OVERRUN, 0, new byte[0]);
 
-    /** True for a text audit record (types 1100 to 2999). */
+    /**
+     * True for a text audit record: types 1100 to 2999, and {@code AUDIT_USER} (1005), the old
+     * generic user-space message that {@code auditctl -m} and some tools still send.
+     */
     public boolean isRecord() {
-      return kind == Kind.MESSAGE && type >= AUDIT_FIRST_RECORD && type <= AUDIT_LAST_RECORD;
+      return kind == Kind.MESSAGE && AuditNetlinkCodec.isRecordType(type);
     }
   }
 

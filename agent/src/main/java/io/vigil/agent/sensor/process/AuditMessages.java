@@ -8,6 +8,7 @@ import io.vigil.agent.sensor.process.audit.EscapedText;
 import io.vigil.agent.sensor.process.audit.MalformedAuditRecordException;
 import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.AuditRecordFields;
+import io.vigil.proto.v1.ProcessRef;
 import java.util.List;
 
 /**
@@ -60,7 +61,9 @@ final class AuditMessages {
       result = result.isEmpty() ? result(out) : result;
     }
     if (pid != 0) {
-      processes.find(pid).ifPresent(m::setProcess);
+      // A process gone before its record was read still has its pid, uid and exe on the record.
+      int actor = pid;
+      m.setProcess(processes.find(pid).orElseGet(() -> fromRecords(actor, m)));
     }
     return m.setAuid(auid)
         .setSessionId(ses)
@@ -71,7 +74,8 @@ final class AuditMessages {
   }
 
   /**
-   * Adds fields (first value of a name wins), flattening {@code msg}; true when anything was cut.
+   * Adds fields (first value of a name wins), flattening {@code msg} (whose whole text is kept as
+   * {@code msg} as well when it has free text); true when anything was cut.
    */
   private static boolean addFields(
       AuditRecordFields.Builder out, List<AuditRecord.Field> fields, boolean flattenMsg) {
@@ -81,7 +85,11 @@ final class AuditMessages {
         List<AuditRecord.Field> inner = inner(f.value());
         if (inner != null) {
           cut |= addFields(out, inner, false);
-          continue;
+          if (!hasFreeText(f.value())) {
+            continue;
+          }
+          // Free-form messages (auditctl -m, some daemons) have words that are not name=value
+          // pairs; the flattening alone would lose them, so the whole text is kept as well.
         }
       }
       if (out.containsFields(f.key())) {
@@ -99,6 +107,44 @@ final class AuditMessages {
       out.putFields(f.key(), value);
     }
     return cut;
+  }
+
+  /** True when a word outside double quotes is not a {@code name=value} pair. */
+  static boolean hasFreeText(byte[] msg) {
+    boolean quoted = false;
+    boolean inWord = false;
+    boolean sawEquals = false;
+    for (byte b : msg) {
+      if (b == '"') {
+        quoted = !quoted;
+      }
+      if (b == ' ' && !quoted) {
+        if (inWord && !sawEquals) {
+          return true;
+        }
+        inWord = false;
+        sawEquals = false;
+      } else {
+        inWord = true;
+        sawEquals |= b == '=' && !quoted;
+      }
+    }
+    return inWord && !sawEquals;
+  }
+
+  /** What the records themselves say about the acting process. */
+  private static ProcessRef fromRecords(int pid, AuditMessage.Builder m) {
+    ProcessRef.Builder p = ProcessRef.newBuilder().setPid(pid);
+    for (AuditRecordFields r : m.getRecordsList()) {
+      String uid = r.getFieldsOrDefault("uid", "");
+      if (p.getUid() == 0 && uid.matches("\\d{1,10}")) {
+        p.setUid((int) Long.parseLong(uid));
+      }
+      if (p.getImage().isEmpty()) {
+        p.setImage(r.getFieldsOrDefault("exe", ""));
+      }
+    }
+    return p.build();
   }
 
   /** The fields inside a {@code msg='...'} value, or null when it is plain text. */

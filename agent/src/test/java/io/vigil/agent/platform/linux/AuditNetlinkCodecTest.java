@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class AuditNetlinkCodecTest {
 
@@ -41,10 +43,11 @@ class AuditNetlinkCodecTest {
     assertEquals(9, frames.get(1).seq());
   }
 
-  @Test
-  void anAuditRecordTakesTheWholeDatagramEvenWhenItsLengthCountsOnlyThePayload() {
+  @ParameterizedTest(name = "type {0}")
+  @ValueSource(ints = {1300, 1005, 1100, 2999})
+  void anAuditRecordTakesTheWholeDatagramEvenWhenItsLengthCountsOnlyThePayload(int type) {
     byte[] text = "audit(1.000:5): pid=1 comm=\"x\"".getBytes(StandardCharsets.US_ASCII);
-    byte[] dgram = AuditNetlinkCodec.request(1300, 0, 0, text);
+    byte[] dgram = AuditNetlinkCodec.request(type, 0, 0, text);
     // the daemon's copy: nlmsg_len without the 16-byte header
     ByteBuffer.wrap(dgram).order(ByteOrder.nativeOrder()).putInt(0, text.length);
     List<AuditNetlinkCodec.Frame> frames = new ArrayList<>();

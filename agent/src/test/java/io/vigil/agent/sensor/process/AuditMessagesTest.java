@@ -60,6 +60,24 @@ class AuditMessagesTest {
   }
 
   @Test
+  void aFreeTextUserMessageKeepsItsText() {
+    // What `auditctl -m "vigil-test-note hello"` makes the kernel send (AUDIT_USER, 1005).
+    AuditMessage m =
+        messages.build(
+            AuditLines.event(
+                "type=USER msg=audit(1700000400.000:800): pid=77 uid=0 auid=0 ses=3"
+                    + " subj=unconfined msg='vigil-test-note hello exe=\"/usr/sbin/auditctl\""
+                    + " hostname=vm addr=? terminal=pts/0 res=success'"));
+    assertEquals("USER", m.getType());
+    assertEquals(1005, m.getTypeCode());
+    assertEquals(77, m.getProcess().getPid());
+    assertEquals("success", m.getResult());
+    String all = m.getRecords(0).getFieldsMap().toString();
+    assertTrue(all.contains("vigil-test-note hello"), "the free text is kept: " + all);
+    assertEquals("/usr/sbin/auditctl", m.getRecords(0).getFieldsOrThrow("exe"), all);
+  }
+
+  @Test
   void aRuleChangeCarriesItsKeyAndNumericResult() {
     AuditMessage m =
         messages.build(

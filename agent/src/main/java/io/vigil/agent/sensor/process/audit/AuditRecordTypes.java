@@ -39,6 +39,7 @@ public final class AuditRecordTypes {
           Map.entry("NETFILTER_CFG", 1325),
           Map.entry("SECCOMP", 1326),
           Map.entry("PROCTITLE", PROCTITLE),
+          Map.entry("USER", 1005),
           Map.entry("USER_AUTH", 1100),
           Map.entry("USER_ACCT", 1101),
           Map.entry("USER_MGMT", 1102),
