@@ -33,8 +33,8 @@ public final class ProcReader {
   /** A {@code stat} line is under 1 KiB (52 numbers and a 16-byte name); room to spare. */
   private static final int STAT_BUFFER_BYTES = 4096;
 
-  /** Distinct {@code cgroup} texts whose container id is remembered. */
-  private static final int CONTAINER_CACHE_ENTRIES = 1024;
+  /** Distinct {@code cgroup} texts (at most 4 KiB each) whose container id is remembered. */
+  private static final int CONTAINER_CACHE_ENTRIES = 256;
 
   /** Per-thread buffer for {@code stat}: the fork path reads one per process. */
   private static final ThreadLocal<byte[]> STAT_BUFFER =
