@@ -5,7 +5,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -355,7 +354,7 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   /** Bytes received into {@link #heapBuffer}; 0 on timeout or signal, -1 on ENOBUFS. */
   private int recv() throws IOException {
     ensureOpen();
-    long n = LIBC.recv(fd, nativeBuffer, new NativeLong(NATIVE_BUFFER), 0).longValue();
+    long n = SocketReceive.recv(fd, nativeBuffer, NATIVE_BUFFER, 0);
     if (n < 0) {
       int errno = Native.getLastError();
       if (errno == EAGAIN || errno == EINTR) {
@@ -420,8 +419,6 @@ public final class AuditNetlinkSocket implements AutoCloseable {
     int setsockopt(int fd, int level, int optname, byte[] optval, int optlen);
 
     NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] addr, int addrlen);
-
-    NativeLong recv(int fd, Pointer buf, NativeLong len, int flags);
 
     int close(int fd);
   }

@@ -5,7 +5,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -125,7 +124,7 @@ public final class ProcConnectorSocket implements AutoCloseable {
       throw new IOException("proc connector socket is closed");
     }
     int want = Math.min(buf.length, NATIVE_BUFFER);
-    long n = LIBC.recv(fd, nativeBuffer, new NativeLong(want), 0).longValue();
+    long n = SocketReceive.recv(fd, nativeBuffer, want, 0);
     if (n < 0) {
       int errno = Native.getLastError();
       if (errno == EAGAIN || errno == EINTR) {
@@ -225,8 +224,6 @@ public final class ProcConnectorSocket implements AutoCloseable {
     int setsockopt(int fd, int level, int optname, byte[] optval, int optlen);
 
     NativeLong send(int fd, byte[] buf, NativeLong len, int flags);
-
-    NativeLong recv(int fd, Pointer buf, NativeLong len, int flags);
 
     int close(int fd);
   }

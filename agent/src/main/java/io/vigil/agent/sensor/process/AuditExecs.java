@@ -4,8 +4,8 @@ import io.vigil.agent.sensor.process.audit.AuditEvent;
 import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordTypes;
 import io.vigil.agent.sensor.process.audit.ExecAssembly;
+import io.vigil.agent.sensor.process.procfs.LiveImage;
 import io.vigil.agent.sensor.process.procfs.ProcReader;
-import io.vigil.agent.sensor.process.procfs.ProcSnapshot;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.ProcessRef;
 import java.util.Optional;
@@ -13,8 +13,9 @@ import java.util.OptionalLong;
 
 /**
  * Builds the full {@code ProcessExec} of an audit exec event: argv, ids, cwd and tty from the
- * records ({@link ExecAssembly}); entity ids and the parent from the process table; container id
- * and exe identity from {@code /proc} while the process is still there; hashes; user and group
+ * records ({@link ExecAssembly}); entity ids and the parent from the process table; start ticks,
+ * container id and exe link from {@code /proc} while the process is still there ({@link
+ * ProcReader#readImage}, not a full snapshot: audit already has the rest); hashes; user and group
  * names; the privileged-exec flag. Thread-safe; blocks on {@code /proc} reads and hashing.
  */
 final class AuditExecs {
@@ -45,7 +46,8 @@ final class AuditExecs {
     ProcessExec base = assembled.get();
     ProcessRef p = base.getProcess();
     int pid = p.getPid();
-    Optional<ProcSnapshot> live = reader.read(pid);
+    // Audit reported argv, cwd, ids and tty; /proc adds only the identity and the container.
+    Optional<LiveImage> live = reader.readImage(pid);
     OptionalLong liveTicks =
         live.map(s -> OptionalLong.of(s.startTicks())).orElse(OptionalLong.empty());
     ProcessTracker.ExecResult r =

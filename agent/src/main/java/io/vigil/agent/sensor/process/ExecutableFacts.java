@@ -2,10 +2,7 @@ package io.vigil.agent.sensor.process;
 
 import io.vigil.agent.sensor.process.procfs.ExecutableHashes;
 import io.vigil.proto.v1.ProcessExec;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
  * Hashes, device and inode of the program an exec started. Prefers {@code /proc/PID/exe}, which
@@ -33,14 +30,15 @@ final class ExecutableFacts {
     if (file == null) {
       return;
     }
-    hashes.hash(file).ifPresent(h -> exec.setMd5(h.md5()).setSha1(h.sha1()).setSha256(h.sha256()));
-    try {
-      Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino");
-      if (a.get("dev") instanceof Long dev && a.get("ino") instanceof Long ino) {
-        exec.setExeDevice(dev).setExeInode(ino);
-      }
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      // gone or unreadable: the fields stay 0, which means unknown
-    }
+    // One stat gives the identity and the hash cache key; gone or unreadable leaves the fields 0,
+    // which means unknown.
+    hashes
+        .examine(file)
+        .ifPresent(
+            x -> {
+              exec.setExeDevice(x.device()).setExeInode(x.inode());
+              x.hashes()
+                  .ifPresent(h -> exec.setMd5(h.md5()).setSha1(h.sha1()).setSha256(h.sha256()));
+            });
   }
 }

@@ -30,7 +30,11 @@ public final class ExecutableHashes {
   /** Default number of cached file versions. */
   public static final int DEFAULT_CACHE_ENTRIES = 1024;
 
-  private static final String KEY_ATTRIBUTES = "unix:dev,ino,size,lastModifiedTime,ctime";
+  /** One {@code stat}: the file type (from the mode) is checked with the same call. */
+  private static final String KEY_ATTRIBUTES = "unix:mode,dev,ino,size,lastModifiedTime,ctime";
+
+  private static final int S_IFMT = 0170000;
+  private static final int S_IFREG = 0100000;
 
   /**
    * The three digests, lower-case hex.
@@ -41,8 +45,17 @@ public final class ExecutableHashes {
    */
   public record Hashes(String md5, String sha1, String sha256) {}
 
+  /**
+   * One file as it was examined: its identity and, if it could be hashed, its digests.
+   *
+   * @param device {@code st_dev} as {@code stat(2)} reports it
+   * @param inode {@code st_ino}
+   * @param hashes the digests; empty when the file is not regular, too large or unreadable
+   */
+  public record Examined(long device, long inode, Optional<Hashes> hashes) {}
+
   /** Identifies one version of one file. */
-  private record Key(Object dev, Object ino, Object size, Object mtime, Object ctime) {}
+  private record Key(boolean regular, long dev, long ino, long size, Object mtime, Object ctime) {}
 
   private final long maxBytes;
   private final Map<Key, Hashes> cache;
@@ -77,8 +90,23 @@ public final class ExecutableHashes {
    * file or larger than the limit.
    */
   public Optional<Hashes> hash(Path file) {
+    return examine(file).flatMap(Examined::hashes);
+  }
+
+  /**
+   * Device, inode and (as {@link #hash}) digests of {@code file}, following symlinks, from a single
+   * {@code stat} when the digests are cached; empty when the file cannot be stat'ed at all.
+   */
+  public Optional<Examined> examine(Path file) {
     Key before = key(file);
-    if (before == null || !(before.size() instanceof Long size) || size > maxBytes) {
+    if (before == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new Examined(before.dev(), before.ino(), hash(file, before)));
+  }
+
+  private Optional<Hashes> hash(Path file, Key before) {
+    if (!before.regular() || before.size() > maxBytes) {
       return Optional.empty();
     }
     synchronized (cache) {
@@ -132,15 +160,18 @@ public final class ExecutableHashes {
             hex.formatHex(sha256.digest())));
   }
 
-  /** The cache key of a regular file, or null when it cannot be stat'ed or is not regular. */
+  /** The cache key of a file, or null when it cannot be stat'ed. */
   private static Key key(Path file) {
     try {
-      if (!Files.isRegularFile(file)) {
-        return null;
-      }
       Map<String, Object> a = Files.readAttributes(file, KEY_ATTRIBUTES);
-      return new Key(
-          a.get("dev"), a.get("ino"), a.get("size"), a.get("lastModifiedTime"), a.get("ctime"));
+      if (a.get("mode") instanceof Integer mode
+          && a.get("dev") instanceof Long dev
+          && a.get("ino") instanceof Long ino
+          && a.get("size") instanceof Long size) {
+        return new Key(
+            (mode & S_IFMT) == S_IFREG, dev, ino, size, a.get("lastModifiedTime"), a.get("ctime"));
+      }
+      return null;
     } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return null;
     }

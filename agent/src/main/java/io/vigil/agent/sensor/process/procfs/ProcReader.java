@@ -1,21 +1,25 @@
 package io.vigil.agent.sensor.process.procfs;
 
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads one process from procfs into a {@link ProcSnapshot}.
  *
- * <p>Thread-safe (immutable). {@link #read} blocks on a handful of small procfs reads. Best effort
- * by design: the process may exit at any moment, and some files (e.g. {@code exe}, {@code cwd} of
- * another user's process without {@code CAP_SYS_PTRACE}) may be unreadable; such a field is left
- * empty rather than failing the whole read.
+ * <p>Thread-safe: its only state is a concurrent cache of container ids and a per-thread {@code
+ * stat} buffer. {@link #read} blocks on a handful of small procfs reads. Best effort by design: the
+ * process may exit at any moment, and some files (e.g. {@code exe}, {@code cwd} of another user's
+ * process without {@code CAP_SYS_PTRACE}) may be unreadable; such a field is left empty rather than
+ * failing the whole read.
  */
 public final class ProcReader {
   /** Default limit on the bytes of {@code cmdline} decoded into arguments. */
@@ -26,8 +30,25 @@ public final class ProcReader {
 
   private static final String DELETED = " (deleted)";
 
+  /** A {@code stat} line is under 1 KiB (52 numbers and a 16-byte name); room to spare. */
+  private static final int STAT_BUFFER_BYTES = 4096;
+
+  /** Distinct {@code cgroup} texts (at most 4 KiB each) whose container id is remembered. */
+  private static final int CONTAINER_CACHE_ENTRIES = 256;
+
+  /** Per-thread buffer for {@code stat}: the fork path reads one per process. */
+  private static final ThreadLocal<byte[]> STAT_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[STAT_BUFFER_BYTES]);
+
   private final Path procRoot;
+  private final String procPrefix;
   private final int maxArgvBytes;
+
+  /**
+   * Container id by {@code cgroup} text: the processes of a host share a handful of cgroups, and
+   * the regex scan is the costly part of finding the id.
+   */
+  private final Map<String, String> containerIds = new ConcurrentHashMap<>();
 
   /** Reads the real {@code /proc} with the default argv limit. */
   public ProcReader() {
@@ -44,6 +65,7 @@ public final class ProcReader {
       throw new IllegalArgumentException("maxArgvBytes must be positive: " + maxArgvBytes);
     }
     this.procRoot = procRoot;
+    this.procPrefix = procRoot.toString() + "/";
     this.maxArgvBytes = maxArgvBytes;
   }
 
@@ -53,7 +75,7 @@ public final class ProcReader {
    */
   public Optional<ProcSnapshot> read(int pid) {
     Path dir = procRoot.resolve(Integer.toString(pid));
-    Optional<StatLine> stat = readStat(dir);
+    Optional<StatLine> stat = readStat(pid);
     if (stat.isEmpty()) {
       return Optional.empty();
     }
@@ -68,9 +90,9 @@ public final class ProcReader {
         readText(dir.resolve("status")).flatMap(Status::credentials);
     OptionalLong loginUid = readUnsigned(dir.resolve("loginuid"));
     OptionalLong sessionId = readUnsigned(dir.resolve("sessionid"));
-    String containerId = readText(dir.resolve("cgroup")).map(ContainerIds::fromCgroup).orElse("");
+    String containerId = readText(dir.resolve("cgroup")).map(this::containerId).orElse("");
     // If the pid now names a different process, some of the files above may be the newcomer's.
-    Optional<StatLine> again = readStat(dir);
+    Optional<StatLine> again = readStat(pid);
     if (again.isPresent() && again.get().startTicks() != stat.get().startTicks()) {
       return Optional.empty();
     }
@@ -93,23 +115,73 @@ public final class ProcReader {
   }
 
   /**
+   * Only what an exec needs that audit does not report (start ticks, {@code exe}, container id):
+   * four small reads instead of {@link #read}'s nine and its argv. Empty when the process is gone
+   * or its pid was reused while it was being read. Never throws for a vanished or unreadable
+   * process.
+   */
+  public Optional<LiveImage> readImage(int pid) {
+    Optional<StatLine> stat = readStat(pid);
+    if (stat.isEmpty()) {
+      return Optional.empty();
+    }
+    Path dir = procRoot.resolve(Integer.toString(pid));
+    String exe = readLink(dir.resolve("exe"));
+    if (exe.endsWith(DELETED)) {
+      exe = exe.substring(0, exe.length() - DELETED.length());
+    }
+    String containerId = readText(dir.resolve("cgroup")).map(this::containerId).orElse("");
+    long ticks = stat.get().startTicks();
+    OptionalLong again = startTicks(pid);
+    if (again.isPresent() && again.getAsLong() != ticks) {
+      return Optional.empty();
+    }
+    return Optional.of(new LiveImage(pid, ticks, exe, containerId));
+  }
+
+  /**
    * Only the start time of {@code pid} in clock ticks after boot (one small read of {@code stat}),
    * or empty when the process is gone. For callers that track many processes and need just the
    * (pid, start) identity.
    */
   public OptionalLong startTicks(int pid) {
-    return readStat(procRoot.resolve(Integer.toString(pid)))
-        .map(s -> OptionalLong.of(s.startTicks()))
-        .orElse(OptionalLong.empty());
+    Optional<StatLine> s = readStat(pid);
+    return s.isPresent() ? OptionalLong.of(s.get().startTicks()) : OptionalLong.empty();
   }
 
   /** The parent pid of {@code pid} from {@code stat}, or -1 when the process is gone. */
   public int parentPid(int pid) {
-    return readStat(procRoot.resolve(Integer.toString(pid))).map(StatLine::ppid).orElse(-1);
+    return readStat(pid).map(StatLine::ppid).orElse(-1);
   }
 
-  private static Optional<StatLine> readStat(Path dir) {
-    return readText(dir.resolve("stat")).flatMap(StatLine::parse);
+  /** One read into a per-thread buffer, parsed in place: no path objects, no text copy. */
+  private Optional<StatLine> readStat(int pid) {
+    byte[] buf = STAT_BUFFER.get();
+    int n = 0;
+    try (FileInputStream in = new FileInputStream(procPrefix + pid + "/stat")) {
+      int r;
+      while (n < buf.length && (r = in.read(buf, n, buf.length - n)) > 0) {
+        n += r;
+      }
+    } catch (IOException e) {
+      return Optional.empty(); // gone, or ESRCH from a process exiting under us
+    }
+    return StatLine.parse(buf, n);
+  }
+
+  private String containerId(String cgroup) {
+    String cached = containerIds.get(cgroup);
+    if (cached != null) {
+      return cached;
+    }
+    String id = ContainerIds.fromCgroup(cgroup);
+    if (cgroup.length() <= 4096) {
+      if (containerIds.size() >= CONTAINER_CACHE_ENTRIES) {
+        containerIds.clear(); // cgroups churn only with containers; starting over is cheap
+      }
+      containerIds.put(cgroup, id);
+    }
+    return id;
   }
 
   private ProcSnapshot.Argv readArgv(Path file) {

@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.process.procfs;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 /**
@@ -11,32 +12,94 @@ import java.util.Optional;
  * @param startTicks field 22
  */
 record StatLine(char state, int ppid, int ttyNr, long startTicks) {
+  /** Field 22, the last one this record needs. */
+  private static final int LAST_FIELD = 22;
+
+  /** Parses one {@code stat} line given as text; see {@link #parse(byte[], int)}. */
+  static Optional<StatLine> parse(String stat) {
+    byte[] b = stat.getBytes(StandardCharsets.UTF_8);
+    return parse(b, b.length);
+  }
 
   /**
-   * Parses one {@code stat} line, or empty when it does not have the expected shape. The command
-   * name (field 2) is in parentheses and is chosen by the process, so it may hold spaces and
-   * parentheses itself; the kernel writes no ')' after it, so the fields after the LAST ')' start
-   * with field 3.
+   * Parses the first {@code len} bytes of a {@code stat} file, or empty when they do not have the
+   * expected shape. The command name (field 2) is in parentheses and is chosen by the process, so
+   * it may hold spaces and parentheses itself; the kernel writes no ')' after it, so the fields
+   * after the LAST ')' start with field 3. Scans the bytes in place (no split, no regex): the fork
+   * path of the process sensor parses one per process.
    */
-  static Optional<StatLine> parse(String stat) {
-    int close = stat.lastIndexOf(')');
+  static Optional<StatLine> parse(byte[] b, int len) {
+    int close = len - 1;
+    while (close >= 0 && b[close] != ')') {
+      close--;
+    }
     if (close < 0) {
       return Optional.empty();
     }
-    String[] f = stat.substring(close + 1).trim().split(" +");
-    // f[0] is field 3, so field n is f[n - 3].
-    if (f.length < 20 || f[0].length() != 1) {
-      return Optional.empty();
+    char state = 0;
+    long ppid = -1;
+    long tty = -1;
+    int field = 2;
+    int i = close + 1;
+    while (field < LAST_FIELD) {
+      while (i < len && (b[i] == ' ' || b[i] == '\n')) {
+        i++;
+      }
+      if (i >= len) {
+        return Optional.empty();
+      }
+      field++;
+      int start = i;
+      while (i < len && b[i] != ' ' && b[i] != '\n') {
+        i++;
+      }
+      switch (field) {
+        case 3:
+          if (i - start != 1) {
+            return Optional.empty();
+          }
+          state = (char) (b[start] & 0xFF);
+          break;
+        case 4:
+          ppid = number(b, start, i, Integer.MIN_VALUE, Integer.MAX_VALUE);
+          break;
+        case 7:
+          tty = number(b, start, i, Integer.MIN_VALUE, Integer.MAX_VALUE);
+          break;
+        case LAST_FIELD:
+          long ticks = number(b, start, i, Long.MIN_VALUE, Long.MAX_VALUE);
+          if (ppid == Long.MIN_VALUE || tty == Long.MIN_VALUE || ticks == Long.MIN_VALUE) {
+            return Optional.empty();
+          }
+          return Optional.of(new StatLine(state, (int) ppid, (int) tty, ticks));
+        default:
+          break;
+      }
     }
-    try {
-      return Optional.of(
-          new StatLine(
-              f[0].charAt(0),
-              Integer.parseInt(f[1]),
-              Integer.parseInt(f[4]),
-              Long.parseLong(f[19])));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
+    return Optional.empty();
+  }
+
+  /** A signed decimal within [min, max], or {@link Long#MIN_VALUE} when it is not one. */
+  private static long number(byte[] b, int from, int to, long min, long max) {
+    boolean negative = from < to && b[from] == '-';
+    int i = negative ? from + 1 : from;
+    if (i >= to || to - i > 19) {
+      return Long.MIN_VALUE;
     }
+    long v = 0;
+    for (; i < to; i++) {
+      int d = b[i] - '0';
+      if (d < 0 || d > 9) {
+        return Long.MIN_VALUE;
+      }
+      v = v * 10 + d;
+      if (v < 0) {
+        return Long.MIN_VALUE; // overflow
+      }
+    }
+    v = negative ? -v : v;
+    return v < min || v > max || (min == Long.MIN_VALUE && v == Long.MIN_VALUE)
+        ? Long.MIN_VALUE
+        : v;
   }
 }

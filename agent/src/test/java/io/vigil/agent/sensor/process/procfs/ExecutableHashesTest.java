@@ -67,4 +67,20 @@ class ExecutableHashesTest {
     assertEquals(0, hashes.fileReads());
     assertEquals(64, hashes.hash(exact).orElseThrow().sha256().length());
   }
+
+  @Test
+  void examineGivesDeviceAndInodeOfAnyFileAndDigestsOnlyOfRegularOnes() throws IOException {
+    Path file = Files.write(tmp.resolve("prog"), new byte[] {1, 2, 3});
+    ExecutableHashes hashes = new ExecutableHashes(1024, 4);
+    java.util.Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino");
+
+    ExecutableHashes.Examined x = hashes.examine(file).orElseThrow();
+    ExecutableHashes.Examined dir = hashes.examine(tmp).orElseThrow();
+
+    assertEquals(a.get("dev"), x.device());
+    assertEquals(a.get("ino"), x.inode());
+    assertEquals(hashes.hash(file), x.hashes());
+    assertEquals(Optional.empty(), dir.hashes());
+    assertEquals(Optional.empty(), hashes.examine(tmp.resolve("gone")));
+  }
 }

@@ -164,4 +164,34 @@ class ProcReaderFixtureTest {
     assertEquals(Optional.empty(), new ProcReader(proc, 4096).read(8));
     assertEquals(Optional.empty(), new ProcReader(proc, 4096).read(12345));
   }
+
+  @Test
+  void statWithMissingTrailingFieldsOrNonNumbersMeansNoProcess() throws IOException {
+    process(21, "21 (x) S 1 2 3 0 5 6 7 8 9 10 11 12 13 14 15 16 17 18\n"); // no field 22
+    process(22, stat(22, "x", 'S', 1, 0, 5).replace(" 5 8192000", " 5x 8192000"));
+    process(23, stat(23, "x", 'S', 1, 0, 5).replace(") S ", ") SS "));
+
+    ProcReader reader = new ProcReader(proc, 4096);
+
+    assertEquals(OptionalLong.empty(), reader.startTicks(21));
+    assertEquals(OptionalLong.empty(), reader.startTicks(22));
+    assertEquals(OptionalLong.empty(), reader.startTicks(23));
+  }
+
+  @Test
+  void imageReadGivesStartTicksExeWithoutDeletedMarkAndContainer() throws IOException {
+    Path dir = process(31, stat(31, "a) b", 'R', 1, 0, 424242));
+    Files.createSymbolicLink(dir.resolve("exe"), Path.of("/usr/bin/app (deleted)"));
+    Files.writeString(dir.resolve("cgroup"), "0::/system.slice/docker-" + DOCKER_ID + ".scope\n");
+    Path other = process(32, stat(32, "b", 'R', 1, 0, 7));
+    Files.writeString(other.resolve("cgroup"), "0::/system.slice/docker-" + DOCKER_ID + ".scope\n");
+    ProcReader reader = new ProcReader(proc, 4096);
+
+    LiveImage image = reader.readImage(31).orElseThrow();
+
+    assertEquals(new LiveImage(31, 424242, "/usr/bin/app", DOCKER_ID), image);
+    // The second process shares the cgroup text: the cached id is the same.
+    assertEquals(new LiveImage(32, 7, "", DOCKER_ID), reader.readImage(32).orElseThrow());
+    assertEquals(Optional.empty(), reader.readImage(12345));
+  }
 }
