@@ -4,6 +4,8 @@
 # collector as separate processes from the shaded jars, with temporary state.
 #
 #   sudo bench/exec-storm/run.sh [SECONDS] [RATES...]      defaults: 10  500 1000 0
+#   WARMUP_SECONDS=20 (default): an unmeasured storm at 1000/s first, so the JIT is past its
+#   first compilations (set 0 to measure a cold agent)
 #
 # RATE 0 means unpaced: as fast as one generator process can fork. For each rate, storm.pl starts
 # `/bin/true vigil-storm-<run>-<rate>-<i>` for SECONDS in 10 ms batches and reports how many it
@@ -96,6 +98,13 @@ agent=$!
 sleep 8 # JVM start, audit registration, /proc seeding
 kill -0 "$agent" 2>/dev/null || { echo "agent died:"; tail -20 "$work/agent.log"; exit 1; }
 hz=$(getconf CLK_TCK)
+# Warm-up, not measured: the JIT compiles the sensor's paths during the first storms (C2 alone
+# costs ~100 us per exec then), and a long-running agent on a busy server is past that.
+warmup="${WARMUP_SECONDS:-20}"
+if [ "$warmup" -gt 0 ]; then
+  echo "warm-up: ${warmup} s at 1000/s (not measured): $(perl "$here/storm.pl" 1000 "$warmup" "vigil-warmup-$run-")"
+  sleep 3
+fi
 
 rows=()
 for rate in "${rates[@]}"; do
