@@ -3,6 +3,7 @@ package io.vigil.collector.cli;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Gap;
+import io.vigil.proto.v1.NetworkConnection;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -49,24 +50,7 @@ final class EventLine {
               + esc(e.getFile().getPath())
               + " by "
               + esc(e.getFile().getProcess().getImage());
-      case CONNECTION ->
-          esc(e.getConnection().getSourceIp())
-              + ":"
-              + e.getConnection().getSourcePort()
-              + " -> "
-              + esc(e.getConnection().getDestinationIp())
-              + ":"
-              + e.getConnection().getDestinationPort()
-              + " "
-              + e.getConnection()
-                  .getDirection()
-                  .name()
-                  .replace("DIRECTION_", "")
-                  .toLowerCase(java.util.Locale.ROOT)
-              + " pid="
-              + e.getConnection().getProcess().getPid()
-              + " "
-              + esc(e.getConnection().getProcess().getImage());
+      case CONNECTION -> connection(e.getConnection());
       case DNS -> esc(e.getDns().getQueryName()) + " " + esc(e.getDns().getQueryType());
       case AUDIT ->
           esc(e.getAudit().getType())
@@ -91,6 +75,26 @@ final class EventLine {
               + esc(e.getCommandResult().getDetail());
       default -> esc(e.toString());
     };
+  }
+
+  private static String connection(NetworkConnection c) {
+    String transport =
+        c.getTransport().name().replace("TRANSPORT_", "").toLowerCase(java.util.Locale.ROOT);
+    String owner = " pid=" + c.getProcess().getPid() + " " + esc(c.getProcess().getImage());
+    String local = esc(c.getDestinationIp()) + ":" + c.getDestinationPort();
+    if (c.getDirection() == NetworkConnection.Direction.DIRECTION_LISTEN) {
+      return "listen " + transport + " " + local + owner;
+    }
+    return esc(c.getSourceIp())
+        + ":"
+        + c.getSourcePort()
+        + " -> "
+        + local
+        + " "
+        + c.getDirection().name().replace("DIRECTION_", "").toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + transport
+        + owner;
   }
 
   private static String gap(Gap g) {

@@ -8,6 +8,7 @@ import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.NetworkConnection;
 import io.vigil.proto.v1.ProcessRef;
+import io.vigil.proto.v1.Transport;
 import org.junit.jupiter.api.Test;
 
 class EventLineTest {
@@ -36,6 +37,7 @@ class EventLineTest {
             .setConnection(
                 NetworkConnection.newBuilder()
                     .setDirection(NetworkConnection.Direction.DIRECTION_OUTBOUND)
+                    .setTransport(Transport.TRANSPORT_TCP)
                     .setSourceIp("10.0.0.1")
                     .setSourcePort(40000)
                     .setDestinationIp("10.0.0.2")
@@ -44,7 +46,23 @@ class EventLineTest {
             .build();
     String line = EventLine.format("h", e);
     assertEquals(
-        "10.0.0.1:40000 -> 10.0.0.2:443 outbound pid=9 /usr/bin/curl",
+        "10.0.0.1:40000 -> 10.0.0.2:443 outbound tcp pid=9 /usr/bin/curl",
         line.substring(line.indexOf("connection ") + "connection ".length()));
+  }
+
+  @Test
+  void listeningSocketShowsItsLocalAddress() {
+    Event e =
+        Event.newBuilder()
+            .setConnection(
+                NetworkConnection.newBuilder()
+                    .setDirection(NetworkConnection.Direction.DIRECTION_LISTEN)
+                    .setTransport(Transport.TRANSPORT_UDP)
+                    .setDestinationIp("::")
+                    .setDestinationPort(53)
+                    .setProcess(ProcessRef.newBuilder().setPid(3).setImage("/usr/sbin/named")))
+            .build();
+    String line = EventLine.format("h", e);
+    assertTrue(line.endsWith("connection listen udp :::53 pid=3 /usr/sbin/named"), line);
   }
 }
