@@ -45,11 +45,6 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   public static final int AUDIT_DEL_RULE = 1012;
   public static final int AUDIT_LIST_RULES = 1013;
 
-  /** Text record types span {@code [AUDIT_FIRST_RECORD, AUDIT_LAST_RECORD]}. */
-  public static final int AUDIT_FIRST_RECORD = 1100;
-
-  public static final int AUDIT_LAST_RECORD = 2999;
-
   private static final int AUDIT_STATUS_ENABLED = 0x1;
   private static final int AUDIT_STATUS_PID = 0x4;
   private static final int AUDIT_STATUS_BACKLOG_LIMIT = 0x10;
@@ -334,7 +329,7 @@ public final class AuditNetlinkSocket implements AutoCloseable {
             } else if (f.seq() == mySeq && f.type() == type) {
               replies.add(copy(f));
               flags[1] |= expect == Expect.ONE_REPLY;
-            } else if (f.type() >= AUDIT_FIRST_RECORD && f.type() <= AUDIT_LAST_RECORD) {
+            } else if (AuditNetlinkCodec.isRecordType(f.type())) {
               pending.add(new Message(Message.Kind.MESSAGE, f.type(), f.payload()));
             }
           });

@@ -32,9 +32,14 @@ public final class AuditSource implements AuditFeed {
   private final int selfPid = (int) ProcessHandle.current().pid();
   private AuditNetlinkSocket control;
   private AuditNetlinkSocket records;
-  private AuditReader reader;
+  // Read by status and metrics threads.
+  private volatile AuditReader reader;
   private Thread thread;
-  private List<AuditRule> installed = List.of();
+  private volatile List<AuditRule> installed = List.of();
+
+  /** Set before the first rule change, so that a start failing half-way still removes its rules. */
+  private boolean rulesTouched;
+
   private int enabledBefore = -1;
   private int backlogBefore = -1;
   private boolean daemon;
@@ -81,6 +86,7 @@ public final class AuditSource implements AuditFeed {
   private void configure(AuditStatus status) throws IOException {
     List<AuditRule> desired =
         StandardRules.forAgent(options.key(), selfPid, options.networkRules());
+    rulesTouched = true;
     RuleReconciler.Result r =
         RuleReconciler.reconcile(new NetlinkRuleTable(control), options.key(), desired);
     installed = r.installed();
@@ -182,8 +188,14 @@ public final class AuditSource implements AuditFeed {
         Thread.currentThread().interrupt();
       }
       if (thread.isAlive()) {
-        // Closing a socket under a running recv could let it read a reused descriptor.
+        // Closing a socket under a running recv could let it read a reused descriptor: leave the
+        // reader's sockets open, but still take back the rules and settings on a fresh socket.
         log.error("audit reader did not stop; leaving its sockets open");
+        try (AuditNetlinkSocket fresh = AuditNetlinkSocket.openUnicast()) {
+          giveBack(fresh);
+        } catch (IOException e) {
+          log.warn("could not open an audit socket to remove the rules: {}", e.getMessage());
+        }
         return;
       }
     }
@@ -193,16 +205,7 @@ public final class AuditSource implements AuditFeed {
   /** Gives back what start changed; a failing step is logged and the others still run. */
   private void undo() {
     if (control != null) {
-      // Rules first, daemon slot last: a kernel with rules and no daemon writes records to kmsg.
-      if (!installed.isEmpty()) {
-        run(
-            () -> RuleReconciler.removeAll(new NetlinkRuleTable(control), installed),
-            "remove audit rules");
-      }
-      run(this::restoreSettings, "restore audit settings");
-      if (daemon) {
-        run(() -> control.setDaemonPid(0), "give back the audit daemon slot");
-      }
+      giveBack(control);
     }
     run(() -> closeSocket(records), "close audit socket");
     run(() -> closeSocket(control), "close audit control socket");
@@ -210,13 +213,30 @@ public final class AuditSource implements AuditFeed {
     control = null;
   }
 
-  private void restoreSettings() throws IOException {
-    AuditStatus now = control.status();
+  /**
+   * Removes every rule with our key (not only those this start added: a start that failed half-way
+   * has added some without knowing which), restores the settings, and gives back the daemon slot —
+   * in that order, since a kernel with rules and no daemon writes records to the kernel log.
+   */
+  private void giveBack(AuditNetlinkSocket socket) {
+    if (rulesTouched) {
+      run(
+          () -> RuleReconciler.reconcile(new NetlinkRuleTable(socket), options.key(), List.of()),
+          "remove audit rules");
+    }
+    run(() -> restoreSettings(socket), "restore audit settings");
+    if (daemon) {
+      run(() -> socket.setDaemonPid(0), "give back the audit daemon slot");
+    }
+  }
+
+  private void restoreSettings(AuditNetlinkSocket socket) throws IOException {
+    AuditStatus now = socket.status();
     if (backlogBefore >= 0 && now.backlogLimit() == options.backlogLimit()) {
-      control.setBacklogLimit(backlogBefore);
+      socket.setBacklogLimit(backlogBefore);
     }
     if (enabledBefore == 0 && now.enabled() == 1) {
-      control.setEnabled(0);
+      socket.setEnabled(0);
     }
   }
 

@@ -64,12 +64,22 @@ class AuditRuleKernelTest {
     assertTrue(
         out.contains("-a always,exit -F arch=b64 -S execve,execveat -F success=1 -F key=" + key),
         out);
-    assertTrue(
-        out.contains("-a always,exit -F arch=b64 -S connect -F pid!=4242 -F key=" + key), out);
-    assertTrue(
-        out.contains(
-            "-a always,exit -F arch=b64 -S accept,accept4 -F success=1 -F pid!=4242 -F key=" + key),
-        out);
+    for (String fam : List.of("2", "10")) {
+      assertTrue(
+          out.contains(
+              "-a always,exit -F arch=b64 -S connect -F saddr_fam="
+                  + fam
+                  + " -F pid!=4242 -F key="
+                  + key),
+          out);
+      assertTrue(
+          out.contains(
+              "-a always,exit -F arch=b64 -S accept,accept4 -F saddr_fam="
+                  + fam
+                  + " -F success=1 -F pid!=4242 -F key="
+                  + key),
+          out);
+    }
     for (String family : List.of("0x2", "0xA")) {
       assertTrue(
           out.contains(

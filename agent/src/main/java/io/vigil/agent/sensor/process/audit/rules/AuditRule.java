@@ -40,6 +40,9 @@ public record AuditRule(
    */
   public static final int FIELD_ARG0 = 200;
 
+  /** {@code saddr_fam}: the family of the socket address the syscall passed (Linux 5.3+). */
+  public static final int FIELD_SADDR_FAM = 113;
+
   /** {@code AUDIT_FILTERKEY}: the rule's key, carried in the string buffer. */
   public static final int FIELD_KEY = 210;
 
@@ -82,6 +85,11 @@ public record AuditRule(
     /** {@code -F a0=N}: the first syscall argument equals {@code value}. */
     public static Condition arg0(int value) {
       return new Condition(FIELD_ARG0, EQUAL, value, null);
+    }
+
+    /** {@code -F saddr_fam=family}: only syscalls whose socket address has this family. */
+    public static Condition socketFamily(int family) {
+      return new Condition(FIELD_SADDR_FAM, EQUAL, family, null);
     }
 
     /** {@code -F key=...}; the value is the key's UTF-8 length. */

@@ -80,20 +80,4 @@ public final class RuleReconciler {
     }
     return new Result(added, removed, kept, undecodable);
   }
-
-  /** Deletes the given rules (those a reconciliation installed); absent ones are skipped. */
-  public static int removeAll(RuleTable table, List<AuditRule> rules) throws IOException {
-    int n = 0;
-    for (byte[] raw : table.list()) {
-      try {
-        if (rules.contains(AuditRuleCodec.decode(raw))) {
-          table.delete(raw);
-          n++;
-        }
-      } catch (IllegalArgumentException e) {
-        // not ours to judge; leave it
-      }
-    }
-    return n;
-  }
 }

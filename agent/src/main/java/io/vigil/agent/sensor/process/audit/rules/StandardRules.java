@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.process.audit.rules;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -16,13 +17,15 @@ public final class StandardRules {
   }
 
   /**
-   * Successful execve/execveat; with {@code network} also connect (any outcome: a non-blocking
-   * connect "fails" with EINPROGRESS), successful accept/accept4, and successful {@code socket}
-   * calls for AF_INET and AF_INET6 only (one rule per family: the records give the new descriptor
-   * and its type, so a connect whose descriptor is already closed when its record is read still
-   * learns TCP or UDP). The network rules exclude the agent's own pid so that its traffic to the
-   * collector is not audited. Every rule carries {@code key}; the rules naming {@code selfPid}
-   * become stale when the agent restarts and are then replaced.
+   * Successful execve/execveat; with {@code network} also, per family AF_INET and AF_INET6 (one
+   * rule each: audit conditions cannot be or-ed), connect (any outcome: a non-blocking connect
+   * "fails" with EINPROGRESS) and successful accept/accept4 whose socket address has that family
+   * ({@code saddr_fam}, so the many AF_UNIX connects of syslog, D-Bus and nscd are never audited),
+   * and successful {@code socket} calls (the records give the new descriptor and its type, so a
+   * connect whose descriptor is already closed when its record is read still learns TCP or UDP).
+   * The network rules exclude the agent's own pid so that its traffic to the collector is not
+   * audited. Every rule carries {@code key}; the rules naming {@code selfPid} become stale when the
+   * agent restarts and are then replaced.
    */
   public static List<AuditRule> forAgent(AuditArch arch, String key, int selfPid, boolean network) {
     AuditRule exec =
@@ -34,21 +37,27 @@ public final class StandardRules {
     if (!network) {
       return List.of(exec);
     }
-    AuditRule connect =
-        AuditRule.exitAlways(
-            arch, Set.of(arch.connect()), List.of(AuditRule.Condition.pidNot(selfPid)), key);
-    AuditRule accept =
-        AuditRule.exitAlways(
-            arch,
-            Set.of(arch.accept(), arch.accept4()),
-            List.of(AuditRule.Condition.success(true), AuditRule.Condition.pidNot(selfPid)),
-            key);
-    return List.of(
-        exec,
-        connect,
-        accept,
-        socket(arch, AF_INET, selfPid, key),
-        socket(arch, AF_INET6, selfPid, key));
+    List<AuditRule> rules = new ArrayList<>(List.of(exec));
+    for (int family : new int[] {AF_INET, AF_INET6}) {
+      rules.add(
+          AuditRule.exitAlways(
+              arch,
+              Set.of(arch.connect()),
+              List.of(
+                  AuditRule.Condition.socketFamily(family), AuditRule.Condition.pidNot(selfPid)),
+              key));
+      rules.add(
+          AuditRule.exitAlways(
+              arch,
+              Set.of(arch.accept(), arch.accept4()),
+              List.of(
+                  AuditRule.Condition.socketFamily(family),
+                  AuditRule.Condition.success(true),
+                  AuditRule.Condition.pidNot(selfPid)),
+              key));
+      rules.add(socket(arch, family, selfPid, key));
+    }
+    return List.copyOf(rules);
   }
 
   /** {@code -S socket -F a0=family -F success=1 -F pid!=self}. */

@@ -98,14 +98,17 @@ class RuleReconcilerTest {
   }
 
   @Test
-  void removeAllDeletesOnlyTheGivenRules() throws Exception {
+  void reconcilingToNothingRemovesEveryRuleOfTheKeyAndNothingElse() throws Exception {
+    // How a source gives its rules back, also after a start that added only some of them.
     FakeTable t = new FakeTable();
     List<AuditRule> ours = StandardRules.forAgent(ARCH, "vigil", 7, true);
     AuditRule other = AuditRule.exitAlways(ARCH, Set.of(59), List.of(), "other");
     t.add(AuditRuleCodec.encode(other));
-    RuleReconciler.reconcile(t, "vigil", ours);
+    RuleReconciler.reconcile(t, "vigil", ours.subList(0, 2));
 
-    assertEquals(ours.size(), RuleReconciler.removeAll(t, ours));
+    RuleReconciler.Result r = RuleReconciler.reconcile(t, "vigil", List.of());
+
+    assertEquals(2, r.removed().size());
     assertEquals(List.of(other), t.decoded());
   }
 

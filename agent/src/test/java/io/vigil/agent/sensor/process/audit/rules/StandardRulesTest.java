@@ -23,33 +23,41 @@ class StandardRulesTest {
   }
 
   @Test
-  void networkRulesExcludeTheAgentsOwnPid() {
+  void networkRulesArePerInetFamilyAndExcludeTheAgentsOwnPid() {
     List<AuditRule> rules = StandardRules.forAgent(AuditArch.X86_64, "k", 5, true);
 
-    assertEquals(Set.of(42), rules.get(1).syscalls());
-    assertEquals(AuditRule.Condition.pidNot(5), rules.get(1).conditions().get(1));
-    assertEquals(Set.of(43, 288), rules.get(2).syscalls());
-    assertEquals(
-        List.of(AuditRule.Condition.success(true), AuditRule.Condition.pidNot(5)),
-        rules.get(2).conditions().subList(1, 3));
-    rules.forEach(r -> assertEquals("k", r.key().orElseThrow()));
-  }
-
-  @Test
-  void successfulInetSocketCallsAreAuditedOnePerFamily() {
-    List<AuditRule> rules = StandardRules.forAgent(AuditArch.X86_64, "k", 5, true);
-
-    assertEquals(5, rules.size());
-    for (int i = 3; i < 5; i++) {
-      assertEquals(Set.of(41), rules.get(i).syscalls());
+    assertEquals(7, rules.size());
+    int[] families = {2, 10}; // AF_INET, AF_INET6
+    for (int f = 0; f < 2; f++) {
+      AuditRule connect = rules.get(1 + 3 * f);
+      AuditRule accept = rules.get(2 + 3 * f);
+      AuditRule socket = rules.get(3 + 3 * f);
+      assertEquals(Set.of(42), connect.syscalls());
       assertEquals(
           List.of(
               AuditRule.Condition.arch(AuditArch.X86_64),
-              AuditRule.Condition.arg0(i == 3 ? 2 : 10), // AF_INET, AF_INET6
+              AuditRule.Condition.socketFamily(families[f]),
+              AuditRule.Condition.pidNot(5),
+              AuditRule.Condition.key("k")),
+          connect.conditions());
+      assertEquals(Set.of(43, 288), accept.syscalls());
+      assertEquals(
+          List.of(
+              AuditRule.Condition.arch(AuditArch.X86_64),
+              AuditRule.Condition.socketFamily(families[f]),
               AuditRule.Condition.success(true),
               AuditRule.Condition.pidNot(5),
               AuditRule.Condition.key("k")),
-          rules.get(i).conditions());
+          accept.conditions());
+      assertEquals(Set.of(41), socket.syscalls());
+      assertEquals(
+          List.of(
+              AuditRule.Condition.arch(AuditArch.X86_64),
+              AuditRule.Condition.arg0(families[f]),
+              AuditRule.Condition.success(true),
+              AuditRule.Condition.pidNot(5),
+              AuditRule.Condition.key("k")),
+          socket.conditions());
     }
     assertEquals(
         Set.of(198), StandardRules.forAgent(AuditArch.AARCH64, "k", 5, true).get(3).syscalls());
