@@ -92,17 +92,20 @@ public final class Agent implements AutoCloseable {
             new ResultSequence(config.stateDir().resolve("command-result.seq")), pipeline);
     parts.add(commands);
 
+    // Everything is built before anything starts; each sensor joins parts as soon as it started,
+    // so a failure part-way still stops the ones already running.
+    HostSensors hostSensors = HostSensors.build(config, metrics);
+    List<Sensor> toStart = new ArrayList<>();
     if (config.synthetic().enabled()) {
-      Sensor s = synthetic(config.synthetic(), spool);
+      toStart.add(synthetic(config.synthetic(), spool));
+    }
+    toStart.addAll(hostSensors.inStartOrder());
+    for (Sensor s : toStart) {
       s.start(pipeline);
       sensors.add(s);
+      parts.add(s);
     }
-    HostSensors hostSensors = HostSensors.build(config, metrics);
-    try {
-      sensors.addAll(hostSensors.start(pipeline));
-    } finally {
-      sensors.forEach(parts::add); // whatever started is stopped on close, also after a failure
-    }
+    hostSensors.afterStart();
     for (Sensor s : sensors) {
       SensorState st = s.state();
       if (st.getDegraded()) {

@@ -3,7 +3,6 @@ package io.vigil.agent;
 import io.vigil.agent.config.AgentConfig;
 import io.vigil.agent.config.NetworkSection;
 import io.vigil.agent.config.ProcessSection;
-import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.network.NetworkSensor;
 import io.vigil.agent.sensor.process.ProcessSensor;
@@ -23,7 +22,6 @@ import java.util.Optional;
  * stream once. Not thread-safe: built and started by {@link Agent} on its start thread.
  */
 final class HostSensors {
-  private final List<Sensor> started = new ArrayList<>();
   private final Optional<ProcessSensor> process;
   private final Optional<NetworkSensor> network;
   private final Optional<AuditSource> audit;
@@ -65,6 +63,9 @@ final class HostSensors {
                         : pid -> Optional.empty(), // attribution falls back to /proc reads
                     metrics))
             : Optional.empty();
+    if (network.isPresent() && process.isPresent()) {
+      process.get().addAuditListener(network.get());
+    }
     registerMetrics(metrics);
   }
 
@@ -74,26 +75,20 @@ final class HostSensors {
   }
 
   /**
-   * Starts the network sensor first (so it hears the audit stream from its first event), then the
-   * process sensor, which seeds its table and starts the audit feed. Returns the started sensors in
-   * start order; the caller closes them in reverse.
+   * The sensors in the order to start them: the network sensor first (so it hears the audit stream
+   * from its first event), then the process sensor, which seeds its table and starts the audit
+   * feed. The caller starts them and closes them in reverse; then calls {@link #afterStart}.
    */
-  List<Sensor> start(EventSink sink) {
-    if (network.isPresent() && process.isPresent()) {
-      process.get().addAuditListener(network.get());
-    }
-    network.ifPresent(
-        n -> {
-          n.start(sink);
-          started.add(n);
-        });
-    process.ifPresent(
-        ps -> {
-          ps.start(sink);
-          started.add(ps);
-        });
+  List<Sensor> inStartOrder() {
+    List<Sensor> order = new ArrayList<>();
+    network.ifPresent(order::add);
+    process.ifPresent(order::add);
+    return order;
+  }
+
+  /** Tells the network sensor whether the audit stream it relies on is running. */
+  void afterStart() {
     network.ifPresent(this::tellNetworkAboutAudit);
-    return List.copyOf(started);
   }
 
   private void tellNetworkAboutAudit(NetworkSensor n) {
@@ -122,6 +117,22 @@ final class HostSensors {
               "vigil_audit_kernel_lost",
               "Records the kernel reported lost (audit lost counter) since the agent started",
               a::kernelLost);
+          metrics.gauge(
+              "vigil_audit_late_records",
+              "Audit records that arrived after their event was complete (missing from it)",
+              a::lateRecords);
+          metrics.gauge(
+              "vigil_audit_evicted_events",
+              "Audit events delivered early, possibly partial, because too many were open",
+              a::evictedEvents);
+          metrics.gauge(
+              "vigil_audit_listener_failures",
+              "Audit events a sensor failed on (skipped)",
+              a::listenerFailures);
+          metrics.gauge(
+              "vigil_audit_undecodable_rules",
+              "Kernel audit rules with Vigil's key that could not be decoded (left alone)",
+              a::undecodableRules);
         });
     process.ifPresent(
         ps -> {

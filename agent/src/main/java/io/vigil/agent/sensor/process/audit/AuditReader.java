@@ -117,6 +117,16 @@ final class AuditReader implements Runnable {
     return listenerFailures.get();
   }
 
+  /** Records that arrived after their event had been completed (counts of the reader thread). */
+  long lateRecords() {
+    return assembler.lateRecords();
+  }
+
+  /** Events completed early, possibly partial, because too many were open. */
+  long evictedEvents() {
+    return assembler.evictedEvents();
+  }
+
   private void accept(AuditNetlinkSocket.Message m, long now) {
     if (!m.isRecord() || m.type() == AUDIT_REPLACE) {
       return;

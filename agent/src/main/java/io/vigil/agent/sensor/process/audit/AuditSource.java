@@ -40,6 +40,8 @@ public final class AuditSource implements AuditFeed {
   /** Set before the first rule change, so that a start failing half-way still removes its rules. */
   private boolean rulesTouched;
 
+  private volatile int undecodableRules;
+
   private int enabledBefore = -1;
   private int backlogBefore = -1;
   private boolean daemon;
@@ -90,6 +92,7 @@ public final class AuditSource implements AuditFeed {
     RuleReconciler.Result r =
         RuleReconciler.reconcile(new NetlinkRuleTable(control), options.key(), desired);
     installed = r.installed();
+    undecodableRules = r.undecodable();
     if (!r.removed().isEmpty()) {
       log.info("replaced {} stale audit rules with key {}", r.removed().size(), options.key());
     }
@@ -162,6 +165,29 @@ public final class AuditSource implements AuditFeed {
   /** Records the kernel counted as lost while this source ran. */
   public long kernelLost() {
     return reader == null ? 0 : reader.kernelLost();
+  }
+
+  /** Events the listener threw on (each skipped). */
+  public long listenerFailures() {
+    AuditReader r = reader;
+    return r == null ? 0 : r.listenerFailures();
+  }
+
+  /** Records that arrived after their event was complete, so they are missing from it. */
+  public long lateRecords() {
+    AuditReader r = reader;
+    return r == null ? 0 : r.lateRecords();
+  }
+
+  /** Events delivered before their end because too many were open (possibly partial). */
+  public long evictedEvents() {
+    AuditReader r = reader;
+    return r == null ? 0 : r.evictedEvents();
+  }
+
+  /** Kernel rules with our key that could not be decoded at start, so were left alone. */
+  public int undecodableRules() {
+    return undecodableRules;
   }
 
   /** True while this source holds the kernel's audit daemon slot. */
