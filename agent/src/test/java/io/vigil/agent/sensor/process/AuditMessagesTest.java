@@ -159,5 +159,21 @@ class AuditMessagesTest {
                 "type=ADD_USER msg=audit(1700000200.100:907): pid=77 uid=0 auid=1000 ses=3"
                     + " msg='op=adding user id=1001 exe=\"/usr/sbin/useradd\" res=success'"),
             self));
+    assertEquals(
+        AuditRouting.Route.MESSAGE,
+        AuditRouting.route(
+            AuditLines.event(
+                "type=SYSCALL msg=audit(1700000200.100:910): arch=c000003e syscall=49"
+                    + " success=yes exit=0 a0=3 pid=10 uid=0 key=\"operator-bind\""),
+            self),
+        "a bind from an operator's own rule is kept as a message, not dropped");
+    assertEquals(
+        AuditRouting.Route.MESSAGE,
+        AuditRouting.route(
+            AuditLines.event(
+                "type=SYSCALL msg=audit(1700000200.100:911): arch=40000003 syscall=11"
+                    + " success=yes exit=0 pid=10 uid=0"),
+            self),
+        "a 32-bit execve is not interpreted as an x86_64 syscall");
   }
 }

@@ -48,6 +48,29 @@ public enum AuditArch {
     };
   }
 
+  /**
+   * The architecture of an audit record's {@code arch=} field (lower-case hex, e.g. {@code
+   * c000003e}), or empty for any other (32-bit and foreign architectures are not interpreted).
+   */
+  public static java.util.Optional<AuditArch> ofRecordField(String hex) {
+    for (AuditArch a : values()) {
+      if (Integer.toHexString(a.token).equals(hex)) {
+        return java.util.Optional.of(a);
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  /** execve or execveat. */
+  public boolean isExec(long nr) {
+    return nr == execve || nr == execveat;
+  }
+
+  /** A syscall the network sensor turns into connections: socket, connect, accept, accept4. */
+  public boolean isConnectionCall(long nr) {
+    return nr == socket || nr == connect || nr == accept || nr == accept4;
+  }
+
   /** The value of an {@code AUDIT_ARCH} field condition. */
   public int token() {
     return token;
