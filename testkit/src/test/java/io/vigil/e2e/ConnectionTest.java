@@ -81,6 +81,7 @@ class ConnectionTest {
                 c.getDirection() == Direction.DIRECTION_OUTBOUND && c.getDestinationPort() == port);
     String shown = "\n" + EventText.of(out);
     assertEquals(Transport.TRANSPORT_TCP, out.getTransport(), shown);
+    assertEquals("audit", out.getSource(), "reported in real time, not by a snapshot" + shown);
     assertEquals("127.0.0.1", out.getDestinationIp(), shown);
     assertEquals(bash.pid(), out.getProcess().getPid(), "the client process" + shown);
     assertEquals(
@@ -95,6 +96,7 @@ class ConnectionTest {
                     && c.getSourcePort() == peer);
     shown = "\n" + EventText.of(in);
     assertEquals(Transport.TRANSPORT_TCP, in.getTransport(), shown);
+    assertEquals("audit", in.getSource(), "reported in real time, not by a snapshot" + shown);
     assertEquals("127.0.0.1", in.getSourceIp(), "peer address" + shown);
     assertEquals("127.0.0.1", in.getDestinationIp(), shown);
     assertEquals(Host.pid(), in.getProcess().getPid(), "the server process = test JVM" + shown);
@@ -106,12 +108,11 @@ class ConnectionTest {
     NetworkConnection l =
         run.awaitConnection(
             "LISTEN on 127.0.0.1:" + port,
-            c ->
-                c.getDirection() == Direction.DIRECTION_LISTEN
-                    && (c.getSourcePort() == port || c.getDestinationPort() == port));
+            c -> c.getDirection() == Direction.DIRECTION_LISTEN && c.getDestinationPort() == port);
     String shown = "\n" + EventText.of(l);
-    String ip = l.getSourcePort() == port ? l.getSourceIp() : l.getDestinationIp();
-    assertEquals("127.0.0.1", ip, shown);
+    // A listening socket is where clients connect to: its address is the destination.
+    assertEquals("127.0.0.1", l.getDestinationIp(), shown);
+    assertEquals("", l.getSourceIp(), shown);
     assertEquals(Transport.TRANSPORT_TCP, l.getTransport(), shown);
     assertEquals(Host.pid(), l.getProcess().getPid(), "the listening process = test JVM" + shown);
     assertEquals(Host.javaExecutable().toString(), l.getProcess().getImage(), shown);

@@ -66,6 +66,7 @@ class ProcessExecTest {
     String shown = "\n" + EventText.of(x);
     Path image = Path.of("/bin/sh").toRealPath();
     assertEquals(argv, x.getArgsList(), "argv exactly as passed, unexpanded" + shown);
+    assertEquals("audit", x.getSource(), "arguments from audit, not a /proc fallback" + shown);
     assertFalse(x.getArgsTruncated(), shown);
     assertEquals(image.toString(), x.getProcess().getImage(), "resolved image" + shown);
     assertEquals(0, x.getProcess().getUid(), shown);

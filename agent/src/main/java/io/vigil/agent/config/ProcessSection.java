@@ -11,10 +11,11 @@ import java.util.Set;
  * @param enabled {@code sensors.process.enabled}
  * @param audit {@code sensors.process.audit}: {@code auto} uses the kernel audit subsystem when it
  *     can (daemon slot or multicast), {@code off} never touches it
- * @param auditKey {@code sensors.process.audit_key}: the key on Vigil's audit rules; rules with
- *     this key that Vigil did not add at this start are removed
+ * @param auditKey {@code sensors.process.audit_key}: the key on Vigil's audit rules; at start,
+ *     rules with this key that Vigil does not want are removed and missing ones added; at stop all
+ *     rules with this key are removed
  * @param auditBacklogLimit {@code sensors.process.audit_backlog_limit}: kernel audit backlog Vigil
- *     sets when it owns the daemon slot
+ *     raises the limit to while it runs (daemon or multicast), unless it is already higher
  * @param maxArgvBytes {@code sensors.process.max_argv_bytes}: bytes of arguments kept per exec
  * @param hashMaxFileBytes {@code sensors.process.hash_max_file_bytes}: larger executables are not
  *     hashed

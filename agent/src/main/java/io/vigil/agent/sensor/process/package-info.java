@@ -1,6 +1,6 @@
 /**
  * The process sensor: {@link io.vigil.agent.sensor.process.ProcessSensor} turns proc connector
- * events (fork, exec, exit, uid/gid changes), audit exec events and everything else audit reports
+ * events (fork, exec, exit, uid changes), audit exec events and everything else audit reports
  * (logins, authentication, sudo, account changes) into {@code ProcessExec}, {@code ProcessExit},
  * {@code AuditMessage} and {@code Gap} events, enriched from {@code /proc} and its process table;
  * without the proc connector it polls {@code /proc}. The kernel-independent parts live in the
