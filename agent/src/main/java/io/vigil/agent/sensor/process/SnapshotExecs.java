@@ -94,7 +94,7 @@ final class SnapshotExecs {
             });
     exec.setAuid((int) s.loginUid().orElse(ProcSnapshot.UNSET_LOGIN_UID));
     exec.setSessionId((int) s.sessionId().orElse(ProcSnapshot.UNSET_LOGIN_UID));
-    facts.fill(exec, s.pid(), s.exe(), s.exe());
+    facts.fill(exec, s.pid(), s.exe(), s.exe(), Optional.empty());
     return exec;
   }
 
