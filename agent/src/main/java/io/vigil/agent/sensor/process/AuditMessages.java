@@ -2,13 +2,13 @@ package io.vigil.agent.sensor.process;
 
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.process.audit.AuditEvent;
+import io.vigil.agent.sensor.process.audit.AuditProcessRef;
 import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordParser;
 import io.vigil.agent.sensor.process.audit.EscapedText;
 import io.vigil.agent.sensor.process.audit.MalformedAuditRecordException;
 import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.AuditRecordFields;
-import io.vigil.proto.v1.ProcessRef;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -70,7 +70,7 @@ final class AuditMessages {
     if (pid != 0) {
       // A process gone before its record was read still has its pid, uid and exe on the record.
       int actor = pid;
-      m.setProcess(processes.find(pid).orElseGet(() -> fromRecords(actor, m)));
+      m.setProcess(processes.find(pid).orElseGet(() -> AuditProcessRef.of(actor, event)));
     }
     return m.setAuid(auid)
         .setSessionId(ses)
@@ -160,21 +160,6 @@ final class AuditMessages {
       }
     }
     return inWord && !sawEquals;
-  }
-
-  /** What the records themselves say about the acting process. */
-  private static ProcessRef fromRecords(int pid, AuditMessage.Builder m) {
-    ProcessRef.Builder p = ProcessRef.newBuilder().setPid(pid);
-    for (AuditRecordFields r : m.getRecordsList()) {
-      String uid = r.getFieldsOrDefault("uid", "");
-      if (p.getUid() == 0 && uid.matches("\\d{1,10}")) {
-        p.setUid((int) Long.parseLong(uid));
-      }
-      if (p.getImage().isEmpty()) {
-        p.setImage(r.getFieldsOrDefault("exe", ""));
-      }
-    }
-    return p.build();
   }
 
   /** The fields inside a {@code msg='...'} value, or null when it is plain text. */
