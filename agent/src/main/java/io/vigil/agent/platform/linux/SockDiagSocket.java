@@ -5,7 +5,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Platform;
-import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -176,7 +175,8 @@ public final class SockDiagSocket implements AutoCloseable {
 
   private int receive() throws IOException {
     while (true) {
-      long n = LIBC.recv(fd, nativeBuffer, new NativeLong(NATIVE_BUFFER), MSG_TRUNC).longValue();
+      // Direct-mapped: a dump of a busy host is hundreds of datagrams.
+      long n = SocketReceive.recv(fd, nativeBuffer, NATIVE_BUFFER, MSG_TRUNC);
       if (n < 0) {
         int errno = Native.getLastError();
         if (errno == EINTR) {
@@ -256,8 +256,6 @@ public final class SockDiagSocket implements AutoCloseable {
     int setsockopt(int fd, int level, int optname, byte[] optval, int optlen);
 
     NativeLong send(int fd, byte[] buf, NativeLong len, int flags);
-
-    NativeLong recv(int fd, Pointer buf, NativeLong len, int flags);
 
     int close(int fd);
   }

@@ -2,9 +2,9 @@ package io.vigil.agent.sensor.network;
 
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.process.audit.AuditEvent;
+import io.vigil.agent.sensor.process.audit.AuditProcessRef;
 import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordTypes;
-import io.vigil.agent.sensor.process.audit.EscapedText;
 import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.NetworkConnection;
@@ -173,7 +173,7 @@ public final class AuditConnections {
         transport = Transport.TRANSPORT_TCP; // inet sockets that accept are stream sockets
       }
     }
-    c.setTransport(transport).setProcess(process(pid, sys, event));
+    c.setTransport(transport).setProcess(process(pid, event));
     return Optional.of(new Converted(c.build(), event.timestampNs(), inode));
   }
 
@@ -194,26 +194,9 @@ public final class AuditConnections {
     }
   }
 
-  private ProcessRef process(int pid, AuditRecord sys, AuditEvent event) {
+  private ProcessRef process(int pid, AuditEvent event) {
     Optional<ProcessRef> known = pid > 0 ? processes.find(pid) : Optional.empty();
-    if (known.isPresent()) {
-      return known.get();
-    }
-    ProcessRef.Builder p = ProcessRef.newBuilder().setPid(Math.max(pid, 0));
-    String exe = sys.text("exe");
-    if (exe != null) {
-      p.setImage(exe);
-    }
-    int uid = sys.id("uid", -1);
-    if (uid != -1) {
-      p.setUid(uid);
-    }
-    AuditRecord title = event.first(AuditRecordTypes.PROCTITLE);
-    byte[] argv = title == null ? null : title.bytes("proctitle");
-    if (argv != null) {
-      p.setCommandLine(commandLine(argv)); // the kernel caps proctitle at 128 bytes
-    }
-    return p.build();
+    return known.orElseGet(() -> AuditProcessRef.of(pid, event));
   }
 
   private Call call(AuditRecord sys) {
@@ -250,23 +233,6 @@ public final class AuditConnections {
         "Audit connect/accept records that produced no connection event",
         "reason",
         reason);
-  }
-
-  private static String commandLine(byte[] argv) {
-    StringBuilder s = new StringBuilder();
-    int start = 0;
-    for (int i = 0; i <= argv.length; i++) {
-      if (i == argv.length || argv[i] == 0) {
-        if (i > start) {
-          if (s.length() > 0) {
-            s.append(' ');
-          }
-          s.append(EscapedText.of(argv, start, i - start));
-        }
-        start = i + 1;
-      }
-    }
-    return s.toString();
   }
 
   private static boolean isWildcard(String ip) {

@@ -36,7 +36,7 @@ final class ProcessRefs {
       return p.build();
     }
     ProcSnapshot snap = s.get();
-    p.setImage(snap.exe()).setCommandLine(String.join(" ", snap.argv().args()));
+    p.setImage(snap.exe()).setCommandLine(snap.argv().commandLine());
     snap.credentials().ifPresent(c -> p.setUid((int) c.uid()));
     if (bootTime != null) {
       p.setEntityId(bootTime.entityId(pid, snap.startTicks()))

@@ -1,5 +1,7 @@
 package io.vigil.agent.sensor.network;
 
+import io.vigil.agent.sensor.process.audit.HexBytes;
+
 /**
  * A {@code struct sockaddr} from an audit SOCKADDR record's {@code saddr=} field (hex of the raw
  * bytes). {@code sa_family} is in host byte order (little-endian on x86_64 and aarch64), the port
@@ -22,17 +24,12 @@ record Sockaddr(int family, String ip, int port) {
    * Decodes the hex text; {@code null} when it is not hex, too short for its family or too long.
    */
   static Sockaddr decode(byte[] hex) {
-    if (hex == null || hex.length < 4 || hex.length % 2 != 0 || hex.length > 2 * MAX_BYTES) {
+    if (hex == null || hex.length < 4 || hex.length > 2 * MAX_BYTES) {
       return null;
     }
-    byte[] b = new byte[hex.length / 2];
-    for (int i = 0; i < b.length; i++) {
-      int hi = Character.digit(hex[2 * i], 16);
-      int lo = Character.digit(hex[2 * i + 1], 16);
-      if (hi < 0 || lo < 0) {
-        return null;
-      }
-      b[i] = (byte) (hi << 4 | lo);
+    byte[] b = HexBytes.decode(hex, 0, hex.length);
+    if (b == null) {
+      return null;
     }
     int family = (b[0] & 0xFF) | (b[1] & 0xFF) << 8;
     if (family == AF_INET) {

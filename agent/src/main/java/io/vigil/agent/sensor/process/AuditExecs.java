@@ -70,7 +70,7 @@ final class AuditExecs {
       exec.setContainerId(live.get().containerId());
       liveExe = live.get().exe();
     }
-    facts.fill(exec, pid, p.getImage(), liveExe);
+    facts.fill(exec, pid, p.getImage(), liveExe, ExecutableFacts.executedFile(event));
     return Optional.of(exec.build());
   }
 

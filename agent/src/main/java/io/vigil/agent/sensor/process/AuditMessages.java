@@ -2,21 +2,27 @@ package io.vigil.agent.sensor.process;
 
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.process.audit.AuditEvent;
+import io.vigil.agent.sensor.process.audit.AuditProcessRef;
 import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordParser;
 import io.vigil.agent.sensor.process.audit.EscapedText;
 import io.vigil.agent.sensor.process.audit.MalformedAuditRecordException;
 import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.AuditRecordFields;
-import io.vigil.proto.v1.ProcessRef;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Turns an audit event that is neither an exec nor a connection into an {@code AuditMessage}: every
  * record as name/value pairs, the quoted {@code msg='...'} of user-space records flattened into the
  * record's own fields, the acting process resolved through the process table, and auid, session,
  * result and key lifted out. Bounded in records, fields per record and value length; anything cut
- * sets {@code truncated}. Thread-safe.
+ * sets {@code truncated}. Field names are attacker text too (any {@code name=} inside a user-space
+ * {@code msg}): a name outside {@code [A-Za-z0-9_.-]{1,64}} (control characters, spaces, non-ASCII)
+ * is dropped with its value and counts as cut, rather than escaped, because every name the kernel
+ * and the audit user-space libraries write fits and an escaped name would match no query anyway.
+ * Values are escaped ({@link EscapedText}) and cut between, never inside, an escape or a surrogate
+ * pair. Thread-safe.
  */
 final class AuditMessages {
   static final int MAX_RECORDS = 32;
@@ -24,6 +30,7 @@ final class AuditMessages {
   static final int MAX_VALUE_CHARS = 1024;
   static final int MAX_KEY_CHARS = 64;
   private static final int UNSET = -1;
+  private static final Pattern KEY = Pattern.compile("[A-Za-z0-9_.-]{1," + MAX_KEY_CHARS + "}");
 
   private final ProcessDirectory processes;
 
@@ -63,7 +70,7 @@ final class AuditMessages {
     if (pid != 0) {
       // A process gone before its record was read still has its pid, uid and exe on the record.
       int actor = pid;
-      m.setProcess(processes.find(pid).orElseGet(() -> fromRecords(actor, m)));
+      m.setProcess(processes.find(pid).orElseGet(() -> AuditProcessRef.of(actor, event)));
     }
     return m.setAuid(auid)
         .setSessionId(ses)
@@ -95,18 +102,41 @@ final class AuditMessages {
       if (out.containsFields(f.key())) {
         continue;
       }
-      if (out.getFieldsCount() >= MAX_FIELDS || f.key().length() > MAX_KEY_CHARS) {
+      if (out.getFieldsCount() >= MAX_FIELDS || !KEY.matcher(f.key()).matches()) {
         cut = true;
         continue;
       }
       String value = f.value() == null ? "(null)" : EscapedText.of(f.value(), 0, f.value().length);
       if (value.length() > MAX_VALUE_CHARS) {
-        value = value.substring(0, MAX_VALUE_CHARS);
+        value = cutEscaped(value, MAX_VALUE_CHARS);
         cut = true;
       }
       out.putFields(f.key(), value);
     }
     return cut;
+  }
+
+  /**
+   * The longest prefix of {@code escaped} ({@link EscapedText} output) of at most {@code max} chars
+   * that ends between whole units: a {@code \xNN} or {@code \\} escape, a surrogate pair, or one
+   * char.
+   */
+  static String cutEscaped(String escaped, int max) {
+    int end = 0;
+    while (end < escaped.length()) {
+      char c = escaped.charAt(end);
+      int unit = 1;
+      if (c == '\\' && end + 1 < escaped.length()) {
+        unit = escaped.charAt(end + 1) == 'x' ? 4 : 2;
+      } else if (Character.isHighSurrogate(c)) {
+        unit = 2;
+      }
+      if (end + unit > max) {
+        break;
+      }
+      end += unit;
+    }
+    return escaped.substring(0, Math.min(end, escaped.length()));
   }
 
   /** True when a word outside double quotes is not a {@code name=value} pair. */
@@ -130,21 +160,6 @@ final class AuditMessages {
       }
     }
     return inWord && !sawEquals;
-  }
-
-  /** What the records themselves say about the acting process. */
-  private static ProcessRef fromRecords(int pid, AuditMessage.Builder m) {
-    ProcessRef.Builder p = ProcessRef.newBuilder().setPid(pid);
-    for (AuditRecordFields r : m.getRecordsList()) {
-      String uid = r.getFieldsOrDefault("uid", "");
-      if (p.getUid() == 0 && uid.matches("\\d{1,10}")) {
-        p.setUid((int) Long.parseLong(uid));
-      }
-      if (p.getImage().isEmpty()) {
-        p.setImage(r.getFieldsOrDefault("exe", ""));
-      }
-    }
-    return p.build();
   }
 
   /** The fields inside a {@code msg='...'} value, or null when it is plain text. */

@@ -50,7 +50,7 @@ final class SnapshotExecs {
       return new Result(exec.build(), false);
     }
     ProcSnapshot s = live.get();
-    String commandLine = String.join(" ", s.argv().args());
+    String commandLine = s.argv().commandLine();
     int uid = s.credentials().map(c -> (int) c.uid()).orElse(-1);
     ProcessTracker.ExecResult r =
         tracker.onExec(
@@ -62,7 +62,7 @@ final class SnapshotExecs {
 
   /** A process found running by polling: added to the table, described as an exec. */
   ProcessExec discovered(ProcSnapshot s) {
-    ProcessEntry e = tracker.discovered(s, String.join(" ", s.argv().args()));
+    ProcessEntry e = tracker.discovered(s, s.argv().commandLine());
     ProcessRef parent =
         tracker
             .table()
@@ -94,7 +94,7 @@ final class SnapshotExecs {
             });
     exec.setAuid((int) s.loginUid().orElse(ProcSnapshot.UNSET_LOGIN_UID));
     exec.setSessionId((int) s.sessionId().orElse(ProcSnapshot.UNSET_LOGIN_UID));
-    facts.fill(exec, s.pid(), s.exe(), s.exe());
+    facts.fill(exec, s.pid(), s.exe(), s.exe(), Optional.empty());
     return exec;
   }
 

@@ -3,6 +3,7 @@ package io.vigil.agent.sensor.process;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.agent.sensor.process.audit.AuditEvent;
@@ -13,6 +14,7 @@ import io.vigil.agent.sensor.process.audit.ExecAssembly;
 import io.vigil.agent.sensor.process.procfs.BootTime;
 import io.vigil.agent.sensor.process.procfs.EntityIds;
 import io.vigil.agent.sensor.process.procfs.ExecutableHashes;
+import io.vigil.agent.sensor.process.procfs.FileIdentity;
 import io.vigil.agent.sensor.process.procfs.ProcReader;
 import io.vigil.agent.sensor.process.procfs.ProcSnapshot;
 import io.vigil.agent.sensor.process.table.ProcessTable;
@@ -21,11 +23,13 @@ import io.vigil.proto.v1.ProcessExec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +123,48 @@ class AuditExecsTest {
     assertEquals(sha256, sh.getSha256());
     assertEquals(32, sh.getMd5().length());
     assertTrue(sh.getExeInode() > 0);
+  }
+
+  private static FileIdentity identity(Path file) throws IOException {
+    Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino");
+    return FileIdentity.ofStat((Long) a.get("dev"), (Long) a.get("ino"));
+  }
+
+  @Test
+  void aGoneProcessIsHashedFromItsPathOnlyWhenThePathStillHoldsTheExecutedFile() throws Exception {
+    Path tool = Files.write(dir.resolve("tool"), new byte[] {1, 2, 3});
+    FileIdentity executed = identity(tool);
+
+    ProcessExec same =
+        execs.build(AuditLines.exec(510, 4301, 1, tool.toString(), executed, "0100755")).get();
+    // After the exec, another file takes the path (both existed at once: the inodes differ).
+    Path swapped = Files.write(dir.resolve("swapped"), new byte[] {6, 6, 6});
+    Files.move(swapped, tool, StandardCopyOption.REPLACE_EXISTING);
+    ProcessExec replaced =
+        execs.build(AuditLines.exec(511, 4302, 1, tool.toString(), executed, "0100755")).get();
+
+    String sha256 =
+        HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[] {1, 2, 3}));
+    assertEquals(sha256, same.getSha256());
+    assertEquals(executed.inode(), same.getExeInode());
+    assertEquals("", replaced.getSha256());
+    assertEquals("", replaced.getMd5());
+    assertEquals(0, replaced.getExeInode());
+  }
+
+  @Test
+  void aFifoAtTheAuditedPathGivesNoHashesAndDoesNotBlock() throws Exception {
+    Path fifo = dir.resolve("fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    // Even naming the FIFO's own identity: only regular files are opened.
+    AuditEvent event = AuditLines.exec(512, 4303, 1, fifo.toString(), identity(fifo), "0100755");
+
+    // Guard against a hang only (opening a FIFO without writer blocks); measures nothing.
+    ProcessExec exec =
+        assertTimeoutPreemptively(Duration.ofMinutes(1), () -> execs.build(event).get());
+
+    assertEquals("", exec.getSha256());
+    assertEquals(0, exec.getExeInode());
   }
 
   @Test

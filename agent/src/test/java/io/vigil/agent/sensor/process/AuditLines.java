@@ -3,8 +3,13 @@ package io.vigil.agent.sensor.process;
 import io.vigil.agent.sensor.process.audit.AuditEvent;
 import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordParser;
+import io.vigil.agent.sensor.process.procfs.FileIdentity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Hand-written audit records in the kernel's format, as auditd logs them. */
 final class AuditLines {
@@ -20,8 +25,24 @@ final class AuditLines {
     return new AuditEvent(first.serial(), first.timestampNs(), records, AuditEvent.Ending.EOE, 0);
   }
 
-  /** An execve of {@code exe} with {@code args} by pid/ppid as uid 1000, cwd /tmp. */
+  /**
+   * An execve of {@code exe} with {@code args} by pid/ppid as uid 1000, cwd /tmp; its PATH record
+   * names the device and inode {@code exe} has now (1234 on fd:01 when it does not exist).
+   */
   static AuditEvent exec(long serial, int pid, int ppid, String exe, String mode, String... args) {
+    FileIdentity id = new FileIdentity(0xfd, 0x01, 1234);
+    try {
+      Map<String, Object> a = Files.readAttributes(Path.of(exe), "unix:dev,ino");
+      id = FileIdentity.ofStat((Long) a.get("dev"), (Long) a.get("ino"));
+    } catch (IOException e) {
+      // keep the made-up identity
+    }
+    return exec(serial, pid, ppid, exe, id, mode, args);
+  }
+
+  /** As {@link #exec(long, int, int, String, String, String...)} naming the file {@code id}. */
+  static AuditEvent exec(
+      long serial, int pid, int ppid, String exe, FileIdentity id, String mode, String... args) {
     String hdr = "msg=audit(1700000100.250:" + serial + "): ";
     StringBuilder execve = new StringBuilder("type=EXECVE " + hdr + "argc=" + args.length);
     for (int i = 0; i < args.length; i++) {
@@ -45,7 +66,11 @@ final class AuditLines {
             + hdr
             + "item=0 name=\""
             + exe
-            + "\" inode=1234 dev=fd:01 mode="
+            + "\" inode="
+            + id.inode()
+            + " dev="
+            + String.format("%02x:%02x", id.major(), id.minor())
+            + " mode="
             + mode
             + " ouid=0 ogid=0 rdev=00:00 nametype=NORMAL",
         "type=PROCTITLE " + hdr + "proctitle=78");

@@ -111,6 +111,50 @@ class AuditMessagesTest {
   }
 
   @Test
+  void fieldNamesWithControlOrNonAsciiCharactersAreDroppedAndFlagged() {
+    // A user-space message may carry any name=value text, e.g. a terminal escape as a name.
+    AuditMessage m =
+        messages.build(
+            AuditLines.event(
+                "type=USER msg=audit(1700000400.000:810): pid=77 uid=0 auid=0 ses=3"
+                    + " msg='op=login \u001b[2Jx=1 caf\u00e9=2 a\u0007b=3 =4 res=success'"));
+
+    var fields = m.getRecords(0).getFieldsMap();
+    assertEquals("login", fields.get("op"));
+    assertEquals("success", fields.get("res"));
+    for (String key : fields.keySet()) {
+      assertTrue(key.matches("[A-Za-z0-9_.-]{1,64}"), "kept name " + key);
+    }
+    assertFalse(fields.containsValue("1"), fields.toString());
+    assertFalse(fields.containsValue("2"), fields.toString());
+    assertTrue(m.getTruncated());
+  }
+
+  @Test
+  void longValuesAreCutBetweenEscapesAndSurrogatePairsNeverInside() {
+    // "A" then \xFF escapes (4 chars each): a cut at 1024 would split the 256th escape.
+    AuditMessage escapes =
+        messages.build(
+            AuditLines.event(
+                "type=USER_CMD msg=audit(1700000200.100:904): pid=1 cmd=41" + "FF".repeat(600)));
+    // "A" then U+1F600 (a surrogate pair): a cut at 1024 would split the 512th pair.
+    AuditMessage emoji =
+        messages.build(
+            AuditLines.event(
+                "type=USER_CMD msg=audit(1700000200.100:905): pid=1 cmd=41"
+                    + "F09F9880".repeat(600)));
+
+    String cutEscapes = escapes.getRecords(0).getFieldsOrThrow("cmd");
+    String cutEmoji = emoji.getRecords(0).getFieldsOrThrow("cmd");
+    assertEquals("A" + "\\xFF".repeat(255), cutEscapes);
+    assertEquals("A" + "\uD83D\uDE00".repeat(511), cutEmoji);
+    assertTrue(escapes.getTruncated());
+    assertTrue(emoji.getTruncated());
+    assertEquals("a\\\\", AuditMessages.cutEscaped("a\\\\b", 3));
+    assertEquals("a", AuditMessages.cutEscaped("a\\\\b", 2));
+  }
+
+  @Test
   void execsConnectionsAndTheAgentsOwnRecordsAreRoutedAway() {
     long self = ProcessHandle.current().pid();
     assertEquals(

@@ -70,35 +70,12 @@ final class FieldScanner {
     if (len == NULL_LITERAL.length && Arrays.equals(b, start, pos, NULL_LITERAL, 0, len)) {
       return null;
     }
-    if (len > 0 && len % 2 == 0 && AuditRecordParser.untrusted(key, execve) && allHex(start, pos)) {
-      byte[] decoded = new byte[len / 2];
-      for (int i = 0; i < decoded.length; i++) {
-        decoded[i] = (byte) (digit(b[start + 2 * i]) << 4 | digit(b[start + 2 * i + 1]));
+    if (AuditRecordParser.untrusted(key, execve)) {
+      byte[] decoded = HexBytes.decode(b, start, pos);
+      if (decoded != null) {
+        return decoded;
       }
-      return decoded;
     }
     return Arrays.copyOfRange(b, start, pos);
-  }
-
-  private boolean allHex(int from, int to) {
-    for (int i = from; i < to; i++) {
-      if (digit(b[i]) < 0) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static int digit(byte c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    return -1;
   }
 }

@@ -1,9 +1,11 @@
 package io.vigil.agent.sensor.process.procfs;
 
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -16,9 +18,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * MD5, SHA-1 and SHA-256 of executables, read once per file version.
  *
  * <p>Callers pass {@code /proc/PID/exe}: opening it reaches the very file the process runs, even
- * when its path was replaced or deleted since. Results are cached by (device, inode, size, mtime,
- * ctime) in a small LRU, because the same few binaries are executed over and over. ctime is part of
- * the key because mtime can be set back by anyone who can write the file, ctime cannot.
+ * when its path was replaced or deleted since. A plain path is only worth hashing when it still
+ * names the executed file: {@link #examine(Path, FileIdentity)} checks that against the identity
+ * audit recorded. Results are cached by (device, inode, size, mtime, ctime) in a small LRU, because
+ * the same few binaries are executed over and over. ctime is part of the key because mtime can be
+ * set back by anyone who can write the file, ctime cannot.
+ *
+ * <p>Only regular files are opened: the file is stat'ed, must be regular (a FIFO or device could
+ * block {@code open} or never end), is opened, and is stat'ed again, which must give the same key.
+ * Java offers no {@code fstat} of an open channel nor {@code O_NONBLOCK} for files, so a window
+ * remains: a file swapped in at the path between the first stat and the open is opened; if it is a
+ * FIFO, that open blocks until a writer appears (the second stat would reject it, but comes too
+ * late). Swapping needs write access to the file's directory, and {@code /proc/PID/exe} cannot be
+ * swapped at all.
  *
  * <p>Thread-safe. {@link #hash} blocks while it reads the file (up to the size limit); the cache
  * lock is not held while reading, so two threads may hash the same new file at once.
@@ -105,6 +117,18 @@ public final class ExecutableHashes {
     return Optional.of(new Examined(before.dev(), before.ino(), hash(file, before)));
   }
 
+  /**
+   * As {@link #examine(Path)}, but only when {@code file} is a regular file and is {@code expected}
+   * (same device major/minor and inode); empty otherwise, without opening it.
+   */
+  public Optional<Examined> examine(Path file, FileIdentity expected) {
+    Key before = key(file);
+    if (before == null || !before.regular() || !expected.matches(before.dev(), before.ino())) {
+      return Optional.empty();
+    }
+    return Optional.of(new Examined(before.dev(), before.ino(), hash(file, before)));
+  }
+
   private Optional<Hashes> hash(Path file, Key before) {
     if (!before.regular() || before.size() > maxBytes) {
       return Optional.empty();
@@ -115,7 +139,7 @@ public final class ExecutableHashes {
         return Optional.of(cached);
       }
     }
-    Optional<Hashes> computed = compute(file);
+    Optional<Hashes> computed = compute(file, before);
     // Cache only if the file did not change while it was read; otherwise the digest may mix two
     // versions, and the next caller should read again.
     if (computed.isPresent() && before.equals(key(file))) {
@@ -131,23 +155,28 @@ public final class ExecutableHashes {
     return fileReads.get();
   }
 
-  private Optional<Hashes> compute(Path file) {
+  private Optional<Hashes> compute(Path file, Key before) {
     fileReads.incrementAndGet();
     MessageDigest md5 = digest("MD5");
     MessageDigest sha1 = digest("SHA-1");
     MessageDigest sha256 = digest("SHA-256");
-    byte[] buf = new byte[64 * 1024];
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     long total = 0;
-    try (InputStream in = Files.newInputStream(file)) {
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      // The path may have been swapped between the stat and the open: read only if it still names
+      // the regular file that was checked.
+      if (!before.equals(key(file))) {
+        return Optional.empty();
+      }
       int n;
-      while ((n = in.read(buf)) > 0) {
+      while ((n = in.read(buf.clear())) > 0) {
         total += n;
         if (total > maxBytes) {
           return Optional.empty(); // grew past the limit while being read
         }
-        md5.update(buf, 0, n);
-        sha1.update(buf, 0, n);
-        sha256.update(buf, 0, n);
+        md5.update(buf.array(), 0, n);
+        sha1.update(buf.array(), 0, n);
+        sha256.update(buf.array(), 0, n);
       }
     } catch (IOException e) {
       return Optional.empty();

@@ -81,9 +81,7 @@ public final class ProcReader {
     }
     String exe = readLink(dir.resolve("exe"));
     boolean deleted = exe.endsWith(DELETED);
-    if (deleted) {
-      exe = exe.substring(0, exe.length() - DELETED.length());
-    }
+    exe = withoutDeletedSuffix(exe);
     ProcSnapshot.Argv argv = readArgv(dir.resolve("cmdline"));
     String cwd = readLink(dir.resolve("cwd"));
     Optional<ProcSnapshot.Credentials> creds =
@@ -126,10 +124,7 @@ public final class ProcReader {
       return Optional.empty();
     }
     Path dir = procRoot.resolve(Integer.toString(pid));
-    String exe = readLink(dir.resolve("exe"));
-    if (exe.endsWith(DELETED)) {
-      exe = exe.substring(0, exe.length() - DELETED.length());
-    }
+    String exe = withoutDeletedSuffix(readLink(dir.resolve("exe")));
     String containerId = readText(dir.resolve("cgroup")).map(this::containerId).orElse("");
     long ticks = stat.get().startTicks();
     OptionalLong again = startTicks(pid);
@@ -149,9 +144,15 @@ public final class ProcReader {
     return s.isPresent() ? OptionalLong.of(s.get().startTicks()) : OptionalLong.empty();
   }
 
-  /** The parent pid of {@code pid} from {@code stat}, or -1 when the process is gone. */
-  public int parentPid(int pid) {
-    return readStat(pid).map(StatLine::ppid).orElse(-1);
+  /**
+   * An {@code exe} link target without the {@code " (deleted)"} the kernel appends once the file
+   * was unlinked, the way {@link ProcSnapshot#exe} and {@link LiveImage#exe} report it. (A path
+   * that really ends in that text is indistinguishable; the kernel gives no other sign.)
+   */
+  public static String withoutDeletedSuffix(String exeLink) {
+    return exeLink.endsWith(DELETED)
+        ? exeLink.substring(0, exeLink.length() - DELETED.length())
+        : exeLink;
   }
 
   /** One read into a per-thread buffer, parsed in place: no path objects, no text copy. */

@@ -53,6 +53,11 @@ public record ProcSnapshot(
     public Argv {
       args = List.copyOf(args);
     }
+
+    /** The arguments joined by single spaces, as {@code ProcessRef.command_line} carries them. */
+    public String commandLine() {
+      return String.join(" ", args);
+    }
   }
 
   /** Real, effective, saved and file-system ids from the {@code Uid:} and {@code Gid:} lines. */

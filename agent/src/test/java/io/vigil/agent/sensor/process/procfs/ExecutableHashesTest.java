@@ -1,7 +1,10 @@
 package io.vigil.agent.sensor.process.procfs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -82,5 +86,65 @@ class ExecutableHashesTest {
     assertEquals(hashes.hash(file), x.hashes());
     assertEquals(Optional.empty(), dir.hashes());
     assertEquals(Optional.empty(), hashes.examine(tmp.resolve("gone")));
+  }
+
+  private static FileIdentity identity(Path file) throws IOException {
+    java.util.Map<String, Object> a = Files.readAttributes(file, "unix:dev,ino");
+    return FileIdentity.ofStat((Long) a.get("dev"), (Long) a.get("ino"));
+  }
+
+  @Test
+  void aPathIsExaminedOnlyWhileItNamesTheExpectedFile() throws IOException {
+    Path file = Files.write(tmp.resolve("prog"), new byte[] {1, 2, 3});
+    FileIdentity executed = identity(file);
+    // Another file renamed over the path: both existed at once, so the inodes differ.
+    Path other = Files.write(tmp.resolve("other"), new byte[] {6, 6, 6});
+    ExecutableHashes hashes = new ExecutableHashes(1024, 4);
+
+    assertEquals(hashes.hash(file), hashes.examine(file, executed).orElseThrow().hashes());
+    assertEquals(executed.inode(), hashes.examine(file, executed).orElseThrow().inode());
+
+    Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+    assertEquals(Optional.empty(), hashes.examine(file, executed));
+    FileIdentity otherDevice =
+        new FileIdentity(executed.major() + 1, executed.minor(), identity(file).inode());
+    assertEquals(Optional.empty(), hashes.examine(file, otherDevice));
+    assertTrue(hashes.examine(file, identity(file)).isPresent());
+  }
+
+  @Test
+  void aFifoAtThePathIsRejectedBeforeItIsOpened() throws Exception {
+    Path fifo = tmp.resolve("fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    ExecutableHashes hashes = new ExecutableHashes(1024, 4);
+    FileIdentity itself = identity(fifo);
+
+    // Opening a FIFO without a writer blocks forever: the guard only keeps a broken build from
+    // hanging the test run, it measures nothing.
+    assertTimeoutPreemptively(
+        Duration.ofMinutes(1),
+        () -> {
+          assertEquals(Optional.empty(), hashes.examine(fifo, itself));
+          assertEquals(Optional.empty(), hashes.hash(fifo));
+        });
+    assertEquals(0, hashes.fileReads());
+  }
+
+  @Test
+  void deviceNumbersSplitAndJoinTheLinuxWay() {
+    // Major 0x1003 and minor 0x10001 both need the high parts of glibc's makedev encoding.
+    long dev = 0x1000_1000_0301L;
+    FileIdentity id = new FileIdentity(0x1003, 0x10001, 7);
+
+    assertEquals(dev, id.device());
+    assertEquals(0x1003, FileIdentity.major(dev));
+    assertEquals(0x10001, FileIdentity.minor(dev));
+    assertEquals(0xfd, FileIdentity.major(0xfd01));
+    assertEquals(0x01, FileIdentity.minor(0xfd01));
+    assertEquals(id, FileIdentity.ofStat(dev, 7));
+    assertTrue(id.matches(dev, 7));
+    assertFalse(id.matches(dev, 8));
+    assertFalse(id.matches(0x0301, 7)); // same low bits, other device
   }
 }

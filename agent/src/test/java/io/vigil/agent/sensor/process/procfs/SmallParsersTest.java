@@ -66,4 +66,19 @@ class SmallParsersTest {
     long tenYears = 10L * 365 * 24 * 3600 * 100;
     assertEquals((1_700_000_000L + tenYears / 100) * 1_000_000_000L, boot.startTimeNanos(tenYears));
   }
+
+  @Test
+  void theDeletedSuffixIsStrippedOnlyAtTheEnd() {
+    assertEquals("/usr/bin/app", ProcReader.withoutDeletedSuffix("/usr/bin/app (deleted)"));
+    assertEquals("/usr/bin/app", ProcReader.withoutDeletedSuffix("/usr/bin/app"));
+    assertEquals("/tmp/x (deleted)/y", ProcReader.withoutDeletedSuffix("/tmp/x (deleted)/y"));
+  }
+
+  @Test
+  void aCommandLineIsTheArgumentsJoinedBySingleSpaces() {
+    assertEquals(
+        "sh -c  echo\\x",
+        new ProcSnapshot.Argv(java.util.List.of("sh", "-c", "", "echo\\x"), false).commandLine());
+    assertEquals("", new ProcSnapshot.Argv(java.util.List.of(), false).commandLine());
+  }
 }
