@@ -101,6 +101,7 @@ public final class NetworkSensor implements Sensor, AuditListener {
   private volatile Map<Long, SocketEntry> listeningByInode = Map.of();
   private volatile String snapshotProblem = "";
   private volatile int unreadableProcesses;
+  private volatile boolean ownerScanTruncated;
   private volatile boolean auditActive;
   private volatile String auditReason = "no audit feed attached";
   private volatile boolean started;
@@ -188,6 +189,11 @@ public final class NetworkSensor implements Sensor, AuditListener {
               + " processes' sockets unattributed: /proc/PID/fd unreadable (needs root or"
               + " CAP_SYS_PTRACE)");
     }
+    if (ownerScanTruncated) {
+      reasons.add(
+          "socket owner scan hit its limits (processes, descriptors or sockets): some sockets"
+              + " are reported without their process");
+    }
     return SensorState.newBuilder()
         .setName(NAME)
         .setSource(auditActive ? "audit connect/accept + " + snapshot : snapshot + " only")
@@ -232,6 +238,7 @@ public final class NetworkSensor implements Sensor, AuditListener {
     }
     SocketOwners.Scan scan = owners.scan();
     unreadableProcesses = scan.unreadable();
+    ownerScanTruncated = scan.truncated();
     snapshotProblem = snap.problem();
     if (!snap.complete()) {
       snapshotProblems.inc();
