@@ -19,8 +19,6 @@ import io.vigil.proto.v1.SensorState;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,7 +39,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * #start}.
  */
 public final class ProcessSensor implements Sensor, AuditListener {
-  static final int AUDIT_QUEUE = 16_384;
+  /** Audit events waiting for the audit thread, at most; see also {@link #AUDIT_QUEUE_BYTES}. */
+  static final int AUDIT_QUEUE = 4_096;
+
+  /** Record bytes waiting for the audit thread, at most: a bounded share of a 64 MiB heap. */
+  static final long AUDIT_QUEUE_BYTES = 8L << 20;
+
   private static final String SHORT_LIVED = "; arguments of short-lived processes may be missed";
 
   private final ProcessSensorOptions options;
@@ -57,9 +60,9 @@ public final class ProcessSensor implements Sensor, AuditListener {
   private final ProcPoller poller;
   private final long agentPid = ProcessHandle.current().pid();
   private final List<AuditListener> listeners = new CopyOnWriteArrayList<>();
-  private final BlockingQueue<AuditEvent> auditQueue = new ArrayBlockingQueue<>(AUDIT_QUEUE);
+  private final BoundedAuditQueue auditQueue =
+      new BoundedAuditQueue(AUDIT_QUEUE, AUDIT_QUEUE_BYTES);
   private final AtomicLong incompleteExecs = new AtomicLong();
-  private final AtomicLong auditQueueDrops = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
 
   private volatile EventSink sink;
@@ -215,9 +218,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
 
   @Override
   public void onAuditEvent(AuditEvent event) {
-    if (!auditQueue.offer(event)) {
-      auditQueueDrops.incrementAndGet();
-    }
+    auditQueue.offer(event); // a refused event is counted there and reported as a Gap
   }
 
   /**
@@ -262,9 +263,17 @@ public final class ProcessSensor implements Sensor, AuditListener {
     return incompleteExecs.get();
   }
 
-  /** Audit events dropped because this sensor's queue was full (each also reported as a Gap). */
+  /**
+   * Audit events dropped because this sensor's queue was full, by count or by bytes (each also
+   * reported as a Gap).
+   */
   public long auditQueueDrops() {
-    return auditQueueDrops.get();
+    return auditQueue.drops();
+  }
+
+  /** Exits emitted without waiting for their exec record because too many exits waited. */
+  public long unsettledExits() {
+    return exits.unsettled();
   }
 
   /** Events that failed to build or listeners that threw; each is skipped, nothing else stops. */
@@ -356,7 +365,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
   private long reportedDrops;
 
   private void reportQueueDrops() {
-    long drops = auditQueueDrops.get();
+    long drops = auditQueue.drops();
     if (drops > reportedDrops) {
       sink.offer(
           SensorEvents.sourceGap(

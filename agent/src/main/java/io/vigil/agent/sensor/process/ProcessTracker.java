@@ -25,7 +25,8 @@ final class ProcessTracker {
   /**
    * The outcome of an exec.
    *
-   * @param process the table entry of the new image
+   * @param process the new image, with the exec's whole command line (the table keeps at most
+   *     {@link io.vigil.agent.sensor.process.table.CommandLines#TABLE_MAX_BYTES} of it)
    * @param parent the parent (or, after an exec without fork, the previous image)
    * @param withoutFork the process had exec'd before since its fork
    */
