@@ -1,9 +1,12 @@
 package io.vigil.agent.sensor.process;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.agent.sensor.process.audit.ExecAssembly;
 import io.vigil.agent.sensor.process.procfs.BootTime;
+import io.vigil.agent.sensor.process.procfs.EntityIds;
 import io.vigil.agent.sensor.process.procfs.ExecutableHashes;
 import io.vigil.agent.sensor.process.procfs.ProcReader;
 import io.vigil.agent.sensor.process.procfs.ProcSnapshot;
@@ -22,9 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The table's life-cycle rules against a host with no live processes: how much command line the
- * table keeps. Audit execs are built from kernel-format records (event time 1700000100.250, boot at
- * 1700000000, 100 ticks a second).
+ * The table's life-cycle rules against a host with no live processes: pid reuse behind an exited
+ * entry, and how much command line the table keeps. Audit execs are built from kernel-format
+ * records (event time 1700000100.250, boot at 1700000000, 100 ticks a second).
  */
 class ProcessTrackerTest {
   private static final long SECOND = 1_000_000_000L;
@@ -69,6 +72,60 @@ class ProcessTrackerTest {
         OptionalLong.empty(),
         OptionalLong.empty(),
         "");
+  }
+
+  /** pid 4000 runs bash; pid 4001 ran /usr/bin/old-daemon (exec'd) and exited at {@code exitNs}. */
+  private void previousHolderExitedAt(long exitNs) {
+    tracker.discovered(running(4000, 1, "/bin/bash", 100), "-bash");
+    tracker.discovered(running(4001, 1, "/usr/bin/old-daemon", 200), "old-daemon --serve");
+    tracker.onExit(4001, exitNs);
+  }
+
+  @Test
+  void anAuditExecAfterThePreviousHolderExitedIsANewProcessNotItsNextImage() {
+    previousHolderExitedAt(EXEC_WALL - 10 * SECOND);
+
+    // A short-lived child of bash reused 4001; its fork is not handled yet (or was lost).
+    ProcessExec exec =
+        execs.build(AuditLines.exec(900, 4001, 4000, "/bin/echo", "0100755", "echo", "hi")).get();
+
+    assertEquals(EntityIds.of(FakeHost.BOOT_ID, 4001, EXEC_TICKS), exec.getProcess().getEntityId());
+    assertFalse(exec.getExecWithoutFork());
+    assertEquals("/bin/bash", exec.getParent().getImage(), "its parent, not the old image");
+    ProcessEntry now = table.get(4001).orElseThrow();
+    assertEquals(EXEC_TICKS, now.startTicks());
+    assertEquals(1, now.execGeneration());
+    assertFalse(now.exited());
+  }
+
+  @Test
+  void anExecRecordOlderThanTheExitStillBelongsToTheExitedProcess() {
+    // kauditd delivers the exec record after the proc connector's exit of the same process.
+    tracker.discovered(running(4000, 1, "/bin/bash", 100), "-bash");
+    tracker.onFork(4000, 4001, OptionalLong.of(10_000), 0);
+    tracker.onExit(4001, EXEC_WALL + SECOND);
+
+    ProcessExec exec =
+        execs.build(AuditLines.exec(901, 4001, 4000, "/bin/echo", "0100755", "echo", "hi")).get();
+
+    assertEquals(EntityIds.of(FakeHost.BOOT_ID, 4001, 10_000), exec.getProcess().getEntityId());
+    assertTrue(table.get(4001).orElseThrow().exited());
+    assertEquals("/bin/echo", table.get(4001).orElseThrow().image());
+  }
+
+  @Test
+  void aForkWithoutStartTicksAfterThePreviousHolderExitedMakesANewEntry() {
+    previousHolderExitedAt(EXEC_WALL - 10 * SECOND);
+
+    ProcessEntry child = tracker.onFork(4000, 4001, OptionalLong.empty(), 300 * SECOND);
+
+    assertEquals(30_000, child.startTicks(), "estimated from the fork's kernel time");
+    assertFalse(child.startTicksExact());
+    assertEquals(EntityIds.of(FakeHost.BOOT_ID, 4001, 30_000), child.entityId());
+    assertEquals("/bin/bash", child.image());
+    assertEquals(0, child.execGeneration());
+    assertFalse(child.exited());
+    assertEquals(child, table.get(4001).orElseThrow());
   }
 
   @Test
