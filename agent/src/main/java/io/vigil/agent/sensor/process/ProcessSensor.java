@@ -28,9 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * exec arguments and everything else audit reports from an {@link AuditFeed}, all joined in one
  * process table that other sensors read through {@link #directory()}.
  *
- * <p>Execs come from exactly one source, chosen at start: audit when the feed started and is not
- * degraded, otherwise {@code /proc} read at the proc connector's exec (or found by polling). One
- * source keeps entity ids consistent: each exec advances a process's exec generation once.
+ * <p>Execs come from exactly one source at a time: audit while the feed is started and not
+ * degraded, otherwise {@code /proc} read at the proc connector's exec (or found by polling). The
+ * choice is made per exec, so when the feed's reader dies (the feed turns degraded) the proc
+ * connector takes over from the next exec on. One source keeps entity ids consistent: each exec
+ * advances a process's exec generation once. Audit execs still queued when the feed turns degraded
+ * are not emitted: their proc connector execs may already have been.
  *
  * <p>Threads: {@code vigil-proc-connector} (or {@code vigil-proc-poll}) reads fork/exec/exit,
  * {@code vigil-proc-audit} builds events from audit events (hashing and {@code /proc} reads stay
@@ -68,7 +71,6 @@ public final class ProcessSensor implements Sensor, AuditListener {
   private volatile EventSink sink;
   private volatile boolean stopping;
   private volatile boolean auditStarted;
-  private volatile boolean execsFromAudit;
   private volatile String auditFailure = "";
   private volatile String procFailure = "";
   private volatile boolean polling;
@@ -171,7 +173,6 @@ public final class ProcessSensor implements Sensor, AuditListener {
     try {
       feed.get().start(this);
       auditStarted = true;
-      execsFromAudit = !feed.get().degraded();
     } catch (IOException e) {
       auditFailure = String.valueOf(e.getMessage());
       return;
@@ -188,6 +189,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
       return s.setSource("not started").setDegraded(true).setReason("not started").build();
     }
     String audit = auditStarted ? feed.get().source() : "";
+    boolean execsFromAudit = execsFromAudit();
     if (polling) {
       String every =
           options.pollInterval().toMillis() % 1000 == 0
@@ -285,7 +287,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
     if (source != null) {
       ProcConnectorEvents handler =
           new ProcConnectorEvents(
-              tracker, reader, snapshotExecs, exits, execsFromAudit, incompleteExecs);
+              tracker, reader, snapshotExecs, exits, this::execsFromAudit, incompleteExecs);
       try (source) {
         while (!stopping) {
           ProcEventSource.Batch b = source.next();
@@ -313,7 +315,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
     long intervalNanos = options.pollInterval().toNanos();
     while (!stopping) {
       try {
-        poller.poll(sink, !execsFromAudit);
+        poller.poll(sink, !execsFromAudit());
       } catch (IOException | RuntimeException e) {
         errors.incrementAndGet();
       }
@@ -348,7 +350,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
   void handleAudit(AuditEvent event) {
     switch (AuditRouting.route(event, agentPid)) {
       case EXEC:
-        if (execsFromAudit) {
+        if (execsFromAudit()) {
           auditExecs
               .build(event)
               .ifPresent(x -> sink.offer(SensorEvents.exec(event.timestampNs(), x)));
@@ -372,6 +374,11 @@ public final class ProcessSensor implements Sensor, AuditListener {
               WallClock.nowNanos(), "process_audit_queue", drops - reportedDrops));
       reportedDrops = drops;
     }
+  }
+
+  /** True while audit reports execs: the feed started and is not degraded (its reader runs). */
+  private boolean execsFromAudit() {
+    return auditStarted && !feed.get().degraded();
   }
 
   /** A pid the table does not know, read from /proc and added as a running process. */
