@@ -65,7 +65,7 @@ public record ProcessSection(
     int backlog = node.intValue("audit_backlog_limit", 8192, 64, 1 << 20);
     int maxArgv = (int) node.bytes("max_argv_bytes", "32KiB", 1024, 16L << 20);
     long hashMax = node.bytes("hash_max_file_bytes", "64MiB", 0, 16L << 30);
-    int tableMax = node.intValue("table_max_entries", 32768, 1024, 4 << 20);
+    int tableMax = node.intValue("table_max_entries", 16384, 1024, 4 << 20);
     Duration settle = node.duration("exit_settle", "1s", Duration.ZERO, Duration.ofSeconds(60));
     Duration poll =
         node.duration("poll_interval", "1s", Duration.ofMillis(100), Duration.ofMinutes(10));

@@ -74,7 +74,7 @@ class AgentConfigTest {
     assertEquals(8192, c.process().auditBacklogLimit());
     assertEquals(32 * 1024, c.process().maxArgvBytes());
     assertEquals(64L << 20, c.process().hashMaxFileBytes());
-    assertEquals(32768, c.process().tableMaxEntries());
+    assertEquals(16384, c.process().tableMaxEntries());
     assertEquals(Duration.ofSeconds(1), c.process().exitSettle());
     assertEquals(Duration.ofSeconds(1), c.process().pollInterval());
     assertEquals(ProcessSensorOptions.defaults(), c.process().sensorOptions());

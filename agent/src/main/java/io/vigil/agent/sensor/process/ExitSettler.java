@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Emits process exits after a settle delay. kauditd delivers a process's exec record
@@ -16,20 +17,29 @@ import java.util.concurrent.TimeUnit;
  * record update the table first, so the exit carries the image and entity id of the exec. The
  * process is read from the table when the delay ends, not when it exited.
  *
- * <p>Thread-safe. Owns one thread, {@code vigil-proc-exit}. At most {@link #MAX_PENDING} exits
- * wait; beyond that an exit is emitted at once. {@link #close} emits the waiting exits.
+ * <p>Thread-safe. Owns one thread, {@code vigil-proc-exit}. At most {@link #MAX_PENDING} exits wait
+ * (each holds a table entry, so this bounds their heap); beyond that an exit is emitted at once,
+ * without settling: it is not lost, but may carry the forked image instead of the exec's. {@link
+ * #unsettled} counts those. {@link #close} emits the waiting exits.
  */
 final class ExitSettler implements AutoCloseable {
-  static final int MAX_PENDING = 65_536;
+  static final int MAX_PENDING = 16_384;
 
   private final ProcessTable table;
   private final long delayNanos;
+  private final int maxPending;
   private final ScheduledThreadPoolExecutor timer;
+  private final AtomicLong unsettled = new AtomicLong();
   private volatile EventSink sink;
 
   ExitSettler(ProcessTable table, Duration delay) {
+    this(table, delay, MAX_PENDING);
+  }
+
+  ExitSettler(ProcessTable table, Duration delay, int maxPending) {
     this.table = table;
     this.delayNanos = delay.toNanos();
+    this.maxPending = maxPending;
     this.timer =
         new ScheduledThreadPoolExecutor(
             1,
@@ -53,11 +63,19 @@ final class ExitSettler implements AutoCloseable {
   void exited(
       int pid, Optional<ProcessEntry> atExit, int rawExitCode, boolean statusKnown, long wallNs) {
     Runnable emit = () -> emit(pid, atExit, rawExitCode, statusKnown, wallNs);
-    if (delayNanos == 0 || timer.getQueue().size() >= MAX_PENDING || timer.isShutdown()) {
+    if (delayNanos == 0) {
+      emit.run();
+    } else if (timer.getQueue().size() >= maxPending || timer.isShutdown()) {
+      unsettled.incrementAndGet();
       emit.run();
     } else {
       timer.schedule(emit, delayNanos, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** Exits emitted at once because too many waited (or the settler was closing). */
+  long unsettled() {
+    return unsettled.get();
   }
 
   private void emit(

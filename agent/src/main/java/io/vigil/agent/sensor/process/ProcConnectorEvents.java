@@ -7,12 +7,13 @@ import io.vigil.agent.sensor.process.table.ProcessEntry;
 import io.vigil.common.time.WallClock;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * What each proc connector event does: a fork adds a table entry (threads are ignored), an exec is
- * read from {@code /proc} and emitted unless audit provides execs, an exit is handed to the {@link
- * ExitSettler}, a uid change updates the table. Called by the sensor's reader thread only; the
- * parts it uses are thread-safe.
+ * read from {@code /proc} and emitted unless audit provides execs at that moment, an exit is handed
+ * to the {@link ExitSettler}, a uid change updates the table. Called by the sensor's reader thread
+ * only; the parts it uses are thread-safe.
  */
 final class ProcConnectorEvents {
   /** The kernel thread daemon: its children are kernel threads, which never exec. */
@@ -22,7 +23,7 @@ final class ProcConnectorEvents {
   private final ProcReader reader;
   private final SnapshotExecs execs;
   private final ExitSettler exits;
-  private final boolean execsFromAudit;
+  private final BooleanSupplier execsFromAudit;
   private final AtomicLong incompleteExecs;
 
   ProcConnectorEvents(
@@ -30,7 +31,7 @@ final class ProcConnectorEvents {
       ProcReader reader,
       SnapshotExecs execs,
       ExitSettler exits,
-      boolean execsFromAudit,
+      BooleanSupplier execsFromAudit,
       AtomicLong incompleteExecs) {
     this.tracker = tracker;
     this.reader = reader;
@@ -47,7 +48,7 @@ final class ProcConnectorEvents {
             f.parentTgid(), f.childTgid(), reader.startTicks(f.childTgid()), f.timestampNs());
       }
     } else if (event instanceof ProcEvent.Exec x) {
-      if (!execsFromAudit) {
+      if (!execsFromAudit.getAsBoolean()) {
         long now = WallClock.nowNanos();
         SnapshotExecs.Result r = execs.onExec(x.tgid(), now);
         if (!r.complete()) {

@@ -19,8 +19,6 @@ import io.vigil.proto.v1.SensorState;
 import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,9 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * exec arguments and everything else audit reports from an {@link AuditFeed}, all joined in one
  * process table that other sensors read through {@link #directory()}.
  *
- * <p>Execs come from exactly one source, chosen at start: audit when the feed started and is not
- * degraded, otherwise {@code /proc} read at the proc connector's exec (or found by polling). One
- * source keeps entity ids consistent: each exec advances a process's exec generation once.
+ * <p>Execs come from exactly one source at a time: audit while the feed is started and not
+ * degraded, otherwise {@code /proc} read at the proc connector's exec (or found by polling). The
+ * choice is made per exec, so when the feed's reader dies (the feed turns degraded) the proc
+ * connector takes over from the next exec on. One source keeps entity ids consistent: each exec
+ * advances a process's exec generation once. Audit execs still queued when the feed turns degraded
+ * are not emitted: their proc connector execs may already have been.
  *
  * <p>Threads: {@code vigil-proc-connector} (or {@code vigil-proc-poll}) reads fork/exec/exit,
  * {@code vigil-proc-audit} builds events from audit events (hashing and {@code /proc} reads stay
@@ -41,7 +42,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * #start}.
  */
 public final class ProcessSensor implements Sensor, AuditListener {
-  static final int AUDIT_QUEUE = 16_384;
+  /** Audit events waiting for the audit thread, at most; see also {@link #AUDIT_QUEUE_BYTES}. */
+  static final int AUDIT_QUEUE = 4_096;
+
+  /** Record bytes waiting for the audit thread, at most: a bounded share of a 64 MiB heap. */
+  static final long AUDIT_QUEUE_BYTES = 8L << 20;
+
   private static final String SHORT_LIVED = "; arguments of short-lived processes may be missed";
 
   private final ProcessSensorOptions options;
@@ -57,15 +63,14 @@ public final class ProcessSensor implements Sensor, AuditListener {
   private final ProcPoller poller;
   private final long agentPid = ProcessHandle.current().pid();
   private final List<AuditListener> listeners = new CopyOnWriteArrayList<>();
-  private final BlockingQueue<AuditEvent> auditQueue = new ArrayBlockingQueue<>(AUDIT_QUEUE);
+  private final BoundedAuditQueue auditQueue =
+      new BoundedAuditQueue(AUDIT_QUEUE, AUDIT_QUEUE_BYTES);
   private final AtomicLong incompleteExecs = new AtomicLong();
-  private final AtomicLong auditQueueDrops = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
 
   private volatile EventSink sink;
   private volatile boolean stopping;
   private volatile boolean auditStarted;
-  private volatile boolean execsFromAudit;
   private volatile String auditFailure = "";
   private volatile String procFailure = "";
   private volatile boolean polling;
@@ -168,7 +173,6 @@ public final class ProcessSensor implements Sensor, AuditListener {
     try {
       feed.get().start(this);
       auditStarted = true;
-      execsFromAudit = !feed.get().degraded();
     } catch (IOException e) {
       auditFailure = String.valueOf(e.getMessage());
       return;
@@ -185,6 +189,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
       return s.setSource("not started").setDegraded(true).setReason("not started").build();
     }
     String audit = auditStarted ? feed.get().source() : "";
+    boolean execsFromAudit = execsFromAudit();
     if (polling) {
       String every =
           options.pollInterval().toMillis() % 1000 == 0
@@ -215,9 +220,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
 
   @Override
   public void onAuditEvent(AuditEvent event) {
-    if (!auditQueue.offer(event)) {
-      auditQueueDrops.incrementAndGet();
-    }
+    auditQueue.offer(event); // a refused event is counted there and reported as a Gap
   }
 
   /**
@@ -262,9 +265,17 @@ public final class ProcessSensor implements Sensor, AuditListener {
     return incompleteExecs.get();
   }
 
-  /** Audit events dropped because this sensor's queue was full (each also reported as a Gap). */
+  /**
+   * Audit events dropped because this sensor's queue was full, by count or by bytes (each also
+   * reported as a Gap).
+   */
   public long auditQueueDrops() {
-    return auditQueueDrops.get();
+    return auditQueue.drops();
+  }
+
+  /** Exits emitted without waiting for their exec record because too many exits waited. */
+  public long unsettledExits() {
+    return exits.unsettled();
   }
 
   /** Events that failed to build or listeners that threw; each is skipped, nothing else stops. */
@@ -276,7 +287,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
     if (source != null) {
       ProcConnectorEvents handler =
           new ProcConnectorEvents(
-              tracker, reader, snapshotExecs, exits, execsFromAudit, incompleteExecs);
+              tracker, reader, snapshotExecs, exits, this::execsFromAudit, incompleteExecs);
       try (source) {
         while (!stopping) {
           ProcEventSource.Batch b = source.next();
@@ -304,7 +315,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
     long intervalNanos = options.pollInterval().toNanos();
     while (!stopping) {
       try {
-        poller.poll(sink, !execsFromAudit);
+        poller.poll(sink, !execsFromAudit());
       } catch (IOException | RuntimeException e) {
         errors.incrementAndGet();
       }
@@ -339,7 +350,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
   void handleAudit(AuditEvent event) {
     switch (AuditRouting.route(event, agentPid)) {
       case EXEC:
-        if (execsFromAudit) {
+        if (execsFromAudit()) {
           auditExecs
               .build(event)
               .ifPresent(x -> sink.offer(SensorEvents.exec(event.timestampNs(), x)));
@@ -356,13 +367,18 @@ public final class ProcessSensor implements Sensor, AuditListener {
   private long reportedDrops;
 
   private void reportQueueDrops() {
-    long drops = auditQueueDrops.get();
+    long drops = auditQueue.drops();
     if (drops > reportedDrops) {
       sink.offer(
           SensorEvents.sourceGap(
               WallClock.nowNanos(), "process_audit_queue", drops - reportedDrops));
       reportedDrops = drops;
     }
+  }
+
+  /** True while audit reports execs: the feed started and is not degraded (its reader runs). */
+  private boolean execsFromAudit() {
+    return auditStarted && !feed.get().degraded();
   }
 
   /** A pid the table does not know, read from /proc and added as a running process. */

@@ -31,9 +31,9 @@ public record ProcessSensorOptions(
     }
   }
 
-  /** The documented defaults: 32 KiB argv, 64 MiB hash limit, 32768 entries, 1 s, 1 s, audit. */
+  /** The documented defaults: 32 KiB argv, 64 MiB hash limit, 16384 entries, 1 s, 1 s, audit. */
   public static ProcessSensorOptions defaults() {
     return new ProcessSensorOptions(
-        32 * 1024, 64L * 1024 * 1024, 32768, Duration.ofSeconds(1), Duration.ofSeconds(1), true);
+        32 * 1024, 64L * 1024 * 1024, 16384, Duration.ofSeconds(1), Duration.ofSeconds(1), true);
   }
 }

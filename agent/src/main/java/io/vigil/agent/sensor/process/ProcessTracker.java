@@ -25,7 +25,8 @@ final class ProcessTracker {
   /**
    * The outcome of an exec.
    *
-   * @param process the table entry of the new image
+   * @param process the new image, with the exec's whole command line (the table keeps at most
+   *     {@link io.vigil.agent.sensor.process.table.CommandLines#TABLE_MAX_BYTES} of it)
    * @param parent the parent (or, after an exec without fork, the previous image)
    * @param withoutFork the process had exec'd before since its fork
    */
@@ -68,6 +69,8 @@ final class ProcessTracker {
         childPid,
         old -> {
           // The exec's audit record may have been handled first (two threads); keep what it set.
+          // An exited entry is never the child: a fork comes before its exit, so it is a former
+          // holder of the pid, even when the child is already gone and its ticks are estimated.
           if (old != null && !old.exited() && (exactTicks.isEmpty() || old.startTicks() == ticks)) {
             return old;
           }
@@ -108,11 +111,7 @@ final class ProcessTracker {
     table.compute(
         pid,
         prev -> {
-          boolean reused =
-              prev != null
-                  && liveTicks.isPresent()
-                  && prev.startTicksExact()
-                  && prev.startTicks() != liveTicks.getAsLong();
+          boolean reused = prev != null && !sameProcess(prev, liveTicks, eventWallNs);
           int parentPid = ppid != 0 ? ppid : prev == null ? 0 : prev.ppid();
           if (prev == null || reused) {
             long ticks = liveTicks.orElse(wallToTicks(eventWallNs));
@@ -148,6 +147,25 @@ final class ProcessTracker {
           return again;
         });
     return out[0];
+  }
+
+  /**
+   * Whether an exec at {@code eventWallNs} belongs to the process of {@code prev}. A process still
+   * running under the pid is {@code prev} unless exact start ticks differ. Once {@code prev}
+   * exited, a later exec is another process that reused the pid (its fork handled after this exec
+   * on the other thread, or lost), however much the two share: unless the very same process is
+   * still there, only an exec record older than the exit (kauditd delivers it after the proc
+   * connector's exit) still belongs to {@code prev}.
+   */
+  private static boolean sameProcess(ProcessEntry prev, OptionalLong liveTicks, long eventWallNs) {
+    if (liveTicks.isPresent()) {
+      boolean sameTicks = prev.startTicks() == liveTicks.getAsLong();
+      // A live process under an exited entry's pid is that process only if provably the same.
+      return prev.exited()
+          ? prev.startTicksExact() && sameTicks
+          : !prev.startTicksExact() || sameTicks;
+    }
+    return !prev.exited() || eventWallNs <= prev.exitedAtNs();
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.process;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Gap;
 import io.vigil.proto.v1.SensorState;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +37,7 @@ class ProcessSensorEventsTest {
   static final class FakeFeed implements AuditFeed {
     volatile AuditListener listener;
     volatile boolean closed;
+    volatile boolean degraded;
 
     @Override
     public void start(AuditListener l) {
@@ -48,12 +51,12 @@ class ProcessSensorEventsTest {
 
     @Override
     public boolean degraded() {
-      return false;
+      return degraded;
     }
 
     @Override
     public String reason() {
-      return "";
+      return degraded ? "audit reader stopped: test" : "";
     }
 
     @Override
@@ -178,5 +181,42 @@ class ProcessSensorEventsTest {
     }
     assertEquals(List.of(login), seen);
     assertEquals(1, sensor.errors(), "the throwing listener is counted");
+  }
+
+  @Test
+  void whenTheAuditFeedTurnsDegradedTheProcConnectorExecIsReadFromProc() throws Exception {
+    start();
+    // While audit is healthy the proc connector's exec is left to audit.
+    script.add(
+        new ProcEventSource.Batch(
+            List.of(new ProcEvent.Exec(4100, 4100, 0, 7_000_000_000L), exitOf(4999)), false));
+    sink.await(e -> e.hasProcessExit() && e.getProcessExit().getProcess().getPid() == 4999);
+    assertTrue(sink.events().stream().noneMatch(Event::hasProcessExec));
+
+    Path pid = Files.createDirectories(dir.resolve("proc/4101"));
+    Files.writeString(
+        pid.resolve("stat"),
+        "4101 (curl) S 1 4101 4101 0 -1 4194304 1 0 0 0 0 0 0 0 20 0 1 0 12345 1 1 1 1 1 0 0 0 0 0"
+            + " 0 0 0 17 0 0 0 0 0 0\n");
+    Files.write(pid.resolve("cmdline"), "curl\0http://vigil-test\0".getBytes(UTF_8));
+    Files.createSymbolicLink(pid.resolve("exe"), Path.of("/usr/bin/curl"));
+    feed.degraded = true; // the audit reader died
+    script.add(
+        new ProcEventSource.Batch(
+            List.of(new ProcEvent.Exec(4101, 4101, 0, 8_000_000_000L)), false));
+
+    Event exec = sink.await(Event::hasProcessExec);
+    assertEquals(4101, exec.getProcessExec().getProcess().getPid());
+    assertEquals("/usr/bin/curl", exec.getProcessExec().getProcess().getImage());
+    assertEquals(List.of("curl", "http://vigil-test"), exec.getProcessExec().getArgsList());
+    assertEquals(0, sensor.incompleteExecs());
+    SensorState s = sensor.state();
+    assertTrue(s.getDegraded());
+    assertTrue(s.getReason().contains("audit reader stopped"), s.getReason());
+    assertTrue(s.getSource().startsWith("proc connector + /proc"), s.getSource());
+  }
+
+  private static ProcEvent.Exit exitOf(int pid) {
+    return new ProcEvent.Exit(pid, pid, 0, 17, 1, 1, 0, 7_100_000_000L);
   }
 }

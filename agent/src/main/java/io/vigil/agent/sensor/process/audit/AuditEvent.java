@@ -35,6 +35,15 @@ public record AuditEvent(
     records = List.copyOf(records);
   }
 
+  /** Roughly the heap its records hold ({@link AuditRecord#payloadBytes}), summed on each call. */
+  public long payloadBytes() {
+    long n = 0;
+    for (AuditRecord r : records) {
+      n += r.payloadBytes();
+    }
+    return n;
+  }
+
   /** The first record of this type, or {@code null}. */
   public AuditRecord first(int type) {
     for (AuditRecord r : records) {

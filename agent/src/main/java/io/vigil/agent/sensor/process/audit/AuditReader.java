@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The body of the {@code vigil-audit} thread: receives records, parses and assembles them into
  * events for the listener, flushes aged events, reports socket overruns and increases of the
- * kernel's {@code lost} counter. A malformed record or a failing status poll is counted and
- * skipped; only a broken record socket ends the loop.
+ * kernel's {@code lost} counter. A malformed record (or one the parser or assembler fails on) or a
+ * failing status poll is counted and skipped; only a broken record socket ends the loop.
  *
  * <p>The loop owns both sockets while it runs; {@link #stop} only sets a flag, which the loop sees
  * within one receive timeout. Counters are thread-safe.
@@ -127,19 +127,19 @@ final class AuditReader implements Runnable {
     return assembler.evictedEvents();
   }
 
-  private void accept(AuditNetlinkSocket.Message m, long now) {
+  /** Parses and assembles one message; package-private for tests. */
+  void accept(AuditNetlinkSocket.Message m, long now) {
     if (!m.isRecord() || m.type() == AUDIT_REPLACE) {
       return;
     }
-    AuditRecord record;
     try {
       byte[] p = m.payload();
-      record = AuditRecordParser.parseNetlink(m.type(), p, 0, p.length);
-    } catch (MalformedAuditRecordException e) {
+      assembler.accept(AuditRecordParser.parseNetlink(m.type(), p, 0, p.length), now);
+    } catch (RuntimeException e) {
+      // MalformedAuditRecordException, or a parser or assembler bug on an attacker-shaped record:
+      // either way one record must not end the feed.
       malformed.incrementAndGet();
-      return;
     }
-    assembler.accept(record, now);
   }
 
   private void pollLost() {

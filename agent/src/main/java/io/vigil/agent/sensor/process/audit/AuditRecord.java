@@ -31,6 +31,18 @@ public record AuditRecord(
     fields = List.copyOf(fields);
   }
 
+  /**
+   * Roughly the heap this record holds: field names and values plus a fixed overhead per field, for
+   * queues that bound their memory. Walks the fields on each call.
+   */
+  public long payloadBytes() {
+    long n = typeName.length() + 64L;
+    for (Field f : fields) {
+      n += f.key().length() + (f.value() == null ? 0 : f.value().length) + 48L;
+    }
+    return n;
+  }
+
   /** True if the record has the field, even with a {@code (null)} value. */
   public boolean has(String key) {
     return field(key) != null;

@@ -13,7 +13,8 @@ import io.vigil.proto.v1.ProcessRef;
  * @param startTicksExact true when read from {@code /proc/PID/stat}; false when estimated from an
  *     event timestamp because the process was already gone
  * @param image executable path, {@code ""} when unknown
- * @param commandLine arguments joined by spaces, bounded by the sensor
+ * @param commandLine arguments joined by spaces; the table keeps at most {@link
+ *     CommandLines#TABLE_MAX_BYTES} of it
  * @param uid real user id, -1 when unknown
  * @param user name of {@code uid}, {@code ""} when it does not resolve
  * @param startTimeNs wall-clock start, UTC ns
@@ -102,6 +103,28 @@ public record ProcessEntry(
         execGeneration,
         execSinceFork,
         atNs == 0 ? 1 : atNs);
+  }
+
+  /** This entry with its command line cut to {@code maxBytes} ({@link CommandLines#bound}). */
+  public ProcessEntry withCommandLineBound(int maxBytes) {
+    String cut = CommandLines.bound(commandLine, maxBytes);
+    if (cut.length() == commandLine.length()) {
+      return this;
+    }
+    return new ProcessEntry(
+        entityId,
+        pid,
+        ppid,
+        startTicks,
+        startTicksExact,
+        image,
+        cut,
+        uid,
+        user,
+        startTimeNs,
+        execGeneration,
+        execSinceFork,
+        exitedAtNs);
   }
 
   /** The wire form used for acting processes and parents. */

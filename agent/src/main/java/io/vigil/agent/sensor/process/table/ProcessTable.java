@@ -16,7 +16,9 @@ import java.util.function.UnaryOperator;
 /**
  * The processes of this host by pid, bounded. Exited processes stay for a retention period (so that
  * late audit records, late exits and their children still resolve), then go. When the table is full
- * the exited entries go first (oldest exit first), then the oldest entries.
+ * the exited entries go first (oldest exit first), then the oldest entries. An entry's command line
+ * is kept to {@link CommandLines#TABLE_MAX_BYTES}: with the entry bound that keeps the table's heap
+ * bounded whatever the processes pass as arguments.
  *
  * <p>Thread-safe: every method takes the table's lock briefly and does no I/O under it. {@link
  * #find} may call the miss loader (a bounded {@code /proc} read) outside the lock.
@@ -85,14 +87,17 @@ public final class ProcessTable implements ProcessDirectory {
    * Replaces the entry of {@code pid} by {@code update(current)} atomically ({@code current} is
    * {@code null} when absent; returning {@code null} removes it). An update of an existing entry
    * keeps its age; an entry that becomes exited starts its retention now. {@code update} must not
-   * block.
+   * block. The stored entry's command line is cut to {@link CommandLines#TABLE_MAX_BYTES}.
    *
-   * @return the new entry, or {@code null}
+   * @return the new entry as stored, or {@code null}
    */
   public synchronized ProcessEntry compute(int pid, UnaryOperator<ProcessEntry> update) {
     expire();
     ProcessEntry old = entries.get(pid);
     ProcessEntry next = update.apply(old);
+    if (next != null) {
+      next = next.withCommandLineBound(CommandLines.TABLE_MAX_BYTES);
+    }
     if (next == null) {
       entries.remove(pid);
       exited.remove(pid);

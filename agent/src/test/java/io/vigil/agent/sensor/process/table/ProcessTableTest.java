@@ -22,6 +22,22 @@ class ProcessTableTest {
   }
 
   @Test
+  void storedEntriesKeepAtMostOneKibOfTheirCommandLine() {
+    ProcessTable t = table(16);
+    String huge = "x".repeat(32 * 1024);
+    ProcessEntry big =
+        new ProcessEntry("id-9", 9, 1, 3, true, "/bin/x", huge, 0, "root", 5, 1, true, 0);
+
+    ProcessEntry stored = t.compute(9, old -> big);
+
+    assertEquals(CommandLines.TABLE_MAX_BYTES, stored.commandLine().length());
+    assertEquals(1024, t.get(9).orElseThrow().commandLine().length());
+    assertEquals(1024, t.find(9).orElseThrow().getCommandLine().length());
+    t.compute(9, e -> e.withExit(77));
+    assertEquals(1024, t.get(9).orElseThrow().toRef().getCommandLine().length());
+  }
+
+  @Test
   void fullTableEvictsExitedEntriesBeforeTheOldestRunningOnes() {
     ProcessTable t = table(16);
     for (int pid = 100; pid < 116; pid++) {
