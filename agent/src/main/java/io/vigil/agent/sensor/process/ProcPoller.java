@@ -26,7 +26,6 @@ import java.util.Optional;
  * read per new process).
  */
 final class ProcPoller {
-  private static final String DELETED = " (deleted)";
 
   private final Path procRoot;
   private final ProcReader reader;
@@ -57,7 +56,7 @@ final class ProcPoller {
     all.sort(
         Comparator.comparingLong(ProcSnapshot::startTicks).thenComparingInt(ProcSnapshot::pid));
     for (ProcSnapshot s : all) {
-      tracker.discovered(s, String.join(" ", s.argv().args()));
+      tracker.discovered(s, s.argv().commandLine());
     }
     return all.size();
   }
@@ -100,7 +99,7 @@ final class ProcPoller {
       }
       boolean kernelThread = s.get().ppid() == ProcConnectorEvents.KTHREADD || s.get().pid() == 2;
       if (kernelThread || !emitExecs) {
-        tracker.discovered(s.get(), String.join(" ", s.get().argv().args()));
+        tracker.discovered(s.get(), s.get().argv().commandLine());
       } else {
         sink.offer(SensorEvents.exec(WallClock.nowNanos(), execs.discovered(s.get())));
       }
@@ -113,7 +112,7 @@ final class ProcPoller {
   private String exe(int pid) {
     try {
       String link = Files.readSymbolicLink(procRoot.resolve(pid + "/exe")).toString();
-      return link.endsWith(DELETED) ? link.substring(0, link.length() - DELETED.length()) : link;
+      return ProcReader.withoutDeletedSuffix(link);
     } catch (IOException | UnsupportedOperationException e) {
       return "";
     }

@@ -273,6 +273,11 @@ public final class ProcessSensor implements Sensor, AuditListener {
     return auditQueue.drops();
   }
 
+  /** Processes the bounded table forgot to make room (exited ones first, then the oldest). */
+  public long tableEvictions() {
+    return table.evicted();
+  }
+
   /** Exits emitted without waiting for their exec record because too many exits waited. */
   public long unsettledExits() {
     return exits.unsettled();
@@ -383,7 +388,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
 
   /** A pid the table does not know, read from /proc and added as a running process. */
   private Optional<ProcessEntry> loadMissing(int pid) {
-    return reader.read(pid).map(s -> tracker.entryFor(s, String.join(" ", s.argv().args())));
+    return reader.read(pid).map(s -> tracker.entryFor(s, s.argv().commandLine()));
   }
 
   /** False when interrupted: the thread is asked to end. */
