@@ -146,6 +146,14 @@ final class HostSensors {
               ps::auditQueueDrops);
           metrics.gauge(
               "vigil_process_errors", "Process events that failed to build (skipped)", ps::errors);
+          metrics.gauge(
+              "vigil_process_table_evictions",
+              "Processes the bounded process table forgot to make room (parents may be unknown)",
+              ps::tableEvictions);
+          metrics.gauge(
+              "vigil_process_unsettled_exits",
+              "Exits sent before their settle delay because too many waited (image may be stale)",
+              ps::unsettledExits);
         });
   }
 }
