@@ -1,13 +1,7 @@
 package io.vigil.agent.platform.linux;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
-import com.sun.jna.Platform;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,29 +44,22 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   private static final int AUDIT_STATUS_BACKLOG_LIMIT = 0x10;
   private static final int AUDIT_NLGRP_READLOG = 1;
 
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_RAW = 3;
-  private static final int SOCK_CLOEXEC = 0x80000;
   private static final int NETLINK_AUDIT = 9;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_RCVBUF = 8;
-  private static final int SO_RCVTIMEO = 20;
-  private static final int SO_RCVBUFFORCE = 33;
-  private static final int EPERM = 1;
-  private static final int EINTR = 4;
-  private static final int EAGAIN = 11;
-  private static final int EACCES = 13;
-  private static final int ENOBUFS = 105;
   // An audit record is at most about 9 KB; a rule dump datagram can hold several rules.
   private static final int NATIVE_BUFFER = 64 * 1024;
   // Replies arrive within microseconds; this many empty receive timeouts means the kernel ignored
   // us.
   private static final int REPLY_TIMEOUTS = 10;
 
-  private static final LibC LIBC =
-      Platform.isLinux() && (Platform.isIntel() || Platform.isARM()) && Platform.is64Bit()
-          ? Native.load("c", LibC.class)
-          : null;
+  private static final NetlinkLibc.Failure OTHER_ERRNO =
+      (call, errno) -> new AuditNetlinkException(call + " failed with errno " + errno, errno);
+  private static final NetlinkLibc.Failure CONTROL_FAILURE =
+      NetlinkLibc.needing(
+          "audit netlink",
+          "CAP_AUDIT_CONTROL (or the audit configuration is locked, enabled=2)",
+          OTHER_ERRNO);
+  private static final NetlinkLibc.Failure READ_LOG_FAILURE =
+      NetlinkLibc.needing("audit netlink", "CAP_AUDIT_READ", OTHER_ERRNO);
 
   /**
    * One received message.
@@ -106,7 +93,8 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   }
 
   private final int fd;
-  private final boolean readLog;
+  // How errors of the socket's own calls read: the capability it lacks depends on its kind.
+  private final NetlinkLibc.Failure failure;
   private final Memory nativeBuffer = new Memory(NATIVE_BUFFER);
   private final byte[] heapBuffer = new byte[NATIVE_BUFFER];
   // Records that arrived while a request waited for its reply; handed out by receive() first.
@@ -114,9 +102,9 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   private int seq;
   private boolean closed;
 
-  private AuditNetlinkSocket(int fd, boolean readLog) {
+  private AuditNetlinkSocket(int fd, NetlinkLibc.Failure failure) {
     this.fd = fd;
-    this.readLog = readLog;
+    this.failure = failure;
   }
 
   /** A unicast control socket with the default buffer and timeout. */
@@ -143,35 +131,24 @@ public final class AuditNetlinkSocket implements AutoCloseable {
 
   private static AuditNetlinkSocket open(boolean readLog, int receiveBuffer, Duration timeout)
       throws IOException {
-    if (LIBC == null) {
-      throw new IOException(
-          "audit netlink is supported on 64-bit x86 and ARM Linux only, not "
-              + System.getProperty("os.name")
-              + "/"
-              + System.getProperty("os.arch"));
-    }
+    NetlinkLibc.requireSupported("audit netlink");
     if (receiveBuffer <= 0 || timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("receive buffer and timeout must be positive");
     }
-    int fd = LIBC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
-    if (fd < 0) {
-      throw failure("socket(AF_NETLINK, NETLINK_AUDIT)", Native.getLastError(), readLog);
-    }
-    AuditNetlinkSocket s = new AuditNetlinkSocket(fd, readLog);
+    NetlinkLibc.Failure failure = readLog ? READ_LOG_FAILURE : CONTROL_FAILURE;
+    int fd = NetlinkLibc.open(NetlinkLibc.SOCK_RAW, NETLINK_AUDIT, "NETLINK_AUDIT", failure);
+    AuditNetlinkSocket s = new AuditNetlinkSocket(fd, failure);
     try {
-      s.bind(readLog ? 1 << (AUDIT_NLGRP_READLOG - 1) : 0);
-      s.setReceiveBuffer(receiveBuffer);
-      // A zero timeval would mean "block forever", so anything positive is at least 1 us.
-      long micros = Math.max(1, timeout.toNanos() / 1000);
-      byte[] tv =
-          ByteBuffer.allocate(16)
-              .order(ByteOrder.nativeOrder())
-              .putLong(micros / 1_000_000)
-              .putLong(micros % 1_000_000)
-              .array();
-      s.setOption(SO_RCVTIMEO, tv, "SO_RCVTIMEO");
+      if (readLog) {
+        NetlinkLibc.bind(fd, 1 << (AUDIT_NLGRP_READLOG - 1), "bind(AUDIT_NLGRP_READLOG)", failure);
+      } else {
+        NetlinkLibc.bind(fd, 0, "bind", failure);
+      }
+      // Forced past rmem_max where CAP_NET_ADMIN allows, else capped by it.
+      NetlinkLibc.setReceiveBuffer(fd, receiveBuffer, failure);
+      NetlinkLibc.setReceiveTimeout(fd, timeout, failure);
     } catch (IOException e) {
-      LIBC.close(fd);
+      NetlinkLibc.closeQuietly(fd);
       s.closed = true;
       throw e;
     }
@@ -264,9 +241,7 @@ public final class AuditNetlinkSocket implements AutoCloseable {
       return;
     }
     closed = true;
-    if (LIBC.close(fd) != 0) {
-      throw failure("close", Native.getLastError(), readLog);
-    }
+    NetlinkLibc.close(fd, failure);
   }
 
   private void set(int mask, int enabled, int pid, int backlog, String what) throws IOException {
@@ -295,12 +270,9 @@ public final class AuditNetlinkSocket implements AutoCloseable {
     byte[] msg =
         AuditNetlinkCodec.request(
             type, AuditNetlinkCodec.NLM_F_REQUEST | AuditNetlinkCodec.NLM_F_ACK, mySeq, payload);
-    byte[] kernel =
-        ByteBuffer.allocate(12).order(ByteOrder.nativeOrder()).putShort((short) AF_NETLINK).array();
-    long sent = LIBC.sendto(fd, msg, new NativeLong(msg.length), 0, kernel, 12).longValue();
-    if (sent != msg.length) {
-      throw failure("send(" + what + ")", sent < 0 ? Native.getLastError() : 0, false);
-    }
+    // Requests are control calls even on a read-log socket, so their refusals name the control
+    // capability.
+    NetlinkLibc.send(fd, msg, true, "send(" + what + ")", CONTROL_FAILURE);
     boolean acked = false;
     boolean done = expect == Expect.ACK;
     int idle = 0;
@@ -336,7 +308,7 @@ public final class AuditNetlinkSocket implements AutoCloseable {
       acked = flags[0];
       done = flags[1];
       if (acked && errno[0] != 0) {
-        throw failure(what, errno[0], false);
+        throw CONTROL_FAILURE.of(what, errno[0]);
       }
     }
   }
@@ -349,72 +321,12 @@ public final class AuditNetlinkSocket implements AutoCloseable {
   /** Bytes received into {@link #heapBuffer}; 0 on timeout or signal, -1 on ENOBUFS. */
   private int recv() throws IOException {
     ensureOpen();
-    long n = SocketReceive.recv(fd, nativeBuffer, NATIVE_BUFFER, 0);
-    if (n < 0) {
-      int errno = Native.getLastError();
-      if (errno == EAGAIN || errno == EINTR) {
-        return 0;
-      }
-      if (errno == ENOBUFS) {
-        return -1;
-      }
-      throw failure("recv", errno, readLog);
-    }
-    nativeBuffer.read(0, heapBuffer, 0, (int) n);
-    return (int) n;
+    return NetlinkLibc.receive(fd, nativeBuffer, heapBuffer, NATIVE_BUFFER, failure);
   }
 
   private void ensureOpen() throws IOException {
     if (closed) {
       throw new IOException("audit netlink socket is closed");
     }
-  }
-
-  private void bind(int groups) throws IOException {
-    // sockaddr_nl: family, pad, nl_pid 0 (the kernel picks a port id), nl_groups.
-    ByteBuffer a = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
-    a.putShort((short) AF_NETLINK).putShort((short) 0).putInt(0).putInt(groups);
-    if (LIBC.bind(fd, a.array(), 12) != 0) {
-      throw failure(
-          groups != 0 ? "bind(AUDIT_NLGRP_READLOG)" : "bind", Native.getLastError(), readLog);
-    }
-  }
-
-  private void setReceiveBuffer(int bytes) throws IOException {
-    byte[] v = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(bytes).array();
-    // SO_RCVBUFFORCE passes rmem_max but needs CAP_NET_ADMIN; plain SO_RCVBUF is capped by it.
-    if (LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, v, 4) != 0) {
-      setOption(SO_RCVBUF, v, "SO_RCVBUF");
-    }
-  }
-
-  private void setOption(int option, byte[] value, String name) throws IOException {
-    if (LIBC.setsockopt(fd, SOL_SOCKET, option, value, value.length) != 0) {
-      throw failure("setsockopt(" + name + ")", Native.getLastError(), readLog);
-    }
-  }
-
-  private static IOException failure(String call, int errno, boolean readLog) {
-    if (errno == EPERM || errno == EACCES) {
-      String cap =
-          readLog
-              ? "CAP_AUDIT_READ"
-              : "CAP_AUDIT_CONTROL (or the audit configuration is locked, enabled=2)";
-      return new IOException(
-          "audit netlink needs " + cap + ": " + call + " failed with errno " + errno);
-    }
-    return new AuditNetlinkException(call + " failed with errno " + errno, errno);
-  }
-
-  private interface LibC extends Library {
-    int socket(int domain, int type, int protocol);
-
-    int bind(int fd, byte[] addr, int addrlen);
-
-    int setsockopt(int fd, int level, int optname, byte[] optval, int optlen);
-
-    NativeLong sendto(int fd, byte[] buf, NativeLong len, int flags, byte[] addr, int addrlen);
-
-    int close(int fd);
   }
 }

@@ -1,10 +1,6 @@
 package io.vigil.agent.platform.linux;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -25,7 +21,7 @@ import java.time.Duration;
  */
 public final class ProcConnectorSocket implements AutoCloseable {
   /** {@link #receive} result: the socket buffer overflowed and the kernel dropped events. */
-  public static final int EVENTS_LOST = -1;
+  public static final int EVENTS_LOST = NetlinkLibc.OVERRUN;
 
   /** Default kernel receive buffer; 1000 execs in under a second needed far less. */
   public static final int DEFAULT_RECEIVE_BUFFER = 8 * 1024 * 1024;
@@ -33,30 +29,17 @@ public final class ProcConnectorSocket implements AutoCloseable {
   /** Default longest a {@link #receive} blocks, so the owning thread can notice a stop request. */
   public static final Duration DEFAULT_RECEIVE_TIMEOUT = Duration.ofMillis(200);
 
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_DGRAM = 2;
-  private static final int SOCK_CLOEXEC = 0x80000;
   private static final int NETLINK_CONNECTOR = 11;
   private static final int CN_IDX_PROC = 1;
   private static final int CN_VAL_PROC = 1;
   private static final int NLMSG_DONE = 3;
   private static final int PROC_CN_MCAST_LISTEN = 1;
   private static final int PROC_CN_MCAST_IGNORE = 2;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_RCVTIMEO = 20;
-  private static final int SO_RCVBUFFORCE = 33;
-  private static final int EPERM = 1;
-  private static final int EINTR = 4;
-  private static final int EAGAIN = 11;
-  private static final int EACCES = 13;
-  private static final int ENOBUFS = 105;
   // The kernel sends one event per datagram (under 100 bytes); this leaves room for batching.
   private static final int NATIVE_BUFFER = 64 * 1024;
 
-  private static final LibC LIBC =
-      Platform.isLinux() && (Platform.isIntel() || Platform.isARM()) && Platform.is64Bit()
-          ? Native.load("c", LibC.class)
-          : null;
+  private static final NetlinkLibc.Failure FAILURE =
+      NetlinkLibc.needing("proc connector", "CAP_NET_ADMIN", NetlinkLibc.PLAIN);
 
   private final int fd;
   private final Memory nativeBuffer = new Memory(NATIVE_BUFFER);
@@ -79,30 +62,21 @@ public final class ProcConnectorSocket implements AutoCloseable {
    */
   public static ProcConnectorSocket open(int receiveBufferBytes, Duration receiveTimeout)
       throws IOException {
-    if (LIBC == null) {
-      throw new IOException(
-          "proc connector is supported on 64-bit x86 and ARM Linux only, not "
-              + System.getProperty("os.name")
-              + "/"
-              + System.getProperty("os.arch"));
-    }
+    NetlinkLibc.requireSupported("proc connector");
     if (receiveBufferBytes <= 0 || receiveTimeout.isNegative() || receiveTimeout.isZero()) {
       throw new IllegalArgumentException("receive buffer and timeout must be positive");
     }
-    int fd = LIBC.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_CONNECTOR);
-    if (fd < 0) {
-      throw failure("socket(AF_NETLINK, NETLINK_CONNECTOR)", Native.getLastError());
-    }
+    int fd =
+        NetlinkLibc.open(NetlinkLibc.SOCK_DGRAM, NETLINK_CONNECTOR, "NETLINK_CONNECTOR", FAILURE);
     ProcConnectorSocket s = new ProcConnectorSocket(fd);
     try {
-      s.bind();
-      s.setOption(SO_RCVBUFFORCE, ints(receiveBufferBytes), "SO_RCVBUFFORCE");
-      // A zero timeval would mean "block forever", so anything positive is at least 1 us.
-      long micros = Math.max(1, receiveTimeout.toNanos() / 1000);
-      s.setOption(SO_RCVTIMEO, longs(micros / 1_000_000, micros % 1_000_000), "SO_RCVTIMEO");
+      NetlinkLibc.bind(fd, CN_IDX_PROC, "bind(CN_IDX_PROC)", FAILURE);
+      // Forced only: without CAP_NET_ADMIN the LISTEN below is refused anyway.
+      NetlinkLibc.forceReceiveBuffer(fd, receiveBufferBytes, FAILURE);
+      NetlinkLibc.setReceiveTimeout(fd, receiveTimeout, FAILURE);
       s.sendControl(PROC_CN_MCAST_LISTEN);
     } catch (IOException e) {
-      LIBC.close(fd);
+      NetlinkLibc.closeQuietly(fd);
       s.closed = true;
       throw e;
     }
@@ -124,19 +98,7 @@ public final class ProcConnectorSocket implements AutoCloseable {
       throw new IOException("proc connector socket is closed");
     }
     int want = Math.min(buf.length, NATIVE_BUFFER);
-    long n = SocketReceive.recv(fd, nativeBuffer, want, 0);
-    if (n < 0) {
-      int errno = Native.getLastError();
-      if (errno == EAGAIN || errno == EINTR) {
-        return 0;
-      }
-      if (errno == ENOBUFS) {
-        return EVENTS_LOST;
-      }
-      throw failure("recv", errno);
-    }
-    nativeBuffer.read(0, buf, 0, (int) n);
-    return (int) n;
+    return NetlinkLibc.receive(fd, nativeBuffer, buf, want, FAILURE);
   }
 
   /**
@@ -157,8 +119,9 @@ public final class ProcConnectorSocket implements AutoCloseable {
     } catch (IOException e) {
       ignoreFailure = e;
     }
-    if (LIBC.close(fd) != 0) {
-      IOException e = failure("close", Native.getLastError());
+    try {
+      NetlinkLibc.close(fd, FAILURE);
+    } catch (IOException e) {
       if (ignoreFailure != null) {
         e.addSuppressed(ignoreFailure);
       }
@@ -169,22 +132,6 @@ public final class ProcConnectorSocket implements AutoCloseable {
     }
   }
 
-  private void bind() throws IOException {
-    // sockaddr_nl: family, pad, nl_pid 0 (the kernel picks a free port id, so several sockets in
-    // one process do not collide), nl_groups.
-    ByteBuffer a = ByteBuffer.allocate(12).order(ByteOrder.nativeOrder());
-    a.putShort((short) AF_NETLINK).putShort((short) 0).putInt(0).putInt(CN_IDX_PROC);
-    if (LIBC.bind(fd, a.array(), 12) != 0) {
-      throw failure("bind(CN_IDX_PROC)", Native.getLastError());
-    }
-  }
-
-  private void setOption(int option, byte[] value, String name) throws IOException {
-    if (LIBC.setsockopt(fd, SOL_SOCKET, option, value, value.length) != 0) {
-      throw failure("setsockopt(" + name + ")", Native.getLastError());
-    }
-  }
-
   private void sendControl(int op) throws IOException {
     // nlmsghdr(16) + cn_msg(20) + u32 op
     ByteBuffer m = ByteBuffer.allocate(40).order(ByteOrder.nativeOrder());
@@ -192,39 +139,7 @@ public final class ProcConnectorSocket implements AutoCloseable {
     m.putInt(CN_IDX_PROC).putInt(CN_VAL_PROC).putInt(0).putInt(0);
     m.putShort((short) 4).putShort((short) 0);
     m.putInt(op);
-    long n = LIBC.send(fd, m.array(), new NativeLong(40), 0).longValue();
-    if (n != 40) {
-      throw failure(
-          "send(" + (op == PROC_CN_MCAST_LISTEN ? "LISTEN" : "IGNORE") + ")",
-          n < 0 ? Native.getLastError() : 0);
-    }
-  }
-
-  private static IOException failure(String call, int errno) {
-    if (errno == EPERM || errno == EACCES) {
-      return new IOException(
-          "proc connector needs CAP_NET_ADMIN: " + call + " failed with errno " + errno);
-    }
-    return new IOException(call + " failed with errno " + errno);
-  }
-
-  private static byte[] ints(int v) {
-    return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(v).array();
-  }
-
-  private static byte[] longs(long a, long b) {
-    return ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(a).putLong(b).array();
-  }
-
-  private interface LibC extends Library {
-    int socket(int domain, int type, int protocol);
-
-    int bind(int fd, byte[] addr, int addrlen);
-
-    int setsockopt(int fd, int level, int optname, byte[] optval, int optlen);
-
-    NativeLong send(int fd, byte[] buf, NativeLong len, int flags);
-
-    int close(int fd);
+    String call = "send(" + (op == PROC_CN_MCAST_LISTEN ? "LISTEN" : "IGNORE") + ")";
+    NetlinkLibc.send(fd, m.array(), false, call, FAILURE);
   }
 }

@@ -1,13 +1,11 @@
 package io.vigil.agent.platform.linux;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import com.sun.jna.NativeLong;
-import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,9 +33,6 @@ public final class SockDiagSocket implements AutoCloseable {
   /** States mask that asks for sockets in every state. */
   public static final int ALL_STATES = 0xFFFF_FFFF;
 
-  private static final int AF_NETLINK = 16;
-  private static final int SOCK_DGRAM = 2;
-  private static final int SOCK_CLOEXEC = 0x80000;
   private static final int NETLINK_SOCK_DIAG = 4;
   private static final int SOCK_DIAG_BY_FAMILY = 20;
   private static final int NLM_F_REQUEST = 0x1;
@@ -47,18 +42,13 @@ public final class SockDiagSocket implements AutoCloseable {
   private static final int NLMSG_DONE = 3;
   private static final int NLMSG_HDRLEN = 16;
   private static final int REQUEST_LEN = NLMSG_HDRLEN + 56;
-  private static final int SOL_SOCKET = 1;
-  private static final int SO_RCVTIMEO = 20;
   private static final int MSG_TRUNC = 0x20;
-  private static final int EINTR = 4;
-  private static final int EAGAIN = 11;
   // The kernel fills dump datagrams up to 32 KiB; MSG_TRUNC tells if one was ever larger.
   private static final int NATIVE_BUFFER = 64 * 1024;
 
-  private static final LibC LIBC =
-      Platform.isLinux() && (Platform.isIntel() || Platform.isARM()) && Platform.is64Bit()
-          ? Native.load("c", LibC.class)
-          : null;
+  // One second: a dump normally answers in milliseconds; this only bounds a kernel that never
+  // sends NLMSG_DONE.
+  private static final Duration RECEIVE_TIMEOUT = Duration.ofSeconds(1);
 
   /**
    * One dump's result.
@@ -90,26 +80,15 @@ public final class SockDiagSocket implements AutoCloseable {
    * @throws IOException when the platform or the kernel refuses (no {@code CONFIG_INET_DIAG})
    */
   public static SockDiagSocket open() throws IOException {
-    if (LIBC == null) {
-      throw new IOException(
-          "sock_diag is supported on 64-bit x86 and ARM Linux only, not "
-              + System.getProperty("os.name")
-              + "/"
-              + System.getProperty("os.arch"));
-    }
-    int fd = LIBC.socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-    if (fd < 0) {
-      throw new IOException(
-          "socket(AF_NETLINK, NETLINK_SOCK_DIAG) failed with errno " + Native.getLastError());
-    }
-    // One second: a dump normally answers in milliseconds; this only bounds a kernel that never
-    // sends NLMSG_DONE.
-    byte[] timeval =
-        ByteBuffer.allocate(16).order(ByteOrder.nativeOrder()).putLong(1).putLong(0).array();
-    if (LIBC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, timeval.length) != 0) {
-      int errno = Native.getLastError();
-      LIBC.close(fd);
-      throw new IOException("setsockopt(SO_RCVTIMEO) failed with errno " + errno);
+    NetlinkLibc.requireSupported("sock_diag");
+    int fd =
+        NetlinkLibc.open(
+            NetlinkLibc.SOCK_DGRAM, NETLINK_SOCK_DIAG, "NETLINK_SOCK_DIAG", NetlinkLibc.PLAIN);
+    try {
+      NetlinkLibc.setReceiveTimeout(fd, RECEIVE_TIMEOUT, NetlinkLibc.PLAIN);
+    } catch (IOException e) {
+      NetlinkLibc.closeQuietly(fd);
+      throw e;
     }
     return new SockDiagSocket(fd);
   }
@@ -148,9 +127,7 @@ public final class SockDiagSocket implements AutoCloseable {
       return;
     }
     closed = true;
-    if (LIBC.close(fd) != 0) {
-      throw new IOException("close failed with errno " + Native.getLastError());
-    }
+    NetlinkLibc.close(fd, NetlinkLibc.PLAIN);
   }
 
   /** nlmsghdr + inet_diag_req_v2 with a zero sockid (no filter). */
@@ -166,11 +143,7 @@ public final class SockDiagSocket implements AutoCloseable {
   }
 
   private void send(byte[] request) throws IOException {
-    long n = LIBC.send(fd, request, new NativeLong(request.length), 0).longValue();
-    if (n != request.length) {
-      throw new IOException(
-          "send(SOCK_DIAG_BY_FAMILY) failed with errno " + (n < 0 ? Native.getLastError() : 0));
-    }
+    NetlinkLibc.send(fd, request, false, "send(SOCK_DIAG_BY_FAMILY)", NetlinkLibc.PLAIN);
   }
 
   private int receive() throws IOException {
@@ -179,11 +152,11 @@ public final class SockDiagSocket implements AutoCloseable {
       long n = SocketReceive.recv(fd, nativeBuffer, NATIVE_BUFFER, MSG_TRUNC);
       if (n < 0) {
         int errno = Native.getLastError();
-        if (errno == EINTR) {
+        if (errno == NetlinkLibc.EINTR) {
           continue;
         }
         throw new IOException(
-            errno == EAGAIN
+            errno == NetlinkLibc.EAGAIN
                 ? "sock_diag dump timed out before NLMSG_DONE"
                 : "recv(sock_diag) failed with errno " + errno);
       }
@@ -248,15 +221,5 @@ public final class SockDiagSocket implements AutoCloseable {
         messages.add(payload);
       }
     }
-  }
-
-  private interface LibC extends Library {
-    int socket(int domain, int type, int protocol);
-
-    int setsockopt(int fd, int level, int optname, byte[] optval, int optlen);
-
-    NativeLong send(int fd, byte[] buf, NativeLong len, int flags);
-
-    int close(int fd);
   }
 }
