@@ -1,0 +1,67 @@
+package io.vigil.detect.sigma.rule;
+
+import io.vigil.detect.sigma.SigmaRuleException;
+import java.util.Map;
+import java.util.Set;
+
+/** Reads one loaded YAML document into a {@link SigmaRule}. Stateless. */
+final class RuleReader {
+  private static final Set<String> LEVELS =
+      Set.of("informational", "low", "medium", "high", "critical");
+  private static final Set<String> STATUSES =
+      Set.of("stable", "test", "experimental", "deprecated", "unsupported");
+
+  private RuleReader() {}
+
+  static SigmaRule read(Object document, String origin) throws SigmaRuleException {
+    Map<String, Object> doc = YamlValues.map(document, "");
+    if (doc.containsKey("correlation")) {
+      throw new SigmaRuleException("correlation", "correlation rules are not supported yet");
+    }
+    if (doc.containsKey("filter") && !doc.containsKey("detection")) {
+      throw new SigmaRuleException("filter", "Sigma filters are not supported yet");
+    }
+    if (doc.containsKey("action")) {
+      throw new SigmaRuleException(
+          "action", "rule collections (action: global/reset/repeat) are not supported");
+    }
+    String title = YamlValues.requiredText(doc, "title", "");
+    String level = oneOf(YamlValues.optionalText(doc, "level", ""), LEVELS, "level");
+    String status = oneOf(YamlValues.optionalText(doc, "status", ""), STATUSES, "status");
+    if (!doc.containsKey("logsource")) {
+      throw new SigmaRuleException("logsource", "missing");
+    }
+    Map<String, Object> ls = YamlValues.map(doc.get("logsource"), "logsource");
+    LogSource logsource =
+        new LogSource(
+            YamlValues.optionalText(ls, "product", "logsource"),
+            YamlValues.optionalText(ls, "category", "logsource"),
+            YamlValues.optionalText(ls, "service", "logsource"));
+    if (!doc.containsKey("detection")) {
+      throw new SigmaRuleException("detection", "missing");
+    }
+    return new SigmaRule(
+        origin,
+        YamlValues.optionalText(doc, "id", ""),
+        title,
+        status,
+        level,
+        YamlValues.optionalText(doc, "description", ""),
+        YamlValues.optionalText(doc, "author", ""),
+        YamlValues.textList(doc, "references", ""),
+        YamlValues.textList(doc, "tags", ""),
+        logsource,
+        YamlValues.textList(doc, "falsepositives", ""),
+        YamlValues.textList(doc, "fields", ""),
+        DetectionReader.read(doc.get("detection")));
+  }
+
+  private static String oneOf(String value, Set<String> allowed, String path)
+      throws SigmaRuleException {
+    if (value != null && !allowed.contains(value)) {
+      throw new SigmaRuleException(
+          path, "'" + value + "' is not one of " + new java.util.TreeSet<>(allowed));
+    }
+    return value;
+  }
+}
