@@ -59,6 +59,9 @@ public final class ConditionParser {
     ConditionParser parser = new ConditionParser(condition, identifiers, where);
     ConditionNode node = parser.or();
     Token trailing = parser.peek();
+    if (trailing.kind() == Kind.PIPE) {
+      throw parser.aggregation(trailing);
+    }
     if (trailing.kind() != Kind.END) {
       throw parser.error(
           trailing, "unexpected " + trailing.shown() + " after a complete condition");
@@ -120,10 +123,7 @@ public final class ConditionParser {
       case WORD:
         return identifier(t);
       case PIPE:
-        throw error(
-            t,
-            "aggregations ('| count() ...') are deprecated and not supported;"
-                + " use a correlation rule");
+        throw aggregation(t);
       default:
         throw error(
             t, "expected a search identifier, '1 of', 'all of', 'not' or '(', found " + t.shown());
@@ -181,6 +181,12 @@ public final class ConditionParser {
       regex.add(Pattern.quote(part));
     }
     return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  }
+
+  private SigmaRuleException aggregation(Token t) {
+    return error(
+        t,
+        "aggregations ('| count() ...') are deprecated and not supported; use a correlation rule");
   }
 
   private void enter(Token t) throws SigmaRuleException {
