@@ -1,0 +1,256 @@
+package io.vigil.detect.sigma.rule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.detect.sigma.SigmaRuleException;
+import io.vigil.detect.sigma.rule.SearchIdentifier.FieldItem;
+import io.vigil.detect.sigma.rule.SearchIdentifier.FieldSelection;
+import io.vigil.detect.sigma.rule.SearchIdentifier.Keywords;
+import io.vigil.detect.sigma.rule.SearchIdentifier.SelectionList;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class SigmaRuleLoaderTest {
+  private static final String GOOD =
+      """
+      title: Base64 Decode
+      id: e2072cab-8c9a-459b-b63c-40ae79e27031
+      status: test
+      description: Detects base64 decoding
+      author: Someone
+      date: 2022-09-15
+      references:
+          - https://example.org/a
+      tags:
+          - attack.t1027
+      logsource:
+          product: linux
+          category: process_creation
+      detection:
+          selection:
+              Image|endswith: '/base64'
+              CommandLine|contains:
+                  - ' -d'
+                  - ' --decode'
+          alternatives:
+              - User: root
+              - LogonId: 0
+          keywords:
+              - 'evil'
+              - 42
+          filter:
+              ParentImage: null
+          condition: selection and not filter
+      falsepositives:
+          - Legitimate use
+      fields:
+          - CommandLine
+      level: medium
+      custom_field: allowed by the specification
+      """;
+
+  @Test
+  void loadsEveryPartOfAGoodRule() throws Exception {
+    SigmaRule r = SigmaRuleLoader.load(GOOD, "good.yml");
+    assertEquals("good.yml", r.origin());
+    assertEquals("e2072cab-8c9a-459b-b63c-40ae79e27031", r.id());
+    assertEquals("Base64 Decode", r.title());
+    assertEquals("test", r.status());
+    assertEquals("medium", r.level());
+    assertEquals("Detects base64 decoding", r.description());
+    assertEquals("Someone", r.author());
+    assertEquals(List.of("https://example.org/a"), r.references());
+    assertEquals(List.of("attack.t1027"), r.tags());
+    assertEquals(new LogSource("linux", "process_creation", null), r.logsource());
+    assertEquals(List.of("Legitimate use"), r.falsepositives());
+    assertEquals(List.of("CommandLine"), r.fields());
+    assertEquals(List.of("selection and not filter"), r.detection().conditions());
+    assertEquals(
+        List.of("selection", "alternatives", "keywords", "filter"),
+        List.copyOf(r.detection().searches().keySet()));
+    assertEquals(
+        new FieldSelection(
+            List.of(
+                new FieldItem("Image|endswith", List.of("/base64")),
+                new FieldItem("CommandLine|contains", List.of(" -d", " --decode")))),
+        r.detection().searches().get("selection"));
+    SelectionList alternatives =
+        assertInstanceOf(SelectionList.class, r.detection().searches().get("alternatives"));
+    assertEquals(
+        List.of(0L), alternatives.alternatives().get(1).items().get(0).values(), "ints as Long");
+    assertEquals(new Keywords(List.of("evil", 42L)), r.detection().searches().get("keywords"));
+    FieldSelection filter = (FieldSelection) r.detection().searches().get("filter");
+    assertEquals(Arrays.asList((Object) null), filter.items().get(0).values());
+  }
+
+  @Test
+  void optionalPartsAreNullOrEmpty() throws Exception {
+    SigmaRule r =
+        SigmaRuleLoader.load(
+            "title: t\nlogsource: {service: sshd}\ndetection: {k: [x], condition: k}\n", "o");
+    assertNull(r.id());
+    assertNull(r.level());
+    assertEquals(List.of(), r.tags());
+    assertEquals(new LogSource(null, null, "sshd"), r.logsource());
+  }
+
+  private static String rule(String top, String detection) {
+    return "title: t\nlogsource:\n  product: linux\n" + top + "detection:\n" + detection.indent(2);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "'logsource:\\n  product: linux\\ndetection: {s: [x], condition: s}\\n'; title",
+        "'title: t\\ndetection: {s: [x], condition: s}\\n'; logsource",
+        "'title: t\\nlogsource: linux\\ndetection: {s: [x], condition: s}\\n'; logsource",
+        "'title: t\\nlogsource: {product: linux}\\n'; detection",
+        "'title: [a, b]\\nlogsource: {product: linux}\\ndetection: {s: [x], condition: s}\\n'; title",
+      })
+  void structuralProblemsNameTheTopLevelKey(String yaml, String where) {
+    SigmaRuleException e =
+        assertThrows(
+            SigmaRuleException.class, () -> SigmaRuleLoader.load(yaml.replace("\\n", "\n"), "o"));
+    assertEquals(where, e.where(), e.getMessage());
+  }
+
+  @ParameterizedTest(name = "{1}")
+  @CsvSource(
+      delimiter = ';',
+      value = {
+        "'level: severe\\n'; level; 'sel:\\n  A: x\\ncondition: sel\\n'",
+        "'status: great\\n'; status; 'sel:\\n  A: x\\ncondition: sel\\n'",
+        "'tags:\\n  - {a: b}\\n'; tags[0]; 'sel:\\n  A: x\\ncondition: sel\\n'",
+        "''; detection.selection.Image|endswith; 'selection:\\n  Image|endswith: {a: b}\\n"
+            + "condition: selection\\n'",
+        "''; detection.selection.Image[1]; 'selection:\\n  Image:\\n    - a\\n    - [b]\\n"
+            + "condition: selection\\n'",
+        "''; detection.selection.Image; 'selection:\\n  Image: []\\ncondition: selection\\n'",
+        "''; detection.sel[1]; 'sel:\\n  - A: x\\n  - plain\\ncondition: sel\\n'",
+        "''; detection.sel; 'sel:\\ncondition: sel\\n'",
+        "''; detection.sel; 'sel: {}\\ncondition: sel\\n'",
+        "''; detection.condition; 'sel:\\n  A: x\\n'",
+        "''; detection.condition; 'sel:\\n  A: x\\ncondition: {a: b}\\n'",
+        "''; detection.condition[1]; 'sel:\\n  A: x\\ncondition:\\n  - sel\\n  - 5\\n'",
+        "''; detection.timeframe; 'sel:\\n  A: x\\ntimeframe: 5m\\ncondition: sel\\n'",
+        "''; detection; 'condition: sel\\n'",
+        "''; detection.sel; 'sel:\\n  5: x\\ncondition: sel\\n'",
+      })
+  void eachBadKeyIsReportedWithItsPath(String top, String where, String detection) {
+    String yaml = rule(top.replace("\\n", "\n"), detection.replace("\\n", "\n"));
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(yaml, "o"), yaml);
+    assertEquals(where, e.where(), e.getMessage());
+  }
+
+  @Test
+  void anAliasBombIsRefusedAtTheAliasLimit() {
+    StringBuilder bomb = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for (char c = 'b'; c <= 'z'; c++) {
+      char p = (char) (c - 1);
+      bomb.append(c).append(": &").append(c).append(" [");
+      bomb.append(("*" + p + ", ").repeat(9)).append('*').append(p).append("]\n");
+    }
+    bomb.append("title: t\n");
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(bomb.toString(), "o"));
+    assertTrue(e.getMessage().contains("aliases"), e.getMessage());
+  }
+
+  @Test
+  void textAboveTheCodePointLimitIsRefusedBeforeParsing() {
+    String big = "title: '" + "x".repeat(SafeYaml.MAX_CODE_POINTS) + "'\n";
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(big, "o"));
+    assertTrue(e.getMessage().contains("code points"), e.getMessage());
+  }
+
+  @Test
+  void aFileAboveTheByteLimitIsRefusedWithoutReadingIt(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("huge.yml");
+    try (var ch =
+        java.nio.channels.FileChannel.open(
+            f,
+            java.nio.file.StandardOpenOption.CREATE_NEW,
+            java.nio.file.StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {'#'}), 8L * SafeYaml.MAX_CODE_POINTS);
+    }
+    SigmaRuleException e = assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(f));
+    assertTrue(e.getMessage().contains("byte limit"), e.getMessage());
+  }
+
+  @Test
+  void invalidUtf8IsRefused(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("bad.yml");
+    Files.write(f, new byte[] {'t', 'i', 't', 'l', 'e', ':', ' ', (byte) 0xC3, (byte) 0x28});
+    SigmaRuleException e = assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(f));
+    assertTrue(e.getMessage().contains("UTF-8"), e.getMessage());
+  }
+
+  @Test
+  void deepFlowNestingIsRefusedBeforeTheComposerRecurses() {
+    String deep = "title: " + "[".repeat(100_000) + "]".repeat(100_000) + "\n";
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(deep, "o"));
+    assertTrue(e.getMessage().contains("nested deeper"), e.getMessage());
+  }
+
+  @Test
+  void duplicateKeysAndCustomTagsAreRefused() {
+    assertThrows(
+        SigmaRuleException.class,
+        () -> SigmaRuleLoader.load(rule("title: u\n", "s: [x]\ncondition: s\n"), "o"));
+    SigmaRuleException tag =
+        assertThrows(
+            SigmaRuleException.class,
+            () ->
+                SigmaRuleLoader.load(rule("", "s: !!java.lang.Runtime [x]\ncondition: s\n"), "o"));
+    assertTrue(tag.getMessage().contains("invalid YAML"), tag.getMessage());
+  }
+
+  @Test
+  void correlationRulesAreReportedAsUnsupported() {
+    String single = "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1h\n";
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(single, "o"));
+    assertEquals("correlation: correlation rules are not supported yet", e.getMessage());
+    String multi = rule("name: a\n", "s: [x]\ncondition: s\n") + "---\n" + single;
+    SigmaRuleException m =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(multi, "o"));
+    assertEquals("correlation: correlation rules are not supported yet", m.getMessage());
+  }
+
+  @Test
+  void filtersCollectionsAndOtherMultiDocumentFilesAreReportedAsUnsupported() {
+    SigmaRuleException filter =
+        assertThrows(
+            SigmaRuleException.class,
+            () ->
+                SigmaRuleLoader.load(
+                    "title: f\nlogsource: {product: linux}\nfilter:\n  rules: [a]\n"
+                        + "  selection: {User: x}\n  condition: selection\n",
+                    "o"));
+    assertEquals("filter", filter.where());
+    SigmaRuleException action =
+        assertThrows(
+            SigmaRuleException.class,
+            () -> SigmaRuleLoader.load("action: global\ntitle: g\n", "o"));
+    assertEquals("action", action.where());
+    String two = rule("", "s: [x]\ncondition: s\n");
+    SigmaRuleException multi =
+        assertThrows(
+            SigmaRuleException.class, () -> SigmaRuleLoader.load(two + "---\n" + two, "o"));
+    assertTrue(multi.getMessage().contains("multi-document"), multi.getMessage());
+  }
+}
