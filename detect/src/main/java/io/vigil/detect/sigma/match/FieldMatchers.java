@@ -14,10 +14,10 @@ import java.util.Map;
  * thread-safe; the matchers it returns are immutable and thread-safe.
  *
  * <p>Points where the specification leaves room, decided here: {@code neq} matches a present field
- * none of whose values equals any rule value (an absent field does not match); a {@code null} in a
- * value list is OR-ed with the other values; {@code windash} makes every dash-like character of the
- * value match any of {@code - / – — ―}; numbers equal numeric event values and numeric strings,
- * other strings by the number's text.
+ * none of whose values equals any rule value (an absent field does not match, and {@code all}
+ * changes nothing); a {@code null} in a value list is OR-ed with the other values; {@code windash}
+ * makes every dash-like character of the value match any of {@code - / – — ―}; numbers equal
+ * numeric event values and numeric strings, other strings by the number's text.
  */
 public final class FieldMatchers {
   private FieldMatchers() {}

@@ -22,6 +22,9 @@ final class ValueCompiler {
       Map<String, List<String>> placeholders,
       boolean implicitContains)
       throws SigmaRuleException {
+    if (value instanceof Double d && !Double.isFinite(d)) {
+      throw new SigmaRuleException(where, "not a finite number: " + d);
+    }
     if (chain.contains(Modifier.RE)) {
       return ValueTests.regex(regex(where, text(where, value, "re"), chain));
     }

@@ -85,6 +85,7 @@ class KeywordsAndRuleErrorsTest {
     assertThrows(SigmaRuleException.class, () -> FieldMatchers.compile("A|lt", list("x")));
     assertThrows(SigmaRuleException.class, () -> FieldMatchers.compile("A|cidr", list("10.0/8")));
     assertThrows(SigmaRuleException.class, () -> FieldMatchers.compile("A|re", list("(")));
+    assertThrows(SigmaRuleException.class, () -> FieldMatchers.compile("A|gt", list(Double.NaN)));
     assertThrows(SigmaRuleException.class, () -> FieldMatchers.compile("A|exists", list("yes")));
     assertThrows(
         SigmaRuleException.class, () -> FieldMatchers.compile("A|contains|all", list("x")));
