@@ -1,0 +1,84 @@
+package io.vigil.detect.sigma.match;
+
+import java.math.BigDecimal;
+import java.util.regex.Pattern;
+
+/** The value tests that need no more than a few lines each; all immutable and thread-safe. */
+final class ValueTests {
+  /**
+   * Regexes see at most this many characters of a value: rules are trusted, event values are not,
+   * and a bounded input keeps even a backtracking-heavy rule regex from stalling on one event.
+   */
+  static final int MAX_REGEX_INPUT = 64 * 1024;
+
+  private ValueTests() {}
+
+  /** A Sigma string (wildcards already compiled) against the value's string form. */
+  static ValueTest glob(GlobPattern p) {
+    return v -> p.matches(EventValues.asString(v));
+  }
+
+  /**
+   * A rule number: equal to a numeric event value or a numeric string; other strings compare with
+   * the number's string form (case-insensitively, e.g. {@code 0x17} stays a string anyway).
+   */
+  static ValueTest number(Number ruleValue) {
+    BigDecimal n = EventValues.asNumber(ruleValue);
+    GlobPattern form = GlobPattern.compile(SigmaString.literal(numberText(ruleValue)), false);
+    return v -> {
+      BigDecimal e = EventValues.asNumber(v);
+      if (e != null) {
+        return e.compareTo(n) == 0;
+      }
+      return form.matches(EventValues.asString(v));
+    };
+  }
+
+  static String numberText(Number n) {
+    return EventValues.asString(n instanceof Double ? n : (Object) n.longValue());
+  }
+
+  /** A rule boolean: an event boolean, or its text {@code true}/{@code false} in any case. */
+  static ValueTest bool(boolean ruleValue) {
+    String text = Boolean.toString(ruleValue);
+    return v ->
+        v instanceof Boolean b ? b == ruleValue : text.equalsIgnoreCase(EventValues.asString(v));
+  }
+
+  /** {@code re}: unanchored search over the first {@link #MAX_REGEX_INPUT} characters. */
+  static ValueTest regex(Pattern p) {
+    return v -> {
+      String s = EventValues.asString(v);
+      // Without anchoring bounds '$' cannot match at a cut-off point that is not the real end.
+      return p.matcher(s)
+          .region(0, Math.min(s.length(), MAX_REGEX_INPUT))
+          .useAnchoringBounds(false)
+          .find();
+    };
+  }
+
+  enum Comparison {
+    LT,
+    LTE,
+    GT,
+    GTE
+  }
+
+  /** {@code lt}/{@code lte}/{@code gt}/{@code gte}: only numeric event values can pass. */
+  static ValueTest compare(Comparison op, Number ruleValue) {
+    BigDecimal n = EventValues.asNumber(ruleValue);
+    return v -> {
+      BigDecimal e = EventValues.asNumber(v);
+      if (e == null) {
+        return false;
+      }
+      int c = e.compareTo(n);
+      return switch (op) {
+        case LT -> c < 0;
+        case LTE -> c <= 0;
+        case GT -> c > 0;
+        case GTE -> c >= 0;
+      };
+    };
+  }
+}
