@@ -9,7 +9,7 @@ import com.tngtech.archunit.lang.ArchRule;
 
 /** The layering ARCHITECTURE.md and CONVENTIONS.md ask for, checked on the compiled classes. */
 @AnalyzeClasses(
-    packages = {"io.vigil.agent", "io.vigil.collector", "io.vigil.common"},
+    packages = {"io.vigil.agent", "io.vigil.collector", "io.vigil.common", "io.vigil.detect"},
     importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
   @ArchTest
@@ -76,4 +76,21 @@ class LayeringTest {
           .should()
           .dependOnClassesThat()
           .resideInAPackage("io.vigil.collector..");
+
+  @ArchTest
+  static final ArchRule theDetectionEngineHasNoTransportOrStorage =
+      noClasses()
+          .that()
+          .resideInAPackage("io.vigil.detect..")
+          .should()
+          .dependOnClassesThat()
+          .resideInAnyPackage(
+              "io.grpc..",
+              "java.sql..",
+              "net.openhft..",
+              "io.vigil.agent..",
+              "io.vigil.collector..")
+          .because(
+              "the same engine runs in the collector, the CLI and a stream worker: it takes events"
+                  + " and returns findings");
 }
