@@ -22,6 +22,10 @@ import java.util.Map;
  *       ({@code Provider_Name}, the name SigmaHQ's rules use) and also {@code A} when no other
  *       field has that name ({@code Provider_Name} is also plain {@code Name} only if EventData has
  *       no {@code Name}).
+ *   <li>A data name with spaces (Microsoft Defender writes {@code Source Name}, {@code Threat
+ *       Name}, {@code Process Name}) is also reachable without them ({@code SourceName}), the
+ *       spelling SigmaHQ's Defender rules use; the spaced name stays too, and an existing field of
+ *       the unspaced name wins.
  * </ul>
  *
  * Numbers stay numbers (integers as {@code Long}); strings and nulls as the JSON gives them. Not
@@ -66,7 +70,19 @@ final class FlatWindowsEvent implements SigmaFields {
               });
       attributesByPlainName.forEach(flat::putIfAbsentScalar);
     }
+    flat.addUnspacedNames();
     return flat;
+  }
+
+  private void addUnspacedNames() {
+    Map<String, Object> unspaced = new LinkedHashMap<>();
+    fields.forEach(
+        (k, v) -> {
+          if (k.indexOf(' ') >= 0) {
+            unspaced.putIfAbsent(k.replace(" ", ""), v);
+          }
+        });
+    unspaced.forEach(fields::putIfAbsent);
   }
 
   private void putLeaves(Map<String, Object> node) {

@@ -41,6 +41,8 @@ class SigmaRegressionConformanceTest {
 
     List<String> misses = new ArrayList<>();
     List<String> countNotes = new ArrayList<>();
+    Map<String, CompiledRule> compiled = new java.util.LinkedHashMap<>();
+    Map<String, List<FlatWindowsEvent>> eventsByCase = new java.util.LinkedHashMap<>();
     int passed = 0;
     for (RegressionCase c : cases) {
       String name = sigma.relativize(c.folder()).toString();
@@ -63,6 +65,8 @@ class SigmaRegressionConformanceTest {
         misses.add(name + ": events unreadable: " + e);
         continue;
       }
+      compiled.put(name, rule);
+      eventsByCase.put(name, events);
       int matched = 0;
       for (FlatWindowsEvent e : events) {
         if (rule.matches(e)) {
@@ -93,7 +97,25 @@ class SigmaRegressionConformanceTest {
       }
     }
 
+    // The positive cases alone would also pass an engine that matches everything: every rule is
+    // also run on every other case's events, where a match is an overlap between two detections
+    // (one attack recording that two rules describe) and must stay rare.
+    int crossPairs = 0;
+    int crossMatches = 0;
+    for (var r : compiled.entrySet()) {
+      for (var other : eventsByCase.entrySet()) {
+        if (!other.getKey().equals(r.getKey())) {
+          crossPairs++;
+          if (other.getValue().stream().anyMatch(r.getValue()::matches)) {
+            crossMatches++;
+          }
+        }
+      }
+    }
+
     System.out.println("conformance: " + passed + " of " + cases.size() + " cases match");
+    System.out.println(
+        "cross-check: " + crossMatches + " of " + crossPairs + " (rule, other case) pairs match");
     misses.forEach(m -> System.out.println("  miss: " + m));
     countNotes.forEach(n -> System.out.println("  count: " + n));
     assertTrue(cases.size() >= REQUIRED, "only " + cases.size() + " cases found");
@@ -105,5 +127,8 @@ class SigmaRegressionConformanceTest {
             + cases.size()
             + " cases match; misses:\n"
             + String.join("\n", misses));
+    assertTrue(
+        crossMatches * 100 < crossPairs,
+        crossMatches + " of " + crossPairs + " rules match another case's events: over-matching");
   }
 }
