@@ -51,10 +51,11 @@ final class ProcessCreationFields extends NamedFields {
       case "CommandLine" -> text(p.getCommandLine());
       case "CurrentDirectory" -> text(exec.getCwd());
       case "User" -> text(p.getUser());
-      case "LogonId" ->
-          exec.getSessionId() == AUDIT_UNSET || !exec.hasProcess()
-              ? List.of()
-              : number(exec.getSessionId());
+      case "LogonId" -> {
+        // uint32 on the wire: read unsigned, so audit's "unset" (u32)-1 is recognised.
+        long session = Integer.toUnsignedLong(exec.getSessionId());
+        yield session == AUDIT_UNSET || !exec.hasProcess() ? List.of() : number(session);
+      }
       case "ProcessId" -> exec.hasProcess() ? positive(p.getPid()) : List.of();
       case "ProcessGuid" -> text(p.getEntityId());
       case "ParentImage" -> hasParent ? text(parent.getImage()) : List.of();
