@@ -1,0 +1,120 @@
+package io.vigil.detect.vigil;
+
+import static io.vigil.proto.v1.FileEvent.Action.ACTION_ATTRIBUTE;
+import static io.vigil.proto.v1.FileEvent.Action.ACTION_CREATE;
+import static io.vigil.proto.v1.FileEvent.Action.ACTION_DELETE;
+import static io.vigil.proto.v1.FileEvent.Action.ACTION_MODIFY;
+import static io.vigil.proto.v1.FileEvent.Action.ACTION_RENAME;
+
+import io.vigil.detect.sigma.rule.LogSource;
+import io.vigil.proto.v1.EventKind;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which Vigil event kinds a Sigma rule's {@code logsource} applies to, and how each is presented.
+ *
+ * <ul>
+ *   <li>{@code product: linux} (or no product) with a host category: {@code process_creation} ←
+ *       ProcessExec; {@code network_connection} ← NetworkConnection (not listens); {@code
+ *       file_event} ← file create/modify/rename, {@code file_change} ← modify/attribute, {@code
+ *       file_delete}, {@code file_rename}; {@code dns_query} ← DnsEvent.
+ *   <li>{@code service: auditd} ← ProcessExec as its auditd records and AuditMessage records.
+ *   <li>No product, network/web categories: {@code dns} ← DnsEvent, {@code proxy} and {@code
+ *       webserver} ← HttpEvent, {@code firewall} ← NetworkConnection.
+ * </ul>
+ *
+ * Everything else is not applicable, with the reason. Stateless; thread-safe.
+ */
+public final class LogSources {
+  private LogSources() {}
+
+  public static LogSourceMapping map(LogSource source) {
+    String product = lower(source.product());
+    String category = lower(source.category());
+    String service = lower(source.service());
+    if (product != null && !product.equals("linux")) {
+      return LogSourceMapping.notApplicable(
+          "product " + product + ": Vigil has no telemetry from that product");
+    }
+    if (category == null) {
+      if ("auditd".equals(service)) {
+        return LogSourceMapping.of(
+            Map.of(
+                EventKind.EVENT_KIND_PROCESS_EXEC, EventPresentation.execAsAuditd(),
+                EventKind.EVENT_KIND_AUDIT, EventPresentation.auditMessage()),
+            "ProcessExec as auditd SYSCALL/EXECVE/CWD/PATH records; AuditMessage records");
+      }
+      return LogSourceMapping.notApplicable(
+          service == null
+              ? "no category or service: nothing to select events by"
+              : "service " + service + ": Vigil does not collect that log");
+    }
+    LogSourceMapping m = byCategory(category, product != null);
+    return m != null
+        ? m
+        : LogSourceMapping.notApplicable("category " + category + ": no Vigil telemetry");
+  }
+
+  private static LogSourceMapping byCategory(String category, boolean linux) {
+    LogSourceMapping host =
+        switch (category) {
+          case "process_creation" ->
+              one(
+                  EventKind.EVENT_KIND_PROCESS_EXEC,
+                  EventPresentation.one(e -> new ProcessCreationFields(e.getProcessExec())),
+                  "ProcessExec as Sysmon process creation");
+          case "network_connection" ->
+              one(
+                  EventKind.EVENT_KIND_CONNECTION,
+                  EventPresentation.connections(),
+                  "NetworkConnection (not listening sockets) as Sysmon network connection");
+          case "file_event" -> file(Set.of(ACTION_CREATE, ACTION_MODIFY, ACTION_RENAME), category);
+          case "file_change" -> file(Set.of(ACTION_MODIFY, ACTION_ATTRIBUTE), category);
+          case "file_delete" -> file(Set.of(ACTION_DELETE), category);
+          case "file_rename" -> file(Set.of(ACTION_RENAME), category);
+          case "dns_query" ->
+              one(
+                  EventKind.EVENT_KIND_DNS,
+                  EventPresentation.one(e -> new DnsQueryFields(e.getDns())),
+                  "DnsEvent as Sysmon DNS query");
+          default -> null;
+        };
+    if (host != null || linux) {
+      return host;
+    }
+    return switch (category) {
+      case "dns" ->
+          one(
+              EventKind.EVENT_KIND_DNS,
+              EventPresentation.one(e -> new DnsFields(e.getDns())),
+              "DnsEvent as a DNS log");
+      case "proxy", "webserver" ->
+          one(
+              EventKind.EVENT_KIND_HTTP,
+              EventPresentation.one(e -> new HttpFields(e.getHttp())),
+              "HttpEvent as a " + category + " log (W3C names)");
+      case "firewall" ->
+          one(
+              EventKind.EVENT_KIND_CONNECTION,
+              EventPresentation.one(e -> new FirewallFields(e.getConnection())),
+              "NetworkConnection as a firewall log (no verdict)");
+      default -> null;
+    };
+  }
+
+  private static LogSourceMapping file(Set<io.vigil.proto.v1.FileEvent.Action> actions, String c) {
+    return one(
+        EventKind.EVENT_KIND_FILE,
+        EventPresentation.fileActions(actions),
+        "FileEvent " + actions.stream().map(Enum::name).sorted().toList() + " as Sysmon " + c);
+  }
+
+  private static LogSourceMapping one(EventKind kind, EventPresentation p, String how) {
+    return LogSourceMapping.of(Map.of(kind, p), how);
+  }
+
+  private static String lower(String s) {
+    return s == null ? null : s.toLowerCase(java.util.Locale.ROOT);
+  }
+}
