@@ -16,17 +16,32 @@ public final class LogSourceMapping {
   private final Map<EventKind, EventPresentation> presentations;
   private final String reason;
 
-  private LogSourceMapping(Map<EventKind, EventPresentation> presentations, String reason) {
+  /** The adapters' declared names; {@code null} when any name can be filled (auditd records). */
+  private final Set<String> filled;
+
+  private LogSourceMapping(
+      Map<EventKind, EventPresentation> presentations, Set<String> filled, String reason) {
     this.presentations = Map.copyOf(presentations);
+    this.filled = filled == null ? null : Set.copyOf(filled);
     this.reason = reason;
   }
 
-  static LogSourceMapping of(Map<EventKind, EventPresentation> presentations, String reason) {
-    return new LogSourceMapping(presentations, reason);
+  /** A mapping whose adapters answer only {@code filled} (their declared {@code NAMES}). */
+  static LogSourceMapping of(
+      Map<EventKind, EventPresentation> presentations,
+      java.util.Collection<String> filled,
+      String reason) {
+    return new LogSourceMapping(presentations, Set.copyOf(filled), reason);
+  }
+
+  /** A mapping whose records carry whatever fields their source wrote (auditd). */
+  static LogSourceMapping ofAnyField(
+      Map<EventKind, EventPresentation> presentations, String reason) {
+    return new LogSourceMapping(presentations, null, reason);
   }
 
   static LogSourceMapping notApplicable(String reason) {
-    return new LogSourceMapping(Map.of(), reason);
+    return new LogSourceMapping(Map.of(), Set.of(), reason);
   }
 
   /** Whether any Vigil event kind serves the log source. */
@@ -37,6 +52,32 @@ public final class LogSourceMapping {
   /** The event kinds the rule is evaluated on; empty when not applicable. */
   public Set<EventKind> kinds() {
     return presentations.keySet();
+  }
+
+  /**
+   * Whether events of this log source can carry the Sigma field {@code name} (exact,
+   * case-sensitive, as rules are matched). False for every name when not applicable; true for every
+   * name when {@link #fillsAnyField()}.
+   */
+  public boolean fills(String name) {
+    return filled == null || filled.contains(name);
+  }
+
+  /**
+   * True when the views are records that carry whatever fields their source wrote (auditd: the
+   * kernel's and audit user space's names), so no field name can be called never filled.
+   */
+  public boolean fillsAnyField() {
+    return filled == null;
+  }
+
+  /**
+   * The Sigma field names Vigil fills for this log source (the adapters' declared names; a name may
+   * still be absent from a particular event); empty when {@link #fillsAnyField()} or not
+   * applicable.
+   */
+  public Set<String> filledFields() {
+    return filled == null ? Set.of() : filled;
   }
 
   /**

@@ -39,7 +39,7 @@ public final class LogSources {
     }
     if (category == null) {
       if ("auditd".equals(service)) {
-        return LogSourceMapping.of(
+        return LogSourceMapping.ofAnyField(
             Map.of(
                 EventKind.EVENT_KIND_PROCESS_EXEC, EventPresentation.execAsAuditd(),
                 EventKind.EVENT_KIND_AUDIT, EventPresentation.auditMessage()),
@@ -63,11 +63,13 @@ public final class LogSources {
               one(
                   EventKind.EVENT_KIND_PROCESS_EXEC,
                   EventPresentation.one(e -> new ProcessCreationFields(e.getProcessExec())),
+                  ProcessCreationFields.NAMES,
                   "ProcessExec as Sysmon process creation");
           case "network_connection" ->
               one(
                   EventKind.EVENT_KIND_CONNECTION,
                   EventPresentation.connections(),
+                  NetworkConnectionFields.NAMES,
                   "NetworkConnection (not listening sockets) as Sysmon network connection");
           case "file_event" -> file(Set.of(ACTION_CREATE, ACTION_MODIFY, ACTION_RENAME), category);
           case "file_change" -> file(Set.of(ACTION_MODIFY, ACTION_ATTRIBUTE), category);
@@ -77,6 +79,7 @@ public final class LogSources {
               one(
                   EventKind.EVENT_KIND_DNS,
                   EventPresentation.one(e -> new DnsQueryFields(e.getDns())),
+                  DnsQueryFields.NAMES,
                   "DnsEvent as Sysmon DNS query");
           default -> null;
         };
@@ -88,16 +91,19 @@ public final class LogSources {
           one(
               EventKind.EVENT_KIND_DNS,
               EventPresentation.one(e -> new DnsFields(e.getDns())),
+              DnsFields.NAMES,
               "DnsEvent as a DNS log");
       case "proxy", "webserver" ->
           one(
               EventKind.EVENT_KIND_HTTP,
               EventPresentation.one(e -> new HttpFields(e.getHttp())),
+              HttpFields.NAMES,
               "HttpEvent as a " + category + " log (W3C names)");
       case "firewall" ->
           one(
               EventKind.EVENT_KIND_CONNECTION,
               EventPresentation.one(e -> new FirewallFields(e.getConnection())),
+              FirewallFields.NAMES,
               "NetworkConnection as a firewall log (no verdict)");
       default -> null;
     };
@@ -107,11 +113,14 @@ public final class LogSources {
     return one(
         EventKind.EVENT_KIND_FILE,
         EventPresentation.fileActions(actions),
+        FileEventFields.NAMES,
         "FileEvent " + actions.stream().map(Enum::name).sorted().toList() + " as Sysmon " + c);
   }
 
-  private static LogSourceMapping one(EventKind kind, EventPresentation p, String how) {
-    return LogSourceMapping.of(Map.of(kind, p), how);
+  /** {@code names}: the adapter's declared {@code NAMES}, the fields its switch answers. */
+  private static LogSourceMapping one(
+      EventKind kind, EventPresentation p, java.util.List<String> names, String how) {
+    return LogSourceMapping.of(Map.of(kind, p), names, how);
   }
 
   private static String lower(String s) {

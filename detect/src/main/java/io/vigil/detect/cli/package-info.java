@@ -1,0 +1,5 @@
+/**
+ * The {@code vigil-detect} command line ({@code vigil rules ...} in the source checkout's script):
+ * argument parsing and exit codes over the lint.
+ */
+package io.vigil.detect.cli;

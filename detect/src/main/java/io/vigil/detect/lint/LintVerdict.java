@@ -1,0 +1,67 @@
+package io.vigil.detect.lint;
+
+import java.nio.file.Path;
+import java.util.Set;
+
+/**
+ * What lint says about one rule file: exactly one {@link Kind}, with the unfilled fields (for
+ * {@link Kind#UNFILLED_FIELDS}) or the reason (for {@link Kind#SKIPPED}). {@code reasonGroup} is
+ * the reason without rule-specific detail, for counting. Immutable.
+ */
+public record LintVerdict(
+    Path file,
+    Kind kind,
+    Set<String> unfilledFields,
+    boolean canStillFire,
+    String reason,
+    String reasonGroup) {
+
+  public enum Kind {
+    /** Loads, its log source has Vigil telemetry, and every field it names is filled. */
+    RUNS("runs"),
+    /** Loads and has telemetry, but names fields Vigil never fills for its log source. */
+    UNFILLED_FIELDS("unfilled fields"),
+    /** Does not load or compile, or Vigil has no telemetry for its log source. */
+    SKIPPED("skipped");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  public LintVerdict {
+    unfilledFields = Set.copyOf(unfilledFields);
+  }
+
+  static LintVerdict runs(Path file) {
+    return new LintVerdict(file, Kind.RUNS, Set.of(), true, "", "");
+  }
+
+  static LintVerdict unfilled(Path file, Set<String> fields, boolean canStillFire) {
+    return new LintVerdict(file, Kind.UNFILLED_FIELDS, fields, canStillFire, "", "");
+  }
+
+  static LintVerdict skipped(Path file, String reason, String group) {
+    return new LintVerdict(file, Kind.SKIPPED, Set.of(), false, reason, group);
+  }
+
+  /** The detail after the class on a lint line. */
+  public String detail() {
+    return switch (kind) {
+      case RUNS -> "";
+      case UNFILLED_FIELDS ->
+          "Vigil never fills "
+              + String.join(", ", new java.util.TreeSet<>(unfilledFields))
+              + (canStillFire
+                  ? " (the rule can still fire through branches that do not need them)"
+                  : " (every branch needs them: the rule cannot fire on Vigil)");
+      case SKIPPED -> reason;
+    };
+  }
+}
