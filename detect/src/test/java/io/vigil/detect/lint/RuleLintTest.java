@@ -1,0 +1,136 @@
+package io.vigil.detect.lint;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.detect.lint.LintVerdict.Kind;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuleLintTest {
+  @TempDir Path dir;
+
+  private void rule(String name, String logsource, String detection) throws Exception {
+    Path file = dir.resolve(name);
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "title: t\nlogsource:\n" + logsource + "detection:\n" + detection);
+  }
+
+  private LintVerdict verdict(LintReport report, String name) {
+    return report.verdicts().stream()
+        .filter(v -> v.file().equals(dir.resolve(name)))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
+  void everyRuleGetsExactlyOneClassWithItsFieldsOrReason() throws Exception {
+    rule(
+        "runs.yml",
+        "  product: linux\n  category: process_creation\n",
+        "  sel:\n    Image|endswith: /base64\n    CommandLine|contains: ' -d'\n  condition: sel\n");
+    rule(
+        "partly.yml",
+        "  product: linux\n  category: process_creation\n",
+        "  a:\n    OriginalFileName: x\n  b:\n    Image: /bin/x\n  condition: a or b\n");
+    rule(
+        "nowhere.yml",
+        "  product: linux\n  category: network_connection\n",
+        "  sel:\n    DestinationHostname|endswith: .ngrok.io\n    Initiated: 'true'\n"
+            + "  condition: sel\n");
+    rule("sub/bad.yml", "  product: linux\n", "  sel: [unclosed\n");
+    Files.writeString(
+        dir.resolve("corr.yml"),
+        "title: a\nname: a\nlogsource:\n  product: linux\n  category: process_creation\n"
+            + "detection:\n  sel:\n    Image: x\n  condition: sel\n---\n"
+            + "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n");
+    rule(
+        "registry.yml",
+        "  product: windows\n  category: registry_set\n",
+        "  sel:\n    TargetObject: x\n  condition: sel\n");
+    rule(
+        "winless.yml",
+        "  category: registry_set\n",
+        "  sel:\n    TargetObject: x\n  condition: sel\n");
+
+    LintReport report = RuleLint.lint(dir);
+
+    assertEquals(Kind.RUNS, verdict(report, "runs.yml").kind());
+    LintVerdict partly = verdict(report, "partly.yml");
+    assertEquals(Kind.UNFILLED_FIELDS, partly.kind());
+    assertEquals(Set.of("OriginalFileName"), partly.unfilledFields());
+    assertTrue(partly.canStillFire());
+    LintVerdict nowhere = verdict(report, "nowhere.yml");
+    assertEquals(Set.of("DestinationHostname"), nowhere.unfilledFields());
+    assertFalse(nowhere.canStillFire());
+    LintVerdict bad = verdict(report, "sub/bad.yml");
+    assertEquals(Kind.SKIPPED, bad.kind());
+    assertEquals("does not load or compile", bad.reasonGroup());
+    LintVerdict corr = verdict(report, "corr.yml");
+    assertEquals("correlation: correlation rules are not supported yet", corr.reasonGroup());
+    assertEquals(
+        "product windows: Vigil has no telemetry from that product",
+        verdict(report, "registry.yml").reason());
+    assertEquals(
+        "category registry_set: no Vigil telemetry", verdict(report, "winless.yml").reason());
+
+    assertEquals(
+        Map.of(Kind.RUNS, 1, Kind.UNFILLED_FIELDS, 2, Kind.SKIPPED, 4), report.countsByKind());
+    assertEquals(
+        Map.of(
+            "does not load or compile", 1,
+            "correlation: correlation rules are not supported yet", 1,
+            "product windows: Vigil has no telemetry from that product", 1,
+            "category registry_set: no Vigil telemetry", 1),
+        report.skippedByReason());
+  }
+
+  @Test
+  void itemsThatMatchAnAbsentFieldAndNegationsKeepTheRuleAlive() throws Exception {
+    rule(
+        "nullable.yml",
+        "  product: linux\n  category: process_creation\n",
+        "  sel:\n    OriginalFileName: null\n  condition: sel\n");
+    rule(
+        "negated.yml",
+        "  product: linux\n  category: process_creation\n",
+        "  sel:\n    Image: /bin/x\n  filter:\n    Company: Acme\n  condition: sel and not filter\n");
+    LintReport report = RuleLint.lint(dir);
+    assertTrue(verdict(report, "nullable.yml").canStillFire());
+    assertTrue(verdict(report, "negated.yml").canStillFire());
+    assertEquals(Set.of("Company"), verdict(report, "negated.yml").unfilledFields());
+  }
+
+  @Test
+  void auditdRecordsCarryAnyFieldSoAuditdRulesRun() throws Exception {
+    rule(
+        "auditd.yml",
+        "  product: linux\n  service: auditd\n",
+        "  sel:\n    type: EXECVE\n    a0: base64\n    a1: -d\n  condition: sel\n");
+    assertEquals(Kind.RUNS, verdict(RuleLint.lint(dir), "auditd.yml").kind());
+  }
+
+  @Test
+  void reportEscapesRuleTextAndCountsEachClass() throws Exception {
+    rule("evil\u001b]0;pwned\u0007.yml", "  product: linux\n", "  sel: [\n");
+    rule(
+        "ok.yml",
+        "  product: linux\n  category: process_creation\n",
+        "  sel:\n    Image: x\n  condition: sel\n");
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    RuleLint.lint(dir).print(new PrintStream(bytes, true, StandardCharsets.UTF_8), dir);
+    String out = bytes.toString(StandardCharsets.UTF_8);
+    assertFalse(out.chars().anyMatch(c -> c < 0x20 && c != '\n'), out);
+    assertTrue(
+        out.startsWith("evil\\x1b]0;pwned\\x07.yml: skipped: does not load or compile"), out);
+    assertTrue(out.contains("2 rules\n  runs: 1\n  unfilled fields: 0\n  skipped: 1\n"), out);
+  }
+}
