@@ -1,5 +1,6 @@
 package io.vigil.collector.cli;
 
+import io.vigil.common.text.TerminalText;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Gap;

@@ -1,7 +1,7 @@
 package io.vigil.detect.cli;
 
+import io.vigil.common.text.TerminalText;
 import io.vigil.detect.lint.LintReport;
-import io.vigil.detect.lint.PrintableText;
 import io.vigil.detect.lint.RuleLint;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,7 +31,7 @@ public final class DetectMain {
     }
     Path dir = Path.of(args[1]).toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      err.println(PrintableText.escape("vigil rules lint: not a directory: " + args[1], 2000));
+      err.println(TerminalText.escape("vigil rules lint: not a directory: " + args[1], 2000));
       err.println(USAGE);
       return 2;
     }
@@ -39,7 +39,7 @@ public final class DetectMain {
     try {
       report = RuleLint.lint(dir);
     } catch (IOException | java.io.UncheckedIOException e) {
-      err.println(PrintableText.escape("vigil rules lint: cannot read " + dir + ": " + e, 2000));
+      err.println(TerminalText.escape("vigil rules lint: cannot read " + dir + ": " + e, 2000));
       return 1;
     }
     report.print(out, dir);

@@ -1,5 +1,6 @@
 package io.vigil.detect.lint;
 
+import io.vigil.common.text.TerminalText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -44,7 +45,7 @@ public record LintReport(List<LintVerdict> verdicts) {
       if (v.kind() != LintVerdict.Kind.RUNS) {
         Path shown = v.file().startsWith(base) ? base.relativize(v.file()) : v.file();
         out.println(
-            PrintableText.escape(
+            TerminalText.escape(
                 shown + ": " + v.kind().label() + ": " + v.detail(), MAX_LINE_CHARS));
       }
     }
@@ -55,7 +56,7 @@ public record LintReport(List<LintVerdict> verdicts) {
     if (!reasons.isEmpty()) {
       out.println("skipped by reason:");
       reasons.forEach(
-          (r, n) -> out.println("  " + n + "  " + PrintableText.escape(r, MAX_LINE_CHARS)));
+          (r, n) -> out.println("  " + n + "  " + TerminalText.escape(r, MAX_LINE_CHARS)));
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.vigil.collector.cli;
+package io.vigil.common.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.vigil.collector.cli;
+package io.vigil.common.text;
 
 /**
  * Makes attacker-controlled text safe to print on a terminal: control characters (C0, DEL, C1,
