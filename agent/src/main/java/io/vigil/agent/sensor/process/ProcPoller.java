@@ -84,7 +84,7 @@ final class ProcPoller {
       Optional<ProcessEntry> known = tracker.table().get(p.getKey());
       if (known.isPresent() && !known.get().exited() && known.get().startTicks() == p.getValue()) {
         // The same process; if it runs another program now, it exec'd since the last round.
-        String exe = exe(p.getKey());
+        String exe = reader.exe(p.getKey());
         if (emitExecs && !exe.isEmpty() && !exe.equals(known.get().image())) {
           SnapshotExecs.Result r = execs.onExec(p.getKey(), WallClock.nowNanos(), "proc_poll");
           if (r.complete()) {
@@ -103,18 +103,6 @@ final class ProcPoller {
       } else {
         sink.offer(SensorEvents.exec(WallClock.nowNanos(), execs.discovered(s.get())));
       }
-    }
-  }
-
-  /**
-   * The executable path of {@code pid} as {@code ProcReader} reports it, {@code ""} if unreadable.
-   */
-  private String exe(int pid) {
-    try {
-      String link = Files.readSymbolicLink(procRoot.resolve(pid + "/exe")).toString();
-      return ProcReader.withoutDeletedSuffix(link);
-    } catch (IOException | UnsupportedOperationException e) {
-      return "";
     }
   }
 

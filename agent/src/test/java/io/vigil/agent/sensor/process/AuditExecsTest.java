@@ -11,14 +11,9 @@ import io.vigil.agent.sensor.process.audit.AuditEventAssembler;
 import io.vigil.agent.sensor.process.audit.AuditRecordParser;
 import io.vigil.agent.sensor.process.audit.AuditTestData;
 import io.vigil.agent.sensor.process.audit.ExecAssembly;
-import io.vigil.agent.sensor.process.procfs.BootTime;
 import io.vigil.agent.sensor.process.procfs.EntityIds;
-import io.vigil.agent.sensor.process.procfs.ExecutableHashes;
 import io.vigil.agent.sensor.process.procfs.FileIdentity;
-import io.vigil.agent.sensor.process.procfs.ProcReader;
 import io.vigil.agent.sensor.process.procfs.ProcSnapshot;
-import io.vigil.agent.sensor.process.table.ProcessTable;
-import io.vigil.agent.sensor.process.table.UserNames;
 import io.vigil.proto.v1.ProcessExec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,19 +42,9 @@ class AuditExecsTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    ProcessSources src = FakeHost.create(dir, () -> null);
-    BootTime boot = BootTime.read(src.procRoot(), 100);
-    ProcessTable table =
-        new ProcessTable(1024, Duration.ofSeconds(30), System::nanoTime, p -> Optional.empty());
-    tracker =
-        new ProcessTracker(
-            table, boot, new UserNames(src.passwd(), src.group(), System::nanoTime), 100);
-    execs =
-        new AuditExecs(
-            new ExecAssembly(),
-            tracker,
-            new ProcReader(src.procRoot(), 32768),
-            new ExecutableFacts(src.procRoot(), new ExecutableHashes()));
+    TrackerFixture f = TrackerFixture.on(dir);
+    tracker = f.tracker();
+    execs = f.execs();
   }
 
   private static ProcSnapshot running(int pid, int ppid, String exe, long ticks) {

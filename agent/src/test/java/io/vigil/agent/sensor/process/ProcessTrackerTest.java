@@ -4,19 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.agent.sensor.process.audit.ExecAssembly;
-import io.vigil.agent.sensor.process.procfs.BootTime;
 import io.vigil.agent.sensor.process.procfs.EntityIds;
-import io.vigil.agent.sensor.process.procfs.ExecutableHashes;
-import io.vigil.agent.sensor.process.procfs.ProcReader;
 import io.vigil.agent.sensor.process.procfs.ProcSnapshot;
 import io.vigil.agent.sensor.process.table.ProcessEntry;
 import io.vigil.agent.sensor.process.table.ProcessTable;
-import io.vigil.agent.sensor.process.table.UserNames;
 import io.vigil.proto.v1.ProcessExec;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -41,20 +35,10 @@ class ProcessTrackerTest {
 
   @BeforeEach
   void setUp() throws IOException {
-    ProcessSources src = FakeHost.create(dir, () -> null);
-    table = new ProcessTable(1024, Duration.ofSeconds(30), System::nanoTime, p -> Optional.empty());
-    tracker =
-        new ProcessTracker(
-            table,
-            BootTime.read(src.procRoot(), 100),
-            new UserNames(src.passwd(), src.group(), System::nanoTime),
-            100);
-    execs =
-        new AuditExecs(
-            new ExecAssembly(),
-            tracker,
-            new ProcReader(src.procRoot(), 32768),
-            new ExecutableFacts(src.procRoot(), new ExecutableHashes()));
+    TrackerFixture f = TrackerFixture.on(dir);
+    table = f.table();
+    tracker = f.tracker();
+    execs = f.execs();
   }
 
   private static ProcSnapshot running(int pid, int ppid, String exe, long ticks) {

@@ -194,6 +194,13 @@ public final class ProcReader {
     }
   }
 
+  /**
+   * The executable path of {@code pid} without the " (deleted)" suffix, {@code ""} if unreadable.
+   */
+  public String exe(int pid) {
+    return withoutDeletedSuffix(readLink(procRoot.resolve(Integer.toString(pid)).resolve("exe")));
+  }
+
   private static String readLink(Path link) {
     try {
       return Files.readSymbolicLink(link).toString();
