@@ -5,6 +5,7 @@ import io.vigil.agent.sensor.process.audit.AuditEvent;
 import io.vigil.agent.sensor.process.audit.AuditProcessRef;
 import io.vigil.agent.sensor.process.audit.AuditRecord;
 import io.vigil.agent.sensor.process.audit.AuditRecordTypes;
+import io.vigil.agent.sensor.process.audit.rules.AuditArch;
 import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.NetworkConnection;
@@ -48,8 +49,6 @@ public final class AuditConnections {
   public static final String SKIPPED = "vigil_network_audit_skipped_total";
 
   private static final long EINPROGRESS = -115;
-  private static final String ARCH_X86_64 = "c000003e";
-  private static final String ARCH_AARCH64 = "c00000b7";
 
   /**
    * A converted event.
@@ -200,26 +199,24 @@ public final class AuditConnections {
   }
 
   private Call call(AuditRecord sys) {
-    String arch = sys.text("arch");
     OptionalLong n = sys.number("syscall", false);
-    if (arch == null || n.isEmpty()) {
+    if (n.isEmpty()) {
       return null;
     }
     long nr = n.getAsLong();
-    if (ARCH_X86_64.equals(arch)) {
-      return nr == 42
-          ? Call.CONNECT
-          : nr == 43 || nr == 288 ? Call.ACCEPT : nr == 41 ? Call.SOCKET : null;
-    }
-    if (ARCH_AARCH64.equals(arch)) {
-      return nr == 203
-          ? Call.CONNECT
-          : nr == 202 || nr == 242 ? Call.ACCEPT : nr == 198 ? Call.SOCKET : null;
-    }
-    if (nr == 42 || nr == 43 || nr == 288 || nr == 203 || nr == 202 || nr == 242) {
+    Optional<AuditArch> arch = AuditArch.ofRecordField(sys.text("arch"));
+    if (arch.isEmpty()) {
       counter("unknown_arch").inc(); // e.g. a 32-bit process: its numbers mean other calls
+      return null;
     }
-    return null;
+    AuditArch a = arch.get();
+    if (nr == a.connect()) {
+      return Call.CONNECT;
+    }
+    if (nr == a.accept() || nr == a.accept4()) {
+      return Call.ACCEPT;
+    }
+    return nr == a.socket() ? Call.SOCKET : null;
   }
 
   private Optional<Converted> skip(String reason) {

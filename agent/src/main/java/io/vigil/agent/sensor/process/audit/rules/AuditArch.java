@@ -1,5 +1,7 @@
 package io.vigil.agent.sensor.process.audit.rules;
 
+import java.util.Optional;
+
 /**
  * The architectures Vigil writes syscall rules for: the audit arch token ({@code AUDIT_ARCH_*}, ELF
  * machine | 64-bit | little-endian) and the syscall numbers the rules name.
@@ -11,6 +13,10 @@ public enum AuditArch {
   AARCH64(0xc00000b7, 221, 281, 203, 202, 242, 200, 198);
 
   private final int token;
+
+  /** {@code token} as audit records print it, computed once: it is compared for every record. */
+  private final String recordField;
+
   private final int execve;
   private final int execveat;
   private final int connect;
@@ -29,6 +35,7 @@ public enum AuditArch {
       int bind,
       int socket) {
     this.token = token;
+    this.recordField = Integer.toHexString(token);
     this.execve = execve;
     this.execveat = execveat;
     this.connect = connect;
@@ -52,13 +59,13 @@ public enum AuditArch {
    * The architecture of an audit record's {@code arch=} field (lower-case hex, e.g. {@code
    * c000003e}), or empty for any other (32-bit and foreign architectures are not interpreted).
    */
-  public static java.util.Optional<AuditArch> ofRecordField(String hex) {
+  public static Optional<AuditArch> ofRecordField(String hex) {
     for (AuditArch a : values()) {
-      if (Integer.toHexString(a.token).equals(hex)) {
-        return java.util.Optional.of(a);
+      if (a.recordField.equals(hex)) {
+        return Optional.of(a);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   /** execve or execveat. */
