@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.process.audit;
 
+import io.vigil.agent.sensor.process.audit.rules.AuditArch;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.ProcessRef;
 import java.util.List;
@@ -18,9 +19,6 @@ public final class ExecAssembly {
 
   /** The 32-bit "unset" id (auid, ses). */
   public static final int UNSET_ID = -1;
-
-  private static final String ARCH_X86_64 = "c000003e";
-  private static final String ARCH_AARCH64 = "c00000b7";
 
   private final int maxArgvBytes;
 
@@ -44,11 +42,9 @@ public final class ExecAssembly {
     if (syscall == null || syscall.type() != AuditRecordTypes.SYSCALL) {
       return false;
     }
-    String arch = syscall.text("arch");
     long nr = syscall.number("syscall", false).orElse(-1);
     boolean exec =
-        (ARCH_X86_64.equals(arch) && (nr == 59 || nr == 322))
-            || (ARCH_AARCH64.equals(arch) && (nr == 221 || nr == 281));
+        AuditArch.ofRecordField(syscall.text("arch")).map(a -> a.isExec(nr)).orElse(false);
     // A failed execve started nothing; the old image keeps running.
     return exec && "yes".equals(syscall.text("success"));
   }
