@@ -8,12 +8,9 @@ import io.vigil.detect.sigma.rule.SigmaRuleLoader;
 import io.vigil.detect.vigil.LogSourceMapping;
 import io.vigil.detect.vigil.LogSources;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Classifies Sigma rules as they would run on Vigil: each rule is loaded and compiled exactly as
@@ -24,34 +21,35 @@ import java.util.stream.Stream;
 public final class RuleLint {
   private RuleLint() {}
 
-  /** Every {@code .yml}/{@code .yaml} file under {@code dir}, recursively, in path order. */
+  /** Every rule file under {@code dir} (see {@link RuleFiles}), in path order. */
   public static LintReport lint(Path dir) throws IOException {
-    List<Path> files;
-    try (Stream<Path> walk = Files.walk(dir)) {
-      files =
-          walk.filter(Files::isRegularFile)
-              .filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
-              .sorted()
-              .toList();
-    }
-    return new LintReport(files.stream().map(RuleLint::lintFile).toList());
+    return new LintReport(RuleFiles.list(dir).stream().map(RuleLint::lintFile).toList());
   }
 
   /** One rule file's verdict; a file that cannot be read is skipped with the I/O error. */
   public static LintVerdict lintFile(Path file) {
+    return examine(file).verdict();
+  }
+
+  /**
+   * One rule file's verdict together with what the engine needs to run it: the compiled rule and
+   * its mapping (both null when the verdict is {@link LintVerdict.Kind#SKIPPED}).
+   */
+  public static Examination examine(Path file) {
     CompiledRule rule;
     try {
       rule = RuleCompiler.compile(SigmaRuleLoader.load(file), new SigmaItemCompiler());
     } catch (SigmaRuleException e) {
       String group = e.where().equals("correlation") ? e.getMessage() : "does not load or compile";
-      return LintVerdict.skipped(file, "does not load or compile: " + e.getMessage(), group);
+      return skipped(
+          LintVerdict.skipped(file, "does not load or compile: " + e.getMessage(), group));
     } catch (IOException | RuntimeException e) {
       // A rule file must never stop the lint of the others; say what failed and go on.
-      return LintVerdict.skipped(file, "cannot read: " + e, "cannot read");
+      return skipped(LintVerdict.skipped(file, "cannot read: " + e, "cannot read"));
     }
     LogSourceMapping mapping = LogSources.map(rule.rule().logsource());
     if (!mapping.applicable()) {
-      return LintVerdict.skipped(file, mapping.reason(), mapping.reason());
+      return skipped(LintVerdict.skipped(file, mapping.reason(), mapping.reason()));
     }
     Set<String> unfilled = new TreeSet<>();
     for (String field : RuleFieldUse.fields(rule.rule())) {
@@ -60,9 +58,20 @@ public final class RuleLint {
       }
     }
     if (unfilled.isEmpty()) {
-      return LintVerdict.runs(file);
+      return new Examination(LintVerdict.runs(file), rule, mapping);
     }
     Set<String> dead = RuleFieldUse.deadSearches(rule.rule(), mapping::fills);
-    return LintVerdict.unfilled(file, unfilled, ConditionReach.canFire(rule.condition(), dead));
+    boolean canFire = ConditionReach.canFire(rule.condition(), dead);
+    return new Examination(LintVerdict.unfilled(file, unfilled, canFire), rule, mapping);
   }
+
+  private static Examination skipped(LintVerdict verdict) {
+    return new Examination(verdict, null, null);
+  }
+
+  /**
+   * A verdict with the compiled rule and its log-source mapping; {@code rule} and {@code mapping}
+   * are null for a skipped rule.
+   */
+  public record Examination(LintVerdict verdict, CompiledRule rule, LogSourceMapping mapping) {}
 }

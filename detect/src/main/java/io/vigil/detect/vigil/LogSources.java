@@ -8,8 +8,11 @@ import static io.vigil.proto.v1.FileEvent.Action.ACTION_RENAME;
 
 import io.vigil.detect.sigma.rule.LogSource;
 import io.vigil.proto.v1.EventKind;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which Vigil event kinds a Sigma rule's {@code logsource} applies to, and how each is presented.
@@ -27,12 +30,39 @@ import java.util.Set;
  * Everything else is not applicable, with the reason. Stateless; thread-safe.
  */
 public final class LogSources {
+  /**
+   * Mappings are shared by every rule with the same log source, so an engine can present an event
+   * once per distinct mapping rather than once per rule. Bounded: past the limit (only hostile or
+   * very odd rule sets get there) mappings are built fresh, which is correct, only slower.
+   */
+  private static final int MAX_CACHED = 1024;
+
+  private static final Map<List<String>, LogSourceMapping> CACHE = new ConcurrentHashMap<>();
+
   private LogSources() {}
 
+  /**
+   * The mapping for {@code source}; the same instance for log sources that differ only in letter
+   * case (while the cache has room).
+   */
   public static LogSourceMapping map(LogSource source) {
     String product = lower(source.product());
     String category = lower(source.category());
     String service = lower(source.service());
+    List<String> key = Arrays.asList(product, category, service);
+    LogSourceMapping cached = CACHE.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    LogSourceMapping built = build(product, category, service);
+    if (CACHE.size() < MAX_CACHED) {
+      LogSourceMapping raced = CACHE.putIfAbsent(key, built);
+      return raced == null ? built : raced;
+    }
+    return built;
+  }
+
+  private static LogSourceMapping build(String product, String category, String service) {
     if (product != null && !product.equals("linux")) {
       return LogSourceMapping.notApplicable(
           "product " + product + ": Vigil has no telemetry from that product");

@@ -4,6 +4,10 @@ import io.vigil.detect.sigma.condition.ConditionNode;
 import io.vigil.detect.sigma.match.FieldMatcher;
 import io.vigil.detect.sigma.match.SigmaFields;
 import io.vigil.detect.sigma.rule.SigmaRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A rule ready to evaluate: the loaded rule, its parsed condition and the matcher compiled from
@@ -14,11 +18,17 @@ public final class CompiledRule {
   private final SigmaRule rule;
   private final ConditionNode condition;
   private final FieldMatcher matcher;
+  private final List<MatchedFieldProbe> probes;
 
-  CompiledRule(SigmaRule rule, ConditionNode condition, FieldMatcher matcher) {
+  CompiledRule(
+      SigmaRule rule,
+      ConditionNode condition,
+      FieldMatcher matcher,
+      List<MatchedFieldProbe> probes) {
     this.rule = rule;
     this.condition = condition;
     this.matcher = matcher;
+    this.probes = List.copyOf(probes);
   }
 
   public SigmaRule rule() {
@@ -32,6 +42,27 @@ public final class CompiledRule {
   /** Whether {@code event} satisfies the rule's condition. */
   public boolean matches(SigmaFields event) {
     return matcher.matches(event);
+  }
+
+  /**
+   * Which fields of {@code event} made the rule match, for an analyst reading the alert: every
+   * field item that matches on its own inside a search that matched and that the condition uses
+   * positively (not under {@code not}), with the event's values of that field as text, in rule
+   * order. Keyword searches name no field and are not listed. Call only after {@link #matches}
+   * returned true; costs a second evaluation.
+   */
+  public Map<String, List<String>> matchedFields(SigmaFields event) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (MatchedFieldProbe p : probes) {
+      if (!out.containsKey(p.field()) && p.matches(event)) {
+        List<String> values = new ArrayList<>();
+        for (Object v : event.values(p.field())) {
+          values.add(String.valueOf(v));
+        }
+        out.put(p.field(), List.copyOf(values));
+      }
+    }
+    return out;
   }
 
   @Override

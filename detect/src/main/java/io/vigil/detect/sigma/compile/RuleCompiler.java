@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Compiles a {@link SigmaRule} into a {@link CompiledRule}: parses its condition, compiles every
@@ -35,10 +36,42 @@ public final class RuleCompiler {
       throws SigmaRuleException {
     ConditionNode condition = ConditionParser.parse(rule.detection());
     Map<String, FieldMatcher> searches = new HashMap<>();
+    List<MatchedFieldProbe> probes = new ArrayList<>();
+    Set<String> positive = PositiveSearches.of(condition);
     for (Map.Entry<String, SearchIdentifier> e : rule.detection().searches().entrySet()) {
-      searches.put(e.getKey(), search(e.getValue(), "detection." + e.getKey(), items));
+      String where = "detection." + e.getKey();
+      FieldMatcher whole = search(e.getValue(), where, items);
+      searches.put(e.getKey(), whole);
+      if (positive.contains(e.getKey())) {
+        probes.addAll(probes(e.getValue(), whole, where, items));
+      }
     }
-    return new CompiledRule(rule, condition, build(condition, searches));
+    return new CompiledRule(rule, condition, build(condition, searches), probes);
+  }
+
+  /**
+   * For explaining a match: each named field item of a search, paired with the search's matcher, so
+   * a field is reported only when its search matched too. Compiled a second time here (rarely used,
+   * once per rule) rather than threading the item matchers through the hot path.
+   */
+  private static List<MatchedFieldProbe> probes(
+      SearchIdentifier search, FieldMatcher whole, String where, SelectionItemCompiler items)
+      throws SigmaRuleException {
+    List<FieldSelection> selections =
+        search instanceof FieldSelection s
+            ? List.of(s)
+            : search instanceof SelectionList l ? l.alternatives() : List.of();
+    List<MatchedFieldProbe> out = new ArrayList<>();
+    for (FieldSelection selection : selections) {
+      for (FieldItem item : selection.items()) {
+        String field = MatchedFieldProbe.fieldName(item.fieldSpec());
+        if (!field.isEmpty()) {
+          FieldMatcher m = items.field(item.fieldSpec(), item.values(), where + "." + field);
+          out.add(new MatchedFieldProbe(field, whole, m));
+        }
+      }
+    }
+    return out;
   }
 
   private static FieldMatcher search(

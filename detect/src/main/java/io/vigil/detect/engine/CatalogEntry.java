@@ -1,0 +1,23 @@
+package io.vigil.detect.engine;
+
+import io.vigil.detect.lint.LintVerdict;
+import java.nio.file.Path;
+
+/**
+ * What happened to one rule file when a catalog was loaded: its lint verdict, whether the engine
+ * evaluates it, and when it does not (or does so with a caveat) why, in words.
+ */
+public record CatalogEntry(Path file, LintVerdict verdict, boolean active, String note) {
+
+  /** One line for a log or a report: {@code file: class: detail}. */
+  public String describe() {
+    StringBuilder b = new StringBuilder().append(file).append(": ").append(verdict.kind().label());
+    if (!verdict.detail().isEmpty()) {
+      b.append(": ").append(verdict.detail());
+    }
+    if (!note.isEmpty()) {
+      b.append("; ").append(note);
+    }
+    return b.toString();
+  }
+}

@@ -1,0 +1,121 @@
+package io.vigil.detect.engine;
+
+import io.vigil.detect.sigma.match.SigmaFields;
+import io.vigil.detect.vigil.LogSourceMapping;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventKind;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Evaluates events against a fixed set of rules. Rules are indexed by the event kinds their log
+ * source serves and grouped by mapping, so each event is presented once per distinct log source and
+ * only the rules that can apply to it are tried. Immutable apart from its error counter;
+ * thread-safe: many threads may evaluate at once.
+ */
+public final class DetectionEngine {
+  private final Map<EventKind, Group[]> byKind;
+  private final int ruleCount;
+  private final LongAdder ruleErrors = new LongAdder();
+
+  private DetectionEngine(Map<EventKind, Group[]> byKind, int ruleCount) {
+    this.byKind = byKind;
+    this.ruleCount = ruleCount;
+  }
+
+  public static DetectionEngine of(Collection<ActiveRule> rules) {
+    // Identity: LogSources hands out one mapping instance per distinct log source.
+    Map<LogSourceMapping, List<ActiveRule>> byMapping = new IdentityHashMap<>();
+    for (ActiveRule r : rules) {
+      byMapping.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r);
+    }
+    Map<EventKind, List<Group>> groups = new EnumMap<>(EventKind.class);
+    byMapping.forEach(
+        (mapping, list) -> {
+          Group g = new Group(mapping, list.toArray(ActiveRule[]::new));
+          mapping.kinds().forEach(k -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(g));
+        });
+    Map<EventKind, Group[]> byKind = new EnumMap<>(EventKind.class);
+    groups.forEach((k, list) -> byKind.put(k, list.toArray(Group[]::new)));
+    return new DetectionEngine(byKind, rules.size());
+  }
+
+  /** The rules this engine evaluates. */
+  public int ruleCount() {
+    return ruleCount;
+  }
+
+  /**
+   * Rule evaluations that threw (a bug or a pathological value, never expected): that rule counts
+   * as not matching for that event, the other rules still run.
+   */
+  public long ruleErrors() {
+    return ruleErrors.sum();
+  }
+
+  /** The findings for {@code event}, one per matching rule; empty (and shared) when none match. */
+  public List<Finding> evaluate(Event event) {
+    EventKind kind = EventKind.forNumber(event.getPayloadCase().getNumber());
+    Group[] groups = kind == null ? null : byKind.get(kind);
+    if (groups == null) {
+      return List.of();
+    }
+    List<Finding> out = null;
+    for (Group g : groups) {
+      List<SigmaFields> views = g.mapping.present(event);
+      for (SigmaFields view : views) {
+        for (ActiveRule r : g.rules) {
+          // A rule matches the event once, on the first view (auditd record) that satisfies it.
+          if (alreadyFound(out, r) || !matches(r, view)) {
+            continue;
+          }
+          if (out == null) {
+            out = new ArrayList<>(2);
+          }
+          out.add(finding(r, event, view));
+        }
+      }
+    }
+    return out == null ? List.of() : out;
+  }
+
+  private boolean matches(ActiveRule r, SigmaFields view) {
+    try {
+      return r.compiled().matches(view);
+    } catch (RuntimeException | StackOverflowError e) {
+      ruleErrors.increment();
+      return false;
+    }
+  }
+
+  private static boolean alreadyFound(List<Finding> found, ActiveRule r) {
+    if (found == null) {
+      return false;
+    }
+    for (Finding f : found) {
+      if (f.ruleId().equals(r.id())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Finding finding(ActiveRule r, Event event, SigmaFields view) {
+    var rule = r.compiled().rule();
+    return new Finding(
+        r.id(),
+        rule.title(),
+        rule.level(),
+        rule.tags(),
+        rule.origin(),
+        event,
+        r.compiled().matchedFields(view));
+  }
+
+  private record Group(LogSourceMapping mapping, ActiveRule[] rules) {}
+}

@@ -1,0 +1,110 @@
+package io.vigil.detect.engine;
+
+import io.vigil.detect.lint.LintVerdict;
+import io.vigil.detect.lint.RuleFiles;
+import io.vigil.detect.lint.RuleLint;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rules loaded from a list of directories, with a verdict for every file so nothing is dropped
+ * silently. A rule is active (evaluated) when it runs, or when it names fields Vigil never fills
+ * but can still fire through other branches; a rule that cannot fire, a skipped rule, and a rule
+ * whose {@code id} an earlier file already used are inactive, each with its reason. Immutable.
+ */
+public final class RuleCatalog {
+  private final List<CatalogEntry> entries;
+  private final List<ActiveRule> active;
+
+  private RuleCatalog(List<CatalogEntry> entries, List<ActiveRule> active) {
+    this.entries = List.copyOf(entries);
+    this.active = List.copyOf(active);
+  }
+
+  /**
+   * Loads every rule file under each directory in order (see {@link RuleFiles}). A directory that
+   * cannot be walked is an error: a collector asked to run rules it cannot read must not start as
+   * if it had none.
+   */
+  public static RuleCatalog load(List<Path> dirs) throws IOException {
+    List<CatalogEntry> entries = new ArrayList<>();
+    List<ActiveRule> active = new ArrayList<>();
+    Map<String, Path> firstById = new HashMap<>();
+    for (Path dir : dirs) {
+      for (Path file : RuleFiles.list(dir)) {
+        RuleLint.Examination x = RuleLint.examine(file);
+        LintVerdict v = x.verdict();
+        if (x.rule() == null) {
+          entries.add(new CatalogEntry(file, v, false, ""));
+          continue;
+        }
+        if (v.kind() == LintVerdict.Kind.UNFILLED_FIELDS && !v.canStillFire()) {
+          entries.add(new CatalogEntry(file, v, false, "not loaded"));
+          continue;
+        }
+        String id = ActiveRule.idOf(x.rule());
+        Path first = firstById.putIfAbsent(id, file);
+        if (first != null) {
+          entries.add(
+              new CatalogEntry(
+                  file, v, false, "not loaded: rule id " + id + " already loaded from " + first));
+          continue;
+        }
+        active.add(new ActiveRule(x.rule(), x.mapping(), id));
+        entries.add(new CatalogEntry(file, v, true, ""));
+      }
+    }
+    return new RuleCatalog(entries, active);
+  }
+
+  /** Every rule file seen, in load order. */
+  public List<CatalogEntry> entries() {
+    return entries;
+  }
+
+  /** The rules the engine evaluates. */
+  public List<ActiveRule> active() {
+    return active;
+  }
+
+  /** An engine over the active rules. */
+  public DetectionEngine engine() {
+    return DetectionEngine.of(active);
+  }
+
+  /** Rule files per lint class, every class present. */
+  public Map<LintVerdict.Kind, Integer> countsByKind() {
+    Map<LintVerdict.Kind, Integer> out = new EnumMap<>(LintVerdict.Kind.class);
+    for (LintVerdict.Kind k : LintVerdict.Kind.values()) {
+      out.put(k, 0);
+    }
+    entries.forEach(e -> out.merge(e.verdict().kind(), 1, Integer::sum));
+    return out;
+  }
+
+  /** The entries that are not active or do not plainly run: what an operator should read. */
+  public List<CatalogEntry> notable() {
+    return entries.stream()
+        .filter(e -> !e.active() || e.verdict().kind() != LintVerdict.Kind.RUNS)
+        .toList();
+  }
+
+  /** {@code N rule files: A active; runs R, unfilled fields U, skipped S}. */
+  public String summary() {
+    Map<LintVerdict.Kind, Integer> c = countsByKind();
+    return entries.size()
+        + " rule files: "
+        + active.size()
+        + " active; runs "
+        + c.get(LintVerdict.Kind.RUNS)
+        + ", unfilled fields "
+        + c.get(LintVerdict.Kind.UNFILLED_FIELDS)
+        + ", skipped "
+        + c.get(LintVerdict.Kind.SKIPPED);
+  }
+}
