@@ -25,6 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code service: auditd} ← ProcessExec as its auditd records and AuditMessage records.
  *   <li>No product, network/web categories: {@code dns} ← DnsEvent, {@code proxy} and {@code
  *       webserver} ← HttpEvent, {@code firewall} ← NetworkConnection.
+ *   <li>{@code product: zeek}, by service, under Zeek's field names ({@link ZeekServices}): {@code
+ *       dns} ← DnsEvent, {@code http} ← HttpEvent, {@code ssl} ← TlsEvent, {@code conn} ← Flow and
+ *       NetworkConnection (not listens). Other Zeek logs ({@code dce_rpc}, {@code smb_files},
+ *       {@code kerberos}, {@code rdp}, {@code x509}, ...) are not applicable.
  * </ul>
  *
  * Everything else is not applicable, with the reason. Stateless; thread-safe.
@@ -63,6 +67,9 @@ public final class LogSources {
   }
 
   private static LogSourceMapping build(String product, String category, String service) {
+    if ("zeek".equals(product)) {
+      return ZeekServices.map(category, service);
+    }
     if (product != null && !product.equals("linux")) {
       return LogSourceMapping.notApplicable(
           "product " + product + ": Vigil has no telemetry from that product");
