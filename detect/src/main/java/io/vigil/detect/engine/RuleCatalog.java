@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The rules loaded from a list of directories, with a verdict for every file so nothing is dropped
  * silently. A rule is active (evaluated) when it runs, or when it names fields Vigil never fills
- * but can still fire through other branches; a rule that cannot fire, a skipped rule, and a rule
+ * but can still fire through other branches without running wider than written (see {@link
+ * LintVerdict#widened}); a rule that cannot fire or would run wider, a skipped rule, and a rule
  * whose {@code id} an earlier file already used are inactive, each with its reason. Immutable.
  */
 public final class RuleCatalog {
@@ -43,7 +44,7 @@ public final class RuleCatalog {
           entries.add(new CatalogEntry(file, v, false, ""));
           continue;
         }
-        if (v.kind() == LintVerdict.Kind.UNFILLED_FIELDS && !v.canStillFire()) {
+        if (v.kind() == LintVerdict.Kind.UNFILLED_FIELDS && (!v.canStillFire() || v.widened())) {
           entries.add(new CatalogEntry(file, v, false, "not loaded"));
           continue;
         }

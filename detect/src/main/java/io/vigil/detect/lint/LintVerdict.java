@@ -13,6 +13,7 @@ public record LintVerdict(
     Kind kind,
     Set<String> unfilledFields,
     boolean canStillFire,
+    Set<String> negatedDeadSearches,
     String reason,
     String reasonGroup) {
 
@@ -37,18 +38,30 @@ public record LintVerdict(
 
   public LintVerdict {
     unfilledFields = Set.copyOf(unfilledFields);
+    negatedDeadSearches = Set.copyOf(negatedDeadSearches);
   }
 
   static LintVerdict runs(Path file) {
-    return new LintVerdict(file, Kind.RUNS, Set.of(), true, "", "");
+    return new LintVerdict(file, Kind.RUNS, Set.of(), true, Set.of(), "", "");
   }
 
-  static LintVerdict unfilled(Path file, Set<String> fields, boolean canStillFire) {
-    return new LintVerdict(file, Kind.UNFILLED_FIELDS, fields, canStillFire, "", "");
+  static LintVerdict unfilled(
+      Path file, Set<String> fields, boolean canStillFire, Set<String> negatedDead) {
+    return new LintVerdict(file, Kind.UNFILLED_FIELDS, fields, canStillFire, negatedDead, "", "");
   }
 
   static LintVerdict skipped(Path file, String reason, String group) {
-    return new LintVerdict(file, Kind.SKIPPED, Set.of(), false, reason, group);
+    return new LintVerdict(file, Kind.SKIPPED, Set.of(), false, Set.of(), reason, group);
+  }
+
+  /**
+   * Whether Vigil would run a wider rule than the one written: the condition negates a search that
+   * can never match here (a requirement such as {@code not z_flag_unset}, or a false-positive
+   * filter on a field Vigil does not fill), so that {@code not} passes everything. Lint cannot tell
+   * a requirement from a filter; the collector does not load such rules.
+   */
+  public boolean widened() {
+    return kind == Kind.UNFILLED_FIELDS && canStillFire && !negatedDeadSearches.isEmpty();
   }
 
   /** The detail after the class on a lint line. */
@@ -58,9 +71,14 @@ public record LintVerdict(
       case UNFILLED_FIELDS ->
           "Vigil never fills "
               + String.join(", ", new java.util.TreeSet<>(unfilledFields))
-              + (canStillFire
-                  ? " (the rule can still fire through branches that do not need them)"
-                  : " (every branch needs them: the rule cannot fire on Vigil)");
+              + (!canStillFire
+                  ? " (every branch needs them: the rule cannot fire on Vigil)"
+                  : widened()
+                      ? " (the condition negates "
+                          + String.join(", ", new java.util.TreeSet<>(negatedDeadSearches))
+                          + ", which can never match on Vigil, so each such `not` is always true"
+                          + " and the rule would fire more widely than written)"
+                      : " (the rule can still fire through branches that do not need them)");
       case SKIPPED -> reason;
     };
   }

@@ -4,6 +4,7 @@ import io.vigil.detect.sigma.SigmaRuleException;
 import io.vigil.detect.sigma.compile.CompiledRule;
 import io.vigil.detect.sigma.compile.RuleCompiler;
 import io.vigil.detect.sigma.compile.SigmaItemCompiler;
+import io.vigil.detect.sigma.condition.SearchPolarity;
 import io.vigil.detect.sigma.rule.SigmaRuleLoader;
 import io.vigil.detect.vigil.LogSourceMapping;
 import io.vigil.detect.vigil.LogSources;
@@ -62,7 +63,10 @@ public final class RuleLint {
     }
     Set<String> dead = RuleFieldUse.deadSearches(rule.rule(), mapping::fills);
     boolean canFire = ConditionReach.canFire(rule.condition(), dead);
-    return new Examination(LintVerdict.unfilled(file, unfilled, canFire), rule, mapping);
+    Set<String> negatedDead = new TreeSet<>(SearchPolarity.negated(rule.condition()));
+    negatedDead.retainAll(dead);
+    return new Examination(
+        LintVerdict.unfilled(file, unfilled, canFire, negatedDead), rule, mapping);
   }
 
   private static Examination skipped(LintVerdict verdict) {

@@ -107,6 +107,11 @@ class RuleLintTest {
     assertTrue(verdict(report, "nullable.yml").canStillFire());
     assertTrue(verdict(report, "negated.yml").canStillFire());
     assertEquals(Set.of("Company"), verdict(report, "negated.yml").unfilledFields());
+    // The filter can never match here, so "not filter" passes everything: wider than written.
+    assertFalse(verdict(report, "nullable.yml").widened());
+    assertTrue(verdict(report, "negated.yml").widened());
+    assertEquals(Set.of("filter"), verdict(report, "negated.yml").negatedDeadSearches());
+    assertTrue(verdict(report, "negated.yml").detail().contains("more widely than written"));
   }
 
   @Test

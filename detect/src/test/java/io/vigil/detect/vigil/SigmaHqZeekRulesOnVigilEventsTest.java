@@ -1,5 +1,6 @@
 package io.vigil.detect.vigil;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -110,13 +111,19 @@ class SigmaHqZeekRulesOnVigilEventsTest {
   }
 
   /**
-   * Pins a caveat docs/detection.md states: the rule requires the DNS header's Z bit to be set
-   * ({@code not z_flag_unset}), Vigil's DNS events carry no Z, so the negation is always true and
-   * the rule matches ordinary queries. Lint can only say it "can still fire".
+   * Why lint calls such rules "wider than written" and the collector does not load them: the rule
+   * requires the DNS header's Z bit to be set ({@code not z_flag_unset}), Vigil's DNS events carry
+   * no Z, so the negation is always true and the compiled rule matches ordinary queries.
    */
   @Test
-  void zBitRuleFiresOnOrdinaryQueriesBecauseVigilHasNoZField() throws Exception {
+  void zBitRuleWouldFireOnOrdinaryQueriesSoLintCallsItWidened() throws Exception {
     assertTrue(fires("zeek_dns_susp_zbit_flag.yml", dns("www.example.org", "203.0.113.20")));
     assertFalse(fires("zeek_dns_susp_zbit_flag.yml", dns("5.0.0.10.in-addr.arpa")));
+    var verdict =
+        io.vigil.detect.lint.RuleLint.lintFile(
+            TestData.require("sigma/rules/network/zeek").resolve("zeek_dns_susp_zbit_flag.yml"));
+    assertTrue(verdict.widened(), verdict.detail());
+    assertEquals(
+        java.util.Set.of("z_flag_unset", "exclude_netbios"), verdict.negatedDeadSearches());
   }
 }

@@ -9,6 +9,7 @@ import io.vigil.detect.sigma.condition.ConditionNode.Or;
 import io.vigil.detect.sigma.condition.ConditionNode.Quantified;
 import io.vigil.detect.sigma.condition.ConditionNode.Quantifier;
 import io.vigil.detect.sigma.condition.ConditionParser;
+import io.vigil.detect.sigma.condition.SearchPolarity;
 import io.vigil.detect.sigma.match.FieldMatcher;
 import io.vigil.detect.sigma.rule.SearchIdentifier;
 import io.vigil.detect.sigma.rule.SearchIdentifier.FieldItem;
@@ -37,7 +38,7 @@ public final class RuleCompiler {
     ConditionNode condition = ConditionParser.parse(rule.detection());
     Map<String, FieldMatcher> searches = new HashMap<>();
     List<MatchedFieldProbe> probes = new ArrayList<>();
-    Set<String> positive = PositiveSearches.of(condition);
+    Set<String> positive = SearchPolarity.positive(condition);
     for (Map.Entry<String, SearchIdentifier> e : rule.detection().searches().entrySet()) {
       String where = "detection." + e.getKey();
       FieldMatcher whole = search(e.getValue(), where, items);
