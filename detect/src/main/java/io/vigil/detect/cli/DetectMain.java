@@ -3,20 +3,31 @@ package io.vigil.detect.cli;
 import io.vigil.common.text.TerminalText;
 import io.vigil.detect.lint.LintReport;
 import io.vigil.detect.lint.RuleLint;
+import io.vigil.detect.ruletest.RuleTestReport;
+import io.vigil.detect.ruletest.RuleTestRunner;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * {@code vigil-detect lint DIR}: classifies every Sigma rule under DIR (see {@link RuleLint}) and
- * prints the report. Exit codes: 0 when the directory was read (skipped rules included), 1 when it
- * could not be walked, 2 on a usage error.
+ * prints the report; exit code 0 when the directory was read (skipped rules included).
+ *
+ * <p>{@code vigil-detect test DIR}: runs the test cases beside the rules under DIR (see {@link
+ * RuleTestRunner}); exit code 0 when every case passed and nothing failed to run (rules without
+ * tests are listed but allowed), 1 otherwise.
+ *
+ * <p>Both: exit code 1 when the directory could not be walked, 2 on a usage error.
  */
 public final class DetectMain {
   static final String USAGE =
       "usage: vigil rules lint DIR   classify every Sigma rule (.yml) under DIR as runs,"
-          + " unfilled fields, or skipped (reason)";
+          + " unfilled fields, or skipped (reason)\n"
+          + "       vigil rules test DIR   run the test cases (NAME.test.yml) beside the Sigma"
+          + " rules under DIR";
+  private static final int MAX_LINE_CHARS = 2000;
 
   private DetectMain() {}
 
@@ -25,24 +36,34 @@ public final class DetectMain {
   }
 
   static int run(String[] args, PrintStream out, PrintStream err) {
-    if (args.length != 2 || !args[0].equals("lint")) {
+    if (args.length != 2 || !(args[0].equals("lint") || args[0].equals("test"))) {
       err.println(USAGE);
       return 2;
     }
+    String command = "vigil rules " + args[0];
     Path dir = Path.of(args[1]).toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      err.println(TerminalText.escape("vigil rules lint: not a directory: " + args[1], 2000));
+      err.println(TerminalText.escape(command + ": not a directory: " + args[1], MAX_LINE_CHARS));
       err.println(USAGE);
       return 2;
     }
-    LintReport report;
     try {
-      report = RuleLint.lint(dir);
-    } catch (IOException | java.io.UncheckedIOException e) {
-      err.println(TerminalText.escape("vigil rules lint: cannot read " + dir + ": " + e, 2000));
+      return args[0].equals("lint") ? lint(dir, out) : test(dir, out);
+    } catch (IOException | UncheckedIOException e) {
+      err.println(TerminalText.escape(command + ": cannot read " + dir + ": " + e, MAX_LINE_CHARS));
       return 1;
     }
+  }
+
+  private static int lint(Path dir, PrintStream out) throws IOException {
+    LintReport report = RuleLint.lint(dir);
     report.print(out, dir);
     return 0;
+  }
+
+  private static int test(Path dir, PrintStream out) throws IOException {
+    RuleTestReport report = RuleTestRunner.run(dir);
+    report.print(out, dir);
+    return report.allPassed() ? 0 : 1;
   }
 }

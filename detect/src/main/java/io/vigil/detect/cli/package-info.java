@@ -1,5 +1,5 @@
 /**
  * The {@code vigil-detect} command line ({@code vigil rules ...} in the source checkout's script):
- * argument parsing and exit codes over the lint.
+ * argument parsing and exit codes over the lint and the rule tests.
  */
 package io.vigil.detect.cli;

@@ -11,7 +11,12 @@ public record CatalogEntry(Path file, LintVerdict verdict, boolean active, Strin
 
   /** One line for a log or a report: {@code file: class: detail}. */
   public String describe() {
-    StringBuilder b = new StringBuilder().append(file).append(": ").append(verdict.kind().label());
+    return file + ": " + verdictText();
+  }
+
+  /** The verdict in words without the file: {@code class: detail; note}. */
+  public String verdictText() {
+    StringBuilder b = new StringBuilder(verdict.kind().label());
     if (!verdict.detail().isEmpty()) {
       b.append(": ").append(verdict.detail());
     }

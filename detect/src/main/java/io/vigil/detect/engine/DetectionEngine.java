@@ -51,6 +51,15 @@ public final class DetectionEngine {
   }
 
   /**
+   * How many presentations an event of {@code kind} gets: one per distinct log source among the
+   * rules that apply to it, however many rules share each.
+   */
+  int presentationsPerEvent(EventKind kind) {
+    Group[] groups = byKind.get(kind);
+    return groups == null ? 0 : groups.length;
+  }
+
+  /**
    * Rule evaluations that threw (a bug or a pathological value, never expected): that rule counts
    * as not matching for that event, the other rules still run.
    */

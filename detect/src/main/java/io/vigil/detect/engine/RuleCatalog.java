@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The rules loaded from a list of directories, with a verdict for every file so nothing is dropped
@@ -21,10 +22,18 @@ import java.util.Map;
 public final class RuleCatalog {
   private final List<CatalogEntry> entries;
   private final List<ActiveRule> active;
+  private final Map<Path, CatalogEntry> entryByFile;
+  private final Map<Path, ActiveRule> activeByFile;
 
-  private RuleCatalog(List<CatalogEntry> entries, List<ActiveRule> active) {
+  private RuleCatalog(
+      List<CatalogEntry> entries, List<ActiveRule> active, Map<Path, ActiveRule> activeByFile) {
     this.entries = List.copyOf(entries);
     this.active = List.copyOf(active);
+    this.activeByFile = Map.copyOf(activeByFile);
+    // A file listed twice (a directory given twice) keeps its first entry, as activeByFile does.
+    Map<Path, CatalogEntry> byFile = new HashMap<>();
+    entries.forEach(e -> byFile.putIfAbsent(e.file(), e));
+    this.entryByFile = Map.copyOf(byFile);
   }
 
   /**
@@ -35,6 +44,7 @@ public final class RuleCatalog {
   public static RuleCatalog load(List<Path> dirs) throws IOException {
     List<CatalogEntry> entries = new ArrayList<>();
     List<ActiveRule> active = new ArrayList<>();
+    Map<Path, ActiveRule> activeByFile = new HashMap<>();
     Map<String, Path> firstById = new HashMap<>();
     for (Path dir : dirs) {
       for (Path file : RuleFiles.list(dir)) {
@@ -56,11 +66,13 @@ public final class RuleCatalog {
                   file, v, false, "not loaded: rule id " + id + " already loaded from " + first));
           continue;
         }
-        active.add(new ActiveRule(x.rule(), x.mapping(), id));
+        ActiveRule rule = new ActiveRule(x.rule(), x.mapping(), id);
+        active.add(rule);
+        activeByFile.putIfAbsent(file, rule);
         entries.add(new CatalogEntry(file, v, true, ""));
       }
     }
-    return new RuleCatalog(entries, active);
+    return new RuleCatalog(entries, active, activeByFile);
   }
 
   /** Every rule file seen, in load order. */
@@ -71,6 +83,22 @@ public final class RuleCatalog {
   /** The rules the engine evaluates. */
   public List<ActiveRule> active() {
     return active;
+  }
+
+  /**
+   * What happened to the rule file {@code file} (as {@link RuleFiles#list} names it, under one of
+   * the loaded directories); empty when the catalog did not see it.
+   */
+  public Optional<CatalogEntry> entry(Path file) {
+    return Optional.ofNullable(entryByFile.get(file));
+  }
+
+  /**
+   * The active rule loaded from {@code file}; empty when the file is not active (see {@link #entry}
+   * for why) or was not seen.
+   */
+  public Optional<ActiveRule> activeRule(Path file) {
+    return Optional.ofNullable(activeByFile.get(file));
   }
 
   /** An engine over the active rules. */

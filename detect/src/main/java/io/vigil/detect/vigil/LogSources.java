@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code product: linux} (or no product) with a host category: {@code process_creation} ←
  *       ProcessExec; {@code network_connection} ← NetworkConnection (not listens); {@code
  *       file_event} ← file create/modify/rename, {@code file_change} ← modify/attribute, {@code
- *       file_delete}, {@code file_rename}; {@code dns_query} ← DnsEvent.
+ *       file_delete}, {@code file_rename}; {@code dns_query} ← DnsEvent; {@code tls} (Vigil's own
+ *       category, not in Sigma's taxonomy) ← TlsEvent.
  *   <li>{@code service: auditd} ← ProcessExec as its auditd records and AuditMessage records.
  *   <li>No product, network/web categories: {@code dns} ← DnsEvent, {@code proxy} and {@code
  *       webserver} ← HttpEvent, {@code firewall} ← NetworkConnection.
@@ -118,6 +119,12 @@ public final class LogSources {
                   EventPresentation.one(e -> new DnsQueryFields(e.getDns())),
                   DnsQueryFields.NAMES,
                   "DnsEvent as Sysmon DNS query");
+          case "tls" ->
+              one(
+                  EventKind.EVENT_KIND_TLS,
+                  EventPresentation.one(e -> new TlsFields(e.getTls())),
+                  TlsFields.NAMES,
+                  "TlsEvent as Vigil's tls category");
           default -> null;
         };
     if (host != null || linux) {

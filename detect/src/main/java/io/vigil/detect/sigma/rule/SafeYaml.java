@@ -1,40 +1,74 @@
 package io.vigil.detect.sigma.rule;
 
 import io.vigil.detect.sigma.SigmaRuleException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Parses rule text into plain YAML values (maps, lists, scalars) under limits chosen for untrusted
  * rule files: bounded size, few aliases (an alias bomb fails at the limit instead of expanding), no
- * duplicate keys, bounded flow nesting, and the core schema only, so no tag can construct anything
- * but plain data. Stateless and thread-safe; each call builds its own loader.
+ * duplicate keys, bounded nesting, and the core schema only, so no tag can construct anything but
+ * plain data. Used for every YAML file Vigil reads from users: rules and rule test files. Stateless
+ * and thread-safe; each call builds its own loader.
  */
-final class SafeYaml {
+public final class SafeYaml {
   /** Far above any real rule (SigmaHQ's largest is a few KiB). */
-  static final int MAX_CODE_POINTS = 1 << 20;
+  public static final int MAX_CODE_POINTS = 1 << 20;
+
+  /** UTF-8 needs at most 4 bytes per code point; anything larger cannot pass the YAML limit. */
+  static final long MAX_FILE_BYTES = 4L * MAX_CODE_POINTS;
 
   /** Rules almost never use anchors; a few dozen is generous and defeats exponential expansion. */
   static final int MAX_ALIASES = 50;
 
-  /** Flow collections nested deeper than this are rejected before the recursive composer runs. */
-  static final int MAX_FLOW_DEPTH = 64;
+  /** Collections nested deeper than this are rejected before the recursive composer runs. */
+  static final int MAX_DEPTH = 64;
 
   /** A multi-document file (rule plus correlation) has a handful of documents, not thousands. */
   static final int MAX_DOCUMENTS = 16;
 
   private SafeYaml() {}
 
-  /** Every document in {@code text}, in order. */
-  static List<Object> loadAll(String text) throws SigmaRuleException {
+  /**
+   * The text of {@code file}, which must be strict UTF-8; its size is checked before it is read.
+   * Blocks on file I/O.
+   */
+  public static String readFile(Path file) throws SigmaRuleException, IOException {
+    long size = Files.size(file);
+    if (size > MAX_FILE_BYTES) {
+      throw new SigmaRuleException(
+          "", file + " is " + size + " bytes, above the " + MAX_FILE_BYTES + " byte limit");
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(Files.readAllBytes(file)))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new SigmaRuleException("", file + " is not valid UTF-8");
+    }
+  }
+
+  /** Every document in {@code text}, in order, as maps, lists and scalars. */
+  public static List<Object> loadAll(String text) throws SigmaRuleException {
     if (text.codePointCount(0, text.length()) > MAX_CODE_POINTS) {
       throw new SigmaRuleException(
-          "", "rule file is larger than " + MAX_CODE_POINTS + " code points; refusing to parse");
+          "", "YAML text is larger than " + MAX_CODE_POINTS + " code points; refusing to parse");
     }
-    checkFlowDepth(text);
     LoadSettings settings =
         LoadSettings.builder()
             .setCodePointLimit(MAX_CODE_POINTS)
@@ -43,6 +77,7 @@ final class SafeYaml {
             .setAllowRecursiveKeys(false)
             .setUseMarks(true)
             .build();
+    checkDepth(text, settings);
     List<Object> documents = new ArrayList<>();
     try {
       for (Object document : new Load(settings).loadAllFromString(text)) {
@@ -58,31 +93,29 @@ final class SafeYaml {
   }
 
   /**
-   * The composer recurses once per nesting level; block nesting is bounded by indentation but
-   * {@code [[[[...} is not, so a deep flow collection could overflow the stack. Counting brackets
-   * outside quotes overestimates (comments, plain scalars), which only makes the check stricter.
+   * The composer and the constructor recurse once per nesting level, block or flow, so a deep
+   * document could overflow the stack (and a StackOverflowError is no clear error naming the file).
+   * The parser below them is iterative: walking its events first bounds the depth cheaply.
    */
-  private static void checkFlowDepth(String text) throws SigmaRuleException {
+  private static void checkDepth(String text, LoadSettings settings) throws SigmaRuleException {
     int depth = 0;
-    char quote = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        } else if (c == '\n') {
-          quote = 0; // a plain scalar's apostrophe (it's) must not swallow the rest of the file
+    try {
+      for (Event e : new Parse(settings).parseString(text)) {
+        switch (e.getEventId()) {
+          case MappingStart, SequenceStart -> {
+            if (++depth > MAX_DEPTH) {
+              throw new SigmaRuleException(
+                  "", "YAML collections nested deeper than " + MAX_DEPTH + " levels");
+            }
+          }
+          case MappingEnd, SequenceEnd -> depth--;
+          default -> {
+            // scalars, aliases, document and stream markers do not nest
+          }
         }
-      } else if (c == '\'' || c == '"') {
-        quote = c;
-      } else if (c == '[' || c == '{') {
-        if (++depth > MAX_FLOW_DEPTH) {
-          throw new SigmaRuleException(
-              "", "YAML flow collections nested deeper than " + MAX_FLOW_DEPTH);
-        }
-      } else if ((c == ']' || c == '}') && depth > 0) {
-        depth--;
       }
+    } catch (YamlEngineException e) {
+      throw new SigmaRuleException("", "invalid YAML: " + oneLine(e.getMessage()));
     }
   }
 

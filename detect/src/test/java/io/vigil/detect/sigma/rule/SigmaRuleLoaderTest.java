@@ -207,6 +207,29 @@ class SigmaRuleLoaderTest {
   }
 
   @Test
+  void deepBlockNestingIsRefusedBeforeTheComposerRecurses() {
+    // Indentation bounds block nesting only by the size limit: 1,300 levels fit in 1 MiB and
+    // overflowed the composer's stack before the depth check.
+    StringBuilder deep = new StringBuilder("title: t\ndetection:\n");
+    for (int i = 1; i <= 1300; i++) {
+      deep.append(" ".repeat(i)).append("a:\n");
+    }
+    deep.append(" ".repeat(1301)).append("b: 1\n");
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(deep.toString(), "o"));
+    assertEquals("YAML collections nested deeper than 64 levels", e.getMessage());
+  }
+
+  @Test
+  void nestingUpToTheLimitLoadsAndOneLevelMoreDoesNot() throws Exception {
+    int lists = SafeYaml.MAX_DEPTH - 1; // inside the top-level map
+    assertEquals(1, SafeYaml.loadAll("a: " + "[".repeat(lists) + "]".repeat(lists)).size());
+    assertThrows(
+        SigmaRuleException.class,
+        () -> SafeYaml.loadAll("a: " + "[".repeat(lists + 1) + "]".repeat(lists + 1)));
+  }
+
+  @Test
   void duplicateKeysAndCustomTagsAreRefused() {
     assertThrows(
         SigmaRuleException.class,
