@@ -1,12 +1,12 @@
 package io.vigil.detect.engine;
 
+import io.vigil.detect.lint.LintReport;
 import io.vigil.detect.lint.LintVerdict;
 import io.vigil.detect.lint.RuleFiles;
 import io.vigil.detect.lint.RuleLint;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,12 +108,7 @@ public final class RuleCatalog {
 
   /** Rule files per lint class, every class present. */
   public Map<LintVerdict.Kind, Integer> countsByKind() {
-    Map<LintVerdict.Kind, Integer> out = new EnumMap<>(LintVerdict.Kind.class);
-    for (LintVerdict.Kind k : LintVerdict.Kind.values()) {
-      out.put(k, 0);
-    }
-    entries.forEach(e -> out.merge(e.verdict().kind(), 1, Integer::sum));
-    return out;
+    return new LintReport(entries.stream().map(CatalogEntry::verdict).toList()).countsByKind();
   }
 
   /** The entries that are not active or do not plainly run: what an operator should read. */

@@ -5,7 +5,6 @@ import io.vigil.detect.sigma.rule.SearchIdentifier.FieldItem;
 import io.vigil.detect.sigma.rule.SearchIdentifier.FieldSelection;
 import io.vigil.detect.sigma.rule.SearchIdentifier.SelectionList;
 import io.vigil.detect.sigma.rule.SigmaRule;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,12 +25,12 @@ final class RuleFieldUse {
     for (SearchIdentifier s : rule.detection().searches().values()) {
       for (FieldSelection sel : selections(s)) {
         for (FieldItem item : sel.items()) {
-          String field = field(item);
+          String field = item.fieldName();
           if (field.isEmpty()) {
             continue; // a keyword item ('|all'): any field
           }
           out.add(field);
-          if (modifiers(item).contains("fieldref")) {
+          if (item.modifiers().contains("fieldref")) {
             item.values().forEach(v -> out.add(String.valueOf(v)));
           }
         }
@@ -53,8 +52,8 @@ final class RuleFieldUse {
 
   private static boolean neverMatches(FieldSelection sel, Predicate<String> filled) {
     for (FieldItem item : sel.items()) {
-      String field = field(item);
-      List<String> mods = modifiers(item);
+      String field = item.fieldName();
+      List<String> mods = item.modifiers();
       boolean mayMatchAbsent =
           item.values().contains(null) || mods.contains("exists") || mods.contains("neq");
       if (!field.isEmpty() && !filled.test(field) && !mayMatchAbsent) {
@@ -75,22 +74,26 @@ final class RuleFieldUse {
     return List.of();
   }
 
-  private static String field(FieldItem item) {
-    int bar = item.fieldSpec().indexOf('|');
-    return bar < 0 ? item.fieldSpec() : item.fieldSpec().substring(0, bar);
-  }
-
-  private static List<String> modifiers(FieldItem item) {
-    String spec = item.fieldSpec();
-    int bar = spec.indexOf('|');
-    return bar < 0 ? List.of() : Arrays.asList(spec.substring(bar + 1).split("\\|", -1));
-  }
-
   /** The searches of {@code rule} that can never match, by name. */
   static Set<String> deadSearches(SigmaRule rule, Predicate<String> filled) {
     Set<String> out = new TreeSet<>();
     for (Map.Entry<String, SearchIdentifier> e : rule.detection().searches().entrySet()) {
       if (neverMatches(e.getValue(), filled)) {
+        out.add(e.getKey());
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The searches of {@code rule} with at least one map that can never match, by name: the dead
+   * searches, and lists of maps that lost an alternative. Negated, either kind lets through events
+   * the rule as written would exclude.
+   */
+  static Set<String> partlyDeadSearches(SigmaRule rule, Predicate<String> filled) {
+    Set<String> out = new TreeSet<>();
+    for (Map.Entry<String, SearchIdentifier> e : rule.detection().searches().entrySet()) {
+      if (selections(e.getValue()).stream().anyMatch(sel -> neverMatches(sel, filled))) {
         out.add(e.getKey());
       }
     }

@@ -64,7 +64,7 @@ public final class RuleLint {
     Set<String> dead = RuleFieldUse.deadSearches(rule.rule(), mapping::fills);
     boolean canFire = ConditionReach.canFire(rule.condition(), dead);
     Set<String> negatedDead = new TreeSet<>(SearchPolarity.negated(rule.condition()));
-    negatedDead.retainAll(dead);
+    negatedDead.retainAll(RuleFieldUse.partlyDeadSearches(rule.rule(), mapping::fills));
     return new Examination(
         LintVerdict.unfilled(file, unfilled, canFire, negatedDead), rule, mapping);
   }

@@ -11,7 +11,6 @@ import io.vigil.detect.vigil.LogSourceMapping;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Runs the rule tests under a directory. Rules are loaded by {@link RuleCatalog}, exactly as the
@@ -43,7 +41,7 @@ public final class RuleTestRunner {
     Set<Path> ruleSet = new HashSet<>(rules);
     Map<Path, List<Path>> testsByRule = new LinkedHashMap<>();
     Run run = new Run();
-    for (Path test : testFiles(dir)) {
+    for (Path test : RuleFiles.tests(dir)) {
       Optional<Path> rule = ruleOf(test, ruleSet);
       if (rule.isEmpty()) {
         run.problems.add(
@@ -64,12 +62,6 @@ public final class RuleTestRunner {
       }
     }
     return new RuleTestReport(rules.size(), untested, run.cases, run.passed, run.problems);
-  }
-
-  private static List<Path> testFiles(Path dir) throws IOException {
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile).filter(RuleFiles::isTest).sorted().toList();
-    }
   }
 
   private static Optional<Path> ruleOf(Path test, Set<Path> rules) {

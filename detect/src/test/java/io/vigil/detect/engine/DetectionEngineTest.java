@@ -93,6 +93,25 @@ class DetectionEngineTest {
   }
 
   @Test
+  void matchedFieldsComeFromTheAlternativeThatMatchedNotFromOnesThatFailed() throws Exception {
+    rule(
+        dir,
+        "alternatives.yml",
+        "alt",
+        PROCESS,
+        "  sel:\n    - Image|endswith: /bash\n      CommandLine|contains: /dev/tcp/\n"
+            + "    - Image|endswith: /curl\n  condition: sel\n");
+
+    Finding f =
+        engine()
+            .evaluate(TestEvents.exec("alice", "/usr/bin/curl", "curl", "http://x/dev/tcp/y"))
+            .get(0);
+
+    // CommandLine matched its item, but only inside the bash alternative, which failed.
+    assertEquals(Map.of("Image", List.of("/usr/bin/curl")), f.matchedFields());
+  }
+
+  @Test
   void rulesSharingALogSourceArePresentedTheEventOnce() throws Exception {
     rule(dir, "a.yml", "a", PROCESS, "  sel:\n    Image|endswith: /base64\n  condition: sel\n");
     rule(

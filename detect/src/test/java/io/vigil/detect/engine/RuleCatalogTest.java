@@ -77,6 +77,39 @@ class RuleCatalogTest {
   }
 
   @Test
+  void aRuleThatWouldRunWiderThanWrittenIsNotLoaded() throws Exception {
+    // The filter's second alternative names a field Vigil never fills: "not filter" would let
+    // through what that alternative excludes, exactly as a wholly unfillable filter would.
+    Path partlyDead =
+        rule(
+            dir,
+            "partly-dead.yml",
+            "w-1",
+            PROCESS,
+            "  sel:\n    Image|endswith: /base64\n  filter:\n    - User: root\n"
+                + "    - OriginalFileName: base64\n  condition: sel and not filter\n");
+    Path whole =
+        rule(
+            dir,
+            "whole.yml",
+            "w-2",
+            PROCESS,
+            "  sel:\n    Image|endswith: /base64\n  filter:\n    Company: Acme\n"
+                + "  condition: sel and not filter\n");
+
+    RuleCatalog c = RuleCatalog.load(List.of(dir));
+
+    for (Path p : List.of(partlyDead, whole)) {
+      CatalogEntry e = entry(c, p);
+      assertTrue(e.verdict().widened(), e.describe());
+      assertFalse(e.active(), e.describe());
+      assertEquals("not loaded", e.note());
+      assertTrue(e.describe().contains("more widely than written"), e.describe());
+    }
+    assertEquals(List.of(), c.active());
+  }
+
+  @Test
   void aDuplicateIdLoadsTheFirstFileOnlyAndNamesIt() throws Exception {
     Path a = dir.resolve("a");
     Path b = dir.resolve("b");

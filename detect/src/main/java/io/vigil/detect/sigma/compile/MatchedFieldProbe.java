@@ -5,18 +5,12 @@ import io.vigil.detect.sigma.match.SigmaFields;
 
 /**
  * One field item of a search, for {@link CompiledRule#matchedFields}: it counts when the item
- * matches on its own and the whole search it belongs to matched too (an item of a search that
- * failed as a whole did not make the rule match).
+ * matches on its own and the map it belongs to matched too (an item of a map that failed as a whole
+ * did not make the rule match).
  */
 record MatchedFieldProbe(String field, FieldMatcher search, FieldMatcher item) {
 
   boolean matches(SigmaFields event) {
     return item.matches(event) && search.matches(event);
-  }
-
-  /** The field name of a field spec: {@code Image|endswith} is {@code Image}. */
-  static String fieldName(String fieldSpec) {
-    int bar = fieldSpec.indexOf('|');
-    return bar < 0 ? fieldSpec : fieldSpec.substring(0, bar);
   }
 }

@@ -51,28 +51,41 @@ public final class RuleCompiler {
   }
 
   /**
-   * For explaining a match: each named field item of a search, paired with the search's matcher, so
-   * a field is reported only when its search matched too. Compiled a second time here (rarely used,
-   * once per rule) rather than threading the item matchers through the hot path.
+   * For explaining a match: each named field item of a search, paired with the matcher of the map
+   * it belongs to (the whole search for a map, its own alternative for a list of maps), so a field
+   * is reported only when its map matched too. Compiled a second time here (once per rule, used
+   * only for matches) rather than threading the item matchers through the hot path.
    */
   private static List<MatchedFieldProbe> probes(
       SearchIdentifier search, FieldMatcher whole, String where, SelectionItemCompiler items)
       throws SigmaRuleException {
-    List<FieldSelection> selections =
-        search instanceof FieldSelection s
-            ? List.of(s)
-            : search instanceof SelectionList l ? l.alternatives() : List.of();
     List<MatchedFieldProbe> out = new ArrayList<>();
-    for (FieldSelection selection : selections) {
-      for (FieldItem item : selection.items()) {
-        String field = MatchedFieldProbe.fieldName(item.fieldSpec());
-        if (!field.isEmpty()) {
-          FieldMatcher m = items.field(item.fieldSpec(), item.values(), where + "." + field);
-          out.add(new MatchedFieldProbe(field, whole, m));
-        }
+    if (search instanceof FieldSelection selection) {
+      addProbes(selection, whole, where, items, out);
+    } else if (search instanceof SelectionList list) {
+      for (int i = 0; i < list.alternatives().size(); i++) {
+        FieldSelection alternative = list.alternatives().get(i);
+        String at = where + "[" + i + "]";
+        addProbes(alternative, selection(alternative, at, items), at, items, out);
       }
     }
     return out;
+  }
+
+  private static void addProbes(
+      FieldSelection selection,
+      FieldMatcher map,
+      String where,
+      SelectionItemCompiler items,
+      List<MatchedFieldProbe> out)
+      throws SigmaRuleException {
+    for (FieldItem item : selection.items()) {
+      String field = item.fieldName();
+      if (!field.isEmpty()) {
+        FieldMatcher m = items.field(item.fieldSpec(), item.values(), where + "." + field);
+        out.add(new MatchedFieldProbe(field, map, m));
+      }
+    }
   }
 
   private static FieldMatcher search(

@@ -8,20 +8,28 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.common.Anchor;
+import org.snakeyaml.engine.v2.events.AliasEvent;
 import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.NodeEvent;
+import org.snakeyaml.engine.v2.events.ScalarEvent;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * Parses rule text into plain YAML values (maps, lists, scalars) under limits chosen for untrusted
- * rule files: bounded size, few aliases (an alias bomb fails at the limit instead of expanding), no
- * duplicate keys, bounded nesting, and the core schema only, so no tag can construct anything but
- * plain data. Used for every YAML file Vigil reads from users: rules and rule test files. Stateless
- * and thread-safe; each call builds its own loader.
+ * rule files: bounded size, few aliases and a bound on what they expand to (an alias bomb fails at
+ * the limit instead of expanding), no duplicate keys, bounded nesting, and the core schema only, so
+ * no tag can construct anything but plain data. Used for every YAML file Vigil reads from users:
+ * rules and rule test files. Stateless and thread-safe; each call builds its own loader.
  */
 public final class SafeYaml {
   /** Far above any real rule (SigmaHQ's largest is a few KiB). */
@@ -35,6 +43,12 @@ public final class SafeYaml {
 
   /** Collections nested deeper than this are rejected before the recursive composer runs. */
   static final int MAX_DEPTH = 64;
+
+  /**
+   * The size of a file's documents with every alias expanded (scalar characters plus one per node).
+   * Four times the text limit: room for honest reuse of anchors, none for exponential expansion.
+   */
+  static final long MAX_EXPANDED_SIZE = 4L * MAX_CODE_POINTS;
 
   /** A multi-document file (rule plus correlation) has a handful of documents, not thousands. */
   static final int MAX_DOCUMENTS = 16;
@@ -77,7 +91,7 @@ public final class SafeYaml {
             .setAllowRecursiveKeys(false)
             .setUseMarks(true)
             .build();
-    checkDepth(text, settings);
+    checkShape(text, settings);
     List<Object> documents = new ArrayList<>();
     try {
       for (Object document : new Load(settings).loadAllFromString(text)) {
@@ -93,29 +107,66 @@ public final class SafeYaml {
   }
 
   /**
-   * The composer and the constructor recurse once per nesting level, block or flow, so a deep
-   * document could overflow the stack (and a StackOverflowError is no clear error naming the file).
-   * The parser below them is iterative: walking its events first bounds the depth cheaply.
+   * Checks what the loader would build before it builds it. Depth: the composer and the constructor
+   * recurse once per nesting level, block or flow, so a deep document could overflow the stack (and
+   * a StackOverflowError is no clear error naming the file). Expansion: the alias limit counts
+   * aliases, not what they expand to, and 24 levels of {@code [*a, *a]} stay under it while
+   * expanding to millions of nodes for anyone who walks the result as a tree. The parser below the
+   * composer is iterative, so walking its events first bounds both cheaply.
    */
-  private static void checkDepth(String text, LoadSettings settings) throws SigmaRuleException {
-    int depth = 0;
+  private static void checkShape(String text, LoadSettings settings) throws SigmaRuleException {
+    Deque<long[]> open = new ArrayDeque<>(); // per open collection: {expanded size so far}
+    Deque<String> anchors = new ArrayDeque<>();
+    Map<String, Long> sizeByAnchor = new HashMap<>();
+    long[] document = {0};
     try {
       for (Event e : new Parse(settings).parseString(text)) {
+        long[] current = open.isEmpty() ? document : open.peek();
         switch (e.getEventId()) {
           case MappingStart, SequenceStart -> {
-            if (++depth > MAX_DEPTH) {
+            if (open.size() == MAX_DEPTH) {
               throw new SigmaRuleException(
                   "", "YAML collections nested deeper than " + MAX_DEPTH + " levels");
             }
+            open.push(new long[] {1});
+            anchors.push(((NodeEvent) e).getAnchor().map(Anchor::getValue).orElse(""));
           }
-          case MappingEnd, SequenceEnd -> depth--;
+          case MappingEnd, SequenceEnd -> {
+            long size = open.pop()[0];
+            String anchor = anchors.pop();
+            if (!anchor.isEmpty()) {
+              sizeByAnchor.put(anchor, size);
+            }
+            add(open.isEmpty() ? document : open.peek(), size);
+          }
+          case Scalar -> {
+            ScalarEvent scalar = (ScalarEvent) e;
+            long size = 1 + scalar.getValue().length();
+            scalar.getAnchor().ifPresent(a -> sizeByAnchor.put(a.getValue(), size));
+            add(current, size);
+          }
+          case Alias -> {
+            String anchor = ((AliasEvent) e).getAlias().getValue();
+            add(current, sizeByAnchor.getOrDefault(anchor, 1L));
+          }
           default -> {
-            // scalars, aliases, document and stream markers do not nest
+            // document and stream markers hold nothing
           }
         }
       }
     } catch (YamlEngineException e) {
       throw new SigmaRuleException("", "invalid YAML: " + oneLine(e.getMessage()));
+    }
+  }
+
+  private static void add(long[] size, long more) throws SigmaRuleException {
+    size[0] += more;
+    if (size[0] > MAX_EXPANDED_SIZE) {
+      throw new SigmaRuleException(
+          "",
+          "YAML aliases expand to more than "
+              + MAX_EXPANDED_SIZE
+              + " characters and nodes; refusing to load");
     }
   }
 

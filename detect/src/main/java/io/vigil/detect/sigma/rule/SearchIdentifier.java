@@ -44,6 +44,18 @@ public sealed interface SearchIdentifier {
     public FieldItem {
       values = copyAllowingNull(values);
     }
+
+    /** The field name: {@code Image} for {@code Image|endswith}; empty for {@code |all}. */
+    public String fieldName() {
+      int bar = fieldSpec.indexOf('|');
+      return bar < 0 ? fieldSpec : fieldSpec.substring(0, bar);
+    }
+
+    /** The modifiers as written, in order: {@code [contains, all]} for {@code x|contains|all}. */
+    public List<String> modifiers() {
+      int bar = fieldSpec.indexOf('|');
+      return bar < 0 ? List.of() : List.of(fieldSpec.substring(bar + 1).split("\\|", -1));
+    }
   }
 
   /** {@code null} is a legal Sigma value, which {@link List#copyOf} rejects. */

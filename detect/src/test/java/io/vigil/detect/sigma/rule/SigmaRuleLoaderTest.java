@@ -230,6 +230,25 @@ class SigmaRuleLoaderTest {
   }
 
   @Test
+  void aliasesThatExpandExponentiallyAreRefusedUnderTheAliasCountLimit() {
+    // 24 levels of [*a, *a] use 48 aliases (under the count limit) and expand to 16 M leaves.
+    StringBuilder bomb = new StringBuilder("l0: &a0 ['" + "x".repeat(1000) + "']\n");
+    for (int i = 1; i < 24; i++) {
+      bomb.append("l").append(i).append(": &a").append(i);
+      bomb.append(" [*a").append(i - 1).append(", *a").append(i - 1).append("]\n");
+    }
+    SigmaRuleException e =
+        assertThrows(SigmaRuleException.class, () -> SafeYaml.loadAll(bomb.toString()));
+    assertTrue(e.getMessage().startsWith("YAML aliases expand to more than"), e.getMessage());
+  }
+
+  @Test
+  void honestAnchorReuseLoads() throws Exception {
+    String text = "a: &s {x: '" + "y".repeat(1000) + "'}\nb: *s\nc: [*s, *s, *s]\n";
+    assertEquals(1, SafeYaml.loadAll(text).size());
+  }
+
+  @Test
   void duplicateKeysAndCustomTagsAreRefused() {
     assertThrows(
         SigmaRuleException.class,
