@@ -1,6 +1,7 @@
 package io.vigil.collector.detection;
 
 import io.vigil.collector.config.DetectionSection;
+import io.vigil.common.text.TerminalText;
 import io.vigil.detect.engine.BundledRules;
 import io.vigil.detect.engine.RuleCatalog;
 import java.io.IOException;
@@ -9,12 +10,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The rule directories a {@link DetectionSection} names, checked and loaded into one catalog: the
  * starter rules first, then {@code rule_dirs} in order. Blocks on file I/O.
  */
 final class RuleDirectories {
+  private static final Logger log = LoggerFactory.getLogger(RuleDirectories.class);
+
   private RuleDirectories() {}
 
   /**
@@ -46,6 +51,7 @@ final class RuleDirectories {
       }
       dirs.add(dir);
     }
+    log.info("detection: loading rules from {}", TerminalText.escape(dirs.toString(), 2000));
     try {
       return RuleCatalog.load(dirs);
     } catch (IOException | UncheckedIOException e) {
