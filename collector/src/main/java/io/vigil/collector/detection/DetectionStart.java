@@ -88,7 +88,7 @@ public final class DetectionStart {
                     label(kind)));
   }
 
-  static String label(LintVerdict.Kind kind) {
+  private static String label(LintVerdict.Kind kind) {
     return kind.name().toLowerCase(Locale.ROOT);
   }
 }
