@@ -1,6 +1,8 @@
 package io.vigil.collector;
 
 import io.vigil.collector.config.CollectorConfig;
+import io.vigil.collector.detection.DetectionStart;
+import io.vigil.collector.detection.EventDetector;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
@@ -46,6 +48,8 @@ public final class Collector implements AutoCloseable {
   }
 
   private void startParts(CollectorConfig config, boolean insecure) throws Exception {
+    // Rules first: a rule directory that cannot be read stops the start before anything is made.
+    EventDetector detector = DetectionStart.start(config.detection(), metrics);
     Files.createDirectories(config.stateDir());
     Files.setPosixFilePermissions(config.stateDir(), PosixFilePermissions.fromString("rwx------"));
     ServerPki.Paths pki = null;
@@ -75,7 +79,8 @@ public final class Collector implements AutoCloseable {
                 .withQueue(
                     config.ingest().maxQueuedBatches(), config.ingest().maxEventsPerTransaction()),
             metrics,
-            outputs);
+            outputs,
+            detector);
     parts.add(ingest); // closed before the store: it drains into it
 
     AgentStreamService service =

@@ -1,37 +1,57 @@
 package io.vigil.collector;
 
+import io.vigil.collector.cli.AlertList;
 import io.vigil.collector.cli.EventTail;
+import io.vigil.collector.cli.LimitOption;
 import io.vigil.collector.config.CollectorConfig;
+import io.vigil.common.cli.CommandLine;
 import io.vigil.common.cli.ServiceMain;
 import java.time.Duration;
 import java.util.Set;
 
 /**
- * {@code vigil-collector run|tail [--config FILE] [--set key=value]... [--insecure]}.
+ * {@code vigil-collector run|tail|alerts [--config FILE] [--set key=value]... [--insecure] [--limit
+ * N]}.
  *
- * <p>{@code run} starts the collector; {@code tail} prints events as the collector stores them.
- * Exit codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up
- * failed, 2 for a usage or configuration error (nothing was started).
+ * <p>{@code run} starts the collector; {@code tail} prints events as the collector stores them;
+ * {@code alerts} prints the newest N alerts (default 50) of the configured store and exits. Exit
+ * codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up failed,
+ * 2 for a usage or configuration error (nothing was started).
  */
 public final class CollectorMain {
   private static final String USAGE =
-      "usage: vigil-collector run|tail [--config FILE] [--set key.path=value]... [--insecure]";
+      "usage: vigil-collector run|tail|alerts [--config FILE] [--set key.path=value]..."
+          + " [--insecure] [--limit N (alerts)]";
 
   private CollectorMain() {}
 
   public static void main(String[] args) {
+    LimitOption limit;
+    try {
+      limit = LimitOption.extract(args, AlertList.DEFAULT_LIMIT);
+    } catch (IllegalArgumentException e) {
+      System.err.println("vigil-collector: " + e.getMessage() + "\n" + USAGE);
+      System.exit(CommandLine.EXIT_CONFIG);
+      return;
+    }
+    if (limit.rest().length != args.length && (args.length == 0 || !args[0].equals("alerts"))) {
+      System.err.println("vigil-collector: --limit is an option of alerts only\n" + USAGE);
+      System.exit(CommandLine.EXIT_CONFIG);
+      return;
+    }
     ServiceMain.main(
         "vigil-collector",
         USAGE,
-        args,
-        Set.of("run", "tail"),
+        limit.rest(),
+        Set.of("run", "tail", "alerts"),
         Set.of("--insecure"),
         cli -> CollectorConfig.load(cli.config().file(), System.getenv(), cli.config().sets()),
         (cli, config) -> {
-          if (cli.command().equals("tail")) {
-            new EventTail(config.store().path(), System.out).follow(20, Duration.ofMillis(500));
-          } else {
-            ServiceMain.runUntilStopped(Collector.start(config, cli.has("--insecure")));
+          switch (cli.command()) {
+            case "tail" ->
+                new EventTail(config.store().path(), System.out).follow(20, Duration.ofMillis(500));
+            case "alerts" -> new AlertList(config.store().path(), System.out).print(limit.limit());
+            default -> ServiceMain.runUntilStopped(Collector.start(config, cli.has("--insecure")));
           }
         });
   }

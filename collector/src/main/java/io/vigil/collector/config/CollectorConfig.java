@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param store {@code store.*}: the embedded database
  * @param ingest {@code ingest.*}: limits of the agent stream
  * @param jsonl {@code output.jsonl.*}: the JSON-lines event output
+ * @param detection {@code detection.*}: the Sigma rules run on every stored event
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  */
 public record CollectorConfig(
@@ -31,6 +32,7 @@ public record CollectorConfig(
     StoreSection store,
     IngestSection ingest,
     JsonlOutput jsonl,
+    DetectionSection detection,
     MetricsSection metrics) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
@@ -62,8 +64,9 @@ public record CollectorConfig(
       root.child("ingest").error("max_message_bytes", "must be at least store.max_event_bytes");
     }
     JsonlOutput jsonl = JsonlOutput.bind(root.child("output").child("jsonl"), stateDir);
+    DetectionSection detection = DetectionSection.bind(root.child("detection"));
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
     root.finish();
-    return new CollectorConfig(stateDir, listen, tls, store, ingest, jsonl, metrics);
+    return new CollectorConfig(stateDir, listen, tls, store, ingest, jsonl, detection, metrics);
   }
 }

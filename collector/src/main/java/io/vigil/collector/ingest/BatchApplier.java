@@ -2,14 +2,17 @@ package io.vigil.collector.ingest;
 
 import com.google.protobuf.ByteString;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.StreamRef;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventBatch;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Applies one event batch inside the writer's transaction: skips what the watermark already covers,
- * records a hole if the batch starts past it, stores or dead-letters every new event, and moves the
- * watermark in the same transaction. Writer thread only.
+ * records a hole if the batch starts past it, stores or dead-letters every new event (a stored
+ * event with its alerts), and moves the watermark in the same transaction. Writer thread only.
  */
 final class BatchApplier {
   private final EventStore store;
@@ -103,6 +106,20 @@ final class BatchApplier {
       return;
     }
     tally.stored++;
+    for (NewAlert alert : accepted.alerts()) {
+      if (store
+          .alerts()
+          .insert(
+              key.agentId(),
+              stream.streamId(),
+              seq,
+              accepted.kind(),
+              accepted.eventTimeNs(),
+              now,
+              alert)) {
+        tally.alert(alert.level());
+      }
+    }
     if (e != null && e.hasGap()) {
       store.continuity().insertGap(GapRows.of(key, seq, e.getGap()));
       continuity.gapReceived(ctx, key, e.getGap());
@@ -120,6 +137,14 @@ final class BatchApplier {
     long seqMismatch;
     long tooLarge;
     long noPayload;
+    Map<String, Long> alertsByLevel;
+
+    void alert(String level) {
+      if (alertsByLevel == null) {
+        alertsByLevel = new HashMap<>();
+      }
+      alertsByLevel.merge(IngestMetrics.levelLabel(level), 1L, Long::sum);
+    }
 
     void deadLettered(String label) {
       switch (label) {
@@ -138,6 +163,9 @@ final class BatchApplier {
       m.deadLettered("seq_mismatch").add(seqMismatch);
       m.deadLettered("too_large").add(tooLarge);
       m.deadLettered("no_payload").add(noPayload);
+      if (alertsByLevel != null) {
+        alertsByLevel.forEach((level, n) -> m.alertsStored(level).add(n));
+      }
       m.batchesCommitted.inc();
     }
   }

@@ -2,14 +2,17 @@ package io.vigil.collector.ingest;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.vigil.collector.detection.EventDetector;
+import io.vigil.collector.store.NewAlert;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventBatch;
+import java.util.List;
 
 /**
- * Decides whether one received event can be stored. Stateless and thread-safe: {@link
- * IngestService} runs it on the thread that submits a batch (a gRPC thread of that agent's stream),
- * so that parsing, the costliest part of ingest, runs in parallel across streams instead of on the
- * single writer thread.
+ * Decides whether one received event can be stored and which alerts to store with it. Stateless and
+ * thread-safe: {@link IngestService} runs it on the thread that submits a batch (a gRPC thread of
+ * that agent's stream), so that parsing and rule evaluation, the costliest parts of ingest, run in
+ * parallel across streams instead of on the single writer thread.
  */
 final class EventCheck {
   sealed interface Outcome permits Accepted, Rejected {}
@@ -19,8 +22,11 @@ final class EventCheck {
    * @param eventTimeNs the event's time
    * @param event the parsed event, kept only when asked for or when it is a {@code Gap} (the writer
    *     records gaps); otherwise null, so that queued batches do not hold parsed copies
+   * @param alerts what the rules raised on the event, stored with it only if the event is (a
+   *     re-sent duplicate stores neither); empty and shared when nothing matched
    */
-  record Accepted(int kind, long eventTimeNs, Event event) implements Outcome {}
+  record Accepted(int kind, long eventTimeNs, Event event, List<NewAlert> alerts)
+      implements Outcome {}
 
   /**
    * @param label bounded metric label: unparseable, seq_mismatch, too_large or no_payload
@@ -37,18 +43,25 @@ final class EventCheck {
    * must carry seq {@code first_seq + i}.
    *
    * @param keepEvents whether accepted events keep their parsed form (for outputs)
+   * @param detector evaluates each accepted event; rejected events get no alerts
    */
-  static Outcome[] checkAll(EventBatch batch, long maxEventBytes, boolean keepEvents) {
+  static Outcome[] checkAll(
+      EventBatch batch, long maxEventBytes, boolean keepEvents, EventDetector detector) {
     int n = batch.getEventsCount();
     long first = batch.getFirstSeq();
     Outcome[] out = new Outcome[n];
     for (int i = 0; i < n; i++) {
-      out[i] = check(batch.getEvents(i), first + i, maxEventBytes, keepEvents);
+      out[i] = check(batch.getEvents(i), first + i, maxEventBytes, keepEvents, detector);
     }
     return out;
   }
 
-  static Outcome check(ByteString raw, long expectedSeq, long maxEventBytes, boolean keepEvent) {
+  static Outcome check(
+      ByteString raw,
+      long expectedSeq,
+      long maxEventBytes,
+      boolean keepEvent,
+      EventDetector detector) {
     if (raw.size() > maxEventBytes) {
       return new Rejected(
           "too_large", "too large: " + raw.size() + " > " + maxEventBytes + " bytes");
@@ -74,7 +87,8 @@ final class EventCheck {
     return new Accepted(
         event.getPayloadCase().getNumber(),
         event.getEventTimeNs(),
-        keepEvent || event.hasGap() ? event : null);
+        keepEvent || event.hasGap() ? event : null,
+        detector.detect(event));
   }
 
   private static String bounded(String s) {

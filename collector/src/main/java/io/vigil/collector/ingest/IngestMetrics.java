@@ -70,6 +70,31 @@ final class IngestMetrics {
         reason);
   }
 
+  /**
+   * @param level one of {@link #levelLabel}'s labels
+   */
+  Counter alertsStored(String level) {
+    return registry.counter(
+        "vigil_collector_alerts_stored_total",
+        "Alerts stored (one per rule that matched a stored event), by rule level",
+        "level",
+        level);
+  }
+
+  /**
+   * A bounded metric label for a rule's level: Sigma's five levels, {@code none} when the rule
+   * gives none, {@code other} for anything else a rule file says.
+   */
+  static String levelLabel(String level) {
+    if (level == null) {
+      return "none";
+    }
+    return switch (level) {
+      case "informational", "low", "medium", "high", "critical" -> level;
+      default -> "other";
+    };
+  }
+
   Counter outputErrors(String output) {
     return registry.counter(
         "vigil_collector_output_errors_total",

@@ -1,5 +1,6 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.detection.EventDetector;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreException;
@@ -21,25 +22,41 @@ import java.util.concurrent.LinkedBlockingQueue;
  * survives a kill -9 of the collector. Futures complete on the writer thread: callbacks must be
  * quick and non-blocking (or use the {@code *Async} variants).
  *
+ * <p>Each stored event is evaluated by the {@link EventDetector}; its alerts commit in the event's
+ * own transaction, so an event and its alerts are stored together or not at all, and a re-sent
+ * event adds no second alert.
+ *
  * <p>Thread-safe. {@link #openStream} blocks until its commit; the other methods do not block, but
- * {@link #submit} parses the batch's events on the calling thread (about 2 us per event). The
- * service does not own the store (the caller closes it after this service) but owns the outputs,
- * which {@link #close} closes.
+ * {@link #submit} parses and evaluates the batch's events on the calling thread. The service does
+ * not own the store (the caller closes it after this service) but owns the outputs, which {@link
+ * #close} closes.
  */
 public final class IngestService implements AutoCloseable {
   private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
   private final IngestOptions options;
   private final IngestMetrics metrics;
   private final List<EventOutput> outputs;
+  private final EventDetector detector;
   private final Thread writer;
   private final Object lifecycle = new Object();
   private boolean closed;
 
+  /** An ingest service without detection: events are stored without alerts. */
   public IngestService(
       EventStore store, IngestOptions options, MetricsRegistry metrics, List<EventOutput> outputs) {
+    this(store, options, metrics, outputs, EventDetector.none());
+  }
+
+  public IngestService(
+      EventStore store,
+      IngestOptions options,
+      MetricsRegistry metrics,
+      List<EventOutput> outputs,
+      EventDetector detector) {
     this.options = options;
     this.metrics = new IngestMetrics(metrics);
     this.outputs = List.copyOf(outputs);
+    this.detector = detector;
     this.writer =
         EssentialThread.create(
             new IngestWriter(store, queue, options, this.metrics, this.outputs), "ingest-writer");
@@ -79,10 +96,11 @@ public final class IngestService implements AutoCloseable {
         throw new IllegalArgumentException(
             "batch first_seq " + Long.toUnsignedString(first) + " is out of range");
       }
-      // Parsed here, on the caller's thread and outside any lock; events the watermark turns out
-      // to cover (a re-send after reconnect) are parsed for nothing, which is rare.
+      // Parsed and evaluated here, on the caller's thread and outside any lock; events the
+      // watermark turns out to cover (a re-send after reconnect) are evaluated for nothing, which
+      // is rare.
       EventCheck.Outcome[] checks =
-          EventCheck.checkAll(batch, options.maxEventBytes(), !outputs.isEmpty());
+          EventCheck.checkAll(batch, options.maxEventBytes(), !outputs.isEmpty(), detector);
       enqueueBounded(new WriteTask.Batch(key, batch, checks, receiveTimeNs, f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);

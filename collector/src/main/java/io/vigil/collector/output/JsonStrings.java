@@ -1,7 +1,10 @@
 package io.vigil.collector.output;
 
-/** JSON string quoting for the few strings outputs write outside protobuf's JSON printer. */
-final class JsonStrings {
+/**
+ * JSON string quoting for the few strings written outside protobuf's JSON printer: output lines and
+ * the JSON columns of alerts.
+ */
+public final class JsonStrings {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private JsonStrings() {}
@@ -11,7 +14,7 @@ final class JsonStrings {
    * JavaScript) and lone surrogates are written as \\u escapes, so the result is one line of valid
    * UTF-8 whatever {@code s} holds.
    */
-  static void quote(String s, StringBuilder out) {
+  public static void quote(String s, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);

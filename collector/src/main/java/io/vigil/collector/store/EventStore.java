@@ -8,10 +8,10 @@ import java.sql.SQLException;
  * The writer side of the embedded database: one SQLite connection in WAL mode, schema migrated at
  * open.
  *
- * <p>Everything written through {@link #events()}, {@link #agents()} and {@link #continuity()}
- * belongs to the current transaction until {@link #commit()}; {@link #rollback()} discards it.
- * There is always a transaction in progress (SQLite starts it lazily, so an idle store holds no
- * lock).
+ * <p>Everything written through {@link #events()}, {@link #alerts()}, {@link #agents()} and {@link
+ * #continuity()} belongs to the current transaction until {@link #commit()}; {@link #rollback()}
+ * discards it. There is always a transaction in progress (SQLite starts it lazily, so an idle store
+ * holds no lock).
  *
  * <p>Not thread-safe: after {@link #open} the store is used by one thread at a time, in practice
  * the ingest writer thread, which is the only writer of the file. Readers in this or other
@@ -22,6 +22,7 @@ public final class EventStore implements AutoCloseable {
   private final Connection connection;
   private final StatementCache statements;
   private final EventWrites events;
+  private final AlertWrites alerts;
   private final AgentWrites agents;
   private final ContinuityWrites continuity;
 
@@ -30,6 +31,7 @@ public final class EventStore implements AutoCloseable {
     this.connection = connection;
     this.statements = new StatementCache(connection);
     this.events = new EventWrites(statements);
+    this.alerts = new AlertWrites(statements);
     this.agents = new AgentWrites(statements);
     this.continuity = new ContinuityWrites(statements);
   }
@@ -62,6 +64,10 @@ public final class EventStore implements AutoCloseable {
 
   public EventWrites events() {
     return events;
+  }
+
+  public AlertWrites alerts() {
+    return alerts;
   }
 
   public AgentWrites agents() {

@@ -101,7 +101,37 @@ final class Schema {
                 finished_ns INTEGER NOT NULL,
                 received_ns INTEGER NOT NULL,
                 payload BLOB NOT NULL,
-                PRIMARY KEY(agent_id, command_id))"""));
+                PRIMARY KEY(agent_id, command_id))"""),
+          // Version 2: alerts, the findings of the detection engine on stored events.
+          List.of(
+              // AUTOINCREMENT: an alert id is what an analyst quotes in a ticket, so it is never
+              // reused, even after the newest alerts were deleted. (stream_id, seq) is the event's
+              // key; agent_id is copied in so that per-agent queries need no join. tags is a JSON
+              // array of strings, matched_fields a JSON object of field name to array of values.
+              """
+              CREATE TABLE alerts(
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                agent_id TEXT NOT NULL,
+                stream_id INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                event_kind INTEGER NOT NULL,
+                event_time_ns INTEGER NOT NULL,
+                stored_ns INTEGER NOT NULL,
+                rule_id TEXT NOT NULL,
+                title TEXT NOT NULL,
+                level TEXT,
+                tags TEXT NOT NULL,
+                matched_fields TEXT NOT NULL,
+                rule_origin TEXT NOT NULL)""",
+              // One alert per rule and event, whatever the ingest code believes; also the index
+              // from an event to its alerts.
+              "CREATE UNIQUE INDEX alerts_event_rule ON alerts(stream_id, seq, rule_id)",
+              """
+              CREATE VIEW alerts_v AS
+                SELECT a.id, a.agent_id, s.epoch, a.seq, a.event_kind, a.event_time_ns,
+                       a.stored_ns, a.rule_id, a.title, a.level, a.tags, a.matched_fields,
+                       a.rule_origin
+                FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"""));
 
   private Schema() {}
 
@@ -112,6 +142,14 @@ final class Schema {
 
   /** Brings the database to {@link #currentVersion()}; the connection must be in autocommit. */
   static void migrate(Connection c, long nowNs) throws SQLException {
+    migrate(c, nowNs, currentVersion());
+  }
+
+  /**
+   * Brings the database to {@code target} (at most {@link #currentVersion()}), as an older
+   * collector would have left it; the connection must be in autocommit.
+   */
+  static void migrate(Connection c, long nowNs, int target) throws SQLException {
     try (Statement st = c.createStatement()) {
       st.execute(
           "CREATE TABLE IF NOT EXISTS schema_version("
@@ -126,7 +164,7 @@ final class Schema {
               + currentVersion()
               + "); use a newer collector");
     }
-    for (int v = version; v < currentVersion(); v++) {
+    for (int v = version; v < target; v++) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
         for (String sql : MIGRATIONS.get(v)) {

@@ -1,6 +1,7 @@
 /**
  * The collector's embedded database: one SQLite file in WAL mode holding agents, their spool
- * streams and watermarks, events, gaps, continuity holes, dead letters and command results.
+ * streams and watermarks, events, the alerts rules raised on them, gaps, continuity holes, dead
+ * letters and command results.
  *
  * <p>{@link io.vigil.collector.store.EventStore} is the single writer (owned by the ingest writer
  * thread); {@link io.vigil.collector.store.StoreReader} is a read-only view for tests, the CLI and

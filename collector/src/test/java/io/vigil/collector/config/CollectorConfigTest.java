@@ -47,6 +47,39 @@ class CollectorConfigTest {
     assertEquals(state.resolve("events.jsonl"), c.jsonl().path());
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9465)), c.metrics().listen());
     assertFalse(c.metrics().allowRemote());
+    assertEquals(new DetectionSection(true, true, List.of()), c.detection());
+  }
+
+  @Test
+  void ruleDirectoriesComeFromAListOrACommaSeparatedSetting() throws ConfigException {
+    CollectorConfig fromEnv =
+        CollectorConfig.load(
+            Optional.empty(),
+            Map.of("VIGIL_COLLECTOR__DETECTION__RULE_DIRS", "/opt/sigma/rules/linux,/etc/rules"),
+            List.of("detection.starter_rules=false"));
+    assertEquals(
+        new DetectionSection(
+            true, false, List.of(Path.of("/opt/sigma/rules/linux"), Path.of("/etc/rules"))),
+        fromEnv.detection());
+    CollectorConfig off =
+        CollectorConfig.load(Optional.empty(), Map.of(), List.of("detection.enabled=false"));
+    assertFalse(off.detection().enabled());
+  }
+
+  @Test
+  void aRuleDirectoryListedTwiceIsAnError() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                CollectorConfig.load(
+                    Optional.empty(),
+                    Map.of(),
+                    List.of("detection.rule_dirs=/opt/rules,/opt/x/../rules")));
+    assertEquals(
+        List.of(
+            "detection.rule_dirs: \"/opt/x/../rules\" is listed twice (--set detection.rule_dirs)"),
+        e.problems());
   }
 
   @Test
@@ -82,13 +115,17 @@ class CollectorConfigTest {
             "    enabled: yes please",
             "metrics:",
             "  listen: 10.1.2.3:9465",
+            "detection:",
+            "  rule_dir: /opt/sigma",
+            "  starter_rules: maybe",
+            "  rule_dirs: [/opt/a, /opt/b/../a, {x: 1}]",
             ""));
     ConfigException e =
         assertThrows(
             ConfigException.class,
             () -> CollectorConfig.load(Optional.of(file), Map.of(), List.of()));
     List<String> p = e.problems();
-    assertEquals(7, p.size(), e.getMessage());
+    assertEquals(10, p.size(), e.getMessage());
     assertProblem(p, "listen.adress: unknown key (did you mean \"address\"?)");
     assertProblem(p, "tls.hostnames: \"bad name\" is not a DNS name or IP address");
     assertProblem(p, "ingest.max_message_bytes: expected a size from 64KiB to 1GiB, got \"16MB\"");
@@ -96,6 +133,9 @@ class CollectorConfigTest {
     assertProblem(p, "ingest.max_queued_batches: expected an integer from 1 to 100000");
     assertProblem(p, "output.jsonl.enabled: expected true or false, got \"yes please\"");
     assertProblem(p, "metrics.listen: \"10.1.2.3:9465\" is not a loopback address");
+    assertProblem(p, "detection.rule_dir: unknown key (did you mean \"rule_dirs\"?)");
+    assertProblem(p, "detection.starter_rules: expected true or false, got \"maybe\"");
+    assertProblem(p, "detection.rule_dirs[2]: expected a string");
   }
 
   private static void assertProblem(List<String> problems, String prefix) {

@@ -1,5 +1,6 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.detection.EventDetector;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreReader;
@@ -8,6 +9,7 @@ import io.vigil.proto.v1.Event;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /** A real store file with an ingest service on it, for one test. */
 final class IngestFixture implements AutoCloseable {
@@ -20,6 +22,15 @@ final class IngestFixture implements AutoCloseable {
     this.file = dir.resolve("vigil.db");
     this.store = EventStore.open(file);
     this.ingest = new IngestService(store, options, metrics, List.of(outputs));
+  }
+
+  /** With detection: {@code detector} is made from this fixture's metrics. */
+  IngestFixture(Path dir, Function<MetricsRegistry, EventDetector> detector) {
+    this.file = dir.resolve("vigil.db");
+    this.store = EventStore.open(file);
+    this.ingest =
+        new IngestService(
+            store, IngestOptions.defaults(), metrics, List.of(), detector.apply(metrics));
   }
 
   IngestFixture(Path dir) {

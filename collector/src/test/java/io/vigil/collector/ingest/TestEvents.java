@@ -16,6 +16,10 @@ final class TestEvents {
   private TestEvents() {}
 
   static Event exec(long seq, String commandLine) {
+    return exec(seq, "/usr/bin/bash", commandLine);
+  }
+
+  static Event exec(long seq, String image, String commandLine) {
     return Event.newBuilder()
         .setSeq(seq)
         .setEventTimeNs(1_700_000_000_000_000_000L + seq)
@@ -25,7 +29,7 @@ final class TestEvents {
                 .setProcess(
                     ProcessRef.newBuilder()
                         .setPid(1000 + (int) seq)
-                        .setImage("/usr/bin/bash")
+                        .setImage(image)
                         .setCommandLine(commandLine)))
         .build();
   }

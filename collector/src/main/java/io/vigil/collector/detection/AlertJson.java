@@ -1,0 +1,45 @@
+package io.vigil.collector.detection;
+
+import io.vigil.collector.output.JsonStrings;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON columns of an alert: the rule's tags and the matched fields with their values. */
+final class AlertJson {
+  private AlertJson() {}
+
+  /** {@code ["attack.t1027", ...]} in the rule's order. */
+  static String tags(List<String> tags) {
+    StringBuilder out = new StringBuilder();
+    array(tags, out);
+    return out.toString();
+  }
+
+  /** {@code {"CommandLine": ["base64 -d"], "Image": [...]}}, keys sorted for stable output. */
+  static String matchedFields(Map<String, List<String>> fields) {
+    StringBuilder out = new StringBuilder("{");
+    boolean first = true;
+    for (Map.Entry<String, List<String>> e : new TreeMap<>(fields).entrySet()) {
+      if (!first) {
+        out.append(',');
+      }
+      first = false;
+      JsonStrings.quote(e.getKey(), out);
+      out.append(':');
+      array(e.getValue(), out);
+    }
+    return out.append('}').toString();
+  }
+
+  private static void array(List<String> items, StringBuilder out) {
+    out.append('[');
+    for (int i = 0; i < items.size(); i++) {
+      if (i > 0) {
+        out.append(',');
+      }
+      JsonStrings.quote(items.get(i), out);
+    }
+    out.append(']');
+  }
+}
