@@ -11,17 +11,18 @@ import java.util.Set;
 
 /**
  * {@code vigil-collector run|tail|alerts [--config FILE] [--set key=value]... [--insecure] [--limit
- * N]}.
+ * N] [--follow]}.
  *
  * <p>{@code run} starts the collector; {@code tail} prints events as the collector stores them;
- * {@code alerts} prints the newest N alerts (default 50) of the configured store and exits. Exit
- * codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up failed,
- * 2 for a usage or configuration error (nothing was started).
+ * {@code alerts} prints the newest N alerts (default 50) of the configured store and exits, or with
+ * {@code --follow} goes on printing alerts as they are stored. Exit codes: 143 after an orderly
+ * stop on SIGTERM (the JVM reports the signal), 1 when start-up failed, 2 for a usage or
+ * configuration error (nothing was started).
  */
 public final class CollectorMain {
   private static final String USAGE =
       "usage: vigil-collector run|tail|alerts [--config FILE] [--set key.path=value]..."
-          + " [--insecure] [--limit N (alerts)]";
+          + " [--insecure] [--limit N] [--follow] (--limit and --follow: alerts)";
 
   private CollectorMain() {}
 
@@ -44,13 +45,20 @@ public final class CollectorMain {
         USAGE,
         limit.rest(),
         Set.of("run", "tail", "alerts"),
-        Set.of("--insecure"),
+        Set.of("--insecure", "--follow"),
         cli -> CollectorConfig.load(cli.config().file(), System.getenv(), cli.config().sets()),
         (cli, config) -> {
           switch (cli.command()) {
             case "tail" ->
                 new EventTail(config.store().path(), System.out).follow(20, Duration.ofMillis(500));
-            case "alerts" -> new AlertList(config.store().path(), System.out).print(limit.limit());
+            case "alerts" -> {
+              AlertList alerts = new AlertList(config.store().path(), System.out);
+              if (cli.has("--follow")) {
+                alerts.follow(limit.limit(), Duration.ofMillis(500));
+              } else {
+                alerts.print(limit.limit());
+              }
+            }
             default -> ServiceMain.runUntilStopped(Collector.start(config, cli.has("--insecure")));
           }
         });

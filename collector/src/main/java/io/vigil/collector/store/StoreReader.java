@@ -195,34 +195,51 @@ public final class StoreReader implements AutoCloseable {
     return query("SELECT count(*) FROM alerts", ps -> {}, rs -> rs.getLong(1)).get(0);
   }
 
+  /** The alert columns with host and event, for {@link #alertRow}. */
+  private static final String ALERT_SELECT =
+      "SELECT a.id, a.agent_id, coalesce(g.hostname, ''), s.epoch, a.seq,"
+          + " a.event_kind, a.event_time_ns, a.stored_ns, a.rule_id, a.title, a.level, a.tags,"
+          + " a.matched_fields, a.rule_origin, e.payload"
+          + " FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"
+          + " LEFT JOIN agents g ON g.agent_id = a.agent_id"
+          + " LEFT JOIN events e ON e.stream_id = a.stream_id AND e.seq = a.seq";
+
   /** The newest {@code limit} alerts, oldest first, each with its host and event. */
   public synchronized List<AlertRow> latestAlerts(int limit) {
     return query(
-        "SELECT * FROM (SELECT a.id, a.agent_id, coalesce(g.hostname, ''), s.epoch, a.seq,"
-            + " a.event_kind, a.event_time_ns, a.stored_ns, a.rule_id, a.title, a.level, a.tags,"
-            + " a.matched_fields, a.rule_origin, e.payload"
-            + " FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"
-            + " LEFT JOIN agents g ON g.agent_id = a.agent_id"
-            + " LEFT JOIN events e ON e.stream_id = a.stream_id AND e.seq = a.seq"
-            + " ORDER BY a.id DESC LIMIT ?) ORDER BY id",
+        "SELECT * FROM (" + ALERT_SELECT + " ORDER BY a.id DESC LIMIT ?) ORDER BY id",
         ps -> ps.setInt(1, limit),
-        rs ->
-            new AlertRow(
-                rs.getLong(1),
-                rs.getString(2),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getLong(5),
-                rs.getInt(6),
-                rs.getLong(7),
-                rs.getLong(8),
-                rs.getString(9),
-                rs.getString(10),
-                rs.getString(11),
-                rs.getString(12),
-                rs.getString(13),
-                rs.getString(14),
-                rs.getBytes(15)));
+        StoreReader::alertRow);
+  }
+
+  /** Up to {@code limit} alerts with an id above {@code afterId}, oldest first (for following). */
+  public synchronized List<AlertRow> alertsAfter(long afterId, int limit) {
+    return query(
+        ALERT_SELECT + " WHERE a.id > ? ORDER BY a.id LIMIT ?",
+        ps -> {
+          ps.setLong(1, afterId);
+          ps.setInt(2, limit);
+        },
+        StoreReader::alertRow);
+  }
+
+  private static AlertRow alertRow(java.sql.ResultSet rs) throws SQLException {
+    return new AlertRow(
+        rs.getLong(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getLong(5),
+        rs.getInt(6),
+        rs.getLong(7),
+        rs.getLong(8),
+        rs.getString(9),
+        rs.getString(10),
+        rs.getString(11),
+        rs.getString(12),
+        rs.getString(13),
+        rs.getString(14),
+        rs.getBytes(15));
   }
 
   @Override

@@ -85,4 +85,24 @@ class AlertStoreTest {
       assertEquals(3, newest.get(1).eventPayload()[0]);
     }
   }
+
+  @Test
+  void alertsAfterAnIdComeOldestFirstAndPaged() {
+    Path file = dir.resolve("vigil.db");
+    try (EventStore store = EventStore.open(file)) {
+      StreamRef s = store.events().stream("agent-a", "e1", 1);
+      for (long seq = 1; seq <= 4; seq++) {
+        store.events().insertEvent(s.streamId(), seq, 10, seq, seq, new byte[] {(byte) seq});
+        store.alerts().insert("agent-a", s.streamId(), seq, 10, seq, seq, alert("r1", "low"));
+      }
+      store.commit();
+    }
+    try (StoreReader reader = EventStore.openReadOnly(file)) {
+      List<AlertRow> all = reader.alertsAfter(0, 10);
+      assertEquals(List.of(1L, 2L, 3L, 4L), all.stream().map(AlertRow::seq).toList());
+      long second = all.get(1).id();
+      assertEquals(List.of(3L), reader.alertsAfter(second, 1).stream().map(AlertRow::seq).toList());
+      assertEquals(List.of(), reader.alertsAfter(all.get(3).id(), 10));
+    }
+  }
 }
