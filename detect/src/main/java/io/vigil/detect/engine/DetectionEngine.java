@@ -1,5 +1,6 @@
 package io.vigil.detect.engine;
 
+import io.vigil.detect.sigma.match.FieldCache;
 import io.vigil.detect.sigma.match.SigmaFields;
 import io.vigil.detect.vigil.LogSourceMapping;
 import io.vigil.proto.v1.Event;
@@ -7,7 +8,7 @@ import io.vigil.proto.v1.EventKind;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,8 +16,12 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Evaluates events against a fixed set of rules. Rules are indexed by the event kinds their log
  * source serves and grouped by mapping, so each event is presented once per distinct log source and
- * only the rules that can apply to it are tried. Immutable apart from its error counter;
- * thread-safe: many threads may evaluate at once.
+ * only the rules that can apply to it are tried. Within a log source, an index of the literals each
+ * rule requires ({@link CandidateRules}) leaves out the rules an event cannot match, and the rules
+ * that are tried share one {@link FieldCache} per view, so each field is read and case-folded once.
+ * Findings come in a fixed order: log sources in the order their first rule was given, then views,
+ * then rules in the order given. Immutable apart from its error counter; thread-safe: many threads
+ * may evaluate at once.
  */
 public final class DetectionEngine {
   private final Map<EventKind, Group[]> byKind;
@@ -29,15 +34,17 @@ public final class DetectionEngine {
   }
 
   public static DetectionEngine of(Collection<ActiveRule> rules) {
-    // Identity: LogSources hands out one mapping instance per distinct log source.
-    Map<LogSourceMapping, List<ActiveRule>> byMapping = new IdentityHashMap<>();
+    // LogSources hands out one mapping instance per distinct log source (identity equality);
+    // linked, so groups keep the order of their first rule.
+    Map<LogSourceMapping, List<ActiveRule>> byMapping = new LinkedHashMap<>();
     for (ActiveRule r : rules) {
       byMapping.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r);
     }
     Map<EventKind, List<Group>> groups = new EnumMap<>(EventKind.class);
     byMapping.forEach(
         (mapping, list) -> {
-          Group g = new Group(mapping, list.toArray(ActiveRule[]::new));
+          ActiveRule[] array = list.toArray(ActiveRule[]::new);
+          Group g = new Group(mapping, array, CandidateRules.of(array));
           mapping.kinds().forEach(k -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(g));
         });
     Map<EventKind, Group[]> byKind = new EnumMap<>(EventKind.class);
@@ -68,16 +75,21 @@ public final class DetectionEngine {
     List<Finding> out = null;
     for (Group g : groups) {
       List<SigmaFields> views = g.mapping.present(event);
-      for (SigmaFields view : views) {
-        for (ActiveRule r : g.rules) {
-          // A rule matches the event once, on the first view (auditd record) that satisfies it.
-          if (alreadyFound(out, r) || !matches(r, view)) {
-            continue;
+      for (SigmaFields v : views) {
+        FieldCache view = FieldCache.of(v);
+        long[] candidates = g.candidates.candidates(view);
+        for (int w = 0; w < candidates.length; w++) {
+          for (long bits = candidates[w]; bits != 0; bits &= bits - 1) {
+            ActiveRule r = g.rules[(w << 6) + Long.numberOfTrailingZeros(bits)];
+            // A rule matches the event once, on the first view (auditd record) that satisfies it.
+            if (alreadyFound(out, r) || !matches(r, view)) {
+              continue;
+            }
+            if (out == null) {
+              out = new ArrayList<>(2);
+            }
+            out.add(finding(r, event, view));
           }
-          if (out == null) {
-            out = new ArrayList<>(2);
-          }
-          out.add(finding(r, event, view));
         }
       }
     }
@@ -117,5 +129,5 @@ public final class DetectionEngine {
         r.compiled().matchedFields(view));
   }
 
-  private record Group(LogSourceMapping mapping, ActiveRule[] rules) {}
+  private record Group(LogSourceMapping mapping, ActiveRule[] rules, CandidateRules candidates) {}
 }

@@ -13,8 +13,10 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -77,8 +79,14 @@ public final class EngineBench {
     Reference.reachabilityFence(catalog);
   }
 
-  /** One pass that records every finding; returns the findings per pass. */
-  private long reference() {
+  /**
+   * One pass that records every finding; returns the findings per pass. With the system property
+   * {@code vigil.bench.findings=FILE} it also writes them, one {@code seq rule-id} per line, to
+   * compare two versions of the engine.
+   */
+  private long reference() throws IOException {
+    String dump = System.getProperty("vigil.bench.findings");
+    List<String> lines = new ArrayList<>();
     Map<String, Integer> byRule = new TreeMap<>();
     CRC32 digest = new CRC32();
     long findings = 0;
@@ -89,11 +97,19 @@ public final class EngineBench {
       for (Finding f : found) {
         findings++;
         byRule.merge(f.title(), 1, Integer::sum);
-        digest.update((e.getSeq() + ":" + f.ruleId() + "\n").getBytes(StandardCharsets.UTF_8));
+        lines.add(e.getSeq() + " " + f.ruleId());
       }
     }
+    // The order of one event's findings is not part of what is compared.
+    Collections.sort(lines);
+    for (String line : lines) {
+      digest.update((line + "\n").getBytes(StandardCharsets.UTF_8));
+    }
+    if (dump != null) {
+      Files.write(Path.of(dump), lines);
+    }
     System.out.printf(
-        "findings: %d per pass over the mix, on %d events (%.1f %%); digest of (seq, rule id)"
+        "findings: %d per pass over the mix, on %d events (%.1f %%); digest of the sorted (seq, rule id)"
             + " %08x%n",
         findings, matchedEvents, matchedEvents * 100.0 / mix.length, digest.getValue());
     byRule.forEach((title, n) -> System.out.printf("          %4d  %s%n", n, title));
@@ -114,29 +130,38 @@ public final class EngineBench {
     long gcCount0 = gcCount();
     long gcMs0 = gcMillis();
     double[] rates = new double[iterations];
-    System.out.println("iter  events/s   ns/event  bytes/event  passes  findings");
+    double[] cpuRates = new double[iterations];
+    System.out.println("iter  events/s   ns/event  cpu events/s  bytes/event  passes  findings");
     for (int i = 0; i < iterations; i++) {
       Result r = runOn(mix, iterationS * 1_000_000_000L, perPass);
       rates[i] = r.eventsPerSecond();
+      cpuRates[i] = r.eventsPerCpuSecond();
       System.out.printf(
-          "%4d  %9.0f  %9.1f  %11.1f  %6d  %d%n",
-          i + 1, r.eventsPerSecond(), r.nsPerEvent(), r.bytesPerEvent(), r.passes, r.findings);
+          "%4d  %9.0f  %9.1f  %12.0f  %11.1f  %6d  %d%n",
+          i + 1,
+          r.eventsPerSecond(),
+          r.nsPerEvent(),
+          r.eventsPerCpuSecond(),
+          r.bytesPerEvent(),
+          r.passes,
+          r.findings);
     }
     Stats s = Stats.of(rates);
+    Stats cpu = Stats.of(cpuRates);
     System.out.printf(
-        "result:   median %.0f events/s (%.1f ns/event), min %.0f, max %.0f, spread %.1f %%;"
-            + " GC during measurement: %d collections, %d ms%n",
-        s.median(),
-        1e9 / s.median(),
-        s.min(),
-        s.max(),
-        s.spreadPercent(),
-        gcCount() - gcCount0,
-        gcMillis() - gcMs0);
+        "result:   median %.0f events/s (%.1f ns/event), min %.0f, max %.0f, spread %.1f %%%n",
+        s.median(), 1e9 / s.median(), s.min(), s.max(), s.spreadPercent());
+    System.out.printf(
+        "          per CPU second of the thread: median %.0f events/s (%.1f ns/event), min %.0f,"
+            + " max %.0f%n",
+        cpu.median(), 1e9 / cpu.median(), cpu.min(), cpu.max());
+    System.out.printf(
+        "          GC during measurement: %d collections, %d ms%n",
+        gcCount() - gcCount0, gcMillis() - gcMs0);
     byKind();
   }
 
-  /** ns/event for each event kind alone, to see where the time goes. */
+  /** CPU ns/event for each event kind alone, to see where the time goes. */
   private void byKind() {
     Map<Event.PayloadCase, List<Event>> split = new EnumMap<>(Event.PayloadCase.class);
     for (Event e : mix) {
@@ -149,7 +174,7 @@ public final class EngineBench {
       long findings = pass(events);
       double[] ns = new double[3];
       for (int i = 0; i < ns.length; i++) {
-        ns[i] = runOn(events, 1_000_000_000L, findings).nsPerEvent();
+        ns[i] = runOn(events, 1_000_000_000L, findings).cpuNsPerEvent();
       }
       double median = Stats.of(ns).median();
       nsPerEvent.put(k.getKey(), median);
@@ -158,13 +183,14 @@ public final class EngineBench {
     for (Map.Entry<Event.PayloadCase, Double> k : nsPerEvent.entrySet()) {
       int n = split.get(k.getKey()).size();
       System.out.printf(
-          "by kind:  %-13s %5d events  %8.1f ns/event  (%.0f %% of the mix's time)%n",
+          "by kind:  %-13s %5d events  %8.1f CPU ns/event  (%.0f %% of the mix's time)%n",
           k.getKey(), n, k.getValue(), k.getValue() * n * 100 / total);
     }
   }
 
   private Result runOn(Event[] events, long nanos, long perPass) {
     long alloc0 = threads.getCurrentThreadAllocatedBytes();
+    long cpu0 = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     long end = start + nanos;
     int passes = 0;
@@ -180,13 +206,27 @@ public final class EngineBench {
       passes++;
       now = System.nanoTime();
     } while (now < end);
+    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
     long alloc = threads.getCurrentThreadAllocatedBytes() - alloc0;
-    return new Result((long) passes * events.length, now - start, alloc, passes, findings);
+    return new Result((long) passes * events.length, now - start, cpu, alloc, passes, findings);
   }
 
-  private record Result(long events, long nanos, long allocated, int passes, long findings) {
+  /**
+   * {@code cpuNanos}: the evaluating thread's CPU time, which other load on the core does not
+   * inflate (GC and JIT threads are not in it).
+   */
+  private record Result(
+      long events, long nanos, long cpuNanos, long allocated, int passes, long findings) {
     double eventsPerSecond() {
       return events * 1e9 / nanos;
+    }
+
+    double eventsPerCpuSecond() {
+      return events * 1e9 / cpuNanos;
+    }
+
+    double cpuNsPerEvent() {
+      return (double) cpuNanos / events;
     }
 
     double nsPerEvent() {

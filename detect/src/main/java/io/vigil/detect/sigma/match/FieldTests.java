@@ -1,5 +1,6 @@
 package io.vigil.detect.sigma.match;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The field-level matchers {@link FieldMatchers} builds; all immutable and thread-safe. */
@@ -13,8 +14,8 @@ final class FieldTests {
   record Values(String field, List<ValueTest> tests, boolean all) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> values = event.values(field);
-      if (values.isEmpty()) {
+      FieldValues values = FieldCache.lookup(event, field);
+      if (values.size() == 0) {
         return false;
       }
       for (ValueTest t : tests) {
@@ -28,6 +29,26 @@ final class FieldTests {
       }
       return all;
     }
+
+    @Override
+    public RequiredLiterals requiredLiterals() {
+      if (all) {
+        List<RequiredLiterals> each = new ArrayList<>(tests.size());
+        for (ValueTest t : tests) {
+          each.add(RequiredLiterals.inField(field, t.requiredLiterals()));
+        }
+        return RequiredLiterals.both(each);
+      }
+      List<String> any = new ArrayList<>();
+      for (ValueTest t : tests) {
+        List<String> l = t.requiredLiterals();
+        if (l == null) {
+          return RequiredLiterals.UNKNOWN;
+        }
+        any.addAll(l);
+      }
+      return RequiredLiterals.inField(field, any);
+    }
   }
 
   /**
@@ -37,15 +58,15 @@ final class FieldTests {
   record NotEqual(String field, List<ValueTest> tests) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> values = event.values(field);
+      FieldValues values = FieldCache.lookup(event, field);
       boolean present = false;
-      for (Object v : values) {
-        if (v == null) {
+      for (int i = 0; i < values.size(); i++) {
+        if (values.raw(i) == null) {
           continue;
         }
         present = true;
         for (ValueTest t : tests) {
-          if (t.test(v)) {
+          if (t.test(values, i)) {
             return false;
           }
         }
@@ -58,7 +79,7 @@ final class FieldTests {
   record IsNull(String field) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> values = event.values(field);
+      List<Object> values = FieldCache.lookup(event, field).list();
       return values.isEmpty() || values.contains(null);
     }
   }
@@ -67,7 +88,7 @@ final class FieldTests {
   record Exists(String field, boolean expected) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      return event.values(field).isEmpty() != expected;
+      return (FieldCache.lookup(event, field).size() == 0) != expected;
     }
   }
 
@@ -87,9 +108,9 @@ final class FieldTests {
       implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> mine = event.values(field);
+      List<Object> mine = FieldCache.lookup(event, field).list();
       for (String ref : refs) {
-        List<Object> other = event.values(ref);
+        List<Object> other = FieldCache.lookup(event, ref).list();
         boolean hit = !mine.isEmpty() && !other.isEmpty() && (equalPair(mine, other) != neq);
         if (all && !hit) {
           return false;
@@ -128,14 +149,9 @@ final class FieldTests {
   record Keywords(List<ValueTest> tests, boolean all) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
+      FieldValues strings = FieldCache.keywordValues(event);
       for (ValueTest t : tests) {
-        boolean hit = false;
-        for (String s : event.allStrings()) {
-          if (s != null && t.test(s)) {
-            hit = true;
-            break;
-          }
-        }
+        boolean hit = anyPasses(strings, t);
         if (all && !hit) {
           return false;
         }
@@ -147,9 +163,9 @@ final class FieldTests {
     }
   }
 
-  static boolean anyPasses(List<Object> values, ValueTest t) {
-    for (Object v : values) {
-      if (v != null && t.test(v)) {
+  static boolean anyPasses(FieldValues values, ValueTest t) {
+    for (int i = 0; i < values.size(); i++) {
+      if (values.raw(i) != null && t.test(values, i)) {
         return true;
       }
     }

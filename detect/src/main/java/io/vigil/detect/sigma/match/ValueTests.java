@@ -1,6 +1,8 @@
 package io.vigil.detect.sigma.match;
 
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** The value tests that need no more than a few lines each; all immutable and thread-safe. */
@@ -15,7 +17,65 @@ final class ValueTests {
 
   /** A Sigma string (wildcards already compiled) against the value's string form. */
   static ValueTest glob(GlobPattern p) {
-    return v -> p.matches(EventValues.asString(v));
+    return new Glob(p);
+  }
+
+  private record Glob(GlobPattern p) implements ValueTest {
+    @Override
+    public boolean test(Object value) {
+      return p.matches(EventValues.asString(value));
+    }
+
+    @Override
+    public boolean test(FieldValues values, int i) {
+      return p.matches(values, i);
+    }
+
+    @Override
+    public List<String> requiredLiterals() {
+      String literal = p.requiredLiteral();
+      return literal == null ? null : List.of(literal);
+    }
+  }
+
+  /** Several alternatives (base64offset's three shifts, expand's values): any may pass. */
+  static ValueTest anyOf(List<ValueTest> alternatives) {
+    return alternatives.size() == 1 ? alternatives.get(0) : new AnyOf(List.copyOf(alternatives));
+  }
+
+  private record AnyOf(List<ValueTest> alternatives) implements ValueTest {
+    @Override
+    public boolean test(Object value) {
+      for (ValueTest t : alternatives) {
+        if (t.test(value)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public boolean test(FieldValues values, int i) {
+      for (ValueTest t : alternatives) {
+        if (t.test(values, i)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public List<String> requiredLiterals() {
+      List<String> out = new ArrayList<>();
+      for (ValueTest t : alternatives) {
+        List<String> l = t.requiredLiterals();
+        if (l == null) {
+          return null;
+        }
+        out.addAll(l);
+      }
+      return out;
+    }
   }
 
   /**
