@@ -3,74 +3,213 @@ package io.vigil.detect.engine;
 import io.vigil.detect.sigma.match.FieldCache;
 import io.vigil.detect.sigma.match.FieldValues;
 import io.vigil.detect.sigma.match.RequiredLiterals;
+import io.vigil.detect.sigma.match.RequiredLiterals.Clause;
+import io.vigil.detect.sigma.match.RequiredLiterals.Literal;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Which of a log source's rules an event view could match, found without evaluating them: a rule
- * whose compiled matcher names required literals ({@link RequiredLiterals}) is a candidate only
- * when one of them occurs in the view's folded field values, which one automaton per field finds in
- * a single pass over each value. Rules with unknown requirements are always candidates. Skipping
- * the others changes no result: they cannot match. Immutable; thread-safe.
+ * Which of a log source's rules an event view could match, found without evaluating them. A rule's
+ * compiled matcher names clauses of required literals ({@link RequiredLiterals}); a rule is a
+ * candidate when all its clauses hold, and rules with unknown requirements always are. Skipping the
+ * others changes no result: they cannot match.
+ *
+ * <p>One automaton per field finds, in a single pass over each folded value, every literal of that
+ * field and so every clause it satisfies. Each rule's clauses are ordered: keyword searches (which
+ * scan every string of the event) last, then fewer fields first, then fields that more rules need
+ * (so the rules share the fields scanned first), then the least likely to hold. The fields of every
+ * rule's first clause are scanned for each view; only the rules whose first clause holds check the
+ * rest, scanning further fields the first time one is needed. So a rule that needs {@code type:
+ * EXECVE} costs an auditd SYSCALL record no more than reading its short {@code type}. Immutable;
+ * thread-safe.
  */
 final class CandidateRules {
-  private final int words;
   private final long[] always;
+  private final int clauseWords;
+  private final int fieldWords;
+
+  /** Field names to scan; null stands for a keyword search's "any string of the event". */
   private final String[] fields;
+
   private final LiteralScanner[] scanners;
 
-  private CandidateRules(long[] always, String[] fields, LiteralScanner[] scanners) {
-    this.words = always.length;
+  /** The fields of the rules' first clauses, scanned for every view. */
+  private final int[] eagerFields;
+
+  /** Per clause, the rules whose first clause it is. */
+  private final int[][] rulesByFirstClause;
+
+  /** Per clause, the fields that can satisfy it. */
+  private final int[][] fieldsOfClause;
+
+  /**
+   * Per rule, its clauses in the order to check them; null for a rule that is always a candidate.
+   */
+  private final int[][] clausesOfRule;
+
+  private CandidateRules(
+      long[] always,
+      int clauseWords,
+      String[] fields,
+      LiteralScanner[] scanners,
+      int[][] fieldsOfClause,
+      int[][] clausesOfRule) {
     this.always = always;
+    Set<Integer> eager = new LinkedHashSet<>();
+    List<List<Integer>> byFirst = new ArrayList<>();
+    for (int c = 0; c < fieldsOfClause.length; c++) {
+      byFirst.add(new ArrayList<>());
+    }
+    for (int r = 0; r < clausesOfRule.length; r++) {
+      if (clausesOfRule[r] != null) {
+        int first = clausesOfRule[r][0];
+        byFirst.get(first).add(r);
+        for (int f : fieldsOfClause[first]) {
+          eager.add(f);
+        }
+      }
+    }
+    this.eagerFields = eager.stream().mapToInt(Integer::intValue).toArray();
+    this.rulesByFirstClause =
+        byFirst.stream()
+            .map(l -> l.stream().mapToInt(Integer::intValue).toArray())
+            .toArray(int[][]::new);
+    this.clauseWords = clauseWords;
+    this.fieldWords = (fields.length + 63) / 64;
     this.fields = fields;
     this.scanners = scanners;
+    this.fieldsOfClause = fieldsOfClause;
+    this.clausesOfRule = clausesOfRule;
   }
 
   /** The index of {@code rules}; candidate bit {@code i} stands for {@code rules[i]}. */
   static CandidateRules of(ActiveRule[] rules) {
-    int words = (rules.length + 63) / 64;
-    long[] always = new long[words];
-    Map<String, Map<String, long[]>> byField = new LinkedHashMap<>();
-    for (int i = 0; i < rules.length; i++) {
-      RequiredLiterals req = rules[i].compiled().requiredLiterals();
+    long[] always = new long[(rules.length + 63) / 64];
+    Map<String, Integer> popularity = new HashMap<>();
+    for (ActiveRule rule : rules) {
+      rule.compiled().requiredLiterals().allOf().stream()
+          .map(CandidateRules::fieldsOf)
+          .filter(f -> f.size() == 1)
+          .map(f -> f.iterator().next())
+          .distinct()
+          .forEach(f -> popularity.merge(f, 1, Integer::sum));
+    }
+    Comparator<Clause> checkOrder =
+        Comparator.<Clause>comparingInt(c -> fieldsOf(c).contains(null) ? 1 : 0)
+            .thenComparingInt(c -> fieldsOf(c).size())
+            .thenComparingInt(
+                c ->
+                    -fieldsOf(c).stream()
+                        .mapToInt(f -> popularity.getOrDefault(f, 0))
+                        .min()
+                        .orElse(0))
+            .thenComparingDouble(Clause::chance);
+    Map<Clause, Integer> clauseIds = new LinkedHashMap<>();
+    int[][] clausesOfRule = new int[rules.length][];
+    for (int r = 0; r < rules.length; r++) {
+      RequiredLiterals req = rules[r].compiled().requiredLiterals();
       if (!req.known()) {
-        always[i >> 6] |= 1L << i;
+        always[r >> 6] |= 1L << r;
         continue;
       }
-      for (RequiredLiterals.Literal l : req.anyOf()) {
-        long[] mask =
-            byField
-                .computeIfAbsent(l.field(), f -> new LinkedHashMap<>())
-                .computeIfAbsent(l.text(), t -> new long[words]);
-        mask[i >> 6] |= 1L << i;
-      }
+      clausesOfRule[r] =
+          req.allOf().stream()
+              .sorted(checkOrder)
+              .mapToInt(c -> clauseIds.computeIfAbsent(c, k -> clauseIds.size()))
+              .toArray();
     }
-    String[] fields = byField.keySet().toArray(String[]::new);
+    int clauseWords = Math.max(1, (clauseIds.size() + 63) / 64);
+    Map<String, Integer> fieldIds = new LinkedHashMap<>();
+    Map<String, Map<String, long[]>> byField = new LinkedHashMap<>();
+    int[][] fieldsOfClause = new int[clauseIds.size()][];
+    clauseIds.forEach(
+        (clause, id) -> {
+          Set<Integer> clauseFields = new LinkedHashSet<>();
+          for (Literal l : clause.anyOf()) {
+            clauseFields.add(fieldIds.computeIfAbsent(l.field(), f -> fieldIds.size()));
+            long[] mask =
+                byField
+                    .computeIfAbsent(l.field(), f -> new LinkedHashMap<>())
+                    .computeIfAbsent(l.text(), t -> new long[clauseWords]);
+            mask[id >> 6] |= 1L << id;
+          }
+          fieldsOfClause[id] = clauseFields.stream().mapToInt(Integer::intValue).toArray();
+        });
+    String[] fields = fieldIds.keySet().toArray(String[]::new);
     LiteralScanner[] scanners = new LiteralScanner[fields.length];
     for (int f = 0; f < fields.length; f++) {
       Map<String, long[]> literals = byField.get(fields[f]);
       scanners[f] =
           new LiteralScanner(
-              new ArrayList<>(literals.keySet()), new ArrayList<>(literals.values()), words);
+              new ArrayList<>(literals.keySet()), new ArrayList<>(literals.values()), clauseWords);
     }
-    return new CandidateRules(always, fields, scanners);
+    return new CandidateRules(always, clauseWords, fields, scanners, fieldsOfClause, clausesOfRule);
+  }
+
+  private static Set<String> fieldsOf(Clause c) {
+    Set<String> out = new LinkedHashSet<>();
+    c.anyOf().forEach(l -> out.add(l.field()));
+    return out;
   }
 
   /** The candidate rules for {@code view}, one bit per rule. */
   long[] candidates(FieldCache view) {
-    long[] c = always.clone();
-    for (int f = 0; f < fields.length; f++) {
-      FieldValues values = view.get(fields[f]);
-      for (int i = 0; i < values.size(); i++) {
-        String folded = values.folded(i);
-        if (folded != null) {
-          scanners[f].scan(folded, c);
+    long[] holds = new long[clauseWords];
+    long[] scanned = new long[fieldWords];
+    for (int f : eagerFields) {
+      scanned[f >> 6] |= 1L << f;
+      scan(f, view, holds);
+    }
+    long[] candidates = always.clone();
+    for (int w = 0; w < holds.length; w++) {
+      // First clauses are final here (all their fields were scanned above); the scans restHold
+      // adds can only satisfy later clauses.
+      for (long bits = holds[w]; bits != 0; bits &= bits - 1) {
+        for (int r : rulesByFirstClause[(w << 6) + Long.numberOfTrailingZeros(bits)]) {
+          if (restHold(clausesOfRule[r], view, holds, scanned)) {
+            candidates[r >> 6] |= 1L << r;
+          }
         }
       }
     }
-    return c;
+    return candidates;
+  }
+
+  /** Whether the clauses after the first (which holds) hold too, scanning fields as needed. */
+  private boolean restHold(int[] clauses, FieldCache view, long[] holds, long[] scanned) {
+    for (int i = 1; i < clauses.length; i++) {
+      int c = clauses[i];
+      if ((holds[c >> 6] & (1L << c)) != 0) {
+        continue;
+      }
+      for (int f : fieldsOfClause[c]) {
+        if ((scanned[f >> 6] & (1L << f)) == 0) {
+          scanned[f >> 6] |= 1L << f;
+          scan(f, view, holds);
+        }
+      }
+      if ((holds[c >> 6] & (1L << c)) == 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void scan(int f, FieldCache view, long[] holds) {
+    FieldValues values = fields[f] == null ? view.keywordStrings() : view.get(fields[f]);
+    for (int i = 0; i < values.size(); i++) {
+      String text = values.string(i);
+      if (text != null) {
+        scanners[f].scan(text, holds);
+      }
+    }
   }
 
   /** Rules that are always candidates (their requirements are unknown). */
@@ -82,12 +221,8 @@ final class CandidateRules {
     return n;
   }
 
-  int words() {
-    return words;
-  }
-
-  /** The fields scanned per view. */
+  /** The fields the index may scan (null: all strings, for keyword searches). */
   List<String> fields() {
-    return List.of(fields);
+    return Arrays.asList(fields);
   }
 }

@@ -1,5 +1,6 @@
 package io.vigil.detect.engine;
 
+import io.vigil.detect.sigma.match.CaseFold;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -7,10 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Finds which of many literals occur in a text in one pass over it (an Aho-Corasick automaton
- * compiled to a transition table), and reports them as the union of a bit mask per literal. Only
- * the characters the literals use get their own column in the table; every other character leads
- * back towards the start. Immutable after construction; thread-safe.
+ * Finds which of many case-folded literals occur in a text, ignoring case as Sigma does ({@link
+ * CaseFold}), in one pass over it (an Aho-Corasick automaton compiled to a transition table), and
+ * reports them as the union of a bit mask per literal. The text is folded on the fly, one character
+ * at a time, so it need not be copied. Only the characters the literals use get their own column in
+ * the table; every other character leads back towards the start. Immutable after construction;
+ * thread-safe.
  */
 final class LiteralScanner {
   private final int[] asciiClass = new int[128];
@@ -42,6 +45,10 @@ final class LiteralScanner {
       }
     }
     classes = cls;
+    // Upper-case ASCII letters fold to their lower-case letters' columns.
+    for (char c = 'A'; c <= 'Z'; c++) {
+      asciiClass[c] = asciiClass[CaseFold.fold(c)];
+    }
     int[] table = new int[states * classes];
     Arrays.fill(table, -1);
     long[][] out = new long[states][];
@@ -86,7 +93,11 @@ final class LiteralScanner {
         }
       }
     }
-    this.next = Arrays.copyOf(table, used * classes);
+    this.next = new int[used * classes];
+    for (int i = 0; i < next.length; i++) {
+      int t = table[i];
+      next[i] = out[t] == null ? t * classes : ~(t * classes);
+    }
     this.masks = Arrays.copyOf(out, used);
   }
 
@@ -106,16 +117,17 @@ final class LiteralScanner {
     return r;
   }
 
-  /** ORs into {@code into} the masks of every literal that occurs in {@code text}. */
+  /** ORs into {@code into} the masks of every literal that occurs in {@code text}, folded. */
   void scan(String text, long[] into) {
-    int s = 0;
+    int row = 0;
     int n = text.length();
     for (int i = 0; i < n; i++) {
       char c = text.charAt(i);
-      int k = c < 128 ? asciiClass[c] : classOf(c);
-      s = next[s * classes + k];
-      long[] m = masks[s];
-      if (m != null) {
+      row = next[row + (c < 128 ? asciiClass[c] : classOf(CaseFold.fold(c)))];
+      if (row < 0) {
+        row = ~row;
+        // A division only where a literal ends, which is rare.
+        long[] m = masks[row / classes];
         for (int w = 0; w < m.length; w++) {
           into[w] |= m[w];
         }

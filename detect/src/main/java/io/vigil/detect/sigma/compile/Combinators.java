@@ -39,7 +39,7 @@ final class Combinators {
 
     @Override
     public RequiredLiterals requiredLiterals() {
-      return RequiredLiterals.both(literals(ops));
+      return RequiredLiterals.allOf(literals(ops));
     }
   }
 
@@ -56,7 +56,7 @@ final class Combinators {
 
     @Override
     public RequiredLiterals requiredLiterals() {
-      return RequiredLiterals.either(literals(ops));
+      return RequiredLiterals.anyOf(literals(ops));
     }
   }
 

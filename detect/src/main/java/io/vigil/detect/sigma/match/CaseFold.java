@@ -6,10 +6,10 @@ package io.vigil.detect.sigma.match;
  * folded value are positions in the value, and a folded value can be compared to a folded pattern
  * with plain {@code String} operations.
  */
-final class CaseFold {
+public final class CaseFold {
   private CaseFold() {}
 
-  static char fold(char c) {
+  public static char fold(char c) {
     if (c < 128) {
       return (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
     }
@@ -17,7 +17,7 @@ final class CaseFold {
   }
 
   /** {@code s} folded; {@code s} itself (no copy) when folding changes nothing, the common case. */
-  static String fold(String s) {
+  public static String fold(String s) {
     int n = s.length();
     int i = 0;
     while (i < n) {

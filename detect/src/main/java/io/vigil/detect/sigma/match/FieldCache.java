@@ -12,8 +12,9 @@ import java.util.List;
  */
 public final class FieldCache implements SigmaFields {
   private final SigmaFields event;
-  private String[] keys = new String[16];
-  private FieldValues[] entries = new FieldValues[16];
+  // Room for 16 fields before growing: an auditd record is asked about a dozen.
+  private String[] keys = new String[32];
+  private FieldValues[] entries = new FieldValues[32];
   private int size;
   private FieldValues allStrings;
 
@@ -73,7 +74,8 @@ public final class FieldCache implements SigmaFields {
     }
   }
 
-  private FieldValues keywordStrings() {
+  /** The event's string values, as keyword searches see them. */
+  public FieldValues keywordStrings() {
     if (allStrings == null) {
       allStrings = strings(event);
     }

@@ -32,22 +32,7 @@ final class FieldTests {
 
     @Override
     public RequiredLiterals requiredLiterals() {
-      if (all) {
-        List<RequiredLiterals> each = new ArrayList<>(tests.size());
-        for (ValueTest t : tests) {
-          each.add(RequiredLiterals.inField(field, t.requiredLiterals()));
-        }
-        return RequiredLiterals.both(each);
-      }
-      List<String> any = new ArrayList<>();
-      for (ValueTest t : tests) {
-        List<String> l = t.requiredLiterals();
-        if (l == null) {
-          return RequiredLiterals.UNKNOWN;
-        }
-        any.addAll(l);
-      }
-      return RequiredLiterals.inField(field, any);
+      return literals(field, tests, all);
     }
   }
 
@@ -148,6 +133,11 @@ final class FieldTests {
   /** Field-less keywords: each rule value looked for in every string of the event. */
   record Keywords(List<ValueTest> tests, boolean all) implements FieldMatcher {
     @Override
+    public RequiredLiterals requiredLiterals() {
+      return literals(null, tests, all);
+    }
+
+    @Override
     public boolean matches(SigmaFields event) {
       FieldValues strings = FieldCache.keywordValues(event);
       for (ValueTest t : tests) {
@@ -161,6 +151,29 @@ final class FieldTests {
       }
       return all;
     }
+  }
+
+  /**
+   * Some value of {@code field} (null: any string) passes the tests: one of them, or with {@code
+   * all} each of them.
+   */
+  private static RequiredLiterals literals(String field, List<ValueTest> tests, boolean all) {
+    if (all) {
+      List<RequiredLiterals> each = new ArrayList<>(tests.size());
+      for (ValueTest t : tests) {
+        each.add(RequiredLiterals.inField(field, t.requiredLiterals()));
+      }
+      return RequiredLiterals.allOf(each);
+    }
+    List<String> any = new ArrayList<>();
+    for (ValueTest t : tests) {
+      List<String> l = t.requiredLiterals();
+      if (l == null) {
+        return RequiredLiterals.UNKNOWN;
+      }
+      any.addAll(l);
+    }
+    return RequiredLiterals.inField(field, any);
   }
 
   static boolean anyPasses(FieldValues values, ValueTest t) {

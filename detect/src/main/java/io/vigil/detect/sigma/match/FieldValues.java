@@ -4,27 +4,37 @@ import java.util.List;
 
 /**
  * The values of one field of one event, with their string forms and case-folded string forms
- * computed at most once, however many rules and rule values test them. Belongs to one event view
- * and, like it, is read by one thread at a time.
+ * computed at most once, however many rules and rule values test them. Most fields have one value,
+ * kept without arrays. Belongs to one event view and, like it, is read by one thread at a time.
  */
 public final class FieldValues {
   static final FieldValues NONE = new FieldValues(List.of());
 
   private final List<Object> raw;
+  private final int size;
+  private boolean prepared;
+  private boolean foldedReady;
+
+  /** With one value: its string and folded forms (null for a null value). */
+  private String string0;
+
+  private String folded0;
+
+  /** With several values: their string and folded forms. */
   private String[] strings;
+
   private String[] folded;
 
   FieldValues(List<Object> raw) {
     this.raw = raw;
-    if (raw.isEmpty()) {
-      // Shared (NONE): nothing is computed later, so nothing is written after construction.
-      strings = new String[0];
-      folded = strings;
-    }
+    this.size = raw.size();
+    // Nothing to compute for no values, so the shared NONE is never written after construction.
+    this.prepared = size == 0;
+    this.foldedReady = size == 0;
   }
 
   public int size() {
-    return raw.size();
+    return size;
   }
 
   /** Value {@code i} as the event gave it; may be null (a field present with a null value). */
@@ -37,28 +47,44 @@ public final class FieldValues {
   }
 
   /** Value {@code i} as a Sigma string pattern reads it; null for a null value. */
-  String string(int i) {
-    if (strings == null) {
-      String[] s = new String[raw.size()];
-      for (int k = 0; k < s.length; k++) {
-        Object v = raw.get(k);
-        s[k] = v == null ? null : EventValues.asString(v);
-      }
-      strings = s;
-    }
-    return strings[i];
+  public String string(int i) {
+    prepare();
+    return size == 1 ? string0 : strings[i];
   }
 
   /** {@link #string} case-folded (see {@link CaseFold}); null for a null value. */
   public String folded(int i) {
-    if (folded == null) {
-      String[] f = new String[raw.size()];
-      for (int k = 0; k < f.length; k++) {
-        String s = string(k);
-        f[k] = s == null ? null : CaseFold.fold(s);
+    prepare();
+    if (!foldedReady) {
+      if (size == 1) {
+        folded0 = string0 == null ? null : CaseFold.fold(string0);
+      } else {
+        folded = new String[size];
+        for (int k = 0; k < size; k++) {
+          folded[k] = strings[k] == null ? null : CaseFold.fold(strings[k]);
+        }
       }
-      folded = f;
+      foldedReady = true;
     }
-    return folded[i];
+    return size == 1 ? folded0 : folded[i];
+  }
+
+  private void prepare() {
+    if (prepared) {
+      return;
+    }
+    if (size == 1) {
+      string0 = asString(raw.get(0));
+    } else {
+      strings = new String[size];
+      for (int k = 0; k < size; k++) {
+        strings[k] = asString(raw.get(k));
+      }
+    }
+    prepared = true;
+  }
+
+  private static String asString(Object v) {
+    return v == null ? null : EventValues.asString(v);
   }
 }
