@@ -159,16 +159,33 @@ final class CandidateRules {
     return out;
   }
 
-  /** The candidate rules for {@code view}, one bit per rule. */
-  long[] candidates(FieldCache view) {
-    long[] holds = new long[clauseWords];
-    long[] scanned = new long[fieldWords];
+  /** Working space for {@link #candidates}, reusable from one view to the next on a thread. */
+  static final class Scratch {
+    long[] holds = new long[0];
+    long[] scanned = new long[0];
+    long[] candidates = new long[0];
+  }
+
+  /**
+   * The candidate rules for {@code view}, one bit per rule, in {@code scratch.candidates} (longer
+   * than needed when the scratch serves other indexes too).
+   */
+  long[] candidates(FieldCache view, Scratch scratch) {
+    long[] holds = clear(scratch.holds, clauseWords);
+    scratch.holds = holds;
+    long[] scanned = clear(scratch.scanned, fieldWords);
+    scratch.scanned = scanned;
+    long[] candidates = scratch.candidates.length >= always.length ? scratch.candidates : null;
+    if (candidates == null) {
+      candidates = new long[always.length];
+      scratch.candidates = candidates;
+    }
+    System.arraycopy(always, 0, candidates, 0, always.length);
     for (int f : eagerFields) {
       scanned[f >> 6] |= 1L << f;
       scan(f, view, holds);
     }
-    long[] candidates = always.clone();
-    for (int w = 0; w < holds.length; w++) {
+    for (int w = 0; w < clauseWords; w++) {
       // First clauses are final here (all their fields were scanned above); the scans restHold
       // adds can only satisfy later clauses.
       for (long bits = holds[w]; bits != 0; bits &= bits - 1) {
@@ -180,6 +197,14 @@ final class CandidateRules {
       }
     }
     return candidates;
+  }
+
+  private static long[] clear(long[] a, int words) {
+    if (a.length < words) {
+      return new long[words];
+    }
+    Arrays.fill(a, 0, words, 0);
+    return a;
   }
 
   /** Whether the clauses after the first (which holds) hold too, scanning fields as needed. */
@@ -210,6 +235,11 @@ final class CandidateRules {
         scanners[f].scan(text, holds);
       }
     }
+  }
+
+  /** The candidate rules for {@code view} in a new array: for tests and tools. */
+  long[] candidates(FieldCache view) {
+    return candidates(view, new Scratch()).clone();
   }
 
   /** Rules that are always candidates (their requirements are unknown). */

@@ -28,6 +28,12 @@ public final class DetectionEngine {
   private final int ruleCount;
   private final LongAdder ruleErrors = new LongAdder();
 
+  /**
+   * Per thread: the field cache each view is presented through, and the candidate index's working
+   * space, reset from one view to the next instead of allocated for each.
+   */
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
   private DetectionEngine(Map<EventKind, Group[]> byKind, int ruleCount) {
     this.byKind = byKind;
     this.ruleCount = ruleCount;
@@ -44,7 +50,7 @@ public final class DetectionEngine {
     byMapping.forEach(
         (mapping, list) -> {
           ActiveRule[] array = list.toArray(ActiveRule[]::new);
-          Group g = new Group(mapping, array, CandidateRules.of(array));
+          Group g = new Group(mapping, array);
           mapping.kinds().forEach(k -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(g));
         });
     Map<EventKind, Group[]> byKind = new EnumMap<>(EventKind.class);
@@ -73,12 +79,14 @@ public final class DetectionEngine {
       return List.of();
     }
     List<Finding> out = null;
+    Scratch s = scratch.get();
+    FieldCache view = s.view;
     for (Group g : groups) {
       List<SigmaFields> views = g.mapping.present(event);
       for (SigmaFields v : views) {
-        FieldCache view = FieldCache.of(v);
-        long[] candidates = g.candidates.candidates(view);
-        for (int w = 0; w < candidates.length; w++) {
+        view.reset(v);
+        long[] candidates = g.candidates.candidates(view, s.index);
+        for (int w = 0; w < g.words; w++) {
           for (long bits = candidates[w]; bits != 0; bits &= bits - 1) {
             ActiveRule r = g.rules[(w << 6) + Long.numberOfTrailingZeros(bits)];
             // A rule matches the event once, on the first view (auditd record) that satisfies it.
@@ -93,6 +101,7 @@ public final class DetectionEngine {
         }
       }
     }
+    view.reset(null);
     return out == null ? List.of() : out;
   }
 
@@ -129,5 +138,15 @@ public final class DetectionEngine {
         r.compiled().matchedFields(view));
   }
 
-  private record Group(LogSourceMapping mapping, ActiveRule[] rules, CandidateRules candidates) {}
+  private record Group(
+      LogSourceMapping mapping, ActiveRule[] rules, CandidateRules candidates, int words) {
+    Group(LogSourceMapping mapping, ActiveRule[] rules) {
+      this(mapping, rules, CandidateRules.of(rules), (rules.length + 63) / 64);
+    }
+  }
+
+  private static final class Scratch {
+    final FieldCache view = FieldCache.reusable();
+    final CandidateRules.Scratch index = new CandidateRules.Scratch();
+  }
 }

@@ -48,8 +48,8 @@ final class ExecAuditRecords {
     /** The field's text; null when the record does not have it. */
     abstract String text(String field);
 
-    /** The record's field names, in order; the keyword strings are their texts. */
-    abstract List<String> names();
+    /** The texts of the record's fields, in order ("" for an empty one), for keyword searches. */
+    abstract void addTexts(List<String> out);
 
     @Override
     public final List<Object> values(String field) {
@@ -59,12 +59,9 @@ final class ExecAuditRecords {
 
     @Override
     public final Iterable<String> allStrings() {
-      List<String> names = names();
-      List<String> out = new ArrayList<>(names.size() + 1);
+      List<String> out = new ArrayList<>(e.getArgsCount() + 16);
       out.add(type());
-      for (String n : names) {
-        out.add(text(n));
-      }
+      addTexts(out);
       return out;
     }
 
@@ -117,18 +114,19 @@ final class ExecAuditRecords {
     }
 
     @Override
-    List<String> names() {
-      List<String> out = new ArrayList<>(BASE.size() + IDS.size() + 1);
+    void addTexts(List<String> out) {
       for (String n : BASE) {
-        if (text(n) != null) {
-          out.add(n);
+        String t = text(n);
+        if (t != null) {
+          out.add(t);
         }
       }
       if (e.hasProcess()) {
-        out.addAll(IDS);
+        for (String n : IDS) {
+          out.add(text(n));
+        }
       }
-      out.add("tty");
-      return out;
+      out.add(text("tty"));
     }
   }
 
@@ -152,13 +150,9 @@ final class ExecAuditRecords {
     }
 
     @Override
-    List<String> names() {
-      List<String> out = new ArrayList<>(e.getArgsCount() + 1);
-      out.add("argc");
-      for (int i = 0; i < e.getArgsCount(); i++) {
-        out.add("a" + i);
-      }
-      return out;
+    void addTexts(List<String> out) {
+      out.add(Integer.toString(e.getArgsCount()));
+      out.addAll(e.getArgsList());
     }
 
     /** {@code aN} as auditd writes it (no leading zeros) → N; -1 for any other name. */
@@ -195,8 +189,8 @@ final class ExecAuditRecords {
     }
 
     @Override
-    List<String> names() {
-      return List.of("cwd");
+    void addTexts(List<String> out) {
+      out.add(e.getCwd());
     }
   }
 
@@ -222,10 +216,13 @@ final class ExecAuditRecords {
     }
 
     @Override
-    List<String> names() {
-      return e.getExeInode() != 0
-          ? List.of("item", "name", "nametype", "inode")
-          : List.of("item", "name", "nametype");
+    void addTexts(List<String> out) {
+      out.add("0");
+      out.add(e.getProcess().getImage());
+      out.add("NORMAL");
+      if (e.getExeInode() != 0) {
+        out.add(Long.toUnsignedString(e.getExeInode()));
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.vigil.detect.sigma.match;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * rules it tries. Not thread-safe: one event, one thread, as {@link SigmaFields} says.
  */
 public final class FieldCache implements SigmaFields {
-  private final SigmaFields event;
+  private SigmaFields event;
   // Room for 16 fields before growing: an auditd record is asked about a dozen.
   private String[] keys = new String[32];
   private FieldValues[] entries = new FieldValues[32];
@@ -19,6 +20,25 @@ public final class FieldCache implements SigmaFields {
   private FieldValues allStrings;
 
   private FieldCache(SigmaFields event) {
+    this.event = event;
+  }
+
+  /**
+   * A cache to serve one view after another (see {@link #reset}), so an engine evaluating many
+   * events on a thread allocates its tables once.
+   */
+  public static FieldCache reusable() {
+    return new FieldCache(null);
+  }
+
+  /** Forgets every cached value and serves {@code event} from now on. */
+  public void reset(SigmaFields event) {
+    if (size > 0) {
+      Arrays.fill(keys, null);
+      Arrays.fill(entries, null);
+      size = 0;
+    }
+    allStrings = null;
     this.event = event;
   }
 

@@ -105,16 +105,37 @@ final class ValueTests {
         v instanceof Boolean b ? b == ruleValue : text.equalsIgnoreCase(EventValues.asString(v));
   }
 
-  /** {@code re}: unanchored search over the first {@link #MAX_REGEX_INPUT} characters. */
+  /**
+   * {@code re}: unanchored search over the first {@link #MAX_REGEX_INPUT} characters. Literals
+   * every match contains ({@link RegexLiterals}) let an engine skip most values without running it.
+   */
   static ValueTest regex(Pattern p) {
-    return v -> {
-      String s = EventValues.asString(v);
+    return new Regex(p, RegexLiterals.of(p));
+  }
+
+  private record Regex(Pattern p, List<String> literals) implements ValueTest {
+    @Override
+    public boolean test(Object value) {
+      return find(EventValues.asString(value));
+    }
+
+    @Override
+    public boolean test(FieldValues values, int i) {
+      return find(values.string(i));
+    }
+
+    private boolean find(String s) {
       // Without anchoring bounds '$' cannot match at a cut-off point that is not the real end.
       return p.matcher(s)
           .region(0, Math.min(s.length(), MAX_REGEX_INPUT))
           .useAnchoringBounds(false)
           .find();
-    };
+    }
+
+    @Override
+    public List<String> requiredLiterals() {
+      return literals;
+    }
   }
 
   enum Comparison {
