@@ -1,10 +1,10 @@
 package io.vigil.detect.engine;
 
-import io.vigil.detect.sigma.match.FieldCache;
 import io.vigil.detect.sigma.match.FieldValues;
 import io.vigil.detect.sigma.match.RequiredLiterals;
 import io.vigil.detect.sigma.match.RequiredLiterals.Clause;
 import io.vigil.detect.sigma.match.RequiredLiterals.Literal;
+import io.vigil.detect.sigma.match.SigmaFields;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -170,7 +170,7 @@ final class CandidateRules {
    * The candidate rules for {@code view}, one bit per rule, in {@code scratch.candidates} (longer
    * than needed when the scratch serves other indexes too).
    */
-  long[] candidates(FieldCache view, Scratch scratch) {
+  long[] candidates(SigmaFields view, Scratch scratch) {
     long[] holds = clear(scratch.holds, clauseWords);
     scratch.holds = holds;
     long[] scanned = clear(scratch.scanned, fieldWords);
@@ -208,7 +208,7 @@ final class CandidateRules {
   }
 
   /** Whether the clauses after the first (which holds) hold too, scanning fields as needed. */
-  private boolean restHold(int[] clauses, FieldCache view, long[] holds, long[] scanned) {
+  private boolean restHold(int[] clauses, SigmaFields view, long[] holds, long[] scanned) {
     for (int i = 1; i < clauses.length; i++) {
       int c = clauses[i];
       if ((holds[c >> 6] & (1L << c)) != 0) {
@@ -227,18 +227,31 @@ final class CandidateRules {
     return true;
   }
 
-  private void scan(int f, FieldCache view, long[] holds) {
-    FieldValues values = fields[f] == null ? view.keywordStrings() : view.get(fields[f]);
-    for (int i = 0; i < values.size(); i++) {
-      String text = values.string(i);
-      if (text != null) {
-        scanners[f].scan(text, holds);
+  /**
+   * Scans the values of field {@code f} straight from the view: most views have no candidate rule,
+   * so nothing is cached for them.
+   */
+  private void scan(int f, SigmaFields view, long[] holds) {
+    LiteralScanner scanner = scanners[f];
+    if (fields[f] == null) {
+      for (String s : view.allStrings()) {
+        if (s != null) {
+          scanner.scan(s, holds);
+        }
+      }
+      return;
+    }
+    List<Object> values = view.values(fields[f]);
+    for (int i = 0, n = values.size(); i < n; i++) {
+      Object v = values.get(i);
+      if (v != null) {
+        scanner.scan(v instanceof String s ? s : FieldValues.stringOf(v), holds);
       }
     }
   }
 
   /** The candidate rules for {@code view} in a new array: for tests and tools. */
-  long[] candidates(FieldCache view) {
+  long[] candidates(SigmaFields view) {
     return candidates(view, new Scratch()).clone();
   }
 

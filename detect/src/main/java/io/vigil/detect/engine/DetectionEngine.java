@@ -83,12 +83,18 @@ public final class DetectionEngine {
     FieldCache view = s.view;
     for (Group g : groups) {
       List<SigmaFields> views = g.mapping.present(event);
-      for (SigmaFields v : views) {
-        view.reset(v);
-        long[] candidates = g.candidates.candidates(view, s.index);
+      // Indexed, not for-each: the iterator would be allocated for every event.
+      for (int i = 0; i < views.size(); i++) {
+        SigmaFields v = views.get(i);
+        long[] candidates = g.candidates.candidates(v, s.index);
+        boolean cached = false;
         for (int w = 0; w < g.words; w++) {
           for (long bits = candidates[w]; bits != 0; bits &= bits - 1) {
             ActiveRule r = g.rules[(w << 6) + Long.numberOfTrailingZeros(bits)];
+            if (!cached) {
+              view.reset(v);
+              cached = true;
+            }
             // A rule matches the event once, on the first view (auditd record) that satisfies it.
             if (alreadyFound(out, r) || !matches(r, view)) {
               continue;

@@ -18,8 +18,9 @@ final class FieldTests {
       if (values.size() == 0) {
         return false;
       }
-      for (ValueTest t : tests) {
-        boolean hit = anyPasses(values, t);
+      // Indexed, not for-each: the iterator would be allocated on this hot path.
+      for (int k = 0; k < tests.size(); k++) {
+        boolean hit = anyPasses(values, tests.get(k));
         if (all && !hit) {
           return false;
         }
@@ -50,8 +51,8 @@ final class FieldTests {
           continue;
         }
         present = true;
-        for (ValueTest t : tests) {
-          if (t.test(values, i)) {
+        for (int k = 0; k < tests.size(); k++) {
+          if (tests.get(k).test(values, i)) {
             return false;
           }
         }
@@ -140,8 +141,8 @@ final class FieldTests {
     @Override
     public boolean matches(SigmaFields event) {
       FieldValues strings = FieldCache.keywordValues(event);
-      for (ValueTest t : tests) {
-        boolean hit = anyPasses(strings, t);
+      for (int k = 0; k < tests.size(); k++) {
+        boolean hit = anyPasses(strings, tests.get(k));
         if (all && !hit) {
           return false;
         }

@@ -87,4 +87,12 @@ public final class FieldValues {
   private static String asString(Object v) {
     return v == null ? null : EventValues.asString(v);
   }
+
+  /**
+   * The string form Sigma string patterns read a value as (and that {@link RequiredLiterals} are
+   * found in): strings as they are, integral doubles as integers, other values by {@code valueOf}.
+   */
+  public static String stringOf(Object value) {
+    return EventValues.asString(value);
+  }
 }

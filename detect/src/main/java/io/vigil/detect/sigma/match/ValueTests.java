@@ -56,8 +56,8 @@ final class ValueTests {
 
     @Override
     public boolean test(FieldValues values, int i) {
-      for (ValueTest t : alternatives) {
-        if (t.test(values, i)) {
+      for (int k = 0; k < alternatives.size(); k++) {
+        if (alternatives.get(k).test(values, i)) {
           return true;
         }
       }
@@ -85,7 +85,14 @@ final class ValueTests {
   static ValueTest number(Number ruleValue) {
     BigDecimal n = EventValues.asNumber(ruleValue);
     GlobPattern form = GlobPattern.compile(SigmaString.literal(numberText(ruleValue)), false);
+    boolean integral = n.signum() == 0 || n.stripTrailingZeros().scale() <= 0;
+    boolean fitsLong = integral && n.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
+    long asLong = fitsLong ? n.longValueExact() : 0;
     return v -> {
+      if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
+        // Integral event values (ports, ids) compare without a BigDecimal.
+        return fitsLong && ((Number) v).longValue() == asLong;
+      }
       BigDecimal e = EventValues.asNumber(v);
       if (e != null) {
         return e.compareTo(n) == 0;
