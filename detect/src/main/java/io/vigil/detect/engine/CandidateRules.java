@@ -181,16 +181,17 @@ final class CandidateRules {
       scratch.candidates = candidates;
     }
     System.arraycopy(always, 0, candidates, 0, always.length);
+    Set<String> names = view.fieldNames();
     for (int f : eagerFields) {
       scanned[f >> 6] |= 1L << f;
-      scan(f, view, holds);
+      scan(f, view, names, holds);
     }
     for (int w = 0; w < clauseWords; w++) {
       // First clauses are final here (all their fields were scanned above); the scans restHold
       // adds can only satisfy later clauses.
       for (long bits = holds[w]; bits != 0; bits &= bits - 1) {
         for (int r : rulesByFirstClause[(w << 6) + Long.numberOfTrailingZeros(bits)]) {
-          if (restHold(clausesOfRule[r], view, holds, scanned)) {
+          if (restHold(clausesOfRule[r], view, names, holds, scanned)) {
             candidates[r >> 6] |= 1L << r;
           }
         }
@@ -208,7 +209,8 @@ final class CandidateRules {
   }
 
   /** Whether the clauses after the first (which holds) hold too, scanning fields as needed. */
-  private boolean restHold(int[] clauses, SigmaFields view, long[] holds, long[] scanned) {
+  private boolean restHold(
+      int[] clauses, SigmaFields view, Set<String> names, long[] holds, long[] scanned) {
     for (int i = 1; i < clauses.length; i++) {
       int c = clauses[i];
       if ((holds[c >> 6] & (1L << c)) != 0) {
@@ -217,7 +219,7 @@ final class CandidateRules {
       for (int f : fieldsOfClause[c]) {
         if ((scanned[f >> 6] & (1L << f)) == 0) {
           scanned[f >> 6] |= 1L << f;
-          scan(f, view, holds);
+          scan(f, view, names, holds);
         }
       }
       if ((holds[c >> 6] & (1L << c)) == 0) {
@@ -229,9 +231,10 @@ final class CandidateRules {
 
   /**
    * Scans the values of field {@code f} straight from the view: most views have no candidate rule,
-   * so nothing is cached for them.
+   * so nothing is cached for them. A field outside the view's {@code names} (when it says) has
+   * none.
    */
-  private void scan(int f, SigmaFields view, long[] holds) {
+  private void scan(int f, SigmaFields view, Set<String> names, long[] holds) {
     LiteralScanner scanner = scanners[f];
     if (fields[f] == null) {
       for (String s : view.allStrings()) {
@@ -239,6 +242,9 @@ final class CandidateRules {
           scanner.scan(s, holds);
         }
       }
+      return;
+    }
+    if (names != null && !names.contains(fields[f])) {
       return;
     }
     List<Object> values = view.values(fields[f]);

@@ -3,7 +3,9 @@ package io.vigil.detect.vigil;
 import io.vigil.detect.sigma.match.SigmaFields;
 import io.vigil.proto.v1.ProcessExec;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link ProcessExec} as the auditd records an execve produces, so SigmaHQ's {@code service:
@@ -76,6 +78,7 @@ final class ExecAuditRecords {
         List.of("SYSCALL", "success", "exe", "comm", "pid", "ppid");
     private static final List<String> IDS =
         List.of("uid", "gid", "euid", "suid", "fsuid", "egid", "auid", "ses");
+    private static final Set<String> NAMES = names(BASE, IDS, List.of("tty"));
 
     Syscall(ProcessExec e) {
       super(e);
@@ -84,6 +87,11 @@ final class ExecAuditRecords {
     @Override
     String type() {
       return "SYSCALL";
+    }
+
+    @Override
+    public Set<String> fieldNames() {
+      return NAMES;
     }
 
     @Override
@@ -131,6 +139,9 @@ final class ExecAuditRecords {
   }
 
   private static final class Execve extends Record {
+    /** The names of an EXECVE record with 0, 1, 2, ... arguments (longer ones: not said). */
+    private static final List<Set<String>> BY_ARGC = byArgc(64);
+
     Execve(ProcessExec e) {
       super(e);
     }
@@ -138,6 +149,12 @@ final class ExecAuditRecords {
     @Override
     String type() {
       return "EXECVE";
+    }
+
+    @Override
+    public Set<String> fieldNames() {
+      int n = e.getArgsCount();
+      return n < BY_ARGC.size() ? BY_ARGC.get(n) : null;
     }
 
     @Override
@@ -151,8 +168,21 @@ final class ExecAuditRecords {
 
     @Override
     void addTexts(List<String> out) {
-      out.add(Integer.toString(e.getArgsCount()));
-      out.addAll(e.getArgsList());
+      int n = e.getArgsCount();
+      out.add(Integer.toString(n));
+      for (int i = 0; i < n; i++) {
+        out.add(e.getArgs(i));
+      }
+    }
+
+    private static List<Set<String>> byArgc(int max) {
+      List<Set<String>> out = new ArrayList<>(max + 1);
+      List<String> names = new ArrayList<>(List.of("type", "argc"));
+      for (int n = 0; n <= max; n++) {
+        out.add(Set.copyOf(names));
+        names.add("a" + n);
+      }
+      return List.copyOf(out);
     }
 
     /** {@code aN} as auditd writes it (no leading zeros) → N; -1 for any other name. */
@@ -174,6 +204,8 @@ final class ExecAuditRecords {
   }
 
   private static final class Cwd extends Record {
+    private static final Set<String> NAMES = Set.of("type", "cwd");
+
     Cwd(ProcessExec e) {
       super(e);
     }
@@ -181,6 +213,11 @@ final class ExecAuditRecords {
     @Override
     String type() {
       return "CWD";
+    }
+
+    @Override
+    public Set<String> fieldNames() {
+      return NAMES;
     }
 
     @Override
@@ -195,6 +232,8 @@ final class ExecAuditRecords {
   }
 
   private static final class PathItem extends Record {
+    private static final Set<String> NAMES = Set.of("type", "item", "name", "nametype", "inode");
+
     PathItem(ProcessExec e) {
       super(e);
     }
@@ -202,6 +241,11 @@ final class ExecAuditRecords {
     @Override
     String type() {
       return "PATH";
+    }
+
+    @Override
+    public Set<String> fieldNames() {
+      return NAMES;
     }
 
     @Override
@@ -226,9 +270,18 @@ final class ExecAuditRecords {
     }
   }
 
+  @SafeVarargs
+  private static Set<String> names(List<String>... parts) {
+    Set<String> out = new HashSet<>(List.of("type"));
+    for (List<String> p : parts) {
+      out.addAll(p);
+    }
+    return Set.copyOf(out);
+  }
+
   private static String comm(String image) {
-    String base = image.substring(image.lastIndexOf('/') + 1);
-    return base.length() > COMM_LEN ? base.substring(0, COMM_LEN) : base;
+    int from = image.lastIndexOf('/') + 1;
+    return image.substring(from, Math.min(image.length(), from + COMM_LEN));
   }
 
   private static String positive(long v) {

@@ -3,6 +3,7 @@ package io.vigil.detect.sigma.match;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An event view that asks the underlying view for each field at most once and keeps the values'
@@ -120,5 +121,10 @@ public final class FieldCache implements SigmaFields {
   @Override
   public Iterable<String> allStrings() {
     return event.allStrings();
+  }
+
+  @Override
+  public Set<String> fieldNames() {
+    return event.fieldNames();
   }
 }

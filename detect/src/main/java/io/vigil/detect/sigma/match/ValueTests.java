@@ -87,8 +87,13 @@ final class ValueTests {
     GlobPattern form = GlobPattern.compile(SigmaString.literal(numberText(ruleValue)), false);
     boolean integral = n.signum() == 0 || n.stripTrailingZeros().scale() <= 0;
     boolean fitsLong = integral && n.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0;
-    long asLong = fitsLong ? n.longValueExact() : 0;
-    return v -> {
+    return new NumberEquals(n, fitsLong, fitsLong ? n.longValueExact() : 0, form);
+  }
+
+  private record NumberEquals(BigDecimal n, boolean fitsLong, long asLong, GlobPattern form)
+      implements ValueTest {
+    @Override
+    public boolean test(Object v) {
       if (v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte) {
         // Integral event values (ports, ids) compare without a BigDecimal.
         return fitsLong && ((Number) v).longValue() == asLong;
@@ -98,7 +103,17 @@ final class ValueTests {
         return e.compareTo(n) == 0;
       }
       return form.matches(EventValues.asString(v));
-    };
+    }
+
+    /**
+     * Every text that equals the number, however written ({@code 33}, {@code 033}, {@code 33.0},
+     * {@code 3.3e1}), has its first significant digit; zero is written with zeros only.
+     */
+    @Override
+    public List<String> requiredLiterals() {
+      String digits = n.unscaledValue().abs().toString();
+      return List.of(digits.substring(0, 1));
+    }
   }
 
   static String numberText(Number n) {
