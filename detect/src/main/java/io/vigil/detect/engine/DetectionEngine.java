@@ -17,11 +17,11 @@ import java.util.concurrent.atomic.LongAdder;
  * Evaluates events against a fixed set of rules. Rules are indexed by the event kinds their log
  * source serves and grouped by mapping, so each event is presented once per distinct log source and
  * only the rules that can apply to it are tried. Within a log source, an index of the literals each
- * rule requires ({@link CandidateRules}) leaves out the rules an event cannot match, and the rules
- * that are tried share one {@link FieldCache} per view, so each field is read and case-folded once.
- * Findings come in a fixed order: log sources in the order their first rule was given, then views,
- * then rules in the order given. Immutable apart from its error counter; thread-safe: many threads
- * may evaluate at once.
+ * rule requires ({@link CandidateRules}) leaves out the rules an event cannot match (most events
+ * leave none), and the rules that are tried share a {@link FieldCache} over the view, so each field
+ * is read and case-folded once. Findings come in a fixed order: log sources in the order their
+ * first rule was given, then views, then rules in the order given. Immutable apart from its error
+ * counter; thread-safe: many threads may evaluate at once.
  */
 public final class DetectionEngine {
   private final Map<EventKind, Group[]> byKind;

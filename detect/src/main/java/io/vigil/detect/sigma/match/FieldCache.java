@@ -9,8 +9,9 @@ import java.util.Set;
  * An event view that asks the underlying view for each field at most once and keeps the values'
  * string and folded forms ({@link FieldValues}): many rules ask one event the same fields, and
  * case-insensitive rules all need the same folded text. Compiled rules wrap the view they are given
- * in one (see {@link #of}); the detection engine makes one per view and shares it between all the
- * rules it tries. Not thread-safe: one event, one thread, as {@link SigmaFields} says.
+ * in one (see {@link #of}); the detection engine keeps one per thread ({@link #reusable}) and
+ * points it at a view when it has rules to try there, which they then share. Not thread-safe: one
+ * event, one thread, as {@link SigmaFields} says.
  */
 public final class FieldCache implements SigmaFields {
   private SigmaFields event;
