@@ -1,5 +1,6 @@
 package io.vigil.detect.engine;
 
+import io.vigil.detect.sigma.match.FieldCache;
 import io.vigil.detect.sigma.match.SigmaFields;
 import io.vigil.detect.vigil.LogSourceMapping;
 import io.vigil.proto.v1.Event;
@@ -7,7 +8,7 @@ import io.vigil.proto.v1.EventKind;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
@@ -15,13 +16,23 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Evaluates events against a fixed set of rules. Rules are indexed by the event kinds their log
  * source serves and grouped by mapping, so each event is presented once per distinct log source and
- * only the rules that can apply to it are tried. Immutable apart from its error counter;
- * thread-safe: many threads may evaluate at once.
+ * only the rules that can apply to it are tried. Within a log source, an index of the literals each
+ * rule requires ({@link CandidateRules}) leaves out the rules an event cannot match (most events
+ * leave none), and the rules that are tried share a {@link FieldCache} over the view, so each field
+ * is read and case-folded once. Findings come in a fixed order: log sources in the order their
+ * first rule was given, then views, then rules in the order given. Immutable apart from its error
+ * counter; thread-safe: many threads may evaluate at once.
  */
 public final class DetectionEngine {
   private final Map<EventKind, Group[]> byKind;
   private final int ruleCount;
   private final LongAdder ruleErrors = new LongAdder();
+
+  /**
+   * Per thread: the field cache each view is presented through, and the candidate index's working
+   * space, reset from one view to the next instead of allocated for each.
+   */
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
 
   private DetectionEngine(Map<EventKind, Group[]> byKind, int ruleCount) {
     this.byKind = byKind;
@@ -29,15 +40,17 @@ public final class DetectionEngine {
   }
 
   public static DetectionEngine of(Collection<ActiveRule> rules) {
-    // Identity: LogSources hands out one mapping instance per distinct log source.
-    Map<LogSourceMapping, List<ActiveRule>> byMapping = new IdentityHashMap<>();
+    // LogSources hands out one mapping instance per distinct log source (identity equality);
+    // linked, so groups keep the order of their first rule.
+    Map<LogSourceMapping, List<ActiveRule>> byMapping = new LinkedHashMap<>();
     for (ActiveRule r : rules) {
       byMapping.computeIfAbsent(r.mapping(), m -> new ArrayList<>()).add(r);
     }
     Map<EventKind, List<Group>> groups = new EnumMap<>(EventKind.class);
     byMapping.forEach(
         (mapping, list) -> {
-          Group g = new Group(mapping, list.toArray(ActiveRule[]::new));
+          ActiveRule[] array = list.toArray(ActiveRule[]::new);
+          Group g = new Group(mapping, array);
           mapping.kinds().forEach(k -> groups.computeIfAbsent(k, x -> new ArrayList<>()).add(g));
         });
     Map<EventKind, Group[]> byKind = new EnumMap<>(EventKind.class);
@@ -75,21 +88,35 @@ public final class DetectionEngine {
       return List.of();
     }
     List<Finding> out = null;
+    Scratch s = scratch.get();
+    FieldCache view = s.view;
     for (Group g : groups) {
       List<SigmaFields> views = g.mapping.present(event);
-      for (SigmaFields view : views) {
-        for (ActiveRule r : g.rules) {
-          // A rule matches the event once, on the first view (auditd record) that satisfies it.
-          if (alreadyFound(out, r) || !matches(r, view)) {
-            continue;
+      // Indexed, not for-each: the iterator would be allocated for every event.
+      for (int i = 0; i < views.size(); i++) {
+        SigmaFields v = views.get(i);
+        long[] candidates = g.candidates.candidates(v, s.index);
+        boolean cached = false;
+        for (int w = 0; w < g.words; w++) {
+          for (long bits = candidates[w]; bits != 0; bits &= bits - 1) {
+            ActiveRule r = g.rules[(w << 6) + Long.numberOfTrailingZeros(bits)];
+            if (!cached) {
+              view.reset(v);
+              cached = true;
+            }
+            // A rule matches the event once, on the first view (auditd record) that satisfies it.
+            if (alreadyFound(out, r) || !matches(r, view)) {
+              continue;
+            }
+            if (out == null) {
+              out = new ArrayList<>(2);
+            }
+            out.add(finding(r, event, view));
           }
-          if (out == null) {
-            out = new ArrayList<>(2);
-          }
-          out.add(finding(r, event, view));
         }
       }
     }
+    view.reset(null);
     return out == null ? List.of() : out;
   }
 
@@ -126,5 +153,15 @@ public final class DetectionEngine {
         r.compiled().matchedFields(view));
   }
 
-  private record Group(LogSourceMapping mapping, ActiveRule[] rules) {}
+  private record Group(
+      LogSourceMapping mapping, ActiveRule[] rules, CandidateRules candidates, int words) {
+    Group(LogSourceMapping mapping, ActiveRule[] rules) {
+      this(mapping, rules, CandidateRules.of(rules), (rules.length + 63) / 64);
+    }
+  }
+
+  private static final class Scratch {
+    final FieldCache view = FieldCache.reusable();
+    final CandidateRules.Scratch index = new CandidateRules.Scratch();
+  }
 }

@@ -40,7 +40,7 @@ interface EventPresentation {
   }
 
   static EventPresentation execAsAuditd() {
-    return e -> List.copyOf(ExecAuditRecords.of(e.getProcessExec()));
+    return e -> ExecAuditRecords.of(e.getProcessExec());
   }
 
   static EventPresentation auditMessage() {

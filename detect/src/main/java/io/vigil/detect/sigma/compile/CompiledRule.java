@@ -1,7 +1,9 @@
 package io.vigil.detect.sigma.compile;
 
 import io.vigil.detect.sigma.condition.ConditionNode;
+import io.vigil.detect.sigma.match.FieldCache;
 import io.vigil.detect.sigma.match.FieldMatcher;
+import io.vigil.detect.sigma.match.RequiredLiterals;
 import io.vigil.detect.sigma.match.SigmaFields;
 import io.vigil.detect.sigma.rule.SigmaRule;
 import java.util.ArrayList;
@@ -11,14 +13,16 @@ import java.util.Map;
 
 /**
  * A rule ready to evaluate: the loaded rule, its parsed condition and the matcher compiled from
- * them. Immutable and thread-safe; {@link #matches} does not block or allocate beyond what the leaf
- * matchers do. Build with {@link RuleCompiler#compile}.
+ * them. Immutable and thread-safe; {@link #matches} does not block, and allocates only the field
+ * cache of a view that is not one yet and the cached values. Build with {@link
+ * RuleCompiler#compile}.
  */
 public final class CompiledRule {
   private final SigmaRule rule;
   private final ConditionNode condition;
   private final FieldMatcher matcher;
   private final List<MatchedFieldProbe> probes;
+  private final RequiredLiterals requiredLiterals;
 
   CompiledRule(
       SigmaRule rule,
@@ -29,6 +33,7 @@ public final class CompiledRule {
     this.condition = condition;
     this.matcher = matcher;
     this.probes = List.copyOf(probes);
+    this.requiredLiterals = matcher.requiredLiterals();
   }
 
   public SigmaRule rule() {
@@ -39,9 +44,21 @@ public final class CompiledRule {
     return condition;
   }
 
-  /** Whether {@code event} satisfies the rule's condition. */
+  /**
+   * Whether {@code event} satisfies the rule's condition. Pass a {@link FieldCache} to share field
+   * lookups and folded values with other rules tried on the same event; any other view is wrapped
+   * in one for this call.
+   */
   public boolean matches(SigmaFields event) {
-    return matcher.matches(event);
+    return matcher.matches(FieldCache.of(event));
+  }
+
+  /**
+   * Literals an event must contain for the rule to match (see {@link RequiredLiterals}): an engine
+   * may skip the rule for events that lack them. Computed at compile time.
+   */
+  public RequiredLiterals requiredLiterals() {
+    return requiredLiterals;
   }
 
   /**
@@ -52,11 +69,12 @@ public final class CompiledRule {
    * returned true; costs a second evaluation.
    */
   public Map<String, List<String>> matchedFields(SigmaFields event) {
+    FieldCache cached = FieldCache.of(event);
     Map<String, List<String>> out = new LinkedHashMap<>();
     for (MatchedFieldProbe p : probes) {
-      if (!out.containsKey(p.field()) && p.matches(event)) {
+      if (!out.containsKey(p.field()) && p.matches(cached)) {
         List<String> values = new ArrayList<>();
-        for (Object v : event.values(p.field())) {
+        for (Object v : cached.values(p.field())) {
           values.add(String.valueOf(v));
         }
         out.put(p.field(), List.copyOf(values));

@@ -41,7 +41,8 @@ public final class FieldMatchers {
       String fieldSpec, List<Object> values, Map<String, List<String>> placeholders)
       throws SigmaRuleException {
     String[] parts = fieldSpec.split("\\|", -1);
-    String field = parts[0];
+    // Interned: the field cache then finds the names of many rules by identity.
+    String field = parts[0].intern();
     List<Modifier> chain =
         Modifier.parseChain(fieldSpec, Arrays.asList(parts).subList(1, parts.length));
     if (values.isEmpty()) {
@@ -61,7 +62,7 @@ public final class FieldMatchers {
     if (chain.contains(Modifier.FIELDREF)) {
       List<String> refs = new ArrayList<>(values.size());
       for (Object v : values) {
-        refs.add(ValueCompiler.text(fieldSpec, v, "fieldref"));
+        refs.add(ValueCompiler.text(fieldSpec, v, "fieldref").intern());
       }
       return new FieldTests.FieldRef(field, refs, all, neq, chain.contains(Modifier.CASED));
     }

@@ -1,5 +1,6 @@
 package io.vigil.detect.sigma.match;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The field-level matchers {@link FieldMatchers} builds; all immutable and thread-safe. */
@@ -13,12 +14,13 @@ final class FieldTests {
   record Values(String field, List<ValueTest> tests, boolean all) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> values = event.values(field);
-      if (values.isEmpty()) {
+      FieldValues values = FieldCache.lookup(event, field);
+      if (values.size() == 0) {
         return false;
       }
-      for (ValueTest t : tests) {
-        boolean hit = anyPasses(values, t);
+      // Indexed, not for-each: the iterator would be allocated on this hot path.
+      for (int k = 0; k < tests.size(); k++) {
+        boolean hit = anyPasses(values, tests.get(k));
         if (all && !hit) {
           return false;
         }
@@ -27,6 +29,11 @@ final class FieldTests {
         }
       }
       return all;
+    }
+
+    @Override
+    public RequiredLiterals requiredLiterals() {
+      return literals(field, tests, all);
     }
   }
 
@@ -37,15 +44,15 @@ final class FieldTests {
   record NotEqual(String field, List<ValueTest> tests) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> values = event.values(field);
+      FieldValues values = FieldCache.lookup(event, field);
       boolean present = false;
-      for (Object v : values) {
-        if (v == null) {
+      for (int i = 0; i < values.size(); i++) {
+        if (values.raw(i) == null) {
           continue;
         }
         present = true;
-        for (ValueTest t : tests) {
-          if (t.test(v)) {
+        for (int k = 0; k < tests.size(); k++) {
+          if (tests.get(k).test(values, i)) {
             return false;
           }
         }
@@ -58,7 +65,7 @@ final class FieldTests {
   record IsNull(String field) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> values = event.values(field);
+      List<Object> values = FieldCache.lookup(event, field).list();
       return values.isEmpty() || values.contains(null);
     }
   }
@@ -67,7 +74,7 @@ final class FieldTests {
   record Exists(String field, boolean expected) implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      return event.values(field).isEmpty() != expected;
+      return (FieldCache.lookup(event, field).size() == 0) != expected;
     }
   }
 
@@ -87,9 +94,9 @@ final class FieldTests {
       implements FieldMatcher {
     @Override
     public boolean matches(SigmaFields event) {
-      List<Object> mine = event.values(field);
+      List<Object> mine = FieldCache.lookup(event, field).list();
       for (String ref : refs) {
-        List<Object> other = event.values(ref);
+        List<Object> other = FieldCache.lookup(event, ref).list();
         boolean hit = !mine.isEmpty() && !other.isEmpty() && (equalPair(mine, other) != neq);
         if (all && !hit) {
           return false;
@@ -127,15 +134,15 @@ final class FieldTests {
   /** Field-less keywords: each rule value looked for in every string of the event. */
   record Keywords(List<ValueTest> tests, boolean all) implements FieldMatcher {
     @Override
+    public RequiredLiterals requiredLiterals() {
+      return literals(null, tests, all);
+    }
+
+    @Override
     public boolean matches(SigmaFields event) {
-      for (ValueTest t : tests) {
-        boolean hit = false;
-        for (String s : event.allStrings()) {
-          if (s != null && t.test(s)) {
-            hit = true;
-            break;
-          }
-        }
+      FieldValues strings = FieldCache.keywordValues(event);
+      for (int k = 0; k < tests.size(); k++) {
+        boolean hit = anyPasses(strings, tests.get(k));
         if (all && !hit) {
           return false;
         }
@@ -147,9 +154,32 @@ final class FieldTests {
     }
   }
 
-  static boolean anyPasses(List<Object> values, ValueTest t) {
-    for (Object v : values) {
-      if (v != null && t.test(v)) {
+  /**
+   * Some value of {@code field} (null: any string) passes the tests: one of them, or with {@code
+   * all} each of them.
+   */
+  private static RequiredLiterals literals(String field, List<ValueTest> tests, boolean all) {
+    if (all) {
+      List<RequiredLiterals> each = new ArrayList<>(tests.size());
+      for (ValueTest t : tests) {
+        each.add(RequiredLiterals.inField(field, t.requiredLiterals()));
+      }
+      return RequiredLiterals.allOf(each);
+    }
+    List<String> any = new ArrayList<>();
+    for (ValueTest t : tests) {
+      List<String> l = t.requiredLiterals();
+      if (l == null) {
+        return RequiredLiterals.UNKNOWN;
+      }
+      any.addAll(l);
+    }
+    return RequiredLiterals.inField(field, any);
+  }
+
+  static boolean anyPasses(FieldValues values, ValueTest t) {
+    for (int i = 0; i < values.size(); i++) {
+      if (values.raw(i) != null && t.test(values, i)) {
         return true;
       }
     }

@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * A compiled Sigma string: the text between {@code *} wildcards as fixed-length segments, matched
- * without regular expressions. Case-insensitive patterns are folded once here; the event side is
- * folded one character at a time, so matching allocates nothing. Immutable and thread-safe.
+ * without regular expressions. Case-insensitive patterns are folded once here and compared with the
+ * value's folded form ({@link CaseFold}), which {@link FieldValues} computes once per event and
+ * field, so all-literal segments use {@code String.indexOf}/{@code startsWith}. Immutable and
+ * thread-safe.
  *
  * <p>The leftmost placement of each middle segment is always safe because segments have fixed
  * length, so matching is linear in the event value times the segment length, without backtracking.
@@ -66,7 +68,47 @@ final class GlobPattern {
     return new GlobPattern(segments, start, end, cased);
   }
 
+  /** Whether {@code v} (the value's string form, not folded) matches. */
   boolean matches(String v) {
+    return matchesPrepared(cased ? v : CaseFold.fold(v));
+  }
+
+  /** Whether value {@code i} of {@code values} matches, using its cached folded form. */
+  boolean matches(FieldValues values, int i) {
+    return matchesPrepared(cased ? values.string(i) : values.folded(i));
+  }
+
+  /**
+   * The longest run of literal characters, folded: every matching value's folded form contains it.
+   * Null when the pattern has no literal character.
+   */
+  String requiredLiteral() {
+    String best = null;
+    for (Segment seg : segments) {
+      int i = 0;
+      while (i < seg.chars.length) {
+        if (seg.kinds[i] != LITERAL) {
+          i++;
+          continue;
+        }
+        int j = i;
+        while (j < seg.chars.length && seg.kinds[j] == LITERAL) {
+          j++;
+        }
+        if (best == null || j - i > best.length()) {
+          best = CaseFold.fold(new String(seg.chars, i, j - i));
+        }
+        i = j;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * The match itself, on the value as the pattern was prepared: folded for a case-insensitive
+   * pattern, as it is for a cased one; characters then compare exactly.
+   */
+  private boolean matchesPrepared(String v) {
     int n = v.length();
     if (n < minLength) {
       return false;
@@ -80,7 +122,7 @@ final class GlobPattern {
     int from = 0;
     int to = n;
     if (anchoredStart) {
-      if (!segments[0].matchesAt(v, 0, cased)) {
+      if (!segments[0].matchesAt(v, 0)) {
         return false;
       }
       from = segments[0].chars.length;
@@ -92,14 +134,14 @@ final class GlobPattern {
     if (anchoredEnd && last >= first) {
       Segment tail = segments[last];
       int at = n - tail.chars.length;
-      if (at < from || !tail.matchesAt(v, at, cased)) {
+      if (at < from || !tail.matchesAt(v, at)) {
         return false;
       }
       to = at;
       last--;
     }
     for (int i = first; i <= last; i++) {
-      int at = segments[i].find(v, from, to, cased);
+      int at = segments[i].find(v, from, to);
       if (at < 0) {
         return false;
       }
@@ -108,18 +150,13 @@ final class GlobPattern {
     return true;
   }
 
-  static char fold(char c) {
-    if (c < 128) {
-      return (c >= 'A' && c <= 'Z') ? (char) (c + 32) : c;
-    }
-    return Character.toLowerCase(Character.toUpperCase(c));
-  }
-
   /** Text between two {@code *}: literal characters, {@code ?} and dash classes. */
   private static final class Segment {
     final char[] chars;
     final byte[] kinds;
-    final boolean plain;
+
+    /** Only literal characters: compared with String's (intrinsic) search and comparison. */
+    final String plain;
 
     Segment(String text, List<Byte> kinds, boolean cased) {
       this.chars = text.toCharArray();
@@ -129,20 +166,20 @@ final class GlobPattern {
         this.kinds[i] = kinds.get(i);
         allLiteral &= this.kinds[i] == LITERAL;
         if (!cased && this.kinds[i] == LITERAL) {
-          chars[i] = fold(chars[i]);
+          chars[i] = CaseFold.fold(chars[i]);
         }
       }
-      this.plain = allLiteral;
+      this.plain = allLiteral ? new String(chars) : null;
     }
 
-    boolean matchesAt(String v, int at, boolean cased) {
+    boolean matchesAt(String v, int at) {
+      if (plain != null) {
+        return v.startsWith(plain, at);
+      }
       for (int i = 0; i < chars.length; i++) {
         char c = v.charAt(at + i);
-        if (plain || kinds[i] == LITERAL) {
-          if ((cased ? c : fold(c)) != chars[i]) {
-            return false;
-          }
-        } else if (kinds[i] == ANY_DASH && SigmaString.DASHES.indexOf(c) < 0) {
+        byte k = kinds[i];
+        if (k == LITERAL ? c != chars[i] : k == ANY_DASH && SigmaString.DASHES.indexOf(c) < 0) {
           return false;
         }
       }
@@ -150,10 +187,14 @@ final class GlobPattern {
     }
 
     /** Leftmost start in {@code [from, to - length]} where this segment matches, or -1. */
-    int find(String v, int from, int to, boolean cased) {
+    int find(String v, int from, int to) {
       int lastStart = to - chars.length;
+      if (plain != null) {
+        int at = v.indexOf(plain, from);
+        return at <= lastStart ? at : -1;
+      }
       for (int at = from; at <= lastStart; at++) {
-        if (matchesAt(v, at, cased)) {
+        if (matchesAt(v, at)) {
           return at;
         }
       }

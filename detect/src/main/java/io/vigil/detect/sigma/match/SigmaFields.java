@@ -1,6 +1,7 @@
 package io.vigil.detect.sigma.match;
 
 import java.util.List;
+import java.util.Set;
 
 /**
  * One event's fields as Sigma rules see them, by Sigma taxonomy name ({@code Image}, {@code
@@ -19,4 +20,13 @@ public interface SigmaFields {
 
   /** Every string value of the event, for keyword (field-less) searches. */
   Iterable<String> allStrings();
+
+  /**
+   * The only field names this event can have values for, when the view knows them cheaply (a record
+   * with a fixed layout); null, the default, when it cannot say. Callers may then skip asking
+   * {@link #values} for names outside the set, whose answer would be empty.
+   */
+  default Set<String> fieldNames() {
+    return null;
+  }
 }

@@ -78,17 +78,7 @@ final class ValueCompiler {
     for (SigmaString s : strings) {
       alternatives.add(ValueTests.glob(GlobPattern.compile(s, cased)));
     }
-    if (alternatives.size() == 1) {
-      return alternatives.get(0);
-    }
-    return v -> {
-      for (ValueTest t : alternatives) {
-        if (t.test(v)) {
-          return true;
-        }
-      }
-      return false;
-    };
+    return ValueTests.anyOf(alternatives);
   }
 
   private static List<SigmaString> apply(String where, Modifier m, List<SigmaString> in)
