@@ -73,8 +73,10 @@ public final class DetectionEngine {
   }
 
   /**
-   * Rule evaluations that threw (a bug or a pathological value, never expected): that rule counts
-   * as not matching for that event, the other rules still run.
+   * Evaluations that threw (a bug or a pathological value, never expected): a rule that threw
+   * counts as not matching for that event, a failed explanation leaves a finding without matched
+   * fields, a failed presentation skips that log source's rules for that event; everything else
+   * still runs.
    */
   public long ruleErrors() {
     return ruleErrors.sum();
@@ -91,11 +93,14 @@ public final class DetectionEngine {
     Scratch s = scratch.get();
     FieldCache view = s.view;
     for (Group g : groups) {
-      List<SigmaFields> views = g.mapping.present(event);
+      List<SigmaFields> views = present(g, event);
       // Indexed, not for-each: the iterator would be allocated for every event.
       for (int i = 0; i < views.size(); i++) {
         SigmaFields v = views.get(i);
-        long[] candidates = g.candidates.candidates(v, s.index);
+        long[] candidates = candidates(g, v, s);
+        if (candidates == null) {
+          continue;
+        }
         boolean cached = false;
         for (int w = 0; w < g.words; w++) {
           for (long bits = candidates[w]; bits != 0; bits &= bits - 1) {
@@ -120,6 +125,29 @@ public final class DetectionEngine {
     return out == null ? List.of() : out;
   }
 
+  /**
+   * Presenting an event and screening it against the index are the engine's own code, not a rule's;
+   * should either ever fail on some event, that event loses this log source's rules (counted), not
+   * the others.
+   */
+  private List<SigmaFields> present(Group g, Event event) {
+    try {
+      return g.mapping.present(event);
+    } catch (RuntimeException | StackOverflowError e) {
+      ruleErrors.increment();
+      return List.of();
+    }
+  }
+
+  private long[] candidates(Group g, SigmaFields view, Scratch s) {
+    try {
+      return g.candidates.candidates(view, s.index);
+    } catch (RuntimeException | StackOverflowError e) {
+      ruleErrors.increment();
+      return null;
+    }
+  }
+
   private boolean matches(ActiveRule r, SigmaFields view) {
     try {
       return r.compiled().matches(view);
@@ -141,16 +169,22 @@ public final class DetectionEngine {
     return false;
   }
 
-  private static Finding finding(ActiveRule r, Event event, SigmaFields view) {
+  /**
+   * The rule matched: that stands even if explaining it fails (matchedFields re-runs items the
+   * match itself short-circuited past, and one of those may throw); the finding then names no
+   * fields and the failure is counted.
+   */
+  private Finding finding(ActiveRule r, Event event, SigmaFields view) {
     var rule = r.compiled().rule();
+    Map<String, List<String>> fields;
+    try {
+      fields = r.compiled().matchedFields(view);
+    } catch (RuntimeException | StackOverflowError e) {
+      ruleErrors.increment();
+      fields = Map.of();
+    }
     return new Finding(
-        r.id(),
-        rule.title(),
-        rule.level(),
-        rule.tags(),
-        rule.origin(),
-        event,
-        r.compiled().matchedFields(view));
+        r.id(), rule.title(), rule.level(), rule.tags(), rule.origin(), event, fields);
   }
 
   private record Group(

@@ -112,6 +112,57 @@ class DetectionEngineTest {
   }
 
   @Test
+  void aNullFilterOnAPresentFieldIsFalseNotAnError() throws Exception {
+    rule(
+        dir,
+        "null-filter.yml",
+        "n",
+        PROCESS,
+        "  sel:\n    Image|endswith: /base64\n  filter:\n    User: null\n"
+            + "  condition: sel and not filter\n");
+    DetectionEngine engine = engine();
+
+    assertEquals(1, engine.evaluate(BASE64).size(), "User is present, so the filter is false");
+    assertEquals(0, engine.ruleErrors());
+  }
+
+  @Test
+  void regexLineBreaksAreOnlyNewlineAsInPcre() throws Exception {
+    rule(dir, "re.yml", "re", PROCESS, "  sel:\n    CommandLine|re: '^a.b$'\n  condition: sel\n");
+    DetectionEngine engine = engine();
+
+    for (String sep : List.of("\r", "\u0085", "\u2028", "\u2029")) {
+      assertEquals(
+          1, engine.evaluate(TestEvents.exec("alice", "/bin/x", "a" + sep + "b")).size(), sep);
+    }
+    assertEquals(List.of(), engine.evaluate(TestEvents.exec("alice", "/bin/x", "a\nb")));
+  }
+
+  @Test
+  void aMatchStandsWhenExplainingItFails() throws Exception {
+    // b is never evaluated for the match (a already holds), but explaining the match runs it: on
+    // 64 KiB of "ab" the backtracking regex overflows the stack.
+    rule(
+        dir,
+        "explain.yml",
+        "x",
+        PROCESS,
+        "  a:\n    Image|endswith: /bash\n  b:\n    CommandLine|re: '(a|b)*z'\n"
+            + "  condition: a or b\n");
+    DetectionEngine engine = engine();
+
+    List<Finding> found =
+        engine.evaluate(TestEvents.exec("alice", "/usr/bin/bash", "bash", "ab".repeat(50_000)));
+
+    assertEquals(1, found.size());
+    if (engine.ruleErrors() > 0) {
+      assertEquals(Map.of(), found.get(0).matchedFields(), "explanation failed: no fields");
+    } else {
+      assertEquals(List.of("Image"), List.copyOf(found.get(0).matchedFields().keySet()));
+    }
+  }
+
+  @Test
   void rulesSharingALogSourceArePresentedTheEventOnce() throws Exception {
     rule(dir, "a.yml", "a", PROCESS, "  sel:\n    Image|endswith: /base64\n  condition: sel\n");
     rule(

@@ -66,7 +66,16 @@ final class FieldTests {
     @Override
     public boolean matches(SigmaFields event) {
       List<Object> values = FieldCache.lookup(event, field).list();
-      return values.isEmpty() || values.contains(null);
+      if (values.isEmpty()) {
+        return true;
+      }
+      // Not contains(null): the immutable lists adapters return throw on it.
+      for (int i = 0; i < values.size(); i++) {
+        if (values.get(i) == null) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

@@ -143,7 +143,10 @@ final class ValueCompiler {
 
   private static Pattern regex(String where, String text, List<Modifier> chain)
       throws SigmaRuleException {
-    int flags = 0;
+    // PCRE's defaults, as the specification says: only \n ends a line, so '.' matches \r, U+0085,
+    // U+2028 and U+2029 and '$' does not stop before them (Java's defaults differ, and command
+    // lines are attacker-controlled: a \r must not hide the rest of a line from a rule).
+    int flags = Pattern.UNIX_LINES;
     if (chain.contains(Modifier.I)) {
       flags |= Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE;
     }
