@@ -31,6 +31,11 @@ final class RegexLiterals {
     if ((pattern.flags() & (Pattern.COMMENTS | Pattern.LITERAL)) != 0) {
       return null;
     }
+    // This reader and CaseFold work on UTF-16 chars; Java's regex quantifies and folds whole code
+    // points. Rather than a literal with half a character in it, claim none (only speed is lost).
+    if (hasSurrogate(pattern.pattern())) {
+      return null;
+    }
     try {
       RegexLiterals r = new RegexLiterals(pattern.pattern());
       Info info = r.alternation();
@@ -49,6 +54,15 @@ final class RegexLiterals {
     } catch (GiveUp | RuntimeException e) {
       return null;
     }
+  }
+
+  private static boolean hasSurrogate(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isSurrogate(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** A construct this reader does not handle: no literals are claimed for the pattern. */
