@@ -1,0 +1,2 @@
+/** Tests of what the detection module may and may not depend on. */
+package io.vigil.detect.boundary;
