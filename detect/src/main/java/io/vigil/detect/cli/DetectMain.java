@@ -1,7 +1,7 @@
 package io.vigil.detect.cli;
 
-import io.vigil.common.text.TerminalText;
 import io.vigil.detect.lint.LintReport;
+import io.vigil.detect.lint.ReportText;
 import io.vigil.detect.lint.RuleLint;
 import io.vigil.detect.ruletest.RuleTestReport;
 import io.vigil.detect.ruletest.RuleTestRunner;
@@ -27,7 +27,6 @@ public final class DetectMain {
           + " unfilled fields, or skipped (reason)\n"
           + "       vigil rules test DIR   run the test cases (NAME.test.yml) beside the Sigma"
           + " rules under DIR";
-  private static final int MAX_LINE_CHARS = 2000;
 
   private DetectMain() {}
 
@@ -43,14 +42,14 @@ public final class DetectMain {
     String command = "vigil rules " + args[0];
     Path dir = Path.of(args[1]).toAbsolutePath().normalize();
     if (!Files.isDirectory(dir)) {
-      err.println(TerminalText.escape(command + ": not a directory: " + args[1], MAX_LINE_CHARS));
+      err.println(ReportText.line(command + ": not a directory: " + args[1]));
       err.println(USAGE);
       return 2;
     }
     try {
       return args[0].equals("lint") ? lint(dir, out) : test(dir, out);
     } catch (IOException | UncheckedIOException e) {
-      err.println(TerminalText.escape(command + ": cannot read " + dir + ": " + e, MAX_LINE_CHARS));
+      err.println(ReportText.line(command + ": cannot read " + dir + ": " + e));
       return 1;
     }
   }

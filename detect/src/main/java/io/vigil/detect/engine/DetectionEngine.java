@@ -84,7 +84,7 @@ public final class DetectionEngine {
 
   /** The findings for {@code event}, one per matching rule; empty (and shared) when none match. */
   public List<Finding> evaluate(Event event) {
-    EventKind kind = EventKind.forNumber(event.getPayloadCase().getNumber());
+    EventKind kind = LogSourceMapping.kindOf(event);
     Group[] groups = kind == null ? null : byKind.get(kind);
     if (groups == null) {
       return List.of();

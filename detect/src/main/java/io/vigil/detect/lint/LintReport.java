@@ -1,6 +1,5 @@
 package io.vigil.detect.lint;
 
-import io.vigil.common.text.TerminalText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.EnumMap;
@@ -14,7 +13,6 @@ import java.util.TreeMap;
  * that came from a rule file (paths, messages quoting it) is escaped. Immutable.
  */
 public record LintReport(List<LintVerdict> verdicts) {
-  private static final int MAX_LINE_CHARS = 2000;
 
   public LintReport {
     verdicts = List.copyOf(verdicts);
@@ -43,10 +41,8 @@ public record LintReport(List<LintVerdict> verdicts) {
   public void print(PrintStream out, Path base) {
     for (LintVerdict v : verdicts) {
       if (v.kind() != LintVerdict.Kind.RUNS) {
-        Path shown = v.file().startsWith(base) ? base.relativize(v.file()) : v.file();
-        out.println(
-            TerminalText.escape(
-                shown + ": " + v.kind().label() + ": " + v.detail(), MAX_LINE_CHARS));
+        String shown = ReportText.shown(v.file(), base);
+        out.println(ReportText.line(shown + ": " + v.kind().label() + ": " + v.detail()));
       }
     }
     out.println();
@@ -55,8 +51,7 @@ public record LintReport(List<LintVerdict> verdicts) {
     Map<String, Integer> reasons = skippedByReason();
     if (!reasons.isEmpty()) {
       out.println("skipped by reason:");
-      reasons.forEach(
-          (r, n) -> out.println("  " + n + "  " + TerminalText.escape(r, MAX_LINE_CHARS)));
+      reasons.forEach((r, n) -> out.println("  " + n + "  " + ReportText.line(r)));
     }
   }
 }

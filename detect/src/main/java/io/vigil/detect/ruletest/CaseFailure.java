@@ -1,5 +1,6 @@
 package io.vigil.detect.ruletest;
 
+import io.vigil.detect.lint.ReportText;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -29,7 +30,7 @@ public record CaseFailure(
   public String line(Path base) {
     StringBuilder b =
         new StringBuilder("FAIL ")
-            .append(TestProblem.shown(file, base))
+            .append(ReportText.shown(file, base))
             .append(": ")
             .append(testCase.label())
             .append(": expected ")

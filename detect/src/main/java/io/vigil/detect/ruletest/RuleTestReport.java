@@ -1,6 +1,6 @@
 package io.vigil.detect.ruletest;
 
-import io.vigil.common.text.TerminalText;
+import io.vigil.detect.lint.ReportText;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +13,6 @@ import java.util.List;
  */
 public record RuleTestReport(
     int rules, List<Path> untested, int cases, int passed, List<TestProblem> problems) {
-  private static final int MAX_LINE_CHARS = 2000;
 
   public RuleTestReport {
     untested = List.copyOf(untested);
@@ -47,10 +46,10 @@ public record RuleTestReport(
   /** Prints the report; paths relative to {@code base} when they are under it. */
   public void print(PrintStream out, Path base) {
     for (TestProblem p : problems) {
-      out.println(TerminalText.escape(p.line(base), MAX_LINE_CHARS));
+      out.println(ReportText.line(p.line(base)));
     }
     for (Path rule : untested) {
-      out.println(TerminalText.escape("untested " + TestProblem.shown(rule, base), MAX_LINE_CHARS));
+      out.println(ReportText.line("untested " + ReportText.shown(rule, base)));
     }
     out.println();
     out.println(

@@ -146,7 +146,7 @@ public final class RuleTestRunner {
 
   /** Why the rule never saw the event, when that is why it did not match; else "". */
   private static String unseen(LogSourceMapping mapping, Event event) {
-    EventKind kind = EventKind.forNumber(event.getPayloadCase().getNumber());
+    EventKind kind = LogSourceMapping.kindOf(event);
     if (kind == null || !mapping.kinds().contains(kind)) {
       return "the rule's log source serves "
           + mapping.kinds().stream().map(Enum::name).sorted().toList()

@@ -1,5 +1,6 @@
 package io.vigil.detect.ruletest;
 
+import io.vigil.detect.lint.ReportText;
 import java.nio.file.Path;
 
 /**
@@ -10,6 +11,6 @@ import java.nio.file.Path;
 public record TestError(Path file, String message) implements TestProblem {
   @Override
   public String line(Path base) {
-    return "ERROR " + TestProblem.shown(file, base) + ": " + message;
+    return "ERROR " + ReportText.shown(file, base) + ": " + message;
   }
 }

@@ -10,8 +10,4 @@ public sealed interface TestProblem permits CaseFailure, TestError {
 
   /** The report line, unescaped; paths relative to {@code base}. */
   String line(Path base);
-
-  static String shown(Path file, Path base) {
-    return (file.startsWith(base) ? base.relativize(file) : file).toString();
-  }
 }

@@ -94,9 +94,15 @@ public final class LogSourceMapping {
    * for most; one per record for auditd (the rule matches when any view matches).
    */
   public List<SigmaFields> present(Event event) {
-    EventKind kind = EventKind.forNumber(event.getPayloadCase().getNumber());
+    EventKind kind = kindOf(event);
     EventPresentation p = kind == null ? null : presentations.get(kind);
     return p == null ? List.of() : p.present(event);
+  }
+
+  /** The kind of {@code event}'s payload; null when it has none Vigil knows. */
+  public static EventKind kindOf(Event event) {
+    // The payload oneof's field numbers are the EventKind numbers (the schema keeps them equal).
+    return EventKind.forNumber(event.getPayloadCase().getNumber());
   }
 
   @Override
