@@ -22,7 +22,10 @@ import java.util.Optional;
  * @param store {@code store.*}: the embedded database
  * @param ingest {@code ingest.*}: limits of the agent stream
  * @param jsonl {@code output.jsonl.*}: the JSON-lines event output
- * @param detection {@code detection.*}: the Sigma rules run on every stored event
+ * @param alertOutput {@code output.alerts_jsonl.*}: the JSON-lines alert output
+ * @param detection {@code detection.*}: the Sigma rules run on every stored event, and what becomes
+ *     an alert
+ * @param intel {@code intel.*}: threat-intel indicators matched against every stored event
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  */
 public record CollectorConfig(
@@ -32,7 +35,9 @@ public record CollectorConfig(
     StoreSection store,
     IngestSection ingest,
     JsonlOutput jsonl,
+    AlertOutput alertOutput,
     DetectionSection detection,
+    IntelSection intel,
     MetricsSection metrics) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
@@ -64,9 +69,13 @@ public record CollectorConfig(
       root.child("ingest").error("max_message_bytes", "must be at least store.max_event_bytes");
     }
     JsonlOutput jsonl = JsonlOutput.bind(root.child("output").child("jsonl"), stateDir);
+    AlertOutput alertOutput =
+        AlertOutput.bind(root.child("output").child("alerts_jsonl"), stateDir);
     DetectionSection detection = DetectionSection.bind(root.child("detection"));
+    IntelSection intel = IntelSection.bind(root.child("intel"));
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
     root.finish();
-    return new CollectorConfig(stateDir, listen, tls, store, ingest, jsonl, detection, metrics);
+    return new CollectorConfig(
+        stateDir, listen, tls, store, ingest, jsonl, alertOutput, detection, intel, metrics);
   }
 }

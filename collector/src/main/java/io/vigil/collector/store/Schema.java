@@ -131,6 +131,95 @@ final class Schema {
                 SELECT a.id, a.agent_id, s.epoch, a.seq, a.event_kind, a.event_time_ns,
                        a.stored_ns, a.rule_id, a.title, a.level, a.tags, a.matched_fields,
                        a.rule_origin
+                FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"""),
+          // Version 3: the alert workflow (correlations, threat intel, suppression, triage) and
+          // the process table that gives every alert its parent chain.
+          List.of(
+              // source: sigma, correlation or intel. The alert's own event (stream_id, seq) is
+              // its anchor: for a correlation the event that completed it, so a replayed backlog
+              // finds the same anchor and INSERT OR IGNORE adds nothing. count: matches folded
+              // into this alert by suppression (1 = just its own). dedupe_key: what "identical"
+              // means for suppression (NULL: never folded). process: JSON of the acting process
+              // with its parent chain. indicator: JSON of the threat-intel indicator (intel only).
+              // group_key: a correlation's group-by values, JSON (correlation only).
+              "ALTER TABLE alerts ADD COLUMN source TEXT NOT NULL DEFAULT 'sigma'",
+              "ALTER TABLE alerts ADD COLUMN state TEXT NOT NULL DEFAULT 'new'",
+              "ALTER TABLE alerts ADD COLUMN close_reason TEXT",
+              "ALTER TABLE alerts ADD COLUMN assignee TEXT",
+              "ALTER TABLE alerts ADD COLUMN count INTEGER NOT NULL DEFAULT 1",
+              "ALTER TABLE alerts ADD COLUMN first_event_time_ns INTEGER",
+              "ALTER TABLE alerts ADD COLUMN last_event_time_ns INTEGER",
+              "ALTER TABLE alerts ADD COLUMN dedupe_key TEXT",
+              "ALTER TABLE alerts ADD COLUMN hostname TEXT",
+              "ALTER TABLE alerts ADD COLUMN entity_id TEXT",
+              "ALTER TABLE alerts ADD COLUMN process TEXT",
+              "ALTER TABLE alerts ADD COLUMN indicator TEXT",
+              "ALTER TABLE alerts ADD COLUMN group_key TEXT",
+              "ALTER TABLE alerts ADD COLUMN updated_ns INTEGER",
+              "CREATE INDEX alerts_dedupe ON alerts(dedupe_key, id) WHERE dedupe_key IS NOT NULL",
+              "CREATE INDEX alerts_state ON alerts(state, id)",
+              // The events behind an alert other than its anchor: a correlation's members, the
+              // matches suppression folded in (the first ones only; count says how many).
+              """
+              CREATE TABLE alert_events(
+                alert_id INTEGER NOT NULL,
+                stream_id INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                event_time_ns INTEGER NOT NULL,
+                role TEXT NOT NULL,
+                PRIMARY KEY(alert_id, stream_id, seq))""",
+              // Triage history, append only: who changed what when.
+              """
+              CREATE TABLE alert_changes(
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id INTEGER NOT NULL,
+                at_ns INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                old_value TEXT,
+                new_value TEXT,
+                note TEXT)""",
+              "CREATE INDEX alert_changes_alert ON alert_changes(alert_id, id)",
+              // Every exec seen, for parent chains: the agent's entity ids never repeat.
+              """
+              CREATE TABLE processes(
+                agent_id TEXT NOT NULL,
+                entity_id TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                parent_entity_id TEXT,
+                parent_pid INTEGER,
+                image TEXT NOT NULL,
+                command_line TEXT NOT NULL,
+                user TEXT,
+                session_id INTEGER,
+                start_time_ns INTEGER,
+                exec_time_ns INTEGER NOT NULL,
+                stream_id INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY(agent_id, entity_id))""",
+              // The acting process of an event, so "everything this process did" is one query.
+              "ALTER TABLE events ADD COLUMN entity_id TEXT",
+              "CREATE INDEX events_entity ON events(entity_id) WHERE entity_id IS NOT NULL",
+              // What correlations were fed, so their windows survive a collector restart: one row
+              // per finding of a rule a correlation refers to, with the field values it needs.
+              """
+              CREATE TABLE correlation_inputs(
+                id INTEGER PRIMARY KEY,
+                rule_id TEXT NOT NULL,
+                agent_id TEXT NOT NULL,
+                stream_id INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                event_time_ns INTEGER NOT NULL,
+                fields TEXT NOT NULL)""",
+              "CREATE INDEX correlation_inputs_time ON correlation_inputs(event_time_ns)",
+              "DROP VIEW alerts_v",
+              """
+              CREATE VIEW alerts_v AS
+                SELECT a.id, a.agent_id, s.epoch, a.seq, a.event_kind, a.event_time_ns,
+                       a.stored_ns, a.rule_id, a.title, a.level, a.tags, a.matched_fields,
+                       a.rule_origin, a.source, a.state, a.close_reason, a.assignee, a.count,
+                       a.first_event_time_ns, a.last_event_time_ns, a.hostname, a.entity_id,
+                       a.process, a.indicator, a.group_key, a.updated_ns
                 FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"""));
 
   private Schema() {}

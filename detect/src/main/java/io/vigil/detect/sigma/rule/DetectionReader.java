@@ -11,12 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /** Reads a rule's {@code detection} mapping into a {@link Detection}. Stateless. */
-final class DetectionReader {
+public final class DetectionReader {
   private static final String PATH = "detection";
 
   private DetectionReader() {}
 
-  static Detection read(Object value) throws SigmaRuleException {
+  public static Detection read(Object value) throws SigmaRuleException {
     Map<String, Object> detection = YamlValues.map(value, PATH);
     if (detection.containsKey("timeframe")) {
       throw new SigmaRuleException(
