@@ -2,10 +2,11 @@ package io.vigil.collector;
 
 import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.detection.DetectionStart;
-import io.vigil.collector.detection.EventDetector;
+import io.vigil.collector.detection.Detection;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
+import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.JsonlEventOutput;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.stream.AgentStreamServer;
@@ -49,7 +50,8 @@ public final class Collector implements AutoCloseable {
 
   private void startParts(CollectorConfig config, boolean insecure) throws Exception {
     // Rules first: a rule directory that cannot be read stops the start before anything is made.
-    EventDetector detector = DetectionStart.start(config.detection(), metrics);
+    Detection detection = DetectionStart.start(config.detection(), config.intel(), metrics);
+    parts.add(detection);
     Files.createDirectories(config.stateDir());
     Files.setPosixFilePermissions(config.stateDir(), PosixFilePermissions.fromString("rwx------"));
     ServerPki.Paths pki = null;
@@ -70,6 +72,11 @@ public final class Collector implements AutoCloseable {
     if (config.jsonl().enabled()) {
       outputs.add(new JsonlEventOutput(config.jsonl().path()));
     }
+    List<JsonlAlertOutput> alertOutputs = new ArrayList<>();
+    if (config.alertOutput().enabled()) {
+      alertOutputs.add(new JsonlAlertOutput(config.alertOutput().path()));
+      log.info("alerts are also written to {}", config.alertOutput().path());
+    }
     IngestService ingest =
         new IngestService(
             store,
@@ -80,7 +87,8 @@ public final class Collector implements AutoCloseable {
                     config.ingest().maxQueuedBatches(), config.ingest().maxEventsPerTransaction()),
             metrics,
             outputs,
-            detector);
+            detection,
+            alertOutputs);
     parts.add(ingest); // closed before the store: it drains into it
 
     AgentStreamService service =

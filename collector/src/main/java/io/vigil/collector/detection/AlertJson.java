@@ -32,6 +32,22 @@ final class AlertJson {
     return out.append('}').toString();
   }
 
+  /** {@code {"User": "alice", ...}} in the map's order (a correlation's group-by order). */
+  static String object(Map<String, String> values) {
+    StringBuilder out = new StringBuilder("{");
+    boolean first = true;
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      if (!first) {
+        out.append(',');
+      }
+      first = false;
+      JsonStrings.quote(e.getKey(), out);
+      out.append(':');
+      JsonStrings.quote(e.getValue(), out);
+    }
+    return out.append('}').toString();
+  }
+
   private static void array(List<String> items, StringBuilder out) {
     out.append('[');
     for (int i = 0; i < items.size(); i++) {

@@ -1,6 +1,13 @@
 package io.vigil.collector.detection;
 
 import io.vigil.collector.config.DetectionSection;
+import io.vigil.collector.config.IntelSection;
+import io.vigil.collector.intel.IntelFeed;
+import io.vigil.detect.correlation.CorrelationEngine;
+import io.vigil.detect.correlation.CorrelationOptions;
+import io.vigil.detect.engine.DetectionEngine;
+import io.vigil.detect.filter.AllowList;
+import io.vigil.detect.filter.FilterSet;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.text.TerminalText;
 import io.vigil.detect.engine.CatalogEntry;
@@ -25,16 +32,19 @@ public final class DetectionStart {
   private DetectionStart() {}
 
   /**
-   * Loads the rules of {@code section} and registers their metrics; {@link EventDetector#none()}
-   * when detection is disabled. Blocks on reading the rule files.
+   * Loads the rules, correlation rules, filters, allow-list and threat-intel indicators, and
+   * registers their metrics; detection that stores no alert when it is disabled. Blocks on reading
+   * the files.
    *
-   * @throws RuleLoadException when a configured rule directory cannot be read
+   * @throws RuleLoadException when a configured rule or filter directory or the allow-list cannot
+   *     be read
    */
-  public static EventDetector start(DetectionSection section, MetricsRegistry metrics)
+  public static Detection start(
+      DetectionSection section, IntelSection intelSection, MetricsRegistry metrics)
       throws RuleLoadException {
     if (!section.enabled()) {
       log.info("detection disabled (detection.enabled: false): events are stored without alerts");
-      return EventDetector.none();
+      return Detection.none(metrics);
     }
     RuleCatalog catalog = RuleDirectories.load(section);
     for (Line line : report(catalog)) {
@@ -45,7 +55,41 @@ public final class DetectionStart {
       }
     }
     register(catalog, metrics);
-    return EventDetector.of(catalog.engine(), metrics);
+    FilterSet filters = Exceptions.filters(section, catalog);
+    AllowList allowList = Exceptions.allowList(section);
+    CorrelationOptions options =
+        new CorrelationOptions(
+            section.correlationLateness(),
+            section.correlationMaxGroups(),
+            CorrelationOptions.defaults().maxInputsPerGroup());
+    CorrelationEngine correlations =
+        catalog.correlations().isEmpty() ? null : catalog.correlationEngine(options);
+    IntelFeed intel = IntelFeed.start(intelSection, metrics);
+    AgentHostnames hostnames = new AgentHostnames();
+    DetectionEngine engine = catalog.engine();
+    EventDetector detector =
+        new EventDetector(
+            engine,
+            catalog::standalone,
+            correlations,
+            filters,
+            allowList,
+            intel::current,
+            EventDetector.Metrics.of(engine, metrics));
+    AlertStage stage =
+        new AlertStage(
+            correlations == null ? null : () -> catalog.correlationEngine(options),
+            allowList,
+            section.suppressionWindow(),
+            hostnames::get,
+            metrics);
+    return new Detection(detector, stage, hostnames, intel);
+  }
+
+  /** Sigma rules only, as before correlations (tests that need no more). */
+  public static EventDetector start(DetectionSection section, MetricsRegistry metrics)
+      throws RuleLoadException {
+    return start(section, IntelSection.none(), metrics).detector();
   }
 
   /** One log line about the catalog, escaped for a terminal. */

@@ -3,33 +3,60 @@ package io.vigil.collector.detection;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.detect.correlation.CorrelationEngine;
 import io.vigil.detect.engine.DetectionEngine;
 import io.vigil.detect.engine.Finding;
+import io.vigil.detect.filter.AllowList;
+import io.vigil.detect.filter.FilterSet;
+import io.vigil.detect.intel.IndicatorSet;
+import io.vigil.detect.intel.IntelHit;
 import io.vigil.proto.v1.Event;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the detection engine on one event and returns the alerts to store with it. Thread-safe:
- * ingest calls it on the threads that submit batches, in parallel, before a batch is queued for the
- * writer.
+ * Runs the stateless part of detection on one event: the Sigma rules, the threat-intel indicators,
+ * the Sigma filters and the allow-list. What survives becomes alerts to store with the event, and
+ * the findings correlation rules count become feeds for the writer's {@link AlertStage}.
+ * Thread-safe: ingest calls it on the threads that submit batches, in parallel, before a batch is
+ * queued for the writer.
  */
 public final class EventDetector {
   private static final Logger log = LoggerFactory.getLogger(EventDetector.class);
-  private static final EventDetector NONE = new EventDetector(null, null, null);
+  private static final EventDetector NONE =
+      new EventDetector(null, id -> true, null, null, null, IndicatorSet::empty, null);
 
   private final DetectionEngine engine;
-  private final Counter evaluated;
-  private final Counter failed;
+  private final Predicate<String> standalone;
+  private final CorrelationEngine correlations;
+  private final FilterSet filters;
+  private final AllowList allowList;
+  private final Supplier<IndicatorSet> intel;
+  private final Metrics metrics;
   private final AtomicBoolean failureLogged = new AtomicBoolean();
 
-  private EventDetector(DetectionEngine engine, Counter evaluated, Counter failed) {
+  EventDetector(
+      DetectionEngine engine,
+      Predicate<String> standalone,
+      CorrelationEngine correlations,
+      FilterSet filters,
+      AllowList allowList,
+      Supplier<IndicatorSet> intel,
+      Metrics metrics) {
     this.engine = engine;
-    this.evaluated = evaluated;
-    this.failed = failed;
+    this.standalone = standalone;
+    this.correlations = correlations;
+    this.filters = filters;
+    this.allowList = allowList;
+    this.intel = intel;
+    this.metrics = metrics;
   }
 
   /** Detection off: no event ever has an alert. */
@@ -37,55 +64,115 @@ public final class EventDetector {
     return NONE;
   }
 
-  /** Evaluates events with {@code engine}, counting in {@code metrics}. */
+  /** Sigma rules only (no correlations, exceptions or intel), counting in {@code metrics}. */
   public static EventDetector of(DetectionEngine engine, MetricsRegistry metrics) {
-    metrics.gauge(
-        "vigil_collector_detection_rule_errors",
-        "Rule evaluations that threw since start (that rule counted as not matching that event)",
-        engine::ruleErrors);
     return new EventDetector(
-        engine,
-        metrics.counter(
-            "vigil_collector_detection_events_evaluated_total",
-            "Accepted events evaluated against the rules (re-sends included)"),
-        metrics.counter(
-            "vigil_collector_detection_failures_total",
-            "Events whose evaluation failed as a whole; they are stored without alerts"));
+        engine, id -> true, null, null, null, IndicatorSet::empty, Metrics.of(engine, metrics));
   }
 
-  /** The alerts the rules raise on {@code event}; empty (and shared) when none match. */
-  public List<NewAlert> detect(Event event) {
-    if (engine == null) {
-      return List.of();
+  /** The counters ingest reports detection with. */
+  record Metrics(Counter evaluated, Counter failed, Counter filtered, Counter allowed) {
+    static Metrics of(DetectionEngine engine, MetricsRegistry m) {
+      if (engine != null) {
+        m.gauge(
+            "vigil_collector_detection_rule_errors",
+            "Rule evaluations that threw since start (that rule counted as not matching that"
+                + " event)",
+            engine::ruleErrors);
+      }
+      return new Metrics(
+          m.counter(
+              "vigil_collector_detection_events_evaluated_total",
+              "Accepted events evaluated against the rules and indicators (re-sends included)"),
+          m.counter(
+              "vigil_collector_detection_failures_total",
+              "Events whose evaluation failed as a whole; they are stored without alerts"),
+          m.counter(
+              "vigil_collector_detection_silenced_total",
+              "Matches a Sigma filter silenced (the rule did not match)",
+              "by",
+              "filter"),
+          m.counter(
+              "vigil_collector_detection_silenced_total",
+              "Matches a Sigma filter silenced (the rule did not match)",
+              "by",
+              "allow_list"));
     }
-    evaluated.inc();
-    List<Finding> findings;
+  }
+
+  /**
+   * What detection makes of {@code event} from agent {@code agentId} on host {@code hostname} (may
+   * be null before the agent said Hello); {@link Detections#NONE} when nothing matched.
+   */
+  public Detections detect(String agentId, String hostname, Event event) {
+    if (metrics == null) {
+      return Detections.NONE;
+    }
+    metrics.evaluated.inc();
     try {
-      findings = engine.evaluate(event);
+      return evaluate(agentId, hostname, event);
     } catch (RuntimeException | StackOverflowError e) {
       // The engine isolates rule errors; this is presenting the event itself failing. Storing the
       // event matters more than its alerts, and a failure here must not fail the batch: the agent
       // would re-send it for ever.
-      failed.inc();
+      metrics.failed.inc();
       if (failureLogged.compareAndSet(false, true)) {
         log.error("evaluating an event failed; stored without alerts (logged once, counted)", e);
       }
-      return List.of();
+      return Detections.NONE;
     }
-    if (findings.isEmpty()) {
-      return List.of();
+  }
+
+  private Detections evaluate(String agentId, String hostname, Event event) {
+    List<Finding> findings = engine == null ? List.of() : engine.evaluate(event);
+    List<IntelHit> hits = intel.get().match(event);
+    if (findings.isEmpty() && hits.isEmpty()) {
+      return Detections.NONE;
     }
-    List<NewAlert> out = new ArrayList<>(findings.size());
+    String host = hostname == null || hostname.isEmpty() ? agentId : hostname;
+    List<NewAlert> alerts = new ArrayList<>(2);
+    List<Detections.Feed> feeds = new ArrayList<>(0);
+    Map<String, String> hostFields = null;
     for (Finding f : findings) {
-      out.add(
-          new NewAlert(
-              f.ruleId(),
-              f.title(),
-              f.level(),
-              AlertJson.tags(f.tags()),
-              AlertJson.matchedFields(f.matchedFields()),
-              f.ruleOrigin()));
+      // A filter is part of the rule (its condition becomes "and not filter"): a silenced event
+      // neither alerts nor counts toward a correlation.
+      if (filters != null && filters.silencedBy(f.ruleId(), event).isPresent()) {
+        metrics.filtered.inc();
+        continue;
+      }
+      if (correlations != null && correlations.feeds(f.ruleId())) {
+        if (hostFields == null) {
+          hostFields = HostFields.of(agentId, host);
+        }
+        feeds.add(new Detections.Feed(f.ruleId(), correlations.fieldsFor(f, hostFields)));
+      }
+      if (!standalone.test(f.ruleId())) {
+        continue;
+      }
+      if (allowed(f.ruleId(), host, event, null)) {
+        continue;
+      }
+      alerts.add(AlertOf.finding(agentId, f));
     }
-    return out;
+    for (IntelHit hit : hits) {
+      String ruleId = AlertOf.intelRuleId(hit);
+      if (allowed(ruleId, host, event, hit.indicator().value())) {
+        continue;
+      }
+      alerts.add(AlertOf.intel(agentId, hit));
+    }
+    return alerts.isEmpty() && feeds.isEmpty() ? Detections.NONE : new Detections(alerts, feeds);
+  }
+
+  private boolean allowed(String ruleId, String host, Event event, String indicator) {
+    if (allowList == null) {
+      return false;
+    }
+    Optional<String> reason = allowList.allows(ruleId, host, event, indicator);
+    if (reason.isPresent()) {
+      metrics.allowed.inc();
+      return true;
+    }
+    return false;
   }
 }

@@ -1,18 +1,22 @@
 package io.vigil.collector.ingest;
 
 import com.google.protobuf.ByteString;
+import io.vigil.collector.detection.AlertStage;
+import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.EventStore;
-import io.vigil.collector.store.NewAlert;
+import io.vigil.collector.store.ProcessFacts;
 import io.vigil.collector.store.StreamRef;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventBatch;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Applies one event batch inside the writer's transaction: skips what the watermark already covers,
  * records a hole if the batch starts past it, stores or dead-letters every new event (a stored
- * event with its alerts), and moves the watermark in the same transaction. Writer thread only.
+ * event with its process and alerts, through the {@link AlertStage}), and moves the watermark in
+ * the same transaction. Writer thread only.
  */
 final class BatchApplier {
   private final EventStore store;
@@ -21,6 +25,7 @@ final class BatchApplier {
   private final IngestMetrics metrics;
   private final long maxEventBytes;
   private final boolean keepForOutputs;
+  private final AlertStage alerts;
 
   BatchApplier(
       EventStore store,
@@ -28,13 +33,15 @@ final class BatchApplier {
       ContinuityTracker continuity,
       IngestMetrics metrics,
       long maxEventBytes,
-      boolean keepForOutputs) {
+      boolean keepForOutputs,
+      AlertStage alerts) {
     this.store = store;
     this.streams = streams;
     this.continuity = continuity;
     this.metrics = metrics;
     this.maxEventBytes = maxEventBytes;
     this.keepForOutputs = keepForOutputs;
+    this.alerts = alerts;
   }
 
   /** Returns the stream's watermark after this batch. */
@@ -91,6 +98,7 @@ final class BatchApplier {
       long now,
       Tally tally) {
     Event e = accepted.event(); // null unless it is a Gap or the outputs need it
+    ProcessFacts process = accepted.process();
     boolean inserted =
         store
             .events()
@@ -100,24 +108,30 @@ final class BatchApplier {
                 accepted.kind(),
                 accepted.eventTimeNs(),
                 now,
-                raw.toByteArray());
+                raw.toByteArray(),
+                process == null ? null : process.entityId());
     if (!inserted) {
       tally.duplicate++; // the unique index caught what the watermark should have
       return;
     }
     tally.stored++;
-    for (NewAlert alert : accepted.alerts()) {
-      if (store
-          .alerts()
-          .insert(
+    if (process != null && process.exec()) {
+      store.processes().recordExec(key.agentId(), stream.streamId(), seq, accepted.eventTimeNs(), process);
+    }
+    if (!accepted.detections().isEmpty() || alerts.wantsEveryEvent()) {
+      List<RaisedAlert> raised =
+          alerts.stored(
               key.agentId(),
               stream.streamId(),
               seq,
               accepted.kind(),
               accepted.eventTimeNs(),
               now,
-              alert)) {
-        tally.alert(alert.level());
+              accepted.detections(),
+              process);
+      for (RaisedAlert r : raised) {
+        tally.alert(r.alert().level());
+        ctx.raised.add(r);
       }
     }
     if (e != null && e.hasGap()) {

@@ -2,11 +2,11 @@ package io.vigil.collector.ingest;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.vigil.collector.detection.Detections;
 import io.vigil.collector.detection.EventDetector;
-import io.vigil.collector.store.NewAlert;
+import io.vigil.collector.store.ProcessFacts;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventBatch;
-import java.util.List;
 
 /**
  * Decides whether one received event can be stored and which alerts to store with it. Stateless and
@@ -22,10 +22,12 @@ final class EventCheck {
    * @param eventTimeNs the event's time
    * @param event the parsed event, kept only when asked for or when it is a {@code Gap} (the writer
    *     records gaps); otherwise null, so that queued batches do not hold parsed copies
-   * @param alerts what the rules raised on the event, stored with it only if the event is (a
-   *     re-sent duplicate stores neither); empty and shared when nothing matched
+   * @param detections what detection made of the event, stored with it only if the event is (a
+   *     re-sent duplicate stores neither); {@link Detections#NONE} when nothing matched
+   * @param process the event's acting process, null when it has none
    */
-  record Accepted(int kind, long eventTimeNs, Event event, List<NewAlert> alerts)
+  record Accepted(
+      int kind, long eventTimeNs, Event event, Detections detections, ProcessFacts process)
       implements Outcome {}
 
   /**
@@ -44,14 +46,29 @@ final class EventCheck {
    *
    * @param keepEvents whether accepted events keep their parsed form (for outputs)
    * @param detector evaluates each accepted event; rejected events get no alerts
+   * @param agentId the agent that sent the batch
+   * @param hostname its host name, null when unknown
    */
   static Outcome[] checkAll(
-      EventBatch batch, long maxEventBytes, boolean keepEvents, EventDetector detector) {
+      EventBatch batch,
+      long maxEventBytes,
+      boolean keepEvents,
+      EventDetector detector,
+      String agentId,
+      String hostname) {
     int n = batch.getEventsCount();
     long first = batch.getFirstSeq();
     Outcome[] out = new Outcome[n];
     for (int i = 0; i < n; i++) {
-      out[i] = check(batch.getEvents(i), first + i, maxEventBytes, keepEvents, detector);
+      out[i] =
+          check(
+              batch.getEvents(i),
+              first + i,
+              maxEventBytes,
+              keepEvents,
+              detector,
+              agentId,
+              hostname);
     }
     return out;
   }
@@ -61,7 +78,9 @@ final class EventCheck {
       long expectedSeq,
       long maxEventBytes,
       boolean keepEvent,
-      EventDetector detector) {
+      EventDetector detector,
+      String agentId,
+      String hostname) {
     if (raw.size() > maxEventBytes) {
       return new Rejected(
           "too_large", "too large: " + raw.size() + " > " + maxEventBytes + " bytes");
@@ -88,7 +107,8 @@ final class EventCheck {
         event.getPayloadCase().getNumber(),
         event.getEventTimeNs(),
         keepEvent || event.hasGap() ? event : null,
-        detector.detect(event));
+        detector.detect(agentId, hostname, event),
+        ProcessFacts.of(event));
   }
 
   private static String bounded(String s) {

@@ -1,7 +1,9 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.EventDetector;
 import io.vigil.collector.output.EventOutput;
+import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreException;
 import io.vigil.common.lifecycle.EssentialThread;
@@ -22,9 +24,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * survives a kill -9 of the collector. Futures complete on the writer thread: callbacks must be
  * quick and non-blocking (or use the {@code *Async} variants).
  *
- * <p>Each stored event is evaluated by the {@link EventDetector}; its alerts commit in the event's
- * own transaction, so an event and its alerts are stored together or not at all, and a re-sent
- * event adds no second alert.
+ * <p>Each stored event is evaluated by the {@link EventDetector} on the submitting thread and goes
+ * through the {@link io.vigil.collector.detection.AlertStage} on the writer; its alerts (and what
+ * correlations raise with it) commit in the event's own transaction, so an event and its alerts are
+ * stored together or not at all, and a re-sent event adds no second alert.
  *
  * <p>Thread-safe. {@link #openStream} blocks until its commit; the other methods do not block, but
  * {@link #submit} parses and evaluates the batch's events on the calling thread. The service does
@@ -36,7 +39,8 @@ public final class IngestService implements AutoCloseable {
   private final IngestOptions options;
   private final IngestMetrics metrics;
   private final List<EventOutput> outputs;
-  private final EventDetector detector;
+  private final Detection detection;
+  private final List<JsonlAlertOutput> alertOutputs;
   private final Thread writer;
   private final Object lifecycle = new Object();
   private boolean closed;
@@ -47,19 +51,39 @@ public final class IngestService implements AutoCloseable {
     this(store, options, metrics, outputs, EventDetector.none());
   }
 
+  /** Sigma rules only, alerts stored as given (tests). */
   public IngestService(
       EventStore store,
       IngestOptions options,
       MetricsRegistry metrics,
       List<EventOutput> outputs,
       EventDetector detector) {
+    this(store, options, metrics, outputs, Detection.of(detector, metrics), List.of());
+  }
+
+  /**
+   * @param detection run on every stored event; the service does not close it
+   * @param alertOutputs where raised alerts are written after commit; closed with the service
+   */
+  public IngestService(
+      EventStore store,
+      IngestOptions options,
+      MetricsRegistry metrics,
+      List<EventOutput> outputs,
+      Detection detection,
+      List<JsonlAlertOutput> alertOutputs) {
     this.options = options;
     this.metrics = new IngestMetrics(metrics);
     this.outputs = List.copyOf(outputs);
-    this.detector = detector;
+    this.detection = detection;
+    this.alertOutputs = List.copyOf(alertOutputs);
+    // Before the writer starts: the stage reads the store to rebuild correlation state.
+    detection.stage().attach(store);
     this.writer =
         EssentialThread.create(
-            new IngestWriter(store, queue, options, this.metrics, this.outputs), "ingest-writer");
+            new IngestWriter(
+                store, queue, options, this.metrics, this.outputs, detection.stage(), this.alertOutputs),
+            "ingest-writer");
     writer.start();
   }
 
@@ -76,6 +100,7 @@ public final class IngestService implements AutoCloseable {
       String agentId, String epoch, Hello hello, long receiveTimeNs) {
     CompletableFuture<Long> f = new CompletableFuture<>();
     enqueue(new WriteTask.OpenStream(new StreamKey(agentId, epoch), hello, receiveTimeNs, f));
+    detection.hostnames().put(agentId, hello.getHost().getHostname());
     return f;
   }
 
@@ -100,7 +125,13 @@ public final class IngestService implements AutoCloseable {
       // watermark turns out to cover (a re-send after reconnect) are evaluated for nothing, which
       // is rare.
       EventCheck.Outcome[] checks =
-          EventCheck.checkAll(batch, options.maxEventBytes(), !outputs.isEmpty(), detector);
+          EventCheck.checkAll(
+              batch,
+              options.maxEventBytes(),
+              !outputs.isEmpty(),
+              detection.detector(),
+              agentId,
+              detection.hostnames().get(agentId));
       enqueueBounded(new WriteTask.Batch(key, batch, checks, receiveTimeNs, f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
@@ -158,6 +189,13 @@ public final class IngestService implements AutoCloseable {
     }
     RuntimeException failure = null;
     for (EventOutput out : outputs) {
+      try {
+        out.close();
+      } catch (RuntimeException e) {
+        failure = failure == null ? e : failure;
+      }
+    }
+    for (JsonlAlertOutput out : alertOutputs) {
       try {
         out.close();
       } catch (RuntimeException e) {

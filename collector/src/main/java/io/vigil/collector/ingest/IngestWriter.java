@@ -1,6 +1,9 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.detection.AlertStage;
 import io.vigil.collector.output.EventOutput;
+import io.vigil.collector.output.JsonlAlertOutput;
+import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.EventStore;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,24 +35,36 @@ final class IngestWriter implements Runnable {
   private final ContinuityTracker continuity;
   private final BatchApplier batches;
   private final AgentApplier agents;
+  private final AlertStage alerts;
+  private final List<JsonlAlertOutput> alertOutputs;
 
   IngestWriter(
       EventStore store,
       BlockingQueue<WriteTask> queue,
       IngestOptions options,
       IngestMetrics metrics,
-      List<EventOutput> outputs) {
+      List<EventOutput> outputs,
+      AlertStage alerts,
+      List<JsonlAlertOutput> alertOutputs) {
     this.store = store;
     this.queue = queue;
     this.options = options;
     this.metrics = metrics;
     this.outputs = outputs;
+    this.alerts = alerts;
+    this.alertOutputs = alertOutputs;
     this.streams = new StreamCache(store.events());
     this.continuity =
         new ContinuityTracker(store.continuity(), metrics, options.holeGrace().toNanos());
     this.batches =
         new BatchApplier(
-            store, streams, continuity, metrics, options.maxEventBytes(), !outputs.isEmpty());
+            store,
+            streams,
+            continuity,
+            metrics,
+            options.maxEventBytes(),
+            !outputs.isEmpty(),
+            alerts);
     this.agents = new AgentApplier(store.agents(), streams, metrics);
   }
 
@@ -169,6 +184,11 @@ final class IngestWriter implements Runnable {
       e.addSuppressed(r);
     }
     streams.clear(); // the cached watermarks may include the rolled-back changes
+    try {
+      alerts.afterRollback(); // correlation state may include the rolled-back inputs
+    } catch (RuntimeException r) {
+      e.addSuppressed(r);
+    }
     for (WriteTask t : group) {
       if (t instanceof WriteTask.Batch b) {
         failedStreams.add(b.key());
@@ -178,6 +198,7 @@ final class IngestWriter implements Runnable {
   }
 
   private void writeOutputs(WriteContext ctx) {
+    writeAlertOutputs(ctx);
     if (ctx.stored.isEmpty()) {
       return;
     }
@@ -192,6 +213,24 @@ final class IngestWriter implements Runnable {
         // reach the output, so the failure is counted and logged, not passed to the agent.
         metrics.outputErrors(out.name()).inc();
         log.error("output {} failed after commit; events stay stored", out.name(), e);
+      }
+    }
+  }
+
+  private void writeAlertOutputs(WriteContext ctx) {
+    if (ctx.raised.isEmpty()) {
+      return;
+    }
+    for (JsonlAlertOutput out : alertOutputs) {
+      try {
+        for (RaisedAlert r : ctx.raised) {
+          out.write(r);
+        }
+        out.flush();
+      } catch (RuntimeException e) {
+        // Committed alerts stay stored (and readable with vigilctl); the output is behind.
+        metrics.outputErrors(out.name()).inc();
+        log.error("output {} failed after commit; alerts stay stored", out.name(), e);
       }
     }
   }

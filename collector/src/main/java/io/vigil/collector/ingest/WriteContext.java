@@ -1,5 +1,6 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.output.RaisedAlert;
 import io.vigil.proto.v1.Event;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,5 +15,8 @@ final class WriteContext {
 
   final List<Runnable> afterCommit = new ArrayList<>();
   final List<StoredEvent> stored = new ArrayList<>();
+
+  /** Alerts raised in this transaction, for the alert outputs. */
+  final List<RaisedAlert> raised = new ArrayList<>();
   boolean holesChanged;
 }

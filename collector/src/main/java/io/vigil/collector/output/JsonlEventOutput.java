@@ -3,18 +3,10 @@ package io.vigil.collector.output;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import io.vigil.proto.v1.Event;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.nio.channels.Channels;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Set;
 
 /**
  * Appends each stored event to a file as one JSON object per line:
@@ -36,24 +28,7 @@ public final class JsonlEventOutput implements EventOutput {
 
   public JsonlEventOutput(Path file) {
     this.file = file;
-    try {
-      this.out =
-          new BufferedWriter(
-              new OutputStreamWriter(
-                  Channels.newOutputStream(
-                      Files.newByteChannel(
-                          file,
-                          Set.of(
-                              StandardOpenOption.CREATE,
-                              StandardOpenOption.WRITE,
-                              StandardOpenOption.APPEND),
-                          PosixFilePermissions.asFileAttribute(
-                              PosixFilePermissions.fromString("rw-------")))),
-                  StandardCharsets.UTF_8),
-              1 << 16);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open JSON lines output " + file, e);
-    }
+    this.out = AppendFile.open(file);
   }
 
   @Override

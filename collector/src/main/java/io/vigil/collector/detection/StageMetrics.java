@@ -1,0 +1,72 @@
+package io.vigil.collector.detection;
+
+import io.vigil.common.metrics.Counter;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.detect.correlation.CorrelationEngine;
+import io.vigil.detect.correlation.CorrelationStats;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
+
+/** The counters of the {@link AlertStage}, and gauges over its correlation engine's state. */
+final class StageMetrics {
+  final Counter folded;
+  final Counter correlationsFired;
+  final Counter allowedCorrelations;
+
+  StageMetrics(MetricsRegistry m, Supplier<CorrelationEngine> engine) {
+    folded =
+        m.counter(
+            "vigil_collector_alerts_suppressed_total",
+            "Matches folded into an earlier identical alert within the suppression window (its"
+                + " count rose instead)");
+    correlationsFired =
+        m.counter(
+            "vigil_collector_correlation_alerts_total", "Correlation rules that fired an alert");
+    allowedCorrelations =
+        m.counter(
+            "vigil_collector_detection_silenced_total",
+            "Matches a Sigma filter silenced (the rule did not match)",
+            "by",
+            "allow_list_correlation");
+    gauge(m, engine, "open_groups", "Correlation groups held in memory", CorrelationStats::openGroups);
+    gauge(
+        m,
+        engine,
+        "held_inputs",
+        "Correlation inputs held in windows and reorder buffers",
+        s -> s.heldInputs() + s.bufferedInputs());
+    gauge(
+        m,
+        engine,
+        "late_dropped",
+        "Correlation inputs that arrived later than the allowed lateness (not counted)",
+        CorrelationStats::lateDropped);
+    gauge(
+        m,
+        engine,
+        "evicted_groups",
+        "Correlation groups evicted at the memory cap",
+        CorrelationStats::evictedGroups);
+    gauge(
+        m,
+        engine,
+        "evicted_inputs",
+        "Correlation inputs evicted at the per-group cap",
+        CorrelationStats::evictedInputs);
+  }
+
+  private static void gauge(
+      MetricsRegistry m,
+      Supplier<CorrelationEngine> engine,
+      String name,
+      String help,
+      ToLongFunction<CorrelationStats> value) {
+    m.gauge(
+        "vigil_collector_correlation_" + name,
+        help,
+        () -> {
+          CorrelationEngine e = engine.get();
+          return e == null ? 0 : value.applyAsLong(e.stats());
+        });
+  }
+}
