@@ -16,7 +16,7 @@ import java.util.Set;
  * bound: a condition that contradicts itself ({@code a and not a}) still counts as able to fire.
  * Stateless.
  */
-final class ConditionReach {
+public final class ConditionReach {
   private enum Truth {
     FALSE,
     UNKNOWN,
@@ -25,7 +25,7 @@ final class ConditionReach {
 
   private ConditionReach() {}
 
-  static boolean canFire(ConditionNode condition, Set<String> neverMatching) {
+  public static boolean canFire(ConditionNode condition, Set<String> neverMatching) {
     return eval(condition, neverMatching) != Truth.FALSE;
   }
 

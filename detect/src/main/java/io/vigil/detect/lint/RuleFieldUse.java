@@ -16,11 +16,11 @@ import java.util.function.Predicate;
  * and the fields {@code fieldref} values name), and which of its searches can never match when some
  * fields are never filled. Keyword searches search any field and name none. Stateless.
  */
-final class RuleFieldUse {
+public final class RuleFieldUse {
   private RuleFieldUse() {}
 
   /** Every field name the rule's searches refer to, sorted. */
-  static Set<String> fields(SigmaRule rule) {
+  public static Set<String> fields(SigmaRule rule) {
     Set<String> out = new TreeSet<>();
     for (SearchIdentifier s : rule.detection().searches().values()) {
       for (FieldSelection sel : selections(s)) {
@@ -75,7 +75,7 @@ final class RuleFieldUse {
   }
 
   /** The searches of {@code rule} that can never match, by name. */
-  static Set<String> deadSearches(SigmaRule rule, Predicate<String> filled) {
+  public static Set<String> deadSearches(SigmaRule rule, Predicate<String> filled) {
     Set<String> out = new TreeSet<>();
     for (Map.Entry<String, SearchIdentifier> e : rule.detection().searches().entrySet()) {
       if (neverMatches(e.getValue(), filled)) {
@@ -90,7 +90,7 @@ final class RuleFieldUse {
    * searches, and lists of maps that lost an alternative. Negated, either kind lets through events
    * the rule as written would exclude.
    */
-  static Set<String> partlyDeadSearches(SigmaRule rule, Predicate<String> filled) {
+  public static Set<String> partlyDeadSearches(SigmaRule rule, Predicate<String> filled) {
     Set<String> out = new TreeSet<>();
     for (Map.Entry<String, SearchIdentifier> e : rule.detection().searches().entrySet()) {
       if (selections(e.getValue()).stream().anyMatch(sel -> neverMatches(sel, filled))) {
