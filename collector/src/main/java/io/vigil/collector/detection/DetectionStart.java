@@ -55,8 +55,8 @@ public final class DetectionStart {
       }
     }
     register(catalog, metrics);
-    FilterSet filters = Exceptions.filters(section, catalog);
-    AllowList allowList = Exceptions.allowList(section);
+    FilterSet filters = Exceptions.filters(section, catalog, metrics);
+    AllowList allowList = Exceptions.allowList(section, metrics);
     CorrelationOptions options =
         new CorrelationOptions(
             section.correlationLateness(),
