@@ -20,6 +20,14 @@ public final class AlertWrites {
   /** Events recorded per alert for folded matches; {@code count} keeps counting past it. */
   static final int MAX_FOLDED_EVENTS = 100;
 
+  /**
+   * The open alert a match folds into: key, then |t - first| < window as a range the (dedupe_key,
+   * first_event_time_ns) index scans, however many alerts the key had before.
+   */
+  static final String FOLD_TARGET_SQL =
+      "SELECT id, count FROM alerts WHERE dedupe_key=? AND first_event_time_ns>?"
+          + " AND first_event_time_ns<? AND state<>'closed' ORDER BY id DESC LIMIT 1";
+
   private static final long DEFAULT_WINDOW_NS = Duration.ofSeconds(60).toNanos();
 
   private final StatementCache statements;
@@ -116,11 +124,7 @@ public final class AlertWrites {
   /** Folds the match into the newest open alert of its key within the window; null if none. */
   private Result fold(AlertContext ctx, String dedupeKey) throws SQLException {
     long t = ctx.eventTimeNs();
-    // |t - first| < window, as a range the (dedupe_key, first_event_time_ns) index can scan.
-    PreparedStatement find =
-        statements.get(
-            "SELECT id, count FROM alerts WHERE dedupe_key=? AND first_event_time_ns>?"
-                + " AND first_event_time_ns<? AND state<>'closed' ORDER BY id DESC LIMIT 1");
+    PreparedStatement find = statements.get(FOLD_TARGET_SQL);
     find.setString(1, dedupeKey);
     find.setLong(2, saturatedAdd(t, -windowNs));
     find.setLong(3, saturatedAdd(t, windowNs));

@@ -3,11 +3,13 @@ package io.vigil.collector.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.collector.store.AlertWrites.Outcome;
 import io.vigil.collector.store.AlertWrites.Result;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -202,5 +204,31 @@ class AlertSuppressionTest {
     assertEquals(T0 + 3, query("SELECT last_event_time_ns FROM alerts WHERE rule_id='r1'"));
     assertEquals(2, query("SELECT count(*) FROM alert_events"));
     assertEquals(2, query("SELECT count(*) FROM alerts"));
+  }
+
+  @Test
+  void theFoldLookupIsARangeOnTheDedupeIndex() throws Exception {
+    try (EventStore store = EventStore.open(file)) {
+      raise(store, 1, T0, keyed("r1", "k"));
+      store.commit();
+    }
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = SqliteFiles.openReader(file);
+        PreparedStatement ps =
+            c.prepareStatement("EXPLAIN QUERY PLAN " + AlertWrites.FOLD_TARGET_SQL)) {
+      ps.setString(1, "k");
+      ps.setLong(2, 0);
+      ps.setLong(3, 1);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          plan.append(rs.getString("detail")).append('\n');
+        }
+      }
+    }
+    assertTrue(
+        plan.toString()
+            .contains(
+                "USING INDEX alerts_dedupe (dedupe_key=? AND first_event_time_ns>? AND first_event_time_ns<?)"),
+        plan.toString());
   }
 }
