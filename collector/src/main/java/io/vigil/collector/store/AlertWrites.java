@@ -15,6 +15,11 @@ import java.time.Duration;
  * into that alert (its count goes up) instead of raising a new one. Event time, not arrival time,
  * so that a replayed backlog folds the same way it did live. Everything is read from the database,
  * never cached, so a rolled-back transaction leaves nothing behind in memory either.
+ *
+ * <p>A second call for a rule and event already seen is a {@link Outcome#DUPLICATE} when the event
+ * is the alert's own or one of its first {@link #MAX_FOLDED_EVENTS} folded events; past those the
+ * store cannot tell, and relies on its callers storing alerts only for events the events table took
+ * as new (as ingest does).
  */
 public final class AlertWrites {
   /** Events recorded per alert for folded matches; {@code count} keeps counting past it. */
@@ -94,6 +99,8 @@ public final class AlertWrites {
   /**
    * Stores one alert on the event ({@code streamId}, {@code seq}) without a process; returns false
    * if it was not stored as a new alert (the rule already has one on this event, or it was folded).
+   * The API before the alert workflow, kept for its callers until they pass an {@link
+   * AlertContext}.
    *
    * @param storedNs when the collector received the event (its row's {@code receive_time_ns})
    */
