@@ -8,10 +8,10 @@ import java.sql.SQLException;
  * The writer side of the embedded database: one SQLite connection in WAL mode, schema migrated at
  * open.
  *
- * <p>Everything written through {@link #events()}, {@link #alerts()}, {@link #agents()} and {@link
- * #continuity()} belongs to the current transaction until {@link #commit()}; {@link #rollback()}
- * discards it. There is always a transaction in progress (SQLite starts it lazily, so an idle store
- * holds no lock).
+ * <p>Everything written through {@link #events()}, {@link #alerts()}, {@link #agents()}, {@link
+ * #continuity()}, {@link #processes()} and {@link #correlationInputs()} belongs to the current
+ * transaction until {@link #commit()}; {@link #rollback()} discards it. There is always a
+ * transaction in progress (SQLite starts it lazily, so an idle store holds no lock).
  *
  * <p>Not thread-safe: after {@link #open} the store is used by one thread at a time, in practice
  * the ingest writer thread, which is the only writer of the file. Readers in this or other
@@ -25,15 +25,19 @@ public final class EventStore implements AutoCloseable {
   private final AlertWrites alerts;
   private final AgentWrites agents;
   private final ContinuityWrites continuity;
+  private final ProcessWrites processes;
+  private final CorrelationInputWrites correlationInputs;
 
   private EventStore(Path file, Connection connection) {
     this.file = file;
     this.connection = connection;
     this.statements = new StatementCache(connection);
     this.events = new EventWrites(statements);
-    this.alerts = new AlertWrites(statements);
+    this.processes = new ProcessWrites(statements);
+    this.alerts = new AlertWrites(statements, processes);
     this.agents = new AgentWrites(statements);
     this.continuity = new ContinuityWrites(statements);
+    this.correlationInputs = new CorrelationInputWrites(statements);
   }
 
   /** Opens (creating if needed, mode 0600) and migrates the database file. Blocks on I/O. */
@@ -76,6 +80,14 @@ public final class EventStore implements AutoCloseable {
 
   public ContinuityWrites continuity() {
     return continuity;
+  }
+
+  public ProcessWrites processes() {
+    return processes;
+  }
+
+  public CorrelationInputWrites correlationInputs() {
+    return correlationInputs;
   }
 
   /** Makes the current transaction durable against process death (see {@link SqliteFiles}). */

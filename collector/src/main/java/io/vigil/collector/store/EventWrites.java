@@ -3,6 +3,9 @@ package io.vigil.collector.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Writes of streams, events and dead letters within the store's current transaction. Confined to
@@ -53,25 +56,75 @@ public final class EventWrites {
   }
 
   /**
-   * Inserts one event; returns false, storing nothing, if the stream already holds this seq (the
-   * unique index's last line of defence against double storage).
+   * Inserts one event without an acting process; see {@link #insertEvent(long, long, int, long,
+   * long, byte[], String)}.
    */
   public boolean insertEvent(
       long streamId, long seq, int kind, long eventTimeNs, long receiveTimeNs, byte[] payload) {
+    return insertEvent(streamId, seq, kind, eventTimeNs, receiveTimeNs, payload, null);
+  }
+
+  /**
+   * Inserts one event; returns false, storing nothing, if the stream already holds this seq (the
+   * unique index's last line of defence against double storage).
+   *
+   * @param entityId the acting process's entity id (indexed: "everything this process did"), null
+   *     when the event has none
+   */
+  public boolean insertEvent(
+      long streamId,
+      long seq,
+      int kind,
+      long eventTimeNs,
+      long receiveTimeNs,
+      byte[] payload,
+      String entityId) {
     try {
       PreparedStatement ps =
           statements.get(
               "INSERT OR IGNORE INTO events(stream_id, seq, kind, event_time_ns, receive_time_ns,"
-                  + " payload) VALUES(?, ?, ?, ?, ?, ?)");
+                  + " payload, entity_id) VALUES(?, ?, ?, ?, ?, ?, ?)");
       ps.setLong(1, streamId);
       ps.setLong(2, seq);
       ps.setInt(3, kind);
       ps.setLong(4, eventTimeNs);
       ps.setLong(5, receiveTimeNs);
       ps.setBytes(6, payload);
+      if (entityId == null) {
+        ps.setNull(7, Types.VARCHAR);
+      } else {
+        ps.setString(7, entityId);
+      }
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
       throw new StoreException("cannot insert event", e);
+    }
+  }
+
+  /**
+   * For each agent, the event time of the newest event its streams hold at or below their
+   * watermarks: how far in event time the agent's stored history reaches (so a restarted collector
+   * can tell which correlation inputs still matter). Normally the watermark's own event; when that
+   * one was dead-lettered, the stored event before it. An agent with no stored event is absent. One
+   * indexed lookup per stream.
+   */
+  public Map<String, Long> lastEventTimeByAgent() {
+    try {
+      PreparedStatement ps =
+          statements.get(
+              "SELECT agent_id, max(t) FROM (SELECT s.agent_id AS agent_id,"
+                  + " (SELECT e.event_time_ns FROM events e WHERE e.stream_id=s.stream_id"
+                  + " AND e.seq<=s.watermark ORDER BY e.seq DESC LIMIT 1) AS t FROM streams s)"
+                  + " WHERE t IS NOT NULL GROUP BY agent_id");
+      Map<String, Long> out = new HashMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read agents' last event times", e);
     }
   }
 

@@ -156,7 +156,13 @@ final class Schema {
               "ALTER TABLE alerts ADD COLUMN indicator TEXT",
               "ALTER TABLE alerts ADD COLUMN group_key TEXT",
               "ALTER TABLE alerts ADD COLUMN updated_ns INTEGER",
-              "CREATE INDEX alerts_dedupe ON alerts(dedupe_key, id) WHERE dedupe_key IS NOT NULL",
+              // Alerts from before version 3 span just their own event.
+              "UPDATE alerts SET first_event_time_ns=event_time_ns,"
+                  + " last_event_time_ns=event_time_ns, updated_ns=stored_ns",
+              // Suppression looks up the open alerts of a key first seen within a window of an
+              // event time: a range on this index, however many older alerts the key has.
+              "CREATE INDEX alerts_dedupe ON alerts(dedupe_key, first_event_time_ns)"
+                  + " WHERE dedupe_key IS NOT NULL",
               "CREATE INDEX alerts_state ON alerts(state, id)",
               // The events behind an alert other than its anchor: a correlation's members, the
               // matches suppression folded in (the first ones only; count says how many).

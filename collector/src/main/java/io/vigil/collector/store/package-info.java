@@ -1,7 +1,8 @@
 /**
  * The collector's embedded database: one SQLite file in WAL mode holding agents, their spool
- * streams and watermarks, events, the alerts rules raised on them, gaps, continuity holes, dead
- * letters and command results.
+ * streams and watermarks, events, the alerts rules raised on them (with their suppression counts,
+ * process context and triage state), the process table their parent chains are walked in, the
+ * findings correlation rules were fed, gaps, continuity holes, dead letters and command results.
  *
  * <p>{@link io.vigil.collector.store.EventStore} is the single writer (owned by the ingest writer
  * thread); {@link io.vigil.collector.store.StoreReader} is a read-only view for tests, the CLI and

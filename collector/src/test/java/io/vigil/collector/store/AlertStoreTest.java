@@ -47,6 +47,8 @@ class AlertStoreTest {
       assertEquals(1, rs.getInt(1));
       assertTrue(rs.next());
       assertEquals(2, rs.getInt(1));
+      assertTrue(rs.next());
+      assertEquals(3, rs.getInt(1));
       assertFalse(rs.next());
       assertEquals(Schema.currentVersion(), Schema.storedVersion(c));
     }
