@@ -57,8 +57,13 @@ public final class AlertWrites {
   /**
    * @param alertId the new alert, the alert the match was folded into, or the existing alert
    * @param count that alert's count after the call
+   * @param processJson a new alert's stored process context (for the alert outputs), else null
    */
-  public record Result(Outcome outcome, long alertId, long count) {}
+  public record Result(Outcome outcome, long alertId, long count, String processJson) {
+    Result(Outcome outcome, long alertId, long count) {
+      this(outcome, alertId, count, null);
+    }
+  }
 
   /**
    * Sets how far apart in event time two identical matches may be and still make one alert; zero
@@ -228,7 +233,8 @@ public final class AlertWrites {
     setText(ps, 16, alert.dedupeKey());
     setText(ps, 17, hostname(ctx.agentId()));
     setText(ps, 18, p == null ? null : p.entityId());
-    setText(ps, 19, p == null ? null : processes.contextJson(ctx.agentId(), p));
+    String processJson = p == null ? null : processes.contextJson(ctx.agentId(), p);
+    setText(ps, 19, processJson);
     setText(ps, 20, alert.indicatorJson());
     setText(ps, 21, alert.groupKeyJson());
     ps.setLong(22, ctx.storedNs());
@@ -245,7 +251,7 @@ public final class AlertWrites {
     for (NewAlert.Member m : alert.members()) {
       addEvent(id, m.streamId(), m.seq(), m.eventTimeNs(), "member");
     }
-    return new Result(Outcome.INSERTED, id, 1);
+    return new Result(Outcome.INSERTED, id, 1, processJson);
   }
 
   private String hostname(String agentId) throws SQLException {
