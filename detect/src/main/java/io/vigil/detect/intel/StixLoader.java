@@ -40,12 +40,10 @@ final class StixLoader {
       others = 1;
     }
     if (indicators.isEmpty()) {
-      r.error(
-          "no indicator objects ("
-              + (type.equals("bundle")
-                  ? "bundle of " + others + " other objects"
-                  : "a " + type + " object")
-              + "): nothing to match");
+      // Not an error: a bundle of observables or reports is valid STIX, it just gives nothing.
+      r.skip(
+          "no indicator objects",
+          type.equals("bundle") ? "bundle of " + others + " objects" : "a " + type + " object");
     }
     for (JsonObject o : indicators) {
       indicator(o, r, now);
