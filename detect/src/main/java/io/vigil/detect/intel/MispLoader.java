@@ -138,6 +138,10 @@ final class MispLoader {
       return;
     }
     IndicatorType t = TYPES.get(type);
+    if (type.equals("link")) {
+      r.skip("link (a reference to read, not an indicator)", where);
+      return;
+    }
     if (t == null) {
       r.skip("unsupported MISP type " + Indicator.bound(type, 40), where);
       return;
