@@ -78,7 +78,7 @@ public final class IntelLoader {
       out.add(file(p, format(p)));
     } else {
       ReportBuilder r = new ReportBuilder(p.toString(), "none");
-      r.error("no such file or directory");
+      r.error(SourceReport.MISSING);
       out.add(r);
     }
   }

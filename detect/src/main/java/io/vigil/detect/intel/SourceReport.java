@@ -32,6 +32,14 @@ public record SourceReport(
     errors = List.copyOf(errors);
   }
 
+  /** The error of a path that does not exist. */
+  public static final String MISSING = "no such file or directory";
+
+  /** True when the only problem is that the path does not exist (yet: feeds are often synced). */
+  public boolean missing() {
+    return errors.equals(List.of(MISSING));
+  }
+
   public int loadedTotal() {
     return loaded.values().stream().mapToInt(Integer::intValue).sum();
   }
