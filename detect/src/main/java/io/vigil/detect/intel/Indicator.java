@@ -1,6 +1,7 @@
 package io.vigil.detect.intel;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * One indicator of compromise, as loaded. Immutable.
@@ -35,6 +36,13 @@ public record Indicator(
   public static final int MAX_LABEL = 100;
 
   public Indicator {
+    Objects.requireNonNull(type, "type");
+    Objects.requireNonNull(value, "value");
+    Objects.requireNonNull(source, "source");
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(allOf, "allOf");
+    sourceName = sourceName == null ? "" : sourceName;
+    labels = labels == null ? List.of() : labels;
     description = bound(description, MAX_DESCRIPTION);
     labels = labels.stream().limit(MAX_LABELS).map(l -> bound(l, MAX_LABEL)).distinct().toList();
   }

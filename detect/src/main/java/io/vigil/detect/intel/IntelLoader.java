@@ -1,6 +1,7 @@
 package io.vigil.detect.intel;
 
 import com.google.gson.JsonElement;
+import com.google.gson.JsonIOException;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
@@ -8,7 +9,9 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import java.io.BufferedReader;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.PushbackReader;
 import java.io.Reader;
@@ -227,8 +230,11 @@ public final class IntelLoader {
         return null;
       }
       return root;
-    } catch (JsonParseException | IOException | IllegalStateException e) {
-      r.error("not JSON: " + message(e));
+    } catch (IOException e) {
+      r.error("cannot read: " + message(e));
+      return null;
+    } catch (JsonParseException | IllegalStateException e) {
+      r.error((e instanceof JsonIOException ? "cannot read: " : "not JSON: ") + message(e));
       return null;
     }
   }
@@ -252,17 +258,53 @@ public final class IntelLoader {
     }
   }
 
-  /** The file as UTF-8 text (malformed bytes replaced), without a leading byte order mark. */
-  private static Reader open(Path p) throws IOException {
+  /**
+   * The file as UTF-8 text (malformed bytes replaced), without a leading byte order mark; reading
+   * past the size bound (a file that grows while it is read) fails.
+   */
+  private Reader open(Path p) throws IOException {
     PushbackReader in =
         new PushbackReader(
             new BufferedReader(
-                new InputStreamReader(Files.newInputStream(p), StandardCharsets.UTF_8)),
+                new InputStreamReader(
+                    new Bounded(Files.newInputStream(p), maxFileBytes), StandardCharsets.UTF_8)),
             1);
     int c = in.read();
     if (c >= 0 && c != '\uFEFF') {
       in.unread(c);
     }
     return in;
+  }
+
+  /** An input stream that fails once more than {@code max} bytes were read. */
+  private static final class Bounded extends FilterInputStream {
+    private final long max;
+    private long read;
+
+    Bounded(InputStream in, long max) {
+      super(in);
+      this.max = max;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int c = super.read();
+      count(c < 0 ? 0 : 1);
+      return c;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      count(Math.max(n, 0));
+      return n;
+    }
+
+    private void count(int n) throws IOException {
+      read += n;
+      if (read > max) {
+        throw new IOException("file grew over the limit of " + max + " bytes while being read");
+      }
+    }
   }
 }

@@ -11,6 +11,10 @@ import java.util.Map;
  */
 final class NameTable {
   private final String[] keys;
+
+  /** Each key's hash, compared before the key itself so a probe rarely touches a string. */
+  private final int[] hashes;
+
   private final Indicator[][] values;
   private final int mask;
   private final int size;
@@ -18,16 +22,19 @@ final class NameTable {
   NameTable(Map<String, List<Indicator>> entries) {
     int cap = Integer.highestOneBit(Math.max(4, entries.size() * 2 + 1)) << 1;
     keys = new String[cap];
+    hashes = new int[cap];
     values = new Indicator[cap][];
     mask = cap - 1;
     size = entries.size();
     for (Map.Entry<String, List<Indicator>> e : entries.entrySet()) {
       String k = e.getKey();
-      int i = hash(k, 0, k.length()) & mask;
+      int h = hash(k, 0, k.length());
+      int i = h & mask;
       while (keys[i] != null) {
         i = (i + 1) & mask;
       }
       keys[i] = k;
+      hashes[i] = h;
       values[i] = e.getValue().toArray(new Indicator[0]);
     }
   }
@@ -38,11 +45,12 @@ final class NameTable {
 
   /** Indicators whose key equals {@code s[from, to)} with ASCII letters folded, or null. */
   Indicator[] get(String s, int from, int to) {
-    int i = hash(s, from, to) & mask;
+    int h = hash(s, from, to);
+    int i = h & mask;
     int n = to - from;
     String k;
     while ((k = keys[i]) != null) {
-      if (k.length() == n && k.regionMatches(true, 0, s, from, n)) {
+      if (hashes[i] == h && k.length() == n && k.regionMatches(true, 0, s, from, n)) {
         return values[i];
       }
       i = (i + 1) & mask;

@@ -1,6 +1,5 @@
 package io.vigil.detect.intel;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -15,11 +14,22 @@ final class PrefixTable {
   record Net(long hi, long lo, int len) {}
 
   private final boolean v4;
-  private final long[] his;
-  private final long[] los;
-  private final int[] lens;
+
+  /**
+   * Slot i holds hi, lo, len+1 at 3i..3i+2 (adjacent: one cache line per probe); len+1 0 = free.
+   */
+  private final long[] keys;
+
   private final Indicator[][] values;
   private final int mask;
+
+  /**
+   * One bit per hash of a present network, checked before probing: most addresses hit no network of
+   * most lengths, and this small array stays in cache where the table does not.
+   */
+  private final long[] filter;
+
+  private final int filterMask;
 
   /** The prefix lengths present, longest first. */
   private final int[] present;
@@ -27,23 +37,26 @@ final class PrefixTable {
   PrefixTable(boolean v4, Map<Net, List<Indicator>> nets) {
     this.v4 = v4;
     int cap = Integer.highestOneBit(Math.max(4, nets.size() * 2 + 1)) << 1;
-    his = new long[cap];
-    los = new long[cap];
-    lens = new int[cap];
-    Arrays.fill(lens, -1);
+    keys = new long[cap * 3];
     values = new Indicator[cap][];
     mask = cap - 1;
+    int filterBits = Math.min(1 << 22, Math.max(64, cap * 4));
+    filter = new long[filterBits / 64];
+    filterMask = filterBits - 1;
     boolean[] seen = new boolean[129];
     for (Map.Entry<Net, List<Indicator>> e : nets.entrySet()) {
       Net n = e.getKey();
-      int i = slot(n.hi(), n.lo(), n.len());
-      while (lens[i] >= 0) {
+      long h = hash(n.hi(), n.lo(), n.len());
+      int i = (int) h & mask;
+      while (keys[3 * i + 2] != 0) {
         i = (i + 1) & mask;
       }
-      his[i] = n.hi();
-      los[i] = n.lo();
-      lens[i] = n.len();
+      keys[3 * i] = n.hi();
+      keys[3 * i + 1] = n.lo();
+      keys[3 * i + 2] = n.len() + 1;
       values[i] = e.getValue().toArray(new Indicator[0]);
+      int f = (int) (h >>> 40) & filterMask;
+      filter[f >>> 6] |= 1L << f;
       seen[n.len()] = true;
     }
     int count = 0;
@@ -79,9 +92,15 @@ final class PrefixTable {
       h = hi & IpAddress.maskHi(len);
       l = lo & IpAddress.maskLo(len);
     }
-    int i = slot(h, l, len);
-    while (lens[i] >= 0) {
-      if (lens[i] == len && his[i] == h && los[i] == l) {
+    long x = hash(h, l, len);
+    int f = (int) (x >>> 40) & filterMask;
+    if ((filter[f >>> 6] & (1L << f)) == 0) {
+      return null;
+    }
+    int i = (int) x & mask;
+    long stored;
+    while ((stored = keys[3 * i + 2]) != 0) {
+      if (stored == len + 1 && keys[3 * i] == h && keys[3 * i + 1] == l) {
         return values[i];
       }
       i = (i + 1) & mask;
@@ -89,11 +108,13 @@ final class PrefixTable {
     return null;
   }
 
-  private int slot(long hi, long lo, int len) {
+  private static long hash(long hi, long lo, int len) {
     long x = hi * 0x9E3779B97F4A7C15L ^ lo ^ ((long) len << 56);
     x ^= x >>> 33;
     x *= 0xFF51AFD7ED558CCDL;
     x ^= x >>> 33;
-    return (int) x & mask;
+    x *= 0xC4CEB9FE1A85EC53L;
+    x ^= x >>> 33;
+    return x;
   }
 }
