@@ -113,7 +113,13 @@ public final class CtlMain {
       err.println("vigilctl: " + e.getMessage() + "\n" + USAGE);
       return EXIT_USAGE;
     } catch (ConfigException e) {
-      err.println("vigilctl: invalid collector configuration:\n" + e.getMessage());
+      err.println(
+          "vigilctl: invalid collector configuration:\n"
+              + e.getMessage()
+              + "\n(vigilctl finds the database through the collector's config, --config FILE,"
+              + " default "
+              + DEFAULT_CONFIG
+              + "; or give the file with --db PATH)");
       return EXIT_USAGE;
     } catch (StoreException | IllegalStateException e) {
       err.println("vigilctl: " + Shown.longText(e.getMessage()));
