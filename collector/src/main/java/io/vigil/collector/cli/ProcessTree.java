@@ -11,6 +11,9 @@ import java.util.List;
  * stored chain lists the parent first ({@code chain[0]} is the direct parent). Stateless.
  */
 final class ProcessTree {
+  /** Ancestors drawn at most (the writer bounds the chain; this bounds what a terminal gets). */
+  static final int MAX_ANCESTORS = 64;
+
   private ProcessTree() {}
 
   static void format(Struct process, List<String> out) {
@@ -18,7 +21,7 @@ final class ProcessTree {
     Value c = process.getFieldsOrDefault("chain", Value.getDefaultInstance());
     if (c.hasListValue()) {
       for (Value v : c.getListValue().getValuesList()) {
-        if (v.hasStructValue()) {
+        if (v.hasStructValue() && chain.size() < MAX_ANCESTORS) {
           chain.add(0, v.getStructValue()); // oldest ancestor first
         }
       }
@@ -54,6 +57,9 @@ final class ProcessTree {
     String cmd = StoredJson.string(p, "command_line");
     if (cmd != null && !cmd.isEmpty()) {
       b.append("  ").append(Shown.longText(cmd));
+    }
+    if ("true".equals(StoredJson.string(p, "truncated"))) {
+      b.append("  (cut by the collector)");
     }
     return b.toString();
   }

@@ -32,7 +32,12 @@ final class TimeArg {
             case "d" -> 86_400;
             default -> 604_800;
           };
-      return nowNs - n * unitSeconds * 1_000_000_000L;
+      try {
+        return Math.subtractExact(
+            nowNs, Math.multiplyExact(Math.multiplyExact(n, unitSeconds), 1_000_000_000L));
+      } catch (ArithmeticException e) {
+        throw new UsageException(option + ": " + Shown.text(value) + " is too long ago");
+      }
     }
     try {
       return WallClock.toNanos(Instant.parse(value.trim()));

@@ -29,7 +29,8 @@ package io.vigil.collector.store;
  * @param processJson the acting process with its parent chain as JSON, null when not recorded
  * @param indicatorJson intel only: the indicator as JSON, else null
  * @param groupKeyJson correlation only: the group-by values as JSON, else null
- * @param updatedNs when triage last changed the alert, 0 if never
+ * @param updatedNs when the alert last changed (stored, a match folded in, a triage change), 0 if
+ *     not recorded
  */
 public record AlertRow(
     long id,
