@@ -10,9 +10,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 
 /**
- * One line of text per alert for an analyst: event time, host, level, title, rule id, the acting
- * process (pid, user, image, command line) where the event has one, and the matched fields. Every
- * part from an event or a rule file is escaped.
+ * One line of text per alert for an analyst: event time, host, level, title, rule id, triage state
+ * (with the count of folded matches and the assignee when there are), the acting process (pid,
+ * user, image, command line) where the event has one, and the matched fields. Every part from an
+ * event or a rule file is escaped.
  */
 final class AlertLine {
   private static final int FIELD_MAX = 300;
@@ -34,7 +35,15 @@ final class AlertLine {
             .append("\" rule=")
             .append(esc(a.ruleId()))
             .append(" alert=")
-            .append(a.id());
+            .append(a.id())
+            .append(" state=")
+            .append(esc(a.state()));
+    if (a.count() > 1) {
+      b.append(" count=").append(a.count());
+    }
+    if (a.assignee() != null) {
+      b.append(" assignee=").append(esc(a.assignee()));
+    }
     ProcessRef p = actingProcess(a.eventPayload());
     if (p != null) {
       b.append(" pid=").append(p.getPid());
@@ -48,7 +57,7 @@ final class AlertLine {
   }
 
   /** The process that acted in the alert's event, or null (no such event kind, event gone). */
-  private static ProcessRef actingProcess(byte[] payload) {
+  static ProcessRef actingProcess(byte[] payload) {
     if (payload == null) {
       return null;
     }

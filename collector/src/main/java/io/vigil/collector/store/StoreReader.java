@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 
@@ -195,11 +196,20 @@ public final class StoreReader implements AutoCloseable {
     return query("SELECT count(*) FROM alerts", ps -> {}, rs -> rs.getLong(1)).get(0);
   }
 
+  /** Most member and folded events {@link #alert} returns with an alert. */
+  public static final int MAX_ALERT_EVENTS = 1000;
+
+  /** Most events of a process {@link #eventsOfProcess} returns. */
+  public static final int MAX_PROCESS_EVENTS = 10_000;
+
   /** The alert columns with host and event, for {@link #alertRow}. */
   private static final String ALERT_SELECT =
-      "SELECT a.id, a.agent_id, coalesce(g.hostname, ''), s.epoch, a.seq,"
+      "SELECT a.id, a.agent_id, coalesce(nullif(a.hostname, ''), g.hostname, ''), s.epoch, a.seq,"
           + " a.event_kind, a.event_time_ns, a.stored_ns, a.rule_id, a.title, a.level, a.tags,"
-          + " a.matched_fields, a.rule_origin, e.payload"
+          + " a.matched_fields, a.rule_origin, e.payload, a.source, a.state, a.close_reason,"
+          + " a.assignee, a.count, coalesce(a.first_event_time_ns, a.event_time_ns),"
+          + " coalesce(a.last_event_time_ns, a.event_time_ns), a.entity_id, a.process,"
+          + " a.indicator, a.group_key, coalesce(a.updated_ns, 0)"
           + " FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"
           + " LEFT JOIN agents g ON g.agent_id = a.agent_id"
           + " LEFT JOIN events e ON e.stream_id = a.stream_id AND e.seq = a.seq";
@@ -223,7 +233,131 @@ public final class StoreReader implements AutoCloseable {
         StoreReader::alertRow);
   }
 
-  private static AlertRow alertRow(java.sql.ResultSet rs) throws SQLException {
+  /** The alerts {@code q} selects, newest (highest id) first. */
+  public synchronized List<AlertRow> alerts(AlertQuery q) {
+    List<String> where = new ArrayList<>();
+    List<Object> args = new ArrayList<>();
+    if (!q.states().isEmpty()) {
+      List<String> states = AlertQuery.STATES.stream().filter(q.states()::contains).toList();
+      where.add("a.state IN (" + String.join(",", states.stream().map(x -> "?").toList()) + ")");
+      args.addAll(states);
+    }
+    if (q.minLevel() != null) {
+      where.add(AlertQuery.levelRankSql("a.level") + " >= ?");
+      args.add(AlertQuery.rank(q.minLevel()));
+    }
+    if (q.host() != null) {
+      where.add("(a.hostname = ? OR g.hostname = ? OR a.agent_id = ?)");
+      args.addAll(List.of(q.host(), q.host(), q.host()));
+    }
+    if (q.rule() != null) {
+      where.add("(a.rule_id = ? OR instr(lower(a.title), lower(?)) > 0)");
+      args.addAll(List.of(q.rule(), q.rule()));
+    }
+    if (q.source() != null) {
+      where.add("a.source = ?");
+      args.add(q.source());
+    }
+    if (q.sinceNs() != null) {
+      where.add("coalesce(a.last_event_time_ns, a.event_time_ns) >= ?");
+      args.add(q.sinceNs());
+    }
+    if (q.untilNs() != null) {
+      where.add("coalesce(a.first_event_time_ns, a.event_time_ns) <= ?");
+      args.add(q.untilNs());
+    }
+    args.add(q.limit());
+    String sql =
+        ALERT_SELECT
+            + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
+            + " ORDER BY a.id DESC LIMIT ?";
+    return query(
+        sql,
+        ps -> {
+          for (int i = 0; i < args.size(); i++) {
+            ps.setObject(i + 1, args.get(i));
+          }
+        },
+        StoreReader::alertRow);
+  }
+
+  /**
+   * One alert with its member and folded events (the first {@link #MAX_ALERT_EVENTS}, oldest first)
+   * and its triage history; empty when there is no such alert.
+   */
+  public synchronized Optional<AlertDetail> alert(long id) {
+    List<AlertRow> rows =
+        query(ALERT_SELECT + " WHERE a.id = ?", ps -> ps.setLong(1, id), StoreReader::alertRow);
+    if (rows.isEmpty()) {
+      return Optional.empty();
+    }
+    AlertRow row = rows.get(0);
+    List<RelatedEvent> events =
+        query(
+            "SELECT ae.role, s.agent_id, s.epoch, ae.seq, ae.event_time_ns, e.payload"
+                + " FROM alert_events ae JOIN streams s ON s.stream_id = ae.stream_id"
+                + " LEFT JOIN events e ON e.stream_id = ae.stream_id AND e.seq = ae.seq"
+                + " WHERE ae.alert_id = ? ORDER BY ae.event_time_ns, ae.stream_id, ae.seq"
+                + " LIMIT ?",
+            ps -> {
+              ps.setLong(1, id);
+              ps.setInt(2, MAX_ALERT_EVENTS);
+            },
+            StoreReader::relatedEvent);
+    long eventCount =
+        query(
+                "SELECT count(*) FROM alert_events WHERE alert_id = ?",
+                ps -> ps.setLong(1, id),
+                rs -> rs.getLong(1))
+            .get(0);
+    List<AlertChange> history =
+        query(
+            "SELECT id, alert_id, at_ns, actor, action, old_value, new_value, note"
+                + " FROM alert_changes WHERE alert_id = ? ORDER BY id",
+            ps -> ps.setLong(1, id),
+            rs ->
+                new AlertChange(
+                    rs.getLong(1),
+                    rs.getLong(2),
+                    rs.getLong(3),
+                    rs.getString(4),
+                    rs.getString(5),
+                    rs.getString(6),
+                    rs.getString(7),
+                    rs.getString(8)));
+    return Optional.of(new AlertDetail(row, events, eventCount, history));
+  }
+
+  /**
+   * The newest {@code limit} (at most {@link #MAX_PROCESS_EVENTS}) stored events whose acting
+   * process is {@code entityId} on agent {@code agentId}, newest first, with role {@code process}.
+   */
+  public synchronized List<RelatedEvent> eventsOfProcess(
+      String agentId, String entityId, int limit) {
+    return query(
+        "SELECT 'process', s.agent_id, s.epoch, e.seq, e.event_time_ns, e.payload"
+            + " FROM events e JOIN streams s ON s.stream_id = e.stream_id"
+            + " WHERE e.entity_id = ? AND s.agent_id = ?"
+            + " ORDER BY e.event_time_ns DESC, e.id DESC LIMIT ?",
+        ps -> {
+          ps.setString(1, entityId);
+          ps.setString(2, agentId);
+          ps.setInt(3, Math.max(0, Math.min(limit, MAX_PROCESS_EVENTS)));
+        },
+        StoreReader::relatedEvent);
+  }
+
+  private static RelatedEvent relatedEvent(ResultSet rs) throws SQLException {
+    return new RelatedEvent(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getLong(4),
+        rs.getLong(5),
+        rs.getBytes(6));
+  }
+
+  private static AlertRow alertRow(ResultSet rs) throws SQLException {
     return new AlertRow(
         rs.getLong(1),
         rs.getString(2),
@@ -239,7 +373,19 @@ public final class StoreReader implements AutoCloseable {
         rs.getString(12),
         rs.getString(13),
         rs.getString(14),
-        rs.getBytes(15));
+        rs.getBytes(15),
+        rs.getString(16),
+        rs.getString(17),
+        rs.getString(18),
+        rs.getString(19),
+        rs.getLong(20),
+        rs.getLong(21),
+        rs.getLong(22),
+        rs.getString(23),
+        rs.getString(24),
+        rs.getString(25),
+        rs.getString(26),
+        rs.getLong(27));
   }
 
   @Override

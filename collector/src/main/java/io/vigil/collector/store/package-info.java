@@ -6,7 +6,9 @@
  *
  * <p>{@link io.vigil.collector.store.EventStore} is the single writer (owned by the ingest writer
  * thread); {@link io.vigil.collector.store.StoreReader} is a read-only view for tests, the CLI and
- * hunting that works while the collector has the file open. Why SQLite: {@code
+ * hunting that works while the collector has the file open. {@link
+ * io.vigil.collector.store.TriageStore} is the one other writer: analysts' alert changes from
+ * {@code vigilctl}, each one short transaction that waits for the collector's. Why SQLite: {@code
  * docs/adr/0001-embedded-store-sqlite.md}.
  */
 package io.vigil.collector.store;

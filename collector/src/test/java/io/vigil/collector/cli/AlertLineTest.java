@@ -52,7 +52,7 @@ class AlertLineTest {
                 "{\"CommandLine\":[\"cat /etc/shadow \\u001b[2J\"]}"));
     assertEquals(
         "2023-11-14T22:13:20.123Z web-1 low \"Title \\u202e with override\" rule=rule-1 alert=7"
-            + " pid=321 user=nobody image=/usr/bin/cat cmd=cat /etc/shadow \\x1b[2J"
+            + " state=new pid=321 user=nobody image=/usr/bin/cat cmd=cat /etc/shadow \\x1b[2J"
             + " matched={\"CommandLine\":[\"cat /etc/shadow \\\\u001b[2J\"]}",
         line);
   }
@@ -61,7 +61,45 @@ class AlertLineTest {
   void withoutHostLevelOrEventTheLineNamesTheAgentAndSaysWhatItKnows() {
     assertEquals(
         "2023-11-14T22:13:20.123Z agent-1 - \"Title \\u202e with override\" rule=rule-1 alert=7"
-            + " matched={}",
+            + " state=new matched={}",
         AlertLine.format(row("", null, null, "{}")));
+  }
+
+  @Test
+  void showsTheTriageStateTheCountOfFoldedMatchesAndTheAssigneeEscaped() {
+    AlertRow r = row("web-1", "high", null, "{}");
+    AlertRow triaged =
+        new AlertRow(
+            r.id(),
+            r.agentId(),
+            r.hostname(),
+            r.epoch(),
+            r.seq(),
+            r.eventKind(),
+            r.eventTimeNs(),
+            r.storedNs(),
+            r.ruleId(),
+            r.title(),
+            r.level(),
+            r.tagsJson(),
+            r.matchedFieldsJson(),
+            r.ruleOrigin(),
+            r.eventPayload(),
+            "sigma",
+            "acknowledged",
+            null,
+            "eve\u001b[2J",
+            12,
+            TIME,
+            TIME,
+            null,
+            null,
+            null,
+            null,
+            TIME);
+    assertEquals(
+        "2023-11-14T22:13:20.123Z web-1 high \"Title \\u202e with override\" rule=rule-1 alert=7"
+            + " state=acknowledged count=12 assignee=eve\\x1b[2J matched={}",
+        AlertLine.format(triaged));
   }
 }
