@@ -19,6 +19,7 @@ final class IngestMetrics {
   final Counter commandResultsNew;
   final Counter commandResultsDuplicate;
   final Counter commandResultsInvalid;
+  final Counter transactionRetries;
   final AtomicLong holesOpen = new AtomicLong();
   final AtomicInteger queuedBatches = new AtomicInteger();
   private final MetricsRegistry registry;
@@ -49,6 +50,11 @@ final class IngestMetrics {
     commandResultsNew = r.counter(results, help, "status", "new");
     commandResultsDuplicate = r.counter(results, help, "status", "duplicate");
     commandResultsInvalid = r.counter(results, help, "status", "invalid");
+    transactionRetries =
+        r.counter(
+            "vigil_collector_ingest_transaction_retries_total",
+            "Write transactions started again because another process (vigilctl) committed"
+                + " between their first read and first write");
     r.gauge(
         "vigil_collector_holes_open",
         "Seq ranges missing from a stream and not (yet) covered by a Gap",

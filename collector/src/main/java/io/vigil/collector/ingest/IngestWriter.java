@@ -137,11 +137,21 @@ final class IngestWriter implements Runnable {
     WriteContext ctx = new WriteContext();
     List<Runnable> completions = new ArrayList<>(group.size());
     try {
-      for (WriteTask task : group) {
-        completions.add(apply(ctx, task));
+      try {
+        applyAll(group, ctx, completions);
+      } catch (RuntimeException e) {
+        if (!BusySnapshot.is(e)) {
+          throw e;
+        }
+        // Another process (vigilctl triaging an alert) committed between this transaction's
+        // first read and its first write; SQLite refuses the upgrade at once. Nothing of the
+        // group is stored: start it again on the new snapshot instead of failing the streams.
+        metrics.transactionRetries.inc();
+        undo();
+        ctx = new WriteContext();
+        completions.clear();
+        applyAll(group, ctx, completions);
       }
-      continuity.beforeCommit(ctx);
-      store.commit();
     } catch (RuntimeException | Error e) {
       // Errors too: a writer thread that died would leave every future waiting for ever.
       fail(group, e);
@@ -150,6 +160,21 @@ final class IngestWriter implements Runnable {
     ctx.afterCommit.forEach(Runnable::run);
     writeOutputs(ctx);
     completions.forEach(Runnable::run);
+  }
+
+  private void applyAll(List<WriteTask> group, WriteContext ctx, List<Runnable> completions) {
+    for (WriteTask task : group) {
+      completions.add(apply(ctx, task));
+    }
+    continuity.beforeCommit(ctx);
+    store.commit();
+  }
+
+  /** Rolls back and forgets what the rolled-back transaction left in memory. */
+  private void undo() {
+    store.rollback();
+    streams.clear(); // the cached watermarks may include the rolled-back changes
+    alerts.afterRollback(); // correlation state may include the rolled-back inputs
   }
 
   private Runnable apply(WriteContext ctx, WriteTask task) {
@@ -179,13 +204,7 @@ final class IngestWriter implements Runnable {
   private void fail(List<WriteTask> group, Throwable e) {
     log.error("ingest transaction of {} tasks failed and was rolled back", group.size(), e);
     try {
-      store.rollback();
-    } catch (RuntimeException r) {
-      e.addSuppressed(r);
-    }
-    streams.clear(); // the cached watermarks may include the rolled-back changes
-    try {
-      alerts.afterRollback(); // correlation state may include the rolled-back inputs
+      undo();
     } catch (RuntimeException r) {
       e.addSuppressed(r);
     }
