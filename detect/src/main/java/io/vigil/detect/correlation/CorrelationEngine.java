@@ -216,9 +216,10 @@ public final class CorrelationEngine {
 
   /** Advances {@code source}'s event time (called for every stored event of it). */
   public List<CorrelationFinding> observe(String source, long eventTimeNs) {
-    Source s = sources.get(source);
+    // Remembered even before its first input: an input older than what its source has already
+    // shown is late whether or not an input came before it.
+    Source s = source(source);
     if (s == null) {
-      // A source without inputs has nothing to release; remember nothing for it.
       return List.of();
     }
     s.maxSeenNs = Math.max(s.maxSeenNs, eventTimeNs);

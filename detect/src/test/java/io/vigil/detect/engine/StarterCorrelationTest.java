@@ -98,4 +98,22 @@ class StarterCorrelationTest {
             new String[] {"/usr/bin/cat", "cat", "/etc/hosts"},
             new String[] {"/usr/bin/uname", "uname", "-r"}));
   }
+
+  @Test
+  void fieldsComeFromTheEventThenTheHostAndAreBounded() throws Exception {
+    RuleCatalog c = RuleCatalog.load(List.of(RULES));
+    CorrelationEngine e = c.correlationEngine(CorrelationOptions.defaults());
+    String user = "u".repeat(5000);
+    List<Finding> f = c.engine().evaluate(TestEvents.exec(user, "/usr/bin/id", "id"));
+    Finding id = f.stream().filter(x -> x.ruleId().equals(DISCOVERY)).findFirst().orElseThrow();
+    Map<String, String> fields =
+        e.fieldsFor(id, Map.of("Hostname", "web1", "User", "from-the-host", "Other", "x"));
+    // Exactly the fields the correlation needs: group-by, then the counted field.
+    assertEquals(java.util.Set.of("Hostname", "User", "Image"), fields.keySet());
+    assertEquals("u".repeat(CorrelationEngine.MAX_VALUE_CHARS), fields.get("User"));
+    assertEquals("web1", fields.get("Hostname"));
+    assertEquals("/usr/bin/id", fields.get("Image"));
+    // Without the host's fields the event has no Hostname: the input would be skipped.
+    assertEquals(java.util.Set.of("User", "Image"), e.fieldsFor(id, Map.of()).keySet());
+  }
 }
