@@ -183,6 +183,17 @@ public final class CorrelationEngine {
     return String.valueOf(o);
   }
 
+  /** A number for people: integral without a fraction, else at most 4 decimals. */
+  public static String shown(double d) {
+    if (!Double.isFinite(d)) {
+      return String.valueOf(d);
+    }
+    return new java.math.BigDecimal(d)
+        .setScale(4, java.math.RoundingMode.HALF_UP)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
   private static String bounded(String s) {
     return s.length() <= MAX_VALUE_CHARS ? s : s.substring(0, MAX_VALUE_CHARS);
   }
@@ -572,7 +583,7 @@ public final class CorrelationEngine {
     }
 
     private String describe(List<Entry> window, double value) {
-      StringBuilder b = new StringBuilder(c.type()).append(' ').append(render(value));
+      StringBuilder b = new StringBuilder(c.type()).append(' ').append(shown(value));
       if (c.type().equals("value_percentile")) {
         b.append('%');
       }
@@ -584,7 +595,7 @@ public final class CorrelationEngine {
       }
       String sep = " ";
       for (Map.Entry<String, Double> op : c.condition().entrySet()) {
-        b.append(sep).append(symbol(op.getKey())).append(' ').append(render(op.getValue()));
+        b.append(sep).append(symbol(op.getKey())).append(' ').append(shown(op.getValue()));
         sep = " and ";
       }
       return b.append(" within ").append(c.timespanText()).toString();

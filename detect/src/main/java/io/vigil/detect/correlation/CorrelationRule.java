@@ -6,10 +6,9 @@ import java.util.Objects;
 
 /**
  * A correlation whose references all resolved: {@code ruleId} is what its findings (and the inputs
- * they make for outer correlations) carry: its {@code id}, else its {@code name}, else {@code
- * origin#N}. {@code references} are in the order written. {@code standalone} is false when an
- * active correlation refers to it without {@code generate: true}: its findings then only feed that
- * correlation. Immutable.
+ * they make for outer correlations) carry (see {@link #idOf}). {@code references} are in the order
+ * written. {@code standalone} is false when an active correlation refers to it without {@code
+ * generate: true}: its findings then only feed that correlation. Immutable.
  */
 public record CorrelationRule(
     SigmaCorrelation rule, String ruleId, List<Reference> references, boolean standalone) {
@@ -32,7 +31,10 @@ public record CorrelationRule(
     references = List.copyOf(references);
   }
 
-  /** The id a correlation is known by: {@code id}, else {@code name}, else {@code origin#N}. */
+  /**
+   * The id a correlation is known by: {@code id}, else {@code name}, else its origin (the file, or
+   * {@code FILE#N} in a multi-document file).
+   */
   public static String idOf(SigmaCorrelation c) {
     if (c.id() != null && !c.id().isBlank()) {
       return c.id();
@@ -40,7 +42,7 @@ public record CorrelationRule(
     if (c.name() != null && !c.name().isBlank()) {
       return c.name();
     }
-    return c.origin() + "#" + (c.document() + 1);
+    return c.origin();
   }
 
   /** {@code event_count correlation 'Title'}, for reports. */

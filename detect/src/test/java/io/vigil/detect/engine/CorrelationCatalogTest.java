@@ -190,4 +190,31 @@ class CorrelationCatalogTest {
         printed);
     assertTrue(printed.contains("of which correlations: 8 (3 run)"), printed);
   }
+
+  @Test
+  void rulesWithoutIdsInOneFileAreKnownByNameOrPlace() throws Exception {
+    String noId =
+        "title: t\nlogsource: {product: linux, category: process_creation}\n"
+            + "detection:\n  sel:\n    Image|endswith: /id\n  condition: sel\n";
+    Path f =
+        write(
+            "mr_noid.yml",
+            "title: c\ncorrelation:\n  type: value_count\n  rules: [named]\n"
+                + "  group-by: [User]\n  timespan: 1m\n  condition: {field: Image, gte: 3}\n",
+            "name: named\n" + noId,
+            noId);
+    RuleCatalog c = RuleCatalog.load(List.of(dir));
+    assertEquals(List.of("named", f + "#3"), c.active().stream().map(ActiveRule::id).toList());
+    assertEquals(
+        List.of(f + "#1"), c.correlations().stream().map(CorrelationRule::ruleId).toList());
+    assertFalse(c.standalone("named"));
+    assertTrue(c.standalone(f + "#3"));
+  }
+
+  @Test
+  void aggregatesReadWellForPeople() {
+    assertEquals("33.3333", CorrelationEngine.shown(100.0 / 3));
+    assertEquals("1000001", CorrelationEngine.shown(1000001));
+    assertEquals("0.5", CorrelationEngine.shown(0.5));
+  }
 }

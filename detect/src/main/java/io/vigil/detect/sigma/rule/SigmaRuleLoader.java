@@ -46,23 +46,23 @@ public final class SigmaRuleLoader {
   /**
    * Every document in {@code text}, in order, each loaded or refused on its own (a bad document
    * does not take the others with it). Throws only when the text as a whole is no usable YAML
-   * (invalid, too large, no document). Empty documents (a trailing {@code ---}) are left out.
+   * (invalid, too large, no document). Empty documents (a trailing {@code ---}) are left out. In a
+   * file of several documents each rule's origin is {@code ORIGIN#N} (1-based).
    */
   public static List<SigmaDocument> loadAll(String text, String origin) throws SigmaRuleException {
     List<Object> documents = documents(text);
     List<SigmaDocument> out = new ArrayList<>();
     for (int i = 0; i < documents.size(); i++) {
       Object doc = documents.get(i);
-      if (doc == null) {
-        continue;
-      }
+      // Each rule of a multi-document file is known by its place: FILE#N (1-based).
+      String where = documents.size() > 1 ? origin + "#" + (i + 1) : origin;
       try {
         if (doc instanceof Map<?, ?> m && m.containsKey("correlation")) {
           out.add(
               new SigmaDocument(
-                  i, null, CorrelationReader.read(YamlValues.map(doc, ""), origin, i), null));
+                  i, null, CorrelationReader.read(YamlValues.map(doc, ""), where, i), null));
         } else {
-          out.add(new SigmaDocument(i, RuleReader.read(doc, origin), null, null));
+          out.add(new SigmaDocument(i, RuleReader.read(doc, where), null, null));
         }
       } catch (SigmaRuleException e) {
         out.add(new SigmaDocument(i, null, null, e));
