@@ -57,7 +57,17 @@ public final class CorrelationResolver {
    * uses is inactive.
    */
   public static Resolution resolve(List<SigmaCorrelation> correlations, List<ActiveRule> bases) {
-    return new Run(correlations, bases).resolve();
+    return resolve(correlations, bases, Map.of());
+  }
+
+  /**
+   * As {@link #resolve(List, List)}; {@code inactive} maps the id or name of a loaded detection
+   * rule that is not active onto why, so a reference to it says so rather than that nothing has
+   * that name.
+   */
+  public static Resolution resolve(
+      List<SigmaCorrelation> correlations, List<ActiveRule> bases, Map<String, String> inactive) {
+    return new Run(correlations, bases, inactive).resolve();
   }
 
   /** A target of a reference: a detection rule or a correlation (by index). */
@@ -69,8 +79,10 @@ public final class CorrelationResolver {
     final Outcome[] outcomes;
     final int[] state; // 0 unvisited, 1 on the stack, 2 done
     final String[] ids;
+    final Map<String, String> inactive;
 
-    Run(List<SigmaCorrelation> correlations, List<ActiveRule> bases) {
+    Run(List<SigmaCorrelation> correlations, List<ActiveRule> bases, Map<String, String> inactive) {
+      this.inactive = inactive;
       this.correlations = correlations;
       this.outcomes = new Outcome[correlations.size()];
       this.state = new int[correlations.size()];
@@ -159,7 +171,13 @@ public final class CorrelationResolver {
       for (String written : c.rules()) {
         Set<Target> found = byKey.getOrDefault(written, Set.of());
         if (found.isEmpty()) {
-          return inactive(c, UNRESOLVED, "no loaded rule has the id or name '" + written + "'");
+          String why = inactive.get(written);
+          return inactive(
+              c,
+              UNRESOLVED,
+              why != null
+                  ? "'" + written + "' is not active (" + why + ")"
+                  : "no loaded rule has the id or name '" + written + "'");
         }
         if (found.size() > 1) {
           return inactive(

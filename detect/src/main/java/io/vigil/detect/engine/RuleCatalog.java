@@ -77,6 +77,7 @@ public final class RuleCatalog {
     List<SigmaCorrelation> loaded = new ArrayList<>();
     List<Integer> slots = new ArrayList<>(); // where each correlation's entry goes
     List<LintVerdict> provisional = new ArrayList<>(); // names each correlation's file and part
+    Map<String, String> notActive = new HashMap<>(); // id or name of a rule not loaded -> why
     for (Path dir : dirs) {
       for (Path file : RuleFiles.list(dir)) {
         for (RuleLint.Examination x : RuleLint.examineAll(file)) {
@@ -90,11 +91,15 @@ public final class RuleCatalog {
           }
           if (x.rule() == null) {
             entries.add(new CatalogEntry(file, v, false, "", null));
+            if (x.loaded() != null) {
+              notActive(notActive, x.loaded().id(), x.loaded().name(), v.detail());
+            }
             continue;
           }
           String id = ActiveRule.idOf(x.rule());
           if (v.kind() == LintVerdict.Kind.UNFILLED_FIELDS && (!v.canStillFire() || v.widened())) {
             entries.add(new CatalogEntry(file, v, false, "not loaded", id));
+            notActive(notActive, id, x.rule().rule().name(), v.detail());
             continue;
           }
           Path first = firstById.putIfAbsent(id, file);
@@ -115,7 +120,7 @@ public final class RuleCatalog {
         }
       }
     }
-    CorrelationResolver.Resolution r = CorrelationResolver.resolve(loaded, active);
+    CorrelationResolver.Resolution r = CorrelationResolver.resolve(loaded, active, notActive);
     for (int i = 0; i < loaded.size(); i++) {
       CorrelationResolver.Outcome o = r.outcomes().get(i);
       int slot = slots.get(i);
@@ -150,6 +155,15 @@ public final class RuleCatalog {
       }
     }
     return new RuleCatalog(entries, active, activeByFile, r.active(), r.notStandalone());
+  }
+
+  private static void notActive(Map<String, String> out, String id, String name, String why) {
+    if (id != null && !id.isBlank()) {
+      out.putIfAbsent(id, why);
+    }
+    if (name != null && !name.isBlank()) {
+      out.putIfAbsent(name, why);
+    }
   }
 
   /** Every rule seen (one per file, or per document of a multi-document file), in load order. */

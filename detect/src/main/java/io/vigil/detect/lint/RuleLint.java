@@ -85,12 +85,13 @@ public final class RuleLint {
       } else if (d.correlation() != null) {
         SigmaCorrelation c = d.correlation();
         String part = (several ? doc + " " : "") + "(" + c.type() + " correlation)";
-        out.add(new Examination(LintVerdict.correlation(file, part, "", ""), null, null, c));
+        out.add(new Examination(LintVerdict.correlation(file, part, "", ""), null, null, c, null));
       } else {
         SigmaRule r = d.rule();
         String part =
             several ? doc + " (rule " + (r.name() != null ? r.name() : r.title()) + ")" : "";
-        out.add(examineRule(file, part, r));
+        Examination x = examineRule(file, part, r);
+        out.add(new Examination(x.verdict(), x.rule(), x.mapping(), null, r));
       }
     }
     return out;
@@ -121,28 +122,34 @@ public final class RuleLint {
       }
     }
     if (unfilled.isEmpty()) {
-      return new Examination(LintVerdict.runs(file, part), rule, mapping, null);
+      return new Examination(LintVerdict.runs(file, part), rule, mapping, null, null);
     }
     Set<String> dead = RuleFieldUse.deadSearches(rule.rule(), mapping::fills);
     boolean canFire = ConditionReach.canFire(rule.condition(), dead);
     Set<String> negatedDead = new TreeSet<>(SearchPolarity.negated(rule.condition()));
     negatedDead.retainAll(RuleFieldUse.partlyDeadSearches(rule.rule(), mapping::fills));
     return new Examination(
-        LintVerdict.unfilled(file, part, unfilled, canFire, negatedDead), rule, mapping, null);
+        LintVerdict.unfilled(file, part, unfilled, canFire, negatedDead),
+        rule,
+        mapping,
+        null,
+        null);
   }
 
   private static Examination skipped(LintVerdict verdict) {
-    return new Examination(verdict, null, null, null);
+    return new Examination(verdict, null, null, null, null);
   }
 
   /**
    * A verdict with what the engine needs to run the rule: the compiled rule and its log-source
    * mapping (null unless a detection rule that was not skipped), or the loaded correlation (null
-   * unless a correlation).
+   * unless a correlation); {@code loaded} is the detection rule as loaded, also when it was skipped
+   * after loading (so a correlation referring to it can say why it is not active).
    */
   public record Examination(
       LintVerdict verdict,
       CompiledRule rule,
       LogSourceMapping mapping,
-      SigmaCorrelation correlation) {}
+      SigmaCorrelation correlation,
+      SigmaRule loaded) {}
 }

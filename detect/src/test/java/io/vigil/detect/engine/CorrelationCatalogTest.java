@@ -217,4 +217,27 @@ class CorrelationCatalogTest {
     assertEquals("1000001", CorrelationEngine.shown(1000001));
     assertEquals("0.5", CorrelationEngine.shown(0.5));
   }
+
+  @Test
+  void aReferenceToARuleThatDidNotLoadSaysWhy() throws Exception {
+    write(
+        "win.yml",
+        "title: w\nname: win_logon\nlogsource: {product: windows, service: security}\n"
+            + "detection:\n  sel:\n    EventID: 4625\n  condition: sel\n");
+    Path corr =
+        write(
+            "mr_win.yml",
+            correlation(
+                "c-w",
+                null,
+                "  type: event_count\n  rules: [win_logon]\n  timespan: 1m\n"
+                    + "  condition: {gte: 5}\n"));
+    RuleCatalog c = RuleCatalog.load(List.of(dir));
+    CatalogEntry e = c.entry(corr).orElseThrow();
+    assertFalse(e.active());
+    assertEquals("correlation: unresolved reference", e.verdict().reasonGroup());
+    assertTrue(
+        e.describe().contains("'win_logon' is not active (product windows: Vigil has no telemetry"),
+        e.describe());
+  }
 }
