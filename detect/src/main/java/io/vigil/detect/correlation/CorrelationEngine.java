@@ -33,6 +33,15 @@ import java.util.TreeMap;
  * permitting). A firing is at once an input of the correlations that refer to it, its fields the
  * group values.
  *
+ * <p>Aggregates over the window: event_count, the inputs; value_count, distinct values (tuples for
+ * a list of fields); value_sum and value_avg, of the numeric values (numbers or numeric text;
+ * others left out and counted); value_percentile, the share in percent of window inputs whose value
+ * equals the current input's; temporal, the distinct referenced rules present (without a condition
+ * all must be); temporal_ordered, how many referenced rules occur in the listed order (without a
+ * condition all must). Conditions are ANDed. An input lacking a group-by or counted field is
+ * skipped for that correlation and counted. Each evaluation walks the window, so its cost grows
+ * with {@code maxInputsPerGroup}.
+ *
  * <p>Bounds: at most {@code maxGroups} open groups (least recently touched evicted), {@code
  * maxInputsPerGroup} inputs per group (oldest evicted), {@value #MAX_BUFFERED_PER_SOURCE} buffered
  * inputs per source and {@value #MAX_SOURCES} sources; everything lost is counted in {@link

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -239,5 +240,41 @@ class CorrelationCatalogTest {
     assertTrue(
         e.describe().contains("'win_logon' is not active (product windows: Vigil has no telemetry"),
         e.describe());
+  }
+
+  @Test
+  void aliasesMustNameReferencedRulesAndMapToFieldsTheyFill() throws Exception {
+    write("base.yml", base("r-a", "rule_a", "/a"), base("r-b", "rule_b", "/b"));
+    Path good =
+        write(
+            "mr_good.yml",
+            correlation(
+                "c-good",
+                null,
+                "  type: temporal\n  rules: [rule_a, rule_b]\n  group-by: [who]\n"
+                    + "  timespan: 1m\n  aliases:\n    who: {rule_a: User, rule_b: ParentUser}\n"));
+    Path stray =
+        write(
+            "mr_stray.yml",
+            correlation(
+                "c-stray",
+                null,
+                "  type: temporal\n  rules: [rule_a, rule_b]\n  group-by: [who]\n"
+                    + "  timespan: 1m\n  aliases:\n    who: {rule_a: User, rule_c: User}\n"));
+    RuleCatalog c = RuleCatalog.load(List.of(dir));
+    assertTrue(c.entry(good).orElseThrow().active(), c.entry(good).orElseThrow().describe());
+    CatalogEntry e = c.entry(stray).orElseThrow();
+    assertEquals("correlation: invalid field", e.verdict().reasonGroup());
+    assertTrue(e.describe().contains("'rule_c'"), e.describe());
+    // The alias picks each rule's own field: rule_b's input is read from ParentUser.
+    CorrelationEngine engine = c.correlationEngine(CorrelationOptions.defaults());
+    Finding b =
+        c.engine().evaluate(TestEvents.exec("alice", "/usr/bin/b", "b")).stream()
+            .filter(f -> f.ruleId().equals("r-b"))
+            .findFirst()
+            .orElseThrow();
+    // The event has no parent, so nothing of it; asked for ParentUser, not User.
+    assertEquals(Map.of(), engine.fieldsFor(b, Map.of("User", "y")));
+    assertEquals(Map.of("ParentUser", "x"), engine.fieldsFor(b, Map.of("ParentUser", "x")));
   }
 }
