@@ -6,7 +6,7 @@ import java.util.Objects;
 
 /**
  * A rule the engine evaluates: compiled, with the mapping of its log source to Vigil events and the
- * id findings carry (the rule's {@code id}, or {@code origin} when it has none).
+ * id findings carry (see {@link #idOf}).
  */
 public record ActiveRule(CompiledRule compiled, LogSourceMapping mapping, String id) {
   public ActiveRule {
@@ -15,9 +15,17 @@ public record ActiveRule(CompiledRule compiled, LogSourceMapping mapping, String
     Objects.requireNonNull(id);
   }
 
-  /** The id a rule is known by: its Sigma {@code id}, or where it was loaded from. */
+  /**
+   * The id a rule is known by: its Sigma {@code id}, else its {@code name} (by which correlations
+   * refer to it), else where it was loaded from (the file, or {@code FILE#N} in a multi-document
+   * file).
+   */
   public static String idOf(CompiledRule rule) {
     String id = rule.rule().id();
-    return id == null || id.isBlank() ? rule.rule().origin() : id;
+    if (id != null && !id.isBlank()) {
+      return id;
+    }
+    String name = rule.rule().name();
+    return name == null || name.isBlank() ? rule.rule().origin() : name;
   }
 }

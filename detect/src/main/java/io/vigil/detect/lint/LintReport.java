@@ -8,9 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The verdicts of one lint run, in path order, with counts per class and per skip reason, and the
- * text report: one line per rule that does not plainly run, then the counts. Everything printed
- * that came from a rule file (paths, messages quoting it) is escaped. Immutable.
+ * The verdicts of one lint run (one per rule: a multi-document file has several), in path order,
+ * with counts per class and per skip reason, and the text report: one line per rule that does not
+ * plainly run, then the counts. Everything printed that came from a rule file (paths, messages
+ * quoting it) is escaped. Immutable.
  */
 public record LintReport(List<LintVerdict> verdicts) {
 
@@ -40,13 +41,24 @@ public record LintReport(List<LintVerdict> verdicts) {
   /** Prints the report; paths relative to {@code base} when they are under it. */
   public void print(PrintStream out, Path base) {
     for (LintVerdict v : verdicts) {
+      String shown = v.where(ReportText.shown(v.file(), base));
       if (v.kind() != LintVerdict.Kind.RUNS) {
-        String shown = ReportText.shown(v.file(), base);
         out.println(ReportText.line(shown + ": " + v.kind().label() + ": " + v.detail()));
+      } else if (v.correlation()) {
+        // A correlation that runs is still worth a line: it says its references resolved.
+        out.println(ReportText.line(shown + ": runs: references resolved"));
       }
     }
     out.println();
     out.println(verdicts.size() + " rules");
+    long correlations = verdicts.stream().filter(LintVerdict::correlation).count();
+    if (correlations > 0) {
+      long running =
+          verdicts.stream()
+              .filter(v -> v.correlation() && v.kind() == LintVerdict.Kind.RUNS)
+              .count();
+      out.println("  of which correlations: " + correlations + " (" + running + " run)");
+    }
     countsByKind().forEach((k, n) -> out.println("  " + k.label() + ": " + n));
     Map<String, Integer> reasons = skippedByReason();
     if (!reasons.isEmpty()) {

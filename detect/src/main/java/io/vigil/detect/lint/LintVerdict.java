@@ -6,7 +6,10 @@ import java.util.Set;
 /**
  * What lint says about one rule file: exactly one {@link Kind}, with the unfilled fields (for
  * {@link Kind#UNFILLED_FIELDS}) or the reason (for {@link Kind#SKIPPED}). {@code reasonGroup} is
- * the reason without rule-specific detail, for counting. Immutable.
+ * the reason without rule-specific detail, for counting. {@code part} says which rule of a file
+ * this is when it is not plain (a document of a multi-document file, a correlation), else it is
+ * empty; {@code correlation} marks a correlation rule, whose verdict says whether it resolved.
+ * Immutable.
  */
 public record LintVerdict(
     Path file,
@@ -15,7 +18,9 @@ public record LintVerdict(
     boolean canStillFire,
     Set<String> negatedDeadSearches,
     String reason,
-    String reasonGroup) {
+    String reasonGroup,
+    String part,
+    boolean correlation) {
 
   public enum Kind {
     /** Loads, its log source has Vigil telemetry, and every field it names is filled. */
@@ -41,17 +46,44 @@ public record LintVerdict(
     negatedDeadSearches = Set.copyOf(negatedDeadSearches);
   }
 
-  static LintVerdict runs(Path file) {
-    return new LintVerdict(file, Kind.RUNS, Set.of(), true, Set.of(), "", "");
+  static LintVerdict runs(Path file, String part) {
+    return new LintVerdict(file, Kind.RUNS, Set.of(), true, Set.of(), "", "", part, false);
   }
 
   static LintVerdict unfilled(
-      Path file, Set<String> fields, boolean canStillFire, Set<String> negatedDead) {
-    return new LintVerdict(file, Kind.UNFILLED_FIELDS, fields, canStillFire, negatedDead, "", "");
+      Path file, String part, Set<String> fields, boolean canStillFire, Set<String> negatedDead) {
+    return new LintVerdict(
+        file, Kind.UNFILLED_FIELDS, fields, canStillFire, negatedDead, "", "", part, false);
   }
 
-  static LintVerdict skipped(Path file, String reason, String group) {
-    return new LintVerdict(file, Kind.SKIPPED, Set.of(), false, Set.of(), reason, group);
+  static LintVerdict skipped(Path file, String part, String reason, String group) {
+    return new LintVerdict(
+        file, Kind.SKIPPED, Set.of(), false, Set.of(), reason, group, part, false);
+  }
+
+  /**
+   * A correlation rule's verdict: {@link Kind#RUNS} when it resolved ({@code reasonGroup} empty),
+   * else {@link Kind#SKIPPED} with the reason; reasons group as {@code correlation: GROUP}.
+   */
+  public static LintVerdict correlation(Path file, String part, String reasonGroup, String reason) {
+    if (reasonGroup.isEmpty()) {
+      return new LintVerdict(file, Kind.RUNS, Set.of(), true, Set.of(), "", "", part, true);
+    }
+    return new LintVerdict(
+        file,
+        Kind.SKIPPED,
+        Set.of(),
+        false,
+        Set.of(),
+        reasonGroup + ": " + reason,
+        "correlation: " + reasonGroup,
+        part,
+        true);
+  }
+
+  /** {@code file} or {@code file PART}, as reports name the rule. */
+  public String where(String shownFile) {
+    return part.isEmpty() ? shownFile : shownFile + " " + part;
   }
 
   /**

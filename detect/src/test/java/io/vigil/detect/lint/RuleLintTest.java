@@ -51,7 +51,8 @@ class RuleLintTest {
         dir.resolve("corr.yml"),
         "title: a\nname: a\nlogsource:\n  product: linux\n  category: process_creation\n"
             + "detection:\n  sel:\n    Image: x\n  condition: sel\n---\n"
-            + "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n");
+            + "title: c\ncorrelation:\n  type: event_count\n  rules: [a, missing]\n"
+            + "  timespan: 1h\n  condition: {gte: 2}\n");
     rule(
         "registry.yml",
         "  product: windows\n  category: registry_set\n",
@@ -74,8 +75,18 @@ class RuleLintTest {
     LintVerdict bad = verdict(report, "sub/bad.yml");
     assertEquals(Kind.SKIPPED, bad.kind());
     assertEquals("does not load or compile", bad.reasonGroup());
-    LintVerdict corr = verdict(report, "corr.yml");
-    assertEquals("correlation: correlation rules are not supported yet", corr.reasonGroup());
+    // A multi-document file: one verdict per rule, the base rule runs, the correlation does not
+    // resolve (nothing is named 'missing').
+    java.util.List<LintVerdict> corr =
+        report.verdicts().stream().filter(v -> v.file().equals(dir.resolve("corr.yml"))).toList();
+    assertEquals(2, corr.size());
+    assertEquals(Kind.RUNS, corr.get(0).kind());
+    assertEquals("document 1 (rule a)", corr.get(0).part());
+    assertEquals(Kind.SKIPPED, corr.get(1).kind());
+    assertTrue(corr.get(1).correlation());
+    assertEquals("document 2 (event_count correlation)", corr.get(1).part());
+    assertEquals("correlation: unresolved reference", corr.get(1).reasonGroup());
+    assertTrue(corr.get(1).reason().contains("'missing'"), corr.get(1).reason());
     assertEquals(
         "product windows: Vigil has no telemetry from that product",
         verdict(report, "registry.yml").reason());
@@ -83,11 +94,11 @@ class RuleLintTest {
         "category registry_set: no Vigil telemetry", verdict(report, "winless.yml").reason());
 
     assertEquals(
-        Map.of(Kind.RUNS, 1, Kind.UNFILLED_FIELDS, 2, Kind.SKIPPED, 4), report.countsByKind());
+        Map.of(Kind.RUNS, 2, Kind.UNFILLED_FIELDS, 2, Kind.SKIPPED, 4), report.countsByKind());
     assertEquals(
         Map.of(
             "does not load or compile", 1,
-            "correlation: correlation rules are not supported yet", 1,
+            "correlation: unresolved reference", 1,
             "product windows: Vigil has no telemetry from that product", 1,
             "category registry_set: no Vigil telemetry", 1),
         report.skippedByReason());

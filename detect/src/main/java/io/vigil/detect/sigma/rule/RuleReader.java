@@ -6,20 +6,23 @@ import java.util.Set;
 
 /** Reads one loaded YAML document into a {@link SigmaRule}. Stateless. */
 final class RuleReader {
-  private static final Set<String> LEVELS =
-      Set.of("informational", "low", "medium", "high", "critical");
-  private static final Set<String> STATUSES =
+  static final Set<String> LEVELS = Set.of("informational", "low", "medium", "high", "critical");
+  static final Set<String> STATUSES =
       Set.of("stable", "test", "experimental", "deprecated", "unsupported");
+
+  /** Why a filter document is refused where rules are loaded. */
+  static final String FILTER_MESSAGE = "a Sigma filter; load it from detection.filter_dirs";
 
   private RuleReader() {}
 
   static SigmaRule read(Object document, String origin) throws SigmaRuleException {
     Map<String, Object> doc = YamlValues.map(document, "");
     if (doc.containsKey("correlation")) {
-      throw new SigmaRuleException("correlation", "correlation rules are not supported yet");
+      throw new SigmaRuleException(
+          "correlation", "a correlation rule; load the file with SigmaRuleLoader.loadAll");
     }
     if (doc.containsKey("filter") && !doc.containsKey("detection")) {
-      throw new SigmaRuleException("filter", "Sigma filters are not supported yet");
+      throw new SigmaRuleException("filter", FILTER_MESSAGE);
     }
     if (doc.containsKey("action")) {
       throw new SigmaRuleException(
@@ -43,6 +46,7 @@ final class RuleReader {
     return new SigmaRule(
         origin,
         YamlValues.optionalText(doc, "id", ""),
+        YamlValues.optionalText(doc, "name", ""),
         title,
         status,
         level,
@@ -56,8 +60,7 @@ final class RuleReader {
         DetectionReader.read(doc.get("detection")));
   }
 
-  private static String oneOf(String value, Set<String> allowed, String path)
-      throws SigmaRuleException {
+  static String oneOf(String value, Set<String> allowed, String path) throws SigmaRuleException {
     if (value != null && !allowed.contains(value)) {
       throw new SigmaRuleException(
           path, "'" + value + "' is not one of " + new java.util.TreeSet<>(allowed));

@@ -5,11 +5,13 @@ import java.util.List;
 /**
  * A loaded Sigma detection rule, immutable and thread-safe. Optional scalars are {@code null} when
  * the rule leaves them out; optional lists are empty. {@code origin} names where it was loaded from
- * (a file path) for messages.
+ * (a file path) for messages. {@code name} is the rule's optional unique name, by which correlation
+ * rules may refer to it.
  */
 public record SigmaRule(
     String origin,
     String id,
+    String name,
     String title,
     String status,
     String level,

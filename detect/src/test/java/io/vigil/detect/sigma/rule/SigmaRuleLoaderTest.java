@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -262,15 +263,57 @@ class SigmaRuleLoaderTest {
   }
 
   @Test
-  void correlationRulesAreReportedAsUnsupported() {
-    String single = "title: c\ncorrelation:\n  type: event_count\n  rules: [a]\n  timespan: 1h\n";
+  void correlationRulesLoadThroughLoadAllEachDocumentOnItsOwn() throws Exception {
+    String single =
+        "title: c\nname: c\ncorrelation:\n  type: event_count\n  rules: [a]\n"
+            + "  group-by: [User]\n  timespan: 90m\n  condition: {gt: 2, lte: 4.5}\n";
     SigmaRuleException e =
         assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(single, "o"));
-    assertEquals("correlation: correlation rules are not supported yet", e.getMessage());
-    String multi = rule("name: a\n", "s: [x]\ncondition: s\n") + "---\n" + single;
-    SigmaRuleException m =
-        assertThrows(SigmaRuleException.class, () -> SigmaRuleLoader.load(multi, "o"));
-    assertEquals("correlation: correlation rules are not supported yet", m.getMessage());
+    assertEquals("correlation", e.where());
+    String multi =
+        rule("name: a\n", "s: [x]\ncondition: s\n")
+            + "---\n"
+            + single
+            + "---\ntitle: bad\ncorrelation:\n  type: event_sum\n  rules: [a]\n  timespan: 1h\n";
+    List<SigmaDocument> docs = SigmaRuleLoader.loadAll(multi, "o");
+    assertEquals(3, docs.size());
+    assertEquals("a", docs.get(0).rule().name());
+    SigmaCorrelation c = docs.get(1).correlation();
+    assertEquals("event_count", c.type());
+    assertEquals(List.of("a"), c.rules());
+    assertEquals(List.of("User"), c.groupBy());
+    assertEquals(java.time.Duration.ofMinutes(90), c.timespan());
+    assertEquals(List.of("gt", "lte"), List.copyOf(c.condition().keySet()));
+    assertEquals(4.5, c.condition().get("lte"));
+    assertEquals(1, c.document());
+    assertEquals("correlation.type", docs.get(2).error().where());
+    assertEquals("document 3", docs.get(2).label());
+  }
+
+  @Test
+  void malformedCorrelationsNameWhereTheyAreWrong() {
+    String base = "title: c\ncorrelation:\n  type: %s\n  rules: [a]\n  timespan: %s\n%s";
+    Map<String, String> cases =
+        Map.of(
+            "correlation.timespan", String.format(base, "temporal", "5x", ""),
+            "correlation.condition", String.format(base, "event_count", "1h", ""),
+            "correlation.condition.field",
+                String.format(base, "value_count", "1h", "  condition: {gte: 3}\n"),
+            "correlation.condition.gte",
+                String.format(base, "event_count", "1h", "  condition: {gte: many}\n"),
+            "correlation.condition.over",
+                String.format(base, "event_count", "1h", "  condition: {over: 3}\n"),
+            "correlation.rules", "title: c\ncorrelation:\n  type: temporal\n  timespan: 1h\n",
+            "correlation.window", String.format(base, "temporal", "1h", "  window: 3\n"));
+    cases.forEach(
+        (where, text) -> {
+          try {
+            List<SigmaDocument> d = SigmaRuleLoader.loadAll(text, "o");
+            assertEquals(where, d.get(0).error().where(), text);
+          } catch (SigmaRuleException x) {
+            throw new AssertionError(x);
+          }
+        });
   }
 
   @Test
@@ -289,6 +332,7 @@ class SigmaRuleLoaderTest {
             SigmaRuleException.class,
             () -> SigmaRuleLoader.load("action: global\ntitle: g\n", "o"));
     assertEquals("action", action.where());
+    assertEquals("filter: a Sigma filter; load it from detection.filter_dirs", filter.getMessage());
     String two = rule("", "s: [x]\ncondition: s\n");
     SigmaRuleException multi =
         assertThrows(
