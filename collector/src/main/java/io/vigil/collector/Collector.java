@@ -1,8 +1,8 @@
 package io.vigil.collector;
 
 import io.vigil.collector.config.CollectorConfig;
-import io.vigil.collector.detection.DetectionStart;
 import io.vigil.collector.detection.Detection;
+import io.vigil.collector.detection.DetectionStart;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;

@@ -14,10 +14,10 @@ import java.util.Map;
 
 /**
  * The alert each kind of match becomes, with its suppression key: what "the same alert again"
- * means. Two matches are identical when they come from the same agent, the same rule (or
- * indicator, or correlation group) and, for Sigma rules, the same values of the fields that made
- * the rule match: a thousand runs of one command fold into one alert with a count, a different
- * command line raises its own.
+ * means. Two matches are identical when they come from the same agent, the same rule (or indicator,
+ * or correlation group) and, for Sigma rules, the same values of the fields that made the rule
+ * match: a thousand runs of one command fold into one alert with a count, a different command line
+ * raises its own.
  */
 final class AlertOf {
   /** Level of a threat-intel hit: a known-bad indicator seen on a host is worth a look today. */

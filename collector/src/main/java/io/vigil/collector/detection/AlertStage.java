@@ -113,7 +113,8 @@ public final class AlertStage {
     for (Detections.Feed feed : detections.feeds()) {
       store
           .correlationInputs()
-          .insert(feed.ruleId(), agentId, streamId, seq, eventTimeNs, FieldsJson.write(feed.fields()));
+          .insert(
+              feed.ruleId(), agentId, streamId, seq, eventTimeNs, FieldsJson.write(feed.fields()));
       CorrelationInput in =
           new CorrelationInput(feed.ruleId(), agentId, eventTimeNs, streamId, seq, feed.fields());
       raised = addAll(raised, raise(engine.offer(in), storedNs));
@@ -138,7 +139,8 @@ public final class AlertStage {
       }
       CorrelationInput anchor = c.anchor();
       if (allowList != null
-          && allowList.allows(c.ruleId(), hostnames.apply(anchor.source()), null, null)
+          && allowList
+              .allows(c.ruleId(), hostnames.apply(anchor.source()), null, null)
               .isPresent()) {
         metrics.allowedCorrelations.inc();
         continue;

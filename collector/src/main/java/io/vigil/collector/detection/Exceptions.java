@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Loads the exceptions a {@link DetectionSection} names, the Sigma filter files and the global
  * allow-list, and says at start what each holds and what did not load. A directory or allow-list
- * that cannot be read stops the start, like a rule directory: a collector told to silence
- * something must not start silencing nothing, nor, with a half-read allow-list, more than it was
- * told. Blocks on file I/O.
+ * that cannot be read stops the start, like a rule directory: a collector told to silence something
+ * must not start silencing nothing, nor, with a half-read allow-list, more than it was told. Blocks
+ * on file I/O.
  */
 final class Exceptions {
   private static final Logger log = LoggerFactory.getLogger(Exceptions.class);

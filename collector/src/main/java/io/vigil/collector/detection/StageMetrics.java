@@ -28,7 +28,12 @@ final class StageMetrics {
             "Matches a Sigma filter silenced (the rule did not match)",
             "by",
             "allow_list_correlation");
-    gauge(m, engine, "open_groups", "Correlation groups held in memory", CorrelationStats::openGroups);
+    gauge(
+        m,
+        engine,
+        "open_groups",
+        "Correlation groups held in memory",
+        CorrelationStats::openGroups);
     gauge(
         m,
         engine,

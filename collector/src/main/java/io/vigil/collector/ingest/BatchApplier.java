@@ -116,7 +116,9 @@ final class BatchApplier {
     }
     tally.stored++;
     if (process != null && process.exec()) {
-      store.processes().recordExec(key.agentId(), stream.streamId(), seq, accepted.eventTimeNs(), process);
+      store
+          .processes()
+          .recordExec(key.agentId(), stream.streamId(), seq, accepted.eventTimeNs(), process);
     }
     if (!accepted.detections().isEmpty() || alerts.wantsEveryEvent()) {
       List<RaisedAlert> raised =

@@ -82,7 +82,13 @@ public final class IngestService implements AutoCloseable {
     this.writer =
         EssentialThread.create(
             new IngestWriter(
-                store, queue, options, this.metrics, this.outputs, detection.stage(), this.alertOutputs),
+                store,
+                queue,
+                options,
+                this.metrics,
+                this.outputs,
+                detection.stage(),
+                this.alertOutputs),
             "ingest-writer");
     writer.start();
   }

@@ -18,5 +18,6 @@ final class WriteContext {
 
   /** Alerts raised in this transaction, for the alert outputs. */
   final List<RaisedAlert> raised = new ArrayList<>();
+
   boolean holesChanged;
 }

@@ -73,7 +73,8 @@ class DetectionStartTest {
         1, metrics.value("vigil_collector_detection_rule_files", "class", "unfilled_fields"));
     assertEquals(1, metrics.value("vigil_collector_detection_rule_files", "class", "skipped"));
 
-    List<NewAlert> alerts = detector.detect(exec("/usr/bin/base64", "base64 -d /tmp/x"));
+    List<NewAlert> alerts =
+        detector.detect("agent-1", "web-1", exec("/usr/bin/base64", "base64 -d /tmp/x")).alerts();
     assertEquals(1, alerts.size());
     NewAlert a = alerts.get(0);
     assertEquals(TestRules.BASE64_DECODE_ID, a.ruleId());
@@ -84,7 +85,10 @@ class DetectionStartTest {
         "{\"CommandLine\":[\"base64 -d /tmp/x\"],\"Image\":[\"/usr/bin/base64\"]}",
         a.matchedFieldsJson());
     assertEquals(rules.resolve("base64.yml").toString(), a.ruleOrigin());
-    assertEquals(List.of(), detector.detect(exec("/usr/bin/base64", "base64 /tmp/x")));
+    assertEquals("sigma", a.source());
+    assertTrue(a.dedupeKey().contains(TestRules.BASE64_DECODE_ID), a.dedupeKey());
+    assertEquals(
+        Detections.NONE, detector.detect("agent-1", "web-1", exec("/usr/bin/base64", "base64 /x")));
     assertEquals(2, metrics.value("vigil_collector_detection_events_evaluated_total"));
     assertEquals(0, metrics.value("vigil_collector_detection_rule_errors"));
   }
@@ -124,7 +128,8 @@ class DetectionStartTest {
     Path missing = dir.resolve("not-read-when-disabled");
     EventDetector d =
         DetectionStart.start(new DetectionSection(false, true, List.of(missing)), metrics);
-    assertEquals(List.of(), d.detect(exec("/usr/bin/base64", "base64 -d")));
+    assertEquals(
+        Detections.NONE, d.detect("agent-1", "web-1", exec("/usr/bin/base64", "base64 -d")));
     assertEquals(0, metrics.value("vigil_collector_detection_rules_active"));
     assertFalse(Files.exists(missing));
   }

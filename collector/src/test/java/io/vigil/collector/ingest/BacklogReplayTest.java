@@ -100,7 +100,8 @@ class BacklogReplayTest {
 
   @Test
   void aBacklogDrainedAfterAnOutageRaisesExactlyTheAlertsOfTheLiveStream() throws Exception {
-    List<Agent> agents = List.of(new Agent("agent-a", "web-1", 11), new Agent("agent-b", "db-1", 22));
+    List<Agent> agents =
+        List.of(new Agent("agent-a", "web-1", 11), new Agent("agent-b", "db-1", 22));
 
     Path live = dir.resolve("live");
     try (Run run = new Run(live)) {
@@ -143,7 +144,8 @@ class BacklogReplayTest {
         expected.stream().filter(s -> s.contains("c0r3")).count() >= 2,
         "the scenario raises decode storms: " + expected);
     assertTrue(
-        expected.stream().anyMatch(s -> s.contains(TestRules.BASE64_DECODE_ID) && !s.endsWith(" 1")),
+        expected.stream()
+            .anyMatch(s -> s.contains(TestRules.BASE64_DECODE_ID) && !s.endsWith(" 1")),
         "suppression folded identical decodes: " + expected);
     assertEquals(String.join("\n", expected), String.join("\n", got));
   }
@@ -151,15 +153,15 @@ class BacklogReplayTest {
   /** Every alert as "agent seq rule count", in id order. */
   private static List<String> alerts(Path dbDir) throws Exception {
     List<String> out = new ArrayList<>();
-    try (Connection c =
-            DriverManager.getConnection("jdbc:sqlite:" + dbDir.resolve("vigil.db"));
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbDir.resolve("vigil.db"));
         Statement st = c.createStatement();
         ResultSet rs =
             st.executeQuery(
                 "SELECT agent_id, seq, rule_id, count FROM alerts ORDER BY agent_id, seq,"
                     + " rule_id")) {
       while (rs.next()) {
-        out.add(rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3) + " " + rs.getLong(4));
+        out.add(
+            rs.getString(1) + " " + rs.getLong(2) + " " + rs.getString(3) + " " + rs.getLong(4));
       }
     }
     return out;
@@ -240,7 +242,9 @@ class BacklogReplayTest {
           image = RECON[r.nextInt(RECON.length)];
           cmd = image.substring(image.lastIndexOf('/') + 1);
           user = "alice";
-        } else if (second % 150 >= 230 % 150 && second % 150 < 230 % 150 + 20 && r.nextInt(3) == 0) {
+        } else if (second % 150 >= 230 % 150
+            && second % 150 < 230 % 150 + 20
+            && r.nextInt(3) == 0) {
           // A decode storm of identical commands at 80 s, 230 s (across the outage at 240 s), ...
           image = "/usr/bin/base64";
           cmd = "base64 -d /tmp/blob";

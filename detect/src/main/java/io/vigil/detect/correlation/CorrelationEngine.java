@@ -306,6 +306,7 @@ public final class CorrelationEngine {
     while (!s.buffer.isEmpty() && s.buffer.peek().eventTimeNs() < watermark) {
       CorrelationInput in = s.buffer.poll();
       bufferedInputs--;
+      s.releasedMaxNs = Math.max(s.releasedMaxNs, in.eventTimeNs());
       if (out == null) {
         out = new ArrayList<>();
       }
@@ -342,14 +343,20 @@ public final class CorrelationEngine {
     expire();
   }
 
-  /** Drops groups whose inputs all left the window (looking at a few least recently touched). */
+  /**
+   * Drops groups whose inputs all left the window (looking at a few least recently touched). The
+   * window is measured on the clock of the source that last fed the group, not the newest of all
+   * sources: one agent draining a backlog must not expire another agent's groups, whose inputs are
+   * still to come in their own time.
+   */
   private void expire() {
     Iterator<Map.Entry<GroupKey, Group>> it = groups.entrySet().iterator();
     for (int i = 0; i < EXPIRY_SCAN && it.hasNext(); i++) {
       Map.Entry<GroupKey, Group> e = it.next();
       Plan p = plans.get(e.getKey().plan());
       Group g = e.getValue();
-      if (g.lastNs <= saturatingAdd(releasedMaxNs, -(p.spanNs + latenessNs))) {
+      long now = g.lastSource == null ? releasedMaxNs : g.lastSource.releasedMaxNs;
+      if (g.lastNs <= saturatingAdd(now, -(p.spanNs + latenessNs))) {
         heldInputs -= g.inputs.size();
         it.remove();
       }
@@ -385,6 +392,9 @@ public final class CorrelationEngine {
     final PriorityQueue<CorrelationInput> buffer = new PriorityQueue<>(CorrelationInput::compare);
     long maxSeenNs = Long.MIN_VALUE;
 
+    /** The newest event time of this source's inputs released so far. */
+    long releasedMaxNs = Long.MIN_VALUE;
+
     long watermark(long latenessNs) {
       return saturatingAdd(maxSeenNs, -latenessNs);
     }
@@ -400,6 +410,9 @@ public final class CorrelationEngine {
     final ArrayList<Entry> inputs = new ArrayList<>();
     boolean lastHeld;
     long lastNs = Long.MIN_VALUE;
+
+    /** The source of the latest input, whose clock expires the group (null: none known). */
+    Source lastSource;
   }
 
   /** One correlation ready to evaluate. */
@@ -483,6 +496,7 @@ public final class CorrelationEngine {
       boolean heldBefore = g.lastHeld && g.lastNs > from;
       g.lastHeld = held;
       g.lastNs = Math.max(g.lastNs, t);
+      g.lastSource = e.sources.get(in.source());
       if (!held || heldBefore) {
         return null;
       }

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -187,6 +188,29 @@ public final class RuleCatalog {
    */
   public boolean standalone(String ruleId) {
     return !notStandalone.contains(ruleId);
+  }
+
+  /**
+   * The ids findings carry, of every active detection and correlation rule: what filters and
+   * allow-lists may name.
+   */
+  public Set<String> ruleIds() {
+    Set<String> ids = new HashSet<>();
+    active.forEach(a -> ids.add(a.id()));
+    correlations.forEach(c -> ids.add(c.ruleId()));
+    return ids;
+  }
+
+  /** The {@code name} of each active detection rule that has one, to its id. */
+  public Map<String, String> ruleNames() {
+    Map<String, String> names = new HashMap<>();
+    for (ActiveRule a : active) {
+      String name = a.compiled().rule().name();
+      if (name != null && !name.isBlank()) {
+        names.putIfAbsent(name, a.id());
+      }
+    }
+    return names;
   }
 
   /** A correlation engine over the active correlations. */

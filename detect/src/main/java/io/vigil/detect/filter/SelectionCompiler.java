@@ -39,6 +39,7 @@ final class SelectionCompiler {
           new SigmaRule(
               origin,
               id,
+              null,
               title,
               null,
               null,
