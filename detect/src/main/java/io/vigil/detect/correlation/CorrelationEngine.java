@@ -306,7 +306,6 @@ public final class CorrelationEngine {
     while (!s.buffer.isEmpty() && s.buffer.peek().eventTimeNs() < watermark) {
       CorrelationInput in = s.buffer.poll();
       bufferedInputs--;
-      s.releasedMaxNs = Math.max(s.releasedMaxNs, in.eventTimeNs());
       if (out == null) {
         out = new ArrayList<>();
       }
@@ -327,6 +326,10 @@ public final class CorrelationEngine {
       return;
     }
     releasedMaxNs = Math.max(releasedMaxNs, in.eventTimeNs());
+    Source src = sources.get(in.source());
+    if (src != null) {
+      src.releasedMaxNs = Math.max(src.releasedMaxNs, in.eventTimeNs());
+    }
     for (Plan p : ps) {
       CorrelationFinding f = p.accept(this, in);
       if (f != null) {
