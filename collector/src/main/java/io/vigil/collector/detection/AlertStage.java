@@ -6,7 +6,6 @@ import com.google.gson.JsonParser;
 import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.AlertContext;
 import io.vigil.collector.store.AlertWrites;
-import io.vigil.collector.store.CorrelationInputRow;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.ProcessFacts;
@@ -17,6 +16,7 @@ import io.vigil.detect.correlation.CorrelationInput;
 import io.vigil.detect.filter.AllowList;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +43,16 @@ import org.slf4j.LoggerFactory;
 public final class AlertStage {
   private static final Logger log = LoggerFactory.getLogger(AlertStage.class);
 
-  /** How often (event time) stored inputs older than the horizon are deleted. */
+  /** How often (collector time) stored inputs older than each agent's horizon are deleted. */
   private static final long PRUNE_EVERY_NS = Duration.ofMinutes(1).toNanos();
+
+  /**
+   * How far ahead of the collector's clock an agent's event time may be and still move that agent's
+   * correlation clock. One event from a host whose clock jumped a day ahead would otherwise make
+   * every later event of that host late, blinding its correlations (an evasion), and stop the
+   * pruning of stored inputs.
+   */
+  static final long MAX_FUTURE_NS = Duration.ofMinutes(5).toNanos();
 
   private final Supplier<CorrelationEngine> newEngine;
   private final AllowList allowList;
@@ -52,8 +60,19 @@ public final class AlertStage {
   private final Function<String, String> hostnames;
   private final StageMetrics metrics;
   private EventStore store;
-  private CorrelationEngine engine;
-  private long maxEventTimeNs = Long.MIN_VALUE;
+
+  /** Read by the metrics endpoint's thread for its gauges. */
+  private volatile CorrelationEngine engine;
+
+  /** Whether the current transaction offered or observed anything (a rollback must rebuild). */
+  private boolean touched;
+
+  /** A rebuild failed: the engine is not to be trusted until one succeeds. */
+  private boolean rebuildPending;
+
+  /** Each agent's newest correlation time (clamped), for pruning per agent. */
+  private final Map<String, Long> newestByAgent = new HashMap<>();
+
   private long lastPruneNs = Long.MIN_VALUE;
 
   /**
@@ -107,26 +126,59 @@ public final class AlertStage {
     for (NewAlert a : detections.alerts()) {
       raised = add(raised, insert(ctx, a));
     }
-    if (engine == null) {
+    if (newEngine == null) {
       return raised == null ? List.of() : raised;
     }
-    for (Detections.Feed feed : detections.feeds()) {
-      store
-          .correlationInputs()
-          .insert(
-              feed.ruleId(), agentId, streamId, seq, eventTimeNs, FieldsJson.write(feed.fields()));
-      CorrelationInput in =
-          new CorrelationInput(feed.ruleId(), agentId, eventTimeNs, streamId, seq, feed.fields());
-      raised = addAll(raised, raise(engine.offer(in), storedNs));
+    if (rebuildPending) {
+      rebuild(); // throws if it fails again: the transaction fails and the agent re-sends
     }
-    raised = addAll(raised, raise(engine.observe(agentId, eventTimeNs), storedNs));
-    prune(eventTimeNs);
+    touched = true;
+    long t = correlationTime(eventTimeNs, storedNs);
+    CorrelationEngine e = engine;
+    for (Detections.Feed feed : detections.feeds()) {
+      // A late input is dropped by the engine (and counted); storing it would let a rebuild
+      // revive what the live engine never counted.
+      if (!e.isLate(agentId, t)) {
+        store
+            .correlationInputs()
+            .insert(feed.ruleId(), agentId, streamId, seq, t, FieldsJson.write(feed.fields()));
+      }
+      CorrelationInput in =
+          new CorrelationInput(feed.ruleId(), agentId, t, streamId, seq, feed.fields());
+      raised = addAll(raised, raise(e.offer(in), storedNs));
+    }
+    raised = addAll(raised, raise(e.observe(agentId, t), storedNs));
+    newestByAgent.merge(agentId, t, Math::max);
+    prune(storedNs);
     return raised == null ? List.of() : raised;
   }
 
-  /** The transaction rolled back: correlation state may hold inputs that are not stored. */
+  /**
+   * The event time correlations use: the agent's, unless it is further ahead of the collector's
+   * clock than {@link #MAX_FUTURE_NS} (then the collector's plus that margin, counted).
+   */
+  private long correlationTime(long eventTimeNs, long storedNs) {
+    long limit = storedNs + MAX_FUTURE_NS;
+    if (eventTimeNs > limit) {
+      metrics.clampedTimes.inc();
+      return limit;
+    }
+    return eventTimeNs;
+  }
+
+  /** The current transaction committed: nothing to undo if the next one rolls back. */
+  public void committed() {
+    touched = false;
+  }
+
+  /**
+   * The transaction rolled back: correlation state may hold inputs that are not stored. A
+   * transaction that never reached the stage (a conflict on its first write) leaves it as it was.
+   */
   public void afterRollback() {
-    if (engine != null) {
+    if (newEngine != null && touched) {
+      touched = false;
+      newestByAgent.clear();
       rebuild();
     }
   }
@@ -186,55 +238,81 @@ public final class AlertStage {
     return h == null || h.isEmpty() ? agentId : h;
   }
 
-  private void prune(long eventTimeNs) {
-    if (eventTimeNs > maxEventTimeNs) {
-      maxEventTimeNs = eventTimeNs;
-    }
-    if (lastPruneNs != Long.MIN_VALUE && maxEventTimeNs - lastPruneNs < PRUNE_EVERY_NS) {
+  /**
+   * Deletes, once a minute, each agent's stored inputs older than twice the horizon behind that
+   * agent's own newest time: an agent that lags the others (clock skew, a backlog being drained)
+   * keeps what its rebuild needs.
+   */
+  private void prune(long nowNs) {
+    if (lastPruneNs != Long.MIN_VALUE && nowNs - lastPruneNs < PRUNE_EVERY_NS) {
       return;
     }
-    lastPruneNs = maxEventTimeNs;
-    // Twice the horizon: agents whose clocks or backlogs lag the newest one still find theirs.
-    long before = maxEventTimeNs - 2 * engine.horizonNs();
-    if (before > 0) {
-      store.correlationInputs().pruneBefore(before);
-    }
+    lastPruneNs = nowNs;
+    long keep = 2 * engine.horizonNs();
+    newestByAgent.forEach(
+        (agent, newest) -> store.correlationInputs().pruneBefore(agent, newest - keep));
   }
 
+  /**
+   * Replaces the engine with a fresh one fed the stored inputs of its horizon; the old one stays
+   * until the new one is complete. On failure the stage refuses to go on with a partial state: the
+   * next event tries again, and fails its transaction if that fails too.
+   */
   private void rebuild() {
     if (newEngine == null) {
       return;
     }
     long started = System.nanoTime();
-    engine = newEngine.get();
-    Map<String, Long> last = store.events().lastEventTimeByAgent();
-    int offered = 0;
-    if (!last.isEmpty()) {
-      long from = last.values().stream().mapToLong(Long::longValue).min().getAsLong();
-      from -= engine.horizonNs();
-      for (CorrelationInputRow row : store.correlationInputs().since(from)) {
-        // Raised before the restart (or in the transaction that rolled back, and then not
-        // stored, but the agent re-sends those events and they are offered again).
-        engine.offer(
-            new CorrelationInput(
-                row.ruleId(),
-                row.agentId(),
-                row.eventTimeNs(),
-                row.streamId(),
-                row.seq(),
-                FieldsJson.read(row.fieldsJson())));
-        offered++;
+    long nowNs = System.currentTimeMillis() * 1_000_000L;
+    try {
+      CorrelationEngine fresh = newEngine.get();
+      Map<String, Long> last = new HashMap<>();
+      store
+          .events()
+          .lastEventTimeByAgent()
+          .forEach((agent, t) -> last.put(agent, Math.min(t, nowNs + MAX_FUTURE_NS)));
+      int[] offered = {0};
+      if (!last.isEmpty()) {
+        long from = last.values().stream().mapToLong(Long::longValue).min().getAsLong();
+        from -= fresh.horizonNs();
+        // What this raises was raised (and stored) before the restart or the rollback.
+        store
+            .correlationInputs()
+            .forEachSince(
+                from,
+                row -> {
+                  fresh.offer(
+                      new CorrelationInput(
+                          row.ruleId(),
+                          row.agentId(),
+                          row.eventTimeNs(),
+                          row.streamId(),
+                          row.seq(),
+                          FieldsJson.read(row.fieldsJson())));
+                  offered[0]++;
+                });
+        // In time order, so that no agent's groups expire on another agent's clock first.
+        last.entrySet().stream()
+            .sorted(Map.Entry.comparingByValue())
+            .forEach(en -> fresh.observe(en.getKey(), en.getValue()));
       }
-      last.forEach(engine::observe);
-      maxEventTimeNs = last.values().stream().mapToLong(Long::longValue).max().getAsLong();
-    }
-    store.commit(); // ends the read transaction
-    if (offered > 0) {
-      log.info(
-          "detection: correlation state rebuilt from {} stored inputs of {} agents in {} ms",
-          offered,
-          last.size(),
-          (System.nanoTime() - started) / 1_000_000);
+      store.commit(); // ends the read transaction
+      engine = fresh;
+      newestByAgent.clear();
+      newestByAgent.putAll(last);
+      rebuildPending = false;
+      if (offered[0] > 0) {
+        log.info(
+            "detection: correlation state rebuilt from {} stored inputs of {} agents in {} ms",
+            offered[0],
+            last.size(),
+            (System.nanoTime() - started) / 1_000_000);
+      }
+    } catch (RuntimeException e) {
+      rebuildPending = true;
+      metrics.rebuildFailures.inc();
+      log.error("detection: rebuilding correlation state failed; retried with the next event", e);
+      throw e;
     }
   }
 

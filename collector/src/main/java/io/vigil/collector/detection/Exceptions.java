@@ -9,11 +9,13 @@ import io.vigil.detect.filter.AllowListException;
 import io.vigil.detect.filter.FilterLoad;
 import io.vigil.detect.filter.FilterSet;
 import io.vigil.detect.filter.FilterVerdict;
+import io.vigil.detect.filter.SigmaFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,11 +61,24 @@ final class Exceptions {
       }
     }
     FilterSet filters = load.filters().withRuleNames(catalog.ruleNames());
-    List<String> unknown = filters.unknownRules(catalog.ruleIds());
-    for (String u : unknown) {
-      log.warn(
-          "detection: a filter names rule {}, which no loaded rule answers to: it silences nothing",
-          TerminalText.escape(u, LINE_MAX));
+    Set<String> detectionRules = new HashSet<>();
+    catalog.active().forEach(a -> detectionRules.add(a.id()));
+    for (String u : filters.unknownRules(detectionRules)) {
+      log.warn("detection: {}: it silences nothing", TerminalText.escape(u, LINE_MAX));
+    }
+    Set<String> correlationIds = new HashSet<>();
+    catalog.correlations().forEach(c -> correlationIds.add(c.ruleId()));
+    for (SigmaFilter f : filters.filters()) {
+      for (String ref : f.rules()) {
+        if (correlationIds.contains(ref)) {
+          log.warn(
+              "detection: {}: filter.rules names the correlation {}; filters apply to the"
+                  + " detection rules a correlation counts (use the allow-list for a"
+                  + " correlation's alerts)",
+              TerminalText.escape(f.label(), LINE_MAX),
+              TerminalText.escape(ref, LINE_MAX));
+        }
+      }
     }
     metrics.gauge(
         "vigil_collector_detection_filter_errors",

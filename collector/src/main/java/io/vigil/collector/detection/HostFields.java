@@ -18,7 +18,7 @@ final class HostFields {
     m.put("Computer", host);
     m.put("Hostname", host);
     m.put("host.name", host);
-    m.put("AgentId", agentId);
+    m.put("agent_id", agentId);
     return m;
   }
 }

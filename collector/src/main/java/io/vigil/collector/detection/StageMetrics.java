@@ -12,6 +12,8 @@ final class StageMetrics {
   final Counter folded;
   final Counter correlationsFired;
   final Counter allowedCorrelations;
+  final Counter clampedTimes;
+  final Counter rebuildFailures;
 
   StageMetrics(MetricsRegistry m, Supplier<CorrelationEngine> engine) {
     folded =
@@ -58,6 +60,24 @@ final class StageMetrics {
         "evicted_inputs",
         "Correlation inputs evicted at the per-group cap",
         CorrelationStats::evictedInputs);
+    gauge(
+        m,
+        engine,
+        "buffer_dropped",
+        "Correlation inputs dropped because an agent's reorder buffer or the agent cap was full",
+        CorrelationStats::bufferDropped);
+    gauge(
+        m,
+        engine,
+        "missing_fields",
+        "Correlation inputs skipped because their event lacked a group-by or counted field",
+        CorrelationStats::missingFields);
+    gauge(
+        m,
+        engine,
+        "non_numeric",
+        "Correlation inputs left out of a sum or average because the field was not a number",
+        CorrelationStats::nonNumeric);
   }
 
   private static void gauge(

@@ -168,6 +168,7 @@ final class IngestWriter implements Runnable {
     }
     continuity.beforeCommit(ctx);
     store.commit();
+    alerts.committed();
   }
 
   /** Rolls back and forgets what the rolled-back transaction left in memory. */

@@ -44,6 +44,10 @@ public final class IntelFeed implements AutoCloseable {
   private final Counter failures;
   private volatile IndicatorSet current = IndicatorSet.empty();
   private FileFingerprint loaded = new FileFingerprint(List.of()); // guarded by this
+
+  /** What the last failed reload said, so that a lasting failure is logged once. */
+  private String lastFailure; // guarded by this
+
   private ScheduledExecutorService scheduler;
 
   private IntelFeed(List<Path> paths, MetricsRegistry metrics) {
@@ -109,19 +113,28 @@ public final class IntelFeed implements AutoCloseable {
     if (now.equals(loaded)) {
       return false;
     }
-    loaded = now;
     IntelLoad load = IntelLoader.load(paths);
     List<SourceReport> broken = load.failures().stream().filter(r -> !r.missing()).toList();
-    logReports(load, "reload");
     if (!broken.isEmpty()) {
-      failures.inc();
-      log.warn(
-          "intel: reload not applied, {} file(s) could not be read; still matching the previous {}"
-              + " indicators",
-          broken.size(),
-          current.size());
+      // Checked again next time even if nothing changes: fixing a file's permissions changes
+      // neither its size nor its mtime. Said once per distinct failure, not every interval.
+      loaded = null;
+      String failure = broken.stream().map(SourceReport::summary).toList().toString();
+      if (!failure.equals(lastFailure)) {
+        lastFailure = failure;
+        logReports(load, "reload");
+        failures.inc();
+        log.warn(
+            "intel: reload not applied, {} file(s) could not be read; still matching the previous"
+                + " {} indicators",
+            broken.size(),
+            current.size());
+      }
       return false;
     }
+    loaded = now;
+    lastFailure = null;
+    logReports(load, "reload");
     current = load.set();
     reloads.inc();
     log.info("intel: reloaded, {}", summary(load));

@@ -5,6 +5,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What correlation rules were fed, within the store's current transaction: written with the event
@@ -49,22 +50,41 @@ public final class CorrelationInputWrites {
     }
   }
 
+  /** Deletes agent {@code agentId}'s inputs of events before {@code eventTimeNs}. */
+  public int pruneBefore(String agentId, long eventTimeNs) {
+    try {
+      PreparedStatement ps =
+          statements.get("DELETE FROM correlation_inputs WHERE event_time_ns<? AND agent_id=?");
+      ps.setLong(1, eventTimeNs);
+      ps.setString(2, agentId);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot prune correlation inputs", e);
+    }
+  }
+
   /**
    * The inputs of events at or after {@code eventTimeNs}, oldest event first (ties in the order
    * they were recorded). All in memory: the caller bounds it by pruning what its windows no longer
    * reach.
    */
   public List<CorrelationInputRow> since(long eventTimeNs) {
+    List<CorrelationInputRow> out = new ArrayList<>();
+    forEachSince(eventTimeNs, out::add);
+    return out;
+  }
+
+  /** {@link #since}, one row at a time, without holding them all. */
+  public void forEachSince(long eventTimeNs, Consumer<CorrelationInputRow> each) {
     try {
       PreparedStatement ps =
           statements.get(
               "SELECT rule_id, agent_id, stream_id, seq, event_time_ns, fields"
                   + " FROM correlation_inputs WHERE event_time_ns>=? ORDER BY event_time_ns, id");
       ps.setLong(1, eventTimeNs);
-      List<CorrelationInputRow> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(
+          each.accept(
               new CorrelationInputRow(
                   rs.getString(1),
                   rs.getString(2),
@@ -74,7 +94,6 @@ public final class CorrelationInputWrites {
                   rs.getString(6)));
         }
       }
-      return out;
     } catch (SQLException e) {
       throw new StoreException("cannot read correlation inputs", e);
     }

@@ -65,8 +65,8 @@ class AlertWorkflowIngestTest {
     try (Run run = start(List.of(), Optional.empty(), List.of())) {
       List<Event> events = new ArrayList<>();
       // A shell and its parent first, so the chain has rows to walk.
-      events.add(exec(1, 0, "sshd-1", 0, "/usr/sbin/sshd", "sshd: alice [priv]", -1, ""));
-      events.add(exec(2, 1, "bash-1", 1, "/usr/bin/bash", "-bash", 7, "sshd-1"));
+      events.add(exec(1, 0, "sshd-1", 500, "/usr/sbin/sshd", "sshd: alice [priv]", -1, ""));
+      events.add(exec(2, 1, "bash-1", 501, "/usr/bin/bash", "-bash", 7, "sshd-1"));
       for (int i = 0; i < 1000; i++) {
         // 1,000 runs of the same decode within 50 s (one every 50 ms).
         events.add(

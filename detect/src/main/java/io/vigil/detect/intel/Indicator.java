@@ -35,13 +35,17 @@ public record Indicator(
 
   public static final int MAX_LABEL = 100;
 
+  /** Longest source name and id kept: both end up in alert titles and output lines. */
+  public static final int MAX_NAME = 200;
+
   public Indicator {
     Objects.requireNonNull(type, "type");
     Objects.requireNonNull(value, "value");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(allOf, "allOf");
-    sourceName = sourceName == null ? "" : sourceName;
+    sourceName = bound(sourceName, MAX_NAME);
+    id = bound(id, MAX_NAME);
     labels = labels == null ? List.of() : labels;
     description = bound(description, MAX_DESCRIPTION);
     labels = labels.stream().limit(MAX_LABELS).map(l -> bound(l, MAX_LABEL)).distinct().toList();
