@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * order once the source's watermark (its newest event time seen, by {@link #offer} or {@link
  * #observe}, minus the lateness) has passed them; an input older than the watermark on arrival is
  * late, dropped and counted. So the same inputs delivered in any order within the lateness give the
- * same findings. Inputs of different sources in one group are combined in release order.
+ * same findings. Inputs of different sources in one group are combined in release order; a
+ * late-released input from another source (one that lands before the group's newest input, because
+ * its agent lags or drains a backlog) counts toward later evaluations but does not fire by itself.
  *
  * <p>Windows: at each released input of a group, the aggregate is computed over the group's inputs
  * with time in {@code (t - timespan, t]}; the correlation fires on the rising edge, when the
@@ -42,10 +44,15 @@ import java.util.TreeMap;
  * skipped for that correlation and counted. Each evaluation walks the window, so its cost grows
  * with {@code maxInputsPerGroup}.
  *
- * <p>Bounds: at most {@code maxGroups} open groups (least recently touched evicted), {@code
- * maxInputsPerGroup} inputs per group (oldest evicted), {@value #MAX_BUFFERED_PER_SOURCE} buffered
- * inputs per source and {@value #MAX_SOURCES} sources; everything lost is counted in {@link
- * #stats}. Not thread-safe: one thread drives it.
+ * <p>Bounds: at most {@code maxGroups} open groups and {@code maxHeldInputs} inputs held in groups
+ * and buffers together (at either bound, expired groups are swept first, then the least recently
+ * touched live ones evicted), {@code maxInputsPerGroup} inputs per group (oldest evicted), {@value
+ * #MAX_BUFFERED_PER_SOURCE} buffered inputs per source and {@value #MAX_SOURCES} sources (at the
+ * cap, sources with nothing buffered whose newest time is more than {@link #horizonNs} behind the
+ * newest released input are removed); everything lost is counted in {@link #stats}.
+ *
+ * <p>Threads: one thread drives the engine (everything but {@link #stats}, which any thread may
+ * call at any time: it reads volatile counters).
  */
 public final class CorrelationEngine {
   /** Fields the collector supplies from the host when an event lacks them. */
@@ -61,8 +68,11 @@ public final class CorrelationEngine {
   static final int MAX_BUFFERED_PER_SOURCE = 100_000;
   static final int MAX_SOURCES = 65_536;
 
-  /** Expired groups looked at per release, so expiry stays cheap. */
-  private static final int EXPIRY_SCAN = 16;
+  /**
+   * Groups looked at per release, least recently touched first, expired or not: so expiry stays
+   * cheap and a few long-lived groups at the head do not hide the expired ones behind them.
+   */
+  private static final int EXPIRY_SCAN = 64;
 
   private final List<Plan> plans;
   private final Map<String, List<Plan>> consumers;
@@ -73,16 +83,26 @@ public final class CorrelationEngine {
   private final Map<String, Source> sources = new HashMap<>();
   private final LinkedHashMap<GroupKey, Group> groups = new LinkedHashMap<>(16, 0.75f, true);
 
-  private long heldInputs;
-  private long bufferedInputs;
-  private long lateDropped;
-  private long evictedGroups;
-  private long evictedInputs;
-  private long bufferDropped;
-  private long missingFields;
-  private long nonNumeric;
-  private long findings;
+  // Counters read by stats(): volatile so another thread reads current values. Only the one
+  // thread driving the engine writes them, so their increments need no lock.
+  private volatile int openGroups;
+  private volatile long heldInputs;
+  private volatile long bufferedInputs;
+  private volatile long lateDropped;
+  private volatile long evictedGroups;
+  private volatile long evictedInputs;
+  private volatile long bufferDropped;
+  private volatile long missingFields;
+  private volatile long nonNumeric;
+  private volatile long findings;
+  private volatile long evictedSources;
   private long releasedMaxNs = Long.MIN_VALUE;
+
+  /** Groups still to be created before the map is swept for expired groups again at the cap. */
+  private long groupSweepWait;
+
+  /** Sources still to be refused before the sources are swept for idle ones again at the cap. */
+  private long sourceSweepWait;
 
   private CorrelationEngine(
       List<CorrelationRule> rules, Map<String, ActiveRule> bases, CorrelationOptions options) {
@@ -220,18 +240,35 @@ public final class CorrelationEngine {
       bufferDropped++;
       return List.of();
     }
-    if (in.eventTimeNs() < s.watermark(latenessNs)) {
+    if (late(s, in.eventTimeNs())) {
       lateDropped++;
       return List.of();
     }
-    if (s.buffer.size() >= MAX_BUFFERED_PER_SOURCE) {
+    if (s.buffer.size() >= MAX_BUFFERED_PER_SOURCE || bufferedInputs >= options.maxHeldInputs()) {
       bufferDropped++;
       return List.of();
     }
     s.buffer.add(in);
     bufferedInputs++;
     s.maxSeenNs = Math.max(s.maxSeenNs, in.eventTimeNs());
+    bound();
     return release(s);
+  }
+
+  /**
+   * Whether {@link #offer} would drop an input of {@code source} with this event time as late right
+   * now (for an input of a rule this engine {@link #feeds}): it is older than the source's newest
+   * event time seen minus the lateness. A source this engine does not know (never seen, or removed
+   * as idle) has nothing late. Lets the caller store only inputs the engine keeps, so a rebuild
+   * after a restart does not revive inputs that were dropped. Changes nothing.
+   */
+  public boolean isLate(String source, long eventTimeNs) {
+    Source s = sources.get(source);
+    return s != null && late(s, eventTimeNs);
+  }
+
+  private boolean late(Source s, long eventTimeNs) {
+    return eventTimeNs < s.watermark(latenessNs);
   }
 
   /** Advances {@code source}'s event time (called for every stored event of it). */
@@ -272,9 +309,14 @@ public final class CorrelationEngine {
     return horizonNs;
   }
 
+  /**
+   * The engine's counters. Safe to call from any thread while another drives the engine: each
+   * counter is read as of a recent moment, though the counters of one snapshot may be from
+   * different moments of the same {@link #offer}.
+   */
   public CorrelationStats stats() {
     return new CorrelationStats(
-        groups.size(),
+        openGroups,
         heldInputs,
         lateDropped,
         evictedGroups,
@@ -283,7 +325,8 @@ public final class CorrelationEngine {
         bufferDropped,
         missingFields,
         nonNumeric,
-        findings);
+        findings,
+        evictedSources);
   }
 
   /** The correlations this engine evaluates. */
@@ -293,11 +336,45 @@ public final class CorrelationEngine {
 
   private Source source(String id) {
     Source s = sources.get(id);
-    if (s == null && sources.size() < MAX_SOURCES) {
-      s = new Source();
-      sources.put(id, s);
+    if (s == null) {
+      if (sources.size() >= MAX_SOURCES) {
+        removeIdleSources();
+      }
+      if (sources.size() < MAX_SOURCES) {
+        s = new Source();
+        sources.put(id, s);
+      }
     }
     return s;
+  }
+
+  /**
+   * At the cap of sources, removes those with nothing buffered whose newest event time is more than
+   * the horizon behind the newest released input of any source: their groups are all past the
+   * horizon. A removed source that comes back starts afresh (its old watermark forgotten). A sweep
+   * that frees less than 1% of the cap is not repeated until as many sources were refused, so a
+   * full set of live sources does not cost a sweep per new one.
+   */
+  private void removeIdleSources() {
+    if (sourceSweepWait > 0) {
+      sourceSweepWait--;
+      return;
+    }
+    long idleBefore = saturatingAdd(releasedMaxNs, -horizonNs);
+    int removed = 0;
+    Iterator<Source> it = sources.values().iterator();
+    while (it.hasNext()) {
+      Source s = it.next();
+      if (s.buffer.isEmpty() && s.maxSeenNs < idleBefore) {
+        s.removed = true;
+        it.remove();
+        removed++;
+      }
+    }
+    evictedSources += removed;
+    if (removed < MAX_SOURCES / 100) {
+      sourceSweepWait = MAX_SOURCES / 100;
+    }
   }
 
   private List<CorrelationFinding> release(Source s) {
@@ -332,6 +409,7 @@ public final class CorrelationEngine {
     }
     for (Plan p : ps) {
       CorrelationFinding f = p.accept(this, in);
+      bound();
       if (f != null) {
         findings++;
         out.add(f);
@@ -353,33 +431,86 @@ public final class CorrelationEngine {
    * still to come in their own time.
    */
   private void expire() {
+    expire(EXPIRY_SCAN);
+  }
+
+  /** Removes the expired groups among the first {@code scan} least recently touched; how many. */
+  private int expire(int scan) {
+    int removed = 0;
     Iterator<Map.Entry<GroupKey, Group>> it = groups.entrySet().iterator();
-    for (int i = 0; i < EXPIRY_SCAN && it.hasNext(); i++) {
+    for (int i = 0; i < scan && it.hasNext(); i++) {
       Map.Entry<GroupKey, Group> e = it.next();
-      Plan p = plans.get(e.getKey().plan());
-      Group g = e.getValue();
-      long now = g.lastSource == null ? releasedMaxNs : g.lastSource.releasedMaxNs;
-      if (g.lastNs <= saturatingAdd(now, -(p.spanNs + latenessNs))) {
-        heldInputs -= g.inputs.size();
+      if (expired(plans.get(e.getKey().plan()), e.getValue())) {
+        heldInputs -= e.getValue().inputs.size();
         it.remove();
+        removed++;
       }
     }
+    openGroups = groups.size();
+    return removed;
+  }
+
+  private boolean expired(Plan p, Group g) {
+    // A removed (idle) source's clock stands still: measure its groups on the newest of all.
+    long now =
+        g.lastSource == null || g.lastSource.removed ? releasedMaxNs : g.lastSource.releasedMaxNs;
+    return g.lastNs <= saturatingAdd(now, -(p.spanNs + latenessNs));
   }
 
   private Group group(GroupKey key) {
     Group g = groups.get(key);
     if (g == null) {
       if (groups.size() >= options.maxGroups()) {
-        Iterator<Map.Entry<GroupKey, Group>> it = groups.entrySet().iterator();
-        Group old = it.next().getValue();
-        heldInputs -= old.inputs.size();
-        it.remove();
-        evictedGroups++;
+        sweepExpired();
+      }
+      if (groups.size() >= options.maxGroups()) {
+        evictOldestGroup();
       }
       g = new Group();
       groups.put(key, g);
+      openGroups = groups.size();
     }
     return g;
+  }
+
+  /**
+   * At a bound, removes every expired group before a live one is evicted. A sweep that frees less
+   * than 1% of {@code maxGroups} is not repeated until as many groups were created at the cap (or
+   * inputs taken over the held-input bound): the cost per input stays constant even when the open
+   * groups are all live.
+   */
+  private void sweepExpired() {
+    if (groupSweepWait > 0) {
+      groupSweepWait--;
+      return;
+    }
+    int removed = expire(Integer.MAX_VALUE);
+    if (removed < options.maxGroups() / 100) {
+      groupSweepWait = options.maxGroups() / 100;
+    }
+  }
+
+  private void evictOldestGroup() {
+    Iterator<Map.Entry<GroupKey, Group>> it = groups.entrySet().iterator();
+    Group old = it.next().getValue();
+    heldInputs -= old.inputs.size();
+    it.remove();
+    evictedGroups++;
+    openGroups = groups.size();
+  }
+
+  /**
+   * Keeps held and buffered inputs together within {@code maxHeldInputs} by evicting the least
+   * recently touched groups (buffered inputs beyond it are refused on arrival, see {@link #offer}).
+   */
+  private void bound() {
+    if (heldInputs + bufferedInputs <= options.maxHeldInputs()) {
+      return;
+    }
+    sweepExpired();
+    while (heldInputs + bufferedInputs > options.maxHeldInputs() && !groups.isEmpty()) {
+      evictOldestGroup();
+    }
   }
 
   static long saturatingAdd(long a, long b) {
@@ -394,6 +525,9 @@ public final class CorrelationEngine {
   private static final class Source {
     final PriorityQueue<CorrelationInput> buffer = new PriorityQueue<>(CorrelationInput::compare);
     long maxSeenNs = Long.MIN_VALUE;
+
+    /** Removed as idle: its groups are measured on the newest clock of all sources. */
+    boolean removed;
 
     /** The newest event time of this source's inputs released so far. */
     long releasedMaxNs = Long.MIN_VALUE;
@@ -474,8 +608,15 @@ public final class CorrelationEngine {
       }
       g.inputs.add(at, entry);
       e.heldInputs++;
+      // An input of another source released after newer ones of this group (its agent lags or
+      // drains a backlog) lands mid-list: it counts toward later evaluations, but is not evaluated
+      // itself. Its window would miss inputs the newer ones already dropped, and its verdict would
+      // overwrite the newest input's state and make the group fire twice.
+      boolean tail = at == g.inputs.size() - 1;
       long t = in.eventTimeNs();
-      long from = saturatingAdd(t, -spanNs); // window is (from, t]
+      long newest = g.inputs.get(g.inputs.size() - 1).input().eventTimeNs();
+      // Later evaluations are at or after the newest input: nothing at or before this is needed.
+      long from = saturatingAdd(newest, -spanNs); // window is (from, newest]
       int drop = 0;
       while (drop < g.inputs.size() && g.inputs.get(drop).input().eventTimeNs() <= from) {
         drop++;
@@ -490,8 +631,8 @@ public final class CorrelationEngine {
         e.heldInputs -= drop;
         at -= drop;
       }
-      if (at < 0) {
-        return null; // the input itself was evicted (an old input into a full group)
+      if (at < 0 || !tail) {
+        return null; // evicted (an old input into a full group), or not the newest of its group
       }
       List<Entry> window = g.inputs.subList(0, at + 1);
       double value = aggregate(window, entry);
