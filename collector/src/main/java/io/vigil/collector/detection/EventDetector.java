@@ -89,12 +89,12 @@ public final class EventDetector {
               "Events whose evaluation failed as a whole; they are stored without alerts"),
           m.counter(
               "vigil_collector_detection_silenced_total",
-              "Matches a Sigma filter silenced (the rule did not match)",
+              "Matches silenced by a Sigma filter (the rule did not match) or by the allow-list",
               "by",
               "filter"),
           m.counter(
               "vigil_collector_detection_silenced_total",
-              "Matches a Sigma filter silenced (the rule did not match)",
+              "Matches silenced by a Sigma filter (the rule did not match) or by the allow-list",
               "by",
               "allow_list"));
     }

@@ -27,9 +27,19 @@ final class StageMetrics {
     allowedCorrelations =
         m.counter(
             "vigil_collector_detection_silenced_total",
-            "Matches a Sigma filter silenced (the rule did not match)",
+            "Matches silenced by a Sigma filter (the rule did not match) or by the allow-list",
             "by",
             "allow_list_correlation");
+    clampedTimes =
+        m.counter(
+            "vigil_collector_correlation_clamped_times_total",
+            "Events whose time was more than 5 minutes ahead of the collector's clock; correlations"
+                + " used the collector's clock plus 5 minutes");
+    rebuildFailures =
+        m.counter(
+            "vigil_collector_correlation_rebuild_failures_total",
+            "Rebuilds of correlation state from the store that failed (retried with the next"
+                + " event)");
     gauge(
         m,
         engine,
@@ -78,6 +88,12 @@ final class StageMetrics {
         "non_numeric",
         "Correlation inputs left out of a sum or average because the field was not a number",
         CorrelationStats::nonNumeric);
+    gauge(
+        m,
+        engine,
+        "evicted_sources",
+        "Idle agents forgotten by the correlation engine at its agent cap",
+        CorrelationStats::evictedSources);
   }
 
   private static void gauge(

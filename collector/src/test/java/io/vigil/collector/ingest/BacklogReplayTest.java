@@ -150,6 +150,53 @@ class BacklogReplayTest {
     assertEquals(String.join("\n", expected), String.join("\n", got));
   }
 
+  @Test
+  void anInputDroppedAsLateIsNotRevivedByARestart() throws Exception {
+    Path rules3 = dir.resolve("rules3");
+    TestRules.write(rules3, "base64.yml", TestRules.BASE64_DECODE);
+    TestRules.write(
+        rules3,
+        "mr_three.yml",
+        String.join(
+            "\n",
+            "title: Three decodes",
+            "id: 7d6c1f3e-0000-4000-8000-00000000c0r4",
+            "correlation:",
+            "  type: event_count",
+            "  rules: [" + TestRules.BASE64_DECODE_ID + "]",
+            "  group-by: [ComputerName]",
+            "  timespan: 5m",
+            "  condition:",
+            "    gte: 3",
+            ""));
+    Agent a = new Agent("agent-l", "late-1", 0, 0);
+    // Decodes at 1100 s and 1110 s; an event at 1200 s moves the agent's clock (lateness 60 s);
+    // a decode at 1000 s then arrives late and is dropped; a decode at 1150 s makes three in the
+    // window with the first two; an event at 1300 s releases it.
+    a.add(1100, "/usr/bin/base64", "base64 -d /x");
+    a.add(1110, "/usr/bin/base64", "base64 -d /y");
+    a.add(1200, "/usr/bin/ls", "ls");
+    a.add(1000, "/usr/bin/base64", "base64 -d /z");
+    a.add(1150, "/usr/bin/base64", "base64 -d /w");
+    a.add(1300, "/usr/bin/ls", "ls");
+
+    try (Run run = new Run(dir.resolve("late-live"), rules3)) {
+      run.open(List.of(a));
+      run.send(a, 0, a.events.size());
+    }
+    try (Run run = new Run(dir.resolve("late-restart"), rules3)) {
+      run.open(List.of(a));
+      run.send(a, 0, 4);
+    }
+    try (Run run = new Run(dir.resolve("late-restart"), rules3)) {
+      run.open(List.of(a));
+      run.send(a, 4, a.events.size());
+    }
+    List<String> live = alerts(dir.resolve("late-live"));
+    assertTrue(live.stream().anyMatch(s -> s.contains("c0r4")), "the live stream fires: " + live);
+    assertEquals(live, alerts(dir.resolve("late-restart")));
+  }
+
   /** Every alert as "agent seq rule count", in id order. */
   private static List<String> alerts(Path dbDir) throws Exception {
     List<String> out = new ArrayList<>();
@@ -175,6 +222,10 @@ class BacklogReplayTest {
     final IngestService ingest;
 
     Run(Path storeDir) throws Exception {
+      this(storeDir, rules);
+    }
+
+    Run(Path storeDir, Path rules) throws Exception {
       java.nio.file.Files.createDirectories(storeDir);
       store = EventStore.open(storeDir.resolve("vigil.db"));
       detection =
@@ -225,6 +276,16 @@ class BacklogReplayTest {
     final String id;
     final String hostname;
     final List<Event> events = new ArrayList<>();
+
+    /** An agent with no events; {@link #add} gives it some. */
+    Agent(String id, String hostname, long seed, int unused) {
+      this.id = id;
+      this.hostname = hostname;
+    }
+
+    void add(long second, String image, String cmd) {
+      events.add(exec(events.size() + 1, T0 + second * SECOND, image, cmd, "alice"));
+    }
 
     Agent(String id, String hostname, long seed) {
       this.id = id;
