@@ -7,6 +7,7 @@ import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.AlertContext;
 import io.vigil.collector.store.AlertWrites;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.EventWrites;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.ProcessFacts;
 import io.vigil.common.metrics.MetricsRegistry;
@@ -198,15 +199,21 @@ public final class AlertStage {
         continue;
       }
       metrics.correlationsFired.inc();
+      // The anchor is an earlier stored event: its kind and process come from the store.
+      EventWrites.StoredEventFacts facts = store.events().facts(anchor.streamId(), anchor.seq());
+      ProcessFacts process =
+          facts == null || facts.entityId() == null
+              ? null
+              : store.processes().factsOf(anchor.source(), facts.entityId());
       AlertContext ctx =
           new AlertContext(
               anchor.source(),
               anchor.streamId(),
               anchor.seq(),
-              0,
+              facts == null ? 0 : facts.kind(),
               anchor.eventTimeNs(),
               storedNs,
-              null);
+              process);
       out = add(out, insert(ctx, AlertOf.correlation(c)));
     }
     return out;

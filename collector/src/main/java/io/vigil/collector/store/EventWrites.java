@@ -153,4 +153,25 @@ public final class EventWrites {
       throw new StoreException("cannot insert dead letter", e);
     }
   }
+
+  /**
+   * The kind and acting process of the stored event ({@code streamId}, {@code seq}); null when it
+   * is not stored.
+   */
+  public StoredEventFacts facts(long streamId, long seq) {
+    try {
+      PreparedStatement ps =
+          statements.get("SELECT kind, entity_id FROM events WHERE stream_id=? AND seq=?");
+      ps.setLong(1, streamId);
+      ps.setLong(2, seq);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? new StoredEventFacts(rs.getInt(1), rs.getString(2)) : null;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot read stored event", e);
+    }
+  }
+
+  /** A stored event's kind and acting process's entity id (null when none). */
+  public record StoredEventFacts(int kind, String entityId) {}
 }

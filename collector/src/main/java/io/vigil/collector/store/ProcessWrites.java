@@ -80,6 +80,30 @@ public final class ProcessWrites {
     return ProcessContextJson.of(ProcessChain.walk(acting, id -> find(agentId, id)));
   }
 
+  /**
+   * The agent's process {@code entityId} as an alert's acting process, from the table (for an alert
+   * whose event is not at hand, a correlation's anchor); null when the table lacks it.
+   */
+  public ProcessFacts factsOf(String agentId, String entityId) {
+    ProcessChain.Node n = find(agentId, entityId);
+    if (n == null) {
+      return null;
+    }
+    return new ProcessFacts(
+        false,
+        entityId,
+        n.pid(),
+        n.image(),
+        n.commandLine(),
+        n.user(),
+        0,
+        n.parentEntityId(),
+        0,
+        "",
+        "",
+        n.sessionId());
+  }
+
   /** The agent's process {@code entityId} from the table, null when it has no row. */
   ProcessChain.Node find(String agentId, String entityId) {
     try {

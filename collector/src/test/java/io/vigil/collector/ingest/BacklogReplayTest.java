@@ -148,6 +148,22 @@ class BacklogReplayTest {
             .anyMatch(s -> s.contains(TestRules.BASE64_DECODE_ID) && !s.endsWith(" 1")),
         "suppression folded identical decodes: " + expected);
     assertEquals(String.join("\n", expected), String.join("\n", got));
+    assertEquals(
+        0,
+        count(
+            outage,
+            "SELECT count(*) FROM alerts WHERE source='correlation' AND (process IS NULL"
+                + " OR event_kind != 10)"),
+        "a correlation alert has its anchor's kind and process, with the chain");
+  }
+
+  private static long count(Path dbDir, String sql) throws Exception {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbDir.resolve("vigil.db"));
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
   }
 
   @Test
