@@ -261,16 +261,25 @@ public final class RuleCatalog {
 
   /**
    * {@code N rule files: A active; runs R, unfilled fields U, skipped S}, then {@code ;
-   * correlations C active of T} when there are correlations. A counts active detection rules.
+   * correlations C active of T} when there are correlations. A counts files with an active rule or
+   * correlation.
    */
   public String summary() {
     Map<LintVerdict.Kind, Integer> c = countsByKind();
     Set<Path> files = new LinkedHashSet<>();
-    entries.forEach(e -> files.add(e.file()));
+    Set<Path> activeFiles = new LinkedHashSet<>();
+    for (CatalogEntry e : entries) {
+      files.add(e.file());
+      if (e.active()) {
+        activeFiles.add(e.file());
+      }
+    }
     long total = entries.stream().filter(CatalogEntry::correlation).count();
+    // Files, not rules: a file may hold several rules; "active" is a file with a rule that runs,
+    // so that files minus active is the number of files the log warns about.
     return files.size()
         + " rule files: "
-        + active.size()
+        + activeFiles.size()
         + " active; runs "
         + c.get(LintVerdict.Kind.RUNS)
         + ", unfilled fields "

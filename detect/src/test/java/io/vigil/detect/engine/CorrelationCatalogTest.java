@@ -171,7 +171,7 @@ class CorrelationCatalogTest {
     assertTrue(c.entry(chain).orElseThrow().active());
     assertTrue(c.entry(other).orElseThrow().active());
     assertEquals(
-        "8 rule files: 3 active; runs 6, unfilled fields 0, skipped 6; correlations 3 active of 8",
+        "8 rule files: 4 active; runs 6, unfilled fields 0, skipped 6; correlations 3 active of 8",
         c.summary());
 
     CorrelationEngine e = c.correlationEngine(CorrelationOptions.defaults());
