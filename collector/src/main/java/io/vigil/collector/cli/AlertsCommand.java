@@ -156,7 +156,8 @@ final class AlertsCommand {
       detail = reader.alert(id);
       if (detail.isPresent() && detail.get().alert().entityId() != null) {
         AlertRow a = detail.get().alert();
-        processEvents = reader.eventsOfProcess(a.agentId(), a.entityId(), PROCESS_EVENTS);
+        processEvents =
+            reader.eventsOfProcess(a.agentId(), a.epoch(), a.entityId(), a.seq(), PROCESS_EVENTS);
       }
     }
     if (detail.isEmpty()) {

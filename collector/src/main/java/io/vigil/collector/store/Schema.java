@@ -203,9 +203,10 @@ final class Schema {
                 stream_id INTEGER NOT NULL,
                 seq INTEGER NOT NULL,
                 PRIMARY KEY(agent_id, entity_id))""",
-              // The acting process of an event, so "everything this process did" is one query.
+              // The acting process of an event, so "everything this process did" is one query
+              // (a range of the stream's primary key around the alert, filtered by this column;
+              // not indexed: a random-key index on every event cost as much as the event).
               "ALTER TABLE events ADD COLUMN entity_id TEXT",
-              "CREATE INDEX events_entity ON events(entity_id) WHERE entity_id IS NOT NULL",
               // What correlations were fed, so their windows survive a collector restart: one row
               // per finding of a rule a correlation refers to, with the field values it needs.
               """

@@ -329,20 +329,38 @@ public final class StoreReader implements AutoCloseable {
   }
 
   /**
+   * How far (in events of the agent's stream) from an alert's event {@link #eventsOfProcess} looks.
+   * The events table has no index by process: a random-key index on every event cost the collector
+   * as much as storing the event (docs/PERFORMANCE.md), so the lookup scans the stream's
+   * primary-key range around the alert instead, from the process's exec when the process table has
+   * it.
+   */
+  public static final int PROCESS_EVENT_WINDOW = 50_000;
+
+  /**
    * The newest {@code limit} (at most {@link #MAX_PROCESS_EVENTS}) stored events whose acting
-   * process is {@code entityId} on agent {@code agentId}, newest first, with role {@code process}.
+   * process is {@code entityId}, on the stream ({@code agentId}, {@code epoch}) within {@link
+   * #PROCESS_EVENT_WINDOW} events of seq {@code aroundSeq} (and not before the process's exec),
+   * newest first, with role {@code process}.
    */
   public synchronized List<RelatedEvent> eventsOfProcess(
-      String agentId, String entityId, int limit) {
+      String agentId, String epoch, String entityId, long aroundSeq, int limit) {
     return query(
         "SELECT 'process', s.agent_id, s.epoch, e.seq, e.event_time_ns, e.payload"
-            + " FROM events e JOIN streams s ON s.stream_id = e.stream_id"
-            + " WHERE e.entity_id = ? AND s.agent_id = ?"
-            + " ORDER BY e.event_time_ns DESC, e.id DESC LIMIT ?",
+            + " FROM streams s JOIN events e ON e.stream_id = s.stream_id"
+            + " WHERE s.agent_id = ? AND s.epoch = ? AND e.seq BETWEEN"
+            + " max(?, coalesce((SELECT p.seq FROM processes p WHERE p.agent_id = s.agent_id"
+            + " AND p.entity_id = ? AND p.stream_id = s.stream_id), 0)) AND ?"
+            + " AND e.entity_id = ?"
+            + " ORDER BY e.seq DESC LIMIT ?",
         ps -> {
-          ps.setString(1, entityId);
-          ps.setString(2, agentId);
-          ps.setInt(3, Math.max(0, Math.min(limit, MAX_PROCESS_EVENTS)));
+          ps.setString(1, agentId);
+          ps.setString(2, epoch);
+          ps.setLong(3, aroundSeq - PROCESS_EVENT_WINDOW);
+          ps.setString(4, entityId);
+          ps.setLong(5, aroundSeq + PROCESS_EVENT_WINDOW);
+          ps.setString(6, entityId);
+          ps.setInt(7, Math.max(0, Math.min(limit, MAX_PROCESS_EVENTS)));
         },
         StoreReader::relatedEvent);
   }

@@ -61,6 +61,18 @@ public final class AlertFixture implements AutoCloseable {
         entityId);
   }
 
+  /** Records {@code entityId}'s exec at ({@code streamId}, {@code seq}) in the process table. */
+  public void process(String agentId, String entityId, long streamId, long seq)
+      throws SQLException {
+    exec(
+        "INSERT INTO processes(agent_id, entity_id, pid, image, command_line, exec_time_ns,"
+            + " stream_id, seq) VALUES(?, ?, 1, '', '', 1, ?, ?)",
+        agentId,
+        entityId,
+        streamId,
+        seq);
+  }
+
   /**
    * Inserts an alert: {@code columns} override the defaults (a Sigma alert of rule {@code r1},
    * level high, on event {@code seq} of {@code streamId}).

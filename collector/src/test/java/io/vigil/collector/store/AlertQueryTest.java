@@ -172,15 +172,46 @@ class AlertQueryTest {
       assertEquals(List.of("ack", "note"), d.history().stream().map(AlertChange::action).toList());
       assertEquals("bob", d.history().get(1).actor());
 
-      List<RelatedEvent> same = r.eventsOfProcess("agent-a", "P2", 20);
+      List<RelatedEvent> same = r.eventsOfProcess("agent-a", "e1", "P2", 23, 20);
       assertEquals(List.of(23L, 21L, 20L), same.stream().map(RelatedEvent::seq).toList());
       assertEquals(
           List.of(23L, 21L),
-          r.eventsOfProcess("agent-a", "P2", 2).stream().map(RelatedEvent::seq).toList());
+          r.eventsOfProcess("agent-a", "e1", "P2", 23, 2).stream().map(RelatedEvent::seq).toList());
       assertEquals(
           List.of(24L),
-          r.eventsOfProcess("agent-b", "P2", 20).stream().map(RelatedEvent::seq).toList());
+          r.eventsOfProcess("agent-b", "e1", "P2", 24, 20).stream()
+              .map(RelatedEvent::seq)
+              .toList());
       assertTrue(r.alert(alert + 100).isEmpty());
+    }
+  }
+
+  @Test
+  void theProcessEventsAreLookedForWithinAWindowOfTheAlertAndNotBeforeTheExec() throws Exception {
+    ProcessRef shell = AlertFixture.process("P1", 100, "/bin/bash", "bash", "alice");
+    ProcessRef daemon = AlertFixture.process("P9", 900, "/usr/sbin/daemon", "daemon", "root");
+    long w = StoreReader.PROCESS_EVENT_WINDOW;
+    try (AlertFixture f = AlertFixture.create(db)) {
+      f.event(streamA, AlertFixture.file(5, daemon, "/tmp/before-exec"), "P9");
+      f.event(streamA, AlertFixture.exec(10, daemon, shell), "P9");
+      f.process("agent-a", "P9", streamA, 10);
+      f.event(streamA, AlertFixture.file(11, daemon, "/tmp/early"), "P9");
+      f.event(streamA, AlertFixture.file(10 + 2 * w, daemon, "/tmp/late"), "P9");
+      f.event(streamA, AlertFixture.file(10 + 3 * w, daemon, "/tmp/later"), "P9");
+    }
+    try (StoreReader r = EventStore.openReadOnly(db)) {
+      // Around the exec: from the exec on (the earlier event of the reused entity is not it).
+      assertEquals(
+          List.of(11L, 10L),
+          r.eventsOfProcess("agent-a", "e1", "P9", 11, 20).stream()
+              .map(RelatedEvent::seq)
+              .toList());
+      // Around a late event: only what lies within the window.
+      assertEquals(
+          List.of(10 + 3 * w, 10 + 2 * w),
+          r.eventsOfProcess("agent-a", "e1", "P9", 10 + 2 * w + w / 2, 20).stream()
+              .map(RelatedEvent::seq)
+              .toList());
     }
   }
 }
