@@ -1,6 +1,7 @@
 package io.vigil.detect.filter;
 
 import io.vigil.detect.sigma.SigmaRuleException;
+import io.vigil.detect.sigma.rule.YamlValues;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,50 +19,36 @@ final class YamlReads {
   private YamlReads() {}
 
   /** A mapping with string keys; {@code null} and anything else are refused. */
-  @SuppressWarnings("unchecked")
   static Map<String, Object> map(Object value, String path) throws SigmaRuleException {
-    if (!(value instanceof Map<?, ?> m)) {
-      throw new SigmaRuleException(path, "must be a mapping, found " + describe(value));
-    }
-    for (Object key : m.keySet()) {
-      if (!(key instanceof String)) {
-        throw new SigmaRuleException(path, "keys must be strings, found " + describe(key));
-      }
-    }
-    return (Map<String, Object>) m;
+    return YamlValues.map(value, path);
   }
 
   /** A text scalar (numbers and booleans spelled out), at most {@link #MAX_TEXT} characters. */
   static String text(Object value, String path) throws SigmaRuleException {
-    if (!(value instanceof String || value instanceof Number || value instanceof Boolean)) {
-      throw new SigmaRuleException(path, "must be a text value, found " + describe(value));
-    }
-    String s = value.toString();
-    if (s.length() > MAX_TEXT) {
-      throw new SigmaRuleException(path, "longer than " + MAX_TEXT + " characters");
-    }
-    return s;
+    return bounded(YamlValues.text(value, path), path);
   }
 
   /** An optional text scalar; {@code null} when absent. */
   static String optionalText(Map<String, Object> map, String key, String path)
       throws SigmaRuleException {
-    Object value = map.get(key);
-    return value == null ? null : text(value, join(path, key));
+    String s = YamlValues.optionalText(map, key, path);
+    return s == null ? null : bounded(s, join(path, key));
   }
 
   /** A required, non-blank text scalar. */
   static String requiredText(Map<String, Object> map, String key, String path)
       throws SigmaRuleException {
-    String where = join(path, key);
-    if (!map.containsKey(key) || map.get(key) == null) {
-      throw new SigmaRuleException(where, "missing");
+    if (map.containsKey(key) && map.get(key) == null) {
+      throw new SigmaRuleException(join(path, key), "missing");
     }
-    String value = text(map.get(key), where);
-    if (value.isBlank()) {
-      throw new SigmaRuleException(where, "must not be empty");
+    return bounded(YamlValues.requiredText(map, key, path), join(path, key));
+  }
+
+  private static String bounded(String s, String path) throws SigmaRuleException {
+    if (s.length() > MAX_TEXT) {
+      throw new SigmaRuleException(path, "longer than " + MAX_TEXT + " characters");
     }
-    return value;
+    return s;
   }
 
   /**
@@ -94,15 +81,6 @@ final class YamlReads {
   }
 
   static String describe(Object value) {
-    if (value == null) {
-      return "nothing (null)";
-    }
-    if (value instanceof Map<?, ?>) {
-      return "a mapping";
-    }
-    if (value instanceof List<?>) {
-      return "a list";
-    }
-    return "a " + value.getClass().getSimpleName();
+    return YamlValues.describe(value);
   }
 }

@@ -6,13 +6,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** Typed reads of loaded YAML values, each failure naming its path in the rule. Stateless. */
-final class YamlValues {
+/**
+ * Typed reads of loaded YAML values, each failure naming its path in the document (rules,
+ * correlations, filters, allow-lists). Stateless.
+ */
+public final class YamlValues {
   private YamlValues() {}
 
   /** A mapping with string keys; {@code null} is refused. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> map(Object value, String path) throws SigmaRuleException {
+  public static Map<String, Object> map(Object value, String path) throws SigmaRuleException {
     if (!(value instanceof Map<?, ?> m)) {
       throw new SigmaRuleException(path, "must be a mapping, found " + describe(value));
     }
@@ -25,7 +28,7 @@ final class YamlValues {
   }
 
   /** An optional text scalar: numbers and booleans are spelled out, absent gives {@code null}. */
-  static String optionalText(Map<String, Object> map, String key, String path)
+  public static String optionalText(Map<String, Object> map, String key, String path)
       throws SigmaRuleException {
     Object value = map.get(key);
     if (value == null) {
@@ -35,7 +38,7 @@ final class YamlValues {
   }
 
   /** A required, non-blank text scalar. */
-  static String requiredText(Map<String, Object> map, String key, String path)
+  public static String requiredText(Map<String, Object> map, String key, String path)
       throws SigmaRuleException {
     String where = path.isEmpty() ? key : path + "." + key;
     if (!map.containsKey(key)) {
@@ -67,7 +70,7 @@ final class YamlValues {
     return out;
   }
 
-  static String text(Object value, String path) throws SigmaRuleException {
+  public static String text(Object value, String path) throws SigmaRuleException {
     if (value instanceof String || value instanceof Number || value instanceof Boolean) {
       return value.toString();
     }
@@ -98,7 +101,7 @@ final class YamlValues {
     throw new SigmaRuleException(path, "must be a plain value, found " + describe(value));
   }
 
-  static String describe(Object value) {
+  public static String describe(Object value) {
     if (value == null) {
       return "nothing (null)";
     }
