@@ -55,15 +55,7 @@ public final class FilterReader {
     }
     String id = YamlReads.optionalText(doc, "id", "");
     String taxonomy = YamlReads.optionalText(doc, "taxonomy", "");
-    if (!doc.containsKey("logsource")) {
-      throw new SigmaRuleException("logsource", "missing");
-    }
-    Map<String, Object> ls = YamlReads.map(doc.get("logsource"), "logsource");
-    LogSource logsource =
-        new LogSource(
-            YamlReads.optionalText(ls, "product", "logsource"),
-            YamlReads.optionalText(ls, "category", "logsource"),
-            YamlReads.optionalText(ls, "service", "logsource"));
+    LogSource logsource = LogSource.read(doc);
     Map<String, Object> filter = YamlReads.map(doc.get("filter"), "filter");
     if (!filter.containsKey("rules")) {
       throw new SigmaRuleException(

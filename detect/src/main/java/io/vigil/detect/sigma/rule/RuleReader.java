@@ -31,15 +31,7 @@ final class RuleReader {
     String title = YamlValues.requiredText(doc, "title", "");
     String level = oneOf(YamlValues.optionalText(doc, "level", ""), LEVELS, "level");
     String status = oneOf(YamlValues.optionalText(doc, "status", ""), STATUSES, "status");
-    if (!doc.containsKey("logsource")) {
-      throw new SigmaRuleException("logsource", "missing");
-    }
-    Map<String, Object> ls = YamlValues.map(doc.get("logsource"), "logsource");
-    LogSource logsource =
-        new LogSource(
-            YamlValues.optionalText(ls, "product", "logsource"),
-            YamlValues.optionalText(ls, "category", "logsource"),
-            YamlValues.optionalText(ls, "service", "logsource"));
+    LogSource logsource = LogSource.read(doc);
     if (!doc.containsKey("detection")) {
       throw new SigmaRuleException("detection", "missing");
     }
