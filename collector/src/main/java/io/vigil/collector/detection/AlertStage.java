@@ -100,7 +100,7 @@ public final class AlertStage {
   public void attach(EventStore store) {
     this.store = store;
     store.alerts().setSuppressionWindow(suppressionWindow);
-    rebuild();
+    rebuild(true);
   }
 
   /** Whether every stored event must be shown to the stage (correlation windows need time). */
@@ -131,7 +131,9 @@ public final class AlertStage {
       return raised == null ? List.of() : raised;
     }
     if (rebuildPending) {
-      rebuild(); // throws if it fails again: the transaction fails and the agent re-sends
+      // Inside this event's transaction: read, but leave the transaction to the writer. Throws if
+      // it fails again: the transaction fails and the agent re-sends.
+      rebuild(false);
     }
     touched = true;
     long t = correlationTime(eventTimeNs, storedNs);
@@ -180,7 +182,7 @@ public final class AlertStage {
     if (newEngine != null && touched) {
       touched = false;
       newestByAgent.clear();
-      rebuild();
+      rebuild(true);
     }
   }
 
@@ -192,9 +194,7 @@ public final class AlertStage {
       }
       CorrelationInput anchor = c.anchor();
       if (allowList != null
-          && allowList
-              .allows(c.ruleId(), hostnames.apply(anchor.source()), null, null)
-              .isPresent()) {
+          && allowList.allows(c.ruleId(), hostOf(anchor.source()), null, null).isPresent()) {
         metrics.allowedCorrelations.inc();
         continue;
       }
@@ -262,10 +262,12 @@ public final class AlertStage {
 
   /**
    * Replaces the engine with a fresh one fed the stored inputs of its horizon; the old one stays
-   * until the new one is complete. On failure the stage refuses to go on with a partial state: the
-   * next event tries again, and fails its transaction if that fails too.
+   * until the new one is complete. {@code endReadTransaction}: outside a write transaction (at
+   * start, after a rollback), end the read transaction the reads opened. On failure the stage
+   * refuses to go on with a partial state: the next event tries again, and fails its transaction if
+   * that fails too.
    */
-  private void rebuild() {
+  private void rebuild(boolean endReadTransaction) {
     if (newEngine == null) {
       return;
     }
@@ -303,7 +305,9 @@ public final class AlertStage {
             .sorted(Map.Entry.comparingByValue())
             .forEach(en -> fresh.observe(en.getKey(), en.getValue()));
       }
-      store.commit(); // ends the read transaction
+      if (endReadTransaction) {
+        store.commit(); // ends the read transaction (nothing was written)
+      }
       engine = fresh;
       newestByAgent.clear();
       newestByAgent.putAll(last);
