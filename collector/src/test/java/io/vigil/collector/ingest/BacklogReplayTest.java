@@ -137,6 +137,11 @@ class BacklogReplayTest {
 
     List<String> expected = alerts(live);
     List<String> got = alerts(outage);
+    System.out.printf(
+        "live: %d alerts (%d correlation), outage + backlog: %d%n",
+        expected.size(),
+        expected.stream().filter(x -> x.contains("c0r1") || x.contains("c0r3")).count(),
+        got.size());
     assertTrue(
         expected.stream().filter(s -> s.contains("c0r1")).count() >= 4,
         "the scenario raises recon correlations: " + expected);
