@@ -11,10 +11,11 @@ import java.util.Base64;
  *
  * <p>Ports are hashed for TCP, UDP, SCTP, ICMP and ICMPv6 only. For ICMP the "ports" are the type
  * and, for the request/reply types the spec pairs up (echo, timestamp, information, router and
- * address-mask for ICMP; echo, multicast listener, router and neighbour discovery, node
- * information, home agent and mobile prefix for ICMPv6), the counterpart type, so that a request
- * and its reply give the same ID; any other ICMP type is one-way: the code stands in for the
- * destination port and the endpoints are hashed as given, unordered.
+ * address-mask for ICMP; echo, multicast listener, router and neighbour discovery, node information
+ * ("who are you") and home agent address discovery for ICMPv6, as in the spec's reference
+ * implementation), the counterpart type, so that a request and its reply give the same ID; any
+ * other ICMP type is one-way: the code stands in for the destination port and the endpoints are
+ * hashed as given, unordered.
  *
  * <p>Called once per emitted flow, not per packet: it reuses one digest and buffer. Not
  * thread-safe.
@@ -129,8 +130,6 @@ public final class CommunityId {
         case 140 -> 139;
         case 144 -> 145; // home agent address discovery
         case 145 -> 144;
-        case 146 -> 147; // mobile prefix solicitation -> advertisement
-        case 147 -> 146;
         default -> -1;
       };
     }
