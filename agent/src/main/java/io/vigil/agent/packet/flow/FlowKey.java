@@ -12,7 +12,9 @@ import io.vigil.agent.packet.decode.DecodedPacket;
  * <p>Addresses are held as two big-endian longs each (IPv4 in the low 32 bits of {@code lo}), so
  * comparing them unsigned orders them as their bytes. For ICMP the "ports" are the type and the
  * paired reply type, or the code for a one-way type, as the Community ID does: an echo request and
- * its reply share a flow.
+ * its reply share a flow. The decoder does not give the echo identifier, so two pings running at
+ * once between the same two hosts are one flow; each one-way type and code (unreachable, time
+ * exceeded, ...) between two hosts is a flow of its own.
  */
 final class FlowKey {
   int ipVersion;

@@ -26,8 +26,11 @@ public record FlowOptions(
     int maxFlows,
     int communityIdSeed) {
 
-  /** The bound on {@link #maxFlows}: the table's arrays are sized from it up front. */
-  public static final int MAX_FLOWS_LIMIT = 1 << 24;
+  /**
+   * The bound on {@link #maxFlows}: the table's arrays (about 125 bytes a flow) are allocated up
+   * front, so this caps them near 520 MB.
+   */
+  public static final int MAX_FLOWS_LIMIT = 1 << 22;
 
   public FlowOptions {
     positive("tcpIdle", tcpIdle);
