@@ -4,13 +4,14 @@ package io.vigil.agent.sensor.network;
  * Network-order address bytes as the text Sigma rules compare: IPv4 as a dotted quad, IPv6 in RFC
  * 5952 form (lower case, longest run of two or more zero groups as {@code ::}), and a v4-mapped
  * IPv6 address ({@code ::ffff:a.b.c.d}, how Java's dual-stack sockets appear) as plain IPv4.
- * Stateless and thread-safe.
+ * Stateless and thread-safe. Public because the packet flow table formats its addresses the same
+ * way.
  */
-final class IpText {
+public final class IpText {
   private IpText() {}
 
   /** Formats 4 (IPv4) or 16 (IPv6) bytes at {@code off}. */
-  static String of(byte[] b, int off, int len) {
+  public static String of(byte[] b, int off, int len) {
     if (len == 4) {
       return v4(b, off);
     }
