@@ -66,6 +66,14 @@ public final class DnsAnswerCache {
    * error responses and answers outside the question's CNAME chain are ignored.
    */
   public void learn(DnsMessage response, long nowNs) {
+    learn(response, null, nowNs);
+  }
+
+  /**
+   * As {@link #learn(DnsMessage, long)}, naming the addresses {@code askedName} (the matched
+   * query's question name, in the case the client sent: servers may change the case) when non-null.
+   */
+  public void learn(DnsMessage response, String askedName, long nowNs) {
     DnsQuestion q = response.question();
     if (!response.isResponse() || q == null || response.answers().isEmpty()) {
       return;
@@ -88,13 +96,14 @@ public final class DnsAnswerCache {
         break;
       }
     }
+    String hostname = askedName != null ? askedName : q.name();
     synchronized (this) {
       for (DnsResourceRecord r : response.answers()) {
         if ((r.type() == 1 || r.type() == 28)
             && chain.contains(r.name().toLowerCase(Locale.ROOT))) {
           long ttlNs = Math.min(r.ttl(), MAX_TTL_NS / 1_000_000_000L) * 1_000_000_000L;
           long life = Math.max(MIN_TTL_NS, Math.min(MAX_TTL_NS, ttlNs));
-          map.put(r.data(), new Entry(q.name(), nowNs + life));
+          map.put(r.data(), new Entry(hostname, nowNs + life));
         }
       }
     }

@@ -22,9 +22,9 @@ import java.util.List;
  * and AAAA as canonical addresses ({@link IpText}); CNAME, NS, PTR, DNAME, MB, MG, MR as the name;
  * MX {@code "pref name"}; SOA {@code "mname rname serial refresh retry expire minimum"}; SRV {@code
  * "priority weight port target"}; SVCB and HTTPS {@code "priority target"} (parameters not
- * rendered); TXT and SPF the character-strings, each escaped like labels (and {@code "} as {@code
- * \"}), joined with one space; every other type as lower-case hex. Text cut at the bound ends in
- * {@code "..."}.
+ * rendered); TXT and SPF the character-strings, each escaped like labels but with spaces kept and
+ * {@code "} as {@code \"}, joined with one space (display text: not reversible); every other type
+ * as lower-case hex. Text cut at the bound ends in {@code "..."}.
  */
 public final class DnsParser {
   /** Questions kept in {@link DnsMessage#questions}; real queries have one. */
@@ -269,6 +269,8 @@ public final class DnsParser {
           int c = u8(i);
           if (c == '"') {
             sb.append("\\\"");
+          } else if (c == ' ') {
+            sb.append(' ');
           } else {
             escaped(c);
           }

@@ -210,7 +210,8 @@ public final class DnsTransactions {
       sink.dns(event(key, m, m, p.timestampNs), p.timestampNs);
     }
     if (cache != null) {
-      cache.learn(m, p.timestampNs);
+      DnsQuestion asked = waiting != null ? waiting.query().question() : null;
+      cache.learn(m, asked != null ? asked.name() : null, p.timestampNs);
     }
   }
 
