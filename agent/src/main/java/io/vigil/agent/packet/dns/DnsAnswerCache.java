@@ -62,8 +62,8 @@ public final class DnsAnswerCache {
   }
 
   /**
-   * Learns the addresses of a response to its first question (see the class comment); queries,
-   * error responses and answers outside the question's CNAME chain are ignored.
+   * Learns the addresses of a response to its first question (see the class comment); queries and
+   * answers outside the question's CNAME chain are ignored.
    */
   public void learn(DnsMessage response, long nowNs) {
     learn(response, null, nowNs);
@@ -74,16 +74,40 @@ public final class DnsAnswerCache {
    * query's question name, in the case the client sent: servers may change the case) when non-null.
    */
   public void learn(DnsMessage response, String askedName, long nowNs) {
-    DnsQuestion q = response.question();
-    if (!response.isResponse() || q == null || response.answers().isEmpty()) {
+    if (!response.isResponse() || response.answers().isEmpty()) {
       return;
     }
+    DnsQuestion q = response.question();
+    List<String> chain = q == null ? List.of() : chain(q.name(), response.answers());
+    String hostname = askedName != null ? askedName : q == null ? null : q.name();
+    synchronized (this) {
+      for (DnsResourceRecord r : response.answers()) {
+        if ((r.type() != 1 && r.type() != 28) || IpText.parse(r.data()) == null) {
+          continue; // not an address, or data that was not one (shown as hex)
+        }
+        String name;
+        if (q == null) {
+          name = r.name(); // mDNS announcements carry no question: each owner names itself
+        } else if (chain.contains(r.name().toLowerCase(Locale.ROOT))) {
+          name = hostname;
+        } else {
+          continue;
+        }
+        long ttlNs = Math.min(r.ttl(), MAX_TTL_NS / 1_000_000_000L) * 1_000_000_000L;
+        long life = Math.max(MIN_TTL_NS, Math.min(MAX_TTL_NS, ttlNs));
+        map.put(r.data(), new Entry(name, nowNs + life));
+      }
+    }
+  }
+
+  /** The question name and the CNAME targets reached from it, lower case, at most MAX_CHAIN. */
+  private static List<String> chain(String question, List<DnsResourceRecord> answers) {
     List<String> chain = new ArrayList<>(4);
-    chain.add(q.name().toLowerCase(Locale.ROOT));
+    chain.add(question.toLowerCase(Locale.ROOT));
     // CNAMEs may come in any order; each pass follows at most one more link.
     for (int pass = 0; pass < MAX_CHAIN; pass++) {
       boolean grew = false;
-      for (DnsResourceRecord r : response.answers()) {
+      for (DnsResourceRecord r : answers) {
         if (r.type() == 5 && chain.size() < MAX_CHAIN) {
           String target = r.data().toLowerCase(Locale.ROOT);
           if (chain.contains(r.name().toLowerCase(Locale.ROOT)) && !chain.contains(target)) {
@@ -96,17 +120,7 @@ public final class DnsAnswerCache {
         break;
       }
     }
-    String hostname = askedName != null ? askedName : q.name();
-    synchronized (this) {
-      for (DnsResourceRecord r : response.answers()) {
-        if ((r.type() == 1 || r.type() == 28)
-            && chain.contains(r.name().toLowerCase(Locale.ROOT))) {
-          long ttlNs = Math.min(r.ttl(), MAX_TTL_NS / 1_000_000_000L) * 1_000_000_000L;
-          long life = Math.max(MIN_TTL_NS, Math.min(MAX_TTL_NS, ttlNs));
-          map.put(r.data(), new Entry(hostname, nowNs + life));
-        }
-      }
-    }
+    return chain;
   }
 
   /** The hostname of the address {@code addr[0, addrLen)} (4 or 16 bytes), or null. */

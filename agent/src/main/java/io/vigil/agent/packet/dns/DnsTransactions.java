@@ -15,12 +15,13 @@ import java.util.Locale;
  * <p>A query waits under the key (client ip, client port, server ip, server port, transport,
  * message id, first question's name in lower case, its type); a response looks up the mirrored key
  * with its own question, so an id reused for a different question does not match. A response
- * without a waiting query is still reported, its query fields taken from its own question. A query
- * with no response after the timeout (packet time, driven by {@link #advance}) is reported without
- * response fields. The table is bounded: when full, the oldest query is reported as unanswered and
- * counted as evicted. A query whose key is already waiting (a retransmission) is counted, not
- * reported twice. Responses with an answer section also feed the {@link DnsAnswerCache}, when one
- * is given, whether or not they matched a query.
+ * without a waiting query is still reported, its query fields taken from its own question (or, when
+ * it has none, as mDNS announcements do, from its first answer record). A query with no response
+ * after the timeout (packet time, driven by {@link #advance}) is reported without response fields.
+ * The table is bounded: when full, the oldest query is reported as unanswered and counted as
+ * evicted. A query whose key is already waiting (a retransmission) is counted, not reported twice.
+ * Responses with an answer section also feed the {@link DnsAnswerCache}, when one is given, whether
+ * or not they matched a query.
  *
  * <p>Messages are UDP payloads, or TCP segments framed by {@link DnsTcpFramer} (whole messages
  * within one segment only). Multicast DNS (5353) queries and responses rarely share a key (the
@@ -217,11 +218,17 @@ public final class DnsTransactions {
 
   private static DnsEvent event(Key key, DnsMessage query, DnsMessage response, long responseNs) {
     DnsQuestion q = query.question();
+    String name = q == null ? "" : q.name();
     int type = q == null ? 0 : q.type();
+    if (q == null && response != null && !response.answers().isEmpty()) {
+      // No question (mDNS announcements): name the event after the first answer.
+      name = response.answers().get(0).name();
+      type = response.answers().get(0).type();
+    }
     DnsEvent.Builder b =
         DnsEvent.newBuilder()
-            .setQueryName(q == null ? "" : q.name())
-            .setQueryType(q == null ? "" : DnsNames.type(type))
+            .setQueryName(name)
+            .setQueryType(name.isEmpty() && type == 0 ? "" : DnsNames.type(type))
             .setQueryTypeCode(type)
             .setClientIp(key.clientIp())
             .setServerIp(key.serverIp())

@@ -98,6 +98,12 @@ class DnsAnswerCacheTest {
     byte[] qa = new DnsWire().bytes(q).pointer(12).rrTail(1, 1, 60, DnsWire.ip(9, 9, 9, 9)).build();
     cache.learn(DnsParser.parse(qa, 0, qa.length), T0);
     assertNull(cache.hostnameFor("9.9.9.9", T0));
+    // An A record of the wrong length is shown as hex and never becomes a key.
+    DnsWire bad = DnsWire.header(1, 0x8180, 1, 1, 0, 0).question("bad.example", 1, 1);
+    byte[] bb = bad.pointer(12).rrTail(1, 1, 60, DnsWire.ip(1, 2, 3, 4, 5)).build();
+    int before = cache.size();
+    cache.learn(DnsParser.parse(bb, 0, bb.length), T0);
+    assertEquals(before, cache.size());
   }
 
   @Test

@@ -244,6 +244,23 @@ class DnsTransactionsTest {
   }
 
   @Test
+  void mdnsAnnouncementWithoutQuestion() {
+    DnsAnswerCache cache = new DnsAnswerCache();
+    DnsTransactions tx = new DnsTransactions(DnsTransactions.DEFAULT_TIMEOUT_NS, 10, cache);
+    byte[] ann =
+        DnsWire.header(0, 0x8400, 0, 1, 0, 0)
+            .name("printer.local")
+            .rrTail(1, 0x8001, 120, DnsWire.ip(10, 0, 0, 77))
+            .build();
+    tx.packet(udp(DnsWire.ip(10, 0, 0, 77), 5353, DnsWire.ip(224, 0, 0, 251), 5353, ann, T0), sink);
+    assertEquals(1, got.size());
+    assertEquals("printer.local", got.get(0).e().getQueryName());
+    assertEquals("A", got.get(0).e().getQueryType());
+    assertEquals(List.of("10.0.0.77"), got.get(0).e().getAnswersList());
+    assertEquals("printer.local", cache.hostnameFor("10.0.0.77", T0 + 1));
+  }
+
+  @Test
   void looksLikeDnsByPort() {
     DecodedPacket p = udp(CLIENT, 40000, SERVER, 53, query(1, "a", 1), T0);
     assertTrue(DnsTransactions.looksLikeDns(p));
