@@ -1,5 +1,6 @@
 package io.vigil.agent.packet.dns;
 
+import io.vigil.agent.packet.IpText;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.vigil.agent.packet.dns;
 
+import io.vigil.agent.packet.IpText;
 import io.vigil.agent.packet.decode.DecodedPacket;
 import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.DnsRecord;

@@ -1,7 +1,7 @@
 package io.vigil.agent.packet.flow;
 
+import io.vigil.agent.packet.IpText;
 import io.vigil.agent.packet.decode.DecodedPacket;
-import io.vigil.agent.sensor.network.IpText;
 
 /**
  * Folds decoded packets into bidirectional flows and emits each flow when it ends.

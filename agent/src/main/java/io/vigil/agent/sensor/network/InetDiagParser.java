@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.network;
 
+import io.vigil.agent.packet.IpText;
 import io.vigil.proto.v1.Transport;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

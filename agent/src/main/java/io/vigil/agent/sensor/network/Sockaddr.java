@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.network;
 
+import io.vigil.agent.packet.IpText;
 import io.vigil.agent.sensor.process.audit.HexBytes;
 
 /**

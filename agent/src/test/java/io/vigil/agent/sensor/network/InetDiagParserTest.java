@@ -5,6 +5,7 @@ import static io.vigil.agent.sensor.network.DiagMessages.message;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.packet.IpText;
 import io.vigil.proto.v1.Transport;
 import java.util.Optional;
 import java.util.SplittableRandom;

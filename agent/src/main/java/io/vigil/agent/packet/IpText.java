@@ -1,16 +1,27 @@
-package io.vigil.agent.packet.dns;
+package io.vigil.agent.packet;
 
 /**
- * IP addresses as canonical text and back, without {@link java.net.InetAddress} (which would
- * resolve a string that is not a literal, and does not compress IPv6). IPv4 is dotted decimal; IPv6
- * is RFC 5952 text: lower-case hex, leading zeros dropped, the longest run of two or more zero
- * groups (the first of equal runs) as {@code ::}, and IPv4-mapped addresses as {@code
- * ::ffff:a.b.c.d}. Stateless.
+ * IP addresses as the canonical text Sigma rules compare, and back, without {@link
+ * java.net.InetAddress} (which would resolve a string that is not a literal, and does not compress
+ * IPv6). IPv4 is dotted decimal; IPv6 is RFC 5952 text: lower-case hex, leading zeros dropped, the
+ * longest run of two or more zero groups (the first of equal runs) as {@code ::}; an IPv4-mapped
+ * address ({@code ::ffff:a.b.c.d}, how Java's dual-stack sockets appear) is written as plain IPv4,
+ * so that the same host compares equal whichever socket family saw it. One class for the connection
+ * sensor, flows and DNS. Stateless and thread-safe.
  */
 public final class IpText {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private IpText() {}
+
+  /** {@code addr[off, off+len)} as text; {@code len} must be 4 or 16. */
+  public static String of(byte[] addr, int off, int len) {
+    String s = format(addr, off, len);
+    if (s == null) {
+      throw new IllegalArgumentException("address length must be 4 or 16: " + len);
+    }
+    return s;
+  }
 
   /** {@code addr[off, off+len)} as text; len must be 4 or 16, else null. */
   public static String format(byte[] addr, int off, int len) {
@@ -31,7 +42,7 @@ public final class IpText {
       g[i] = ((addr[off + 2 * i] & 0xff) << 8) | (addr[off + 2 * i + 1] & 0xff);
     }
     if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0xffff) {
-      return "::ffff:" + format(addr, off + 12, 4);
+      return format(addr, off + 12, 4);
     }
     int bestStart = -1;
     int bestLen = 1;
