@@ -1,0 +1,169 @@
+package io.vigil.agent.packet;
+
+import io.vigil.agent.packet.decode.DecodedPacket;
+import io.vigil.agent.packet.decode.Malformed;
+import io.vigil.agent.packet.decode.PacketDecoder;
+import io.vigil.agent.packet.dns.DnsAnswerCache;
+import io.vigil.agent.packet.dns.DnsTransactions;
+import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.agent.packet.flow.FlowRecord;
+import io.vigil.agent.packet.flow.FlowRecords;
+import io.vigil.agent.packet.flow.FlowTable;
+import io.vigil.proto.v1.DnsEvent;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.Flow;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * From frames to events, on one thread: decode, the flow table, DNS matching and the answer cache
+ * that names flow destinations. Live capture and offline mode both drive it, so a capture file
+ * gives the same events the live sensor would. Time is packet time: timeouts advance as packets
+ * (or, live, the capture loop's clock through {@link #advance}) move on. Not thread-safe, except
+ * the answer cache it shares ({@link #answers}).
+ */
+public final class PacketPipeline {
+  /** Receives each event built (flows and DNS); the builder is the receiver's. */
+  @FunctionalInterface
+  public interface EventOut {
+    void event(Event.Builder event);
+  }
+
+  /** How often, in packet time, idle flows and unanswered queries are looked for. */
+  private static final long ADVANCE_EVERY_NS = 1_000_000_000L;
+
+  private final String interfaceName;
+  private final EventOut out;
+  private final PacketDecoder decoder = new PacketDecoder();
+  private final DecodedPacket packet = new DecodedPacket();
+  private final FlowTable flows;
+  private final DnsTransactions dns;
+  private final DnsAnswerCache answers;
+  private final Counts counts = new Counts();
+  private long lastAdvanceNs = Long.MIN_VALUE;
+
+  /**
+   * @param interfaceName what flow records name as their interface (the file name offline)
+   * @param answers the answer cache, shared with the connection sensor live; a fresh one offline
+   */
+  public PacketPipeline(
+      String interfaceName, FlowOptions flowOptions, DnsAnswerCache answers, EventOut out) {
+    this.interfaceName = interfaceName;
+    this.out = out;
+    this.answers = answers;
+    this.flows = new FlowTable(flowOptions);
+    this.dns =
+        new DnsTransactions(
+            DnsTransactions.DEFAULT_TIMEOUT_NS, DnsTransactions.DEFAULT_MAX_OUTSTANDING, answers);
+  }
+
+  /** One captured frame. */
+  public void frame(
+      byte[] data, int offset, int length, int linkType, long timestampNs, int originalLength) {
+    counts.frames++;
+    counts.bytes += originalLength;
+    if (linkType >= 0 && linkType < counts.byCommonLinkType.length) {
+      counts.byCommonLinkType[linkType]++;
+    } else {
+      counts.byOtherLinkType.merge(linkType, 1L, Long::sum);
+    }
+    boolean ip = decoder.decode(data, offset, length, linkType, timestampNs, originalLength, packet);
+    if (packet.malformed != null) {
+      counts.malformed.merge(packet.malformed, 1L, Long::sum);
+    }
+    if (ip) {
+      counts.ip++;
+      flows.add(packet, this::flow);
+      if (!packet.fragment && DnsTransactions.looksLikeDns(packet)) {
+        dns.packet(packet, this::dns);
+      }
+    }
+    if (timestampNs - lastAdvanceNs >= ADVANCE_EVERY_NS || lastAdvanceNs == Long.MIN_VALUE) {
+      advance(timestampNs);
+    }
+  }
+
+  /** Ends what timed out by {@code nowNs}: idle flows, unanswered queries. */
+  public void advance(long nowNs) {
+    lastAdvanceNs = nowNs;
+    flows.advance(nowNs, this::flow);
+    dns.advance(nowNs, this::dns);
+  }
+
+  /** The capture ended: every open flow and outstanding query is emitted. */
+  public void finish() {
+    dns.flush(this::dns);
+    flows.flush(this::flow);
+  }
+
+  public DnsAnswerCache answers() {
+    return answers;
+  }
+
+  /** What went through so far. */
+  public Summary summary() {
+    Map<String, Long> malformed = new TreeMap<>();
+    counts.malformed.forEach((m, n) -> malformed.put(m.label(), n));
+    return new Summary(
+        counts.frames,
+        counts.bytes,
+        counts.ip,
+        counts.flows,
+        counts.dns,
+        flows.stats().evicted(),
+        counts.byLinkType(),
+        malformed);
+  }
+
+  /**
+   * Counts of a capture: frames and their bytes on the wire, IP packets decoded, flows and DNS
+   * events emitted, flows evicted, frames by link type, malformed by reason.
+   */
+  public record Summary(
+      long frames,
+      long bytes,
+      long ipPackets,
+      long flows,
+      long dns,
+      long flowsEvicted,
+      Map<Integer, Long> framesByLinkType,
+      Map<String, Long> malformedByReason) {}
+
+  private void flow(FlowRecord r) {
+    counts.flows++;
+    Flow.Builder f = FlowRecords.toProto(r, interfaceName).toBuilder();
+    String host = answers.hostnameFor(r.serverIp(), r.endNs());
+    if (host != null) {
+      f.setDestinationHostname(host);
+    }
+    out.event(Event.newBuilder().setEventTimeNs(r.startNs()).setSensor("packet").setFlow(f));
+  }
+
+  private void dns(DnsEvent e, long timestampNs) {
+    counts.dns++;
+    out.event(Event.newBuilder().setEventTimeNs(timestampNs).setSensor("packet").setDns(e));
+  }
+
+  private static final class Counts {
+    long frames;
+    long bytes;
+    long ip;
+    long flows;
+    long dns;
+    // Counted per frame: an array for the link types in use (all below 300), not a map.
+    final long[] byCommonLinkType = new long[300];
+    final Map<Integer, Long> byOtherLinkType = new TreeMap<>();
+    final Map<Malformed, Long> malformed = new EnumMap<>(Malformed.class);
+
+    Map<Integer, Long> byLinkType() {
+      Map<Integer, Long> m = new TreeMap<>(byOtherLinkType);
+      for (int i = 0; i < byCommonLinkType.length; i++) {
+        if (byCommonLinkType[i] > 0) {
+          m.put(i, byCommonLinkType[i]);
+        }
+      }
+      return m;
+    }
+  }
+}
