@@ -1,6 +1,7 @@
 package io.vigil.agent.packet.file;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -13,7 +14,8 @@ import java.util.Map;
  * a {@link PacketHandler}. The format is told by the file's first four bytes.
  *
  * <p>Streaming: the file goes through one {@value #BUFFER_SIZE}-byte buffer, never whole into
- * memory, and packets are handed over as slices of that buffer (see {@link PacketHandler}).
+ * memory, and packets are handed over as slices of that buffer (see {@link PacketHandler}). The
+ * buffer is allocated on the first read and reused for every file after it.
  *
  * <p>Bounds: a pcap record or pcapng packet of more than {@value #MAX_RECORD} captured bytes, and a
  * pcapng block of more than {@value #MAX_BLOCK} bytes that carries packets or interfaces, is not a
@@ -43,6 +45,8 @@ public final class CaptureFileReader {
   static final int PCAP_NS = 0xa1b23c4d;
   static final int PCAPNG_SHB = 0x0a0d0d0a;
 
+  private ByteBuffer buffer; // allocated on first use, reused for every file
+
   private long files;
   private long packets;
   private long bytes;
@@ -61,7 +65,10 @@ public final class CaptureFileReader {
    */
   public void read(Path file, PacketHandler handler) throws IOException {
     files++;
-    try (CaptureInput in = new CaptureInput(file, BUFFER_SIZE)) {
+    if (buffer == null) {
+      buffer = ByteBuffer.allocate(BUFFER_SIZE);
+    }
+    try (CaptureInput in = new CaptureInput(file, buffer)) {
       if (!in.ensure(4)) {
         throw in.error("not a capture file: " + in.available() + " bytes");
       }

@@ -22,10 +22,11 @@ final class CaptureInput implements Closeable {
   private long base;
   private boolean eof;
 
-  CaptureInput(Path file, int bufferSize) throws IOException {
+  /** Reads the file through the given heap buffer (reused between files by the reader). */
+  CaptureInput(Path file, ByteBuffer buffer) throws IOException {
     this.file = file;
     this.channel = FileChannel.open(file, StandardOpenOption.READ);
-    this.buffer = ByteBuffer.allocate(bufferSize);
+    this.buffer = buffer;
     this.array = buffer.array();
   }
 
