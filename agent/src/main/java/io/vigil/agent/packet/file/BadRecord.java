@@ -16,6 +16,8 @@ public enum BadRecord {
   UNKNOWN_INTERFACE,
   /** A pcapng packet whose captured length runs past its block: skipped. */
   CAPLEN_OVER_BLOCK,
+  /** A pcapng packet of more than {@link CaptureFileReader#MAX_RECORD} captured bytes: skipped. */
+  CAPLEN_OVER_LIMIT,
   /** A pcapng block shorter than its fixed fields: skipped. */
   SHORT_BLOCK,
   /** A pcapng option running past its block, or an unusable if_tsresol: the rest ignored. */

@@ -17,9 +17,10 @@ import java.util.Map;
  * memory, and packets are handed over as slices of that buffer (see {@link PacketHandler}). The
  * buffer is allocated on the first read and reused for every file after it.
  *
- * <p>Bounds: a pcap record or pcapng packet of more than {@value #MAX_RECORD} captured bytes, and a
- * pcapng block of more than {@value #MAX_BLOCK} bytes that carries packets or interfaces, is not a
- * capture; at most {@value #MAX_INTERFACES} interfaces per pcapng section. A damaged record whose
+ * <p>Bounds: a pcap record of more than {@value #MAX_RECORD} captured bytes, and a pcapng block of
+ * more than {@value #MAX_BLOCK} bytes that carries packets or interfaces, is not a capture (an
+ * error); a pcapng packet of more than {@value #MAX_RECORD} bytes in a smaller block is skipped and
+ * counted; at most {@value #MAX_INTERFACES} interfaces per pcapng section. A damaged record whose
  * framing is intact is counted by reason ({@link BadRecord}) and the reading goes on; damage that
  * loses the framing (a file cut mid-record, a length that cannot be, garbage) ends {@link #read}
  * with an {@link IOException} naming the file and offset, after every good packet before it was

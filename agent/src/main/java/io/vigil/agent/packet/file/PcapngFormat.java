@@ -179,6 +179,10 @@ final class PcapngFormat {
       counters.bad(BadRecord.CAPLEN_OVER_BLOCK);
       return;
     }
+    if (caplen > CaptureFileReader.MAX_RECORD) {
+      counters.bad(BadRecord.CAPLEN_OVER_LIMIT);
+      return;
+    }
     if (id >= count) {
       counters.bad(BadRecord.UNKNOWN_INTERFACE);
       return;
@@ -197,7 +201,7 @@ final class PcapngFormat {
       return;
     }
     long orig = CaptureInput.u32(b, p + 8, big);
-    long caplen = Math.min(orig, n - 16);
+    long caplen = Math.min(Math.min(orig, n - 16), CaptureFileReader.MAX_RECORD);
     if (snaplen[0] > 0) {
       caplen = Math.min(caplen, snaplen[0]);
     }

@@ -145,6 +145,7 @@ class CaptureFileReaderTest {
             .epb(1, 1_700_000_000_123_456_789L, data(40, 2), 40)
             .spb(data(30, 3), 30)
             .epb(2, 0, data(10, 0), 10) // no such interface
+            .epb(0, 0, data(300_000, 0), 300_000) // over the per-packet bound
             .section(ByteOrder.BIG_ENDIAN) // interfaces start over
             .iface(276, 0, 0x8a, 100) // 2^-10 s, 100 s offset
             .opb(0, 1024L * 5 + 512, data(21, 4), 64)
@@ -168,7 +169,8 @@ class CaptureFileReaderTest {
     assertEquals(2, s.sections());
     assertEquals(3, s.interfaces());
     assertEquals(Map.of(1, 2L, 101, 1L, 276, 1L), s.packetsByLinkType());
-    assertEquals(Map.of(BadRecord.UNKNOWN_INTERFACE, 2L), s.badRecords());
+    assertEquals(
+        Map.of(BadRecord.UNKNOWN_INTERFACE, 2L, BadRecord.CAPLEN_OVER_LIMIT, 1L), s.badRecords());
   }
 
   @Test
