@@ -68,7 +68,8 @@ public final class PacketPipeline {
     } else {
       counts.byOtherLinkType.merge(linkType, 1L, Long::sum);
     }
-    boolean ip = decoder.decode(data, offset, length, linkType, timestampNs, originalLength, packet);
+    boolean ip =
+        decoder.decode(data, offset, length, linkType, timestampNs, originalLength, packet);
     if (packet.malformed != null) {
       counts.malformed.merge(packet.malformed, 1L, Long::sum);
     }

@@ -1,6 +1,7 @@
 package io.vigil.detect.bench;
 
 import com.sun.management.ThreadMXBean;
+import io.vigil.common.testing.Machine;
 import io.vigil.detect.engine.ActiveRule;
 import io.vigil.detect.engine.BundledRules;
 import io.vigil.detect.engine.DetectionEngine;

@@ -3,6 +3,7 @@ package io.vigil.agent.packet.bench;
 import io.vigil.agent.packet.decode.DecodedPacket;
 import io.vigil.agent.packet.decode.PacketDecoder;
 import io.vigil.agent.packet.file.CaptureFileReader;
+import io.vigil.common.testing.Machine;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;

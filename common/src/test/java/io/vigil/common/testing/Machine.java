@@ -1,4 +1,4 @@
-package io.vigil.agent.packet.bench;
+package io.vigil.common.testing;
 
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -7,15 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/**
- * What the benchmark ran on, printed with its results so numbers are never read without it: the
- * same description bench/detect prints (a copy of detect's test class, which agent's tests cannot
- * depend on).
- */
-final class Machine {
+/** What a benchmark ran on, printed with its results so numbers are never read without it. */
+public final class Machine {
   private Machine() {}
 
-  static String describe() {
+  public static String describe() {
     StringBuilder b = new StringBuilder();
     List<String> cpuinfo = lines("/proc/cpuinfo");
     String model =
