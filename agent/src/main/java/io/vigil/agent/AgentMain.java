@@ -1,22 +1,30 @@
 package io.vigil.agent;
 
 import io.vigil.agent.config.AgentConfig;
+import io.vigil.agent.offline.PcapCommand;
 import io.vigil.common.cli.ServiceMain;
+import java.util.Arrays;
 import java.util.Set;
 
 /**
- * {@code vigil-agent run [--config FILE] [--set key=value]... [--insecure]}.
+ * {@code vigil-agent run [--config FILE] [--set key=value]... [--insecure]}, and {@code vigil-agent
+ * pcap FILE... --out FILE.jsonl} (offline mode, see {@link PcapCommand}).
  *
  * <p>Exit codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up
  * failed, 2 for a usage or configuration error (in which case nothing was started).
  */
 public final class AgentMain {
   private static final String USAGE =
-      "usage: vigil-agent run [--config FILE] [--set key.path=value]... [--insecure]";
+      "usage: vigil-agent run [--config FILE] [--set key.path=value]... [--insecure]\n"
+          + "       vigil-agent pcap FILE... --out FILE.jsonl";
 
   private AgentMain() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("pcap")) {
+      PcapCommand.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
     // Before any Chronicle class loads: never let it phone home.
     System.setProperty("chronicle.analytics.disable", "true");
     System.setProperty("chronicle.announcer.disable", "true");

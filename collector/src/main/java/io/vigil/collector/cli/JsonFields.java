@@ -1,6 +1,6 @@
 package io.vigil.collector.cli;
 
-import io.vigil.collector.output.JsonStrings;
+import io.vigil.common.text.JsonStrings;
 import java.util.function.Consumer;
 
 /** Writes one JSON object field by field into a buffer, strings quoted by {@link JsonStrings}. */

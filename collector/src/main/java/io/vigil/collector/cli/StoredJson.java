@@ -5,7 +5,7 @@ import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import com.google.protobuf.util.JsonFormat;
-import io.vigil.collector.output.JsonStrings;
+import io.vigil.common.text.JsonStrings;
 import java.util.Map;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package io.vigil.collector.detection;
 
-import io.vigil.collector.output.JsonStrings;
+import io.vigil.common.text.JsonStrings;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;

@@ -1,7 +1,7 @@
 package io.vigil.collector.detection;
 
-import io.vigil.collector.output.JsonStrings;
 import io.vigil.collector.store.NewAlert;
+import io.vigil.common.text.JsonStrings;
 import io.vigil.detect.correlation.CorrelationFinding;
 import io.vigil.detect.correlation.CorrelationInput;
 import io.vigil.detect.engine.Finding;

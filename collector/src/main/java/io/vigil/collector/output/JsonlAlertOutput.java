@@ -1,6 +1,7 @@
 package io.vigil.collector.output;
 
 import io.vigil.collector.store.NewAlert;
+import io.vigil.common.text.JsonStrings;
 import io.vigil.proto.v1.EventKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;

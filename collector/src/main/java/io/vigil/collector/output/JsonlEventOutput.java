@@ -2,6 +2,7 @@ package io.vigil.collector.output;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
+import io.vigil.common.text.JsonStrings;
 import io.vigil.proto.v1.Event;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package io.vigil.collector.store;
 
-import io.vigil.collector.output.JsonStrings;
+import io.vigil.common.text.JsonStrings;
 
 /**
  * The {@code process} column of an alert: the acting process and its parent chain as one JSON

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.protobuf.util.JsonFormat;
+import io.vigil.common.text.JsonStrings;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.ProcessRef;

@@ -47,4 +47,20 @@ public final class LinkType {
       default -> false;
     };
   }
+
+  /** A short name for summaries ("ethernet", "linux_sll", ...), or {@code linktype_<n>}. */
+  public static String name(int linkType) {
+    return switch (linkType) {
+      case NULL -> "null";
+      case ETHERNET -> "ethernet";
+      case RAW_12, RAW_14, RAW -> "raw";
+      case C_HDLC -> "c_hdlc";
+      case LOOP -> "loop";
+      case LINUX_SLL -> "linux_sll";
+      case IPV4 -> "ipv4";
+      case IPV6 -> "ipv6";
+      case LINUX_SLL2 -> "linux_sll2";
+      default -> "linktype_" + linkType;
+    };
+  }
 }

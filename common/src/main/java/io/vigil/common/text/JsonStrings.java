@@ -1,8 +1,8 @@
-package io.vigil.collector.output;
+package io.vigil.common.text;
 
 /**
- * JSON string quoting for the few strings written outside protobuf's JSON printer: output lines and
- * the JSON columns of alerts.
+ * JSON string quoting for the few strings written outside protobuf's JSON printer: output lines,
+ * the JSON columns of alerts, the offline capture output.
  */
 public final class JsonStrings {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
