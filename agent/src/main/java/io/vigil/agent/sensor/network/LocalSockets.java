@@ -18,10 +18,11 @@ import java.util.Set;
  *   <li>a connection with both ends known (sock_diag snapshots, audit accepts): the exact 5-tuple;
  *   <li>a listener (TCP listening or bound unconnected UDP socket) by local address and port, a
  *       wildcard listener ({@code 0.0.0.0}, {@code ::}) by port on any local address;
- *   <li>an audit connect, whose local end the kernel had not chosen yet: by transport and remote
- *       address and port, only on the local side of the flow, only for {@link
- *       #REMOTE_ONLY_MAX_AGE_NS} and only while one process alone connected there (two processes
- *       talking to the same resolver make the entry ambiguous: no process rather than a wrong one).
+ *   <li>an audit connect, whose local end the kernel had not chosen yet: by transport (or an
+ *       unknown transport, when audit could not tell TCP from UDP) and remote address and port,
+ *       only on the local side of the flow, only for {@link #REMOTE_ONLY_MAX_AGE_NS} and only while
+ *       one process alone connected there (two processes talking to the same resolver make the
+ *       entry ambiguous: no process rather than a wrong one).
  * </ol>
  *
  * Wildcard listeners and connect-only entries need to know which addresses are this host's ({@link
@@ -178,6 +179,18 @@ public final class LocalSockets {
 
   private ProcessRef remoteOnly(int t, String remoteIp, int remotePort, long nowNs) {
     Entry e = map.get(new Key(Kind.REMOTE_ONLY, t, "", 0, remoteIp, remotePort));
+    if (e == null) {
+      // audit may not know a connect's transport (socket created before the agent started)
+      e =
+          map.get(
+              new Key(
+                  Kind.REMOTE_ONLY,
+                  Transport.TRANSPORT_UNSPECIFIED_VALUE,
+                  "",
+                  0,
+                  remoteIp,
+                  remotePort));
+    }
     if (e == null || nowNs - e.timeNs() > REMOTE_ONLY_MAX_AGE_NS) {
       return null;
     }

@@ -74,6 +74,7 @@ class LocalSocketsTest {
     s.localAddresses(Set.of("10.0.0.2"));
     s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "9.9.9.9", 53, proc(3)), T0);
     assertEquals(proc(3), s.processOf(UDP, "10.0.0.2", 33333, "9.9.9.9", 53, T0 + 1));
+    assertNull(s.processOf(TCP, "10.0.0.2", 33333, "9.9.9.9", 53, T0 + 1), "other transport");
     assertNull(s.processOf(UDP, "10.0.0.9", 33333, "9.9.9.9", 53, T0 + 1), "client not local");
     assertNull(
         s.processOf(
