@@ -115,7 +115,9 @@ public final class Agent implements AutoCloseable {
       }
     }
 
-    StatusReporter status = new StatusReporter(pipeline, metrics, this::sensorStates, host);
+    StatusReporter status =
+        new StatusReporter(
+            pipeline, metrics, this::sensorStates, hostSensors::captureCounters, host);
     status.start(config.statusInterval());
     parts.add(status);
 

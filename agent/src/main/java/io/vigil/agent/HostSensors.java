@@ -2,28 +2,38 @@ package io.vigil.agent;
 
 import io.vigil.agent.config.AgentConfig;
 import io.vigil.agent.config.NetworkSection;
+import io.vigil.agent.config.PacketSection;
 import io.vigil.agent.config.ProcessSection;
+import io.vigil.agent.packet.dns.DnsAnswerCache;
+import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.sensor.Sensor;
+import io.vigil.agent.sensor.network.LocalSockets;
 import io.vigil.agent.sensor.network.NetworkSensor;
+import io.vigil.agent.sensor.packet.PacketSensor;
 import io.vigil.agent.sensor.process.ProcessSensor;
 import io.vigil.agent.sensor.process.audit.AuditFeed;
 import io.vigil.agent.sensor.process.audit.AuditSource;
 import io.vigil.agent.sensor.process.audit.AuditSourceOptions;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.CaptureCounters;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The real host sensors (process, network) built from the config and wired to each other: the
- * network sensor attributes sockets through the process sensor's table and receives the same audit
- * events (connect/accept), because the kernel allows one audit daemon per host and Vigil reads the
- * stream once. Not thread-safe: built and started by {@link Agent} on its start thread.
+ * The real host sensors (process, network, packet) built from the config and wired to each other:
+ * the network sensor attributes sockets through the process sensor's table and receives the same
+ * audit events (connect/accept), because the kernel allows one audit daemon per host and Vigil
+ * reads the stream once. With packet capture on, the agent has one DNS answer cache (the capture
+ * fills it, connection events read it for their destination hostname) and one registry of socket
+ * owners (connection events fill it, flows and DNS events read it for their process). Not
+ * thread-safe: built and started by {@link Agent} on its start thread.
  */
 final class HostSensors {
   private final Optional<ProcessSensor> process;
   private final Optional<NetworkSensor> network;
+  private final Optional<PacketSensor> packet;
   private final Optional<AuditSource> audit;
   private final NetworkSection networkConfig;
 
@@ -66,6 +76,28 @@ final class HostSensors {
     if (network.isPresent() && process.isPresent()) {
       process.get().addAuditListener(network.get());
     }
+    PacketSection pc = config.packet();
+    if (pc.enabled()) {
+      DnsAnswerCache answers = new DnsAnswerCache();
+      LocalSockets sockets = new LocalSockets();
+      packet =
+          Optional.of(
+              new PacketSensor(
+                  new PacketSensor.Options(
+                      pc.interfaces(),
+                      pc.filter(),
+                      pc.snapLength(),
+                      pc.bufferBytes(),
+                      pc.excludeCollector()
+                          ? Optional.of(config.collector().address())
+                          : Optional.empty(),
+                      FlowOptions.defaults()),
+                  answers,
+                  sockets));
+      network.ifPresent(n -> n.shareWithPacketSensor(sockets, answers));
+    } else {
+      packet = Optional.empty();
+    }
     registerMetrics(metrics);
   }
 
@@ -75,15 +107,22 @@ final class HostSensors {
   }
 
   /**
-   * The sensors in the order to start them: the network sensor first (so it hears the audit stream
-   * from its first event), then the process sensor, which seeds its table and starts the audit
-   * feed. The caller starts them and closes them in reverse; then calls {@link #afterStart}.
+   * The sensors in the order to start them: the packet sensor (so DNS answers are learnt before
+   * connections are reported), the network sensor (so it hears the audit stream from its first
+   * event), then the process sensor, which seeds its table and starts the audit feed. The caller
+   * starts them and closes them in reverse; then calls {@link #afterStart}.
    */
   List<Sensor> inStartOrder() {
     List<Sensor> order = new ArrayList<>();
+    packet.ifPresent(order::add);
     network.ifPresent(order::add);
     process.ifPresent(order::add);
     return order;
+  }
+
+  /** The packet sensor's counters per interface; empty when capture is off. Thread-safe. */
+  List<CaptureCounters> captureCounters() {
+    return packet.map(PacketSensor::captureCounters).orElse(List.of());
   }
 
   /** Tells the network sensor whether the audit stream it relies on is running. */

@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param synthetic {@code sensors.synthetic.*}: the synthetic event generator
  * @param process {@code sensors.process.*}: the process sensor
  * @param network {@code sensors.network.*}: the connection sensor
+ * @param packet {@code sensors.packet.*}: the packet sensor (flows and DNS from live capture)
  */
 public record AgentConfig(
     Path stateDir,
@@ -34,7 +35,8 @@ public record AgentConfig(
     MetricsSection metrics,
     SyntheticSection synthetic,
     ProcessSection process,
-    NetworkSection network) {
+    NetworkSection network,
+    PacketSection packet) {
 
   /** Prefix of environment variables that set agent keys, e.g. {@code VIGIL_AGENT__SPOOL__DIR}. */
   public static final String ENV_PREFIX = "VIGIL_AGENT__";
@@ -67,8 +69,18 @@ public record AgentConfig(
     SyntheticSection synthetic = SyntheticSection.bind(root.child("sensors").child("synthetic"));
     ProcessSection process = ProcessSection.bind(root.child("sensors").child("process"));
     NetworkSection network = NetworkSection.bind(root.child("sensors").child("network"));
+    PacketSection packet = PacketSection.bind(root.child("sensors").child("packet"));
     root.finish();
     return new AgentConfig(
-        stateDir, collector, spool, shipper, statusInterval, metrics, synthetic, process, network);
+        stateDir,
+        collector,
+        spool,
+        shipper,
+        statusInterval,
+        metrics,
+        synthetic,
+        process,
+        network,
+        packet);
   }
 }

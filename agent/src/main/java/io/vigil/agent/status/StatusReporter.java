@@ -6,6 +6,7 @@ import io.vigil.common.proc.ProcessSelfStats;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.CaptureCounters;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SensorState;
@@ -31,6 +32,7 @@ public final class StatusReporter implements AutoCloseable {
   private final EventSink sink;
   private final MetricsRegistry metrics;
   private final Supplier<List<SensorState>> sensors;
+  private final Supplier<List<CaptureCounters>> captures;
   private final HostInfo host;
   private final ProcessSelfStats self = new ProcessSelfStats();
   private final long startedNanos = System.nanoTime();
@@ -45,9 +47,23 @@ public final class StatusReporter implements AutoCloseable {
 
   public StatusReporter(
       EventSink sink, MetricsRegistry metrics, Supplier<List<SensorState>> sensors, HostInfo host) {
+    this(sink, metrics, sensors, List::of, host);
+  }
+
+  /**
+   * @param captures the packet sensor's counters per interface ({@code AgentStatus.captures}), read
+   *     at each status
+   */
+  public StatusReporter(
+      EventSink sink,
+      MetricsRegistry metrics,
+      Supplier<List<SensorState>> sensors,
+      Supplier<List<CaptureCounters>> captures,
+      HostInfo host) {
     this.sink = sink;
     this.metrics = metrics;
     this.sensors = sensors;
+    this.captures = captures;
     this.host = host;
   }
 
@@ -79,6 +95,7 @@ public final class StatusReporter implements AutoCloseable {
         .setRssBytes(now.rssBytes())
         .setRssAnonBytes(now.rssAnonBytes())
         .addAllSensors(sensors.get())
+        .addAllCaptures(captures.get())
         .setHost(host)
         .setSpoolBytes((long) metrics.value("vigil_agent_spool_bytes"))
         .setUptimeNs(System.nanoTime() - startedNanos)

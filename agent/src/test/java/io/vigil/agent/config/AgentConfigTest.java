@@ -81,6 +81,63 @@ class AgentConfigTest {
     assertTrue(c.network().enabled());
     assertEquals(Duration.ofSeconds(30), c.network().snapshotInterval());
     assertTrue(c.network().audit());
+    assertFalse(c.packet().enabled());
+    assertEquals(List.of("any"), c.packet().interfaces());
+    assertEquals("", c.packet().filter());
+    assertEquals(65535, c.packet().snapLength());
+    assertEquals(8 << 20, c.packet().bufferBytes());
+    assertTrue(c.packet().excludeCollector());
+  }
+
+  @Test
+  void packetSectionBindsItsKeysAndReportsBadValuesByPath() throws ConfigException {
+    AgentConfig c =
+        AgentConfig.load(
+            Optional.empty(),
+            Map.of("VIGIL_AGENT__SENSORS__PACKET__INTERFACES", "eth0,lo"),
+            List.of(
+                "sensors.packet.enabled=true",
+                "sensors.packet.filter=not port 22",
+                "sensors.packet.snap_length=1514",
+                "sensors.packet.buffer_size=32MiB",
+                "sensors.packet.exclude_collector=false"));
+    assertTrue(c.packet().enabled());
+    assertEquals(List.of("eth0", "lo"), c.packet().interfaces());
+    assertEquals("not port 22", c.packet().filter());
+    assertEquals(1514, c.packet().snapLength());
+    assertEquals(32 << 20, c.packet().bufferBytes());
+    assertFalse(c.packet().excludeCollector());
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AgentConfig.load(
+                    Optional.empty(),
+                    Map.of(),
+                    List.of(
+                        "sensors.packet.enabled=yes please",
+                        "sensors.packet.interfaces=eth0,has/slash",
+                        "sensors.packet.snap_length=10",
+                        "sensors.packet.buffer_size=1KiB",
+                        "sensors.packet.exclude_collector=2",
+                        "sensors.packet.snaplen=100")));
+    List<String> p = e.problems();
+    assertEquals(6, p.size(), e.getMessage());
+    assertProblem(p, "sensors.packet.enabled: expected true or false");
+    assertProblem(p, "sensors.packet.interfaces: expected interface names of 1 to 15");
+    assertProblem(p, "sensors.packet.snap_length: expected an integer from 64 to");
+    assertProblem(p, "sensors.packet.buffer_size: expected a size from 64KiB to");
+    assertProblem(p, "sensors.packet.exclude_collector: expected true or false");
+    assertProblem(p, "sensors.packet.snaplen");
+
+    ConfigException twice =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AgentConfig.load(
+                    Optional.empty(), Map.of(), List.of("sensors.packet.interfaces=lo,lo")));
+    assertProblem(twice.problems(), "sensors.packet.interfaces: an interface is listed twice");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.CaptureCounters;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SensorState;
@@ -41,7 +42,10 @@ class StatusReporterTest {
         };
     SensorState synthetic = SensorState.newBuilder().setName("synthetic").setSource("s").build();
     HostInfo host = HostInfo.newBuilder().setHostname("h1").build();
-    try (StatusReporter r = new StatusReporter(sink, m, () -> List.of(synthetic), host)) {
+    CaptureCounters lo =
+        CaptureCounters.newBuilder().setInterface("lo").setReceived(12).setFlows(2).build();
+    try (StatusReporter r =
+        new StatusReporter(sink, m, () -> List.of(synthetic), () -> List.of(lo), host)) {
       r.start(Duration.ofHours(1)); // the first status goes out at once
       Event e = emitted.poll(30, TimeUnit.SECONDS);
       AgentStatus s = e.getAgentStatus();
@@ -52,6 +56,7 @@ class StatusReporterTest {
       assertEquals(5, s.getCounters().getAcked());
       assertEquals(4096, s.getSpoolBytes());
       assertEquals(List.of(synthetic), s.getSensorsList());
+      assertEquals(List.of(lo), s.getCapturesList());
       assertEquals("h1", s.getHost().getHostname());
       assertTrue(s.getRssBytes() > 0 && s.getRssAnonBytes() > 0);
       assertTrue(s.getRssAnonBytes() <= s.getRssBytes());

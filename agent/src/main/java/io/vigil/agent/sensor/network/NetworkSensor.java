@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.network;
 
+import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.platform.linux.SockDiagSocket;
 import io.vigil.agent.platform.linux.SocketProtocolName;
 import io.vigil.agent.sensor.EventSink;
@@ -98,6 +99,8 @@ public final class NetworkSensor implements Sensor, AuditListener {
   private final Counter auditErrors;
 
   private volatile EventSink sink;
+  private volatile LocalSockets localSockets;
+  private volatile DnsAnswerCache answers;
   private volatile Map<Long, SocketEntry> listeningByInode = Map.of();
   private volatile String snapshotProblem = "";
   private volatile int unreadableProcesses;
@@ -150,6 +153,17 @@ public final class NetworkSensor implements Sensor, AuditListener {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /**
+   * Shares what the packet sensor needs and gives: every connection emitted is remembered in {@code
+   * sockets} (so flows and DNS queries get their process), and outbound connections get {@code
+   * destination_hostname} from {@code answers} (DNS responses the capture saw). Call before {@link
+   * #start}; without it connections carry no hostname.
+   */
+  public void shareWithPacketSensor(LocalSockets sockets, DnsAnswerCache answers) {
+    this.localSockets = sockets;
+    this.answers = answers;
   }
 
   @Override
@@ -311,7 +325,21 @@ public final class NetworkSensor implements Sensor, AuditListener {
         .build();
   }
 
-  private static Event.Builder event(long timeNs, NetworkConnection c) {
+  /** Every connection event is built here: the one place the packet sensor's context is used. */
+  private Event.Builder event(long timeNs, NetworkConnection c) {
+    LocalSockets ls = localSockets;
+    if (ls != null) {
+      ls.remember(c, timeNs);
+    }
+    DnsAnswerCache a = answers;
+    if (a != null
+        && c.getDirection() == Direction.DIRECTION_OUTBOUND
+        && !c.getDestinationIp().isEmpty()) {
+      String host = a.hostnameFor(c.getDestinationIp(), WallClock.nowNanos());
+      if (host != null) {
+        c = c.toBuilder().setDestinationHostname(host).build();
+      }
+    }
     return Event.newBuilder().setSensor(NAME).setEventTimeNs(timeNs).setConnection(c);
   }
 

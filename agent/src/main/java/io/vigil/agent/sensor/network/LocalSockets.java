@@ -1,0 +1,228 @@
+package io.vigil.agent.sensor.network;
+
+import io.vigil.agent.packet.IpText;
+import io.vigil.proto.v1.NetworkConnection;
+import io.vigil.proto.v1.NetworkConnection.Direction;
+import io.vigil.proto.v1.ProcessRef;
+import io.vigil.proto.v1.Transport;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which process owns a local socket, learnt from the connection events the connection sensor emits,
+ * so that the packet sensor can name the process of a flow or a DNS query. Three kinds of entries,
+ * tried in this order by {@link #processOf}:
+ *
+ * <ol>
+ *   <li>a connection with both ends known (sock_diag snapshots, audit accepts): the exact 5-tuple;
+ *   <li>a listener (TCP listening or bound unconnected UDP socket) by local address and port, a
+ *       wildcard listener ({@code 0.0.0.0}, {@code ::}) by port on any local address;
+ *   <li>an audit connect, whose local end the kernel had not chosen yet: by transport (or an
+ *       unknown transport, when audit could not tell TCP from UDP) and remote address and port,
+ *       only on the local side of the flow, only for {@link #REMOTE_ONLY_MAX_AGE_NS} and only while
+ *       one process alone connected there (two processes talking to the same resolver make the
+ *       entry ambiguous: no process rather than a wrong one).
+ * </ol>
+ *
+ * Wildcard listeners and connect-only entries need to know which addresses are this host's ({@link
+ * #localAddresses}); until they are given, only exact matches count. Addresses are compared in
+ * {@link IpText} canonical form, so IPv4-mapped IPv6 matches plain IPv4.
+ *
+ * <p>Bounded: at most {@code maxEntries}, the least recently used forgotten first. Thread-safe (one
+ * lock; both sides are per connection event or per flow, far below rates where a lock matters).
+ */
+public final class LocalSockets {
+  /** Default bound on entries. */
+  public static final int DEFAULT_MAX_ENTRIES = 65_536;
+
+  /** How long a connect without its local end may name the process of a flow (2 min). */
+  public static final long REMOTE_ONLY_MAX_AGE_NS = 120_000_000_000L;
+
+  private static final String ANY = "*";
+
+  private enum Kind {
+    CONNECTION,
+    LISTENER,
+    REMOTE_ONLY
+  }
+
+  private record Key(
+      Kind kind, int transport, String localIp, int localPort, String remoteIp, int remotePort) {}
+
+  /** {@code process} is null when two processes claimed a connect-only entry (ambiguous). */
+  private record Entry(ProcessRef process, long timeNs) {}
+
+  private final LinkedHashMap<Key, Entry> map;
+  private volatile Set<String> localAddresses = Set.of();
+
+  /** A registry of at most {@link #DEFAULT_MAX_ENTRIES}. */
+  public LocalSockets() {
+    this(DEFAULT_MAX_ENTRIES);
+  }
+
+  /** A registry of at most {@code maxEntries} (at least 1). */
+  public LocalSockets(int maxEntries) {
+    if (maxEntries < 1) {
+      throw new IllegalArgumentException("maxEntries must be positive");
+    }
+    this.map =
+        new LinkedHashMap<>(Math.min(maxEntries, 1024) * 2, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Key, Entry> eldest) {
+            return size() > maxEntries;
+          }
+        };
+  }
+
+  /** This host's addresses (any spelling; non-literals are ignored); replaces the previous set. */
+  public void localAddresses(Set<String> addresses) {
+    Set<String> canonical = new java.util.HashSet<>();
+    for (String a : addresses) {
+      String c = IpText.canonical(a);
+      if (c != null) {
+        canonical.add(c);
+      }
+    }
+    this.localAddresses = Set.copyOf(canonical);
+  }
+
+  /** Learns the owner of the socket of a connection event; events without a process are ignored. */
+  public void remember(NetworkConnection c, long nowNs) {
+    if (!c.hasProcess() || c.getProcess().getPid() <= 0) {
+      return;
+    }
+    int t = c.getTransportValue();
+    ProcessRef p = c.getProcess();
+    String src = canonicalOrAny(c.getSourceIp());
+    String dst = canonicalOrAny(c.getDestinationIp());
+    Direction d = c.getDirection();
+    if (d == Direction.DIRECTION_LISTEN) {
+      put(new Key(Kind.LISTENER, t, dst, c.getDestinationPort(), "", 0), p, nowNs);
+    } else if (d == Direction.DIRECTION_INBOUND) {
+      if (src != null && !src.equals(ANY) && dst != null && c.getSourcePort() > 0) {
+        put(
+            new Key(Kind.CONNECTION, t, dst, c.getDestinationPort(), src, c.getSourcePort()),
+            p,
+            nowNs);
+      }
+    } else if (d == Direction.DIRECTION_OUTBOUND && dst != null && !dst.equals(ANY)) {
+      if (src != null && !src.equals(ANY) && c.getSourcePort() > 0) {
+        put(
+            new Key(Kind.CONNECTION, t, src, c.getSourcePort(), dst, c.getDestinationPort()),
+            p,
+            nowNs);
+      } else {
+        rememberRemoteOnly(
+            new Key(Kind.REMOTE_ONLY, t, "", 0, dst, c.getDestinationPort()), p, nowNs);
+      }
+    }
+  }
+
+  /**
+   * The process owning the local end of traffic between {@code a} and {@code b} (either may be the
+   * local one; for flows and DNS, {@code a} is the client), or null when unknown or ambiguous.
+   */
+  public ProcessRef processOf(
+      Transport transport, String ipA, int portA, String ipB, int portB, long nowNs) {
+    String a = IpText.canonical(ipA);
+    String b = IpText.canonical(ipB);
+    if (a == null || b == null) {
+      return null;
+    }
+    int t = transport.getNumber();
+    Set<String> local = localAddresses;
+    synchronized (this) {
+      ProcessRef p = connection(t, a, portA, b, portB, local);
+      if (p == null) {
+        p = connection(t, b, portB, a, portA, local);
+      }
+      // The server side first: a local client port rarely is a listener's, a local server's is.
+      if (p == null) {
+        p = listener(t, b, portB, local);
+      }
+      if (p == null) {
+        p = listener(t, a, portA, local);
+      }
+      if (p == null && local.contains(a)) {
+        p = remoteOnly(t, b, portB, nowNs);
+      }
+      if (p == null && local.contains(b)) {
+        p = remoteOnly(t, a, portA, nowNs);
+      }
+      return p;
+    }
+  }
+
+  /** Entries held. */
+  public synchronized int size() {
+    return map.size();
+  }
+
+  private ProcessRef connection(
+      int t, String localIp, int localPort, String remoteIp, int remotePort, Set<String> local) {
+    Entry e = map.get(new Key(Kind.CONNECTION, t, localIp, localPort, remoteIp, remotePort));
+    if (e == null && local.contains(localIp)) {
+      // an accept on a wildcard listener reports the listener's address as the local one
+      e = map.get(new Key(Kind.CONNECTION, t, ANY, localPort, remoteIp, remotePort));
+    }
+    return e == null ? null : e.process();
+  }
+
+  private ProcessRef listener(int t, String ip, int port, Set<String> local) {
+    Entry e = map.get(new Key(Kind.LISTENER, t, ip, port, "", 0));
+    if (e == null && local.contains(ip)) {
+      e = map.get(new Key(Kind.LISTENER, t, ANY, port, "", 0));
+    }
+    return e == null ? null : e.process();
+  }
+
+  private ProcessRef remoteOnly(int t, String remoteIp, int remotePort, long nowNs) {
+    Entry e = map.get(new Key(Kind.REMOTE_ONLY, t, "", 0, remoteIp, remotePort));
+    if (e == null) {
+      // audit may not know a connect's transport (socket created before the agent started)
+      e =
+          map.get(
+              new Key(
+                  Kind.REMOTE_ONLY,
+                  Transport.TRANSPORT_UNSPECIFIED_VALUE,
+                  "",
+                  0,
+                  remoteIp,
+                  remotePort));
+    }
+    if (e == null || nowNs - e.timeNs() > REMOTE_ONLY_MAX_AGE_NS) {
+      return null;
+    }
+    return e.process();
+  }
+
+  private synchronized void put(Key k, ProcessRef p, long nowNs) {
+    map.put(k, new Entry(p, nowNs));
+  }
+
+  private synchronized void rememberRemoteOnly(Key k, ProcessRef p, long nowNs) {
+    Entry old = map.get(k);
+    boolean otherRecent =
+        old != null
+            && nowNs - old.timeNs() <= REMOTE_ONLY_MAX_AGE_NS
+            && (old.process() == null || !sameProcess(old.process(), p));
+    map.put(k, new Entry(otherRecent ? null : p, nowNs));
+  }
+
+  private static boolean sameProcess(ProcessRef x, ProcessRef y) {
+    if (!x.getEntityId().isEmpty() || !y.getEntityId().isEmpty()) {
+      return x.getEntityId().equals(y.getEntityId());
+    }
+    return x.getPid() == y.getPid();
+  }
+
+  /** Canonical text, {@code "*"} for a wildcard address, null when empty or not a literal. */
+  private static String canonicalOrAny(String ip) {
+    String c = IpText.canonical(ip);
+    if (c == null) {
+      return null;
+    }
+    return c.equals("0.0.0.0") || c.equals("::") ? ANY : c;
+  }
+}

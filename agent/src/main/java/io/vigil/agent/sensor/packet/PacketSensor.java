@@ -1,0 +1,410 @@
+package io.vigil.agent.sensor.packet;
+
+import io.vigil.agent.packet.IpText;
+import io.vigil.agent.packet.PacketPipeline;
+import io.vigil.agent.packet.dns.DnsAnswerCache;
+import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.agent.sensor.EventSink;
+import io.vigil.agent.sensor.Sensor;
+import io.vigil.agent.sensor.network.LocalSockets;
+import io.vigil.common.config.HostPort;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.CaptureCounters;
+import io.vigil.proto.v1.DnsEvent;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.Flow;
+import io.vigil.proto.v1.ProcessRef;
+import io.vigil.proto.v1.SensorState;
+import io.vigil.proto.v1.Transport;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packet sensor ({@code Event.sensor = "packet"}): live capture of each configured interface
+ * through libpcap into a {@link PacketPipeline} of its own, which emits flows and DNS events. Each
+ * interface has a capture thread ({@code vigil-capture-IFACE}) blocked in {@link LiveCapture#loop};
+ * one clock thread ({@code vigil-capture-clock}) advances every pipeline by the wall clock once a
+ * second, so flows on a quiet interface still time out (the capture thread cannot, while libpcap
+ * blocks it). A pipeline is single-threaded, so a lock per interface serializes the two threads
+ * (uncontended but for one advance a second).
+ *
+ * <p>Flows and DNS events get their local process from {@link LocalSockets}, which the connection
+ * sensor fills; the pipeline's {@link DnsAnswerCache} is the agent's one cache, read by the
+ * connection sensor for {@code destination_hostname}.
+ *
+ * <p>An interface that cannot be opened (missing, no CAP_NET_RAW, libpcap absent, a bad filter)
+ * leaves the sensor degraded with the reason, never stops the agent. Thread-safe; {@link #start}
+ * once.
+ */
+public final class PacketSensor implements Sensor {
+  /** Sensor name and {@code Event.sensor}. */
+  public static final String NAME = "packet";
+
+  /** How long libpcap may hold packets to batch them. */
+  static final int BATCH_MILLIS = 100;
+
+  /** Pipelines are advanced to this much before now: packets libpcap still holds are older. */
+  static final long ADVANCE_LAG_NS = 1_000_000_000L;
+
+  private static final long TICK_MILLIS = 1000;
+  private static final int LOCAL_ADDRESS_REFRESH_TICKS = 30;
+
+  /**
+   * Settings.
+   *
+   * @param interfaces interface names, one capture each
+   * @param filter the operator's BPF expression, "" for everything
+   * @param snapLength bytes kept of each packet
+   * @param bufferBytes kernel capture buffer per interface
+   * @param excludeCollector the collector to leave out of the capture (resolved at start)
+   * @param flows flow table settings
+   */
+  public record Options(
+      List<String> interfaces,
+      String filter,
+      int snapLength,
+      int bufferBytes,
+      Optional<HostPort> excludeCollector,
+      FlowOptions flows) {
+    public Options {
+      interfaces = List.copyOf(interfaces);
+      if (interfaces.isEmpty()) {
+        throw new IllegalArgumentException("at least one interface");
+      }
+      Objects.requireNonNull(filter);
+      Objects.requireNonNull(excludeCollector);
+      Objects.requireNonNull(flows);
+    }
+  }
+
+  private final Options options;
+  private final DnsAnswerCache answers;
+  private final LocalSockets sockets;
+  private final List<String> problems = new CopyOnWriteArrayList<>();
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private volatile List<Capture> captures = List.of();
+  private volatile String filter = "";
+  private volatile String library = "";
+  private volatile EventSink sink;
+  private Thread clock; // set in start
+  private boolean started; // guarded by this
+  private boolean closed; // guarded by this
+
+  /**
+   * @param answers the agent's DNS answer cache (the connection sensor reads it)
+   * @param sockets the agent's socket owners (the connection sensor fills it)
+   */
+  public PacketSensor(Options options, DnsAnswerCache answers, LocalSockets sockets) {
+    this.options = options;
+    this.answers = answers;
+    this.sockets = sockets;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public synchronized void start(EventSink sink) {
+    if (started || closed) {
+      return;
+    }
+    started = true;
+    this.sink = sink;
+    this.filter = effectiveFilter();
+    refreshLocalAddresses();
+    try {
+      library = LibpcapLocation.configure();
+    } catch (RuntimeException e) {
+      library = "pcap";
+    }
+    List<Capture> opened = new ArrayList<>();
+    for (String iface : options.interfaces()) {
+      LiveCapture cap;
+      try {
+        cap =
+            LiveCapture.open(
+                new CaptureOptions(
+                    iface, filter, options.snapLength(), options.bufferBytes(), BATCH_MILLIS));
+      } catch (CaptureException e) {
+        problems.add(e.getMessage());
+        continue;
+      } catch (LinkageError | RuntimeException e) {
+        // pcap4j fails in its static initializer when libpcap is not installed
+        problems.add("cannot open interface " + iface + ": libpcap unavailable (" + e + ")");
+        continue;
+      }
+      Capture c = new Capture(iface, cap);
+      opened.add(c);
+      c.thread.start();
+    }
+    captures = List.copyOf(opened);
+    clock = new Thread(this::tick, "vigil-capture-clock");
+    clock.setDaemon(true);
+    clock.start();
+  }
+
+  /** The BPF expression in use (after {@link #start}), the collector's exclusion included. */
+  public String filter() {
+    return filter;
+  }
+
+  @Override
+  public SensorState state() {
+    List<String> reasons = new ArrayList<>(problems);
+    List<String> running = new ArrayList<>();
+    for (Capture c : captures) {
+      String f = c.failure;
+      if (f != null) {
+        reasons.add(f);
+      } else {
+        running.add(c.iface);
+      }
+    }
+    String source =
+        "libpcap"
+            + (library.isEmpty() ? "" : " (" + library + ")")
+            + " on "
+            + (running.isEmpty() ? "no interface" : String.join(", ", running))
+            + (filter.isEmpty() ? "" : ", filter \"" + filter + "\"");
+    return SensorState.newBuilder()
+        .setName(NAME)
+        .setSource(source)
+        .setDegraded(!reasons.isEmpty())
+        .setReason(String.join("; ", reasons))
+        .build();
+  }
+
+  /** Counters of each interface opened, for {@code AgentStatus.captures}. Thread-safe. */
+  public List<CaptureCounters> captureCounters() {
+    List<CaptureCounters> out = new ArrayList<>();
+    for (Capture c : captures) {
+      out.add(c.counters());
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    stop.countDown();
+    Thread t = clock;
+    if (t != null) {
+      join(t);
+    }
+    for (Capture c : captures) {
+      c.cap.stop();
+    }
+    for (Capture c : captures) {
+      c.finish();
+    }
+  }
+
+  private String effectiveFilter() {
+    if (options.excludeCollector().isEmpty()) {
+      return options.filter().strip();
+    }
+    HostPort collector = options.excludeCollector().get();
+    List<String> addresses = new ArrayList<>();
+    try {
+      for (InetAddress a : InetAddress.getAllByName(collector.host())) {
+        addresses.add(IpText.of(a.getAddress(), 0, a.getAddress().length));
+      }
+    } catch (UnknownHostException | SecurityException e) {
+      problems.add(
+          "collector host "
+              + collector.host()
+              + " could not be resolved, so its traffic is not excluded from capture: "
+              + e.getMessage());
+    }
+    return CaptureFilter.combine(options.filter(), addresses, collector.port());
+  }
+
+  private void refreshLocalAddresses() {
+    Set<String> local = new HashSet<>();
+    try {
+      for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+        for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+          byte[] b = a.getAddress();
+          local.add(IpText.of(b, 0, b.length));
+        }
+      }
+    } catch (SocketException | RuntimeException e) {
+      return; // keep the previous set; only wildcard matches depend on it
+    }
+    sockets.localAddresses(local);
+  }
+
+  private void tick() {
+    int ticks = 0;
+    try {
+      while (!stop.await(TICK_MILLIS, TimeUnit.MILLISECONDS)) {
+        long now = WallClock.nowNanos() - ADVANCE_LAG_NS;
+        for (Capture c : captures) {
+          c.advance(now);
+        }
+        if (++ticks % LOCAL_ADDRESS_REFRESH_TICKS == 0) {
+          refreshLocalAddresses();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Called by a pipeline, under its capture's lock: names the process, hands the event on. */
+  private void deliver(Event.Builder event) {
+    try {
+      if (event.hasFlow()) {
+        Flow.Builder f = event.getFlowBuilder();
+        ProcessRef p =
+            attributable(f.getTransport())
+                ? sockets.processOf(
+                    f.getTransport(),
+                    f.getSourceIp(),
+                    f.getSourcePort(),
+                    f.getDestinationIp(),
+                    f.getDestinationPort(),
+                    f.getStartTimeNs())
+                : null;
+        if (p != null) {
+          f.setProcess(p);
+        }
+      } else if (event.hasDns()) {
+        DnsEvent.Builder d = event.getDnsBuilder();
+        ProcessRef p =
+            attributable(d.getTransport())
+                ? sockets.processOf(
+                    d.getTransport(),
+                    d.getClientIp(),
+                    d.getClientPort(),
+                    d.getServerIp(),
+                    d.getServerPort(),
+                    event.getEventTimeNs())
+                : null;
+        if (p != null) {
+          d.setProcess(p);
+        }
+      }
+    } catch (RuntimeException e) {
+      // attribution is best effort: the event goes out without a process
+    }
+    EventSink s = sink;
+    if (s != null) {
+      s.offer(event);
+    }
+  }
+
+  private static boolean attributable(Transport t) {
+    return t == Transport.TRANSPORT_TCP || t == Transport.TRANSPORT_UDP;
+  }
+
+  private static void join(Thread t) {
+    try {
+      t.join(TimeUnit.SECONDS.toMillis(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One interface: its handle, pipeline, capture thread and the lock they share with the clock. */
+  private final class Capture {
+    final String iface;
+    final LiveCapture cap;
+    final PacketPipeline pipeline;
+    final Thread thread;
+    final Object lock = new Object();
+    volatile String failure;
+    volatile LiveCapture.Stats finalStats; // set when the handle is closed
+
+    Capture(String iface, LiveCapture cap) {
+      this.iface = iface;
+      this.cap = cap;
+      this.pipeline =
+          new PacketPipeline(iface, options.flows(), answers, PacketSensor.this::deliver);
+      this.thread = new Thread(this::run, "vigil-capture-" + iface);
+      this.thread.setDaemon(true);
+    }
+
+    private void run() {
+      try {
+        cap.loop(
+            (data, linkType, ns, orig) -> {
+              synchronized (lock) {
+                pipeline.frame(data, 0, data.length, linkType, ns, orig);
+              }
+            });
+      } catch (CaptureException e) {
+        failure = iface + ": " + e.getMessage();
+      } catch (RuntimeException e) {
+        failure = iface + ": capture stopped by " + e;
+      }
+    }
+
+    void advance(long nowNs) {
+      synchronized (lock) {
+        try {
+          pipeline.advance(nowNs);
+        } catch (RuntimeException e) {
+          failure = iface + ": advancing flows failed: " + e;
+        }
+      }
+    }
+
+    /** After {@link LiveCapture#stop}: waits for the loop, flushes, closes the handle. */
+    void finish() {
+      join(thread);
+      synchronized (lock) {
+        try {
+          pipeline.finish();
+        } catch (RuntimeException e) {
+          failure = iface + ": flushing flows failed: " + e;
+        }
+      }
+      if (thread.isAlive()) {
+        // closing a handle under a running loop would free memory libpcap still reads
+        failure = iface + ": capture thread did not stop; handle left open";
+        return;
+      }
+      finalStats = cap.stats();
+      cap.close();
+    }
+
+    CaptureCounters counters() {
+      LiveCapture.Stats st = finalStats != null ? finalStats : cap.stats();
+      PacketPipeline.Summary s;
+      synchronized (lock) {
+        s = pipeline.summary();
+      }
+      return CaptureCounters.newBuilder()
+          .setInterface(iface)
+          .setReceived(st.received())
+          .setDroppedByKernel(st.droppedByKernel())
+          .setDroppedByInterface(st.droppedByInterface())
+          .setDecoded(s.frames())
+          .putAllMalformed(s.malformedByReason())
+          .setFlows(s.flows())
+          .setDns(s.dns())
+          .setFlowsEvicted(s.flowsEvicted())
+          .build();
+    }
+  }
+}

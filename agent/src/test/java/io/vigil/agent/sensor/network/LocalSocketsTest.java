@@ -1,0 +1,120 @@
+package io.vigil.agent.sensor.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.vigil.proto.v1.NetworkConnection;
+import io.vigil.proto.v1.NetworkConnection.Direction;
+import io.vigil.proto.v1.ProcessRef;
+import io.vigil.proto.v1.Transport;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class LocalSocketsTest {
+  private static final Transport TCP = Transport.TRANSPORT_TCP;
+  private static final Transport UDP = Transport.TRANSPORT_UDP;
+  private static final long T0 = 1_700_000_000_000_000_000L;
+
+  private static ProcessRef proc(int pid) {
+    return ProcessRef.newBuilder().setPid(pid).setEntityId("e" + pid).build();
+  }
+
+  private static NetworkConnection conn(
+      Direction d, Transport t, String sip, int sport, String dip, int dport, ProcessRef p) {
+    NetworkConnection.Builder b =
+        NetworkConnection.newBuilder()
+            .setDirection(d)
+            .setTransport(t)
+            .setSourceIp(sip)
+            .setSourcePort(sport)
+            .setDestinationIp(dip)
+            .setDestinationPort(dport);
+    if (p != null) {
+      b.setProcess(p);
+    }
+    return b.build();
+  }
+
+  @Test
+  void aConnectionWithBothEndsNamesItsProcessWhicheverSideIsTheClient() {
+    LocalSockets s = new LocalSockets();
+    s.remember(
+        conn(Direction.DIRECTION_OUTBOUND, TCP, "10.0.0.2", 40000, "93.184.216.34", 443, proc(7)),
+        T0);
+    assertEquals(proc(7), s.processOf(TCP, "10.0.0.2", 40000, "93.184.216.34", 443, T0));
+    assertEquals(proc(7), s.processOf(TCP, "93.184.216.34", 443, "10.0.0.2", 40000, T0));
+    assertNull(s.processOf(UDP, "10.0.0.2", 40000, "93.184.216.34", 443, T0), "other transport");
+    assertNull(s.processOf(TCP, "10.0.0.2", 40001, "93.184.216.34", 443, T0), "other port");
+
+    // inbound: source is the peer, destination the local end; IPv4-mapped spelling matches
+    s.remember(
+        conn(
+            Direction.DIRECTION_INBOUND, TCP, "::ffff:198.51.100.9", 5555, "10.0.0.2", 22, proc(9)),
+        T0);
+    assertEquals(proc(9), s.processOf(TCP, "198.51.100.9", 5555, "10.0.0.2", 22, T0));
+  }
+
+  @Test
+  void listenersMatchTheServerSideAndWildcardsOnlyOnLocalAddresses() {
+    LocalSockets s = new LocalSockets();
+    s.remember(conn(Direction.DIRECTION_LISTEN, TCP, "", 0, "0.0.0.0", 22, proc(1)), T0);
+    s.remember(conn(Direction.DIRECTION_LISTEN, UDP, "", 0, "127.0.0.1", 5300, proc(2)), T0);
+    assertEquals(proc(2), s.processOf(UDP, "127.0.0.1", 41000, "127.0.0.1", 5300, T0));
+    // the wildcard listener is unknown territory until the host's addresses are known
+    assertNull(s.processOf(TCP, "198.51.100.9", 5555, "10.0.0.2", 22, T0));
+    s.localAddresses(Set.of("10.0.0.2", "127.0.0.1", "not an address"));
+    assertEquals(proc(1), s.processOf(TCP, "198.51.100.9", 5555, "10.0.0.2", 22, T0));
+    // an outbound ssh to a remote port 22 is not the local sshd's
+    assertNull(s.processOf(TCP, "10.0.0.2", 40000, "203.0.113.1", 22, T0));
+  }
+
+  @Test
+  void aConnectWithoutItsLocalEndCountsOnlyOnTheLocalSideWhileRecentAndUnambiguous() {
+    LocalSockets s = new LocalSockets();
+    s.localAddresses(Set.of("10.0.0.2"));
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "9.9.9.9", 53, proc(3)), T0);
+    assertEquals(proc(3), s.processOf(UDP, "10.0.0.2", 33333, "9.9.9.9", 53, T0 + 1));
+    assertNull(s.processOf(TCP, "10.0.0.2", 33333, "9.9.9.9", 53, T0 + 1), "other transport");
+    assertNull(s.processOf(UDP, "10.0.0.9", 33333, "9.9.9.9", 53, T0 + 1), "client not local");
+    assertNull(
+        s.processOf(
+            UDP, "10.0.0.2", 33333, "9.9.9.9", 53, T0 + LocalSockets.REMOTE_ONLY_MAX_AGE_NS + 1),
+        "too old");
+    // the same process again keeps it; another process makes it ambiguous
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "9.9.9.9", 53, proc(3)), T0 + 2);
+    assertEquals(proc(3), s.processOf(UDP, "10.0.0.2", 33334, "9.9.9.9", 53, T0 + 3));
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "9.9.9.9", 53, proc(4)), T0 + 4);
+    assertNull(s.processOf(UDP, "10.0.0.2", 33335, "9.9.9.9", 53, T0 + 5), "two processes");
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "9.9.9.9", 53, proc(4)), T0 + 6);
+    assertNull(s.processOf(UDP, "10.0.0.2", 33335, "9.9.9.9", 53, T0 + 7), "still ambiguous");
+    // once the window passed, the next connect is alone again
+    long later = T0 + 6 + LocalSockets.REMOTE_ONLY_MAX_AGE_NS + 1;
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "9.9.9.9", 53, proc(4)), later);
+    assertEquals(proc(4), s.processOf(UDP, "10.0.0.2", 33336, "9.9.9.9", 53, later + 1));
+  }
+
+  @Test
+  void eventsWithoutAProcessOrAddressesAreIgnoredAndGarbageNeverThrows() {
+    LocalSockets s = new LocalSockets();
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, TCP, "10.0.0.2", 1, "10.0.0.3", 2, null), T0);
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, TCP, "x", 1, "", 2, proc(5)), T0);
+    s.remember(
+        conn(Direction.DIRECTION_UNSPECIFIED, TCP, "10.0.0.2", 1, "10.0.0.3", 2, proc(5)), T0);
+    assertEquals(0, s.size());
+    assertNull(s.processOf(TCP, "not an ip", 1, "10.0.0.3", 2, T0));
+    assertNull(s.processOf(TCP, "", 0, "", 0, T0));
+  }
+
+  @Test
+  void boundedLeastRecentlyUsedFirst() {
+    LocalSockets s = new LocalSockets(2);
+    s.remember(conn(Direction.DIRECTION_LISTEN, TCP, "", 0, "10.0.0.2", 1, proc(1)), T0);
+    s.remember(conn(Direction.DIRECTION_LISTEN, TCP, "", 0, "10.0.0.2", 2, proc(2)), T0);
+    assertEquals(proc(1), s.processOf(TCP, "10.0.0.9", 9, "10.0.0.2", 1, T0)); // 1 used last
+    s.remember(conn(Direction.DIRECTION_LISTEN, TCP, "", 0, "10.0.0.2", 3, proc(3)), T0);
+    assertEquals(2, s.size());
+    assertNull(s.processOf(TCP, "10.0.0.9", 9, "10.0.0.2", 2, T0), "2 was forgotten");
+    assertEquals(proc(1), s.processOf(TCP, "10.0.0.9", 9, "10.0.0.2", 1, T0));
+    assertEquals(proc(3), s.processOf(TCP, "10.0.0.9", 9, "10.0.0.2", 3, T0));
+  }
+}
