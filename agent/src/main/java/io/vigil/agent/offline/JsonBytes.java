@@ -186,23 +186,44 @@ final class JsonBytes {
     return this;
   }
 
-  /** A non-negative number in decimal. */
+  /** 10^1 .. 10^18: a number below POW10[k] has at most k + 1 digits. */
+  private static final long[] POW10 = new long[18];
+
+  static {
+    long p = 10;
+    for (int k = 0; k < POW10.length; k++, p *= 10) {
+      POW10[k] = p;
+    }
+  }
+
+  /**
+   * A non-negative number in decimal, written from its last digit back: pairs of digits by long
+   * division while it needs more than an int, then int arithmetic (nanosecond timestamps have 19
+   * digits, and a digit at a time by long division was the writer's largest cost).
+   */
   private JsonBytes digits(long v) throws IOException {
     room(20);
-    if (v == 0) {
-      buf[n++] = '0';
-      return this;
+    int len = 1;
+    while (len <= POW10.length && v >= POW10[len - 1]) {
+      len++;
     }
-    int start = n;
-    while (v > 0) {
-      buf[n++] = (byte) ('0' + (int) (v % 10));
-      v /= 10;
+    int end = n + len;
+    int p = end;
+    while (v > Integer.MAX_VALUE) {
+      long q = v / 100;
+      int r = (int) (v - q * 100);
+      buf[--p] = (byte) ('0' + r % 10);
+      buf[--p] = (byte) ('0' + r / 10);
+      v = q;
     }
-    for (int i = start, j = n - 1; i < j; i++, j--) {
-      byte t = buf[i];
-      buf[i] = buf[j];
-      buf[j] = t;
+    int i = (int) v;
+    while (i >= 10) {
+      int q = i / 10;
+      buf[--p] = (byte) ('0' + (i - q * 10));
+      i = q;
     }
+    buf[--p] = (byte) ('0' + i);
+    n = end;
     return this;
   }
 }

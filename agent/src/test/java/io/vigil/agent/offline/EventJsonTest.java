@@ -167,6 +167,27 @@ class EventJsonTest {
   }
 
   @Test
+  void numbersAtEveryPowerOfTenAndTheIntBoundaryMatch() throws IOException {
+    List<Long> values = new ArrayList<>(List.of(1L, 9L, Long.MAX_VALUE, Long.MAX_VALUE - 1));
+    for (long p = 10; p > 0 && p <= Long.MAX_VALUE / 10 * 10; p *= 10) {
+      values.addAll(List.of(p - 1, p, p + 1, p * 2 - 1));
+      if (p > Long.MAX_VALUE / 10) {
+        break;
+      }
+    }
+    for (long m : new long[] {Integer.MAX_VALUE, 0xffffffffL}) {
+      values.addAll(List.of(m - 1, m, m + 1));
+    }
+    for (long v : values) {
+      assertSame(
+          Event.newBuilder()
+              .setEventTimeNs(v)
+              .setFlow(Flow.newBuilder().setBytesToServer(v).setSourcePort((int) v))
+              .build());
+    }
+  }
+
+  @Test
   void enumNumbersTheSchemaDoesNotKnowArePrintedAsNumbers() throws IOException {
     assertSame(event().setFlow(fullFlow().setTransportValue(77)).build());
     assertSame(event().setDns(fullDns().setTransportValue(12345)).build());
