@@ -1,7 +1,5 @@
 package io.vigil.agent.offline;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import io.vigil.agent.packet.PacketPipeline;
 import io.vigil.agent.packet.decode.LinkType;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
@@ -10,12 +8,10 @@ import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.common.text.JsonStrings;
 import io.vigil.common.text.TerminalText;
 import io.vigil.proto.v1.Event;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,8 +35,6 @@ public final class PcapCommand {
   private final PrintStream out;
   private final PrintStream err;
   private final boolean terminal;
-  private final JsonFormat.Printer printer =
-      JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
 
   PcapCommand(PrintStream out, PrintStream err, boolean terminal) {
     this.out = out;
@@ -86,20 +80,19 @@ public final class PcapCommand {
     Totals totals = new Totals();
     boolean failed = false;
     CaptureFileReader reader = new CaptureFileReader();
-    try (Writer w =
-        new BufferedWriter(
-            new OutputStreamWriter(Files.newOutputStream(output), StandardCharsets.UTF_8),
-            1 << 16)) {
+    try (OutputStream os = Files.newOutputStream(output)) {
+      JsonBytes w = new JsonBytes(os, 1 << 16);
+      EventJson json = new EventJson(w);
       for (int n = 0; n < files.size(); n++) {
         Path f = files.get(n);
         String name = f.getFileName().toString();
         StringBuilder prefix = new StringBuilder("{\"file\":");
         JsonStrings.quote(f.toString(), prefix);
         prefix.append(",\"event\":");
-        String head = prefix.toString();
+        byte[] head = prefix.toString().getBytes(StandardCharsets.UTF_8);
         PacketPipeline pipeline =
             new PacketPipeline(
-                name, FlowOptions.defaults(), new DnsAnswerCache(), e -> write(w, head, e));
+                name, FlowOptions.defaults(), new DnsAnswerCache(), e -> write(w, json, head, e));
         progress.file(n + 1, files.size(), name);
         try {
           reader.read(
@@ -120,6 +113,7 @@ public final class PcapCommand {
         pipeline.finish();
         totals.add(pipeline.summary());
       }
+      w.flush();
     } catch (IOException | UncheckedIOException e) {
       progress.clear();
       err.println("vigil-agent pcap: cannot write " + output + ": " + e.getMessage());
@@ -130,14 +124,11 @@ public final class PcapCommand {
     return failed ? 1 : 0;
   }
 
-  private void write(Writer w, String head, Event.Builder e) {
+  private static void write(JsonBytes w, EventJson json, byte[] head, Event.Builder e) {
     try {
-      StringBuilder line = new StringBuilder(256).append(head);
-      printer.appendTo(e, line);
-      line.append("}\n");
-      w.append(line);
-    } catch (InvalidProtocolBufferException ex) {
-      throw new IllegalStateException("cannot print an event as JSON", ex);
+      w.raw(head);
+      json.write(e);
+      w.ascii('}').ascii('\n');
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
     }

@@ -133,10 +133,11 @@ public final class PacketPipeline {
 
   private void flow(FlowRecord r) {
     counts.flows++;
-    Flow.Builder f = FlowRecords.toProto(r, interfaceName).toBuilder();
-    String host = answers.hostnameFor(r.serverIp(), r.endNs());
+    Flow f = FlowRecords.toProto(r, interfaceName);
+    // Flow records hold addresses in canonical text (IpText.of), the cache's keys.
+    String host = answers.hostnameForCanonical(r.serverIp(), r.endNs());
     if (host != null) {
-      f.setDestinationHostname(host);
+      f = f.toBuilder().setDestinationHostname(host).build();
     }
     out.event(Event.newBuilder().setEventTimeNs(r.startNs()).setSensor("packet").setFlow(f));
   }

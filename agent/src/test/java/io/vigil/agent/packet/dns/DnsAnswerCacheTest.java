@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.packet.IpText;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +42,20 @@ class DnsAnswerCacheTest {
     assertEquals("WWW.shop.example", cache.hostnameFor(DnsWire.ip(192, 0, 2, 10), 4, T0 + S));
     assertNull(cache.hostnameFor("192.0.2.99", T0 + S));
     assertEquals(1, cache.size());
+  }
+
+  @Test
+  void theCanonicalLookupFindsWhatTheParsingOneFindsForTheTextFlowRecordsHold() {
+    DnsAnswerCache cache = new DnsAnswerCache();
+    cache.learn(response("one.example", 300, 7), T0);
+    String canonical = IpText.of(DnsWire.ip(203, 0, 113, 7), 0, 4);
+    assertEquals("one.example", cache.hostnameForCanonical(canonical, T0 + S));
+    assertEquals(
+        cache.hostnameFor(canonical, T0 + S), cache.hostnameForCanonical(canonical, T0 + S));
+    assertNull(cache.hostnameForCanonical("203.0.113.8", T0 + S));
+    // Expiry is the same lookup's: gone at the end of the TTL, and dropped.
+    assertNull(cache.hostnameForCanonical(canonical, T0 + 300 * S));
+    assertEquals(0, cache.size());
   }
 
   @Test
