@@ -45,7 +45,7 @@ class DetectionStartTest {
             "id: 0c1d2e3f-0000-4000-8000-000000000002",
             "logsource: {category: network_connection, product: linux}",
             "detection:",
-            "  selection: {DestinationHostname|endswith: .example}",
+            "  selection: {DestinationPortName: https}",
             "  condition: selection",
             ""));
     TestRules.write(rules, "base64.test.yml", "not a rule: rule tests are not loaded\n");

@@ -8,8 +8,9 @@ import java.util.List;
 /**
  * A {@link NetworkConnection} as Sigma's {@code network_connection} (Sysmon for Linux event 3).
  * {@code Initiated} and the {@code *IsIpv6} flags are the words {@code true}/{@code false}, as
- * Sysmon writes them and SigmaHQ's rules compare them ({@code Initiated: 'true'}). Host names
- * ({@code DestinationHostname}) and port names are absent: Vigil does not resolve them.
+ * Sysmon writes them and SigmaHQ's rules compare them ({@code Initiated: 'true'}). {@code
+ * DestinationHostname} is the name a DNS answer the agent saw gave the destination address (the
+ * packet sensor's answer cache), absent when no live answer names it; port names are absent.
  */
 final class NetworkConnectionFields extends NamedFields {
   static final List<String> NAMES =
@@ -24,6 +25,7 @@ final class NetworkConnectionFields extends NamedFields {
           "SourcePort",
           "SourceIsIpv6",
           "DestinationIp",
+          "DestinationHostname",
           "DestinationPort",
           "DestinationIsIpv6");
 
@@ -53,6 +55,7 @@ final class NetworkConnectionFields extends NamedFields {
       case "SourcePort" -> positive(c.getSourcePort());
       case "SourceIsIpv6" -> isIpv6(c.getSourceIp());
       case "DestinationIp" -> text(c.getDestinationIp());
+      case "DestinationHostname" -> text(c.getDestinationHostname());
       case "DestinationPort" -> positive(c.getDestinationPort());
       case "DestinationIsIpv6" -> isIpv6(c.getDestinationIp());
       default -> List.of();

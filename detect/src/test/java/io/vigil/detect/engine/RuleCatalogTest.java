@@ -42,7 +42,7 @@ class RuleCatalogTest {
             "never.yml",
             "r-3",
             "  product: linux\n  category: network_connection\n",
-            "  sel:\n    DestinationHostname|endswith: .example\n  condition: sel\n");
+            "  sel:\n    DestinationPortName: https\n  condition: sel\n");
     Path windows =
         rule(
             dir,

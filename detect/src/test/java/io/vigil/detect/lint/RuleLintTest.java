@@ -44,8 +44,7 @@ class RuleLintTest {
     rule(
         "nowhere.yml",
         "  product: linux\n  category: network_connection\n",
-        "  sel:\n    DestinationHostname|endswith: .ngrok.io\n    Initiated: 'true'\n"
-            + "  condition: sel\n");
+        "  sel:\n    DestinationPortName: https\n    Initiated: 'true'\n" + "  condition: sel\n");
     rule("sub/bad.yml", "  product: linux\n", "  sel: [unclosed\n");
     Files.writeString(
         dir.resolve("corr.yml"),
@@ -70,7 +69,7 @@ class RuleLintTest {
     assertEquals(Set.of("OriginalFileName"), partly.unfilledFields());
     assertTrue(partly.canStillFire());
     LintVerdict nowhere = verdict(report, "nowhere.yml");
-    assertEquals(Set.of("DestinationHostname"), nowhere.unfilledFields());
+    assertEquals(Set.of("DestinationPortName"), nowhere.unfilledFields());
     assertFalse(nowhere.canStillFire());
     LintVerdict bad = verdict(report, "sub/bad.yml");
     assertEquals(Kind.SKIPPED, bad.kind());

@@ -101,7 +101,7 @@ class RuleTestRunnerTest {
         write(
             "never.yml",
             "title: n\nlogsource:\n  product: linux\n  category: network_connection\n"
-                + "detection:\n  sel:\n    DestinationHostname: x\n  condition: sel\n");
+                + "detection:\n  sel:\n    DestinationPortName: x\n  condition: sel\n");
     write(
         "never.test.yml",
         "- name: a\n  expect: no match\n  event: {connection: {destinationIp: 192.0.2.1}}\n"

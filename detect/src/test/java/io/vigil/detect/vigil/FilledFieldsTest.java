@@ -23,7 +23,7 @@ class FilledFieldsTest {
     all.addAll(DnsFields.NAMES);
     all.addAll(HttpFields.NAMES);
     all.addAll(FirewallFields.NAMES);
-    all.addAll(List.of("OriginalFileName", "Company", "DestinationHostname", "IntegrityLevel"));
+    all.addAll(List.of("OriginalFileName", "Company", "DestinationPortName", "IntegrityLevel"));
     return all;
   }
 
@@ -54,7 +54,7 @@ class FilledFieldsTest {
     answersOnlyFilled("network_connection", Events.outbound("/usr/bin/curl", "203.0.113.7", 443));
     assertFalse(
         LogSources.map(new LogSource("linux", "network_connection", null))
-            .fills("DestinationHostname"));
+            .fills("DestinationPortName"));
   }
 
   @Test
