@@ -1,5 +1,6 @@
 package io.vigil.detect.ruletest;
 
+import io.vigil.common.text.JsonStrings;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class YamlJson {
     if (v == null) {
       out.append("null");
     } else if (v instanceof String s) {
-      quote(s, out);
+      JsonStrings.quote(s, out);
     } else if (v instanceof Boolean || v instanceof Integer || v instanceof Long) {
       out.append(v);
     } else if (v instanceof BigInteger b) {
@@ -31,7 +32,7 @@ final class YamlJson {
     } else if (v instanceof Double d) {
       // JSON has no NaN or infinities; protobuf's JSON form writes them as these strings.
       if (d.isNaN() || d.isInfinite()) {
-        quote(d.isNaN() ? "NaN" : d > 0 ? "Infinity" : "-Infinity", out);
+        JsonStrings.quote(d.isNaN() ? "NaN" : d > 0 ? "Infinity" : "-Infinity", out);
       } else {
         out.append(d);
       }
@@ -46,7 +47,7 @@ final class YamlJson {
           out.append(',');
         }
         first = false;
-        quote(key, out);
+        JsonStrings.quote(key, out);
         out.append(':');
         append(e.getValue(), where + "." + key, out);
       }
@@ -64,25 +65,6 @@ final class YamlJson {
       throw new YamlJsonException(
           where + ": a YAML " + v.getClass().getSimpleName() + " has no JSON form");
     }
-  }
-
-  private static void quote(String s, StringBuilder out) {
-    out.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
   }
 
   /** A YAML value that JSON cannot express, with where it is. */
