@@ -1,5 +1,6 @@
 package io.vigil.agent.config;
 
+import io.vigil.agent.sensor.packet.CaptureTarget;
 import io.vigil.common.config.ConfigNode;
 import java.util.List;
 
@@ -10,7 +11,8 @@ import java.util.List;
  * @param enabled {@code sensors.packet.enabled}: off by default, because capturing every packet on
  *     every server costs CPU and needs CAP_NET_RAW, and is a choice the operator makes per fleet
  * @param interfaces {@code sensors.packet.interfaces}: interface names, one capture each; {@code
- *     any} captures every interface through one Linux cooked handle
+ *     any} captures every interface through one Linux cooked handle; {@code netns:NAME/IFACE} an
+ *     interface inside the named network namespace ({@link CaptureTarget})
  * @param filter {@code sensors.packet.filter}: a BPF expression applied in the kernel, {@code ""}
  *     for all traffic; checked by libpcap at start (a bad one leaves the sensor degraded)
  * @param snapLength {@code sensors.packet.snap_length}: bytes kept of each packet
@@ -42,11 +44,10 @@ public record PacketSection(
       interfaces = List.of("any");
     } else {
       for (String i : interfaces) {
-        // Linux names are at most 15 bytes (IFNAMSIZ - 1) without '/' or whitespace.
-        if (!i.matches("[A-Za-z0-9_.:@-]{1,15}")) {
-          node.error(
-              "interfaces",
-              "expected interface names of 1 to 15 of A-Z a-z 0-9 _ . : @ -, got \"" + i + "\"");
+        try {
+          CaptureTarget.parse(i);
+        } catch (IllegalArgumentException e) {
+          node.error("interfaces", e.getMessage());
           interfaces = List.of("any");
           break;
         }

@@ -125,7 +125,7 @@ class AgentConfigTest {
     List<String> p = e.problems();
     assertEquals(6, p.size(), e.getMessage());
     assertProblem(p, "sensors.packet.enabled: expected true or false");
-    assertProblem(p, "sensors.packet.interfaces: expected interface names of 1 to 15");
+    assertProblem(p, "sensors.packet.interfaces: expected an interface name of 1 to 15");
     assertProblem(p, "sensors.packet.snap_length: expected an integer from 64 to");
     assertProblem(p, "sensors.packet.buffer_size: expected a size from 64KiB to");
     assertProblem(p, "sensors.packet.exclude_collector: expected true or false");
@@ -138,6 +138,23 @@ class AgentConfigTest {
                 AgentConfig.load(
                     Optional.empty(), Map.of(), List.of("sensors.packet.interfaces=lo,lo")));
     assertProblem(twice.problems(), "sensors.packet.interfaces: an interface is listed twice");
+
+    AgentConfig ns =
+        AgentConfig.load(
+            Optional.empty(),
+            Map.of(),
+            List.of("sensors.packet.interfaces=eth0,netns:web-1/any,netns:db/veth0"));
+    assertEquals(List.of("eth0", "netns:web-1/any", "netns:db/veth0"), ns.packet().interfaces());
+    for (String bad : List.of("netns:web", "netns:../x/any", "netns:web/", "netns:/any")) {
+      ConfigException e2 =
+          assertThrows(
+              ConfigException.class,
+              () ->
+                  AgentConfig.load(
+                      Optional.empty(), Map.of(), List.of("sensors.packet.interfaces=" + bad)),
+              bad);
+      assertProblem(e2.problems(), "sensors.packet.interfaces: expected netns:NAME/IFACE");
+    }
   }
 
   @Test

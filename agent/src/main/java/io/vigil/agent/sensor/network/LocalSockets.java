@@ -5,6 +5,7 @@ import io.vigil.proto.v1.NetworkConnection;
 import io.vigil.proto.v1.NetworkConnection.Direction;
 import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.Transport;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -25,9 +26,12 @@ import java.util.Set;
  *       entry ambiguous: no process rather than a wrong one).
  * </ol>
  *
- * Wildcard listeners and connect-only entries need to know which addresses are this host's ({@link
- * #localAddresses}); until they are given, only exact matches count. Addresses are compared in
- * {@link IpText} canonical form, so IPv4-mapped IPv6 matches plain IPv4.
+ * A DNS query is looked up by {@link #querierOf}, which wants the asking process rather than the
+ * answering one.
+ *
+ * <p>Wildcard listeners and connect-only entries need to know which addresses are this host's
+ * ({@link #localAddresses}); until they are given, only exact matches count. Addresses are compared
+ * in {@link IpText} canonical form, so IPv4-mapped IPv6 matches plain IPv4.
  *
  * <p>Bounded: at most {@code maxEntries}, the least recently used forgotten first. Thread-safe (one
  * lock; both sides are per connection event or per flow, far below rates where a lock matters).
@@ -77,14 +81,22 @@ public final class LocalSockets {
 
   /** This host's addresses (any spelling; non-literals are ignored); replaces the previous set. */
   public void localAddresses(Set<String> addresses) {
-    Set<String> canonical = new java.util.HashSet<>();
+    this.localAddresses = canonicalSet(addresses);
+  }
+
+  /**
+   * The addresses in {@link IpText} canonical form, non-literals left out: the form the lookups
+   * taking an explicit set of local addresses expect.
+   */
+  public static Set<String> canonicalSet(Set<String> addresses) {
+    Set<String> canonical = new HashSet<>();
     for (String a : addresses) {
       String c = IpText.canonical(a);
       if (c != null) {
         canonical.add(c);
       }
     }
-    this.localAddresses = Set.copyOf(canonical);
+    return Set.copyOf(canonical);
   }
 
   /** Learns the owner of the socket of a connection event; events without a process are ignored. */
@@ -121,18 +133,48 @@ public final class LocalSockets {
 
   /**
    * The process owning the local end of traffic between {@code a} and {@code b} (either may be the
-   * local one; for flows and DNS, {@code a} is the client), or null when unknown or ambiguous.
+   * local one; for flows, {@code a} is the client), or null when unknown or ambiguous; this host's
+   * addresses are those last given to {@link #localAddresses}.
    */
   public ProcessRef processOf(
       Transport transport, String ipA, int portA, String ipB, int portB, long nowNs) {
+    return processOf(transport, ipA, portA, ipB, portB, nowNs, localAddresses);
+  }
+
+  /**
+   * As {@link #processOf(Transport, String, int, String, int, long)}, with the local addresses of
+   * where the traffic was seen ({@link #canonicalSet} form): a capture inside another network
+   * namespace passes that namespace's addresses.
+   */
+  public ProcessRef processOf(
+      Transport transport,
+      String ipA,
+      int portA,
+      String ipB,
+      int portB,
+      long nowNs,
+      Set<String> local) {
     String a = IpText.canonical(ipA);
     String b = IpText.canonical(ipB);
     if (a == null || b == null) {
       return null;
     }
     int t = transport.getNumber();
-    Set<String> local = localAddresses;
+    boolean aLocal = isLocal(a, local);
     synchronized (this) {
+      if (aLocal != isLocal(b, local)) {
+        // One end is where the traffic was seen, the other is not: that end's process first. Both
+        // may be known when the far end is another namespace of this host (a capture inside a
+        // container's namespace sees the host's server as remote).
+        ProcessRef p = aLocal ? side(t, a, portA, b, portB, local, nowNs) : null;
+        if (p == null) {
+          p = side(t, b, portB, a, portA, local, nowNs);
+        }
+        if (p == null && !aLocal) {
+          p = side(t, a, portA, b, portB, local, nowNs);
+        }
+        return p;
+      }
       ProcessRef p = connection(t, a, portA, b, portB, local);
       if (p == null) {
         p = connection(t, b, portB, a, portA, local);
@@ -144,14 +186,68 @@ public final class LocalSockets {
       if (p == null) {
         p = listener(t, a, portA, local);
       }
-      if (p == null && local.contains(a)) {
+      if (p == null && aLocal) {
         p = remoteOnly(t, b, portB, nowNs);
       }
-      if (p == null && local.contains(b)) {
+      if (p == null && isLocal(b, local)) {
         p = remoteOnly(t, a, portA, nowNs);
       }
       return p;
     }
+  }
+
+  /** The process of one end ({@code ip}, {@code port}): its connection, listener, or connect. */
+  private ProcessRef side(
+      int t, String ip, int port, String peerIp, int peerPort, Set<String> local, long nowNs) {
+    ProcessRef p = connection(t, ip, port, peerIp, peerPort, local);
+    if (p == null) {
+      p = listener(t, ip, port, local);
+    }
+    if (p == null && isLocal(ip, local)) {
+      p = remoteOnly(t, peerIp, peerPort, nowNs);
+    }
+    return p;
+  }
+
+  /**
+   * The process that asked a DNS question from {@code client} to {@code server}, or null. When the
+   * client is local the answer is the client's process or nothing, never the server's: a query from
+   * an application to the host's own resolver (systemd-resolved on 127.0.0.53, a dnsmasq) belongs
+   * to the application, whose socket is often known only by the audit connect, while the resolver's
+   * listener is always known. When the client is elsewhere, the local process is the server
+   * answering it. {@code local} as in {@link #processOf(Transport, String, int, String, int, long,
+   * Set)}.
+   */
+  public ProcessRef querierOf(
+      Transport transport,
+      String clientIp,
+      int clientPort,
+      String serverIp,
+      int serverPort,
+      long nowNs,
+      Set<String> local) {
+    String c = IpText.canonical(clientIp);
+    String s = IpText.canonical(serverIp);
+    if (c == null || s == null) {
+      return null;
+    }
+    int t = transport.getNumber();
+    synchronized (this) {
+      ProcessRef p = connection(t, c, clientPort, s, serverPort, local);
+      if (p != null) {
+        return p;
+      }
+      if (isLocal(c, local)) {
+        return remoteOnly(t, s, serverPort, nowNs);
+      }
+      p = connection(t, s, serverPort, c, clientPort, local);
+      return p != null ? p : listener(t, s, serverPort, local);
+    }
+  }
+
+  /** This host's addresses as last given to {@link #localAddresses}, in canonical form. */
+  public Set<String> localAddresses() {
+    return localAddresses;
   }
 
   /** Entries held. */
@@ -162,7 +258,7 @@ public final class LocalSockets {
   private ProcessRef connection(
       int t, String localIp, int localPort, String remoteIp, int remotePort, Set<String> local) {
     Entry e = map.get(new Key(Kind.CONNECTION, t, localIp, localPort, remoteIp, remotePort));
-    if (e == null && local.contains(localIp)) {
+    if (e == null && isLocal(localIp, local)) {
       // an accept on a wildcard listener reports the listener's address as the local one
       e = map.get(new Key(Kind.CONNECTION, t, ANY, localPort, remoteIp, remotePort));
     }
@@ -171,7 +267,7 @@ public final class LocalSockets {
 
   private ProcessRef listener(int t, String ip, int port, Set<String> local) {
     Entry e = map.get(new Key(Kind.LISTENER, t, ip, port, "", 0));
-    if (e == null && local.contains(ip)) {
+    if (e == null && isLocal(ip, local)) {
       e = map.get(new Key(Kind.LISTENER, t, ANY, port, "", 0));
     }
     return e == null ? null : e.process();
@@ -215,6 +311,13 @@ public final class LocalSockets {
       return x.getEntityId().equals(y.getEntityId());
     }
     return x.getPid() == y.getPid();
+  }
+
+  /** In the set, or a loopback address (all of 127/8 is, though interfaces list 127.0.0.1 only). */
+  private static boolean isLocal(String canonicalIp, Set<String> local) {
+    return local.contains(canonicalIp)
+        || canonicalIp.startsWith("127.")
+        || canonicalIp.equals("::1");
   }
 
   /** Canonical text, {@code "*"} for a wildcard address, null when empty or not a literal. */

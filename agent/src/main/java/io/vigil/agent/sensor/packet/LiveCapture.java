@@ -1,13 +1,19 @@
 package io.vigil.agent.sensor.packet;
 
+import io.vigil.agent.packet.IpText;
 import java.io.Closeable;
+import java.net.InetAddress;
 import java.sql.Timestamp;
+import java.util.HashSet;
+import java.util.Set;
 import org.pcap4j.core.BpfProgram;
 import org.pcap4j.core.NotOpenException;
+import org.pcap4j.core.PcapAddress;
 import org.pcap4j.core.PcapHandle;
 import org.pcap4j.core.PcapNativeException;
 import org.pcap4j.core.PcapNetworkInterface;
 import org.pcap4j.core.PcapStat;
+import org.pcap4j.core.Pcaps;
 
 /**
  * Live capture on one interface through libpcap (pcap4j), raw frames only: decoding is Vigil's own
@@ -65,6 +71,30 @@ public final class LiveCapture implements Closeable {
           "cannot apply filter \"" + options.filter() + "\" on " + options.iface() + ": " + e, e);
     }
     return new LiveCapture(h);
+  }
+
+  /**
+   * The addresses of every interface libpcap lists from the calling thread's network namespace, in
+   * {@link IpText} form.
+   *
+   * @throws CaptureException when libpcap cannot list them
+   */
+  public static Set<String> interfaceAddresses() throws CaptureException {
+    LibpcapLocation.configure();
+    Set<String> out = new HashSet<>();
+    try {
+      for (PcapNetworkInterface ni : Pcaps.findAllDevs()) {
+        for (PcapAddress a : ni.getAddresses()) {
+          InetAddress ip = a.getAddress();
+          if (ip != null) {
+            out.add(IpText.of(ip.getAddress(), 0, ip.getAddress().length));
+          }
+        }
+      }
+    } catch (PcapNativeException | RuntimeException | UnsatisfiedLinkError e) {
+      throw new CaptureException("cannot list interface addresses: " + e, e);
+    }
+    return Set.copyOf(out);
   }
 
   /** The interface's pcap link type (1 for Ethernet, 772 for Linux cooked "any", ...). */

@@ -4,6 +4,7 @@ import io.vigil.agent.packet.IpText;
 import io.vigil.agent.packet.PacketPipeline;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.agent.platform.linux.NetworkNamespace;
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.network.LocalSockets;
@@ -16,6 +17,7 @@ import io.vigil.proto.v1.Flow;
 import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.SensorState;
 import io.vigil.proto.v1.Transport;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -27,9 +29,12 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The packet sensor ({@code Event.sensor = "packet"}): live capture of each configured interface
@@ -39,6 +44,10 @@ import java.util.concurrent.TimeUnit;
  * second, so flows on a quiet interface still time out (the capture thread cannot, while libpcap
  * blocks it). A pipeline is single-threaded, so a lock per interface serializes the two threads
  * (uncontended but for one advance a second).
+ *
+ * <p>An interface inside another network namespace ({@code netns:NAME/IFACE}, {@link
+ * CaptureTarget}) is opened by its capture thread after entering the namespace; that namespace's
+ * addresses, read once when it opens, decide which end of its traffic is local.
  *
  * <p>Flows and DNS events get their local process from {@link LocalSockets}, which the connection
  * sensor fills; the pipeline's {@link DnsAnswerCache} is the agent's one cache, read by the
@@ -60,11 +69,12 @@ public final class PacketSensor implements Sensor {
 
   private static final long TICK_MILLIS = 1000;
   private static final int LOCAL_ADDRESS_REFRESH_TICKS = 30;
+  private static final long OPEN_WAIT_SECONDS = 30;
 
   /**
    * Settings.
    *
-   * @param interfaces interface names, one capture each
+   * @param interfaces interface names, one capture each, in {@link CaptureTarget} form
    * @param filter the operator's BPF expression, "" for everything
    * @param snapLength bytes kept of each packet
    * @param bufferBytes kernel capture buffer per interface
@@ -83,6 +93,7 @@ public final class PacketSensor implements Sensor {
       if (interfaces.isEmpty()) {
         throw new IllegalArgumentException("at least one interface");
       }
+      interfaces.forEach(CaptureTarget::parse);
       Objects.requireNonNull(filter);
       Objects.requireNonNull(excludeCollector);
       Objects.requireNonNull(flows);
@@ -132,24 +143,15 @@ public final class PacketSensor implements Sensor {
       library = "pcap";
     }
     List<Capture> opened = new ArrayList<>();
-    for (String iface : options.interfaces()) {
-      LiveCapture cap;
-      try {
-        cap =
-            LiveCapture.open(
-                new CaptureOptions(
-                    iface, filter, options.snapLength(), options.bufferBytes(), BATCH_MILLIS));
-      } catch (CaptureException e) {
-        problems.add(e.getMessage());
-        continue;
-      } catch (LinkageError | RuntimeException e) {
-        // pcap4j fails in its static initializer when libpcap is not installed
-        problems.add("cannot open interface " + iface + ": libpcap unavailable (" + e + ")");
-        continue;
-      }
-      Capture c = new Capture(iface, cap);
-      opened.add(c);
+    for (String spec : options.interfaces()) {
+      Capture c = new Capture(CaptureTarget.parse(spec));
       c.thread.start();
+      String problem = c.awaitOpen();
+      if (problem == null) {
+        opened.add(c);
+      } else {
+        problems.add(problem);
+      }
     }
     captures = List.copyOf(opened);
     clock = new Thread(this::tick, "vigil-capture-clock");
@@ -211,7 +213,7 @@ public final class PacketSensor implements Sensor {
       join(t);
     }
     for (Capture c : captures) {
-      c.cap.stop();
+      c.stop();
     }
     for (Capture c : captures) {
       c.finish();
@@ -271,7 +273,7 @@ public final class PacketSensor implements Sensor {
   }
 
   /** Called by a pipeline, under its capture's lock: names the process, hands the event on. */
-  private void deliver(Event.Builder event) {
+  private void deliver(Event.Builder event, Set<String> local) {
     try {
       if (event.hasFlow()) {
         Flow.Builder f = event.getFlowBuilder();
@@ -283,7 +285,8 @@ public final class PacketSensor implements Sensor {
                     f.getSourcePort(),
                     f.getDestinationIp(),
                     f.getDestinationPort(),
-                    f.getStartTimeNs())
+                    f.getStartTimeNs(),
+                    local != null ? local : sockets.localAddresses())
                 : null;
         if (p != null) {
           f.setProcess(p);
@@ -292,13 +295,14 @@ public final class PacketSensor implements Sensor {
         DnsEvent.Builder d = event.getDnsBuilder();
         ProcessRef p =
             attributable(d.getTransport())
-                ? sockets.processOf(
+                ? sockets.querierOf(
                     d.getTransport(),
                     d.getClientIp(),
                     d.getClientPort(),
                     d.getServerIp(),
                     d.getServerPort(),
-                    event.getEventTimeNs())
+                    event.getEventTimeNs(),
+                    local != null ? local : sockets.localAddresses())
                 : null;
         if (p != null) {
           d.setProcess(p);
@@ -325,28 +329,88 @@ public final class PacketSensor implements Sensor {
     }
   }
 
-  /** One interface: its handle, pipeline, capture thread and the lock they share with the clock. */
+  /**
+   * One interface: its handle, pipeline, capture thread and the lock they share with the clock. The
+   * capture thread opens the handle itself, because a capture inside another network namespace must
+   * open it from a thread that has entered the namespace (and that thread stays there).
+   */
   private final class Capture {
-    final String iface;
-    final LiveCapture cap;
+    final CaptureTarget target;
+    final String iface; // the configured spec: names the capture in state and counters
     final PacketPipeline pipeline;
     final Thread thread;
     final Object lock = new Object();
+    final CompletableFuture<String> opened = new CompletableFuture<>();
+    volatile LiveCapture cap; // set by the capture thread once open
+    volatile Set<String> namespaceAddresses; // a namespace's own addresses; null: the agent's
+    volatile boolean abandoned; // start gave up waiting; the thread closes what it opens
     volatile String failure;
     volatile LiveCapture.Stats finalStats; // set when the handle is closed
 
-    Capture(String iface, LiveCapture cap) {
-      this.iface = iface;
-      this.cap = cap;
+    Capture(CaptureTarget target) {
+      this.target = target;
+      this.iface = target.spec();
       this.pipeline =
-          new PacketPipeline(iface, options.flows(), answers, PacketSensor.this::deliver);
+          new PacketPipeline(iface, options.flows(), answers, e -> deliver(e, namespaceAddresses));
       this.thread = new Thread(this::run, "vigil-capture-" + iface);
       this.thread.setDaemon(true);
     }
 
-    private void run() {
+    /** Waits for the capture thread to open the handle: null when open, else the reason. */
+    String awaitOpen() {
       try {
-        cap.loop(
+        return opened.get(OPEN_WAIT_SECONDS, TimeUnit.SECONDS);
+      } catch (TimeoutException e) {
+        abandoned = true;
+        stop();
+        return "cannot open interface " + iface + ": not open after " + OPEN_WAIT_SECONDS + " s";
+      } catch (ExecutionException e) {
+        return "cannot open interface " + iface + ": " + e.getCause();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        abandoned = true;
+        stop();
+        return "cannot open interface " + iface + ": interrupted";
+      }
+    }
+
+    private void run() {
+      LiveCapture c;
+      try {
+        if (target.netns().isPresent()) {
+          NetworkNamespace.enter(target.netns().get());
+        }
+        c =
+            LiveCapture.open(
+                new CaptureOptions(
+                    target.iface(),
+                    filter,
+                    options.snapLength(),
+                    options.bufferBytes(),
+                    BATCH_MILLIS));
+        if (target.netns().isPresent()) {
+          // the namespace's own addresses say which side of its traffic is local; read once
+          namespaceAddresses = LocalSockets.canonicalSet(LiveCapture.interfaceAddresses());
+        }
+      } catch (IOException e) {
+        opened.complete("cannot open interface " + iface + ": " + e.getMessage());
+        return;
+      } catch (CaptureException e) {
+        opened.complete(e.getMessage());
+        return;
+      } catch (LinkageError | RuntimeException e) {
+        // pcap4j fails in its static initializer when libpcap is not installed
+        opened.complete("cannot open interface " + iface + ": libpcap unavailable (" + e + ")");
+        return;
+      }
+      cap = c;
+      if (abandoned) {
+        c.close();
+        return;
+      }
+      opened.complete(null);
+      try {
+        c.loop(
             (data, linkType, ns, orig) -> {
               synchronized (lock) {
                 pipeline.frame(data, 0, data.length, linkType, ns, orig);
@@ -356,6 +420,16 @@ public final class PacketSensor implements Sensor {
         failure = iface + ": " + e.getMessage();
       } catch (RuntimeException e) {
         failure = iface + ": capture stopped by " + e;
+      }
+      if (abandoned) {
+        c.close(); // opened just as start gave up: nobody else will close it
+      }
+    }
+
+    void stop() {
+      LiveCapture c = cap;
+      if (c != null) {
+        c.stop();
       }
     }
 

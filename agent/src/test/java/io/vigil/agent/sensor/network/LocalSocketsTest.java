@@ -117,4 +117,48 @@ class LocalSocketsTest {
     assertEquals(proc(1), s.processOf(TCP, "10.0.0.9", 9, "10.0.0.2", 1, T0));
     assertEquals(proc(3), s.processOf(TCP, "10.0.0.9", 9, "10.0.0.2", 3, T0));
   }
+
+  @Test
+  void aDnsQueryFromALocalClientNamesTheClientNeverTheLocalResolver() {
+    LocalSockets s = new LocalSockets();
+    s.localAddresses(Set.of("127.0.0.1", "10.0.0.2"));
+    // systemd-resolved listens on 127.0.0.53:53; an application connects its UDP socket there
+    s.remember(conn(Direction.DIRECTION_LISTEN, UDP, "", 0, "127.0.0.53", 53, proc(300)), T0);
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "127.0.0.53", 53, proc(42)), T0);
+    Set<String> local = s.localAddresses();
+    // a flow between the two is the server's (the listener is the better-known side)
+    assertEquals(proc(300), s.processOf(UDP, "127.0.0.1", 41000, "127.0.0.53", 53, T0));
+    // the DNS question was the application's
+    assertEquals(
+        proc(42), s.querierOf(UDP, "127.0.0.1", 41000, "127.0.0.53", 53, T0 + 1_000, local));
+    // an unknown local client: nobody, not the resolver
+    LocalSockets fresh = new LocalSockets();
+    fresh.localAddresses(Set.of("127.0.0.1"));
+    fresh.remember(conn(Direction.DIRECTION_LISTEN, UDP, "", 0, "127.0.0.53", 53, proc(300)), T0);
+    assertNull(
+        fresh.querierOf(UDP, "127.0.0.1", 41000, "127.0.0.53", 53, T0, fresh.localAddresses()));
+    // a remote client asking this host's DNS server: the server
+    s.remember(conn(Direction.DIRECTION_LISTEN, UDP, "", 0, "0.0.0.0", 53, proc(500)), T0);
+    assertEquals(proc(500), s.querierOf(UDP, "198.51.100.7", 5353, "10.0.0.2", 53, T0, local));
+    // an exact socket of the client wins over everything
+    s.remember(
+        conn(Direction.DIRECTION_OUTBOUND, UDP, "127.0.0.1", 41001, "127.0.0.53", 53, proc(43)),
+        T0);
+    assertEquals(proc(43), s.querierOf(UDP, "127.0.0.1", 41001, "127.0.0.53", 53, T0, local));
+  }
+
+  @Test
+  void anExplicitSetOfLocalAddressesStandsInForTheHostsOwn() {
+    LocalSockets s = new LocalSockets();
+    s.localAddresses(Set.of("10.0.0.2"));
+    // a process inside a network namespace connects to the namespace's resolver
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, UDP, "", 0, "10.203.0.1", 53, proc(77)), T0);
+    assertNull(
+        s.processOf(UDP, "10.203.0.2", 40000, "10.203.0.1", 53, T0),
+        "10.203.0.2 is not one of the host's own addresses");
+    Set<String> namespace = LocalSockets.canonicalSet(Set.of("10.203.0.2", "127.0.0.1", "x"));
+    assertEquals(Set.of("10.203.0.2", "127.0.0.1"), namespace, "non-literals left out");
+    assertEquals(proc(77), s.processOf(UDP, "10.203.0.2", 40000, "10.203.0.1", 53, T0, namespace));
+    assertEquals(proc(77), s.querierOf(UDP, "10.203.0.2", 40000, "10.203.0.1", 53, T0, namespace));
+  }
 }

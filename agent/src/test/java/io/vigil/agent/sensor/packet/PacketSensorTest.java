@@ -66,6 +66,35 @@ class PacketSensorTest {
   }
 
   @Test
+  void aNamespaceThatDoesNotExistLeavesTheSensorDegradedWithItsName() {
+    PacketSensor s =
+        new PacketSensor(
+            new PacketSensor.Options(
+                List.of("netns:vigil-test-absent/any"),
+                "",
+                65_535,
+                1 << 20,
+                Optional.empty(),
+                FlowOptions.defaults()),
+            new DnsAnswerCache(),
+            new LocalSockets());
+    try {
+      s.start(new CollectingSink());
+      SensorState st = s.state();
+      assertTrue(st.getDegraded(), st.toString());
+      assertTrue(
+          st.getReason()
+              .contains(
+                  "cannot open interface netns:vigil-test-absent/any: network namespace"
+                      + " vigil-test-absent does not exist"),
+          st.getReason());
+      assertEquals(List.of(), s.captureCounters());
+    } finally {
+      s.close();
+    }
+  }
+
+  @Test
   void closingASensorThatNeverStartedIsHarmless() {
     PacketSensor s =
         new PacketSensor(
