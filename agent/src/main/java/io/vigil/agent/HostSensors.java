@@ -18,8 +18,11 @@ import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.CaptureCounters;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.ToLongFunction;
 
 /**
  * The real host sensors (process, network, packet) built from the config and wired to each other:
@@ -36,6 +39,7 @@ final class HostSensors {
   private final Optional<PacketSensor> packet;
   private final Optional<AuditSource> audit;
   private final NetworkSection networkConfig;
+  private final List<String> packetInterfaces;
 
   private HostSensors(AgentConfig config, MetricsRegistry metrics) throws IOException {
     ProcessSection p = config.process();
@@ -77,6 +81,7 @@ final class HostSensors {
       process.get().addAuditListener(network.get());
     }
     PacketSection pc = config.packet();
+    packetInterfaces = pc.interfaces();
     if (pc.enabled()) {
       DnsAnswerCache answers = new DnsAnswerCache();
       LocalSockets sockets = new LocalSockets();
@@ -125,6 +130,41 @@ final class HostSensors {
     return packet.map(PacketSensor::captureCounters).orElse(List.of());
   }
 
+  /** One gauge per capture counter and configured interface (0 while it is not open). */
+  private void registerCaptureMetrics(MetricsRegistry metrics, PacketSensor ps) {
+    Map<String, String> help = new LinkedHashMap<>();
+    Map<String, ToLongFunction<CaptureCounters>> read = new LinkedHashMap<>();
+    help.put("vigil_capture_received", "Packets the kernel offered the capture (drops included)");
+    read.put("vigil_capture_received", CaptureCounters::getReceived);
+    help.put("vigil_capture_dropped_by_kernel", "Packets lost because the capture buffer was full");
+    read.put("vigil_capture_dropped_by_kernel", CaptureCounters::getDroppedByKernel);
+    help.put("vigil_capture_dropped_by_interface", "Packets the interface or driver dropped");
+    read.put("vigil_capture_dropped_by_interface", CaptureCounters::getDroppedByInterface);
+    help.put("vigil_capture_decoded", "Frames the packet pipeline decoded");
+    read.put("vigil_capture_decoded", CaptureCounters::getDecoded);
+    help.put("vigil_capture_flows", "Flow records emitted");
+    read.put("vigil_capture_flows", CaptureCounters::getFlows);
+    help.put("vigil_capture_dns", "DNS events emitted");
+    read.put("vigil_capture_dns", CaptureCounters::getDns);
+    help.put("vigil_capture_flows_evicted", "Flows evicted because the flow table was full");
+    read.put("vigil_capture_flows_evicted", CaptureCounters::getFlowsEvicted);
+    for (String iface : packetInterfaces) {
+      for (Map.Entry<String, String> m : help.entrySet()) {
+        ToLongFunction<CaptureCounters> f = read.get(m.getKey());
+        metrics.gauge(
+            m.getKey(),
+            m.getValue(),
+            () ->
+                ps.captureCounters().stream()
+                    .filter(c -> c.getInterface().equals(iface))
+                    .mapToLong(f)
+                    .sum(),
+            "interface",
+            iface);
+      }
+    }
+  }
+
   /** Tells the network sensor whether the audit stream it relies on is running. */
   void afterStart() {
     network.ifPresent(this::tellNetworkAboutAudit);
@@ -142,6 +182,7 @@ final class HostSensors {
   }
 
   private void registerMetrics(MetricsRegistry metrics) {
+    packet.ifPresent(ps -> registerCaptureMetrics(metrics, ps));
     audit.ifPresent(
         a -> {
           metrics.gauge(
