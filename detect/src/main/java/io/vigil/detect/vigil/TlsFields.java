@@ -1,5 +1,6 @@
 package io.vigil.detect.vigil;
 
+import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.TlsEvent;
 import java.util.List;
 
@@ -10,7 +11,10 @@ import java.util.List;
  * Ja3}, {@code Ja3s}, {@code Ja4} (fingerprints as the sensor wrote them; JA3/JA3S are MD5 hex),
  * {@code TlsVersion} ({@code TLS 1.3}, ...), {@code Alpn} (the first protocol offered), {@code
  * SourceIp}/{@code SourcePort} (the client), {@code DestinationIp}/{@code DestinationPort} (the
- * server). A handshake seen on the wire has no process: there are no process fields.
+ * server), the server certificate's {@code CertificateSubject}, {@code CertificateIssuer} and
+ * {@code CertificateSha256} (TLS 1.2 and earlier), {@code Protocol} ({@code tls}, {@code quic v1})
+ * and the local process when the packet sensor attributed the connection ({@code Image}, {@code
+ * ProcessId}, {@code ProcessGuid}, {@code User}).
  */
 final class TlsFields extends NamedFields {
   static final List<String> NAMES =
@@ -25,7 +29,15 @@ final class TlsFields extends NamedFields {
           "SourceIp",
           "SourcePort",
           "DestinationIp",
-          "DestinationPort");
+          "DestinationPort",
+          "CertificateSubject",
+          "CertificateIssuer",
+          "CertificateSha256",
+          "Protocol",
+          "Image",
+          "ProcessId",
+          "ProcessGuid",
+          "User");
 
   private final TlsEvent t;
 
@@ -40,6 +52,8 @@ final class TlsFields extends NamedFields {
 
   @Override
   public List<Object> values(String field) {
+    ProcessRef p = t.getProcess();
+    boolean hasProcess = t.hasProcess();
     return switch (field) {
       case "ServerName", "DestinationHostname" -> text(t.getServerName());
       case "Ja3" -> text(t.getJa3());
@@ -51,6 +65,14 @@ final class TlsFields extends NamedFields {
       case "SourcePort" -> positive(t.getClientPort());
       case "DestinationIp" -> text(t.getServerIp());
       case "DestinationPort" -> positive(t.getServerPort());
+      case "CertificateSubject" -> text(t.getCertificateSubject());
+      case "CertificateIssuer" -> text(t.getCertificateIssuer());
+      case "CertificateSha256" -> text(t.getCertificateSha256());
+      case "Protocol" -> text(t.getProtocol());
+      case "Image" -> hasProcess ? text(p.getImage()) : List.of();
+      case "ProcessId" -> hasProcess ? positive(p.getPid()) : List.of();
+      case "ProcessGuid" -> hasProcess ? text(p.getEntityId()) : List.of();
+      case "User" -> hasProcess ? text(p.getUser()) : List.of();
       default -> List.of();
     };
   }

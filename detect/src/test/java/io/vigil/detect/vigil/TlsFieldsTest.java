@@ -9,6 +9,7 @@ import io.vigil.detect.sigma.match.SigmaFields;
 import io.vigil.detect.sigma.rule.LogSource;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
+import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.TlsEvent;
 import java.util.List;
 import java.util.Set;
@@ -31,7 +32,17 @@ class TlsFieldsTest {
                   .setClientPort(50412)
                   .setServerIp("203.0.113.30")
                   .setServerPort(443)
-                  .setAlpn("h2"))
+                  .setAlpn("h2")
+                  .setCertificateSubject("CN=example.org")
+                  .setCertificateIssuer("CN=Example CA,O=Example")
+                  .setCertificateSha256("ab".repeat(32))
+                  .setProtocol("tls")
+                  .setProcess(
+                      ProcessRef.newBuilder()
+                          .setPid(4242)
+                          .setEntityId("e4242")
+                          .setImage("/usr/bin/curl")
+                          .setUser("alice")))
           .build();
 
   private static LogSourceMapping tls(String product) {
@@ -65,7 +76,20 @@ class TlsFieldsTest {
     assertEquals(List.of(50412L), f.values("SourcePort"));
     assertEquals(List.of("203.0.113.30"), f.values("DestinationIp"));
     assertEquals(List.of(443L), f.values("DestinationPort"));
-    assertEquals(List.of(), f.values("Image"), "a handshake on the wire has no process");
+    assertEquals(List.of("CN=example.org"), f.values("CertificateSubject"));
+    assertEquals(List.of("CN=Example CA,O=Example"), f.values("CertificateIssuer"));
+    assertEquals(List.of("ab".repeat(32)), f.values("CertificateSha256"));
+    assertEquals(List.of("tls"), f.values("Protocol"));
+    assertEquals(List.of("/usr/bin/curl"), f.values("Image"));
+    assertEquals(List.of(4242L), f.values("ProcessId"));
+    assertEquals(List.of("e4242"), f.values("ProcessGuid"));
+    assertEquals(List.of("alice"), f.values("User"));
+    SigmaFields unattributed =
+        tls("linux")
+            .present(
+                Event.newBuilder().setTls(HANDSHAKE.getTls().toBuilder().clearProcess()).build())
+            .get(0);
+    assertEquals(List.of(), unattributed.values("Image"), "no process where none was attributed");
   }
 
   @Test
