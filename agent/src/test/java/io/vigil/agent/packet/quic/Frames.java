@@ -38,6 +38,10 @@ final class Frames {
     return crypto(offset, data, 0, data.length);
   }
 
+  static byte[] ping() {
+    return new byte[] {InitialFrames.PING};
+  }
+
   static byte[] padding(int n) {
     return new byte[n];
   }

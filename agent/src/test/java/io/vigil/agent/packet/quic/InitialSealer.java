@@ -76,9 +76,12 @@ final class InitialSealer {
     }
   }
 
-  /** A client Initial with keys from its own DCID, no SCID or token, 2-byte packet number. */
+  /**
+   * A client Initial with keys from its own DCID, no SCID or token, 4-byte packet number: with an
+   * 8-byte DCID and a 1162-byte payload, 1200 bytes like the RFC's example.
+   */
   static byte[] seal(QuicVersion v, byte[] dcid, long packetNumber, byte[] payload) {
-    return seal(v, dcid, dcid, new byte[0], new byte[0], packetNumber, 2, payload);
+    return seal(v, dcid, dcid, new byte[0], new byte[0], packetNumber, 4, payload);
   }
 
   /**
