@@ -1,7 +1,7 @@
 package io.vigil.agent.packet.quic;
 
 /**
- * A decrypted and authenticated Initial packet.
+ * A decrypted and authenticated Initial packet; its arrays are its own, treat them as read-only.
  *
  * @param header the packet's cleartext header fields
  * @param packetNumber the full packet number, after header protection removal and decoding against

@@ -3,7 +3,8 @@ package io.vigil.agent.packet.quic;
 /**
  * The cleartext fields of one long-header packet (RFC 9000 17.2) of a known {@link QuicVersion},
  * read before header protection is removed: the packet number and the low four bits of the first
- * byte are still masked. Offsets index the array the packet was read from.
+ * byte are still masked. Offsets index the array the packet was read from. The arrays are copies
+ * made for this record and are not copied again by the accessors: treat them as read-only.
  *
  * @param version the packet's version
  * @param type the long-header packet type bits (0 to 3) as on the wire; their meaning depends on

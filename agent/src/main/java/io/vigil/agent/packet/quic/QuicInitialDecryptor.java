@@ -89,7 +89,9 @@ public final class QuicInitialDecryptor {
 
   /**
    * Removes header protection from the Initial packet {@code header} describes in {@code buf} and
-   * decrypts its payload. {@code buf} is not modified: the unprotected header is a copy.
+   * decrypts its payload. {@code header} must be what {@link #parseLongHeader} read from this same
+   * {@code buf} (its offsets are trusted). {@code buf} is not modified: the unprotected header is a
+   * copy.
    *
    * @param largestPacketNumber the largest packet number decrypted before in this packet number
    *     space, -1 when none, to decode the truncated packet number (RFC 9000 17.1)
