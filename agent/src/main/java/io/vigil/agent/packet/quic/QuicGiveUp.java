@@ -1,0 +1,29 @@
+package io.vigil.agent.packet.quic;
+
+import java.util.Locale;
+
+/**
+ * Why a {@link QuicClientHelloAssembler} stopped before it had a whole ClientHello. Once given up,
+ * an assembler ignores further datagrams: the bounds below keep a connection's cost fixed however
+ * much the client (or an attacker posing as one) sends. The lower-case name is the metric label.
+ */
+public enum QuicGiveUp {
+  /** More datagrams than {@link QuicClientHelloAssembler#MAX_DATAGRAMS} without a ClientHello. */
+  TOO_MANY_DATAGRAMS,
+  /** More Initial packets than {@link QuicClientHelloAssembler#MAX_INITIAL_PACKETS}. */
+  TOO_MANY_PACKETS,
+  /**
+   * CRYPTO data past {@link QuicClientHelloAssembler#MAX_CRYPTO_BYTES}, or a ClientHello whose
+   * length says it ends there.
+   */
+  CRYPTO_TOO_LARGE,
+  /** The CRYPTO stream holds more separate pieces than the reassembly keeps apart. */
+  TOO_FRAGMENTED,
+  /** The first handshake message in the client's CRYPTO stream is not a ClientHello (type 1). */
+  NOT_CLIENT_HELLO;
+
+  /** The metric label. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

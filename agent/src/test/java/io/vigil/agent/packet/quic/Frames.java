@@ -1,0 +1,96 @@
+package io.vigil.agent.packet.quic;
+
+import java.io.ByteArrayOutputStream;
+
+/** Test-only: QUIC frames and varints (RFC 9000 16, 19), encoded. */
+final class Frames {
+  private Frames() {}
+
+  /** The shortest encoding of {@code v}. */
+  static byte[] varint(long v) {
+    if (v < 0x40) {
+      return new byte[] {(byte) v};
+    }
+    if (v < 0x4000) {
+      return new byte[] {(byte) (0x40 | (v >>> 8)), (byte) v};
+    }
+    if (v < 0x4000_0000L) {
+      return new byte[] {(byte) (0x80 | (v >>> 24)), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    }
+    byte[] b = new byte[8];
+    for (int i = 0; i < 8; i++) {
+      b[i] = (byte) (v >>> (56 - 8 * i));
+    }
+    b[0] |= (byte) 0xc0;
+    return b;
+  }
+
+  static byte[] crypto(long offset, byte[] data, int from, int to) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(InitialFrames.CRYPTO);
+    out.writeBytes(varint(offset));
+    out.writeBytes(varint(to - from));
+    out.write(data, from, to - from);
+    return out.toByteArray();
+  }
+
+  static byte[] crypto(long offset, byte[] data) {
+    return crypto(offset, data, 0, data.length);
+  }
+
+  static byte[] ping() {
+    return new byte[] {InitialFrames.PING};
+  }
+
+  static byte[] padding(int n) {
+    return new byte[n];
+  }
+
+  /** An ACK frame with {@code ranges} extra (Gap, Length) pairs, ECN counts when {@code ecn}. */
+  static byte[] ack(int ranges, boolean ecn) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(ecn ? InitialFrames.ACK_ECN : InitialFrames.ACK);
+    out.writeBytes(varint(1000)); // largest acknowledged
+    out.writeBytes(varint(25)); // ack delay
+    out.writeBytes(varint(ranges));
+    out.writeBytes(varint(3)); // first range
+    for (int i = 0; i < ranges; i++) {
+      out.writeBytes(varint(1));
+      out.writeBytes(varint(2));
+    }
+    if (ecn) {
+      out.writeBytes(varint(7));
+      out.writeBytes(varint(0));
+      out.writeBytes(varint(70000));
+    }
+    return out.toByteArray();
+  }
+
+  static byte[] connectionClose(String reason) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(InitialFrames.CONNECTION_CLOSE);
+    out.writeBytes(varint(0x0a)); // PROTOCOL_VIOLATION
+    out.writeBytes(varint(0x06));
+    byte[] r = reason.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    out.writeBytes(varint(r.length));
+    out.writeBytes(r);
+    return out.toByteArray();
+  }
+
+  /**
+   * A stand-in ClientHello handshake message of {@code total} bytes: type 1, the 24-bit length,
+   * then a byte pattern that shows any misplaced piece.
+   */
+  static byte[] clientHello(int total) {
+    byte[] m = new byte[total];
+    int len = total - 4;
+    m[0] = 1;
+    m[1] = (byte) (len >>> 16);
+    m[2] = (byte) (len >>> 8);
+    m[3] = (byte) len;
+    for (int i = 4; i < total; i++) {
+      m[i] = (byte) (i * 31 + (i >>> 8));
+    }
+    return m;
+  }
+}
