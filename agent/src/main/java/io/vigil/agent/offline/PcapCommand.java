@@ -155,6 +155,8 @@ public final class PcapCommand {
     long ip;
     long flows;
     long dns;
+    long tls;
+    long http;
     long evicted;
     final Map<Integer, Long> byLinkType = new TreeMap<>();
     final Map<String, Long> malformed = new TreeMap<>();
@@ -165,6 +167,8 @@ public final class PcapCommand {
       ip += s.ipPackets();
       flows += s.flows();
       dns += s.dns();
+      tls += s.tls();
+      http += s.http();
       evicted += s.flowsEvicted();
       s.framesByLinkType().forEach((k, v) -> byLinkType.merge(k, v, Long::sum));
       s.malformedByReason().forEach((k, v) -> malformed.merge(k, v, Long::sum));
@@ -173,8 +177,8 @@ public final class PcapCommand {
     void print(PrintStream out, int files, Path output) {
       out.printf(
           "%d files: %,d packets, %,d bytes; %,d IP packets; %,d flows (%,d evicted), %,d DNS"
-              + " events -> %s%n",
-          files, frames, bytes, ip, flows, evicted, dns, output);
+              + " events, %,d TLS handshakes, %,d HTTP requests -> %s%n",
+          files, frames, bytes, ip, flows, evicted, dns, tls, http, output);
       StringBuilder links = new StringBuilder("by link type:");
       byLinkType.forEach(
           (k, v) -> links.append(' ').append(LinkType.name(k)).append(' ').append(v));

@@ -5,13 +5,17 @@ import io.vigil.agent.packet.decode.Malformed;
 import io.vigil.agent.packet.decode.PacketDecoder;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.dns.DnsTransactions;
+import io.vigil.agent.packet.flow.CommunityId;
 import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.packet.flow.FlowRecord;
 import io.vigil.agent.packet.flow.FlowRecords;
 import io.vigil.agent.packet.flow.FlowTable;
+import io.vigil.agent.packet.quic.QuicHandshakes;
 import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Flow;
+import io.vigil.proto.v1.TlsEvent;
+import io.vigil.proto.v1.Transport;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,6 +44,8 @@ public final class PacketPipeline {
   private final FlowTable flows;
   private final DnsTransactions dns;
   private final DnsAnswerCache answers;
+  private final QuicHandshakes quic = new QuicHandshakes();
+  private final CommunityId communityId = new CommunityId(0);
   private final Counts counts = new Counts();
   private long lastAdvanceNs = Long.MIN_VALUE;
 
@@ -78,6 +84,8 @@ public final class PacketPipeline {
       flows.add(packet, this::flow);
       if (!packet.fragment && DnsTransactions.looksLikeDns(packet)) {
         dns.packet(packet, this::dns);
+      } else if (packet.protocol == 17) {
+        quic.packet(packet, this::tls);
       }
     }
     if (timestampNs - lastAdvanceNs >= ADVANCE_EVERY_NS || lastAdvanceNs == Long.MIN_VALUE) {
@@ -90,6 +98,7 @@ public final class PacketPipeline {
     lastAdvanceNs = nowNs;
     flows.advance(nowNs, this::flow);
     dns.advance(nowNs, this::dns);
+    quic.advance(nowNs);
   }
 
   /** The capture ended: every open flow and outstanding query is emitted. */
@@ -112,14 +121,16 @@ public final class PacketPipeline {
         counts.ip,
         counts.flows,
         counts.dns,
+        counts.tls,
+        counts.http,
         flows.stats().evicted(),
         counts.byLinkType(),
         malformed);
   }
 
   /**
-   * Counts of a capture: frames and their bytes on the wire, IP packets decoded, flows and DNS
-   * events emitted, flows evicted, frames by link type, malformed by reason.
+   * Counts of a capture: frames and their bytes on the wire, IP packets decoded, flow, DNS, TLS and
+   * HTTP events emitted, flows evicted, frames by link type, malformed by reason.
    */
   public record Summary(
       long frames,
@@ -127,6 +138,8 @@ public final class PacketPipeline {
       long ipPackets,
       long flows,
       long dns,
+      long tls,
+      long http,
       long flowsEvicted,
       Map<Integer, Long> framesByLinkType,
       Map<String, Long> malformedByReason) {}
@@ -147,12 +160,36 @@ public final class PacketPipeline {
     out.event(Event.newBuilder().setEventTimeNs(timestampNs).setSensor("packet").setDns(e));
   }
 
+  private void tls(TlsEvent.Builder e, long timestampNs) {
+    counts.tls++;
+    e.setCommunityId(
+        community(
+            e.getClientIp(),
+            e.getClientPort(),
+            e.getServerIp(),
+            e.getServerPort(),
+            e.getTransportValue() == Transport.TRANSPORT_UDP_VALUE ? 17 : 6));
+    out.event(Event.newBuilder().setEventTimeNs(timestampNs).setSensor("packet").setTls(e));
+  }
+
+  /** Community ID of a connection given in canonical address text; "" when unparsable. */
+  private String community(String src, int srcPort, String dst, int dstPort, int protocol) {
+    byte[] a = IpText.parse(src);
+    byte[] b = IpText.parse(dst);
+    if (a == null || b == null || a.length != b.length) {
+      return "";
+    }
+    return communityId.of(a.length, a, b, protocol, srcPort, dstPort);
+  }
+
   private static final class Counts {
     long frames;
     long bytes;
     long ip;
     long flows;
     long dns;
+    long tls;
+    long http;
     // Counted per frame: an array for the link types in use (all below 300), not a map.
     final long[] byCommonLinkType = new long[300];
     final Map<Integer, Long> byOtherLinkType = new TreeMap<>();

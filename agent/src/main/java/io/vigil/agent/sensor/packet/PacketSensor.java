@@ -477,6 +477,8 @@ public final class PacketSensor implements Sensor {
           .putAllMalformed(s.malformedByReason())
           .setFlows(s.flows())
           .setDns(s.dns())
+          .setTls(s.tls())
+          .setHttp(s.http())
           .setFlowsEvicted(s.flowsEvicted())
           .build();
     }
