@@ -44,6 +44,7 @@ public final class HttpParser {
   private boolean tunnelPending;
   private boolean ended;
   private HttpTunnel tunnel; // the CONNECT tunnel, once its 2xx is read
+  private long nowNs; // the time of the call being handled
 
   public HttpParser(HttpListener listener, HttpOptions options, HttpCounters counters) {
     this.listener = listener;
@@ -58,6 +59,7 @@ public final class HttpParser {
     if (over || ended || len <= 0) {
       return;
     }
+    nowNs = timestampNs;
     if (requests.paused()) {
       hold(b, off, len);
       return;
@@ -73,6 +75,7 @@ public final class HttpParser {
     if (over || ended || len <= 0) {
       return;
     }
+    nowNs = timestampNs;
     int used = responses.feed(b, off, len, timestampNs);
     if (tunnelPending) {
       tunnelPending = false;
@@ -85,6 +88,7 @@ public final class HttpParser {
     if (over || ended || bytes <= 0) {
       return;
     }
+    nowNs = timestampNs;
     if (!fromClient) {
       responses.gap(bytes, timestampNs);
     } else if (requests.paused()) {
@@ -356,6 +360,7 @@ public final class HttpParser {
       HttpHead h = HttpHead.response(buf, len, options);
       if (h == null) {
         counters.badStartLines++;
+        givenUp();
         return MessageFramer.GIVE_UP;
       }
       int status = h.status;
@@ -446,6 +451,14 @@ public final class HttpParser {
       currentResponse = null;
       if (s != null && !s.interim && !s.orphan) {
         emit(s.request, s);
+      }
+      givenUp();
+    }
+
+    /** No answer will be read now: a client waiting for one (CONNECT, Upgrade) goes on as HTTP. */
+    private void givenUp() {
+      if (requests.paused()) {
+        resumeClient(nowNs);
       }
     }
   }

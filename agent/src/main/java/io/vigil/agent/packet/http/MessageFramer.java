@@ -69,6 +69,7 @@ final class MessageFramer {
   private static final int PAUSED = 8;
   private static final int STOPPED = 9;
   private static final int GIVEN_UP = 10;
+  private static final int CHUNK_END_LF = 11;
 
   /** The longest chunk-size line (size, extensions). */
   private static final int MAX_CHUNK_LINE = 1024;
@@ -154,10 +155,16 @@ final class MessageFramer {
           // CRLF after the chunk's data; tolerate a missing CR, or a missing line end altogether.
           if (b[i] == '\r') {
             i++;
-            if (i < end && b[i] == '\n') {
+            state = CHUNK_END_LF;
+          } else {
+            if (b[i] == '\n') {
               i++;
             }
-          } else if (b[i] == '\n') {
+            startChunkLine();
+          }
+        }
+        case CHUNK_END_LF -> {
+          if (b[i] == '\n') {
             i++;
           }
           startChunkLine();
@@ -342,7 +349,7 @@ final class MessageFramer {
   boolean close(long ts) {
     switch (state) {
       case TO_CLOSE -> messageEnd(true, ts);
-      case BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, TRAILER -> messageEnd(false, ts);
+      case BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_END, CHUNK_END_LF, TRAILER -> messageEnd(false, ts);
       case HEAD -> {
         state = START;
         return true;
