@@ -1,0 +1,167 @@
+package io.vigil.agent.packet.app;
+
+import io.vigil.agent.packet.app.ProtocolDetector.Detection;
+import java.util.Arrays;
+
+/**
+ * Holds the first bytes of each side (at most {@link AppOptions#maxDetectBytes}) until {@link
+ * ProtocolDetector} decides, then hands them, in order, to the stage for the protocol found. The
+ * client's bytes decide; the server's only while the client has sent none (a capture that missed
+ * the client's first bytes). Bytes before a gap cannot be completed: they are dropped and detection
+ * starts again after the gap, within the same byte bound.
+ */
+final class DetectStage implements Stage {
+  private final AppAnalyzer analyzer;
+  private final Tunnel via;
+  private final int max;
+  private byte[] client;
+  private byte[] server;
+  private int clientLen;
+  private int serverLen;
+  private long clientSeen;
+  private long serverSeen;
+  private boolean clientClosed;
+  private boolean serverClosed;
+
+  DetectStage(AppAnalyzer analyzer, Tunnel via) {
+    this.analyzer = analyzer;
+    this.via = via;
+    this.max = analyzer.factory().options().maxDetectBytes();
+  }
+
+  @Override
+  public void data(boolean fromClient, byte[] b, int off, int len, long ts) {
+    long seen = fromClient ? clientSeen : serverSeen;
+    int take = (int) Math.max(0, Math.min(len, max - seen));
+    if (fromClient) {
+      client = append(client, clientLen, b, off, take);
+      clientLen += take;
+      clientSeen += take;
+    } else {
+      server = append(server, serverLen, b, off, take);
+      serverLen += take;
+      serverSeen += take;
+    }
+    decide(ts);
+    Stage next = analyzer.stage();
+    if (next != this && take < len) {
+      next.data(fromClient, b, off + take, len - take, ts);
+    }
+  }
+
+  @Override
+  public void gap(boolean fromClient, long bytes, long ts) {
+    if (fromClient ? clientLen > 0 : serverLen > 0) {
+      analyzer.factory().counters().detectionGaps++;
+    }
+    if (fromClient) {
+      clientLen = 0;
+    } else {
+      serverLen = 0;
+    }
+  }
+
+  @Override
+  public void closed(boolean fromClient, long ts) {
+    if (fromClient) {
+      clientClosed = true;
+    } else {
+      serverClosed = true;
+    }
+    decide(ts);
+  }
+
+  @Override
+  public void end(long ts) {
+    if (clientLen > 0 || serverLen > 0) {
+      analyzer.factory().counters().undecidedAtEnd++;
+      analyzer.detected(AppProtocol.UNKNOWN, via, ts);
+    }
+    analyzer.replace(Stage.DONE);
+  }
+
+  @Override
+  public boolean wants(boolean fromClient) {
+    return true;
+  }
+
+  private void decide(long ts) {
+    Detection d;
+    if (clientLen > 0) {
+      d = ProtocolDetector.client(client, 0, clientLen);
+      if (d == Detection.MORE && (clientSeen >= max || clientClosed)) {
+        // A request line still going at the bound is HTTP with a long target.
+        boolean longLine =
+            clientSeen >= max
+                && ProtocolDetector.httpRequest(client, 0, clientLen) == Detection.MORE;
+        d = longLine ? Detection.HTTP : Detection.NONE;
+      }
+    } else if (serverLen > 0) {
+      d = ProtocolDetector.server(server, 0, serverLen);
+      boolean serverDone = serverSeen >= max || serverClosed;
+      if (d == Detection.NONE && !serverDone && clientSeen < max) {
+        d = Detection.MORE; // perhaps a server-first protocol: let the client speak
+      } else if (d == Detection.MORE && serverDone) {
+        d = Detection.NONE;
+      }
+    } else {
+      if (clientSeen >= max || serverSeen >= max) {
+        unknown(ts);
+      }
+      return;
+    }
+    switch (d) {
+      case MORE -> {}
+      case NONE -> unknown(ts);
+      case HTTP -> handOff(AppProtocol.HTTP, new HttpStage(analyzer, via), ts);
+      case TLS -> handOff(AppProtocol.TLS, TlsStage.of(analyzer, via), ts);
+      case SOCKS4 -> handOff(AppProtocol.SOCKS4, new SocksStage(analyzer, via, false), ts);
+      case SOCKS5 -> handOff(AppProtocol.SOCKS5, new SocksStage(analyzer, via, true), ts);
+    }
+  }
+
+  private void unknown(long ts) {
+    analyzer.detected(AppProtocol.UNKNOWN, via, ts);
+    analyzer.replace(Stage.DONE);
+  }
+
+  /** Makes {@code next} current and gives it what was held: client bytes, server bytes, closes. */
+  private void handOff(AppProtocol p, Stage next, long ts) {
+    analyzer.detected(p, via, ts);
+    analyzer.replace(next);
+    byte[] c = client;
+    byte[] s = server;
+    int cl = clientLen;
+    int sl = serverLen;
+    client = null;
+    server = null;
+    clientLen = 0;
+    serverLen = 0;
+    // Each call goes to the stage current at that moment: a stage may hand off again meanwhile.
+    if (cl > 0) {
+      analyzer.stage().data(true, c, 0, cl, ts);
+    }
+    if (sl > 0) {
+      analyzer.stage().data(false, s, 0, sl, ts);
+    }
+    if (clientClosed) {
+      analyzer.stage().closed(true, ts);
+    }
+    if (serverClosed) {
+      analyzer.stage().closed(false, ts);
+    }
+  }
+
+  private static byte[] append(byte[] buf, int used, byte[] b, int off, int len) {
+    if (len <= 0) {
+      return buf;
+    }
+    if (buf == null) {
+      buf = new byte[Math.max(len, 512)];
+    } else if (used + len > buf.length) {
+      buf = Arrays.copyOf(buf, Math.max(used + len, buf.length * 2));
+    }
+    System.arraycopy(b, off, buf, used, len);
+    return buf;
+  }
+}

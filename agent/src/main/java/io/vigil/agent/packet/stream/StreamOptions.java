@@ -1,0 +1,67 @@
+package io.vigil.agent.packet.stream;
+
+import java.time.Duration;
+
+/**
+ * Bounds and timeouts of TCP reassembly.
+ *
+ * @param maxBufferedPerDirection bytes (charged as {@link ReassemblyBudget} charges them) one
+ *     direction may hold out of order before it skips its first hole
+ * @param depth bytes of each direction delivered at most, counted from the stream's start (gaps
+ *     included); the analyzers need handshakes and headers, not whole transfers
+ * @param maxConnections connections held; a new one beyond it evicts the one idle the longest
+ * @param idleTimeout a connection without a packet this long (packet time) ends
+ * @param closedLinger how long a connection whose both FINs were seen waits for the holes before
+ *     them, and how long an ended connection (FIN, RST) is remembered so that its stray late
+ *     packets do not start a new, mid-stream one
+ */
+public record StreamOptions(
+    int maxBufferedPerDirection,
+    long depth,
+    int maxConnections,
+    Duration idleTimeout,
+    Duration closedLinger) {
+
+  public StreamOptions {
+    if (maxBufferedPerDirection < 0) {
+      throw new IllegalArgumentException(
+          "maxBufferedPerDirection must be >= 0: " + maxBufferedPerDirection);
+    }
+    if (depth < 0) {
+      throw new IllegalArgumentException("depth must be >= 0: " + depth);
+    }
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
+    }
+    positive("idleTimeout", idleTimeout);
+    positive("closedLinger", closedLinger);
+  }
+
+  /**
+   * 256 KiB out of order per direction, depth 1 MiB, 65,536 connections, idle 300 s and closed
+   * linger 5 s (the flow table's TCP timeouts).
+   */
+  public static StreamOptions defaults() {
+    return new StreamOptions(
+        256 * 1024, 1 << 20, 65_536, Duration.ofSeconds(300), Duration.ofSeconds(5));
+  }
+
+  public StreamOptions withDepth(long d) {
+    return new StreamOptions(maxBufferedPerDirection, d, maxConnections, idleTimeout, closedLinger);
+  }
+
+  public StreamOptions withMaxBufferedPerDirection(int n) {
+    return new StreamOptions(n, depth, maxConnections, idleTimeout, closedLinger);
+  }
+
+  public StreamOptions withMaxConnections(int n) {
+    return new StreamOptions(maxBufferedPerDirection, depth, n, idleTimeout, closedLinger);
+  }
+
+  private static void positive(String name, Duration d) {
+    if (d == null || d.isNegative() || d.isZero() || d.compareTo(Duration.ofDays(365)) > 0) {
+      throw new IllegalArgumentException(
+          name + " must be a positive duration up to 365 days: " + d);
+    }
+  }
+}
