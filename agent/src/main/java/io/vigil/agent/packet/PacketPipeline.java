@@ -1,5 +1,8 @@
 package io.vigil.agent.packet;
 
+import io.vigil.agent.packet.app.AppAnalyzerFactory;
+import io.vigil.agent.packet.app.AppOptions;
+import io.vigil.agent.packet.app.ProtocolDetector;
 import io.vigil.agent.packet.decode.DecodedPacket;
 import io.vigil.agent.packet.decode.Malformed;
 import io.vigil.agent.packet.decode.PacketDecoder;
@@ -10,10 +13,18 @@ import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.packet.flow.FlowRecord;
 import io.vigil.agent.packet.flow.FlowRecords;
 import io.vigil.agent.packet.flow.FlowTable;
+import io.vigil.agent.packet.http.HttpDatagrams;
+import io.vigil.agent.packet.http.HttpOptions;
+import io.vigil.agent.packet.http.HttpTransaction;
 import io.vigil.agent.packet.quic.QuicHandshakes;
+import io.vigil.agent.packet.stream.ReassemblyBudget;
+import io.vigil.agent.packet.stream.StreamOptions;
+import io.vigil.agent.packet.stream.TcpConnection;
+import io.vigil.agent.packet.stream.TcpStreams;
 import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Flow;
+import io.vigil.proto.v1.HttpEvent;
 import io.vigil.proto.v1.TlsEvent;
 import io.vigil.proto.v1.Transport;
 import java.util.EnumMap;
@@ -22,10 +33,12 @@ import java.util.TreeMap;
 
 /**
  * From frames to events, on one thread: decode, the flow table, DNS matching and the answer cache
- * that names flow destinations. Live capture and offline mode both drive it, so a capture file
- * gives the same events the live sensor would. Time is packet time: timeouts advance as packets
- * (or, live, the capture loop's clock through {@link #advance}) move on. Not thread-safe, except
- * the answer cache it shares ({@link #answers}).
+ * that names flow destinations, TCP reassembly into the application analyzers (protocols detected
+ * by content: HTTP, TLS, SOCKS and CONNECT tunnels), HTTP over UDP, and QUIC handshakes. Live
+ * capture and offline mode both drive it, so a capture file gives the same events the live sensor
+ * would. Time is packet time: timeouts advance as packets (or, live, the capture loop's clock
+ * through {@link #advance}) move on. Not thread-safe, except the answer cache it shares ({@link
+ * #answers}).
  */
 public final class PacketPipeline {
   /** Receives each event built (flows and DNS); the builder is the receiver's. */
@@ -33,6 +46,17 @@ public final class PacketPipeline {
   public interface EventOut {
     void event(Event.Builder event);
   }
+
+  /**
+   * TCP reassembly for the application analyzers: 256 KiB out of order per direction, 1 MiB deep
+   * (handshakes and HTTP heads are at the start), 16,384 connections, 5 min idle; all of it within
+   * {@link #REASSEMBLY_BUDGET_BYTES}, because the agent's heap is small (64 MiB by default) and
+   * out-of-order data is what an attacker can make it hold.
+   */
+  static final StreamOptions STREAM_OPTIONS = StreamOptions.defaults().withMaxConnections(16_384);
+
+  /** Bytes of out-of-order segments held over all connections of one pipeline. */
+  static final long REASSEMBLY_BUDGET_BYTES = 8L << 20;
 
   /** How often, in packet time, idle flows and unanswered queries are looked for. */
   private static final long ADVANCE_EVERY_NS = 1_000_000_000L;
@@ -45,6 +69,10 @@ public final class PacketPipeline {
   private final DnsTransactions dns;
   private final DnsAnswerCache answers;
   private final QuicHandshakes quic = new QuicHandshakes();
+  private final AppEvents appEvents = new AppEvents(new AppSink());
+  private final AppAnalyzerFactory apps =
+      new AppAnalyzerFactory(appEvents, appEvents, AppOptions.defaults());
+  private final TcpStreams streams;
   private final CommunityId communityId = new CommunityId(0);
   private final Counts counts = new Counts();
   private long lastAdvanceNs = Long.MIN_VALUE;
@@ -59,6 +87,8 @@ public final class PacketPipeline {
     this.out = out;
     this.answers = answers;
     this.flows = new FlowTable(flowOptions);
+    this.streams =
+        new TcpStreams(STREAM_OPTIONS, new ReassemblyBudget(REASSEMBLY_BUDGET_BYTES), apps);
     this.dns =
         new DnsTransactions(
             DnsTransactions.DEFAULT_TIMEOUT_NS, DnsTransactions.DEFAULT_MAX_OUTSTANDING, answers);
@@ -86,6 +116,10 @@ public final class PacketPipeline {
         dns.packet(packet, this::dns);
       } else if (packet.protocol == 17) {
         quic.packet(packet, this::tls);
+        httpDatagram(packet);
+      }
+      if (packet.protocol == 6) {
+        streams.packet(packet);
       }
     }
     if (timestampNs - lastAdvanceNs >= ADVANCE_EVERY_NS || lastAdvanceNs == Long.MIN_VALUE) {
@@ -99,10 +133,12 @@ public final class PacketPipeline {
     flows.advance(nowNs, this::flow);
     dns.advance(nowNs, this::dns);
     quic.advance(nowNs);
+    streams.advance(nowNs);
   }
 
   /** The capture ended: every open flow and outstanding query is emitted. */
   public void finish() {
+    streams.finish();
     dns.flush(this::dns);
     flows.flush(this::flow);
   }
@@ -158,6 +194,57 @@ public final class PacketPipeline {
   private void dns(DnsEvent e, long timestampNs) {
     counts.dns++;
     out.event(Event.newBuilder().setEventTimeNs(timestampNs).setSensor("packet").setDns(e));
+  }
+
+  /** HTTP over UDP (SSDP and the like): a datagram that holds a request or a status line. */
+  private void httpDatagram(DecodedPacket p) {
+    if (p.fragment || p.payload == null || p.payloadLength == 0) {
+      return;
+    }
+    byte[] b = p.payload;
+    int off = p.payloadOffset;
+    int len = p.payloadLength;
+    if (ProtocolDetector.client(b, off, len) != ProtocolDetector.Detection.HTTP
+        && ProtocolDetector.server(b, off, len) != ProtocolDetector.Detection.HTTP) {
+      return;
+    }
+    HttpTransaction t = HttpDatagrams.parse(b, off, len, p.timestampNs, HttpOptions.defaults());
+    if (t == null) {
+      return;
+    }
+    int addrLen = p.addressLength();
+    TcpConnection datagram =
+        new TcpConnection(
+            p.ipVersion,
+            p.vlanId,
+            IpText.of(p.src, 0, addrLen),
+            p.srcPort,
+            IpText.of(p.dst, 0, addrLen),
+            p.dstPort,
+            p.timestampNs,
+            false);
+    appEvents.httpOver(datagram, null, t, Transport.TRANSPORT_UDP);
+  }
+
+  /** Where the application analyzers' events go: dated, counted, community id added. */
+  private final class AppSink implements AppEvents.Sink {
+    @Override
+    public void http(HttpEvent.Builder e, long timestampNs) {
+      counts.http++;
+      e.setCommunityId(
+          community(
+              e.getClientIp(),
+              e.getClientPort(),
+              e.getServerIp(),
+              e.getServerPort(),
+              e.getTransport() == Transport.TRANSPORT_UDP ? 17 : 6));
+      out.event(Event.newBuilder().setEventTimeNs(timestampNs).setSensor("packet").setHttp(e));
+    }
+
+    @Override
+    public void tls(TlsEvent.Builder e, long timestampNs) {
+      PacketPipeline.this.tls(e, timestampNs);
+    }
   }
 
   private void tls(TlsEvent.Builder e, long timestampNs) {
