@@ -14,8 +14,10 @@ import io.vigil.proto.v1.CaptureCounters;
 import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Flow;
+import io.vigil.proto.v1.HttpEvent;
 import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.SensorState;
+import io.vigil.proto.v1.TlsEvent;
 import io.vigil.proto.v1.Transport;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -49,9 +51,9 @@ import java.util.concurrent.TimeoutException;
  * CaptureTarget}) is opened by its capture thread after entering the namespace; that namespace's
  * addresses, read once when it opens, decide which end of its traffic is local.
  *
- * <p>Flows and DNS events get their local process from {@link LocalSockets}, which the connection
- * sensor fills; the pipeline's {@link DnsAnswerCache} is the agent's one cache, read by the
- * connection sensor for {@code destination_hostname}.
+ * <p>Flows, DNS, TLS and HTTP events get their local process from {@link LocalSockets}, which the
+ * connection sensor fills; the pipeline's {@link DnsAnswerCache} is the agent's one cache, read by
+ * the connection sensor for {@code destination_hostname}.
  *
  * <p>An interface that cannot be opened (missing, no CAP_NET_RAW, libpcap absent, a bad filter)
  * leaves the sensor degraded with the reason, never stops the agent. Thread-safe; {@link #start}
@@ -274,20 +276,19 @@ public final class PacketSensor implements Sensor {
 
   /** Called by a pipeline, under its capture's lock: names the process, hands the event on. */
   private void deliver(Event.Builder event, Set<String> local) {
+    Set<String> here = local != null ? local : sockets.localAddresses();
     try {
       if (event.hasFlow()) {
         Flow.Builder f = event.getFlowBuilder();
         ProcessRef p =
-            attributable(f.getTransport())
-                ? sockets.processOf(
-                    f.getTransport(),
-                    f.getSourceIp(),
-                    f.getSourcePort(),
-                    f.getDestinationIp(),
-                    f.getDestinationPort(),
-                    f.getStartTimeNs(),
-                    local != null ? local : sockets.localAddresses())
-                : null;
+            owner(
+                f.getTransport(),
+                f.getSourceIp(),
+                f.getSourcePort(),
+                f.getDestinationIp(),
+                f.getDestinationPort(),
+                f.getStartTimeNs(),
+                here);
         if (p != null) {
           f.setProcess(p);
         }
@@ -302,10 +303,38 @@ public final class PacketSensor implements Sensor {
                     d.getServerIp(),
                     d.getServerPort(),
                     event.getEventTimeNs(),
-                    local != null ? local : sockets.localAddresses())
+                    here)
                 : null;
         if (p != null) {
           d.setProcess(p);
+        }
+      } else if (event.hasTls()) {
+        TlsEvent.Builder t = event.getTlsBuilder();
+        ProcessRef p =
+            owner(
+                t.getTransport(),
+                t.getClientIp(),
+                t.getClientPort(),
+                t.getServerIp(),
+                t.getServerPort(),
+                event.getEventTimeNs(),
+                here);
+        if (p != null) {
+          t.setProcess(p);
+        }
+      } else if (event.hasHttp()) {
+        HttpEvent.Builder h = event.getHttpBuilder();
+        ProcessRef p =
+            owner(
+                h.getTransport(),
+                h.getClientIp(),
+                h.getClientPort(),
+                h.getServerIp(),
+                h.getServerPort(),
+                event.getEventTimeNs(),
+                here);
+        if (p != null) {
+          h.setProcess(p);
         }
       }
     } catch (RuntimeException e) {
@@ -315,6 +344,12 @@ public final class PacketSensor implements Sensor {
     if (s != null) {
       s.offer(event);
     }
+  }
+
+  /** The local process of a TCP or UDP connection between client and server, or null. */
+  private ProcessRef owner(
+      Transport t, String client, int cport, String server, int sport, long ns, Set<String> here) {
+    return attributable(t) ? sockets.processOf(t, client, cport, server, sport, ns, here) : null;
   }
 
   private static boolean attributable(Transport t) {
