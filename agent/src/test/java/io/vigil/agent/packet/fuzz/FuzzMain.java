@@ -10,12 +10,16 @@ import java.util.List;
  * The fuzzing run of bench/fuzz/run.sh: for each target named (or all), mutates its seeds and its
  * committed corpus {@code INPUTS} times, adds the inputs with new outcomes to the corpus folder
  * ({@code src/test/resources/fuzz/TARGET/}, until the folder holds {@link
- * MutationFuzzer#MAX_CORPUS}) and writes findings there as {@code crash-SHA1}; the replay test runs
- * every file of those folders. Prints inputs/s and the findings.
+ * MutationFuzzer#MAX_CORPUS} inputs or {@link #MAX_CORPUS_BYTES}) and writes findings there as
+ * {@code crash-SHA1}; the replay test runs every file of those folders. Prints inputs/s and the
+ * findings.
  *
  * <p>Usage: {@code FuzzMain INPUTS RANDOM_SEED [TARGET...]}.
  */
 public final class FuzzMain {
+  /** The committed corpus of one target stays under this (the pipeline's inputs are 20 KB each). */
+  static final long MAX_CORPUS_BYTES = 256 << 10;
+
   private FuzzMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -38,9 +42,16 @@ public final class FuzzMain {
       MutationFuzzer.Result r = new MutationFuzzer(t).run(start, inputs, seed, dir);
       int kept = 0;
       int committed = FuzzCorpus.files(t.name()).size();
+      long bytes = 0;
+      for (Path p : FuzzCorpus.files(t.name())) {
+        bytes += Files.size(p);
+      }
       for (byte[] in : r.corpus()) {
         Path f = dir.resolve("input-" + MutationFuzzer.sha1(in));
-        if (committed + kept < MutationFuzzer.MAX_CORPUS && !Files.exists(f)) {
+        bytes += in.length;
+        if (committed + kept < MutationFuzzer.MAX_CORPUS
+            && bytes <= MAX_CORPUS_BYTES
+            && !Files.exists(f)) {
           Files.createDirectories(dir);
           Files.write(f, in);
           kept++;

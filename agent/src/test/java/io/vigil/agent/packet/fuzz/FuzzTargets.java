@@ -37,6 +37,7 @@ final class FuzzTargets {
     out.add(of("frame", FuzzTargets::frameSeeds, FuzzTargets::frame));
     out.add(of("dns", () -> SeedCapture.get().udpPayloads, FuzzTargets::dns));
     out.add(of("capture-file", FuzzTargets::fileSeeds, FuzzTargets::captureFile));
+    out.addAll(StreamFuzzTargets.all());
     return out;
   }
 
