@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Vigil's offline mode against tshark on the same capture file (issue #6, bench/pcap).
+# Vigil's offline mode against tshark on the same capture file (issues #6 and #7, bench/pcap).
 #
 #   bench/pcap/vs-tshark.sh [FILE]     default: the shared corpus merged and repeated to ~1M packets
 #
-# Times `vigil-agent pcap FILE --out /dev/null` (RUNS=3 runs, the median) (read, decode, flows, DNS, JSON lines out) and
-# `tshark -r FILE -T fields` extracting the same fields (addresses, ports, DNS query names) to
+# Times `vigil-agent pcap FILE --out /dev/null` (RUNS=3 runs, the median: read, decode, flows, DNS,
+# TCP reassembly, HTTP, TLS and QUIC, JSON lines out) and
+# `tshark -r FILE -T fields` extracting the same fields (addresses, ports, DNS query names, SNI,
+# JA3, JA3S, HTTP method, host, user agent and URI: tshark reassembles TCP for them as Vigil does) to
 # /dev/null, prints packets/s for each and the ratio, with the machine. Needs tshark and mergecap
 # (Debian: tshark, wireshark-common).
 set -euo pipefail
@@ -46,7 +48,9 @@ for _ in $(seq 1 "${RUNS:-3}"); do
 done
 t1=$(date +%s.%N)
 tshark -r "$file" -T fields -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst -e tcp.srcport \
-  -e tcp.dstport -e udp.srcport -e udp.dstport -e dns.qry.name > /dev/null 2>&1
+  -e tcp.dstport -e udp.srcport -e udp.dstport -e dns.qry.name \
+  -e tls.handshake.extensions_server_name -e tls.handshake.ja3 -e tls.handshake.ja3s \
+  -e http.request.method -e http.host -e http.user_agent -e http.request.uri > /dev/null 2>&1
 t2=$(date +%s.%N)
 cat "$work/vigil.out"
 sort -n "$work/times" > "$work/sorted"
