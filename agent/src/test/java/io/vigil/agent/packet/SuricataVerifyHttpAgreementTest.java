@@ -119,21 +119,7 @@ class SuricataVerifyHttpAgreementTest {
 
   @Test
   void methodHostUserAgentAndUriAgreeWithTshark() {
-    SuricataVerifyCorpus corpus = SuricataVerifyCorpus.get();
-    FieldAgreement.Corpus scores = new FieldAgreement.Corpus();
-    List<Function<HttpEvent, String>> ours =
-        List.of(
-            HttpEvent::getMethod, HttpEvent::getHost, HttpEvent::getUserAgent, HttpEvent::getUri);
-    corpus.ours.forEach(
-        (capture, events) -> {
-          JsonArray rows = corpus.tshark.get(capture).getAsJsonArray("http");
-          List<HttpEvent> requests =
-              events.http().stream().filter(e -> !e.getMethod().isEmpty()).toList();
-          for (int f = 0; f < FIELDS.length; f++) {
-            scores.add(
-                FIELDS[f], capture, expected(rows, f), requests.stream().map(ours.get(f)).toList());
-          }
-        });
+    FieldAgreement.Corpus scores = score(e -> true);
     List<String> totals = new ArrayList<>();
     for (String f : FIELDS) {
       System.out.println("HTTP " + f + " vs tshark: " + scores.total(f));
@@ -158,6 +144,55 @@ class SuricataVerifyHttpAgreementTest {
             "user_agent 700/799, 507/511 captures agree",
             "uri 692/807, 502/511 captures agree"),
         totals);
+  }
+
+  /**
+   * The same comparison on tshark's definition of a request: Wireshark files GENA and SSDP
+   * notifications ({@code NOTIFY}, {@code SUBSCRIBE}, {@code UNSUBSCRIBE}) as {@code
+   * http.notification}, and the summary took {@code http.request} rows only, so those requests of
+   * ours are left out of this score (they stay in the strict one above).
+   */
+  @Test
+  void onTsharksDefinitionOfARequest() {
+    FieldAgreement.Corpus scores = score(e -> !NOTIFICATION_METHODS.contains(e.getMethod()));
+    List<String> totals = new ArrayList<>();
+    for (String f : FIELDS) {
+      System.out.println("HTTP " + f + " vs tshark, notifications left out: " + scores.total(f));
+      totals.add(f + " " + scores.total(f).pinned());
+    }
+    // Below 99 % still for host and URI: 6 ICMP quotes, 1 Geneve, 1 port 53 in every field; the
+    // 1 KiB host bound; spaces and doubled spaces in URIs (see DIFFERENCES).
+    assertEquals(PINNED_WITHOUT_NOTIFICATIONS, totals);
+  }
+
+  private static final java.util.Set<String> NOTIFICATION_METHODS =
+      java.util.Set.of("NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE");
+
+  private static final List<String> PINNED_WITHOUT_NOTIFICATIONS =
+      List.of(
+          "method 700/708, 508/511 captures agree",
+          "host 699/709, 507/511 captures agree",
+          "user_agent 700/708, 508/511 captures agree",
+          "uri 692/716, 503/511 captures agree");
+
+  /** Our requests that {@code include} keeps against tshark's rows, per field and capture. */
+  private static FieldAgreement.Corpus score(java.util.function.Predicate<HttpEvent> include) {
+    SuricataVerifyCorpus corpus = SuricataVerifyCorpus.get();
+    FieldAgreement.Corpus scores = new FieldAgreement.Corpus();
+    List<Function<HttpEvent, String>> ours =
+        List.of(
+            HttpEvent::getMethod, HttpEvent::getHost, HttpEvent::getUserAgent, HttpEvent::getUri);
+    corpus.ours.forEach(
+        (capture, events) -> {
+          JsonArray rows = corpus.tshark.get(capture).getAsJsonArray("http");
+          List<HttpEvent> requests =
+              events.http().stream().filter(e -> !e.getMethod().isEmpty()).filter(include).toList();
+          for (int f = 0; f < FIELDS.length; f++) {
+            scores.add(
+                FIELDS[f], capture, expected(rows, f), requests.stream().map(ours.get(f)).toList());
+          }
+        });
+    return scores;
   }
 
   /**
