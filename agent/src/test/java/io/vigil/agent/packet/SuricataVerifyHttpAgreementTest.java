@@ -51,8 +51,6 @@ class SuricataVerifyHttpAgreementTest {
   private static final String DOUBLE_SPACES =
       "'POST  /  HTTP/1.0' (two spaces each side): tshark's URI is the empty string between the"
           + " first two spaces, ours is '/', as lenient parsers (Suricata's) read it";
-  private static final String GENEVE =
-      "HTTP inside GRE inside Geneve (UDP 6081): the packet decoder does not open Geneve";
   private static final String PORT_53 =
       "a second connection, 6666 -> 53, carries 'POST /oneself HTTP/1.0': tshark hands TCP port 53"
           + " to its DNS dissector, which finds no DNS (with -d tcp.port==53,http it gives this"
@@ -97,10 +95,6 @@ class SuricataVerifyHttpAgreementTest {
           e(
               DOUBLE_SPACES,
               "uri detect-pcre__detect-pcre-05.pcap: tshark only [''], ours only ['/']"),
-          e(GENEVE, "method bug-6402-01.pcap: tshark only ['GET'], ours only []"),
-          e(GENEVE, "host bug-6402-01.pcap: tshark only ['10.2.0.2:1234'], ours only []"),
-          e(GENEVE, "user_agent bug-6402-01.pcap: tshark only ['curl/7.81.0'], ours only []"),
-          e(GENEVE, "uri bug-6402-01.pcap: tshark only ['/'], ours only []"),
           e(
               PORT_53,
               "method uricontent__detect-uricontent-02.pcap: tshark only [], ours only ['POST']"),
@@ -133,16 +127,16 @@ class SuricataVerifyHttpAgreementTest {
     assertEquals(
         DIFFERENCES.stream().map(Explained::difference).sorted().toList(),
         scores.shownDifferences());
-    // Below 99 %: method 87.61 %, host 87.38 %, user agent 87.61 %, URI 85.75 %. Unmatched
-    // entries (union - matched): method 99 = 91 notifications + 6 ICMP quotes + 1 Geneve + 1 port
+    // Below 99 %: method 87.73 %, host 87.50 %, user agent 87.73 %, URI 85.87 %. Unmatched
+    // entries (union - matched): method 99 = 91 notifications + 6 ICMP quotes + 1 port
     // 53; user agent the same; host 101 = the same + 2 for the 1 KiB bound (one entry each side);
     // URI 115 = the same + 10 for spaces in the target (5 requests) + 6 for doubled spaces (3).
     assertEquals(
         List.of(
-            "method 700/799, 507/511 captures agree",
-            "host 699/800, 506/511 captures agree",
-            "user_agent 700/799, 507/511 captures agree",
-            "uri 692/807, 502/511 captures agree"),
+            "method 701/799, 508/511 captures agree",
+            "host 700/800, 507/511 captures agree",
+            "user_agent 701/799, 508/511 captures agree",
+            "uri 693/807, 503/511 captures agree"),
         totals);
   }
 
@@ -160,7 +154,8 @@ class SuricataVerifyHttpAgreementTest {
       System.out.println("HTTP " + f + " vs tshark, notifications left out: " + scores.total(f));
       totals.add(f + " " + scores.total(f).pinned());
     }
-    // Below 99 % still for host and URI: 6 ICMP quotes, 1 Geneve, 1 port 53 in every field; the
+    // Below 99 % still (method 99.01 %, host 98.73 %, user agent 99.01 %, URI 96.79 %): 6 ICMP
+    // quotes and 1 port 53 in every field; the
     // 1 KiB host bound; spaces and doubled spaces in URIs (see DIFFERENCES).
     assertEquals(PINNED_WITHOUT_NOTIFICATIONS, totals);
   }
@@ -170,10 +165,10 @@ class SuricataVerifyHttpAgreementTest {
 
   private static final List<String> PINNED_WITHOUT_NOTIFICATIONS =
       List.of(
-          "method 700/708, 508/511 captures agree",
-          "host 699/709, 507/511 captures agree",
-          "user_agent 700/708, 508/511 captures agree",
-          "uri 692/716, 503/511 captures agree");
+          "method 701/708, 509/511 captures agree",
+          "host 700/709, 508/511 captures agree",
+          "user_agent 701/708, 509/511 captures agree",
+          "uri 693/716, 504/511 captures agree");
 
   /** Our requests that {@code include} keeps against tshark's rows, per field and capture. */
   private static FieldAgreement.Corpus score(java.util.function.Predicate<HttpEvent> include) {
@@ -219,18 +214,18 @@ class SuricataVerifyHttpAgreementTest {
       }
     }
     System.out.println("HTTP events: " + counts + " in " + captures + " captures");
-    // 821 events in 510 captures: 722 over TCP (one in http-connect-fragmented's CONNECT tunnel),
+    // 822 events in 511 captures: 723 over TCP (one in http-connect-fragmented's CONNECT tunnel),
     // 99 over UDP (SSDP); 29 are responses whose request was not seen (no method); 204 requests
     // went unanswered; the one truncated is transform-dotprefix-uaf-8537's 4096-byte Host.
     assertEquals(
         Map.of(
-            "tcp", 722L,
+            "tcp", 723L,
             "udp", 99L,
-            "request", 792L,
-            "response", 617L,
+            "request", 793L,
+            "response", 618L,
             "tunnelled", 1L),
         counts);
-    assertEquals(510, captures);
+    assertEquals(511, captures);
     assertEquals(List.of("transform-dotprefix-uaf-8537.pcap"), truncated);
   }
 

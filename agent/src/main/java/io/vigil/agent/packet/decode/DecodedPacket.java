@@ -19,6 +19,9 @@ public final class DecodedPacket {
   public static final int TUNNEL_VXLAN = 2;
   public static final int TUNNEL_ERSPAN = 3;
 
+  /** Carried in Geneve (UDP 6081, RFC 8926). */
+  public static final int TUNNEL_GENEVE = 4;
+
   /** Capture time, UTC nanoseconds since the epoch. */
   public long timestampNs;
 

@@ -38,6 +38,9 @@ public final class PacketDecoder {
   /** The VXLAN UDP port (IANA). */
   public static final int VXLAN_PORT = 4789;
 
+  /** Geneve's UDP port (RFC 8926). */
+  public static final int GENEVE_PORT = 6081;
+
   private static final int ETH_IPV4 = 0x0800;
   private static final int ETH_IPV6 = 0x86dd;
 
@@ -543,6 +546,29 @@ public final class PacketDecoder {
       if (enterTunnel(out, DecodedPacket.TUNNEL_VXLAN, depth)) {
         ethernet(b, p + 16, udpEnd, out, depth + 1);
       }
+    } else if (out.dstPort == GENEVE_PORT && udpEnd - p >= 16 && (b[p + 8] & 0xc0) == 0) {
+      geneve(b, p + 8, udpEnd, out, depth);
+    }
+  }
+
+  /**
+   * Geneve (RFC 8926), version 0: 8 bytes, then options of the header's length in 4-byte words,
+   * then the payload of its protocol type (an Ethernet frame, or IP and the other EtherTypes).
+   */
+  private void geneve(byte[] b, int p, int end, DecodedPacket out, int depth) {
+    int q = p + 8 + (b[p] & 0x3f) * 4;
+    if (q > end) {
+      out.malformed = Malformed.TRUNCATED;
+      return;
+    }
+    if (!enterTunnel(out, DecodedPacket.TUNNEL_GENEVE, depth)) {
+      return;
+    }
+    int proto = u16(b, p + 2);
+    if (proto == 0x6558) {
+      ethernet(b, q, end, out, depth + 1);
+    } else {
+      etherType(b, q, end, proto, out, depth + 1);
     }
   }
 

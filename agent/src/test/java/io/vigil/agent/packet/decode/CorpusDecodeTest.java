@@ -100,12 +100,13 @@ class CorpusDecodeTest {
     assertEquals(174, counts[3]);
     assertEquals(Map.of(), malformed);
     assertEquals(s.packets(), counts[0] + counts[2]);
-    assertEquals(Map.of(6, 11_709L, 17, 2_299L, 1, 29L, 2, 93L, 58, 186L), protocols);
+    assertEquals(Map.of(6, 11_721L, 17, 2_287L, 1, 29L, 2, 93L, 58, 186L), protocols);
     assertEquals(
         Map.of(
             DecodedPacket.TUNNEL_GRE, 87L,
             DecodedPacket.TUNNEL_VXLAN, 111L,
-            DecodedPacket.TUNNEL_ERSPAN, 62L),
+            DecodedPacket.TUNNEL_ERSPAN, 62L,
+            DecodedPacket.TUNNEL_GENEVE, 12L),
         tunnels);
   }
 }

@@ -183,4 +183,16 @@ final class Frames {
     h[6] = 0x12; // VNI 0x000012
     return concat(h, innerFrame);
   }
+
+  /** A Geneve header (version 0) with {@code optionWords} 4-byte words of options, then payload. */
+  static byte[] geneve(int protocolType, int optionWords, byte[] payload) {
+    byte[] h = new byte[8 + optionWords * 4];
+    h[0] = (byte) optionWords;
+    put16(h, 2, protocolType);
+    h[6] = 0x34; // VNI 0x000034
+    for (int i = 8; i < h.length; i++) {
+      h[i] = (byte) 0xab; // option bytes, skipped
+    }
+    return concat(h, payload);
+  }
 }

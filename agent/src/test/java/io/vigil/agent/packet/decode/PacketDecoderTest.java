@@ -427,6 +427,29 @@ class PacketDecoderTest {
   }
 
   @Test
+  void geneveCarriesEthernetOrIpAfterItsOptions() {
+    byte[] innerFrame = ethernet(0x0800, ipv4(17, udp(7, 8, HELLO)));
+    assertTrue(decode(ipv4(17, udp(50000, 6081, Frames.geneve(0x6558, 2, innerFrame))), 101));
+    assertEquals(DecodedPacket.TUNNEL_GENEVE, out.tunnel);
+    assertEquals(8, out.dstPort);
+    assertHello();
+    // IP directly after the header (protocol type 0x0800), GRE inside as in real captures
+    byte[] greInside = ipv4(47, gre(0, 0x0800, ipv4(17, udp(5, 6, HELLO))));
+    assertTrue(decode(ipv4(17, udp(1, 6081, Frames.geneve(0x0800, 0, greInside))), 101));
+    assertEquals(DecodedPacket.TUNNEL_GENEVE, out.tunnel);
+    assertEquals(6, out.dstPort);
+    // options longer than the datagram: truncated, not read past the end
+    byte[] cut = Frames.geneve(0x6558, 63, innerFrame);
+    assertFalse(decode(ipv4(17, udp(1, 6081, java.util.Arrays.copyOf(cut, 40))), 101));
+    assertEquals(Malformed.TRUNCATED, out.malformed);
+    // a version other than 0 is not Geneve: plain UDP to 6081
+    byte[] v1 = Frames.geneve(0x6558, 0, innerFrame);
+    v1[0] = 0x40;
+    assertTrue(decode(ipv4(17, udp(1, 6081, v1)), 101));
+    assertEquals(DecodedPacket.TUNNEL_NONE, out.tunnel);
+  }
+
+  @Test
   void tunnelDepthIsBounded() {
     byte[] p = ipv4(17, udp(1, 2, HELLO));
     for (int i = 0; i < PacketDecoder.MAX_TUNNEL_DEPTH; i++) {
