@@ -125,6 +125,7 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
     private final TlsConversation conversation = new TlsConversation(this);
     private final TlsEventBuilder event = new TlsEventBuilder(Ja4.Transport.TCP);
     private boolean reported;
+    private boolean broken; // a gap: what follows it cannot be read as the handshake's continuation
     private long lastNs;
 
     Handshake(TcpConnection connection, Tunnel via) {
@@ -135,7 +136,7 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
     @Override
     public void client(byte[] b, int off, int len, long timestampNs) {
       lastNs = timestampNs;
-      if (!reported) {
+      if (!reported && !broken) {
         conversation.clientBytes(b, off, len);
         reportIfComplete();
       }
@@ -144,7 +145,7 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
     @Override
     public void server(byte[] b, int off, int len, long timestampNs) {
       lastNs = timestampNs;
-      if (!reported) {
+      if (!reported && !broken) {
         conversation.serverBytes(b, off, len);
         reportIfComplete();
       }
@@ -152,8 +153,10 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
 
     @Override
     public void gap(boolean fromClient, long bytes, long timestampNs) {
-      // a hole in the handshake leaves the rest unreadable: report what was seen, if anything
+      // a hole in the handshake leaves the rest unreadable (the record layer would read whatever
+      // follows as if it were contiguous): report what was seen, if anything, and read no more
       lastNs = timestampNs;
+      broken = true;
       report();
     }
 
@@ -165,7 +168,7 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
 
     @Override
     public boolean wantsMore(boolean fromClient) {
-      return !reported && !conversation.finished();
+      return !reported && !broken && !conversation.finished();
     }
 
     @Override
