@@ -132,7 +132,7 @@ public final class PacketPipeline {
     lastAdvanceNs = nowNs;
     flows.advance(nowNs, this::flow);
     dns.advance(nowNs, this::dns);
-    quic.advance(nowNs);
+    quic.advance(nowNs, this::tls);
     streams.advance(nowNs);
   }
 
@@ -140,6 +140,7 @@ public final class PacketPipeline {
   public void finish() {
     streams.finish();
     dns.flush(this::dns);
+    quic.finish(this::tls);
     flows.flush(this::flow);
   }
 

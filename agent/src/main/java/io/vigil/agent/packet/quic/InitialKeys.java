@@ -10,10 +10,11 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The client's Initial packet protection keys for one version and one Destination Connection ID
- * (RFC 9001 5.2; RFC 9369 3.3): {@code initial_secret = HKDF-Extract(salt, dcid)}, {@code
- * client_initial_secret = HKDF-Expand-Label(initial_secret, "client in", "", 32)}, then the AES-128
- * key (16 bytes), IV (12) and header protection key (16) from it with the version's labels.
+ * The client's or the server's Initial packet protection keys for one version and one Destination
+ * Connection ID, the one the client chose (RFC 9001 5.2; RFC 9369 3.3): {@code initial_secret =
+ * HKDF-Extract(salt, dcid)}, {@code client_initial_secret = HKDF-Expand-Label(initial_secret,
+ * "client in", "", 32)} (or {@code "server in"} for the server's), then the AES-128 key (16 bytes),
+ * IV (12) and header protection key (16) from it with the version's labels.
  *
  * <p>Anyone on the path can derive these, which is the point: Initial packets are protected against
  * tampering, not against reading. Derivation costs two HMACs per output, so callers keep an
@@ -42,7 +43,18 @@ public final class InitialKeys {
 
   /** The client's Initial keys for a connection whose client chose {@code dcid}. */
   public static InitialKeys client(QuicVersion version, byte[] dcid) {
-    byte[] secret = clientSecret(version, dcid);
+    return fromSecret(version, clientSecret(version, dcid));
+  }
+
+  /**
+   * The server's Initial keys for a connection whose client chose {@code dcid}: the server protects
+   * its Initials with keys from the client's ID, not from its own (RFC 9001 5.2).
+   */
+  public static InitialKeys server(QuicVersion version, byte[] dcid) {
+    return fromSecret(version, serverSecret(version, dcid));
+  }
+
+  private static InitialKeys fromSecret(QuicVersion version, byte[] secret) {
     return new InitialKeys(
         version,
         expandLabel(secret, version.label("key"), 16),
@@ -54,6 +66,12 @@ public final class InitialKeys {
   static byte[] clientSecret(QuicVersion version, byte[] dcid) {
     byte[] initial = hmac(version.saltNoCopy(), dcid);
     return expandLabel(initial, "client in", 32);
+  }
+
+  /** {@code server_initial_secret}, as the RFC test vectors list it. */
+  static byte[] serverSecret(QuicVersion version, byte[] dcid) {
+    byte[] initial = hmac(version.saltNoCopy(), dcid);
+    return expandLabel(initial, "server in", 32);
   }
 
   public QuicVersion version() {

@@ -157,6 +157,16 @@ public final class QuicClientHelloAssembler {
     return Optional.ofNullable(version);
   }
 
+  /**
+   * The Destination Connection ID the client's Initial keys were derived from: its first Initial's
+   * DCID, or after a Retry the one it chose anew. The server's Initial keys come from this same ID
+   * (RFC 9001 5.2), so it is what a {@link QuicServerHelloAssembler} needs. Empty before an Initial
+   * has decrypted; a copy.
+   */
+  public Optional<byte[]> keyDcid() {
+    return keyDcid == null ? Optional.empty() : Optional.of(keyDcid.clone());
+  }
+
   public QuicAssemblerStats stats() {
     return new QuicAssemblerStats(
         datagrams,

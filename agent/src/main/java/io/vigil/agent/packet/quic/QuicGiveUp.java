@@ -3,9 +3,10 @@ package io.vigil.agent.packet.quic;
 import java.util.Locale;
 
 /**
- * Why a {@link QuicClientHelloAssembler} stopped before it had a whole ClientHello. Once given up,
- * an assembler ignores further datagrams: the bounds below keep a connection's cost fixed however
- * much the client (or an attacker posing as one) sends. The lower-case name is the metric label.
+ * Why a {@link QuicClientHelloAssembler} stopped before it had a whole ClientHello (or a {@link
+ * QuicServerHelloAssembler} before its ServerHello). Once given up, an assembler ignores further
+ * datagrams: the bounds below keep a connection's cost fixed however much the client (or an
+ * attacker posing as one) sends. The lower-case name is the metric label.
  */
 public enum QuicGiveUp {
   /** More datagrams than {@link QuicClientHelloAssembler#MAX_DATAGRAMS} without a ClientHello. */
@@ -20,7 +21,12 @@ public enum QuicGiveUp {
   /** The CRYPTO stream holds more separate pieces than the reassembly keeps apart. */
   TOO_FRAGMENTED,
   /** The first handshake message in the client's CRYPTO stream is not a ClientHello (type 1). */
-  NOT_CLIENT_HELLO;
+  NOT_CLIENT_HELLO,
+  /**
+   * The server's CRYPTO stream does not start with a ServerHello (type 2), or holds a second
+   * HelloRetryRequest: {@link QuicServerHelloAssembler} only.
+   */
+  NOT_SERVER_HELLO;
 
   /** The metric label. */
   public String label() {

@@ -21,7 +21,10 @@ public enum QuicMalformed {
   TOO_SHORT,
   /** A long header with a version other than {@link QuicVersion}'s: the rest is unreadable. */
   UNKNOWN_VERSION,
-  /** A long-header packet a client never sends (Retry, Version Negotiation). */
+  /**
+   * A long-header packet without a Length, which the assemblers do not read: Retry and Version
+   * Negotiation (which only servers send).
+   */
   UNEXPECTED_PACKET,
   /** The AEAD tag did not verify with any candidate key: not ours, damaged or forged. */
   UNDECRYPTABLE,

@@ -7,6 +7,7 @@ import io.vigil.agent.packet.http.HttpCounters;
 import io.vigil.agent.packet.http.HttpOptions;
 import io.vigil.agent.packet.http.HttpParser;
 import io.vigil.agent.packet.quic.QuicClientHelloAssembler;
+import io.vigil.agent.packet.quic.QuicServerHelloAssembler;
 import io.vigil.agent.packet.tls.ClientHello;
 import io.vigil.agent.packet.tls.HandshakeType;
 import io.vigil.agent.packet.tls.ServerCertificate;
@@ -167,31 +168,56 @@ final class StreamFuzzTargets {
     return Math.min(n[0], 4) + "/" + n[1] + " " + p.tunnelled();
   }
 
-  /** The QUIC RFCs' client Initials (v1, v2, draft-29), one datagram each. */
+  /**
+   * The QUIC RFCs' client Initials (v1, v2, draft-29), one datagram each, the v1 and v2 ones
+   * followed by the server's Initial of the same RFC.
+   */
   private static List<byte[]> quicSeeds() {
-    List<byte[]> out = new ArrayList<>();
-    for (String f :
-        List.of(
-            "rfc9001-a2-client-initial.hex",
-            "rfc9369-a2-client-initial.hex",
-            "draft29-client-initial.hex")) {
-      try {
-        String hex = Files.readString(QUIC_VECTORS.resolve(f), StandardCharsets.US_ASCII);
-        byte[] datagram =
-            HexFormat.of().parseHex(hex.replaceAll("(?m)#.*$", "").replaceAll("\\s", ""));
-        out.add(Conversation.of(datagram, new byte[0], datagram.length));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return out;
+    return List.of(
+        Conversation.of(
+            quicVector("rfc9001-a2-client-initial.hex"),
+            quicVector("rfc9001-a3-server-initial.hex"),
+            1200),
+        Conversation.of(
+            quicVector("rfc9369-a2-client-initial.hex"),
+            quicVector("rfc9369-a3-server-initial.hex"),
+            1200),
+        Conversation.of(quicVector("draft29-client-initial.hex"), new byte[0], 1200));
   }
 
-  /** Chunks are the client's datagrams (the side bit is ignored). */
+  private static byte[] quicVector(String file) {
+    try {
+      String hex = Files.readString(QUIC_VECTORS.resolve(file), StandardCharsets.US_ASCII);
+      return HexFormat.of().parseHex(hex.replaceAll("(?m)#.*$", "").replaceAll("\\s", ""));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Chunks are datagrams: the client's to a ClientHello assembler, the server's to a ServerHello
+   * assembler keyed on the client's connection ID once one is known (before, they are dropped, as
+   * {@code QuicHandshakes} does).
+   */
   private static String quic(byte[] in) {
     QuicClientHelloAssembler a = new QuicClientHelloAssembler();
-    Conversation.replay(in, (server, b, off, len) -> a.offer(b, off, len));
-    return a.state() + " " + a.giveUpReason().map(Enum::name).orElse("");
+    QuicServerHelloAssembler[] s = new QuicServerHelloAssembler[1];
+    Conversation.replay(
+        in,
+        (server, b, off, len) -> {
+          if (!server) {
+            a.offer(b, off, len);
+          } else if (s[0] != null || a.keyDcid().isPresent()) {
+            if (s[0] == null) {
+              s[0] = new QuicServerHelloAssembler(a.keyDcid().get());
+            }
+            s[0].offer(b, off, len);
+          }
+        });
+    return a.state()
+        + " "
+        + a.giveUpReason().map(Enum::name).orElse("")
+        + (s[0] == null ? "" : " " + s[0].state() + " " + s[0].serverHello().isPresent());
   }
 
   /** The seed capture's frames, each {@code [length: 2 bytes][frame]}, Ethernet. */

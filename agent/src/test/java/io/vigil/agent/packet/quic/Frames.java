@@ -93,4 +93,35 @@ final class Frames {
     }
     return m;
   }
+
+  /**
+   * A TLS 1.3 ServerHello handshake message choosing {@code cipherSuite}: legacy_version 0x0303,
+   * {@code random}, empty session id, supported_versions 0x0304 (and, for a HelloRetryRequest, a
+   * key_share naming x25519).
+   */
+  static byte[] serverHello(byte[] random, int cipherSuite) {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+    b.write(0x03);
+    b.write(0x03);
+    b.writeBytes(random);
+    b.write(0); // session id
+    b.write(cipherSuite >>> 8);
+    b.write(cipherSuite);
+    b.write(0); // compression
+    byte[] ext = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04, 0x00, 0x33, 0x00, 0x02, 0x00, 0x1d};
+    b.write(0);
+    b.write(ext.length);
+    b.writeBytes(ext);
+    byte[] body = b.toByteArray();
+    byte[] m = new byte[4 + body.length];
+    m[0] = 2;
+    m[3] = (byte) body.length;
+    System.arraycopy(body, 0, m, 4, body.length);
+    return m;
+  }
+
+  /** The random that makes a ServerHello a HelloRetryRequest (RFC 8446 4.1.3). */
+  static final byte[] HRR_RANDOM =
+      java.util.HexFormat.of()
+          .parseHex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c");
 }

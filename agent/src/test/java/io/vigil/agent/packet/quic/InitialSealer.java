@@ -7,9 +7,9 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Test-only: the client side of Initial packet protection (RFC 9001 5), to build packets the
+ * Test-only: Initial packet protection (RFC 9001 5), client's and server's, to build packets the
  * captures do not have. {@code QuicRfcVectorsTest} checks it reproduces the RFC's packets byte for
- * byte, so what it builds is what a real client would send.
+ * byte, so what it builds is what a real client or server would send.
  */
 final class InitialSealer {
   private InitialSealer() {}
@@ -28,7 +28,40 @@ final class InitialSealer {
       long packetNumber,
       int pnLength,
       byte[] payload) {
-    InitialKeys keys = InitialKeys.client(v, keyDcid);
+    return seal(InitialKeys.client(v, keyDcid), dcid, scid, token, packetNumber, pnLength, payload);
+  }
+
+  /**
+   * A protected server Initial: keys from the client's {@code clientDcid} (RFC 9001 5.2), an empty
+   * DCID as in RFC 9001 A.3 unless given, the server's {@code scid}, no token, 2-byte Length.
+   */
+  static byte[] sealServer(
+      QuicVersion v,
+      byte[] clientDcid,
+      byte[] dcid,
+      byte[] scid,
+      long packetNumber,
+      int pnLength,
+      byte[] payload) {
+    return seal(
+        InitialKeys.server(v, clientDcid),
+        dcid,
+        scid,
+        new byte[0],
+        packetNumber,
+        pnLength,
+        payload);
+  }
+
+  private static byte[] seal(
+      InitialKeys keys,
+      byte[] dcid,
+      byte[] scid,
+      byte[] token,
+      long packetNumber,
+      int pnLength,
+      byte[] payload) {
+    QuicVersion v = keys.version();
     ByteArrayOutputStream h = new ByteArrayOutputStream();
     h.write(0xc0 | (v.initialType() << 4) | (pnLength - 1));
     for (int i = 3; i >= 0; i--) {

@@ -5,15 +5,19 @@ import static io.vigil.agent.packet.quic.Vectors.hex;
 import static io.vigil.agent.packet.quic.Vectors.resource;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.packet.tls.ServerHello;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
  * The published test vectors: RFC 9001 Appendix A (QUIC v1), RFC 9369 Appendix A (QUIC v2) and
- * draft-ietf-quic-tls-29 Appendix A, all for the client DCID 0x8394c8f03e515708: the derived keys,
- * and the protected client Initial packet opened to the example CRYPTO frame.
+ * draft-ietf-quic-tls-29 Appendix A, all for the client DCID 0x8394c8f03e515708: the derived client
+ * and server keys, the protected client Initial packet opened to the example CRYPTO frame, and the
+ * protected server Initial (A.3) opened to its ServerHello.
  */
 class QuicRfcVectorsTest {
 
@@ -47,6 +51,93 @@ class QuicRfcVectorsTest {
     InitialKeys k = InitialKeys.client(QuicVersion.DRAFT_29, RFC_DCID);
     assertEquals("175257a31eb09dea9366d8bb79ad80ba", hex(k.key()));
     assertEquals("6b26114b9cba2b63a9e8dd4f", hex(k.iv()));
+  }
+
+  @Test
+  void v1ServerInitialKeysAreRfc9001A1s() {
+    assertEquals(
+        "3c199828fd139efd216c155ad844cc81fb82fa8d7446fa7d78be803acdda951b",
+        hex(InitialKeys.serverSecret(QuicVersion.V1, RFC_DCID)));
+    InitialKeys k = InitialKeys.server(QuicVersion.V1, RFC_DCID);
+    assertEquals("cf3a5331653c364c88f0f379b6067e37", hex(k.key()));
+    assertEquals("0ac1493ca1905853b0bba03e", hex(k.iv()));
+    assertEquals("c206b8d9b9f0f37644430b490eeaa314", hex(k.hp()));
+  }
+
+  @Test
+  void v2ServerInitialKeysAreRfc9369A1s() {
+    assertEquals(
+        "0263db1782731bf4588e7e4d93b7463907cb8cd8200b5da55a8bd488eafc37c1",
+        hex(InitialKeys.serverSecret(QuicVersion.V2, RFC_DCID)));
+    InitialKeys k = InitialKeys.server(QuicVersion.V2, RFC_DCID);
+    assertEquals("82db637861d55e1d011f19ea71d5d2a7", hex(k.key()));
+    assertEquals("dd13c276499c0249d3310652", hex(k.iv()));
+    assertEquals("edf6d05c83121201b436e16877593c3a", hex(k.hp()));
+  }
+
+  @Test
+  void v1ServerInitialOpensToRfc9001A3sServerHello() throws Exception {
+    serverOpensToTheExample(QuicVersion.V1, "rfc9001-a3-server-initial.hex");
+  }
+
+  @Test
+  void v2ServerInitialOpensToRfc9369A3sServerHello() throws Exception {
+    serverOpensToTheExample(QuicVersion.V2, "rfc9369-a3-server-initial.hex");
+  }
+
+  /**
+   * The server's 135-byte Initial: empty DCID, SCID f067a5502a4262b5, packet number 1 in two bytes,
+   * ACK then CRYPTO; the client's keys do not open it, the server's from the client's ID do, and
+   * the assembler gives the CRYPTO frame's data as a TLS 1.3 ServerHello choosing
+   * TLS_AES_128_GCM_SHA256.
+   */
+  private static void serverOpensToTheExample(QuicVersion v, String packetFile) throws Exception {
+    byte[] packet = resource(packetFile);
+    byte[] payload = resource("rfc9001-a3-server-payload.hex");
+    assertEquals(135, packet.length);
+    assertFalse(QuicInitialDecryptor.looksLikeQuicInitial(packet, 0, packet.length), "< 1200");
+
+    LongHeader h = QuicInitialDecryptor.parseLongHeader(packet, 0, packet.length);
+    assertEquals(v, h.version());
+    assertTrue(h.initial());
+    assertEquals(0, h.dcid().length);
+    assertEquals("f067a5502a4262b5", hex(h.scid()));
+    assertEquals(135, h.end());
+    QuicMalformedException wrongKeys =
+        assertThrows(
+            QuicMalformedException.class,
+            () -> QuicInitialDecryptor.open(packet, h, InitialKeys.client(v, RFC_DCID), -1));
+    assertEquals(QuicMalformed.UNDECRYPTABLE, wrongKeys.reason());
+
+    InitialPacket p = QuicInitialDecryptor.open(packet, h, InitialKeys.server(v, RFC_DCID), -1);
+    assertEquals(1, p.packetNumber());
+    assertArrayEquals(payload, p.payload());
+
+    QuicServerHelloAssembler a = new QuicServerHelloAssembler(RFC_DCID);
+    assertEquals(QuicServerHelloAssembler.State.COMPLETE, a.offer(packet, 0, packet.length));
+    byte[] message = a.serverHello().orElseThrow();
+    // ACK (5 bytes), then CRYPTO type, offset 0, 2-byte length 0x5a: the 90-byte ServerHello.
+    assertArrayEquals(Arrays.copyOfRange(payload, 9, 99), message);
+    assertEquals(v, a.version().orElseThrow());
+    ServerHello hello = ServerHello.parse(Arrays.copyOfRange(message, 4, message.length));
+    assertEquals(0x1301, hello.cipherSuite());
+    assertEquals(0x0304, hello.version());
+    assertFalse(hello.helloRetryRequest());
+  }
+
+  @Test
+  void testSealerReproducesTheExampleServerPackets() {
+    byte[] payload = resource("rfc9001-a3-server-payload.hex");
+    byte[] scid = hex("f067a5502a4262b5");
+    for (QuicVersion v : new QuicVersion[] {QuicVersion.V1, QuicVersion.V2}) {
+      assertArrayEquals(
+          resource(
+              v == QuicVersion.V1
+                  ? "rfc9001-a3-server-initial.hex"
+                  : "rfc9369-a3-server-initial.hex"),
+          InitialSealer.sealServer(v, RFC_DCID, new byte[0], scid, 1, 2, payload),
+          v.name());
+    }
   }
 
   @Test
