@@ -146,6 +146,12 @@ final class HostSensors {
     read.put("vigil_capture_flows", CaptureCounters::getFlows);
     help.put("vigil_capture_dns", "DNS events emitted");
     read.put("vigil_capture_dns", CaptureCounters::getDns);
+    help.put("vigil_capture_tls", "TLS handshakes reported (TCP and QUIC)");
+    read.put("vigil_capture_tls", CaptureCounters::getTls);
+    help.put("vigil_capture_http", "HTTP requests reported");
+    read.put("vigil_capture_http", CaptureCounters::getHttp);
+    help.put("vigil_capture_analyzer_errors", "Packets whose application analyzers failed (a bug)");
+    read.put("vigil_capture_analyzer_errors", CaptureCounters::getAnalyzerErrors);
     help.put("vigil_capture_flows_evicted", "Flows evicted because the flow table was full");
     read.put("vigil_capture_flows_evicted", CaptureCounters::getFlowsEvicted);
     for (String iface : packetInterfaces) {

@@ -82,6 +82,9 @@ class HostSensorsCaptureMetricsTest {
               "vigil_capture_decoded",
               "vigil_capture_flows",
               "vigil_capture_dns",
+              "vigil_capture_tls",
+              "vigil_capture_http",
+              "vigil_capture_analyzer_errors",
               "vigil_capture_flows_evicted")) {
         assertTrue(text.toString().contains(family + "{interface=\"lo\"}"), family + "\n" + text);
       }

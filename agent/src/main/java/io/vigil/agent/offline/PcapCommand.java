@@ -157,6 +157,7 @@ public final class PcapCommand {
     long dns;
     long tls;
     long http;
+    long analyzerErrors;
     long evicted;
     final Map<Integer, Long> byLinkType = new TreeMap<>();
     final Map<String, Long> malformed = new TreeMap<>();
@@ -169,6 +170,7 @@ public final class PcapCommand {
       dns += s.dns();
       tls += s.tls();
       http += s.http();
+      analyzerErrors += s.analyzerErrors();
       evicted += s.flowsEvicted();
       s.framesByLinkType().forEach((k, v) -> byLinkType.merge(k, v, Long::sum));
       s.malformedByReason().forEach((k, v) -> malformed.merge(k, v, Long::sum));
@@ -189,6 +191,10 @@ public final class PcapCommand {
       }
       malformed.forEach((k, v) -> bad.append(' ').append(k).append(' ').append(v));
       out.println(bad);
+      if (analyzerErrors > 0) {
+        out.printf(
+            "application analyzers failed on %,d packets (a bug: please report)%n", analyzerErrors);
+      }
     }
   }
 }

@@ -115,11 +115,10 @@ public final class PacketPipeline {
       if (!packet.fragment && DnsTransactions.looksLikeDns(packet)) {
         dns.packet(packet, this::dns);
       } else if (packet.protocol == 17) {
-        quic.packet(packet, this::tls);
-        httpDatagram(packet);
+        applications(packet, true);
       }
       if (packet.protocol == 6) {
-        streams.packet(packet);
+        applications(packet, false);
       }
     }
     if (timestampNs - lastAdvanceNs >= ADVANCE_EVERY_NS || lastAdvanceNs == Long.MIN_VALUE) {
@@ -160,6 +159,7 @@ public final class PacketPipeline {
         counts.dns,
         counts.tls,
         counts.http,
+        counts.analyzerErrors,
         flows.stats().evicted(),
         counts.byLinkType(),
         malformed);
@@ -167,7 +167,8 @@ public final class PacketPipeline {
 
   /**
    * Counts of a capture: frames and their bytes on the wire, IP packets decoded, flow, DNS, TLS and
-   * HTTP events emitted, flows evicted, frames by link type, malformed by reason.
+   * HTTP events emitted, packets whose application analyzers failed, flows evicted, frames by link
+   * type, malformed by reason.
    */
   public record Summary(
       long frames,
@@ -177,6 +178,7 @@ public final class PacketPipeline {
       long dns,
       long tls,
       long http,
+      long analyzerErrors,
       long flowsEvicted,
       Map<Integer, Long> framesByLinkType,
       Map<String, Long> malformedByReason) {}
@@ -197,6 +199,24 @@ public final class PacketPipeline {
     out.event(Event.newBuilder().setEventTimeNs(timestampNs).setSensor("packet").setDns(e));
   }
 
+  /**
+   * The application analyzers of one packet. They read attacker-controlled bytes and are bounded
+   * and tested not to throw; should one throw all the same, the packet's application content is
+   * lost (counted) and the capture goes on: a decoder bug must never stop a capture thread.
+   */
+  private void applications(DecodedPacket p, boolean udp) {
+    try {
+      if (udp) {
+        quic.packet(p, this::tls);
+        httpDatagram(p);
+      } else {
+        streams.packet(p);
+      }
+    } catch (RuntimeException e) {
+      counts.analyzerErrors++;
+    }
+  }
+
   /** HTTP over UDP (SSDP and the like): a datagram that holds a request or a status line. */
   private void httpDatagram(DecodedPacket p) {
     if (p.fragment || p.payload == null || p.payloadLength == 0) {
@@ -214,14 +234,18 @@ public final class PacketPipeline {
       return;
     }
     int addrLen = p.addressLength();
+    String src = IpText.of(p.src, 0, addrLen);
+    String dst = IpText.of(p.dst, 0, addrLen);
+    // a response alone (an SSDP answer) was sent by the server: the receiver is the client
+    boolean response = t.request() == null;
     TcpConnection datagram =
         new TcpConnection(
             p.ipVersion,
             p.vlanId,
-            IpText.of(p.src, 0, addrLen),
-            p.srcPort,
-            IpText.of(p.dst, 0, addrLen),
-            p.dstPort,
+            response ? dst : src,
+            response ? p.dstPort : p.srcPort,
+            response ? src : dst,
+            response ? p.srcPort : p.dstPort,
             p.timestampNs,
             false);
     appEvents.httpOver(datagram, null, t, Transport.TRANSPORT_UDP);
@@ -278,6 +302,7 @@ public final class PacketPipeline {
     long dns;
     long tls;
     long http;
+    long analyzerErrors;
     // Counted per frame: an array for the link types in use (all below 300), not a map.
     final long[] byCommonLinkType = new long[300];
     final Map<Integer, Long> byOtherLinkType = new TreeMap<>();

@@ -514,6 +514,7 @@ public final class PacketSensor implements Sensor {
           .setDns(s.dns())
           .setTls(s.tls())
           .setHttp(s.http())
+          .setAnalyzerErrors(s.analyzerErrors())
           .setFlowsEvicted(s.flowsEvicted())
           .build();
     }
