@@ -3,11 +3,19 @@ package io.vigil.agent.packet.quic;
 import java.util.Arrays;
 
 /**
- * The client's Initial CRYPTO stream put back together by offset: pieces may arrive out of order,
- * overlap, or repeat (retransmissions). Bytes go into one array that grows as needed up to a fixed
- * bound; which ranges are filled is kept as sorted, merged [start, end) intervals, also bounded.
- * Where pieces overlap the later copy is kept: an honest client sends the same bytes again. Not
- * thread-safe.
+ * An Initial CRYPTO stream put back together by offset: pieces may arrive out of order, overlap, or
+ * repeat (retransmissions). Bytes go into one array that grows as needed up to a fixed bound; which
+ * ranges are filled is kept as sorted, merged [start, end) intervals, also bounded. Where pieces
+ * overlap the later copy is kept: an honest client sends the same bytes again. Not thread-safe.
+ *
+ * <p>Memory follows what was sent, not what an offset claims: a piece may start at most {@code
+ * window} bytes past {@link #contiguous()} (else {@link Added#TOO_FAR_AHEAD}), and the array grows
+ * by doubling only up to {@code contiguous() + window}, past that only to the end of a piece whose
+ * bytes were all sent. So the unfilled part of the array (gaps and slack) is at most {@code window}
+ * bytes: one CRYPTO frame of 1 byte at offset 65535 is refused, one at offset 8192 costs 8 KiB, not
+ * 64. Worst case allocated: {@code min(maxBytes, filled + window)} bytes of data plus {@code 8 *
+ * maxPieces} bytes of intervals. Real handshakes are far inside the window: a ClientHello split
+ * over two or three datagrams, out of order, has its pieces within about 3 KiB of each other.
  */
 final class CryptoReassembly {
   enum Added {
@@ -15,19 +23,30 @@ final class CryptoReassembly {
     /** The piece ends past the byte bound. */
     TOO_LARGE,
     /** Keeping the piece would need more separate intervals than the bound. */
-    TOO_FRAGMENTED
+    TOO_FRAGMENTED,
+    /** The piece starts more than the window past {@link #contiguous()}: not kept. */
+    TOO_FAR_AHEAD
   }
+
+  /** The window of the callers: how far past the contiguous prefix a piece may end. */
+  static final int DEFAULT_WINDOW = 8 * 1024;
 
   private final int maxBytes;
   private final int maxPieces;
+  private final int window;
   private byte[] data = new byte[0];
   private int[] starts = new int[4];
   private int[] ends = new int[4];
   private int pieces;
 
   CryptoReassembly(int maxBytes, int maxPieces) {
+    this(maxBytes, maxPieces, DEFAULT_WINDOW);
+  }
+
+  CryptoReassembly(int maxBytes, int maxPieces, int window) {
     this.maxBytes = maxBytes;
     this.maxPieces = maxPieces;
+    this.window = window;
   }
 
   Added add(long offset, byte[] buf, int off, int len) {
@@ -39,6 +58,10 @@ final class CryptoReassembly {
     }
     int s = (int) offset;
     int e = s + len;
+    int limit = contiguous() + window; // no overflow: both at most maxBytes, an int
+    if (s > limit) {
+      return Added.TOO_FAR_AHEAD;
+    }
     // The intervals [i, j) touch or overlap [s, e) and merge with it into one.
     int i = 0;
     while (i < pieces && ends[i] < s) {
@@ -56,7 +79,11 @@ final class CryptoReassembly {
       return Added.TOO_FRAGMENTED;
     }
     if (e > data.length) {
-      data = Arrays.copyOf(data, Math.min(maxBytes, Math.max(e, 2 * data.length)));
+      // Doubling keeps copies few; capping it at the limit keeps what is allocated near what is
+      // held
+      // (a piece reaching past the limit gets exactly its end: its bytes were all sent).
+      int grown = Math.min(maxBytes, Math.max(e, Math.min(limit, 2 * data.length)));
+      data = Arrays.copyOf(data, grown);
     }
     System.arraycopy(buf, off, data, s, len);
     if (j == i) {
@@ -90,6 +117,11 @@ final class CryptoReassembly {
   /** The byte at {@code i}, which must lie below {@link #contiguous()}. */
   int byteAt(int i) {
     return data[i] & 0xff;
+  }
+
+  /** Bytes allocated now (data and intervals), for the owners' memory accounting. */
+  int allocatedBytes() {
+    return data.length + 8 * starts.length;
   }
 
   /** A copy of {@code [0, n)}, which must lie below {@link #contiguous()}. */

@@ -18,7 +18,10 @@ import javax.crypto.spec.SecretKeySpec;
  *
  * <p>Anyone on the path can derive these, which is the point: Initial packets are protected against
  * tampering, not against reading. Derivation costs two HMACs per output, so callers keep an
- * instance per connection ID. Not thread-safe: it keeps its {@link Cipher} objects for reuse.
+ * instance per connection ID. An instance holds only its key bytes: the {@link Mac} and {@link
+ * Cipher} objects are per thread and reused (each use initialises them afresh), so thousands of
+ * connections do not each keep cipher state, and deriving keys does not look a provider up each
+ * time. Immutable, so thread-safe.
  */
 public final class InitialKeys {
   /** AES-GCM tag length in bytes (AEAD_AES_128_GCM, RFC 5116). */
@@ -31,8 +34,28 @@ public final class InitialKeys {
   private final byte[] key;
   private final byte[] iv;
   private final byte[] hp;
-  private Cipher gcm;
-  private Cipher ecb;
+
+  // Per thread, since Mac and Cipher objects are not thread-safe; every use calls init first, so
+  // nothing of one connection's keys carries over to the next use.
+  private static final ThreadLocal<Mac> HMAC =
+      ThreadLocal.withInitial(() -> instance(Mac::getInstance, "HmacSHA256"));
+  private static final ThreadLocal<Cipher> GCM =
+      ThreadLocal.withInitial(() -> instance(Cipher::getInstance, "AES/GCM/NoPadding"));
+  private static final ThreadLocal<Cipher> ECB =
+      ThreadLocal.withInitial(() -> instance(Cipher::getInstance, "AES/ECB/NoPadding"));
+
+  @FunctionalInterface
+  private interface Factory<T> {
+    T get(String algorithm) throws GeneralSecurityException;
+  }
+
+  private static <T> T instance(Factory<T> factory, String algorithm) {
+    try {
+      return factory.get(algorithm);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(algorithm + " is part of every Java runtime", e);
+    }
+  }
 
   private InitialKeys(QuicVersion version, byte[] key, byte[] iv, byte[] hp) {
     this.version = version;
@@ -99,10 +122,8 @@ public final class InitialKeys {
    */
   byte[] headerMask(byte[] buf, int sampleOffset) {
     try {
-      if (ecb == null) {
-        ecb = Cipher.getInstance("AES/ECB/NoPadding");
-        ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hp, "AES"));
-      }
+      Cipher ecb = ECB.get();
+      ecb.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(hp, "AES"));
       return ecb.doFinal(buf, sampleOffset, SAMPLE_LENGTH);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES/ECB/NoPadding is part of every Java runtime", e);
@@ -121,10 +142,8 @@ public final class InitialKeys {
     for (int i = 0; i < 8; i++) {
       nonce[nonce.length - 1 - i] ^= (byte) (packetNumber >>> (8 * i));
     }
+    Cipher gcm = GCM.get();
     try {
-      if (gcm == null) {
-        gcm = Cipher.getInstance("AES/GCM/NoPadding");
-      }
       gcm.init(
           Cipher.DECRYPT_MODE,
           new SecretKeySpec(key, "AES"),
@@ -160,7 +179,7 @@ public final class InitialKeys {
 
   private static byte[] hmac(byte[] key, byte[] data) {
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
+      Mac mac = HMAC.get();
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
       return mac.doFinal(data);
     } catch (GeneralSecurityException e) {

@@ -22,6 +22,12 @@ import java.util.Optional;
  * do not open is tried with keys from its own ID (after a Retry the client derives them anew).
  * Derived keys are cached, at most {@value #MAX_CACHED_KEYS} IDs.
  *
+ * <p>Within one datagram only packets with the first packet's Destination Connection ID are read
+ * (RFC 9000 12.2 requires coalesced packets to share it; others count as {@link
+ * QuicMalformed#DCID_MISMATCH}), and at most {@value #MAX_DERIVATIONS_PER_DATAGRAM} keys are
+ * derived per datagram: a forged datagram of many tiny Initials with different IDs would otherwise
+ * cost a key derivation and two AES-GCM attempts each.
+ *
  * <p>Everything here is attacker-controlled. {@link #offer} never throws for any bytes; a packet
  * that cannot be used is counted by {@link QuicMalformed} reason and the rest of the datagram is
  * still tried where its boundaries are known. Work and memory are bounded: at most {@value
@@ -44,6 +50,9 @@ public final class QuicClientHelloAssembler {
 
   /** Connection IDs whose derived keys are kept. */
   static final int MAX_CACHED_KEYS = 4;
+
+  /** Keys derived at most per datagram: the kept keys' ID and the packet's own. */
+  static final int MAX_DERIVATIONS_PER_DATAGRAM = 2;
 
   /** TLS HandshakeType client_hello (RFC 8446 4). */
   private static final int CLIENT_HELLO = 1;
@@ -86,6 +95,9 @@ public final class QuicClientHelloAssembler {
   private long skippedPackets;
   private long ignoredDatagrams;
 
+  /** Keys derived while reading the current datagram. */
+  private int derivations;
+
   /**
    * Reads one UDP payload the client sent, {@code buf[off, off+len)}; the bytes are not kept or
    * changed after the call. Bounds that do not fit {@code buf} count as {@link
@@ -109,6 +121,8 @@ public final class QuicClientHelloAssembler {
     }
     int p = off;
     int end = off + len;
+    byte[] datagramDcid = null;
+    derivations = 0;
     while (p < end && state == State.COLLECTING) {
       if ((buf[p] & 0x80) == 0) {
         // A short header has no length: it runs to the end of the datagram, as does padding.
@@ -123,6 +137,12 @@ public final class QuicClientHelloAssembler {
         break;
       }
       p = header.end();
+      if (datagramDcid == null) {
+        datagramDcid = header.dcid();
+      } else if (!Arrays.equals(datagramDcid, header.dcid())) {
+        count(QuicMalformed.DCID_MISMATCH);
+        continue;
+      }
       if (!header.initial()) {
         skippedPackets++;
       } else if (++initialPackets > MAX_INITIAL_PACKETS) {
@@ -218,9 +238,18 @@ public final class QuicClientHelloAssembler {
     return packet;
   }
 
-  private InitialKeys keys(QuicVersion v, byte[] dcid) {
-    return keys.computeIfAbsent(
-        new KeyId(v, ByteBuffer.wrap(dcid)), id -> InitialKeys.client(v, dcid));
+  private InitialKeys keys(QuicVersion v, byte[] dcid) throws QuicMalformedException {
+    KeyId id = new KeyId(v, ByteBuffer.wrap(dcid));
+    InitialKeys k = keys.get(id);
+    if (k == null) {
+      if (derivations >= MAX_DERIVATIONS_PER_DATAGRAM) {
+        throw new QuicMalformedException(QuicMalformed.DCID_MISMATCH);
+      }
+      derivations++;
+      k = InitialKeys.client(v, dcid);
+      keys.put(id, k);
+    }
+    return k;
   }
 
   private void cryptoData(long offset, byte[] buf, int off, int len) {
@@ -230,7 +259,7 @@ public final class QuicClientHelloAssembler {
     switch (crypto.add(offset, buf, off, len)) {
       case OK -> checkComplete();
       case TOO_LARGE -> giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
-      case TOO_FRAGMENTED -> giveUp(QuicGiveUp.TOO_FRAGMENTED);
+      case TOO_FRAGMENTED, TOO_FAR_AHEAD -> giveUp(QuicGiveUp.TOO_FRAGMENTED);
     }
   }
 
@@ -254,6 +283,14 @@ public final class QuicClientHelloAssembler {
       state = State.COMPLETE;
       crypto.release();
     }
+  }
+
+  /**
+   * Bytes this assembler holds for the connection: the reassembly buffers, then the finished hello.
+   * What {@link QuicHandshakes} adds up against its memory budget.
+   */
+  int heldBytes() {
+    return crypto.allocatedBytes() + (clientHello == null ? 0 : clientHello.length);
   }
 
   private void giveUp(QuicGiveUp reason) {

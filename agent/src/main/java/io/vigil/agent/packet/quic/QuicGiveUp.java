@@ -18,7 +18,10 @@ public enum QuicGiveUp {
    * length says it ends there.
    */
   CRYPTO_TOO_LARGE,
-  /** The CRYPTO stream holds more separate pieces than the reassembly keeps apart. */
+  /**
+   * The CRYPTO stream holds more separate pieces than the reassembly keeps apart, or a piece starts
+   * further past the gap before it than the reassembly buffers (8 KiB).
+   */
   TOO_FRAGMENTED,
   /** The first handshake message in the client's CRYPTO stream is not a ClientHello (type 1). */
   NOT_CLIENT_HELLO,

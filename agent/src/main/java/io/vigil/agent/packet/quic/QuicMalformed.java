@@ -34,7 +34,13 @@ public enum QuicMalformed {
    * A frame type an Initial packet may not carry (RFC 9000 12.4): the rest of that packet is not
    * read; the CRYPTO data before it is kept.
    */
-  UNEXPECTED_FRAME;
+  UNEXPECTED_FRAME,
+  /**
+   * A packet coalesced after the first in a datagram but with another Destination Connection ID,
+   * which RFC 9000 12.2 forbids: not read, so that one datagram cannot make an assembler derive
+   * keys for many IDs. Also a packet whose keys would be past the per-datagram derivation bound.
+   */
+  DCID_MISMATCH;
 
   /** The metric label. */
   public String label() {

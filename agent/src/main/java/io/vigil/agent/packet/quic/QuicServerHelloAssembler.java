@@ -211,7 +211,7 @@ public final class QuicServerHelloAssembler {
     switch (crypto.add(offset, buf, off, len)) {
       case OK -> checkComplete();
       case TOO_LARGE -> giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
-      case TOO_FRAGMENTED -> giveUp(QuicGiveUp.TOO_FRAGMENTED);
+      case TOO_FRAGMENTED, TOO_FAR_AHEAD -> giveUp(QuicGiveUp.TOO_FRAGMENTED);
     }
   }
 
@@ -271,6 +271,14 @@ public final class QuicServerHelloAssembler {
       }
     }
     return true;
+  }
+
+  /**
+   * Bytes this assembler holds for the connection: the reassembly buffers, then the finished hello.
+   * What {@link QuicHandshakes} adds up against its memory budget.
+   */
+  int heldBytes() {
+    return crypto.allocatedBytes() + (serverHello == null ? 0 : serverHello.length);
   }
 
   private void giveUp(QuicGiveUp reason) {

@@ -2,6 +2,7 @@ package io.vigil.agent.packet.quic;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -44,5 +45,28 @@ class CryptoReassemblyTest {
     assertEquals(CryptoReassembly.Added.OK, r.add(11, DATA, 0, 5), "merging needs no new piece");
     assertEquals(CryptoReassembly.Added.OK, r.add(0, DATA, 0, 0), "empty pieces are nothing");
     assertEquals(2, r.pieces());
+  }
+
+  /** One byte at the far end of the bound used to allocate the whole bound. */
+  @Test
+  void aPieceFarPastTheGapIsRefusedAndMemoryFollowsWhatWasSent() {
+    int max = 64 * 1024;
+    byte[] big = new byte[max];
+    CryptoReassembly r = new CryptoReassembly(max, 256);
+    assertEquals(CryptoReassembly.Added.TOO_FAR_AHEAD, r.add(max - 1, big, 0, 1));
+    assertEquals(0, r.pieces());
+    assertTrue(r.allocatedBytes() < 1024, "nothing held, nothing allocated: " + r.allocatedBytes());
+    // Within the window: allocated up to the piece, not to the bound.
+    int w = CryptoReassembly.DEFAULT_WINDOW;
+    assertEquals(CryptoReassembly.Added.OK, r.add(w, big, 0, 1));
+    assertTrue(r.allocatedBytes() <= w + 1 + 1024, "allocated " + r.allocatedBytes());
+    assertEquals(CryptoReassembly.Added.TOO_FAR_AHEAD, r.add(w + 1, big, 0, 1));
+    // The window moves with the contiguous prefix, and a large piece at its edge is taken whole.
+    assertEquals(CryptoReassembly.Added.OK, r.add(0, big, 0, 100));
+    assertEquals(CryptoReassembly.Added.OK, r.add(w + 100, big, 0, 20_000));
+    assertEquals(100, r.contiguous());
+    assertTrue(r.allocatedBytes() <= w + 100 + 20_000 + 1024, "allocated " + r.allocatedBytes());
+    assertEquals(CryptoReassembly.Added.OK, r.add(100, big, 100, w + 100 - 100));
+    assertEquals(w + 100 + 20_000, r.contiguous());
   }
 }

@@ -414,4 +414,45 @@ class QuicClientHelloAssemblerTest {
     assertEquals(false, QuicInitialDecryptor.looksLikeQuicInitial(v1, 10, v1.length));
     assertEquals(false, QuicInitialDecryptor.looksLikeQuicInitial(null, 0, 1200));
   }
+
+  /**
+   * A forged 1200-byte datagram of 32 tiny Initials, each with its own DCID and sealed with its own
+   * keys: each used to cost a key derivation and two AES-GCM attempts. Coalesced packets must share
+   * the first one's DCID (RFC 9000 12.2); the rest are counted, not opened.
+   */
+  @Test
+  void coalescedInitialsWithOtherDcidsAreNotOpened() {
+    List<byte[]> packets = new ArrayList<>();
+    for (int i = 0; i < 32; i++) {
+      byte[] dcid = {9, 9, 9, 9, 9, 9, 9, (byte) i};
+      packets.add(seal(QuicVersion.V1, dcid, i, concat(Frames.ping(), Frames.padding(20))));
+    }
+    byte[] datagram = concat(packets.toArray(new byte[0][]));
+    datagram = concat(datagram, new byte[Math.max(0, 1200 - datagram.length)]);
+    QuicClientHelloAssembler a = new QuicClientHelloAssembler();
+    assertEquals(COLLECTING, a.offer(datagram, 0, datagram.length));
+    assertEquals(1, a.stats().decryptedPackets());
+    assertEquals(1, a.stats().initialPackets(), "the others are not read as Initials");
+    assertEquals(Map.of(QuicMalformed.DCID_MISMATCH, 31L), a.stats().malformed());
+  }
+
+  /** Same DCID but three versions in one datagram: the third set of keys is not derived. */
+  @Test
+  void atMostTwoKeyDerivationsPerDatagram() {
+    byte[] frames = concat(Frames.ping(), Frames.padding(20));
+    byte[] datagram =
+        concat(
+            seal(QuicVersion.V1, DCID, 0, frames),
+            seal(QuicVersion.V2, DCID, 1, frames),
+            seal(QuicVersion.DRAFT_29, DCID, 2, frames));
+    datagram = concat(datagram, new byte[1200 - datagram.length]);
+    QuicClientHelloAssembler a = new QuicClientHelloAssembler();
+    a.offer(datagram, 0, datagram.length);
+    assertEquals(2, a.stats().decryptedPackets());
+    assertEquals(Map.of(QuicMalformed.DCID_MISMATCH, 1L), a.stats().malformed());
+    // The bound is per datagram: the next one may derive again.
+    byte[] next = seal(QuicVersion.DRAFT_29, DCID, 3, padded(Frames.ping()));
+    a.offer(next, 0, next.length);
+    assertEquals(3, a.stats().decryptedPackets());
+  }
 }

@@ -168,7 +168,72 @@ class QuicHandshakesTest {
     q.packet(udp(false, serverInitial(), T0 + 1), sink);
     q.finish(sink);
     assertTrue(reported.isEmpty());
-    assertEquals(1, q.stats().sessions());
+    assertEquals(0, q.stats().sessions(), "a first datagram that does not decrypt keeps nothing");
+    assertEquals(1, q.stats().rejected());
+  }
+
+  /**
+   * Servers pad their Initials to 1200 bytes too: one seen before its client's must not open a
+   * session with the sides swapped (which would take the client's Initial as the server's and never
+   * decrypt it). It opens nothing; once the client's Initial opened the session, the same server
+   * datagram goes to the session's server side.
+   */
+  @Test
+  void aPaddedServerInitialSeenFirstOpensNoSwappedSession() {
+    byte[] padded = concat(serverInitial(), new byte[1200 - 135]);
+    assertTrue(QuicInitialDecryptor.looksLikeQuicInitial(padded, 0, padded.length));
+    QuicHandshakes q = new QuicHandshakes();
+    q.packet(udp(false, padded, T0), sink);
+    assertEquals(0, q.stats().sessions());
+    assertEquals(1, q.stats().rejected());
+    q.packet(udp(true, clientInitial(), T0 + 1), sink);
+    q.packet(udp(false, padded, T0 + 2), sink);
+    assertEquals(1, reported.size());
+    assertEquals("example.com", reported.get(0).event().getServerName());
+    assertEquals("10.0.0.1", reported.get(0).event().getClientIp());
+    assertEquals(RFC_JA3S_TEXT, reported.get(0).event().getJa3SFull());
+    assertEquals(new QuicHandshakes.Stats(1, 1, 0, 0, 0, 0, 0, 1), q.stats());
+  }
+
+  /**
+   * Forged Initials (their keys are public) from many spoofed ports, each with one CRYPTO byte at a
+   * large offset: each used to hold a 64 KiB buffer. Past the window nothing is allocated; within
+   * it the sessions' total stays inside the budget, the least recently used dropped.
+   */
+  @Test
+  void forgedCryptoFarAheadCostsLittleAndTheTotalKeepsToTheBudget() {
+    int n = QuicHandshakes.DEFAULT_MAX_SESSIONS;
+    QuicHandshakes q = new QuicHandshakes();
+    for (int i = 0; i < n; i++) {
+      q.packet(forged(i, 65535), sink);
+    }
+    assertEquals(n, q.stats().sessions());
+    assertTrue(
+        q.bufferedBytes() <= n * 64L, "past the window nothing is kept: " + q.bufferedBytes());
+
+    long budget = 1 << 20;
+    QuicHandshakes b = new QuicHandshakes(n, budget);
+    for (int i = 0; i < n; i++) {
+      b.packet(forged(i, CryptoReassembly.DEFAULT_WINDOW), sink);
+    }
+    assertTrue(b.bufferedBytes() <= budget, "within the budget: " + b.bufferedBytes());
+    assertTrue(b.bufferedBytes() > budget / 2, "the budget is used: " + b.bufferedBytes());
+    assertTrue(b.stats().evicted() > 0);
+    b.finish(sink);
+    assertEquals(0, b.bufferedBytes());
+    assertTrue(reported.isEmpty());
+  }
+
+  /**
+   * A client Initial from port {@code 1024 + i}, its own DCID, one CRYPTO byte at {@code offset}.
+   */
+  private static DecodedPacket forged(int i, long offset) {
+    byte[] dcid = {8, 7, 6, 5, (byte) (i >>> 8), (byte) i, 1, 2};
+    byte[] initial =
+        InitialSealer.seal(QuicVersion.V1, dcid, 0, pad(Frames.crypto(offset, new byte[] {1})));
+    DecodedPacket p = udp(true, initial, T0 + i);
+    p.srcPort = 1024 + i;
+    return p;
   }
 
   private static byte[] pad(byte[] frames) {
