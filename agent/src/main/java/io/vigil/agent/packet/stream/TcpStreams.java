@@ -24,6 +24,10 @@ import java.util.HashMap;
  * longest ({@link StreamEnd#EVICTED}). On every end, holes still open are reported as gaps, then
  * the analyzer's {@link StreamAnalyzer#end} is called.
  *
+ * <p><b>Analyzer errors.</b> A {@link RuntimeException} thrown by the factory or an analyzer is
+ * caught and counted ({@link StreamStats#analyzerErrors}); that connection's analyzer is dropped
+ * and its bytes no longer delivered, its buffers still released, and the capture goes on.
+ *
  * <p>Owned by one thread: not thread-safe (the {@link ReassemblyBudget} it shares is). The
  * analyzers are called on that thread, from {@link #packet}, {@link #advance} and {@link #finish}.
  */
@@ -228,10 +232,15 @@ public final class TcpStreams {
       return;
     }
     unlink(c);
-    c.end(reason);
-    counters.ended[reason.ordinal()]++;
-    counters.open--;
-    append(c);
+    try {
+      c.end(reason);
+    } finally {
+      // Even if ending threw (analyzer errors are caught below it; this is for worse), the
+      // connection is DONE and listed again, so that it is forgotten after its linger.
+      counters.ended[reason.ordinal()]++;
+      counters.open--;
+      append(c);
+    }
   }
 
   /** Removes the connection from the table (ended first by the caller when live). */

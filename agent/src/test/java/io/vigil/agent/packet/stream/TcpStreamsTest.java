@@ -193,6 +193,66 @@ class TcpStreamsTest {
     assertEquals(3, streams.stats().bytesDelivered());
   }
 
+  /** An analyzer with a bug: it throws on the call {@code when} names. */
+  private static final class Throwing extends Recorder {
+    private final String when;
+
+    Throwing(String when) {
+      this.when = when;
+    }
+
+    @Override
+    public boolean data(Direction d, byte[] buf, int off, int len, long ts) {
+      if (when.equals("data")) {
+        throw new IllegalStateException("bug");
+      }
+      return super.data(d, buf, off, len, ts);
+    }
+
+    @Override
+    public void end(StreamEnd reason, long ts) {
+      if (when.equals("end")) {
+        throw new IllegalStateException("bug");
+      }
+      super.end(reason, ts);
+    }
+  }
+
+  @Test
+  void anAnalyzerThrowingOnDataIsDroppedAndTheCaptureGoesOn() {
+    streams =
+        new TcpStreams(
+            StreamOptions.defaults(),
+            budget,
+            c -> {
+              Recorder r = c.clientPort() == 1 ? new Throwing("data") : new Recorder();
+              recorders.add(r);
+              return r;
+            });
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "boom"));
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 100, "ahead")); // not buffered: stopped
+    streams.packet(tcp(sec(2), C, 2, S, 80, ACK, 1, "fine"));
+    assertEquals(1, streams.stats().analyzerErrors());
+    assertEquals("fine", recorders.get(1).text(CLIENT_TO_SERVER));
+    assertEquals(0, budget.used());
+    streams.finish();
+    assertNull(recorders.get(0).ended, "a failed analyzer is not ended");
+    assertEquals(StreamEnd.SHUTDOWN, recorders.get(1).ended);
+  }
+
+  @Test
+  void anAnalyzerThrowingInEndStillReleasesTheBudgetAndTheTable() {
+    streams = new TcpStreams(StreamOptions.defaults(), budget, c -> new Throwing("end"));
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "one"));
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 100, "ahead")); // held out of order
+    assertEquals(true, budget.used() > 0);
+    streams.finish();
+    assertEquals(0, budget.used());
+    assertEquals(0, streams.size());
+    assertEquals(1, streams.stats().analyzerErrors());
+    assertEquals(1, streams.stats().ended(StreamEnd.SHUTDOWN));
+  }
+
   @Test
   void otherPacketsAreIgnored() {
     DecodedPacket udp = tcp(sec(1), C, 1, S, 53, 0, 0, "x");
