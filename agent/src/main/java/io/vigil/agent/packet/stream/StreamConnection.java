@@ -21,6 +21,7 @@ final class StreamConnection implements StreamSink {
   private boolean asked;
 
   int state = OPEN;
+  boolean carried; // a packet with payload was seen (either direction, before a RST or not)
   boolean reset; // a RST was seen and nothing new came since: ends as RST after the linger
   long lastNs; // the last packet's time, for end timestamps
   long touchNs; // the table clock at the last packet: orders the timeout lists

@@ -185,6 +185,48 @@ class TcpStreamsTest {
   }
 
   @Test
+  void aSynScanOfAFullTableEvictsItsOwnProbesNotConnectionsCarryingData() {
+    streams = new TcpStreams(StreamOptions.defaults().withMaxConnections(3), budget, this::make);
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "real"));
+    for (int port = 1000; port < 1100; port++) {
+      streams.packet(tcp(sec(2 + port / 1000.0), "198.51.100.7", port, S, 22, SYN, 7, ""));
+    }
+    streams.packet(tcp(sec(3), C, 1, S, 80, ACK, 5, "+more"));
+    assertNull(recorders.get(0).ended);
+    assertEquals("real+more", recorders.get(0).text(CLIENT_TO_SERVER));
+    assertEquals(98, streams.stats().ended(StreamEnd.EVICTED));
+    assertEquals(3, streams.size());
+  }
+
+  @Test
+  void connectionsWithoutPayloadTimeOutSooner() {
+    handshake(1, 40000, 100, 900); // a handshake, then nothing
+    streams.packet(tcp(sec(2), C, 40001, S, 80, ACK, 1, "data"));
+    streams.advance(sec(1 + 29.9));
+    assertEquals(0, streams.stats().ended(StreamEnd.IDLE_TIMEOUT));
+    streams.advance(sec(1 + 30));
+    assertEquals(1, streams.stats().ended(StreamEnd.IDLE_TIMEOUT));
+    assertEquals(1, streams.size(), "the one that carried data stays");
+    streams.advance(sec(2 + 300));
+    assertEquals(2, streams.stats().ended(StreamEnd.IDLE_TIMEOUT));
+    assertEquals(StreamEnd.IDLE_TIMEOUT, recorders.get(0).ended);
+  }
+
+  @Test
+  void theEmptyIdleTimeoutIsAnOptionAndNeverLongerThanTheIdleTimeout() {
+    assertEquals(java.time.Duration.ofSeconds(30), StreamOptions.defaults().emptyIdleTimeout());
+    StreamOptions o =
+        new StreamOptions(
+            1, 1, 1, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1));
+    assertEquals(java.time.Duration.ofSeconds(10), o.emptyIdleTimeout());
+    assertEquals(
+        java.time.Duration.ofSeconds(5),
+        StreamOptions.defaults()
+            .withEmptyIdleTimeout(java.time.Duration.ofSeconds(5))
+            .emptyIdleTimeout());
+  }
+
+  @Test
   void aDeclinedConnectionCostsNoBuffering() {
     streams = new TcpStreams(StreamOptions.defaults(), budget, c -> null);
     streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "one"));
