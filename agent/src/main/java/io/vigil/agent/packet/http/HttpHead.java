@@ -168,8 +168,15 @@ final class HttpHead {
       int content = trimCr(b, i, end);
       if (content > i && (b[i] == SP || b[i] == HT)) {
         if (field != F_NONE) {
-          String more = text(b, i, content, maxField);
-          set(field, get(field) + " " + more, true);
+          // Appended within the bound only: a field already full takes no more (marked), so
+          // thousands of continuation lines cost no more copying than the bound allows.
+          String cur = get(field);
+          if (cur.length() >= maxField) {
+            truncated = true;
+          } else {
+            String more = text(b, i, content, maxField - cur.length() - 1);
+            set(field, cur + " " + more, true);
+          }
         }
       } else {
         field = F_NONE;

@@ -46,6 +46,30 @@ class HttpParserTest {
   }
 
   @Test
+  void foldedLinesPastTheFieldBoundAreNotCopiedAgain() {
+    // 100,000 continuation lines of one user agent: appending each to the value so far copied (and
+    // allocated) up to the field bound per line, about 200 MB here; within the bound, a full field
+    // takes no more, so parsing allocates about what the header holds.
+    StringBuilder h = new StringBuilder("GET / HTTP/1.1\r\nUser-Agent: a\r\n");
+    for (int i = 0; i < 100_000; i++) {
+      h.append(" x\r\n");
+    }
+    h.append("Host: h\r\n\r\n");
+    byte[] head = b(h.toString());
+    HttpOptions o = new HttpOptions(1 << 20, 8192, 1024, 16, 0);
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = mx.getCurrentThreadAllocatedBytes();
+    HttpHead parsed = HttpHead.request(head, head.length, o);
+    long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < 4L * head.length, "allocated " + allocated + " bytes");
+    assertEquals(1024, parsed.userAgent.length());
+    assertTrue(parsed.userAgent.startsWith("a x x"));
+    assertTrue(parsed.truncated);
+    assertEquals("h", parsed.host);
+  }
+
+  @Test
   void aRequestAndItsResponseMakeOneTransaction() {
     client(
         "GET /index.html?q=1 HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: curl/8.5.0\r\n"
