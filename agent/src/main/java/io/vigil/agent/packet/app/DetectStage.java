@@ -29,6 +29,7 @@ final class DetectStage implements Stage {
    */
   static final int RESCAN_ALWAYS = 1024;
 
+  private long charged; // the held buffers' lengths, charged to the factory's memory budget
   private long clientDropped; // bytes past the bound not held while undecided: a gap at handoff
   private long serverDropped;
   long clientBytesScanned; // bytes given to the client's detection: linear, not quadratic
@@ -54,11 +55,21 @@ final class DetectStage implements Stage {
     boolean mayDecide = true;
     if (fromClient) {
       mayDecide = clientMayChange(b, off, take);
-      client = append(client, clientLen, b, off, take);
+      byte[] held = take == 0 ? client : append(client, clientLen, b, off, take);
+      if (take > 0 && held == null) {
+        unknown(ts); // the shared budget refused: too much is held over all connections
+        return;
+      }
+      client = held;
       clientLen += take;
       clientSeen += take;
     } else {
-      server = append(server, serverLen, b, off, take);
+      byte[] held = take == 0 ? server : append(server, serverLen, b, off, take);
+      if (take > 0 && held == null) {
+        unknown(ts);
+        return;
+      }
+      server = held;
       serverLen += take;
       serverSeen += take;
     }
@@ -122,6 +133,7 @@ final class DetectStage implements Stage {
 
   @Override
   public void end(long ts) {
+    release();
     if (clientLen > 0 || serverLen > 0) {
       analyzer.factory().counters().undecidedAtEnd++;
       analyzer.detected(AppProtocol.UNKNOWN, via, ts);
@@ -171,6 +183,7 @@ final class DetectStage implements Stage {
   }
 
   private void unknown(long ts) {
+    release();
     analyzer.detected(AppProtocol.UNKNOWN, via, ts);
     analyzer.replace(Stage.DONE);
   }
@@ -183,8 +196,7 @@ final class DetectStage implements Stage {
     byte[] s = server;
     int cl = clientLen;
     int sl = serverLen;
-    client = null;
-    server = null;
+    release();
     clientLen = 0;
     serverLen = 0;
     // Each call goes to the stage current at that moment: a stage may hand off again meanwhile.
@@ -212,14 +224,29 @@ final class DetectStage implements Stage {
     }
   }
 
-  private static byte[] append(byte[] buf, int used, byte[] b, int off, int len) {
-    if (len <= 0) {
-      return buf;
-    }
-    if (buf == null) {
-      buf = new byte[Math.max(len, 512)];
-    } else if (used + len > buf.length) {
-      buf = Arrays.copyOf(buf, Math.max(used + len, buf.length * 2));
+  /** Gives the held buffers' charge back and drops them (the bytes may still be in use). */
+  private void release() {
+    analyzer.factory().memory().release(charged);
+    charged = 0;
+    client = null;
+    server = null;
+  }
+
+  /**
+   * {@code buf} (holding {@code used} bytes) with {@code b[off, off+len)} after them, grown within
+   * the byte bound and charged to the shared budget ({@code len} > 0); null when the budget
+   * refuses.
+   */
+  private byte[] append(byte[] buf, int used, byte[] b, int off, int len) {
+    int size = buf == null ? 0 : buf.length;
+    if (used + len > size) {
+      int grown = buf == null ? Math.max(len, 512) : Math.max(used + len, size * 2);
+      grown = Math.max(used + len, Math.min(grown, max));
+      if (!analyzer.factory().memory().tryReserve(grown - size)) {
+        return null;
+      }
+      charged += grown - size;
+      buf = buf == null ? new byte[grown] : Arrays.copyOf(buf, grown);
     }
     System.arraycopy(b, off, buf, used, len);
     return buf;

@@ -52,6 +52,26 @@ final class HttpHead {
   boolean truncated;
   private final boolean[] seen = new boolean[NAMES.length];
 
+  /** What a kept head costs besides its strings' characters: the objects and references. */
+  private static final int RETAINED_OVERHEAD = 512;
+
+  /**
+   * The heap this head holds, at most: its strings (slices of the header section, so their
+   * characters number at most its bytes) at two bytes a character, and the objects around them.
+   */
+  int retainedBytes() {
+    long chars =
+        (long) method.length()
+            + uri.length()
+            + version.length()
+            + host.length()
+            + userAgent.length()
+            + referer.length()
+            + contentType.length()
+            + connection.length();
+    return (int) Math.min(Integer.MAX_VALUE, RETAINED_OVERHEAD + 2 * chars);
+  }
+
   private HttpHead(int maxField) {
     this.maxField = maxField;
   }

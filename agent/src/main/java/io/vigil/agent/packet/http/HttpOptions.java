@@ -32,9 +32,12 @@ public record HttpOptions(
     }
   }
 
-  /** 16 KiB of headers, URI 8 KiB, other fields 1 KiB, 32 pending requests, 64 KiB stash. */
+  /**
+   * 16 KiB of headers, URI 8 KiB, other fields 1 KiB, 16 pending requests (pipelining clients keep
+   * far fewer in flight; each kept head may hold about its header's size), 64 KiB stash.
+   */
   public static HttpOptions defaults() {
-    return new HttpOptions(16 * 1024, 8 * 1024, 1024, 32, 64 * 1024);
+    return new HttpOptions(16 * 1024, 8 * 1024, 1024, 16, 64 * 1024);
   }
 
   private static void positive(String name, int v) {

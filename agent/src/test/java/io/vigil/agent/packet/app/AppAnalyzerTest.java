@@ -360,6 +360,24 @@ class AppAnalyzerTest {
   }
 
   @Test
+  void detectionBuffersAreChargedToTheFactoryBudgetAndGivenUpWhenItRefuses() {
+    factory = factory(AppOptions.defaults().withMaxAnalyzerMemory(40 * 1024));
+    List<StreamAnalyzer> open = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      StreamAnalyzer a = factory.create(CONN);
+      open.add(a);
+      send(a, CLIENT_TO_SERVER, b("GET /" + "x".repeat(4000))); // undecided, held
+      assertTrue(factory.memory().used() <= 40 * 1024);
+    }
+    assertTrue(factory.memory().refusals() > 0);
+    assertTrue(detected.contains("UNKNOWN"), "a refused connection is given up");
+    for (StreamAnalyzer a : open) {
+      a.end(StreamEnd.FIN, 2);
+    }
+    assertEquals(0, factory.memory().used());
+  }
+
+  @Test
   void detectionStartsAgainAfterAGap() {
     StreamAnalyzer a = factory.create(CONN);
     send(a, CLIENT_TO_SERVER, b("GE"));
