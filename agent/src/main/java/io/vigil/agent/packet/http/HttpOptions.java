@@ -37,7 +37,7 @@ public record HttpOptions(
    * far fewer in flight; each kept head may hold about its header's size), 64 KiB stash.
    */
   public static HttpOptions defaults() {
-    return new HttpOptions(16 * 1024, 8 * 1024, 1024, 16, 64 * 1024);
+    return new HttpOptions(16 * 1024, 8 * 1024, 1024, 32, 64 * 1024);
   }
 
   private static void positive(String name, int v) {
