@@ -18,7 +18,7 @@ final class HttpStage implements Stage, HttpListener {
     this.analyzer = analyzer;
     this.via = via;
     AppAnalyzerFactory f = analyzer.factory();
-    this.parser = new HttpParser(this, f.options().http(), f.httpCounters());
+    this.parser = new HttpParser(this, f.options().http(), f.httpCounters(), f.memory());
   }
 
   @Override

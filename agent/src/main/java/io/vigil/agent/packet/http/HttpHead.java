@@ -52,6 +52,26 @@ final class HttpHead {
   boolean truncated;
   private final boolean[] seen = new boolean[NAMES.length];
 
+  /** What a kept head costs besides its strings' characters: the objects and references. */
+  private static final int RETAINED_OVERHEAD = 512;
+
+  /**
+   * The heap this head holds, at most: its strings (slices of the header section, so their
+   * characters number at most its bytes) at two bytes a character, and the objects around them.
+   */
+  int retainedBytes() {
+    long chars =
+        (long) method.length()
+            + uri.length()
+            + version.length()
+            + host.length()
+            + userAgent.length()
+            + referer.length()
+            + contentType.length()
+            + connection.length();
+    return (int) Math.min(Integer.MAX_VALUE, RETAINED_OVERHEAD + 2 * chars);
+  }
+
   private HttpHead(int maxField) {
     this.maxField = maxField;
   }
@@ -168,8 +188,15 @@ final class HttpHead {
       int content = trimCr(b, i, end);
       if (content > i && (b[i] == SP || b[i] == HT)) {
         if (field != F_NONE) {
-          String more = text(b, i, content, maxField);
-          set(field, get(field) + " " + more, true);
+          // Appended within the bound only: a field already full takes no more (marked), so
+          // thousands of continuation lines cost no more copying than the bound allows.
+          String cur = get(field);
+          if (cur.length() >= maxField) {
+            truncated = true;
+          } else {
+            String more = text(b, i, content, maxField - cur.length() - 1);
+            set(field, cur + " " + more, true);
+          }
         }
       } else {
         field = F_NONE;

@@ -1,5 +1,6 @@
 package io.vigil.agent.packet.http;
 
+import io.vigil.agent.packet.stream.ReassemblyBudget;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
@@ -25,9 +26,19 @@ import java.util.Arrays;
  * framing must be read, a header section over the bound, a bad start or chunk line give up that
  * direction (counted), the other goes on.
  *
+ * <p><b>Memory.</b> What a connection holds beyond a few hundred bytes (the header buffers past
+ * their first 256 bytes, the heads of requests waiting for responses, the stash) is charged to a
+ * {@link ReassemblyBudget} that many parsers share; when it refuses, that direction is given up (a
+ * stash drops the bytes instead), counted by the budget's {@link ReassemblyBudget#refusals}. All is
+ * given back by {@link #end}, which the owner must call.
+ *
  * <p>Not thread-safe: one thread feeds it, and the listener is called on it during the calls.
  */
 public final class HttpParser {
+  /** The budget of parsers made without one: never refuses. */
+  static final ReassemblyBudget UNBUDGETED = new ReassemblyBudget(Long.MAX_VALUE / 2);
+
+  private final ReassemblyBudget memory;
   private final HttpListener listener;
   private final HttpOptions options;
   private final HttpCounters counters;
@@ -37,7 +48,7 @@ public final class HttpParser {
   private Request currentRequest;
   private Response currentResponse;
   private int orphanResponses; // responses owed to requests emitted unanswered early
-  private byte[] stash;
+  private byte[] stash; // charged its length to memory
   private int stashLen;
   private long stashDropped;
   private boolean over; // tunnel or upgrade: HTTP ended on this connection
@@ -46,12 +57,23 @@ public final class HttpParser {
   private HttpTunnel tunnel; // the CONNECT tunnel, once its 2xx is read
   private long nowNs; // the time of the call being handled
 
+  /** A parser whose memory is bounded by its options alone (not charged to a shared budget). */
   public HttpParser(HttpListener listener, HttpOptions options, HttpCounters counters) {
+    this(listener, options, counters, UNBUDGETED);
+  }
+
+  /**
+   * @param memory the budget shared by the parsers (and other analyzers) of a capture; what this
+   *     parser holds is charged to it until {@link #end}
+   */
+  public HttpParser(
+      HttpListener listener, HttpOptions options, HttpCounters counters, ReassemblyBudget memory) {
     this.listener = listener;
     this.options = options;
     this.counters = counters;
-    this.requests = new MessageFramer(new RequestSide(), options.maxHeaderBytes());
-    this.responses = new MessageFramer(new ResponseSide(), options.maxHeaderBytes());
+    this.memory = memory;
+    this.requests = new MessageFramer(new RequestSide(), options.maxHeaderBytes(), memory);
+    this.responses = new MessageFramer(new ResponseSide(), options.maxHeaderBytes(), memory);
   }
 
   /** The client's next in-order bytes {@code b[off, off+len)}, read during the call only. */
@@ -121,9 +143,29 @@ public final class HttpParser {
       closeRequests(timestampNs);
     }
     while (!pending.isEmpty()) {
-      emit(pending.poll(), null);
+      emit(takePending(), null);
     }
     ended = true;
+    requests.release();
+    responses.release();
+    dropStash();
+  }
+
+  /** The oldest request waiting for its response (null when none), its charge given back. */
+  private Request takePending() {
+    Request r = pending.poll();
+    if (r != null) {
+      memory.release(r.charge);
+    }
+    return r;
+  }
+
+  private void dropStash() {
+    if (stash != null) {
+      memory.release(stash.length);
+    }
+    stash = null;
+    stashLen = 0;
   }
 
   /** Whether the client's bytes are still of use (false once given up, tunnelled or upgraded). */
@@ -168,10 +210,16 @@ public final class HttpParser {
     if (len <= 0) {
       return;
     }
-    if (stash == null) {
-      stash = new byte[Math.max(256, len)];
-    } else if (stashLen + len > stash.length) {
-      stash = Arrays.copyOf(stash, Math.max(stashLen + len, stash.length * 2));
+    int size = stash == null ? 0 : stash.length;
+    if (stashLen + len > size) {
+      int grown = stash == null ? Math.max(256, len) : Math.max(stashLen + len, size * 2);
+      grown = Math.max(stashLen + len, Math.min(grown, options.maxStashBytes()));
+      if (!memory.tryReserve(grown - size)) {
+        stashDropped += len; // the budget refuses: these and all later bytes are dropped
+        counters.stashDropped += len;
+        return;
+      }
+      stash = stash == null ? new byte[grown] : Arrays.copyOf(stash, grown);
     }
     System.arraycopy(b, off, stash, stashLen, len);
     stashLen += len;
@@ -181,8 +229,7 @@ public final class HttpParser {
   private void resumeClient(long ts) {
     byte[] held = stash == null ? new byte[0] : Arrays.copyOf(stash, stashLen);
     long dropped = stashDropped;
-    stash = null;
-    stashLen = 0;
+    dropStash();
     stashDropped = 0;
     requests.resume();
     client(held, 0, held.length, ts);
@@ -195,8 +242,7 @@ public final class HttpParser {
     byte[] held = stash == null ? new byte[0] : Arrays.copyOf(stash, stashLen);
     HttpTunnel t = tunnel;
     tunnel = new HttpTunnel(t.connect(), t.host(), t.port(), held, stashDropped, serverRest);
-    stash = null;
-    stashLen = 0;
+    dropStash();
     listener.tunnel(tunnel);
   }
 
@@ -244,10 +290,12 @@ public final class HttpParser {
   private static final class Request {
     final HttpHead head;
     final long startNs;
+    final int charge; // charged to memory while pending
     long endNs;
     long bodyBytes;
 
     Request(HttpHead head, long startNs, long endNs) {
+      this.charge = head.retainedBytes();
       this.head = head;
       this.startNs = startNs;
       this.endNs = endNs;
@@ -309,7 +357,13 @@ public final class HttpParser {
       if (pending.size() >= options.maxPendingRequests()) {
         counters.pendingOverflow++;
         orphanResponses++;
-        emit(pending.poll(), null);
+        emit(takePending(), null);
+      }
+      if (!memory.tryReserve(r.charge)) {
+        // Too much held over every connection: this one stops reading requests, emitted unanswered;
+        // the requests waiting keep their responses; this one's will come alone.
+        emit(r, null);
+        return MessageFramer.GIVE_UP;
       }
       pending.add(r);
       currentRequest = r;
@@ -351,6 +405,7 @@ public final class HttpParser {
       case HEADER_TOO_LONG -> counters.headerTooLong++;
       case BAD_CHUNK -> counters.badChunks++;
       case GAP -> counters.gapsInHeaders++;
+      case BUDGET -> {} // counted by the budget
     }
   }
 
@@ -379,7 +434,7 @@ public final class HttpParser {
         orphanResponses--;
         orphan = true;
       } else {
-        req = pending.poll();
+        req = takePending();
       }
       Response s = new Response(h, req, startNs);
       s.orphan = orphan;
@@ -433,8 +488,7 @@ public final class HttpParser {
       if (s.upgrade) {
         counters.upgrades++;
         over = true;
-        stash = null;
-        stashLen = 0;
+        dropStash();
         return MessageFramer.STOP;
       }
       if (s.request != null && s.request.holdsClient() && requests.paused()) {

@@ -1,5 +1,7 @@
 package io.vigil.agent.packet.http;
 
+import io.vigil.agent.packet.stream.ReassemblyBudget;
+
 /**
  * One direction's HTTP/1.x message framing: collects each header section (bounded), hands it to its
  * {@link Handler}, which says how the body is framed, then skips the body by length, by chunks
@@ -30,7 +32,9 @@ final class MessageFramer {
   enum Lost {
     HEADER_TOO_LONG,
     BAD_CHUNK,
-    GAP
+    GAP,
+    /** The shared analyzer memory budget refused a larger header buffer. */
+    BUDGET
   }
 
   interface Handler {
@@ -76,8 +80,10 @@ final class MessageFramer {
 
   private final Handler handler;
   private final int maxHead;
+  private final ReassemblyBudget memory; // charged the head buffer's growth past INITIAL_HEAD
   private int state = START;
-  private byte[] head = new byte[256];
+  private static final int INITIAL_HEAD = 256;
+  private byte[] head = new byte[INITIAL_HEAD];
   private int headLen;
   private int eol; // 0 in a line, 1 just after LF, 2 after LF CR
   private long startNs;
@@ -89,8 +95,24 @@ final class MessageFramer {
   private boolean chunkBad;
 
   MessageFramer(Handler handler, int maxHead) {
+    this(handler, maxHead, HttpParser.UNBUDGETED);
+  }
+
+  MessageFramer(Handler handler, int maxHead, ReassemblyBudget memory) {
     this.handler = handler;
     this.maxHead = maxHead;
+    this.memory = memory;
+  }
+
+  /** Gives the header buffer (and what it was charged) back; for when nothing more is read. */
+  void release() {
+    setHead(new byte[0]);
+  }
+
+  /** Replaces the header buffer, settling the charge for its growth past the initial size. */
+  private void setHead(byte[] next) {
+    memory.release(Math.max(0, head.length - INITIAL_HEAD));
+    head = next;
   }
 
   boolean paused() {
@@ -191,7 +213,12 @@ final class MessageFramer {
           giveUp(Lost.HEADER_TOO_LONG);
           return end;
         }
-        head = java.util.Arrays.copyOf(head, Math.min(maxHead, headLen * 2));
+        int size = Math.min(maxHead, Math.max(INITIAL_HEAD, headLen * 2));
+        if (!memory.tryReserve(size - Math.max(INITIAL_HEAD, head.length))) {
+          giveUp(Lost.BUDGET);
+          return end;
+        }
+        head = java.util.Arrays.copyOf(head, size); // charged: size - INITIAL_HEAD in all
       }
       head[headLen++] = c;
       if (c == '\n') {
@@ -222,7 +249,7 @@ final class MessageFramer {
       messageEnd(true, ts); // NO_BODY, or a length of 0
     }
     if (head.length > 4096) {
-      head = new byte[256]; // a big header section does not pin its buffer for the connection
+      setHead(new byte[INITIAL_HEAD]); // a big header does not pin its buffer for the connection
     }
   }
 
@@ -309,7 +336,7 @@ final class MessageFramer {
 
   private void giveUp(Lost why) {
     state = GIVEN_UP;
-    head = new byte[0];
+    setHead(new byte[0]);
     handler.lost(why);
   }
 

@@ -15,11 +15,13 @@ final class StreamConnection implements StreamSink {
   final long startNs;
   final boolean midStream;
   private final StreamAnalyzerFactory factory;
+  private final StreamCounters counters;
   TcpReassembler reassembler;
   private StreamAnalyzer analyzer;
   private boolean asked;
 
   int state = OPEN;
+  boolean carried; // a packet with payload was seen (either direction, before a RST or not)
   boolean reset; // a RST was seen and nothing new came since: ends as RST after the linger
   long lastNs; // the last packet's time, for end timestamps
   long touchNs; // the table clock at the last packet: orders the timeout lists
@@ -41,6 +43,7 @@ final class StreamConnection implements StreamSink {
     this.startNs = startNs;
     this.midStream = midStream;
     this.factory = factory;
+    this.counters = counters;
     this.reassembler = new TcpReassembler(this, options, budget, counters);
   }
 
@@ -60,7 +63,12 @@ final class StreamConnection implements StreamSink {
   private StreamAnalyzer analyzer() {
     if (!asked) {
       asked = true;
-      analyzer = factory.create(describe());
+      try {
+        analyzer = factory.create(describe());
+      } catch (RuntimeException e) {
+        failed();
+        return null;
+      }
       if (analyzer == null) {
         reassembler.stop(Direction.CLIENT_TO_SERVER);
         reassembler.stop(Direction.SERVER_TO_CLIENT);
@@ -69,36 +77,76 @@ final class StreamConnection implements StreamSink {
     return analyzer;
   }
 
+  /**
+   * The analyzer threw (a bug, perhaps one hostile bytes found): it is dropped and counted, and the
+   * connection delivers nothing more, so that one analyzer's bug never stops the capture thread.
+   * Its end is not called: its state is not to be trusted.
+   */
+  private void failed() {
+    counters.analyzerErrors++;
+    analyzer = null;
+    if (reassembler != null) {
+      reassembler.stop(Direction.CLIENT_TO_SERVER);
+      reassembler.stop(Direction.SERVER_TO_CLIENT);
+    }
+  }
+
   @Override
   public boolean data(Direction d, byte[] buf, int off, int len, long ts) {
     StreamAnalyzer a = analyzer();
-    return a != null && a.data(d, buf, off, len, ts);
+    if (a == null) {
+      return false;
+    }
+    try {
+      return a.data(d, buf, off, len, ts);
+    } catch (RuntimeException e) {
+      failed();
+      return false;
+    }
   }
 
   @Override
   public void gap(Direction d, long bytes, long ts) {
     StreamAnalyzer a = analyzer();
     if (a != null) {
-      a.gap(d, bytes, ts);
+      try {
+        a.gap(d, bytes, ts);
+      } catch (RuntimeException e) {
+        failed();
+      }
     }
   }
 
   @Override
   public void closed(Direction d, long ts) {
     if (analyzer != null) {
-      analyzer.closed(d, ts);
+      try {
+        analyzer.closed(d, ts);
+      } catch (RuntimeException e) {
+        failed();
+      }
     }
   }
 
-  /** Flushes the streams, ends the analyzer and drops both (the key stays for the linger). */
+  /**
+   * Flushes the streams, ends the analyzer and drops both (the key stays for the linger). The
+   * reassembler's buffers (and their budget reservation) are released whatever the analyzer does.
+   */
   void end(StreamEnd reason) {
-    reassembler.flush(lastNs);
-    if (analyzer != null) {
-      analyzer.end(reason, lastNs);
+    try {
+      reassembler.flush(lastNs);
+      if (analyzer != null) {
+        try {
+          analyzer.end(reason, lastNs);
+        } catch (RuntimeException e) {
+          failed();
+        }
+      }
+    } finally {
+      reassembler.discard();
+      reassembler = null;
+      analyzer = null;
+      state = DONE;
     }
-    reassembler.discard();
-    reassembler = null;
-    analyzer = null;
-    state = DONE;
   }
 }

@@ -22,6 +22,7 @@ public final class StreamCounters {
   long budgetRefusals;
   long depthTruncated;
   long stoppedByAnalyzer;
+  long analyzerErrors;
 
   long packets;
   long ignored;
@@ -61,6 +62,7 @@ public final class StreamCounters {
         lateSegments,
         resets,
         afterReset,
-        e);
+        e,
+        analyzerErrors);
   }
 }

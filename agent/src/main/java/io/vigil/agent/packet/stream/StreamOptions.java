@@ -14,13 +14,21 @@ import java.time.Duration;
  * @param closedLinger how long a connection whose both FINs were seen waits for the holes before
  *     them, and how long an ended connection (FIN, RST) is remembered so that its stray late
  *     packets do not start a new, mid-stream one
+ * @param emptyIdleTimeout a connection that has carried no payload yet (a handshake, a scan probe,
+ *     a lone ACK or RST) ends after this long without a packet; such connections are also evicted
+ *     first from a full table, so that a SYN scan cannot push out connections that carry data. At
+ *     most {@link #idleTimeout} (a longer value is taken as it)
  */
 public record StreamOptions(
     int maxBufferedPerDirection,
     long depth,
     int maxConnections,
     Duration idleTimeout,
-    Duration closedLinger) {
+    Duration closedLinger,
+    Duration emptyIdleTimeout) {
+
+  /** The default {@link #emptyIdleTimeout}: 30 s, a handshake's retries and more. */
+  public static final Duration DEFAULT_EMPTY_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
   public StreamOptions {
     if (maxBufferedPerDirection < 0) {
@@ -35,11 +43,33 @@ public record StreamOptions(
     }
     positive("idleTimeout", idleTimeout);
     positive("closedLinger", closedLinger);
+    positive("emptyIdleTimeout", emptyIdleTimeout);
+    if (emptyIdleTimeout.compareTo(idleTimeout) > 0) {
+      emptyIdleTimeout = idleTimeout;
+    }
+  }
+
+  /** Options with the default {@link #emptyIdleTimeout} (or {@code idleTimeout} if shorter). */
+  public StreamOptions(
+      int maxBufferedPerDirection,
+      long depth,
+      int maxConnections,
+      Duration idleTimeout,
+      Duration closedLinger) {
+    this(
+        maxBufferedPerDirection,
+        depth,
+        maxConnections,
+        idleTimeout,
+        closedLinger,
+        idleTimeout == null || DEFAULT_EMPTY_IDLE_TIMEOUT.compareTo(idleTimeout) <= 0
+            ? DEFAULT_EMPTY_IDLE_TIMEOUT
+            : idleTimeout);
   }
 
   /**
    * 256 KiB out of order per direction, depth 1 MiB, 65,536 connections, idle 300 s and closed
-   * linger 5 s (the flow table's TCP timeouts).
+   * linger 5 s (the flow table's TCP timeouts), idle 30 s for connections without payload.
    */
   public static StreamOptions defaults() {
     return new StreamOptions(
@@ -47,15 +77,22 @@ public record StreamOptions(
   }
 
   public StreamOptions withDepth(long d) {
-    return new StreamOptions(maxBufferedPerDirection, d, maxConnections, idleTimeout, closedLinger);
+    return new StreamOptions(
+        maxBufferedPerDirection, d, maxConnections, idleTimeout, closedLinger, emptyIdleTimeout);
   }
 
   public StreamOptions withMaxBufferedPerDirection(int n) {
-    return new StreamOptions(n, depth, maxConnections, idleTimeout, closedLinger);
+    return new StreamOptions(n, depth, maxConnections, idleTimeout, closedLinger, emptyIdleTimeout);
   }
 
   public StreamOptions withMaxConnections(int n) {
-    return new StreamOptions(maxBufferedPerDirection, depth, n, idleTimeout, closedLinger);
+    return new StreamOptions(
+        maxBufferedPerDirection, depth, n, idleTimeout, closedLinger, emptyIdleTimeout);
+  }
+
+  public StreamOptions withEmptyIdleTimeout(Duration d) {
+    return new StreamOptions(
+        maxBufferedPerDirection, depth, maxConnections, idleTimeout, closedLinger, d);
   }
 
   private static void positive(String name, Duration d) {

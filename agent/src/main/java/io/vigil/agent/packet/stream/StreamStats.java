@@ -30,6 +30,8 @@ import java.util.Map;
  * @param resets RST packets seen
  * @param afterReset connections that went on (new bytes or a new handshake) after a RST
  * @param ended connections ended, by reason
+ * @param analyzerErrors exceptions an analyzer (or the factory) threw; each dropped its
+ *     connection's analyzer, the capture went on
  */
 public record StreamStats(
     long segments,
@@ -53,10 +55,61 @@ public record StreamStats(
     long lateSegments,
     long resets,
     long afterReset,
-    Map<StreamEnd, Long> ended) {
+    Map<StreamEnd, Long> ended,
+    long analyzerErrors) {
 
   public StreamStats {
     ended = Map.copyOf(ended);
+  }
+
+  /** The counters as they were before {@code analyzerErrors} was counted (it is 0). */
+  public StreamStats(
+      long segments,
+      long bytesDelivered,
+      long gaps,
+      long gapBytes,
+      long outOfOrder,
+      long retransmitted,
+      long retransmittedBytes,
+      long overlapsSame,
+      long overlapsDifferent,
+      long bufferLimitHits,
+      long budgetRefusals,
+      long depthTruncated,
+      long stoppedByAnalyzer,
+      long packets,
+      long ignored,
+      long created,
+      long midStream,
+      long open,
+      long lateSegments,
+      long resets,
+      long afterReset,
+      Map<StreamEnd, Long> ended) {
+    this(
+        segments,
+        bytesDelivered,
+        gaps,
+        gapBytes,
+        outOfOrder,
+        retransmitted,
+        retransmittedBytes,
+        overlapsSame,
+        overlapsDifferent,
+        bufferLimitHits,
+        budgetRefusals,
+        depthTruncated,
+        stoppedByAnalyzer,
+        packets,
+        ignored,
+        created,
+        midStream,
+        open,
+        lateSegments,
+        resets,
+        afterReset,
+        ended,
+        0);
   }
 
   /** Connections ended for {@code reason}. */

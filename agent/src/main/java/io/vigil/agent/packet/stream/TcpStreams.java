@@ -20,9 +20,15 @@ import java.util.HashMap;
  * through the closed linger so that its late packets (counted) do not start a new connection,
  * unless the client sends a new SYN. Packet time drives timeouts: every packet first ends what is
  * idle at its time, and {@link #advance} does the same for a clock the caller gives. A new
- * connection in a full table first forgets the longest ended one, else ends the connection idle the
- * longest ({@link StreamEnd#EVICTED}). On every end, holes still open are reported as gaps, then
- * the analyzer's {@link StreamAnalyzer#end} is called.
+ * connection in a full table first forgets the longest ended one, else ends the connection without
+ * payload idle the longest, else the connection idle the longest ({@link StreamEnd#EVICTED}). A
+ * connection that has carried no payload ends after {@link StreamOptions#emptyIdleTimeout}. On
+ * every end, holes still open are reported as gaps, then the analyzer's {@link StreamAnalyzer#end}
+ * is called.
+ *
+ * <p><b>Analyzer errors.</b> A {@link RuntimeException} thrown by the factory or an analyzer is
+ * caught and counted ({@link StreamStats#analyzerErrors}); that connection's analyzer is dropped
+ * and its bytes no longer delivered, its buffers still released, and the capture goes on.
  *
  * <p>Owned by one thread: not thread-safe (the {@link ReassemblyBudget} it shares is). The
  * analyzers are called on that thread, from {@link #packet}, {@link #advance} and {@link #finish}.
@@ -40,11 +46,14 @@ public final class TcpStreams {
   private final StreamCounters counters = new StreamCounters();
   private final long idleNs;
   private final long lingerNs;
+  private final long emptyIdleNs;
   private final HashMap<ConnKey, StreamConnection> table = new HashMap<>();
   private final ConnKey probe = new ConnKey();
-  // Timeout lists by state, oldest touch first: OPEN (idle timeout), CLOSING and DONE (linger).
-  private final StreamConnection[] head = new StreamConnection[3];
-  private final StreamConnection[] tail = new StreamConnection[3];
+  // Timeout lists, oldest touch first: OPEN (idle timeout), CLOSING and DONE (linger), and EMPTY:
+  // open connections that carried no payload yet (the short idle timeout, evicted first).
+  private static final int EMPTY = 3;
+  private final StreamConnection[] head = new StreamConnection[4];
+  private final StreamConnection[] tail = new StreamConnection[4];
   private long clockNs = Long.MIN_VALUE;
 
   public TcpStreams(StreamOptions options, ReassemblyBudget budget, StreamAnalyzerFactory factory) {
@@ -53,6 +62,7 @@ public final class TcpStreams {
     this.factory = factory;
     this.idleNs = options.idleTimeout().toNanos();
     this.lingerNs = options.closedLinger().toNanos();
+    this.emptyIdleNs = options.emptyIdleTimeout().toNanos();
   }
 
   /**
@@ -104,6 +114,9 @@ public final class TcpStreams {
     if (ts > c.lastNs) {
       c.lastNs = ts;
     }
+    if (p.payloadLength > 0) {
+      c.carried = true;
+    }
     TcpReassembler r = c.reassembler;
     if ((flags & RST) != 0) {
       // A reset ends the connection once the linger passes without anything new: a forged or
@@ -143,12 +156,12 @@ public final class TcpStreams {
    * is then empty.
    */
   public void finish() {
-    for (int l = 0; l < 3; l++) {
+    for (int l = 0; l < head.length; l++) {
       while (head[l] != null) {
         StreamConnection c = head[l];
-        if (l != StreamConnection.DONE) {
+        if (c.state != StreamConnection.DONE) {
           StreamEnd reason =
-              l == StreamConnection.OPEN
+              c.state == StreamConnection.OPEN
                   ? StreamEnd.SHUTDOWN
                   : c.reset ? StreamEnd.RST : StreamEnd.FIN;
           end(c, reason);
@@ -200,6 +213,13 @@ public final class TcpStreams {
       forget(done);
       return;
     }
+    StreamConnection empty = head[EMPTY];
+    if (empty != null) {
+      // Before any connection that carried data: a scan's probes must not push those out.
+      end(empty, StreamEnd.EVICTED);
+      forget(empty);
+      return;
+    }
     StreamConnection a = head[StreamConnection.OPEN];
     StreamConnection b = head[StreamConnection.CLOSING];
     StreamConnection victim = a == null ? b : b == null || a.touchNs <= b.touchNs ? a : b;
@@ -209,6 +229,10 @@ public final class TcpStreams {
 
   private void expire() {
     StreamConnection c;
+    while ((c = head[EMPTY]) != null && clockNs - c.touchNs >= emptyIdleNs) {
+      end(c, StreamEnd.IDLE_TIMEOUT);
+      forget(c);
+    }
     while ((c = head[StreamConnection.OPEN]) != null && clockNs - c.touchNs >= idleNs) {
       end(c, StreamEnd.IDLE_TIMEOUT);
       forget(c);
@@ -228,10 +252,15 @@ public final class TcpStreams {
       return;
     }
     unlink(c);
-    c.end(reason);
-    counters.ended[reason.ordinal()]++;
-    counters.open--;
-    append(c);
+    try {
+      c.end(reason);
+    } finally {
+      // Even if ending threw (analyzer errors are caught below it; this is for worse), the
+      // connection is DONE and listed again, so that it is forgotten after its linger.
+      counters.ended[reason.ordinal()]++;
+      counters.open--;
+      append(c);
+    }
   }
 
   /** Removes the connection from the table (ended first by the caller when live). */
@@ -247,7 +276,7 @@ public final class TcpStreams {
   }
 
   private void append(StreamConnection c) {
-    int l = c.state;
+    int l = c.state == StreamConnection.OPEN && !c.carried ? EMPTY : c.state;
     c.touchNs = clockNs == Long.MIN_VALUE ? c.lastNs : clockNs;
     c.prev = tail[l];
     c.next = null;

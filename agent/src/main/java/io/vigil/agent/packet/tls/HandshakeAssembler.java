@@ -1,5 +1,6 @@
 package io.vigil.agent.packet.tls;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -11,16 +12,23 @@ import java.util.Objects;
  *
  * <p>Bounded: a header announcing a body longer than the bound ends the stream as {@link
  * TlsMalformed#TOO_LARGE} before anything is allocated for it, so at most one body of at most the
- * bound is buffered. Not thread-safe: one instance per direction of one connection.
+ * bound is buffered. The body buffer grows (doubling from {@link #INITIAL_BODY} bytes) as bytes
+ * actually arrive, never past the announced length: the 4-byte header alone is spoofable, so one
+ * packet per connection must not pin a whole bound's worth of heap. Not thread-safe: one instance
+ * per direction of one connection.
  */
 public final class HandshakeAssembler {
   private static final int HEADER = 4;
+
+  /** The body buffer's first size: most handshake messages but certificates fit. */
+  static final int INITIAL_BODY = 512;
 
   private final HandshakeHandler handler;
   private final int maxMessageLength;
   private final byte[] header = new byte[HEADER];
   private int headerFill;
-  private byte[] body;
+  private byte[] body; // grows towards bodyLength as bytes arrive
+  private int bodyLength = -1; // the announced length, -1 when no body is begun
   private int bodyFill;
   private TlsMalformed malformed;
   private boolean stopped;
@@ -50,7 +58,7 @@ public final class HandshakeAssembler {
     int p = off;
     int end = off + len;
     while (p < end && !stopped && malformed == null) {
-      if (body == null) {
+      if (bodyLength < 0) {
         int n = Math.min(HEADER - headerFill, end - p);
         System.arraycopy(b, p, header, headerFill, n);
         headerFill += n;
@@ -59,11 +67,12 @@ public final class HandshakeAssembler {
           startBody();
         }
       } else {
-        int n = Math.min(body.length - bodyFill, end - p);
+        int n = Math.min(bodyLength - bodyFill, end - p);
+        ensure(bodyFill + n);
         System.arraycopy(b, p, body, bodyFill, n);
         bodyFill += n;
         p += n;
-        if (bodyFill == body.length) {
+        if (bodyFill == bodyLength) {
           deliver();
         }
       }
@@ -77,16 +86,28 @@ public final class HandshakeAssembler {
       malformed = TlsMalformed.TOO_LARGE;
       return;
     }
-    body = new byte[length];
+    bodyLength = length;
+    body = new byte[Math.min(length, INITIAL_BODY)];
     bodyFill = 0;
     if (length == 0) {
       deliver();
     }
   }
 
+  /**
+   * Grows the body buffer to hold {@code need} bytes: doubling, never past the announced length.
+   */
+  private void ensure(int need) {
+    if (need > body.length) {
+      int size = (int) Math.min(bodyLength, Math.max(need, 2L * body.length));
+      body = Arrays.copyOf(body, size);
+    }
+  }
+
   private void deliver() {
-    byte[] message = body;
+    byte[] message = body; // exactly bodyLength long: growth stops at the announced length
     body = null;
+    bodyLength = -1;
     headerFill = 0;
     handler.message(header[0] & 0xff, message);
   }
@@ -95,6 +116,7 @@ public final class HandshakeAssembler {
   public void stop() {
     stopped = true;
     body = null;
+    bodyLength = -1;
   }
 
   /** Why the stream is malformed, or null. */
@@ -104,6 +126,11 @@ public final class HandshakeAssembler {
 
   /** True when part of a message is buffered (a header or body begun and not finished). */
   public boolean midMessage() {
-    return body != null || headerFill > 0;
+    return bodyLength >= 0 || headerFill > 0;
+  }
+
+  /** Bytes the body buffer holds room for now (0 when none): what the heap pays for this stream. */
+  int bufferCapacity() {
+    return body == null ? 0 : body.length;
   }
 }

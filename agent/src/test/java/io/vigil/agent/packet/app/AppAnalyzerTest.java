@@ -323,6 +323,61 @@ class AppAnalyzerTest {
   }
 
   @Test
+  void aRequestLineArrivingByteByByteIsNotRescannedFromItsStart() {
+    StreamAnalyzer a = factory.create(CONN);
+    DetectStage detect = (DetectStage) ((AppAnalyzer) a).stage();
+    byte[] line = b("GET /" + "x".repeat(8000) + " HTTP/1.1\r\nHost: h\r\n\r\n");
+    for (int i = 0; i < line.length; i++) {
+      a.data(CLIENT_TO_SERVER, line, i, 1, 1);
+    }
+    a.end(StreamEnd.FIN, 2);
+    assertEquals(List.of("HTTP"), detected);
+    assertEquals(8001, http.get(0).request().uri().length());
+    // Scanning the whole held line on every byte was about 32 million byte checks.
+    long bound = (long) DetectStage.RESCAN_ALWAYS * DetectStage.RESCAN_ALWAYS + 4L * line.length;
+    assertTrue(detect.clientBytesScanned < bound, detect.clientBytesScanned + " bytes scanned");
+  }
+
+  @Test
+  void serverBytesPastTheBoundWhileTheClientDecidesAreAGapNotAShift() {
+    factory = factory(new AppOptions(64, 2048, 3, HttpOptions.defaults()));
+    StreamAnalyzer a = factory.create(CONN);
+    send(a, CLIENT_TO_SERVER, b("GET /a HTT")); // undecided
+    // The first response runs 100 bytes past the server's detection bound.
+    String head = "HTTP/1.1 200 OK\r\nContent-Length: 64\r\n\r\n";
+    byte[] first = b(head + "y".repeat(64));
+    send(a, SERVER_TO_CLIENT, first);
+    send(a, CLIENT_TO_SERVER, b("P/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n"));
+    send(a, SERVER_TO_CLIENT, b("HTTP/1.1 204 No Content\r\n\r\n"));
+    a.end(StreamEnd.FIN, 2);
+    assertEquals(List.of("HTTP"), detected);
+    assertEquals(2, http.size());
+    assertEquals(200, http.get(0).response().status());
+    assertEquals(64, http.get(0).response().bodyBytes());
+    assertTrue(http.get(0).response().complete());
+    assertEquals("/b", http.get(1).request().uri());
+    assertEquals(204, http.get(1).response().status());
+  }
+
+  @Test
+  void detectionBuffersAreChargedToTheFactoryBudgetAndGivenUpWhenItRefuses() {
+    factory = factory(AppOptions.defaults().withMaxAnalyzerMemory(40 * 1024));
+    List<StreamAnalyzer> open = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      StreamAnalyzer a = factory.create(CONN);
+      open.add(a);
+      send(a, CLIENT_TO_SERVER, b("GET /" + "x".repeat(4000))); // undecided, held
+      assertTrue(factory.memory().used() <= 40 * 1024);
+    }
+    assertTrue(factory.memory().refusals() > 0);
+    assertTrue(detected.contains("UNKNOWN"), "a refused connection is given up");
+    for (StreamAnalyzer a : open) {
+      a.end(StreamEnd.FIN, 2);
+    }
+    assertEquals(0, factory.memory().used());
+  }
+
+  @Test
   void detectionStartsAgainAfterAGap() {
     StreamAnalyzer a = factory.create(CONN);
     send(a, CLIENT_TO_SERVER, b("GE"));

@@ -46,6 +46,87 @@ class HttpParserTest {
   }
 
   @Test
+  void pipelinedHeadsAreChargedToTheSharedBudgetAndGivenBackAtTheEnd() {
+    io.vigil.agent.packet.stream.ReassemblyBudget memory =
+        new io.vigil.agent.packet.stream.ReassemblyBudget(256 * 1024);
+    parser = new HttpParser(listener, HttpOptions.defaults(), counters, memory);
+    // A client-only stream: 16 requests with 15 KiB heads, never answered.
+    String big = "X-Pad: " + "p".repeat(14 * 1024) + "\r\n";
+    long peak = 0;
+    for (int i = 0; i < 16; i++) {
+      client(
+          "GET /" + i + " HTTP/1.1\r\nUser-Agent: " + "u".repeat(1000) + "\r\n" + big + "\r\n", i);
+      peak = Math.max(peak, memory.used());
+    }
+    assertTrue(memory.used() > 16 * 2000, "heads held: " + memory.used());
+    assertTrue(peak <= memory.capacity());
+    parser.end(100);
+    assertEquals(0, memory.used());
+    assertEquals(16, txs.size());
+  }
+
+  @Test
+  void aRefusingBudgetGivesUpTheClientDirection() {
+    io.vigil.agent.packet.stream.ReassemblyBudget memory =
+        new io.vigil.agent.packet.stream.ReassemblyBudget(8 * 1024);
+    parser = new HttpParser(listener, HttpOptions.defaults(), counters, memory);
+    for (int i = 0; i < 16 && parser.wantsClient(); i++) {
+      client("GET /" + i + " HTTP/1.1\r\nUser-Agent: " + "u".repeat(1000) + "\r\n\r\n", i);
+    }
+    assertFalse(parser.wantsClient());
+    assertTrue(memory.refusals() > 0);
+    assertTrue(memory.used() <= memory.capacity());
+    server("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 50); // still paired in order
+    assertEquals("/0", txs.get(txs.size() - 1).request().uri());
+    parser.end(100);
+    assertEquals(0, memory.used());
+  }
+
+  @Test
+  void aBigHeaderBufferAndTheStashAreChargedAndGivenBack() {
+    io.vigil.agent.packet.stream.ReassemblyBudget memory =
+        new io.vigil.agent.packet.stream.ReassemblyBudget(1 << 20);
+    parser = new HttpParser(listener, HttpOptions.defaults(), counters, memory);
+    client("GET / HTTP/1.1\r\nX-Long: " + "a".repeat(10_000), 1); // a head still going
+    assertTrue(memory.used() >= 10_000, "header buffer: " + memory.used());
+    parser.end(2);
+    assertEquals(0, memory.used());
+
+    parser = new HttpParser(listener, HttpOptions.defaults(), counters, memory);
+    client("CONNECT h:443 HTTP/1.1\r\n\r\n" + "t".repeat(5000), 1); // stashed
+    assertTrue(memory.used() >= 5000, "stash: " + memory.used());
+    server("HTTP/1.1 200 OK\r\n\r\n", 2);
+    assertEquals(1, tunnels.size());
+    assertEquals(5000, tunnels.get(0).clientBytes().length);
+    parser.end(3);
+    assertEquals(0, memory.used());
+  }
+
+  @Test
+  void foldedLinesPastTheFieldBoundAreNotCopiedAgain() {
+    // 100,000 continuation lines of one user agent: appending each to the value so far copied (and
+    // allocated) up to the field bound per line, about 200 MB here; within the bound, a full field
+    // takes no more, so parsing allocates about what the header holds.
+    StringBuilder h = new StringBuilder("GET / HTTP/1.1\r\nUser-Agent: a\r\n");
+    for (int i = 0; i < 100_000; i++) {
+      h.append(" x\r\n");
+    }
+    h.append("Host: h\r\n\r\n");
+    byte[] head = b(h.toString());
+    HttpOptions o = new HttpOptions(1 << 20, 8192, 1024, 16, 0);
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+    long before = mx.getCurrentThreadAllocatedBytes();
+    HttpHead parsed = HttpHead.request(head, head.length, o);
+    long allocated = mx.getCurrentThreadAllocatedBytes() - before;
+    assertTrue(allocated < 4L * head.length, "allocated " + allocated + " bytes");
+    assertEquals(1024, parsed.userAgent.length());
+    assertTrue(parsed.userAgent.startsWith("a x x"));
+    assertTrue(parsed.truncated);
+    assertEquals("h", parsed.host);
+  }
+
+  @Test
   void aRequestAndItsResponseMakeOneTransaction() {
     client(
         "GET /index.html?q=1 HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: curl/8.5.0\r\n"

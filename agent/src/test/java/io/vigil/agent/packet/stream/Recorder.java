@@ -9,7 +9,7 @@ import java.util.List;
  * Test sink: each direction's delivered bytes, with a gap of n bytes written as n '~' (tests keep
  * gaps small), and every call in order as text.
  */
-final class Recorder implements StreamAnalyzer {
+class Recorder implements StreamAnalyzer {
   final ByteArrayOutputStream toServer = new ByteArrayOutputStream();
   final ByteArrayOutputStream toClient = new ByteArrayOutputStream();
   final List<String> events = new ArrayList<>();

@@ -185,12 +185,114 @@ class TcpStreamsTest {
   }
 
   @Test
+  void aSynScanOfAFullTableEvictsItsOwnProbesNotConnectionsCarryingData() {
+    streams = new TcpStreams(StreamOptions.defaults().withMaxConnections(3), budget, this::make);
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "real"));
+    for (int port = 1000; port < 1100; port++) {
+      streams.packet(tcp(sec(2 + port / 1000.0), "198.51.100.7", port, S, 22, SYN, 7, ""));
+    }
+    streams.packet(tcp(sec(3), C, 1, S, 80, ACK, 5, "+more"));
+    assertNull(recorders.get(0).ended);
+    assertEquals("real+more", recorders.get(0).text(CLIENT_TO_SERVER));
+    assertEquals(98, streams.stats().ended(StreamEnd.EVICTED));
+    assertEquals(3, streams.size());
+  }
+
+  @Test
+  void connectionsWithoutPayloadTimeOutSooner() {
+    handshake(1, 40000, 100, 900); // a handshake, then nothing
+    streams.packet(tcp(sec(2), C, 40001, S, 80, ACK, 1, "data"));
+    streams.advance(sec(1 + 29.9));
+    assertEquals(0, streams.stats().ended(StreamEnd.IDLE_TIMEOUT));
+    streams.advance(sec(1 + 30));
+    assertEquals(1, streams.stats().ended(StreamEnd.IDLE_TIMEOUT));
+    assertEquals(1, streams.size(), "the one that carried data stays");
+    streams.advance(sec(2 + 300));
+    assertEquals(2, streams.stats().ended(StreamEnd.IDLE_TIMEOUT));
+    assertEquals(StreamEnd.IDLE_TIMEOUT, recorders.get(0).ended);
+  }
+
+  @Test
+  void theEmptyIdleTimeoutIsAnOptionAndNeverLongerThanTheIdleTimeout() {
+    assertEquals(java.time.Duration.ofSeconds(30), StreamOptions.defaults().emptyIdleTimeout());
+    StreamOptions o =
+        new StreamOptions(
+            1, 1, 1, java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(1));
+    assertEquals(java.time.Duration.ofSeconds(10), o.emptyIdleTimeout());
+    assertEquals(
+        java.time.Duration.ofSeconds(5),
+        StreamOptions.defaults()
+            .withEmptyIdleTimeout(java.time.Duration.ofSeconds(5))
+            .emptyIdleTimeout());
+  }
+
+  @Test
   void aDeclinedConnectionCostsNoBuffering() {
     streams = new TcpStreams(StreamOptions.defaults(), budget, c -> null);
     streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "one"));
     streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 100, "ahead"));
     assertEquals(0, budget.used());
     assertEquals(3, streams.stats().bytesDelivered());
+  }
+
+  /** An analyzer with a bug: it throws on the call {@code when} names. */
+  private static final class Throwing extends Recorder {
+    private final String when;
+
+    Throwing(String when) {
+      this.when = when;
+    }
+
+    @Override
+    public boolean data(Direction d, byte[] buf, int off, int len, long ts) {
+      if (when.equals("data")) {
+        throw new IllegalStateException("bug");
+      }
+      return super.data(d, buf, off, len, ts);
+    }
+
+    @Override
+    public void end(StreamEnd reason, long ts) {
+      if (when.equals("end")) {
+        throw new IllegalStateException("bug");
+      }
+      super.end(reason, ts);
+    }
+  }
+
+  @Test
+  void anAnalyzerThrowingOnDataIsDroppedAndTheCaptureGoesOn() {
+    streams =
+        new TcpStreams(
+            StreamOptions.defaults(),
+            budget,
+            c -> {
+              Recorder r = c.clientPort() == 1 ? new Throwing("data") : new Recorder();
+              recorders.add(r);
+              return r;
+            });
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "boom"));
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 100, "ahead")); // not buffered: stopped
+    streams.packet(tcp(sec(2), C, 2, S, 80, ACK, 1, "fine"));
+    assertEquals(1, streams.stats().analyzerErrors());
+    assertEquals("fine", recorders.get(1).text(CLIENT_TO_SERVER));
+    assertEquals(0, budget.used());
+    streams.finish();
+    assertNull(recorders.get(0).ended, "a failed analyzer is not ended");
+    assertEquals(StreamEnd.SHUTDOWN, recorders.get(1).ended);
+  }
+
+  @Test
+  void anAnalyzerThrowingInEndStillReleasesTheBudgetAndTheTable() {
+    streams = new TcpStreams(StreamOptions.defaults(), budget, c -> new Throwing("end"));
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 1, "one"));
+    streams.packet(tcp(sec(1), C, 1, S, 80, ACK, 100, "ahead")); // held out of order
+    assertEquals(true, budget.used() > 0);
+    streams.finish();
+    assertEquals(0, budget.used());
+    assertEquals(0, streams.size());
+    assertEquals(1, streams.stats().analyzerErrors());
+    assertEquals(1, streams.stats().ended(StreamEnd.SHUTDOWN));
   }
 
   @Test

@@ -90,6 +90,40 @@ class HandshakeAssemblerTest {
   }
 
   @Test
+  void aSpoofedHeaderAloneDoesNotAllocateTheAnnouncedBody() {
+    int bound = 128 * 1024;
+    HandshakeAssembler a = new HandshakeAssembler(record, bound);
+    byte[] header = {11, 0x01, (byte) 0xff, (byte) 0xff}; // a 131,071-byte certificate message
+    assertTrue(a.feed(header, 0, 4));
+    assertTrue(a.feed(new byte[10], 0, 10));
+    assertTrue(a.midMessage());
+    assertTrue(
+        a.bufferCapacity() <= HandshakeAssembler.INITIAL_BODY,
+        "holds " + a.bufferCapacity() + " bytes for 10 received");
+  }
+
+  @Test
+  void aLargeMessageArrivingPieceByPieceGrowsToExactlyItsLength() {
+    byte[] body = new byte[70_000];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) (i * 31);
+    }
+    byte[] wire = handshake(11, body);
+    List<byte[]> bodies = new ArrayList<>();
+    HandshakeAssembler a = new HandshakeAssembler((t, b) -> bodies.add(b), 128 * 1024);
+    for (int off = 0; off < wire.length; off += 1000) {
+      a.feed(wire, off, Math.min(1000, wire.length - off));
+      int received = Math.max(0, Math.min(off + 1000, wire.length) - 4);
+      if (a.midMessage()) {
+        assertTrue(a.bufferCapacity() <= Math.max(2 * received, HandshakeAssembler.INITIAL_BODY));
+      }
+    }
+    assertEquals(1, bodies.size());
+    assertArrayEquals(body, bodies.get(0));
+    assertEquals(0, a.bufferCapacity());
+  }
+
+  @Test
   void badArgumentsAreCallerBugs() {
     assertThrows(IllegalArgumentException.class, () -> new HandshakeAssembler(record, 0));
     HandshakeAssembler a = new HandshakeAssembler(record, 10);
