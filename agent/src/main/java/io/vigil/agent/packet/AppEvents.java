@@ -35,6 +35,12 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
     void tls(TlsEvent.Builder event, long timestampNs);
   }
 
+  /**
+   * Largest TLS handshake message read on a TCP stream (a certificate chain is a few KiB; a message
+   * is buffered only as its bytes arrive, but per connection and outside the shared budgets).
+   */
+  static final int MAX_HANDSHAKE_MESSAGE = 32 * 1024;
+
   private final Sink sink;
 
   AppEvents(Sink sink) {
@@ -122,7 +128,7 @@ final class AppEvents implements AppListener, TlsConsumer.Factory {
   private final class Handshake implements TlsConsumer, TlsConversation.Listener {
     private final TcpConnection connection;
     private final Tunnel via;
-    private final TlsConversation conversation = new TlsConversation(this);
+    private final TlsConversation conversation = new TlsConversation(this, MAX_HANDSHAKE_MESSAGE);
     private final TlsEventBuilder event = new TlsEventBuilder(Ja4.Transport.TCP);
     private boolean reported;
     private boolean broken; // a gap: what follows it cannot be read as the handshake's continuation

@@ -58,6 +58,9 @@ public final class PacketPipeline {
   /** Bytes of out-of-order segments held over all connections of one pipeline. */
   static final long REASSEMBLY_BUDGET_BYTES = 8L << 20;
 
+  /** Bytes the detection and HTTP analyzers may hold over all connections of one pipeline. */
+  static final long ANALYZER_BUDGET_BYTES = 8L << 20;
+
   /** How often, in packet time, idle flows and unanswered queries are looked for. */
   private static final long ADVANCE_EVERY_NS = 1_000_000_000L;
 
@@ -71,7 +74,8 @@ public final class PacketPipeline {
   private final QuicHandshakes quic = new QuicHandshakes();
   private final AppEvents appEvents = new AppEvents(new AppSink());
   private final AppAnalyzerFactory apps =
-      new AppAnalyzerFactory(appEvents, appEvents, AppOptions.defaults());
+      new AppAnalyzerFactory(
+          appEvents, appEvents, AppOptions.defaults().withMaxAnalyzerMemory(ANALYZER_BUDGET_BYTES));
   private final TcpStreams streams;
   private final CommunityId communityId = new CommunityId(0);
   private final Counts counts = new Counts();
