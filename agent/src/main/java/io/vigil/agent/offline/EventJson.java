@@ -7,6 +7,8 @@ import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.DnsRecord;
 import io.vigil.proto.v1.EventOrBuilder;
 import io.vigil.proto.v1.Flow;
+import io.vigil.proto.v1.HttpEvent;
+import io.vigil.proto.v1.TlsEvent;
 import io.vigil.proto.v1.Transport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +16,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * An event as JSON, byte for byte what protobuf's printer with {@code preservingProtoFieldNames()}
  * and {@code omittingInsignificantWhitespace()} writes (proto3: fields in number order, default
- * values left out, 64-bit numbers quoted, enums by name), but with the fields of {@link Flow} and
- * {@link DnsEvent} written directly: the library's printer walks every message by reflection
- * through a sorted map of its fields, which was two thirds of offline mode's time. Any other
- * payload, and a flow or DNS event with a process attached (offline mode has none), goes through
- * the library's printer. {@code EventJsonTest} holds the two equal over the corpus's events.
+ * values left out, 64-bit numbers quoted, enums by name), but with the fields of {@link Flow},
+ * {@link DnsEvent}, {@link HttpEvent} and {@link TlsEvent} written directly: the library's printer
+ * walks every message by reflection through a sorted map of its fields, which was two thirds of
+ * offline mode's time. Any other payload, and a flow, DNS, HTTP or TLS event with a process
+ * attached (offline mode has none), goes through the library's printer. {@code EventJsonTest} holds
+ * the two equal over the corpus's events.
  *
  * <p>Not thread-safe (the printer is, the output is not).
  */
@@ -38,6 +41,8 @@ final class EventJson {
         switch (e.getPayloadCase()) {
           case FLOW -> !e.getFlow().hasProcess();
           case DNS -> !e.getDns().hasProcess();
+          case HTTP -> !e.getHttp().hasProcess();
+          case TLS -> !e.getTls().hasProcess();
           default -> false;
         };
     if (!direct) {
@@ -63,9 +68,15 @@ final class EventJson {
     if (e.hasFlow()) {
       name(FLOW);
       flow(e.getFlow());
-    } else {
+    } else if (e.hasDns()) {
       name(DNS);
       dns(e.getDns());
+    } else if (e.hasHttp()) {
+      name(HTTP);
+      http(e.getHttp());
+    } else {
+      name(TLS);
+      tls(e.getTls());
     }
     first = false;
     out.ascii('}');
@@ -144,6 +155,95 @@ final class EventJson {
     out.ascii('}');
   }
 
+  private void http(HttpEvent h) throws IOException {
+    first = true;
+    out.ascii('{');
+    string(METHOD, h.getMethod());
+    string(HOST, h.getHost());
+    string(URI, h.getUri());
+    string(USER_AGENT, h.getUserAgent());
+    uint32(STATUS_CODE, h.getStatusCode());
+    string(CLIENT_IP, h.getClientIp());
+    uint32(CLIENT_PORT, h.getClientPort());
+    string(SERVER_IP, h.getServerIp());
+    uint32(SERVER_PORT, h.getServerPort());
+    string(REFERER, h.getReferer());
+    string(CONTENT_TYPE, h.getContentType());
+    // 12, process: never set here (see write)
+    transport(TRANSPORT, h.getTransport(), h.getTransportValue());
+    string(VERSION, h.getVersion());
+    uint64(REQUEST_BODY_LENGTH, h.getRequestBodyLength());
+    uint64(RESPONSE_BODY_LENGTH, h.getResponseBodyLength());
+    string(REQUEST_CONTENT_TYPE, h.getRequestContentType());
+    uint64(REQUEST_TIME_NS, h.getRequestTimeNs());
+    uint64(RESPONSE_TIME_NS, h.getResponseTimeNs());
+    string(TUNNEL, h.getTunnel());
+    bool(TRUNCATED, h.getTruncated());
+    string(COMMUNITY_ID, h.getCommunityId());
+    out.ascii('}');
+  }
+
+  private void tls(TlsEvent t) throws IOException {
+    first = true;
+    out.ascii('{');
+    string(SERVER_NAME, t.getServerName());
+    string(JA3, t.getJa3());
+    string(JA3S, t.getJa3S());
+    string(JA4, t.getJa4());
+    string(VERSION, t.getVersion());
+    string(CLIENT_IP, t.getClientIp());
+    uint32(CLIENT_PORT, t.getClientPort());
+    string(SERVER_IP, t.getServerIp());
+    uint32(SERVER_PORT, t.getServerPort());
+    string(ALPN, t.getAlpn());
+    // 11, process: never set here (see write)
+    transport(TRANSPORT, t.getTransport(), t.getTransportValue());
+    string(PROTOCOL, t.getProtocol());
+    strings(ALPN_OFFERED, t.getAlpnOfferedList());
+    strings(CLIENT_VERSIONS, t.getClientVersionsList());
+    uint32s(CLIENT_CIPHER_SUITES, t.getClientCipherSuitesList());
+    uint32s(CLIENT_EXTENSIONS, t.getClientExtensionsList());
+    uint32(CIPHER_SUITE, t.getCipherSuite());
+    string(JA3_FULL, t.getJa3Full());
+    string(JA3S_FULL, t.getJa3SFull());
+    string(CERTIFICATE_SUBJECT, t.getCertificateSubject());
+    string(CERTIFICATE_ISSUER, t.getCertificateIssuer());
+    uint64(CERTIFICATE_NOT_BEFORE_NS, t.getCertificateNotBeforeNs());
+    uint64(CERTIFICATE_NOT_AFTER_NS, t.getCertificateNotAfterNs());
+    string(CERTIFICATE_SHA256, t.getCertificateSha256());
+    string(TUNNEL, t.getTunnel());
+    string(COMMUNITY_ID, t.getCommunityId());
+    out.ascii('}');
+  }
+
+  private void strings(byte[] name, java.util.List<String> values) throws IOException {
+    if (values.isEmpty()) {
+      return;
+    }
+    name(name).ascii('[');
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        out.ascii(',');
+      }
+      out.string(values.get(i));
+    }
+    out.ascii(']');
+  }
+
+  private void uint32s(byte[] name, java.util.List<Integer> values) throws IOException {
+    if (values.isEmpty()) {
+      return;
+    }
+    name(name).ascii('[');
+    for (int i = 0; i < values.size(); i++) {
+      if (i > 0) {
+        out.ascii(',');
+      }
+      out.uint32(values.get(i));
+    }
+    out.ascii(']');
+  }
+
   private void record(DnsRecord r) throws IOException {
     first = true;
     out.ascii('{');
@@ -214,6 +314,39 @@ final class EventJson {
   private static final byte[] SENSOR = key("sensor");
   private static final byte[] FLOW = key("flow");
   private static final byte[] DNS = key("dns");
+  private static final byte[] HTTP = key("http");
+  private static final byte[] TLS = key("tls");
+  private static final byte[] METHOD = key("method");
+  private static final byte[] HOST = key("host");
+  private static final byte[] URI = key("uri");
+  private static final byte[] USER_AGENT = key("user_agent");
+  private static final byte[] STATUS_CODE = key("status_code");
+  private static final byte[] REFERER = key("referer");
+  private static final byte[] CONTENT_TYPE = key("content_type");
+  private static final byte[] VERSION = key("version");
+  private static final byte[] REQUEST_BODY_LENGTH = key("request_body_length");
+  private static final byte[] RESPONSE_BODY_LENGTH = key("response_body_length");
+  private static final byte[] REQUEST_CONTENT_TYPE = key("request_content_type");
+  private static final byte[] REQUEST_TIME_NS = key("request_time_ns");
+  private static final byte[] TUNNEL = key("tunnel");
+  private static final byte[] SERVER_NAME = key("server_name");
+  private static final byte[] JA3 = key("ja3");
+  private static final byte[] JA3S = key("ja3s");
+  private static final byte[] JA4 = key("ja4");
+  private static final byte[] ALPN = key("alpn");
+  private static final byte[] PROTOCOL = key("protocol");
+  private static final byte[] ALPN_OFFERED = key("alpn_offered");
+  private static final byte[] CLIENT_VERSIONS = key("client_versions");
+  private static final byte[] CLIENT_CIPHER_SUITES = key("client_cipher_suites");
+  private static final byte[] CLIENT_EXTENSIONS = key("client_extensions");
+  private static final byte[] CIPHER_SUITE = key("cipher_suite");
+  private static final byte[] JA3_FULL = key("ja3_full");
+  private static final byte[] JA3S_FULL = key("ja3s_full");
+  private static final byte[] CERTIFICATE_SUBJECT = key("certificate_subject");
+  private static final byte[] CERTIFICATE_ISSUER = key("certificate_issuer");
+  private static final byte[] CERTIFICATE_NOT_BEFORE_NS = key("certificate_not_before_ns");
+  private static final byte[] CERTIFICATE_NOT_AFTER_NS = key("certificate_not_after_ns");
+  private static final byte[] CERTIFICATE_SHA256 = key("certificate_sha256");
   private static final byte[] TRANSPORT = key("transport");
   private static final byte[] SOURCE_IP = key("source_ip");
   private static final byte[] SOURCE_PORT = key("source_port");

@@ -77,6 +77,10 @@ class EventJsonTest {
     long dns = events.stream().filter(Event::hasDns).count();
     long records = events.stream().filter(e -> e.getDns().getAnswerRecordsCount() > 0).count();
     assertTrue(flows > 1000 && dns > 300 && records > 50, flows + " " + dns + " " + records);
+    long http = events.stream().filter(Event::hasHttp).count();
+    long tls = events.stream().filter(Event::hasTls).count();
+    assertTrue(
+        http > 500 && tls > 50, "HTTP and TLS events written directly too: " + http + " " + tls);
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     JsonBytes out = new JsonBytes(all, 1 << 16);
     EventJson json = new EventJson(out);
