@@ -7,11 +7,13 @@ import io.vigil.agent.packet.decode.DecodedPacket;
 import io.vigil.agent.packet.decode.Malformed;
 import io.vigil.agent.packet.decode.PacketDecoder;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
+import io.vigil.agent.packet.dns.DnsSink;
 import io.vigil.agent.packet.dns.DnsTransactions;
 import io.vigil.agent.packet.flow.CommunityId;
 import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.packet.flow.FlowRecord;
 import io.vigil.agent.packet.flow.FlowRecords;
+import io.vigil.agent.packet.flow.FlowSink;
 import io.vigil.agent.packet.flow.FlowTable;
 import io.vigil.agent.packet.http.HttpDatagrams;
 import io.vigil.agent.packet.http.HttpOptions;
@@ -72,6 +74,11 @@ public final class PacketPipeline {
   private final DnsTransactions dns;
   private final DnsAnswerCache answers;
   private final QuicHandshakes quic = new QuicHandshakes();
+  // The sinks as fields: a method reference that captures this is a new object at every use,
+  // and these are used per packet.
+  private final FlowSink flowSink = this::flow;
+  private final DnsSink dnsSink = this::dns;
+  private final QuicHandshakes.Sink tlsSink = this::tls;
   private final AppEvents appEvents = new AppEvents(new AppSink());
   private final AppAnalyzerFactory apps =
       new AppAnalyzerFactory(
@@ -115,9 +122,9 @@ public final class PacketPipeline {
     }
     if (ip) {
       counts.ip++;
-      flows.add(packet, this::flow);
+      flows.add(packet, flowSink);
       if (!packet.fragment && DnsTransactions.looksLikeDns(packet)) {
-        dns.packet(packet, this::dns);
+        dns.packet(packet, dnsSink);
       } else if (packet.protocol == 17) {
         applications(packet, true);
       }
@@ -133,18 +140,18 @@ public final class PacketPipeline {
   /** Ends what timed out by {@code nowNs}: idle flows, unanswered queries. */
   public void advance(long nowNs) {
     lastAdvanceNs = nowNs;
-    flows.advance(nowNs, this::flow);
-    dns.advance(nowNs, this::dns);
-    quic.advance(nowNs, this::tls);
+    flows.advance(nowNs, flowSink);
+    dns.advance(nowNs, dnsSink);
+    quic.advance(nowNs, tlsSink);
     streams.advance(nowNs);
   }
 
   /** The capture ended: every open flow and outstanding query is emitted. */
   public void finish() {
     streams.finish();
-    dns.flush(this::dns);
-    quic.finish(this::tls);
-    flows.flush(this::flow);
+    dns.flush(dnsSink);
+    quic.finish(tlsSink);
+    flows.flush(flowSink);
   }
 
   public DnsAnswerCache answers() {
@@ -211,7 +218,7 @@ public final class PacketPipeline {
   private void applications(DecodedPacket p, boolean udp) {
     try {
       if (udp) {
-        quic.packet(p, this::tls);
+        quic.packet(p, tlsSink);
         httpDatagram(p);
       } else {
         streams.packet(p);
