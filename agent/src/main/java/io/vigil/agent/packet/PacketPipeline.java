@@ -43,7 +43,7 @@ import java.util.TreeMap;
  * #answers}).
  */
 public final class PacketPipeline {
-  /** Receives each event built (flows and DNS); the builder is the receiver's. */
+  /** Receives each event built (flow, DNS, HTTP, TLS); the builder is the receiver's. */
   @FunctionalInterface
   public interface EventOut {
     void event(Event.Builder event);
@@ -137,7 +137,10 @@ public final class PacketPipeline {
     }
   }
 
-  /** Ends what timed out by {@code nowNs}: idle flows, unanswered queries. */
+  /**
+   * Ends what timed out by {@code nowNs}: idle flows, unanswered queries, idle TCP connections
+   * (their analyzers report what they hold) and QUIC sessions.
+   */
   public void advance(long nowNs) {
     lastAdvanceNs = nowNs;
     flows.advance(nowNs, flowSink);
@@ -146,7 +149,9 @@ public final class PacketPipeline {
     streams.advance(nowNs);
   }
 
-  /** The capture ended: every open flow and outstanding query is emitted. */
+  /**
+   * The capture ended: every connection, QUIC session, open flow and outstanding query is emitted.
+   */
   public void finish() {
     streams.finish();
     dns.flush(dnsSink);
