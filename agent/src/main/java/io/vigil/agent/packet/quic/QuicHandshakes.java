@@ -178,6 +178,11 @@ public final class QuicHandshakes {
     if (addrLen == 0) {
       return;
     }
+    if (sessions.isEmpty()
+        && !QuicInitialDecryptor.looksLikeQuicInitial(
+            p.payload, p.payloadOffset, p.payloadLength)) {
+      return; // the common case for other UDP: no session to look up, nothing to open
+    }
     String src = IpText.of(p.src, 0, addrLen);
     String dst = IpText.of(p.dst, 0, addrLen);
     Key key = new Key(src, p.srcPort, dst, p.dstPort);
