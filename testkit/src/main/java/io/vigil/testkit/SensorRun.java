@@ -2,6 +2,8 @@ package io.vigil.testkit;
 
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.AuditMessage;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.NetworkConnection;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.SensorState;
@@ -98,6 +100,27 @@ public final class SensorRun implements AutoCloseable {
             l -> !l.isEmpty(),
             () -> store().auditMessages())
         .get(0);
+  }
+
+  /** Waits until a stored event of {@code kind} satisfies {@code filter}; returns the first. */
+  public Event awaitEvent(String what, EventKind kind, Predicate<Event> filter)
+      throws InterruptedException {
+    return await(
+            what,
+            () -> store().events(kind).stream().filter(filter).toList(),
+            l -> !l.isEmpty(),
+            () -> store().events(kind))
+        .get(0);
+  }
+
+  /** Waits until the status shows the packet sensor capturing {@code capture}, not degraded. */
+  public AgentStatus awaitCapture(String capture) throws InterruptedException {
+    return awaitStatus(
+        "the packet sensor capturing " + capture,
+        s ->
+            sensor(s, "packet")
+                .filter(p -> !p.getDegraded() && p.getSource().contains(capture))
+                .isPresent());
   }
 
   /** Waits until a stored agent status satisfies {@code filter}; returns it. */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.proto.v1.DnsEvent;
-import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.Flow;
 import io.vigil.proto.v1.NetworkConnection;
@@ -30,7 +29,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,12 +77,7 @@ class NamespaceDnsTest {
     httpThread.setDaemon(true);
     httpThread.start();
     run = SensorRun.start(dir, new SensorsYaml().withPacketCapture("netns:" + ns.name() + "/any"));
-    run.awaitStatus(
-        "the packet sensor capturing inside the namespace",
-        s ->
-            SensorRun.sensor(s, "packet")
-                .filter(p -> !p.getDegraded() && p.getSource().contains("netns:vigil-test-dns/any"))
-                .isPresent());
+    run.awaitCapture("netns:vigil-test-dns/any");
   }
 
   @AfterAll
@@ -128,7 +121,7 @@ class NamespaceDnsTest {
     assertTrue(resolved.startsWith(HOST_IP + " "), "getent inside the namespace: " + resolved);
 
     DnsEvent d =
-        awaitPayload(
+        run.awaitEvent(
                 "a DNS event for " + NAME + " by getent pid " + getent.pid(),
                 EventKind.EVENT_KIND_DNS,
                 e ->
@@ -168,7 +161,7 @@ class NamespaceDnsTest {
     assertEquals(NAME, c.getDestinationHostname(), "named from the DNS answer" + shown);
 
     Flow f =
-        awaitPayload(
+        run.awaitEvent(
                 "curl's flow to " + HOST_IP + ":" + HTTP_PORT,
                 EventKind.EVENT_KIND_FLOW,
                 e ->
@@ -198,18 +191,5 @@ class NamespaceDnsTest {
     Optional<SensorState> packet =
         SensorRun.sensor(run.store().latestAgentStatus().orElseThrow(), "packet");
     assertTrue(packet.isPresent() && !packet.get().getDegraded(), String.valueOf(packet));
-  }
-
-  private static Event awaitPayload(String what, EventKind kind, Predicate<Event> filter)
-      throws InterruptedException {
-    Poll.until(
-        SensorRun.WAIT,
-        () -> what + "\nstored " + EventText.of(events(kind), 30) + run.agentLog(),
-        () -> run.store().events(kind).stream().anyMatch(filter));
-    return run.store().events(kind).stream().filter(filter).findFirst().orElseThrow();
-  }
-
-  private static List<Event> events(EventKind kind) {
-    return run.store().events(kind);
   }
 }

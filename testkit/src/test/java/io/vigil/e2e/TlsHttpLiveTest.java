@@ -3,14 +3,12 @@ package io.vigil.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.HttpEvent;
 import io.vigil.proto.v1.TlsEvent;
 import io.vigil.testkit.Child;
 import io.vigil.testkit.EventText;
 import io.vigil.testkit.Host;
-import io.vigil.testkit.Poll;
 import io.vigil.testkit.SensorRun;
 import io.vigil.testkit.SensorsYaml;
 import io.vigil.testkit.VethNamespace;
@@ -22,9 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -102,12 +98,7 @@ class TlsHttpLiveTest {
     t.setDaemon(true);
     t.start();
     run = SensorRun.start(dir, new SensorsYaml().withPacketCapture("netns:" + ns.name() + "/any"));
-    run.awaitStatus(
-        "the packet sensor capturing inside the namespace",
-        s ->
-            SensorRun.sensor(s, "packet")
-                .filter(p -> !p.getDegraded() && p.getSource().contains("netns:vigil-test-tls/any"))
-                .isPresent());
+    run.awaitCapture("netns:vigil-test-tls/any");
   }
 
   @AfterAll
@@ -161,7 +152,7 @@ class TlsHttpLiveTest {
             "https://" + NAME + ":" + TLS_PORT + "/");
     curl.output();
     TlsEvent tls =
-        await(
+        run.awaitEvent(
                 "a TLS event of curl pid " + curl.pid(),
                 EventKind.EVENT_KIND_TLS,
                 e -> e.getTls().getProcess().getPid() == curl.pid())
@@ -193,7 +184,7 @@ class TlsHttpLiveTest {
             "http://" + HOST_IP + ":" + HTTP_PORT + "/vigil/probe?x=1");
     curl.output();
     HttpEvent h =
-        await(
+        run.awaitEvent(
                 "an HTTP event of curl pid " + curl.pid(),
                 EventKind.EVENT_KIND_HTTP,
                 e -> e.getHttp().getProcess().getPid() == curl.pid())
@@ -207,18 +198,5 @@ class TlsHttpLiveTest {
     assertEquals("text/plain", h.getContentType(), shown);
     assertEquals(4, h.getResponseBodyLength(), shown);
     assertTrue(h.getProcess().getImage().endsWith("/curl"), shown);
-  }
-
-  private static Event await(String what, EventKind kind, Predicate<Event> filter)
-      throws InterruptedException {
-    Poll.until(
-        SensorRun.WAIT,
-        () -> what + "\nstored " + EventText.of(events(kind), 30) + run.agentLog(),
-        () -> events(kind).stream().anyMatch(filter));
-    return events(kind).stream().filter(filter).findFirst().orElseThrow();
-  }
-
-  private static List<Event> events(EventKind kind) {
-    return run.store().events(kind);
   }
 }
