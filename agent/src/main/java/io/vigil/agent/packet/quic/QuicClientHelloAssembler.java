@@ -2,7 +2,6 @@ package io.vigil.agent.packet.quic;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -78,22 +77,15 @@ public final class QuicClientHelloAssembler {
           return size() > MAX_CACHED_KEYS;
         }
       };
-  private final CryptoReassembly crypto = new CryptoReassembly(MAX_CRYPTO_BYTES, MAX_CRYPTO_PIECES);
-  private final EnumMap<QuicMalformed, Long> malformed = new EnumMap<>(QuicMalformed.class);
-  private final InitialFrames.CryptoSink sink = this::cryptoData;
+  private final InitialCryptoStream stream =
+      new InitialCryptoStream(
+          MAX_DATAGRAMS, MAX_INITIAL_PACKETS, MAX_CRYPTO_BYTES, MAX_CRYPTO_PIECES, new Client());
 
-  private State state = State.COLLECTING;
-  private QuicGiveUp giveUp;
   private byte[] clientHello;
-  private QuicVersion version;
   private byte[] keyDcid;
-  private long largestPacketNumber = -1;
-  private long datagrams;
-  private long initialPackets;
-  private long decryptedPackets;
-  private long cryptoFrames;
-  private long skippedPackets;
-  private long ignoredDatagrams;
+
+  /** The first packet's Destination Connection ID in the current datagram; null before it. */
+  private byte[] datagramDcid;
 
   /** Keys derived while reading the current datagram. */
   private int derivations;
@@ -107,51 +99,8 @@ public final class QuicClientHelloAssembler {
    *     the ClientHello on
    */
   public State offer(byte[] buf, int off, int len) {
-    if (state != State.COLLECTING) {
-      ignoredDatagrams++;
-      return state;
-    }
-    if (++datagrams > MAX_DATAGRAMS) {
-      giveUp(QuicGiveUp.TOO_MANY_DATAGRAMS);
-      return state;
-    }
-    if (buf == null || off < 0 || len < 0 || len > buf.length - off) {
-      count(QuicMalformed.TRUNCATED);
-      return state;
-    }
-    int p = off;
-    int end = off + len;
-    byte[] datagramDcid = null;
-    derivations = 0;
-    while (p < end && state == State.COLLECTING) {
-      if ((buf[p] & 0x80) == 0) {
-        // A short header has no length: it runs to the end of the datagram, as does padding.
-        skippedPackets++;
-        break;
-      }
-      LongHeader header;
-      try {
-        header = QuicInitialDecryptor.parseLongHeader(buf, p, end);
-      } catch (QuicMalformedException e) {
-        count(e.reason()); // without a Length the next packet cannot be found
-        break;
-      }
-      p = header.end();
-      if (datagramDcid == null) {
-        datagramDcid = header.dcid();
-      } else if (!Arrays.equals(datagramDcid, header.dcid())) {
-        count(QuicMalformed.DCID_MISMATCH);
-        continue;
-      }
-      if (!header.initial()) {
-        skippedPackets++;
-      } else if (++initialPackets > MAX_INITIAL_PACKETS) {
-        giveUp(QuicGiveUp.TOO_MANY_PACKETS);
-      } else {
-        initialPacket(buf, header);
-      }
-    }
-    return state;
+    stream.offer(buf, off, len);
+    return state();
   }
 
   /**
@@ -164,17 +113,17 @@ public final class QuicClientHelloAssembler {
   }
 
   public State state() {
-    return state;
+    return stream.phase(State.COLLECTING, State.COMPLETE, State.GAVE_UP);
   }
 
   /** Why the assembler gave up; empty unless {@link #state()} is {@link State#GAVE_UP}. */
   public Optional<QuicGiveUp> giveUpReason() {
-    return Optional.ofNullable(giveUp);
+    return stream.giveUpReason();
   }
 
   /** The version of the first Initial packet that decrypted; empty before one has. */
   public Optional<QuicVersion> version() {
-    return Optional.ofNullable(version);
+    return stream.version();
   }
 
   /**
@@ -188,101 +137,7 @@ public final class QuicClientHelloAssembler {
   }
 
   public QuicAssemblerStats stats() {
-    return new QuicAssemblerStats(
-        datagrams,
-        initialPackets,
-        decryptedPackets,
-        cryptoFrames,
-        skippedPackets,
-        ignoredDatagrams,
-        malformed);
-  }
-
-  private void initialPacket(byte[] buf, LongHeader header) {
-    InitialPacket packet;
-    try {
-      packet = open(buf, header);
-    } catch (QuicMalformedException e) {
-      count(e.reason());
-      return;
-    }
-    decryptedPackets++;
-    largestPacketNumber = Math.max(largestPacketNumber, packet.packetNumber());
-    if (version == null) {
-      version = header.version();
-    }
-    byte[] payload = packet.payload();
-    try {
-      cryptoFrames += InitialFrames.parse(payload, 0, payload.length, sink);
-    } catch (QuicMalformedException e) {
-      count(e.reason());
-    }
-  }
-
-  /** Opens with the keys that opened the last packet, then with keys from the packet's own DCID. */
-  private InitialPacket open(byte[] buf, LongHeader header) throws QuicMalformedException {
-    byte[] dcid = header.dcid();
-    if (keyDcid != null) {
-      try {
-        return QuicInitialDecryptor.open(
-            buf, header, keys(header.version(), keyDcid), largestPacketNumber);
-      } catch (QuicMalformedException e) {
-        if (Arrays.equals(keyDcid, dcid)) {
-          throw e;
-        }
-      }
-    }
-    InitialPacket packet =
-        QuicInitialDecryptor.open(buf, header, keys(header.version(), dcid), largestPacketNumber);
-    keyDcid = dcid;
-    return packet;
-  }
-
-  private InitialKeys keys(QuicVersion v, byte[] dcid) throws QuicMalformedException {
-    KeyId id = new KeyId(v, ByteBuffer.wrap(dcid));
-    InitialKeys k = keys.get(id);
-    if (k == null) {
-      if (derivations >= MAX_DERIVATIONS_PER_DATAGRAM) {
-        throw new QuicMalformedException(QuicMalformed.DCID_MISMATCH);
-      }
-      derivations++;
-      k = InitialKeys.client(v, dcid);
-      keys.put(id, k);
-    }
-    return k;
-  }
-
-  private void cryptoData(long offset, byte[] buf, int off, int len) {
-    if (state != State.COLLECTING) {
-      return; // completed or gave up earlier in this packet
-    }
-    switch (crypto.add(offset, buf, off, len)) {
-      case OK -> checkComplete();
-      case TOO_LARGE -> giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
-      case TOO_FRAGMENTED, TOO_FAR_AHEAD -> giveUp(QuicGiveUp.TOO_FRAGMENTED);
-    }
-  }
-
-  private void checkComplete() {
-    int have = crypto.contiguous();
-    if (have == 0) {
-      return;
-    }
-    if (crypto.byteAt(0) != CLIENT_HELLO) {
-      giveUp(QuicGiveUp.NOT_CLIENT_HELLO);
-      return;
-    }
-    if (have < 4) {
-      return;
-    }
-    int total = 4 + ((crypto.byteAt(1) << 16) | (crypto.byteAt(2) << 8) | crypto.byteAt(3));
-    if (total > MAX_CRYPTO_BYTES) {
-      giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
-    } else if (have >= total) {
-      clientHello = crypto.prefix(total);
-      state = State.COMPLETE;
-      crypto.release();
-    }
+    return stream.stats();
   }
 
   /**
@@ -290,16 +145,87 @@ public final class QuicClientHelloAssembler {
    * What {@link QuicHandshakes} adds up against its memory budget.
    */
   int heldBytes() {
-    return crypto.allocatedBytes() + (clientHello == null ? 0 : clientHello.length);
+    return stream.allocatedBytes() + (clientHello == null ? 0 : clientHello.length);
   }
 
-  private void giveUp(QuicGiveUp reason) {
-    giveUp = reason;
-    state = State.GAVE_UP;
-    crypto.release();
-  }
+  /** The client's rules: one DCID per datagram, client keys, a ClientHello first. */
+  private final class Client implements InitialCryptoStream.Direction {
+    @Override
+    public void datagramStarts() {
+      datagramDcid = null;
+      derivations = 0;
+    }
 
-  private void count(QuicMalformed reason) {
-    malformed.merge(reason, 1L, Long::sum);
+    @Override
+    public boolean reads(LongHeader header) {
+      if (datagramDcid == null) {
+        datagramDcid = header.dcid();
+        return true;
+      }
+      if (Arrays.equals(datagramDcid, header.dcid())) {
+        return true;
+      }
+      stream.count(QuicMalformed.DCID_MISMATCH);
+      return false;
+    }
+
+    /**
+     * Opens with the keys that opened the last packet, then with keys from the packet's own DCID.
+     */
+    @Override
+    public InitialPacket open(byte[] buf, LongHeader header, long largestPacketNumber)
+        throws QuicMalformedException {
+      byte[] dcid = header.dcid();
+      if (keyDcid != null) {
+        try {
+          return QuicInitialDecryptor.open(
+              buf, header, keys(header.version(), keyDcid), largestPacketNumber);
+        } catch (QuicMalformedException e) {
+          if (Arrays.equals(keyDcid, dcid)) {
+            throw e;
+          }
+        }
+      }
+      InitialPacket packet =
+          QuicInitialDecryptor.open(buf, header, keys(header.version(), dcid), largestPacketNumber);
+      keyDcid = dcid;
+      return packet;
+    }
+
+    private InitialKeys keys(QuicVersion v, byte[] dcid) throws QuicMalformedException {
+      KeyId id = new KeyId(v, ByteBuffer.wrap(dcid));
+      InitialKeys k = keys.get(id);
+      if (k == null) {
+        if (derivations >= MAX_DERIVATIONS_PER_DATAGRAM) {
+          throw new QuicMalformedException(QuicMalformed.DCID_MISMATCH);
+        }
+        derivations++;
+        k = InitialKeys.client(v, dcid);
+        keys.put(id, k);
+      }
+      return k;
+    }
+
+    @Override
+    public void cryptoAdded(CryptoReassembly crypto) {
+      int have = crypto.contiguous();
+      if (have == 0) {
+        return;
+      }
+      if (crypto.byteAt(0) != CLIENT_HELLO) {
+        stream.giveUp(QuicGiveUp.NOT_CLIENT_HELLO);
+        return;
+      }
+      if (have < 4) {
+        return;
+      }
+      int total = 4 + ((crypto.byteAt(1) << 16) | (crypto.byteAt(2) << 8) | crypto.byteAt(3));
+      if (total > MAX_CRYPTO_BYTES) {
+        stream.giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
+      } else if (have >= total) {
+        clientHello = crypto.prefix(total);
+        stream.complete();
+      }
+    }
   }
 }

@@ -62,26 +62,15 @@ public final class QuicServerHelloAssembler {
 
   private final byte[] clientDcid;
   private final EnumMap<QuicVersion, InitialKeys> keys = new EnumMap<>(QuicVersion.class);
-  private final CryptoReassembly crypto = new CryptoReassembly(MAX_CRYPTO_BYTES, MAX_CRYPTO_PIECES);
-  private final EnumMap<QuicMalformed, Long> malformed = new EnumMap<>(QuicMalformed.class);
-  private final InitialFrames.CryptoSink sink = this::cryptoData;
+  private final InitialCryptoStream stream =
+      new InitialCryptoStream(
+          MAX_DATAGRAMS, MAX_INITIAL_PACKETS, MAX_CRYPTO_BYTES, MAX_CRYPTO_PIECES, new Server());
 
-  private State state = State.COLLECTING;
-  private QuicGiveUp giveUp;
   private byte[] serverHello;
-  private QuicVersion version;
   private boolean helloRetryRequest;
 
   /** Where the next handshake message starts in the CRYPTO stream (past a HelloRetryRequest). */
   private int messageStart;
-
-  private long largestPacketNumber = -1;
-  private long datagrams;
-  private long initialPackets;
-  private long decryptedPackets;
-  private long cryptoFrames;
-  private long skippedPackets;
-  private long ignoredDatagrams;
 
   /**
    * For a connection whose client's Initial keys come from {@code clientDcid} (copied).
@@ -104,42 +93,8 @@ public final class QuicServerHelloAssembler {
    * @return the state after this datagram
    */
   public State offer(byte[] buf, int off, int len) {
-    if (state != State.COLLECTING) {
-      ignoredDatagrams++;
-      return state;
-    }
-    if (++datagrams > MAX_DATAGRAMS) {
-      giveUp(QuicGiveUp.TOO_MANY_DATAGRAMS);
-      return state;
-    }
-    if (buf == null || off < 0 || len < 0 || len > buf.length - off) {
-      count(QuicMalformed.TRUNCATED);
-      return state;
-    }
-    int p = off;
-    int end = off + len;
-    while (p < end && state == State.COLLECTING) {
-      if ((buf[p] & 0x80) == 0) {
-        skippedPackets++; // a short header (1-RTT) runs to the end of the datagram
-        break;
-      }
-      LongHeader header;
-      try {
-        header = QuicInitialDecryptor.parseLongHeader(buf, p, end);
-      } catch (QuicMalformedException e) {
-        count(e.reason()); // Retry, Version Negotiation or damage: no Length to go on with
-        break;
-      }
-      p = header.end();
-      if (!header.initial()) {
-        skippedPackets++; // Handshake (or 0-RTT) packet: Handshake keys are not public
-      } else if (++initialPackets > MAX_INITIAL_PACKETS) {
-        giveUp(QuicGiveUp.TOO_MANY_PACKETS);
-      } else {
-        initialPacket(buf, header);
-      }
-    }
-    return state;
+    stream.offer(buf, off, len);
+    return state();
   }
 
   /**
@@ -152,17 +107,17 @@ public final class QuicServerHelloAssembler {
   }
 
   public State state() {
-    return state;
+    return stream.phase(State.COLLECTING, State.COMPLETE, State.GAVE_UP);
   }
 
   /** Why the assembler gave up; empty unless {@link #state()} is {@link State#GAVE_UP}. */
   public Optional<QuicGiveUp> giveUpReason() {
-    return Optional.ofNullable(giveUp);
+    return stream.giveUpReason();
   }
 
   /** The version of the first server Initial that decrypted; empty before one has. */
   public Optional<QuicVersion> version() {
-    return Optional.ofNullable(version);
+    return stream.version();
   }
 
   /** True when a HelloRetryRequest came before the ServerHello. */
@@ -171,106 +126,7 @@ public final class QuicServerHelloAssembler {
   }
 
   public QuicAssemblerStats stats() {
-    return new QuicAssemblerStats(
-        datagrams,
-        initialPackets,
-        decryptedPackets,
-        cryptoFrames,
-        skippedPackets,
-        ignoredDatagrams,
-        malformed);
-  }
-
-  private void initialPacket(byte[] buf, LongHeader header) {
-    InitialPacket packet;
-    try {
-      InitialKeys k =
-          keys.computeIfAbsent(header.version(), v -> InitialKeys.server(v, clientDcid));
-      packet = QuicInitialDecryptor.open(buf, header, k, largestPacketNumber);
-    } catch (QuicMalformedException e) {
-      count(e.reason());
-      return;
-    }
-    decryptedPackets++;
-    largestPacketNumber = Math.max(largestPacketNumber, packet.packetNumber());
-    if (version == null) {
-      version = header.version();
-    }
-    byte[] payload = packet.payload();
-    try {
-      cryptoFrames += InitialFrames.parse(payload, 0, payload.length, sink);
-    } catch (QuicMalformedException e) {
-      count(e.reason());
-    }
-  }
-
-  private void cryptoData(long offset, byte[] buf, int off, int len) {
-    if (state != State.COLLECTING) {
-      return;
-    }
-    switch (crypto.add(offset, buf, off, len)) {
-      case OK -> checkComplete();
-      case TOO_LARGE -> giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
-      case TOO_FRAGMENTED, TOO_FAR_AHEAD -> giveUp(QuicGiveUp.TOO_FRAGMENTED);
-    }
-  }
-
-  /**
-   * Reads the complete messages from {@link #messageStart}: at most a HelloRetryRequest, then one.
-   */
-  private void checkComplete() {
-    while (state == State.COLLECTING) {
-      int have = crypto.contiguous() - messageStart;
-      if (have <= 0) {
-        return;
-      }
-      if (crypto.byteAt(messageStart) != SERVER_HELLO) {
-        giveUp(QuicGiveUp.NOT_SERVER_HELLO);
-        return;
-      }
-      if (have < 4) {
-        return;
-      }
-      int length =
-          (crypto.byteAt(messageStart + 1) << 16)
-              | (crypto.byteAt(messageStart + 2) << 8)
-              | crypto.byteAt(messageStart + 3);
-      int total = 4 + length;
-      if (total > MAX_CRYPTO_BYTES - messageStart) {
-        giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
-        return;
-      }
-      if (have < total) {
-        return;
-      }
-      if (!isHelloRetryRequest(messageStart, total)) {
-        serverHello =
-            Arrays.copyOfRange(
-                crypto.prefix(messageStart + total), messageStart, messageStart + total);
-        state = State.COMPLETE;
-        crypto.release();
-        return;
-      }
-      if (helloRetryRequest) {
-        giveUp(QuicGiveUp.NOT_SERVER_HELLO); // a second one is a protocol error (RFC 8446 4.1.4)
-        return;
-      }
-      helloRetryRequest = true;
-      messageStart += total;
-    }
-  }
-
-  /** The body starts with legacy_version (2 bytes) then the 32-byte random. */
-  private boolean isHelloRetryRequest(int start, int total) {
-    if (total < 4 + 2 + HRR_RANDOM.length) {
-      return false;
-    }
-    for (int i = 0; i < HRR_RANDOM.length; i++) {
-      if (crypto.byteAt(start + 6 + i) != (HRR_RANDOM[i] & 0xff)) {
-        return false;
-      }
-    }
-    return true;
+    return stream.stats();
   }
 
   /**
@@ -278,16 +134,88 @@ public final class QuicServerHelloAssembler {
    * What {@link QuicHandshakes} adds up against its memory budget.
    */
   int heldBytes() {
-    return crypto.allocatedBytes() + (serverHello == null ? 0 : serverHello.length);
+    return stream.allocatedBytes() + (serverHello == null ? 0 : serverHello.length);
   }
 
-  private void giveUp(QuicGiveUp reason) {
-    giveUp = reason;
-    state = State.GAVE_UP;
-    crypto.release();
-  }
+  /**
+   * The server's rules: every long-header packet is read (Handshake ones skipped by their Length),
+   * server keys from the client's ID, a ServerHello (after at most one HelloRetryRequest).
+   */
+  private final class Server implements InitialCryptoStream.Direction {
+    @Override
+    public void datagramStarts() {}
 
-  private void count(QuicMalformed reason) {
-    malformed.merge(reason, 1L, Long::sum);
+    @Override
+    public boolean reads(LongHeader header) {
+      return true;
+    }
+
+    @Override
+    public InitialPacket open(byte[] buf, LongHeader header, long largestPacketNumber)
+        throws QuicMalformedException {
+      InitialKeys k =
+          keys.computeIfAbsent(header.version(), v -> InitialKeys.server(v, clientDcid));
+      return QuicInitialDecryptor.open(buf, header, k, largestPacketNumber);
+    }
+
+    /**
+     * Reads the complete messages from {@link #messageStart}: at most a HelloRetryRequest, then
+     * one.
+     */
+    @Override
+    public void cryptoAdded(CryptoReassembly crypto) {
+      while (stream.phase() == InitialCryptoStream.Phase.COLLECTING) {
+        int have = crypto.contiguous() - messageStart;
+        if (have <= 0) {
+          return;
+        }
+        if (crypto.byteAt(messageStart) != SERVER_HELLO) {
+          stream.giveUp(QuicGiveUp.NOT_SERVER_HELLO);
+          return;
+        }
+        if (have < 4) {
+          return;
+        }
+        int length =
+            (crypto.byteAt(messageStart + 1) << 16)
+                | (crypto.byteAt(messageStart + 2) << 8)
+                | crypto.byteAt(messageStart + 3);
+        int total = 4 + length;
+        if (total > MAX_CRYPTO_BYTES - messageStart) {
+          stream.giveUp(QuicGiveUp.CRYPTO_TOO_LARGE);
+          return;
+        }
+        if (have < total) {
+          return;
+        }
+        if (!isHelloRetryRequest(crypto, messageStart, total)) {
+          serverHello =
+              Arrays.copyOfRange(
+                  crypto.prefix(messageStart + total), messageStart, messageStart + total);
+          stream.complete();
+          return;
+        }
+        if (helloRetryRequest) {
+          // a second one is a protocol error (RFC 8446 4.1.4)
+          stream.giveUp(QuicGiveUp.NOT_SERVER_HELLO);
+          return;
+        }
+        helloRetryRequest = true;
+        messageStart += total;
+      }
+    }
+
+    /** The body starts with legacy_version (2 bytes) then the 32-byte random. */
+    private boolean isHelloRetryRequest(CryptoReassembly crypto, int start, int total) {
+      if (total < 4 + 2 + HRR_RANDOM.length) {
+        return false;
+      }
+      for (int i = 0; i < HRR_RANDOM.length; i++) {
+        if (crypto.byteAt(start + 6 + i) != (HRR_RANDOM[i] & 0xff)) {
+          return false;
+        }
+      }
+      return true;
+    }
   }
 }

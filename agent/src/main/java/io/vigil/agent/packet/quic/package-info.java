@@ -6,9 +6,10 @@
  * io.vigil.agent.packet.quic.InitialKeys}), the frames an Initial may carry ({@link
  * io.vigil.agent.packet.quic.InitialFrames}), and per-connection CRYPTO stream reassembly ({@link
  * io.vigil.agent.packet.quic.QuicClientHelloAssembler}, {@link
- * io.vigil.agent.packet.quic.QuicServerHelloAssembler}), and the sessions that pair them into one
- * TLS event ({@link io.vigil.agent.packet.quic.QuicHandshakes}). Pure functions over byte arrays:
- * no I/O, no clock, no threads; the hellos themselves are parsed by the TLS package.
+ * io.vigil.agent.packet.quic.QuicServerHelloAssembler}, which share the datagram walk, bounds and
+ * counters of {@link io.vigil.agent.packet.quic.InitialCryptoStream}), and the sessions that pair
+ * them into one TLS event ({@link io.vigil.agent.packet.quic.QuicHandshakes}). Pure functions over
+ * byte arrays: no I/O, no clock, no threads; the hellos themselves are parsed by the TLS package.
  *
  * <p>Initial keys come from public values (RFC 9001 5.2), so this reads what any on-path observer
  * can; it never touches Handshake or 1-RTT packets. Every input is attacker-controlled: parsing is
