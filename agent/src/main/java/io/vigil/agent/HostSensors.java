@@ -18,9 +18,7 @@ import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.CaptureCounters;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToLongFunction;
 
@@ -130,40 +128,56 @@ final class HostSensors {
     return packet.map(PacketSensor::captureCounters).orElse(List.of());
   }
 
+  /** A capture counter on the metrics endpoint: its name, help and where it is read. */
+  private record CaptureGauge(String name, String help, ToLongFunction<CaptureCounters> read) {}
+
+  private static final List<CaptureGauge> CAPTURE_GAUGES =
+      List.of(
+          new CaptureGauge(
+              "vigil_capture_received",
+              "Packets the kernel offered the capture (drops included)",
+              CaptureCounters::getReceived),
+          new CaptureGauge(
+              "vigil_capture_dropped_by_kernel",
+              "Packets lost because the capture buffer was full",
+              CaptureCounters::getDroppedByKernel),
+          new CaptureGauge(
+              "vigil_capture_dropped_by_interface",
+              "Packets the interface or driver dropped",
+              CaptureCounters::getDroppedByInterface),
+          new CaptureGauge(
+              "vigil_capture_decoded",
+              "Frames the packet pipeline decoded",
+              CaptureCounters::getDecoded),
+          new CaptureGauge(
+              "vigil_capture_flows", "Flow records emitted", CaptureCounters::getFlows),
+          new CaptureGauge("vigil_capture_dns", "DNS events emitted", CaptureCounters::getDns),
+          new CaptureGauge(
+              "vigil_capture_tls",
+              "TLS handshakes reported (TCP and QUIC)",
+              CaptureCounters::getTls),
+          new CaptureGauge(
+              "vigil_capture_http", "HTTP requests reported", CaptureCounters::getHttp),
+          new CaptureGauge(
+              "vigil_capture_analyzer_errors",
+              "Packets whose application analyzers failed (a bug)",
+              CaptureCounters::getAnalyzerErrors),
+          new CaptureGauge(
+              "vigil_capture_flows_evicted",
+              "Flows evicted because the flow table was full",
+              CaptureCounters::getFlowsEvicted));
+
   /** One gauge per capture counter and configured interface (0 while it is not open). */
   private void registerCaptureMetrics(MetricsRegistry metrics, PacketSensor ps) {
-    Map<String, String> help = new LinkedHashMap<>();
-    Map<String, ToLongFunction<CaptureCounters>> read = new LinkedHashMap<>();
-    help.put("vigil_capture_received", "Packets the kernel offered the capture (drops included)");
-    read.put("vigil_capture_received", CaptureCounters::getReceived);
-    help.put("vigil_capture_dropped_by_kernel", "Packets lost because the capture buffer was full");
-    read.put("vigil_capture_dropped_by_kernel", CaptureCounters::getDroppedByKernel);
-    help.put("vigil_capture_dropped_by_interface", "Packets the interface or driver dropped");
-    read.put("vigil_capture_dropped_by_interface", CaptureCounters::getDroppedByInterface);
-    help.put("vigil_capture_decoded", "Frames the packet pipeline decoded");
-    read.put("vigil_capture_decoded", CaptureCounters::getDecoded);
-    help.put("vigil_capture_flows", "Flow records emitted");
-    read.put("vigil_capture_flows", CaptureCounters::getFlows);
-    help.put("vigil_capture_dns", "DNS events emitted");
-    read.put("vigil_capture_dns", CaptureCounters::getDns);
-    help.put("vigil_capture_tls", "TLS handshakes reported (TCP and QUIC)");
-    read.put("vigil_capture_tls", CaptureCounters::getTls);
-    help.put("vigil_capture_http", "HTTP requests reported");
-    read.put("vigil_capture_http", CaptureCounters::getHttp);
-    help.put("vigil_capture_analyzer_errors", "Packets whose application analyzers failed (a bug)");
-    read.put("vigil_capture_analyzer_errors", CaptureCounters::getAnalyzerErrors);
-    help.put("vigil_capture_flows_evicted", "Flows evicted because the flow table was full");
-    read.put("vigil_capture_flows_evicted", CaptureCounters::getFlowsEvicted);
     for (String iface : packetInterfaces) {
-      for (Map.Entry<String, String> m : help.entrySet()) {
-        ToLongFunction<CaptureCounters> f = read.get(m.getKey());
+      for (CaptureGauge g : CAPTURE_GAUGES) {
         metrics.gauge(
-            m.getKey(),
-            m.getValue(),
+            g.name(),
+            g.help(),
             () ->
                 ps.captureCounters().stream()
                     .filter(c -> c.getInterface().equals(iface))
-                    .mapToLong(f)
+                    .mapToLong(g.read())
                     .sum(),
             "interface",
             iface);
