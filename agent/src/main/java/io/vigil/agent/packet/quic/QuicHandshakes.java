@@ -112,19 +112,7 @@ public final class QuicHandshakes {
       long evicted,
       long expired,
       long withoutServerHello,
-      long rejected) {
-    /** The counters before {@code rejected} was counted; it is 0. */
-    public Stats(
-        long sessions,
-        long handshakes,
-        long gaveUp,
-        long unparsable,
-        long evicted,
-        long expired,
-        long withoutServerHello) {
-      this(sessions, handshakes, gaveUp, unparsable, evicted, expired, withoutServerHello, 0);
-    }
-  }
+      long rejected) {}
 
   private final LinkedHashMap<Key, Session> sessions;
   private final long maxBufferedBytes;

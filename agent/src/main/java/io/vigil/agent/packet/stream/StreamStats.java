@@ -62,56 +62,6 @@ public record StreamStats(
     ended = Map.copyOf(ended);
   }
 
-  /** The counters as they were before {@code analyzerErrors} was counted (it is 0). */
-  public StreamStats(
-      long segments,
-      long bytesDelivered,
-      long gaps,
-      long gapBytes,
-      long outOfOrder,
-      long retransmitted,
-      long retransmittedBytes,
-      long overlapsSame,
-      long overlapsDifferent,
-      long bufferLimitHits,
-      long budgetRefusals,
-      long depthTruncated,
-      long stoppedByAnalyzer,
-      long packets,
-      long ignored,
-      long created,
-      long midStream,
-      long open,
-      long lateSegments,
-      long resets,
-      long afterReset,
-      Map<StreamEnd, Long> ended) {
-    this(
-        segments,
-        bytesDelivered,
-        gaps,
-        gapBytes,
-        outOfOrder,
-        retransmitted,
-        retransmittedBytes,
-        overlapsSame,
-        overlapsDifferent,
-        bufferLimitHits,
-        budgetRefusals,
-        depthTruncated,
-        stoppedByAnalyzer,
-        packets,
-        ignored,
-        created,
-        midStream,
-        open,
-        lateSegments,
-        resets,
-        afterReset,
-        ended,
-        0);
-  }
-
   /** Connections ended for {@code reason}. */
   public long ended(StreamEnd reason) {
     return ended.getOrDefault(reason, 0L);

@@ -83,7 +83,7 @@ class QuicHandshakesTest {
     q.advance(T0 + QuicHandshakes.IDLE_NS + 7_000_000, sink);
     q.finish(sink);
     assertEquals(1, reported.size(), "one event per handshake");
-    assertEquals(new QuicHandshakes.Stats(1, 1, 0, 0, 0, 0, 0), q.stats());
+    assertEquals(new QuicHandshakes.Stats(1, 1, 0, 0, 0, 0, 0, 0), q.stats());
   }
 
   @Test
