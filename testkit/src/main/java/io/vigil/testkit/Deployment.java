@@ -105,6 +105,42 @@ public final class Deployment implements AutoCloseable {
     return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
   }
 
+  /**
+   * {@link #startSensorAgent(SensorsYaml, String...)} with the heap flags of the production
+   * launcher ({@code installers/bin/vigil-agent}), for tests that state a memory bound.
+   */
+  public VigilProcess startSensorAgentWithProductionHeap(SensorsYaml sensors, String... extraYaml)
+      throws IOException {
+    Path cfg = writeAgentConfig(caFile(), sensors.lines(), extraYaml);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(VigilProcess.javaBinary());
+    cmd.addAll(VigilProcess.jvmFlags());
+    cmd.addAll(PRODUCTION_AGENT_FLAGS);
+    cmd.addAll(
+        List.of(
+            "-cp",
+            System.getProperty("java.class.path"),
+            AGENT_MAIN,
+            "run",
+            "--config",
+            cfg.toString()));
+    Path log = root.resolve("agent-" + (++runs) + ".log");
+    VigilProcess p = VigilProcess.startCommand("agent", cmd, log, Map.of("MALLOC_ARENA_MAX", "2"));
+    started.add(p);
+    return p;
+  }
+
+  /** The memory flags {@code installers/bin/vigil-agent} starts the agent with. */
+  public static final List<String> PRODUCTION_AGENT_FLAGS =
+      List.of(
+          "-Xms16m",
+          "-Xmx64m",
+          "-XX:+UseSerialGC",
+          "-XX:MaxDirectMemorySize=64m",
+          "-XX:TrimNativeHeapInterval=1000",
+          "-Dio.grpc.netty.shaded.io.netty.allocator.numDirectArenas=1",
+          "-Dio.grpc.netty.shaded.io.netty.allocator.numHeapArenas=1");
+
   /** {@link #startSensorAgent(SensorsYaml, String...)} with the default sensor settings. */
   public VigilProcess startSensorAgent(String... extraYaml) throws IOException {
     return startSensorAgent(new SensorsYaml(), extraYaml);
