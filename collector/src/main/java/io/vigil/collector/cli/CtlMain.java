@@ -34,8 +34,8 @@ public final class CtlMain {
       """
       usage: vigilctl [--config FILE | --db PATH] alerts COMMAND [ARGS] [OPTIONS]
         alerts list [--state new,acknowledged,closed|open|all] [--level LEVEL] [--host HOST]
-                    [--rule RULE] [--source sigma|correlation|intel] [--since T] [--until T]
-                    [--limit N] [--json]
+                    [--rule RULE] [--source sigma|correlation|intel|fim] [--since T]
+                    [--until T] [--limit N] [--json]
         alerts show ID [--json]
         alerts ack ID [--note TEXT]
         alerts close ID --reason TEXT [--note TEXT]

@@ -5,19 +5,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The JSON columns of an alert: the rule's tags and the matched fields with their values. */
-final class AlertJson {
+/**
+ * The JSON columns of an alert: the rule's tags and the matched fields with their values. Every
+ * string is JSON-escaped, so attacker-controlled values cannot break out of their place. Stateless.
+ */
+public final class AlertJson {
   private AlertJson() {}
 
   /** {@code ["attack.t1027", ...]} in the rule's order. */
-  static String tags(List<String> tags) {
+  public static String tags(List<String> tags) {
     StringBuilder out = new StringBuilder();
     array(tags, out);
     return out.toString();
   }
 
   /** {@code {"CommandLine": ["base64 -d"], "Image": [...]}}, keys sorted for stable output. */
-  static String matchedFields(Map<String, List<String>> fields) {
+  public static String matchedFields(Map<String, List<String>> fields) {
     StringBuilder out = new StringBuilder("{");
     boolean first = true;
     for (Map.Entry<String, List<String>> e : new TreeMap<>(fields).entrySet()) {

@@ -157,6 +157,21 @@ public final class AlertStage {
   }
 
   /**
+   * Stores an alert a writer-side stage raised on the stored event {@code ctx} names (the integrity
+   * mirror's, source {@code fim}), unless the allow-list allows it (by rule id and host, as for
+   * correlations). Suppression folds it like any alert with a dedupe key. Returns it for metrics
+   * and outputs, or null when it was allowed, folded into an earlier alert or is already stored.
+   */
+  public RaisedAlert raise(AlertContext ctx, NewAlert alert) {
+    if (allowList != null
+        && allowList.allows(alert.ruleId(), hostOf(ctx.agentId()), null, null).isPresent()) {
+      metrics.allowedStageAlerts.inc();
+      return null;
+    }
+    return insert(ctx, alert);
+  }
+
+  /**
    * The event time correlations use: the agent's, unless it is further ahead of the collector's
    * clock than {@link #MAX_FUTURE_NS} (then the collector's plus that margin, counted).
    */

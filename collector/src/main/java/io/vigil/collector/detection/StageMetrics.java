@@ -12,6 +12,7 @@ final class StageMetrics {
   final Counter folded;
   final Counter correlationsFired;
   final Counter allowedCorrelations;
+  final Counter allowedStageAlerts;
   final Counter clampedTimes;
   final Counter rebuildFailures;
 
@@ -30,6 +31,12 @@ final class StageMetrics {
             "Matches silenced by a Sigma filter (the rule did not match) or by the allow-list",
             "by",
             "allow_list_correlation");
+    allowedStageAlerts =
+        m.counter(
+            "vigil_collector_detection_silenced_total",
+            "Matches silenced by a Sigma filter (the rule did not match) or by the allow-list",
+            "by",
+            "allow_list_fim");
     clampedTimes =
         m.counter(
             "vigil_collector_correlation_clamped_times_total",

@@ -2,8 +2,11 @@ package io.vigil.collector.ingest;
 
 import com.google.protobuf.ByteString;
 import io.vigil.collector.detection.AlertStage;
+import io.vigil.collector.fim.FimMirror;
 import io.vigil.collector.output.RaisedAlert;
+import io.vigil.collector.store.AlertContext;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.ProcessFacts;
 import io.vigil.collector.store.StreamRef;
 import io.vigil.proto.v1.Event;
@@ -15,8 +18,9 @@ import java.util.Map;
 /**
  * Applies one event batch inside the writer's transaction: skips what the watermark already covers,
  * records a hole if the batch starts past it, stores or dead-letters every new event (a stored
- * event with its process and alerts, through the {@link AlertStage}), and moves the watermark in
- * the same transaction. Writer thread only.
+ * event with its process and alerts, through the {@link AlertStage}; an integrity event applied to
+ * the agent's {@link FimMirror}, with the mirror's alerts), and moves the watermark in the same
+ * transaction. Writer thread only.
  */
 final class BatchApplier {
   private final EventStore store;
@@ -26,6 +30,7 @@ final class BatchApplier {
   private final long maxEventBytes;
   private final boolean keepForOutputs;
   private final AlertStage alerts;
+  private final FimMirror fim;
 
   BatchApplier(
       EventStore store,
@@ -34,7 +39,8 @@ final class BatchApplier {
       IngestMetrics metrics,
       long maxEventBytes,
       boolean keepForOutputs,
-      AlertStage alerts) {
+      AlertStage alerts,
+      FimMirror fim) {
     this.store = store;
     this.streams = streams;
     this.continuity = continuity;
@@ -42,6 +48,7 @@ final class BatchApplier {
     this.maxEventBytes = maxEventBytes;
     this.keepForOutputs = keepForOutputs;
     this.alerts = alerts;
+    this.fim = fim;
   }
 
   /** Returns the stream's watermark after this batch. */
@@ -134,6 +141,27 @@ final class BatchApplier {
       for (RaisedAlert r : raised) {
         tally.alert(r.alert().level());
         ctx.raised.add(r);
+      }
+    }
+    if (e != null && FimMirror.wants(e)) {
+      List<NewAlert> found = fim.apply(key.agentId(), e, now);
+      if (!found.isEmpty()) {
+        AlertContext at =
+            new AlertContext(
+                key.agentId(),
+                stream.streamId(),
+                seq,
+                accepted.kind(),
+                accepted.eventTimeNs(),
+                now,
+                process);
+        for (NewAlert a : found) {
+          RaisedAlert r = alerts.raise(at, a);
+          if (r != null) {
+            tally.alert(r.alert().level());
+            ctx.raised.add(r);
+          }
+        }
       }
     }
     if (e != null && e.hasGap()) {

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.collector.detection.Detections;
 import io.vigil.collector.detection.EventDetector;
+import io.vigil.collector.fim.FimMirror;
 import io.vigil.collector.store.ProcessFacts;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventBatch;
@@ -20,8 +21,9 @@ final class EventCheck {
   /**
    * @param kind the {@code EventKind} number of the payload
    * @param eventTimeNs the event's time
-   * @param event the parsed event, kept only when asked for or when it is a {@code Gap} (the writer
-   *     records gaps); otherwise null, so that queued batches do not hold parsed copies
+   * @param event the parsed event, kept only when asked for or when the writer needs it (a {@code
+   *     Gap} it records, an integrity event the {@link FimMirror} applies); otherwise null, so that
+   *     queued batches do not hold parsed copies
    * @param detections what detection made of the event, stored with it only if the event is (a
    *     re-sent duplicate stores neither); {@link Detections#NONE} when nothing matched
    * @param process the event's acting process, null when it has none
@@ -106,7 +108,7 @@ final class EventCheck {
     return new Accepted(
         event.getPayloadCase().getNumber(),
         event.getEventTimeNs(),
-        keepEvent || event.hasGap() ? event : null,
+        keepEvent || event.hasGap() || FimMirror.wants(event) ? event : null,
         detector.detect(agentId, hostname, event),
         ProcessFacts.of(event));
   }

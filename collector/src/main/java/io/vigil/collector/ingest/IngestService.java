@@ -2,6 +2,8 @@ package io.vigil.collector.ingest;
 
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.EventDetector;
+import io.vigil.collector.fim.FimMirror;
+import io.vigil.collector.fim.FimOptions;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.store.EventStore;
@@ -27,7 +29,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * <p>Each stored event is evaluated by the {@link EventDetector} on the submitting thread and goes
  * through the {@link io.vigil.collector.detection.AlertStage} on the writer; its alerts (and what
  * correlations raise with it) commit in the event's own transaction, so an event and its alerts are
- * stored together or not at all, and a re-sent event adds no second alert.
+ * stored together or not at all, and a re-sent event adds no second alert. Integrity events also
+ * update the agent's baseline mirror ({@link FimMirror}) in that transaction.
  *
  * <p>Thread-safe. {@link #openStream} blocks until its commit; the other methods do not block, but
  * {@link #submit} parses and evaluates the batch's events on the calling thread. The service does
@@ -72,6 +75,21 @@ public final class IngestService implements AutoCloseable {
       List<EventOutput> outputs,
       Detection detection,
       List<JsonlAlertOutput> alertOutputs) {
+    this(store, options, metrics, outputs, detection, alertOutputs, FimOptions.defaults());
+  }
+
+  /**
+   * @param fimOptions bounds of the integrity mirror each agent's integrity events keep (whether
+   *     detection is on or not: the mirror must see every change to stay one)
+   */
+  public IngestService(
+      EventStore store,
+      IngestOptions options,
+      MetricsRegistry metrics,
+      List<EventOutput> outputs,
+      Detection detection,
+      List<JsonlAlertOutput> alertOutputs,
+      FimOptions fimOptions) {
     this.options = options;
     this.metrics = new IngestMetrics(metrics);
     this.outputs = List.copyOf(outputs);
@@ -79,6 +97,8 @@ public final class IngestService implements AutoCloseable {
     this.alertOutputs = List.copyOf(alertOutputs);
     // Before the writer starts: the stage reads the store to rebuild correlation state.
     detection.stage().attach(store);
+    FimMirror fim = new FimMirror(fimOptions, metrics);
+    fim.attach(store);
     this.writer =
         EssentialThread.create(
             new IngestWriter(
@@ -88,6 +108,7 @@ public final class IngestService implements AutoCloseable {
                 this.metrics,
                 this.outputs,
                 detection.stage(),
+                fim,
                 this.alertOutputs),
             "ingest-writer");
     writer.start();

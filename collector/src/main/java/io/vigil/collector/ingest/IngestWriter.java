@@ -1,6 +1,7 @@
 package io.vigil.collector.ingest;
 
 import io.vigil.collector.detection.AlertStage;
+import io.vigil.collector.fim.FimMirror;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.RaisedAlert;
@@ -36,6 +37,7 @@ final class IngestWriter implements Runnable {
   private final BatchApplier batches;
   private final AgentApplier agents;
   private final AlertStage alerts;
+  private final FimMirror fim;
   private final List<JsonlAlertOutput> alertOutputs;
 
   IngestWriter(
@@ -45,6 +47,7 @@ final class IngestWriter implements Runnable {
       IngestMetrics metrics,
       List<EventOutput> outputs,
       AlertStage alerts,
+      FimMirror fim,
       List<JsonlAlertOutput> alertOutputs) {
     this.store = store;
     this.queue = queue;
@@ -52,6 +55,7 @@ final class IngestWriter implements Runnable {
     this.metrics = metrics;
     this.outputs = outputs;
     this.alerts = alerts;
+    this.fim = fim;
     this.alertOutputs = alertOutputs;
     this.streams = new StreamCache(store.events());
     this.continuity =
@@ -64,7 +68,8 @@ final class IngestWriter implements Runnable {
             metrics,
             options.maxEventBytes(),
             !outputs.isEmpty(),
-            alerts);
+            alerts,
+            fim);
     this.agents = new AgentApplier(store.agents(), streams, metrics);
   }
 
@@ -169,6 +174,7 @@ final class IngestWriter implements Runnable {
     continuity.beforeCommit(ctx);
     store.commit();
     alerts.committed();
+    fim.committed();
   }
 
   /** Rolls back and forgets what the rolled-back transaction left in memory. */
@@ -176,6 +182,7 @@ final class IngestWriter implements Runnable {
     store.rollback();
     streams.clear(); // the cached watermarks may include the rolled-back changes
     alerts.afterRollback(); // correlation state may include the rolled-back inputs
+    fim.afterRollback(); // its counts; its rows went with the transaction
   }
 
   private Runnable apply(WriteContext ctx, WriteTask task) {

@@ -12,7 +12,7 @@ import java.util.Set;
  *     alerts without a level
  * @param host a host name or agent id, matched exactly; null: any
  * @param rule a rule id (exact) or part of a title (ASCII case-insensitive); null: any
- * @param source {@code sigma}, {@code correlation} or {@code intel}; null: any
+ * @param source {@code sigma}, {@code correlation}, {@code intel} or {@code fim}; null: any
  * @param sinceNs only alerts whose latest match is at or after this event time; null: no bound
  * @param untilNs only alerts whose earliest match is at or before this event time; null: no bound
  * @param limit at most this many alerts (1 to {@link #MAX_LIMIT})
@@ -34,7 +34,7 @@ public record AlertQuery(
       List.of("informational", "low", "medium", "high", "critical");
 
   /** Alert sources. */
-  public static final List<String> SOURCES = List.of("sigma", "correlation", "intel");
+  public static final List<String> SOURCES = List.of("sigma", "correlation", "intel", "fim");
 
   public static final int MAX_LIMIT = 100_000;
 

@@ -16,7 +16,8 @@ package io.vigil.collector.store;
  * @param tagsJson a JSON array of strings
  * @param matchedFieldsJson a JSON object of Sigma field name to array of values
  * @param eventPayload the serialized {@code vigil.v1.Event}, null if the event row is gone
- * @param source {@code sigma}, {@code correlation} or {@code intel}
+ * @param source {@code sigma}, {@code correlation}, {@code intel} or {@code fim} (the integrity
+ *     mirror)
  * @param state {@code new}, {@code acknowledged} or {@code closed}
  * @param closeReason why it was closed, null unless closed
  * @param assignee who is on it, null when nobody

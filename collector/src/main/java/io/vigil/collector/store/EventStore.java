@@ -9,9 +9,9 @@ import java.sql.SQLException;
  * open.
  *
  * <p>Everything written through {@link #events()}, {@link #alerts()}, {@link #agents()}, {@link
- * #continuity()}, {@link #processes()} and {@link #correlationInputs()} belongs to the current
- * transaction until {@link #commit()}; {@link #rollback()} discards it. There is always a
- * transaction in progress (SQLite starts it lazily, so an idle store holds no lock).
+ * #continuity()}, {@link #processes()}, {@link #correlationInputs()} and {@link #fim()} belongs to
+ * the current transaction until {@link #commit()}; {@link #rollback()} discards it. There is always
+ * a transaction in progress (SQLite starts it lazily, so an idle store holds no lock).
  *
  * <p>Not thread-safe: after {@link #open} the store is used by one thread at a time, in practice
  * the ingest writer thread, which is the only writer of the file. Readers in this or other
@@ -27,6 +27,7 @@ public final class EventStore implements AutoCloseable {
   private final ContinuityWrites continuity;
   private final ProcessWrites processes;
   private final CorrelationInputWrites correlationInputs;
+  private final FimWrites fim;
 
   private EventStore(Path file, Connection connection) {
     this.file = file;
@@ -38,6 +39,7 @@ public final class EventStore implements AutoCloseable {
     this.agents = new AgentWrites(statements);
     this.continuity = new ContinuityWrites(statements);
     this.correlationInputs = new CorrelationInputWrites(statements);
+    this.fim = new FimWrites(statements);
   }
 
   /** Opens (creating if needed, mode 0600) and migrates the database file. Blocks on I/O. */
@@ -88,6 +90,10 @@ public final class EventStore implements AutoCloseable {
 
   public CorrelationInputWrites correlationInputs() {
     return correlationInputs;
+  }
+
+  public FimWrites fim() {
+    return fim;
   }
 
   /** Makes the current transaction durable against process death (see {@link SqliteFiles}). */

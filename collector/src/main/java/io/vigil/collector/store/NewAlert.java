@@ -9,7 +9,8 @@ import java.util.Objects;
  * the writer thread (JSON included) where it can be, so that the writer only binds and inserts.
  * Immutable.
  *
- * @param source {@code sigma}, {@code correlation} or {@code intel}
+ * @param source {@code sigma}, {@code correlation}, {@code intel} or {@code fim} (the integrity
+ *     mirror, rule ids {@code vigil-fim-*})
  * @param ruleId the rule's {@code id} (or its file when it has none); for intel {@code
  *     intel:<type>:<value>}
  * @param title the rule's title, or for intel what the indicator is

@@ -227,7 +227,54 @@ final class Schema {
                        a.rule_origin, a.source, a.state, a.close_reason, a.assignee, a.count,
                        a.first_event_time_ns, a.last_event_time_ns, a.hostname, a.entity_id,
                        a.process, a.indicator, a.group_key, a.updated_ns
-                FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"""));
+                FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"""),
+          // Version 4: the collector's mirror of each agent's file-integrity baseline. Root on a
+          // host can edit the agent's local baseline, not this copy; see io.vigil.collector.fim.
+          List.of(
+              // path: the UTF-8 bytes as a BLOB, so that ORDER BY path is the order FimDigest
+              // takes entries in (SQLite compares BLOBs with memcmp, shorter first on a common
+              // prefix: Arrays.compareUnsigned exactly), whatever text encoding or collation the
+              // connection uses. state: a serialized vigil.v1.FileState. Without rowid: the table
+              // is its primary key's b-tree, so an agent's mirror is read in path order in place.
+              """
+              CREATE TABLE fim_mirror(
+                agent_id TEXT NOT NULL,
+                path BLOB NOT NULL,
+                state BLOB NOT NULL,
+                PRIMARY KEY(agent_id, path)) WITHOUT ROWID""",
+              // The parts of a FimBaseline being received (they may span batches and transactions):
+              // one baseline per agent at a time, moved into fim_mirror when its last part came.
+              """
+              CREATE TABLE fim_staging(
+                agent_id TEXT NOT NULL,
+                baseline_id TEXT NOT NULL,
+                path BLOB NOT NULL,
+                state BLOB NOT NULL,
+                PRIMARY KEY(agent_id, baseline_id, path)) WITHOUT ROWID""",
+              // One row per agent that sent anything of integrity monitoring. baseline_id: the
+              // baseline the mirror holds (NULL: none). digest: FimDigest of the mirror, NULL
+              // when a change made it stale (computed again at the next scan). following: 1 when
+              // the mirror is the agent's baseline as the events tell it, 0 when the collector
+              // knows it stopped being (a baseline arrived incomplete or too large): the rows stay
+              // as evidence, the checks wait for the next complete baseline. unverified_id: the
+              // baseline id "cannot verify" was last raised for (raised once per id). staging_*:
+              // the baseline in fim_staging (id, reason, part count, last part staged, entries,
+              // whether it was refused for its size).
+              """
+              CREATE TABLE fim_agents(
+                agent_id TEXT PRIMARY KEY,
+                baseline_id TEXT,
+                entries INTEGER NOT NULL DEFAULT 0,
+                digest TEXT,
+                following INTEGER NOT NULL DEFAULT 0,
+                unverified_id TEXT,
+                staging_id TEXT,
+                staging_reason TEXT,
+                staging_parts INTEGER NOT NULL DEFAULT 0,
+                staging_last_part INTEGER NOT NULL DEFAULT 0,
+                staging_entries INTEGER NOT NULL DEFAULT 0,
+                staging_refused INTEGER NOT NULL DEFAULT 0,
+                updated_ns INTEGER NOT NULL)"""));
 
   private Schema() {}
 

@@ -2,6 +2,7 @@ package io.vigil.detect.intel;
 
 import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.FileEvent;
 import io.vigil.proto.v1.HttpEvent;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.TlsEvent;
@@ -168,7 +169,13 @@ public final class IndicatorSet {
         hits = name(hits, sha1, p.getSha1(), "Hashes/sha1");
         hits = name(hits, sha256, p.getSha256(), "Hashes/sha256");
       }
-      case FILE -> hits = name(hits, sha256, e.getFile().getSha256(), "Hashes/sha256");
+      case FILE -> {
+        // The hashes of a new executable or an integrity change, named as for a process.
+        FileEvent f = e.getFile();
+        hits = name(hits, md5, f.getMd5(), "Hashes/md5");
+        hits = name(hits, sha1, f.getSha1(), "Hashes/sha1");
+        hits = name(hits, sha256, f.getSha256(), "Hashes/sha256");
+      }
       default -> {}
     }
     return hits == null ? List.of() : complete(hits);

@@ -117,7 +117,13 @@ class IndicatorMatchTest {
   }
 
   private static Event file(String sha256) {
-    return Event.newBuilder().setFile(FileEvent.newBuilder().setSha256(sha256)).build();
+    return file("", "", sha256);
+  }
+
+  private static Event file(String md5, String sha1, String sha256) {
+    return Event.newBuilder()
+        .setFile(FileEvent.newBuilder().setMd5(md5).setSha1(sha1).setSha256(sha256))
+        .build();
   }
 
   /** The one hit of the event: its type, field and value. */
@@ -216,6 +222,29 @@ class IndicatorMatchTest {
     only(file(SHA256), IndicatorType.SHA256, "Hashes/sha256");
     none(exec(MD5.substring(0, 31) + "9", SHA1.substring(0, 39) + "c", "a" + SHA256.substring(1)));
     none(file(SHA256.substring(0, 63) + "9"));
+  }
+
+  @Test
+  void fileEventHashesHitUnderTheProcessHashFieldNames() {
+    List<IntelHit> hits = set.match(file(MD5.toUpperCase(), SHA1, SHA256));
+    assertEquals(
+        List.of("Hashes/md5", "Hashes/sha1", "Hashes/sha256"),
+        hits.stream().map(IntelHit::field).toList());
+    assertEquals(
+        List.of(IndicatorType.MD5, IndicatorType.SHA1, IndicatorType.SHA256),
+        hits.stream().map(h -> h.indicator().type()).toList());
+    only(file(MD5, "", ""), IndicatorType.MD5, "Hashes/md5");
+    only(file("", SHA1, ""), IndicatorType.SHA1, "Hashes/sha1");
+    // Absent hashes (most file events have none) and near misses hit nothing.
+    none(file("", "", ""));
+    none(file(MD5.substring(0, 31) + "9", SHA1.substring(0, 39) + "c", ""));
+    // The STIX pattern over a file's MD5 and SHA-256 together hits a file event with both.
+    String md5 = "a".repeat(32);
+    String sha256 = "c".repeat(64);
+    List<IntelHit> both = set.match(file(md5, "", sha256));
+    assertEquals(2, both.size(), both.toString());
+    assertTrue(both.stream().allMatch(h -> h.indicator().id().equals("indicator--and")));
+    none(file(md5, "", ""));
   }
 
   @Test
