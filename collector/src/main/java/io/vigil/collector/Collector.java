@@ -3,6 +3,7 @@ package io.vigil.collector;
 import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.DetectionStart;
+import io.vigil.collector.fim.FimOptions;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
@@ -88,7 +89,8 @@ public final class Collector implements AutoCloseable {
             metrics,
             outputs,
             detection,
-            alertOutputs);
+            alertOutputs,
+            FimOptions.defaults().withMaxEntriesPerAgent(config.ingest().fimMaxEntriesPerAgent()));
     parts.add(ingest); // closed before the store: it drains into it
 
     AgentStreamService service =

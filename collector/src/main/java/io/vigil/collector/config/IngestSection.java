@@ -14,15 +14,23 @@ import java.time.Duration;
  *     store transaction at most
  * @param holeGrace {@code ingest.hole_grace}: how long a gap in an agent's sequence numbers may
  *     stay open before it is recorded as lost
+ * @param fimMaxEntriesPerAgent {@code ingest.fim_max_entries_per_agent}: paths of one agent's
+ *     integrity baseline the collector mirrors at most (beyond, an alert says the mirror is
+ *     limited); bounds what a hostile agent can make the collector store
  */
 public record IngestSection(
-    int maxMessageBytes, int maxQueuedBatches, int maxEventsPerTransaction, Duration holeGrace) {
+    int maxMessageBytes,
+    int maxQueuedBatches,
+    int maxEventsPerTransaction,
+    Duration holeGrace,
+    long fimMaxEntriesPerAgent) {
 
   static IngestSection bind(ConfigNode node) {
     int maxMessage = (int) node.bytes("max_message_bytes", "16MiB", 64L << 10, 1L << 30);
     int maxQueued = node.intValue("max_queued_batches", 64, 1, 100_000);
     int perTx = node.intValue("max_events_per_transaction", 20_000, 1, 10_000_000);
     Duration holeGrace = node.duration("hole_grace", "2m", Duration.ZERO, Duration.ofDays(7));
-    return new IngestSection(maxMessage, maxQueued, perTx, holeGrace);
+    long fimMax = node.longValue("fim_max_entries_per_agent", 1_000_000, 1, 100_000_000);
+    return new IngestSection(maxMessage, maxQueued, perTx, holeGrace, fimMax);
   }
 }
