@@ -52,14 +52,10 @@ final class MirrorChecks {
                 s.agentId, f.getPath(), differences, mirror, f.getBefore(), f.getChangedList()));
       }
     }
+    // A deletion is mirrored as an entry that does not exist, as the agent keeps it in its
+    // baseline (until it next sends the whole baseline, which leaves such entries out): both
+    // digests then cover the same entries.
     FileState after = f.getAfter();
-    if (!after.getExists()) {
-      if (stored != null && store.deleteMirrored(s.agentId, path)) {
-        s.entries--;
-        s.digest = null;
-      }
-      return;
-    }
     byte[] state = after.toByteArray();
     if (state.length > options.maxStateBytes()) {
       metrics.ignored(Ignored.BAD_ENTRY, 1);

@@ -72,6 +72,7 @@ final class FimAgentSim {
 
   /** The whole baseline in parts of {@code perPart} entries, in path order. */
   List<Event> sendBaseline(String id, String reason, int perPart) {
+    baseline.values().removeIf(s -> !s.getExists()); // a whole baseline leaves deletions out
     List<FimEntry> entries = entries();
     String digest = FimDigest.of(entries);
     int parts = Math.max(1, (entries.size() + perPart - 1) / perPart);
@@ -97,16 +98,13 @@ final class FimAgentSim {
 
   /**
    * The file at {@code path} is found as {@code now} (absent: {@code exists} false): the mismatch
-   * event against the local baseline, which takes the change.
+   * event against the local baseline, which takes the change. Like the real agent, the baseline
+   * keeps a deleted file as an entry that does not exist (until the whole baseline is sent again).
    */
   Event change(String path, FileState now) {
     FileState before = baseline.getOrDefault(path, FileState.getDefaultInstance());
     Event e = mismatch(path, before, now);
-    if (now.getExists()) {
-      baseline.put(path, now);
-    } else {
-      baseline.remove(path);
-    }
+    baseline.put(path, now);
     return e;
   }
 
