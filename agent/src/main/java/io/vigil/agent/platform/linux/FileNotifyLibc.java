@@ -89,7 +89,8 @@ final class FileNotifyLibc {
 
   static native long read(int fd, Pointer buf, long count);
 
-  static native int poll(byte[] fds, long nfds, int timeoutMillis);
+  // Native memory, not a Java array: the call blocks, and a pinned array could hold up the GC.
+  static native int poll(Pointer fds, long nfds, int timeoutMillis);
 
   static native int open(byte[] path, int flags);
 

@@ -2,8 +2,6 @@ package io.vigil.agent.platform.linux;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A non-blocking fanotify or inotify descriptor: wait until readable, read what is queued, close.
@@ -18,13 +16,14 @@ public abstract sealed class NotifyDescriptor implements AutoCloseable
 
   private final int fd;
   private final String name;
-  private final byte[] pollFd = new byte[8];
+  private final Memory pollFd = new Memory(8);
   private boolean closed;
 
   NotifyDescriptor(int fd, String name) {
     this.fd = fd;
     this.name = name;
-    ByteBuffer.wrap(pollFd).order(ByteOrder.nativeOrder()).putInt(fd).putShort(POLLIN);
+    pollFd.setInt(0, fd);
+    pollFd.setShort(4, POLLIN);
   }
 
   /**
@@ -35,8 +34,7 @@ public abstract sealed class NotifyDescriptor implements AutoCloseable
    */
   public boolean await(int timeoutMillis) throws FileNotifyException {
     requireOpen();
-    pollFd[6] = 0;
-    pollFd[7] = 0;
+    pollFd.setShort(6, (short) 0); // revents
     int n = FileNotifyLibc.poll(pollFd, 1, Math.max(0, timeoutMillis));
     if (n < 0) {
       int errno = Native.getLastError();
@@ -78,6 +76,7 @@ public abstract sealed class NotifyDescriptor implements AutoCloseable
     if (!closed) {
       closed = true;
       FileNotifyLibc.close(fd);
+      pollFd.close();
     }
   }
 

@@ -87,6 +87,7 @@ class FanotifySourceKernelTest {
       int chown = run(dir, "chown", "nobody", "b");
       int rm = run(dir, "rm", "b");
       int mkdir = run(dir, "mkdir", "d");
+      int chmodDir = run(dir, "chmod", "700", "d");
       int touch = run(dir, "touch", "d/x");
       // Handles are resolved when read, so d/x is read (and d's handle cached) before d moves.
       List<FileNotification> seen =
@@ -94,7 +95,7 @@ class FanotifySourceKernelTest {
               source, new ArrayList<>(), s -> has(s, dir.resolve("d/x"), FileOps.CREATE, touch));
       int mvDir = run(dir, "mv", "d", "e");
       int sh2 = run(dir, "sh", "-c", "echo y > e/y");
-      pids.addAll(List.of(sh, mv, chmod, chown, rm, mkdir, touch, mvDir, sh2));
+      pids.addAll(List.of(sh, mv, chmod, chown, rm, mkdir, chmodDir, touch, mvDir, sh2));
       Path a = dir.resolve("a");
       Path b = dir.resolve("b");
       pollUntil(source, seen, s -> has(s, dir.resolve("e/y"), FileOps.CLOSE_WRITE, sh2));
@@ -113,6 +114,8 @@ class FanotifySourceKernelTest {
       assertTrue(has(seen, b, FileOps.ATTRIB, chown), "chown: " + seen);
       assertTrue(has(seen, b, FileOps.DELETE, rm), "rm: " + seen);
       assertTrue(has(seen, dir.resolve("d"), FileOps.CREATE | FileOps.ONDIR, mkdir), "mkdir");
+      // A directory's own events name its own handle and ".": the path is the directory's.
+      assertTrue(has(seen, dir.resolve("d"), FileOps.ATTRIB | FileOps.ONDIR, chmodDir), "chmod d");
       assertTrue(has(seen, dir.resolve("d/x"), FileOps.CREATE, touch), "touch d/x: " + seen);
       FileNotification dirRename = renames.get(1);
       assertEquals(dir.resolve("e").toString(), dirRename.path());
@@ -134,12 +137,15 @@ class FanotifySourceKernelTest {
   }
 
   @Test
-  void onlyTheWatchedTreeIsHandedOnAndTheAgentsOwnChangesNever() throws Exception {
+  void onlyTheWatchedTreeWithoutExclusionsIsHandedOnAndTheAgentsOwnChangesNever() throws Exception {
     Path dir = tempDir(Path.of("/tmp"));
     Path outside = tempDir(Path.of("/tmp"));
-    try (FanotifySource source = FanotifySource.open(plan(List.of(dir), List.of()))) {
+    Path skipped = Files.createDirectory(dir.resolve("skipped"));
+    WatchPlan plan = new WatchPlan(List.of(dir), List.of(), List.of(skipped), 10_000);
+    try (FanotifySource source = FanotifySource.open(plan)) {
       Files.writeString(dir.resolve("own"), "by the agent itself");
       run(outside, "sh", "-c", "echo x > elsewhere");
+      run(skipped, "sh", "-c", "echo x > excluded");
       int marker = run(dir, "mkdir", "marker");
       List<FileNotification> seen =
           pollUntil(
@@ -149,6 +155,7 @@ class FanotifySourceKernelTest {
 
       assertTrue(at(seen, dir.resolve("own")).isEmpty(), "own write handed on: " + seen);
       assertTrue(under(seen, outside).isEmpty(), "outside handed on: " + seen);
+      assertTrue(under(seen, skipped).isEmpty(), "excluded handed on: " + seen);
       for (FileNotification n : seen) {
         assertTrue(PathText.under(n.path(), dir.toString()), "outside the tree: " + n);
       }

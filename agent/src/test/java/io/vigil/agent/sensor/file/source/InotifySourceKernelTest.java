@@ -69,6 +69,10 @@ class InotifySourceKernelTest {
       Path b = dir.resolve("b");
       List<FileNotification> seen =
           pollUntil(source, new ArrayList<>(), s -> has(s, dir.resolve("d"), FileOps.CREATE, 0));
+      // d is watched once its creation is read: its own watch now reports its attributes too.
+      run(dir, "chmod", "700", "d");
+      run(dir, "touch", "d/marker");
+      pollUntil(source, seen, s -> has(s, dir.resolve("d/marker"), FileOps.CLOSE_WRITE, 0));
 
       assertTrue(has(seen, a, FileOps.CREATE, 0), "create: " + seen);
       assertTrue(has(seen, a, FileOps.MODIFY, 0), "modify: " + seen);
@@ -82,6 +86,13 @@ class InotifySourceKernelTest {
       assertTrue(has(seen, b, FileOps.ATTRIB, 0), "chmod and chown: " + seen);
       assertTrue(has(seen, b, FileOps.DELETE, 0), "rm: " + seen);
       assertTrue(has(seen, dir.resolve("d"), FileOps.CREATE | FileOps.ONDIR, 0), "mkdir");
+      // Reported by the parent's watch; d's own watch reports it too, and that copy is dropped.
+      assertEquals(
+          List.of(FileOps.ATTRIB | FileOps.ONDIR),
+          at(seen, dir.resolve("d")).stream()
+              .filter(n -> n.has(FileOps.ATTRIB))
+              .map(FileNotification::mask)
+              .toList());
       assertTrue(seen.stream().allMatch(n -> n.pid() == 0), "no process: " + seen);
       assertEquals(seen, under(seen, dir), "only the tree");
     }
@@ -132,10 +143,14 @@ class InotifySourceKernelTest {
       assertTrue(rename.directory());
       assertTrue(at(seen, dir.resolve("d/sub/g")).isEmpty(), "stale watch path: " + seen);
 
-      // Moved out: no longer watched; moved back in: watched again, reported as MOVED_TO.
+      // Moved out: no longer watched; moved back in: watched again, reported as MOVED_TO. Each
+      // move is read before the next step: events queued before a move is read carry the watch's
+      // path as it was.
       run(dir, "mv", "e", outside.resolve("e").toString());
+      pollUntil(source, seen, s -> has(s, dir.resolve("e"), FileOps.MOVED_FROM, 0));
       run(outside, "sh", "-c", "echo z > e/sub/h");
       run(outside, "mv", "e", dir.resolve("back").toString());
+      pollUntil(source, seen, s -> has(s, dir.resolve("back"), FileOps.MOVED_TO, 0));
       run(dir, "sh", "-c", "echo w > back/sub/i");
       pollUntil(source, seen, s -> has(s, dir.resolve("back/sub/i"), FileOps.CLOSE_WRITE, 0));
       assertTrue(has(seen, dir.resolve("e"), FileOps.MOVED_FROM | FileOps.ONDIR, 0), "out");

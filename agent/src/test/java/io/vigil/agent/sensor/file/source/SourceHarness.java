@@ -49,28 +49,23 @@ final class SourceHarness {
         .start();
   }
 
-  /** Polls {@code source} into {@code seen} until {@code done} holds for it or the deadline. */
+  /**
+   * Polls {@code source} into {@code seen} until {@code done} holds for it; fails the test when it
+   * does not within the deadline.
+   */
   static List<FileNotification> pollUntil(
       NotificationSource source,
       List<FileNotification> seen,
       Predicate<List<FileNotification>> done)
       throws IOException {
     long start = System.nanoTime();
-    while (!done.test(seen) && System.nanoTime() - start < DEADLINE_NS) {
+    while (!done.test(seen)) {
+      if (System.nanoTime() - start > DEADLINE_NS) {
+        throw new AssertionError("not seen within 20 s; seen " + seen + " " + source.counters());
+      }
       source.poll(200, seen::add);
     }
     return seen;
-  }
-
-  /** Polls until nothing more arrives for {@code quietMillis} (or the deadline). */
-  static void pollQuiet(NotificationSource source, List<FileNotification> seen, int quietMillis)
-      throws IOException {
-    long start = System.nanoTime();
-    while (System.nanoTime() - start < DEADLINE_NS) {
-      if (source.poll(quietMillis, seen::add) == 0) {
-        return;
-      }
-    }
   }
 
   /** Notifications with {@code path}. */
