@@ -1,0 +1,115 @@
+package io.vigil.agent.sensor.fim;
+
+import io.vigil.proto.fim.FimDigest;
+import io.vigil.proto.v1.FileState;
+import io.vigil.proto.v1.FimEntry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The integrity baseline: the last known state of every monitored path, under a random id. An entry
+ * whose file was deleted stays as a tombstone ({@code exists = false}), exactly as the collector's
+ * mirror keeps the {@code after} of the "deleted" event, so that both digest alike; tombstones are
+ * dropped when the whole baseline is sent again ({@link #dropTombstones}).
+ *
+ * <p>Paths are kept in {@link String} order, which lets a directory's entries be found as one
+ * range; {@link #sortedEntries} gives the order {@link FimDigest} uses (UTF-8 bytes), which is the
+ * same for almost all paths, so sorting it is one pass. Not thread-safe: the sensor's worker thread
+ * owns it.
+ */
+final class Baseline {
+  private final String id;
+  private final TreeMap<String, FileState> states;
+  private int tombstones;
+
+  Baseline(String id, Map<String, FileState> states) {
+    this.id = id;
+    this.states = new TreeMap<>(states);
+    this.tombstones = (int) states.values().stream().filter(s -> !s.getExists()).count();
+  }
+
+  /** An empty baseline with a new random id. */
+  static Baseline fresh() {
+    return new Baseline(UUID.randomUUID().toString(), Map.of());
+  }
+
+  String id() {
+    return id;
+  }
+
+  /** The state of {@code path}, or null when the baseline has no entry for it. */
+  FileState get(String path) {
+    return states.get(path);
+  }
+
+  void put(String path, FileState state) {
+    FileState old = states.put(path, state);
+    tombstones += (state.getExists() ? 0 : 1) - (old != null && !old.getExists() ? 1 : 0);
+  }
+
+  void remove(String path) {
+    FileState old = states.remove(path);
+    if (old != null && !old.getExists()) {
+      tombstones--;
+    }
+  }
+
+  /** Entries, tombstones included. */
+  int size() {
+    return states.size();
+  }
+
+  /** Entries of deleted files. */
+  int tombstones() {
+    return tombstones;
+  }
+
+  /** Removes the entries of deleted files. */
+  void dropTombstones() {
+    states.values().removeIf(s -> !s.getExists());
+    tombstones = 0;
+  }
+
+  /** {@code path} (if an entry) and every entry beneath it, as a copy; all for {@code /}. */
+  List<String> pathsUnder(String path) {
+    if (path.equals("/")) {
+      return new ArrayList<>(states.keySet());
+    }
+    List<String> out = new ArrayList<>();
+    if (states.containsKey(path)) {
+      out.add(path);
+    }
+    // Every "path/..." lies in [path + "/", path + "0"): '0' follows '/' in every order used here.
+    out.addAll(states.subMap(path + "/", true, path + "0", false).keySet());
+    return out;
+  }
+
+  /** The entries in {@link FimDigest#comparePaths} order. */
+  List<FimEntry> sortedEntries() {
+    List<FimEntry> out = new ArrayList<>(states.size());
+    for (Map.Entry<String, FileState> e : states.entrySet()) {
+      out.add(FimEntry.newBuilder().setPath(e.getKey()).setState(e.getValue()).build());
+    }
+    // Already sorted unless a path holds characters beyond the Basic Multilingual Plane, whose
+    // UTF-16 order differs from UTF-8's; TimSort checks a sorted list in one pass.
+    out.sort((a, b) -> FimDigest.comparePaths(a.getPath(), b.getPath()));
+    return out;
+  }
+
+  /** The {@link FimDigest} of entries as {@link #sortedEntries} gives them. */
+  static String digest(List<FimEntry> sorted) {
+    FimDigest d = new FimDigest();
+    sorted.forEach(d::add);
+    return d.finish();
+  }
+
+  /** A read-only view, in String order, for saving. */
+  NavigableMap<String, FileState> view() {
+    return Collections.unmodifiableNavigableMap(states);
+  }
+}
