@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.UUID;
 
@@ -17,20 +16,21 @@ import java.util.UUID;
  * mirror keeps the {@code after} of the "deleted" event, so that both digest alike; tombstones are
  * dropped when the whole baseline is sent again ({@link #dropTombstones}).
  *
- * <p>Paths are kept in {@link String} order, which lets a directory's entries be found as one
- * range; {@link #sortedEntries} gives the order {@link FimDigest} uses (UTF-8 bytes), which is the
- * same for almost all paths, so sorting it is one pass. Not thread-safe: the sensor's worker thread
- * owns it.
+ * <p>States are held encoded ({@link StateCodec}): a baseline of a large tree is mostly states, and
+ * the encoding halves the heap they take. Paths are kept in {@link String} order, which lets a
+ * directory's entries be found as one range; {@link #sortedEntries} gives the order {@link
+ * FimDigest} uses (UTF-8 bytes), which is the same for almost all paths, so sorting it is one pass.
+ * Not thread-safe: the sensor's worker thread owns it.
  */
 final class Baseline {
   private final String id;
-  private final TreeMap<String, FileState> states;
+  private final TreeMap<String, byte[]> states;
   private int tombstones;
 
   Baseline(String id, Map<String, FileState> states) {
     this.id = id;
-    this.states = new TreeMap<>(states);
-    this.tombstones = (int) states.values().stream().filter(s -> !s.getExists()).count();
+    this.states = new TreeMap<>();
+    states.forEach(this::put);
   }
 
   /** An empty baseline with a new random id. */
@@ -44,17 +44,20 @@ final class Baseline {
 
   /** The state of {@code path}, or null when the baseline has no entry for it. */
   FileState get(String path) {
-    return states.get(path);
+    byte[] b = states.get(path);
+    return b == null ? null : StateCodec.decode(b);
   }
 
   void put(String path, FileState state) {
-    FileState old = states.put(path, state);
-    tombstones += (state.getExists() ? 0 : 1) - (old != null && !old.getExists() ? 1 : 0);
+    byte[] b = StateCodec.encode(state);
+    byte[] old = states.put(path, b);
+    tombstones +=
+        (StateCodec.isTombstone(b) ? 1 : 0) - (old != null && StateCodec.isTombstone(old) ? 1 : 0);
   }
 
   void remove(String path) {
-    FileState old = states.remove(path);
-    if (old != null && !old.getExists()) {
+    byte[] old = states.remove(path);
+    if (old != null && StateCodec.isTombstone(old)) {
       tombstones--;
     }
   }
@@ -71,7 +74,7 @@ final class Baseline {
 
   /** Removes the entries of deleted files. */
   void dropTombstones() {
-    states.values().removeIf(s -> !s.getExists());
+    states.values().removeIf(StateCodec::isTombstone);
     tombstones = 0;
   }
 
@@ -92,8 +95,12 @@ final class Baseline {
   /** The entries in {@link FimDigest#comparePaths} order. */
   List<FimEntry> sortedEntries() {
     List<FimEntry> out = new ArrayList<>(states.size());
-    for (Map.Entry<String, FileState> e : states.entrySet()) {
-      out.add(FimEntry.newBuilder().setPath(e.getKey()).setState(e.getValue()).build());
+    for (Map.Entry<String, byte[]> e : states.entrySet()) {
+      out.add(
+          FimEntry.newBuilder()
+              .setPath(e.getKey())
+              .setState(StateCodec.decode(e.getValue()))
+              .build());
     }
     // Already sorted unless a path holds characters beyond the Basic Multilingual Plane, whose
     // UTF-16 order differs from UTF-8's; TimSort checks a sorted list in one pass.
@@ -108,8 +115,8 @@ final class Baseline {
     return d.finish();
   }
 
-  /** A read-only view, in String order, for saving. */
-  NavigableMap<String, FileState> view() {
-    return Collections.unmodifiableNavigableMap(states);
+  /** Every path, in String order, for saving. */
+  Iterable<String> paths() {
+    return Collections.unmodifiableSet(states.keySet());
   }
 }

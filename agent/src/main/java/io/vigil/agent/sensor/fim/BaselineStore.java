@@ -188,9 +188,9 @@ final class BaselineStore {
       writeStrings(c, scope.excludes());
       c.writeUInt64NoTag(scope.maxFileBytes());
       c.writeUInt64NoTag(baseline.size());
-      for (Map.Entry<String, FileState> e : baseline.view().entrySet()) {
+      for (String path : baseline.paths()) {
         c.writeMessageNoTag(
-            FimEntry.newBuilder().setPath(e.getKey()).setState(e.getValue()).build());
+            FimEntry.newBuilder().setPath(path).setState(baseline.get(path)).build());
       }
       c.flush();
       out.on(false);

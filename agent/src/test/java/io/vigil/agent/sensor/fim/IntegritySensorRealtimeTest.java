@@ -160,6 +160,47 @@ class IntegritySensorRealtimeTest {
   }
 
   @Test
+  void aFullReCheckQueueFallsBackToARescan() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    for (int i = 0; i < 5; i++) {
+      Files.writeString(root.resolve("f" + i), "1");
+    }
+    IntegritySensor.Tuning tiny =
+        new IntegritySensor.Tuning(
+            Duration.ofMillis(100),
+            Duration.ofMillis(200),
+            Duration.ofMillis(50),
+            Duration.ofMillis(100),
+            2);
+    IntegritySensor.Options o =
+        new IntegritySensor.Options(
+            List.of(root.toString()),
+            List.of(),
+            Duration.ofHours(1),
+            1 << 20,
+            1000,
+            0,
+            tmp.resolve("st"),
+            1000,
+            Duration.ofSeconds(30)); // re-checks wait: the queue stays full
+    CapturingSink sink = new CapturingSink();
+    try (IntegritySensor s = new IntegritySensor(o, tiny)) {
+      s.start(sink);
+      sink.await(scan("start"));
+      for (int i = 0; i < 5; i++) {
+        Files.writeString(root.resolve("f" + i), "2");
+        s.changed(root.resolve("f" + i).toString(), Optional.of(ACTOR));
+      }
+      assertEquals(3, s.counters().recheckDrops());
+      sink.await(scan("overflow"));
+      for (int i = 2; i < 5; i++) {
+        assertFalse(sink.await(mismatch(root.resolve("f" + i))).getFile().hasProcess());
+      }
+    }
+    new Mirror().apply(sink.events());
+  }
+
+  @Test
   void refusedEventsMakeTheNextScanSendTheBaselineAgain() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("tree"));
     Path f = Files.writeString(root.resolve("f"), "1");

@@ -274,6 +274,35 @@ class IntegritySensorStartTest {
   }
 
   @Test
+  void aScanStopsAtMaxFilesAndSaysSo() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    for (int i = 0; i < 30; i++) {
+      Files.writeString(root.resolve("f" + i), "x" + i);
+    }
+    IntegritySensor.Options o =
+        new IntegritySensor.Options(
+            List.of(root.toString()),
+            List.of(),
+            java.time.Duration.ofHours(1),
+            1 << 20,
+            10,
+            0,
+            tmp.resolve("state"),
+            1000,
+            java.time.Duration.ofMillis(100));
+    List<Event> events = startAndStop(o);
+    FimScan s = events.get(events.size() - 1).getFimScan();
+    assertTrue(s.getTruncated());
+    assertEquals(10, s.getEntries());
+    new Mirror().apply(events);
+
+    // The next start compares what it has, and reports no file past the limit as created.
+    List<Event> again = startAndStop(o);
+    assertTrue(again.stream().noneMatch(FimTesting::isMismatch), again.toString());
+    assertTrue(again.get(again.size() - 1).getFimScan().getTruncated());
+  }
+
+  @Test
   void aResyncOwedWhenStoppedIsSentAtTheNextStart() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("tree"));
     Files.writeString(root.resolve("f"), "x");
