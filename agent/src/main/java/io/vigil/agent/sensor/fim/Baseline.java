@@ -92,19 +92,30 @@ final class Baseline {
     return out;
   }
 
-  /** The entries in {@link FimDigest#comparePaths} order. */
-  List<FimEntry> sortedEntries() {
-    List<FimEntry> out = new ArrayList<>(states.size());
-    for (Map.Entry<String, byte[]> e : states.entrySet()) {
-      out.add(
-          FimEntry.newBuilder()
-              .setPath(e.getKey())
-              .setState(StateCodec.decode(e.getValue()))
-              .build());
-    }
+  /**
+   * The paths in {@link FimDigest#comparePaths} order, the order of digests and baseline parts.
+   * Only the paths are listed: states are decoded one at a time ({@link #entry}), so a large
+   * baseline is not held decoded.
+   */
+  List<String> sortedPaths() {
+    List<String> out = new ArrayList<>(states.keySet());
     // Already sorted unless a path holds characters beyond the Basic Multilingual Plane, whose
     // UTF-16 order differs from UTF-8's; TimSort checks a sorted list in one pass.
-    out.sort((a, b) -> FimDigest.comparePaths(a.getPath(), b.getPath()));
+    out.sort(FimDigest::comparePaths);
+    return out;
+  }
+
+  /** The entry of {@code path}, which must be in the baseline. */
+  FimEntry entry(String path) {
+    return FimEntry.newBuilder().setPath(path).setState(get(path)).build();
+  }
+
+  /** All entries in digest order, decoded; for tests and small baselines. */
+  List<FimEntry> sortedEntries() {
+    List<FimEntry> out = new ArrayList<>(states.size());
+    for (String p : sortedPaths()) {
+      out.add(entry(p));
+    }
     return out;
   }
 

@@ -18,13 +18,22 @@ final class BaselineParts {
 
   private BaselineParts() {}
 
-  /** The parts as [from, to) index ranges into {@code sorted}, in order. */
-  static List<int[]> split(List<FimEntry> sorted, int maxEntries, int maxBytes) {
+  /** Bytes {@code e} takes in a part's {@code entries}. */
+  static int size(FimEntry e) {
+    return CodedOutputStream.computeMessageSize(5, e);
+  }
+
+  /**
+   * The parts as [from, to) index ranges into the entries, in order.
+   *
+   * @param sizes each entry's {@link #size}, in order
+   */
+  static List<int[]> split(int[] sizes, int maxEntries, int maxBytes) {
     List<int[]> out = new ArrayList<>();
     int from = 0;
     long bytes = 0;
-    for (int i = 0; i < sorted.size(); i++) {
-      long size = CodedOutputStream.computeMessageSize(5, sorted.get(i));
+    for (int i = 0; i < sizes.length; i++) {
+      long size = sizes[i];
       if (i > from && (i - from >= maxEntries || bytes + size > maxBytes)) {
         out.add(new int[] {from, i});
         from = i;
@@ -32,8 +41,8 @@ final class BaselineParts {
       }
       bytes += size;
     }
-    if (from < sorted.size() || out.isEmpty()) {
-      out.add(new int[] {from, sorted.size()});
+    if (from < sizes.length || out.isEmpty()) {
+      out.add(new int[] {from, sizes.length});
     }
     return out;
   }

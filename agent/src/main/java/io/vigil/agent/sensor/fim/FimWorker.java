@@ -4,12 +4,14 @@ import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.fim.Reconciler.Mode;
 import io.vigil.agent.sensor.fim.Reconciler.Pass;
 import io.vigil.common.time.WallClock;
+import io.vigil.proto.fim.FimDigest;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.FimEntry;
 import io.vigil.proto.v1.FimScan;
 import io.vigil.proto.v1.ProcessRef;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -275,10 +277,19 @@ final class FimWorker implements Runnable {
     if (reason != null) {
       baseline.dropTombstones(); // the parts replace the mirror whole
     }
-    List<FimEntry> sorted = baseline.sortedEntries();
-    String digest = Baseline.digest(sorted);
+    List<String> order = baseline.sortedPaths();
+    int[] sizes = reason == null ? null : new int[order.size()];
+    FimDigest d = new FimDigest();
+    for (int i = 0; i < order.size(); i++) {
+      FimEntry e = baseline.entry(order.get(i));
+      d.add(e);
+      if (sizes != null) {
+        sizes[i] = BaselineParts.size(e);
+      }
+    }
+    String digest = d.finish();
     if (reason != null) {
-      sendParts(reason, sorted, digest);
+      sendParts(reason, order, sizes, digest);
     }
     long duration = System.nanoTime() - started;
     emit(
@@ -289,7 +300,7 @@ final class FimWorker implements Runnable {
                 .setFiles(p.files)
                 .setBytesHashed(p.bytesHashed)
                 .setChanges(p.changes)
-                .setEntries(sorted.size())
+                .setEntries(order.size())
                 .setDigest(digest)
                 .setStartedTimeNs(startedWall)
                 .setDurationNs(duration)
@@ -314,20 +325,19 @@ final class FimWorker implements Runnable {
     return baseline.tombstones() > Math.max(1000, baseline.size() / 4);
   }
 
-  private void sendParts(String reason, List<FimEntry> sorted, String digest) {
+  /** The whole baseline as parts; each part's entries are decoded only while it is built. */
+  private void sendParts(String reason, List<String> order, int[] sizes, String digest) {
     List<int[]> ranges =
-        BaselineParts.split(sorted, options.entriesPerPart(), BaselineParts.MAX_PART_BYTES);
+        BaselineParts.split(sizes, options.entriesPerPart(), BaselineParts.MAX_PART_BYTES);
     for (int i = 0; i < ranges.size(); i++) {
       int[] r = ranges.get(i);
+      List<FimEntry> entries = new ArrayList<>(r[1] - r[0]);
+      for (int j = r[0]; j < r[1]; j++) {
+        entries.add(baseline.entry(order.get(j)));
+      }
       emit(
           FimEvents.part(
-              baseline.id(),
-              reason,
-              i + 1,
-              ranges.size(),
-              sorted.subList(r[0], r[1]),
-              digest,
-              sorted.size()));
+              baseline.id(), reason, i + 1, ranges.size(), entries, digest, order.size()));
     }
   }
 

@@ -10,9 +10,10 @@
  * io.vigil.agent.sensor.fim.FileStateReader} (one path's state, never opening what is not a regular
  * file, via {@link io.vigil.agent.sensor.fim.PathHandles}), {@link
  * io.vigil.agent.sensor.fim.Reconciler} (walk and compare), {@link
- * io.vigil.agent.sensor.fim.Baseline} and {@link io.vigil.agent.sensor.fim.BaselineStore} (the
- * baseline and its file), {@link io.vigil.agent.sensor.fim.FimWorker} (the one thread that does the
- * work and emits, in the order the collector applies). The comparison and the digest are the shared
- * {@link io.vigil.proto.fim.FimCompare} and {@link io.vigil.proto.fim.FimDigest}.
+ * io.vigil.agent.sensor.fim.Baseline}, {@link io.vigil.agent.sensor.fim.StateCodec} and {@link
+ * io.vigil.agent.sensor.fim.BaselineStore} (the baseline, compact in memory, and its file), {@link
+ * io.vigil.agent.sensor.fim.FimWorker} (the one thread that does the work and emits, in the order
+ * the collector applies). The comparison and the digest are the shared {@link
+ * io.vigil.proto.fim.FimCompare} and {@link io.vigil.proto.fim.FimDigest}.
  */
 package io.vigil.agent.sensor.fim;

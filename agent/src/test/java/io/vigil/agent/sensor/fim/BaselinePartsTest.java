@@ -19,13 +19,17 @@ class BaselinePartsTest {
         .build();
   }
 
+  static int[] sizes(List<FimEntry> entries) {
+    return entries.stream().mapToInt(BaselineParts::size).toArray();
+  }
+
   @Test
   void partsAreBoundedByEntriesAndBytesAndCoverEverythingInOrder() {
     List<FimEntry> small = new ArrayList<>();
     for (int i = 0; i < 2500; i++) {
       small.add(entry(i, 20));
     }
-    List<int[]> parts = BaselineParts.split(small, 1000, BaselineParts.MAX_PART_BYTES);
+    List<int[]> parts = BaselineParts.split(sizes(small), 1000, BaselineParts.MAX_PART_BYTES);
     assertEquals(3, parts.size());
     assertArrayEquals(new int[] {0, 1000}, parts.get(0));
     assertArrayEquals(new int[] {2000, 2500}, parts.get(2));
@@ -34,7 +38,7 @@ class BaselinePartsTest {
     for (int i = 0; i < 2000; i++) {
       long_.add(entry(i, 4000));
     }
-    List<int[]> byBytes = BaselineParts.split(long_, 1000, BaselineParts.MAX_PART_BYTES);
+    List<int[]> byBytes = BaselineParts.split(sizes(long_), 1000, BaselineParts.MAX_PART_BYTES);
     int next = 0;
     for (int[] r : byBytes) {
       assertEquals(next, r[0]);
@@ -50,14 +54,14 @@ class BaselinePartsTest {
 
   @Test
   void anEmptyBaselineIsOneEmptyPart() {
-    List<int[]> parts = BaselineParts.split(List.of(), 1000, BaselineParts.MAX_PART_BYTES);
+    List<int[]> parts = BaselineParts.split(new int[0], 1000, BaselineParts.MAX_PART_BYTES);
     assertEquals(1, parts.size());
     assertArrayEquals(new int[] {0, 0}, parts.get(0));
   }
 
   @Test
   void oneHugeEntryStillGetsAPart() {
-    List<int[]> parts = BaselineParts.split(List.of(entry(0, 10)), 1, 1);
+    List<int[]> parts = BaselineParts.split(sizes(List.of(entry(0, 10))), 1, 1);
     assertArrayEquals(new int[] {0, 1}, parts.get(0));
   }
 }
