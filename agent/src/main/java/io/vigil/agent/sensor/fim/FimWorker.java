@@ -11,6 +11,7 @@ import io.vigil.proto.v1.FimScan;
 import io.vigil.proto.v1.ProcessRef;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -72,7 +73,12 @@ final class FimWorker implements Runnable {
     HashThrottle throttle = new HashThrottle(options.hashBytesPerSecond(), () -> closed);
     FileStateReader reader =
         new FileStateReader(
-            options.maxFileBytes(), throttle, PathHandles.available() ? new PathHandles() : null);
+            options.maxFileBytes(),
+            throttle,
+            // The handles are read through /proc/self/fd; without /proc, the JDK's calls serve.
+            PathHandles.available() && Files.isDirectory(Path.of("/proc/self/fd"))
+                ? new PathHandles()
+                : null);
     this.reconciler = new Reconciler(reader, this::mismatch, options.maxFiles());
     this.lastOverflowScan = System.nanoTime() - tuning.overflowMinInterval().toNanos();
   }
