@@ -1,0 +1,128 @@
+package io.vigil.agent.sensor.file;
+
+import io.vigil.agent.sensor.EventSink;
+import io.vigil.agent.sensor.ProcessDirectory;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.FileEvent;
+import io.vigil.proto.v1.FileEvent.Action;
+import io.vigil.proto.v1.ProcessRef;
+import java.util.Optional;
+
+/**
+ * The processor thread's work, from a queued change to an emitted event: stat, attribution, hashes
+ * of new executables, the sink, the listener, and the Gap events of everything dropped. Not
+ * thread-safe: only the processor thread calls it (the hash thread hands finished events back
+ * through {@link HashQueue#completed}), so the sink and the listener are called from one thread.
+ */
+final class EventEmitter {
+  private final FileSensor.Options options;
+  private final String sourceName;
+  private final EventSink sink;
+  private final ProcessDirectory processes;
+  private final FileChangeListener listener;
+  private final FileCounters counters;
+  private final LossReports losses;
+  private final LostSignal lost;
+  private final HashPolicy policy;
+  private final HashQueue hashes;
+
+  EventEmitter(
+      FileSensor.Options options,
+      String sourceName,
+      EventSink sink,
+      ProcessDirectory processes,
+      FileChangeListener listener,
+      FileCounters counters,
+      LossReports losses,
+      LostSignal lost,
+      HashPolicy policy,
+      HashQueue hashes) {
+    this.options = options;
+    this.sourceName = sourceName;
+    this.sink = sink;
+    this.processes = processes;
+    this.listener = listener;
+    this.counters = counters;
+    this.losses = losses;
+    this.lost = lost;
+    this.policy = policy;
+    this.hashes = hashes;
+  }
+
+  /** One admitted change: an event now, or once its file is hashed. */
+  void accept(FileChange c, long nowNanos) {
+    Optional<FileStat> stat =
+        c.action() == Action.ACTION_DELETE || c.path().isEmpty()
+            ? Optional.empty()
+            : FileStat.lstat(c.path());
+    Optional<ProcessRef> actor = actor(c.pid());
+    Event.Builder e = FileEvents.of(c, stat, actor, sourceName);
+    if (options.hashExecutables() && policy.wants(c, stat, nowNanos)) {
+      if (stat.get().size() > options.hashMaxBytes()) {
+        HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("too_large"));
+      } else if (hashes.submit(new HashQueue.Job(e, c, actor))) {
+        return; // emitted by housekeeping when hashed
+      } else {
+        HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("busy"));
+      }
+    }
+    emit(e, c, actor);
+  }
+
+  /**
+   * Periodic work: hashed events, due Gaps, the lost signal. With {@code closing}, waits for the
+   * hashes still queued (a bounded time), then sends every Gap.
+   */
+  void housekeeping(long nowNanos, boolean closing) {
+    if (closing) {
+      for (HashQueue.Job j : hashes.finish(FileSensor.HASH_WAIT_MILLIS)) {
+        emit(j.event, j.change, j.actor);
+      }
+    }
+    for (HashQueue.Job j = hashes.completed(); j != null; j = hashes.completed()) {
+      emit(j.event, j.change, j.actor);
+    }
+    for (Event.Builder gap : losses.due(nowNanos, closing)) {
+      counters.gaps.increment();
+      if (!sink.offer(gap)) {
+        lost.request();
+      }
+    }
+    lost.tick(nowNanos, listener, closing);
+  }
+
+  private Optional<ProcessRef> actor(int pid) {
+    if (pid <= 0) {
+      return Optional.empty();
+    }
+    try {
+      return processes.find(pid);
+    } catch (RuntimeException e) {
+      counters.errors.increment(); // the event is still worth more without its process
+      return Optional.empty();
+    }
+  }
+
+  private void emit(Event.Builder e, FileChange c, Optional<ProcessRef> actor) {
+    FileEvent.Builder f = e.getFileBuilder();
+    if (!f.getSha256().isEmpty()) {
+      counters.hashed.increment();
+    } else if (!f.getHashSkipped().isEmpty()) {
+      counters.countHashSkipped(f.getHashSkipped());
+    }
+    counters.emitted(c.action(), 1);
+    if (!sink.offer(e)) { // the pipeline counted it; integrity monitoring should catch up
+      lost.request();
+    }
+    try {
+      if (!c.path().isEmpty()) {
+        listener.changed(c.path(), actor);
+      }
+      if (!c.oldPath().isEmpty()) {
+        listener.changed(c.oldPath(), actor);
+      }
+    } catch (RuntimeException ex) {
+      counters.errors.increment(); // a listener's bug must not stop file events
+    }
+  }
+}
