@@ -1,12 +1,18 @@
 package io.vigil.agent;
 
 import io.vigil.agent.config.AgentConfig;
+import io.vigil.agent.config.FileSection;
 import io.vigil.agent.config.NetworkSection;
 import io.vigil.agent.config.PacketSection;
 import io.vigil.agent.config.ProcessSection;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.Sensor;
+import io.vigil.agent.sensor.file.FileChangeListener;
+import io.vigil.agent.sensor.file.FileSensor;
+import io.vigil.agent.sensor.file.source.NotificationSources;
+import io.vigil.agent.sensor.fim.IntegritySensor;
 import io.vigil.agent.sensor.network.LocalSockets;
 import io.vigil.agent.sensor.network.NetworkSensor;
 import io.vigil.agent.sensor.packet.PacketSensor;
@@ -23,19 +29,23 @@ import java.util.Optional;
 import java.util.function.ToLongFunction;
 
 /**
- * The real host sensors (process, network, packet) built from the config and wired to each other:
- * the network sensor attributes sockets through the process sensor's table and receives the same
- * audit events (connect/accept), because the kernel allows one audit daemon per host and Vigil
- * reads the stream once. With packet capture on, the agent has one DNS answer cache (the capture
- * fills it, connection events read it for their destination hostname) and one registry of socket
- * owners (connection events fill it, flows and DNS events read it for their process). Not
- * thread-safe: built and started by {@link Agent} on its start thread.
+ * The real host sensors (process, network, packet, file, integrity) built from the config and wired
+ * to each other: the network sensor attributes sockets through the process sensor's table and
+ * receives the same audit events (connect/accept), because the kernel allows one audit daemon per
+ * host and Vigil reads the stream once. With packet capture on, the agent has one DNS answer cache
+ * (the capture fills it, connection events read it for their destination hostname) and one registry
+ * of socket owners (connection events fill it, flows and DNS events read it for their process). The
+ * file sensor attributes changes through the process table too, and tells integrity monitoring
+ * about each change so that a monitored file is re-checked at once. Not thread-safe: built and
+ * started by {@link Agent} on its start thread.
  */
 final class HostSensors {
   private final Optional<ProcessSensor> process;
   private final Optional<NetworkSensor> network;
   private final Optional<PacketSensor> packet;
   private final Optional<AuditSource> audit;
+  private final Optional<IntegritySensor> fim;
+  private final Optional<FileSensor> file;
   private final NetworkSection networkConfig;
   private final List<String> packetInterfaces;
 
@@ -101,6 +111,25 @@ final class HostSensors {
     } else {
       packet = Optional.empty();
     }
+    fim =
+        config.fim().enabled()
+            ? Optional.of(new IntegritySensor(config.fim().sensorOptions(config.stateDir())))
+            : Optional.empty();
+    FileSection fc = config.file();
+    ProcessDirectory processes =
+        process.isPresent() ? process.get().directory() : pid -> Optional.empty();
+    file =
+        fc.enabled()
+            ? Optional.of(
+                new FileSensor(
+                    // The agent's own writes (state, baseline, spool) never become events: the
+                    // fanotify source drops the agent's pid, and these paths cover inotify.
+                    fc.sensorOptions(List.of(config.stateDir(), config.spool().dir())),
+                    NotificationSources.opener(fc.fanotify()),
+                    processes,
+                    fim.<FileChangeListener>map(f -> f).orElse(FileChangeListener.NONE),
+                    metrics))
+            : Optional.empty();
     registerMetrics(metrics);
   }
 
@@ -112,13 +141,16 @@ final class HostSensors {
   /**
    * The sensors in the order to start them: the packet sensor (so DNS answers are learnt before
    * connections are reported), the network sensor (so it hears the audit stream from its first
-   * event), then the process sensor, which seeds its table and starts the audit feed. The caller
-   * starts them and closes them in reverse; then calls {@link #afterStart}.
+   * event), integrity monitoring (so it hears the file sensor's first change), the file sensor,
+   * then the process sensor, which seeds its table and starts the audit feed. The caller starts
+   * them and closes them in reverse; then calls {@link #afterStart}.
    */
   List<Sensor> inStartOrder() {
     List<Sensor> order = new ArrayList<>();
     packet.ifPresent(order::add);
     network.ifPresent(order::add);
+    fim.ifPresent(order::add);
+    file.ifPresent(order::add);
     process.ifPresent(order::add);
     return order;
   }
@@ -185,9 +217,13 @@ final class HostSensors {
     }
   }
 
-  /** Tells the network sensor whether the audit stream it relies on is running. */
+  /**
+   * Tells the network sensor whether the audit stream it relies on is running, and integrity
+   * monitoring which real-time source re-checks its files.
+   */
   void afterStart() {
     network.ifPresent(this::tellNetworkAboutAudit);
+    fim.ifPresent(f -> file.ifPresent(fs -> f.realtimeSource(fs.state().getSource())));
   }
 
   private void tellNetworkAboutAudit(NetworkSensor n) {
@@ -201,8 +237,65 @@ final class HostSensors {
     }
   }
 
+  /** An integrity-monitoring counter on the metrics endpoint. */
+  private record FimGauge(
+      String name, String help, ToLongFunction<IntegritySensor.Counters> read) {}
+
+  private static final List<FimGauge> FIM_GAUGES =
+      List.of(
+          new FimGauge(
+              "vigil_fim_scans", "Integrity scans completed", IntegritySensor.Counters::scans),
+          new FimGauge(
+              "vigil_fim_files_scanned",
+              "Files examined by integrity scans",
+              IntegritySensor.Counters::filesScanned),
+          new FimGauge(
+              "vigil_fim_bytes_hashed",
+              "Content bytes hashed by integrity scans and re-checks",
+              IntegritySensor.Counters::bytesHashed),
+          new FimGauge(
+              "vigil_fim_changes",
+              "Differences from the baseline reported (integrity mismatch events)",
+              IntegritySensor.Counters::changes),
+          new FimGauge(
+              "vigil_fim_errors",
+              "Paths an integrity scan could not read",
+              IntegritySensor.Counters::errors),
+          new FimGauge(
+              "vigil_fim_rechecks",
+              "Files re-checked because the file sensor reported a change",
+              IntegritySensor.Counters::rechecks),
+          new FimGauge(
+              "vigil_fim_recheck_drops",
+              "Re-checks not queued because the queue was full (a rescan covers them)",
+              IntegritySensor.Counters::recheckDrops),
+          new FimGauge(
+              "vigil_fim_resyncs",
+              "Times the whole baseline was sent again to resynchronise the collector's mirror",
+              IntegritySensor.Counters::resyncs),
+          new FimGauge(
+              "vigil_fim_refused_events",
+              "Integrity events the pipeline refused (a resync follows)",
+              IntegritySensor.Counters::refusedEvents),
+          new FimGauge(
+              "vigil_fim_save_failures",
+              "Times the local baseline could not be saved",
+              IntegritySensor.Counters::saveFailures),
+          new FimGauge(
+              "vigil_fim_last_scan_duration_ns",
+              "Duration of the last completed integrity scan, ns",
+              IntegritySensor.Counters::lastScanDurationNs),
+          new FimGauge(
+              "vigil_fim_baseline_entries",
+              "Entries in the integrity baseline",
+              IntegritySensor.Counters::baselineEntries));
+
   private void registerMetrics(MetricsRegistry metrics) {
     packet.ifPresent(ps -> registerCaptureMetrics(metrics, ps));
+    fim.ifPresent(
+        f ->
+            FIM_GAUGES.forEach(
+                g -> metrics.gauge(g.name(), g.help(), () -> g.read().applyAsLong(f.counters()))));
     audit.ifPresent(
         a -> {
           metrics.gauge(

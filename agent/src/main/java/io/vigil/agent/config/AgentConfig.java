@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param process {@code sensors.process.*}: the process sensor
  * @param network {@code sensors.network.*}: the connection sensor
  * @param packet {@code sensors.packet.*}: the packet sensor (flows and DNS from live capture)
+ * @param file {@code sensors.file.*}: the file sensor (changes with the process that made them)
+ * @param fim {@code sensors.fim.*}: file integrity monitoring (baseline, scans, re-checks)
  */
 public record AgentConfig(
     Path stateDir,
@@ -36,7 +38,9 @@ public record AgentConfig(
     SyntheticSection synthetic,
     ProcessSection process,
     NetworkSection network,
-    PacketSection packet) {
+    PacketSection packet,
+    FileSection file,
+    FimSection fim) {
 
   /** Prefix of environment variables that set agent keys, e.g. {@code VIGIL_AGENT__SPOOL__DIR}. */
   public static final String ENV_PREFIX = "VIGIL_AGENT__";
@@ -70,6 +74,8 @@ public record AgentConfig(
     ProcessSection process = ProcessSection.bind(root.child("sensors").child("process"));
     NetworkSection network = NetworkSection.bind(root.child("sensors").child("network"));
     PacketSection packet = PacketSection.bind(root.child("sensors").child("packet"));
+    FileSection file = FileSection.bind(root.child("sensors").child("file"));
+    FimSection fim = FimSection.bind(root.child("sensors").child("fim"));
     root.finish();
     return new AgentConfig(
         stateDir,
@@ -81,6 +87,8 @@ public record AgentConfig(
         synthetic,
         process,
         network,
-        packet);
+        packet,
+        file,
+        fim);
   }
 }
