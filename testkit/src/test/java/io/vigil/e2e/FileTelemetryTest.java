@@ -65,6 +65,8 @@ class FileTelemetryTest {
     tmpTree = Files.createDirectory(Path.of("/tmp", RUN)).toRealPath();
     shmTree = Files.createDirectory(Path.of("/dev/shm", RUN)).toRealPath();
     cronFile = Path.of("/etc/cron.d", RUN);
+    // Opens are watched on files that exist when the agent starts (as /etc/shadow does).
+    Files.writeString(tmpTree.resolve("secret"), "hunter2\n");
     AuditRules.removeTestRules();
     deployment = new Deployment(dir);
     try {
@@ -138,8 +140,10 @@ class FileTelemetryTest {
   }
 
   /**
-   * The shell writes a file itself, then runs mv, chmod, chown and rm on it: five events, each with
-   * the pid, image and entity id of the program that did it.
+   * The shell writes a file itself, then runs mv, chmod and chown on it, and a second shell rm:
+   * five events, each with the pid, image and entity id of the program that did it. (rm comes after
+   * the attribute events are stored, so that their mode and owner, read when the event is built,
+   * are those of the file and not of a deleted one.)
    */
   private void everyOperationIsAttributedIn(Path tree) throws Exception {
     Path work = Files.createDirectory(tree.resolve("ops-" + UUID.randomUUID()));
@@ -150,8 +154,7 @@ class FileTelemetryTest {
             work,
             "sh",
             "-c",
-            "echo data > a.txt && mv a.txt b.txt && chmod 600 b.txt && chown nobody b.txt"
-                + " && rm b.txt");
+            "echo data > a.txt && mv a.txt b.txt && chmod 600 b.txt && chown nobody b.txt");
     sh.output();
 
     FileEvent created = awaitFile("create of " + a, Action.ACTION_CREATE, a, f -> true);
@@ -164,19 +167,25 @@ class FileTelemetryTest {
     assertDoneBy("mv", sh, renamed);
     assertEquals(a.toString(), renamed.getOldPath(), "old and new name in one event");
 
-    FileEvent chmod =
-        awaitFile("chmod of " + b, Action.ACTION_ATTRIBUTE, b, f -> (f.getMode() & 0777) == 0600);
+    FileEvent chmod = awaitFile("chmod of " + b, Action.ACTION_ATTRIBUTE, b, by("chmod"));
     assertDoneBy("chmod", sh, chmod);
-    FileEvent chown =
-        awaitFile("chown of " + b, Action.ACTION_ATTRIBUTE, b, f -> f.getOwnerUid() == 65534);
+    FileEvent chown = awaitFile("chown of " + b, Action.ACTION_ATTRIBUTE, b, by("chown"));
     assertDoneBy("chown", sh, chown);
-    assertDoneBy("rm", sh, awaitFile("delete of " + b, Action.ACTION_DELETE, b, f -> true));
+    assertEquals(0600, chown.getMode() & 07777, "mode after the changes\n" + chown);
+    assertEquals(65534, chown.getOwnerUid(), "owner after the chown\n" + chown);
+
+    Child rm = Child.start(work, "sh", "-c", "rm b.txt");
+    rm.output();
+    assertDoneBy("rm", rm, awaitFile("delete of " + b, Action.ACTION_DELETE, b, by("rm")));
+  }
+
+  private static java.util.function.Predicate<FileEvent> by(String program) {
+    return f -> f.getProcess().getImage().endsWith("/" + program);
   }
 
   @Test
   void anOpenOfAConfiguredSensitivePathNamesTheReader() throws Exception {
     Path secret = tmpTree.resolve("secret");
-    Files.writeString(secret, "hunter2\n");
     Child cat = Child.start(tmpTree, "cat", secret.toString());
     assertEquals("hunter2\n", cat.output());
     FileEvent open =

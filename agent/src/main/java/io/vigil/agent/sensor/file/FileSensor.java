@@ -5,6 +5,7 @@ import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.text.TerminalText;
+import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.SensorState;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -180,6 +181,7 @@ public final class FileSensor implements Sensor {
   private final FileChangeListener listener;
   private final MetricsRegistry metrics;
   private final LongSupplier clock;
+  private final long attributionDelayNanos;
   private final ContentHasher hasher;
   private final int hashQueueCapacity;
   private final long tickMillis;
@@ -221,7 +223,41 @@ public final class FileSensor implements Sensor {
         metrics,
         System::nanoTime,
         ContentHasher.digests(options.hashMaxBytes()),
-        HASH_QUEUE_CAPACITY);
+        HASH_QUEUE_CAPACITY,
+        ATTRIBUTION_DELAY);
+  }
+
+  /**
+   * How long an event waits before its process is looked up. fanotify reports a change within
+   * microseconds, while the process sensor records the exec behind it from audit a little later:
+   * looked up at once, the change of a program that has just started (mv, a dropper) would carry
+   * the image and command line its parent had before the exec.
+   */
+  static final Duration ATTRIBUTION_DELAY = Duration.ofMillis(1000);
+
+  /**
+   * For tests: {@link #FileSensor(Options, SourceOpener, ProcessDirectory, FileChangeListener,
+   * MetricsRegistry, LongSupplier, ContentHasher, int, Duration)} without the attribution delay.
+   */
+  FileSensor(
+      Options options,
+      SourceOpener opener,
+      ProcessDirectory processes,
+      FileChangeListener listener,
+      MetricsRegistry metrics,
+      LongSupplier clock,
+      ContentHasher hasher,
+      int hashQueueCapacity) {
+    this(
+        options,
+        opener,
+        processes,
+        listener,
+        metrics,
+        clock,
+        hasher,
+        hashQueueCapacity,
+        Duration.ZERO);
   }
 
   /** For tests: a monotonic clock to drive windows and limits, and the hasher. */
@@ -233,8 +269,10 @@ public final class FileSensor implements Sensor {
       MetricsRegistry metrics,
       LongSupplier clock,
       ContentHasher hasher,
-      int hashQueueCapacity) {
+      int hashQueueCapacity,
+      Duration attributionDelay) {
     this.options = options;
+    this.attributionDelayNanos = attributionDelay.toNanos();
     this.opener = opener;
     this.processes = processes;
     this.listener = listener;
@@ -423,6 +461,7 @@ public final class FileSensor implements Sensor {
           batch.add(first);
           queue.drainTo(batch, BATCH - 1);
           for (FileChange c : batch) {
+            awaitAttribution(c);
             step(c);
           }
           batch.clear();
@@ -436,6 +475,21 @@ public final class FileSensor implements Sensor {
       step(c);
     }
     housekeeping(true);
+  }
+
+  /**
+   * Holds an attributed change until it is {@link #ATTRIBUTION_DELAY} old (by its wall-clock time,
+   * the only one it carries), so that the process sensor has recorded the exec behind it. The queue
+   * is in time order, so only the head of a burst ever waits. Not when stopping: the queue drains.
+   */
+  private void awaitAttribution(FileChange c) throws InterruptedException {
+    if (attributionDelayNanos <= 0 || c.pid() <= 0 || stopping) {
+      return;
+    }
+    long wait = attributionDelayNanos - (WallClock.nowNanos() - c.lastTimeNs());
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(Math.min(wait, attributionDelayNanos));
+    }
   }
 
   private void step(FileChange c) {
