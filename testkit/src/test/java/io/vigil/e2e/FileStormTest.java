@@ -40,7 +40,7 @@ class FileStormTest {
    * Bound on the agent's anonymous memory (heap, stacks, native; not the memory-mapped spool)
    * during the burst, with the launcher's -Xmx64m heap. See docs/PERFORMANCE.md for what it is.
    */
-  private static final long RSS_ANON_BOUND = 320L << 20;
+  private static final long RSS_ANON_BOUND = 224L << 20;
 
   @TempDir Path dir;
 
