@@ -21,8 +21,8 @@ fim_tree="${2:-/usr}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
 [ "$(id -u)" = 0 ] || { echo "needs root (fanotify, audit)" >&2; exit 2; }
-[ -f agent/target/vigil-agent.jar ] && [ -f collector/target/vigil-collector.jar ] \
-  || mvn -B -q -DskipTests package -pl agent,collector -am
+# Always rebuilt: a stale shaded jar would reject the config keys this script uses.
+mvn -B -q -DskipTests package -pl agent,collector -am
 
 work="$(mktemp -d /tmp/vigil-bench-files.XXXXXX)"
 pids=()
@@ -41,7 +41,7 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 metric() { # NAME [LABEL-FILTER] -> sum of the agent's gauge
   curl -s "http://127.0.0.1:$metrics_port/metrics" | awk -v n="$1" -v f="${2:-}" \
-    '$1 ~ "^"n"({|$)" && index($1, f) { s += $2 } END { printf "%d", s }'
+    '$1 ~ "^"n"({|$)" && index($1, f) { s += $2 } END { printf "%.0f", s }'
 }
 
 echo "== machine"
@@ -103,7 +103,7 @@ start_agent "  file:
   fim:
     enabled: false"
 sleep 3
-n0=$(metric vigil_file_notifications); e0=$(metric vigil_file_events)
+n0=$(metric vigil_file_notifications); e0=$(metric vigil_file_emitted)
 t0=$(ticks "$agent"); peak_rss=0; peak_anon=0
 start=$(date +%s.%N)
 tar -C "$work/target" -xf "$work/tree.tar" &
@@ -118,12 +118,12 @@ end=$(date +%s.%N)
 # Let the sensor drain its queue and flush its coalescing window.
 prev=-1
 for _ in $(seq 1 60); do
-  cur=$(metric vigil_file_events); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 1
+  cur=$(metric vigil_file_emitted); [ "$cur" = "$prev" ] && break; prev=$cur; sleep 1
   rss=$(status_kb "$agent" VmRSS); anon=$(status_kb "$agent" RssAnon)
   [ "$rss" -gt "$peak_rss" ] && peak_rss=$rss; [ "$anon" -gt "$peak_anon" ] && peak_anon=$anon
 done
 t1=$(ticks "$agent")
-n=$(( $(metric vigil_file_notifications) - n0 )); e=$(( $(metric vigil_file_events) - e0 ))
+n=$(( $(metric vigil_file_notifications) - n0 )); e=$(( $(metric vigil_file_emitted) - e0 ))
 dropped=$(metric vigil_file_dropped)
 secs=$(echo "$end - $start" | bc -l)
 cpu=$(echo "($t1 - $t0) / $hz" | bc -l)
