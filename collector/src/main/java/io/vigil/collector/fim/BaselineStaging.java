@@ -5,6 +5,7 @@ import io.vigil.collector.fim.FimMetrics.Ignored;
 import io.vigil.collector.store.FimWrites;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.proto.fim.FimCompare;
+import io.vigil.proto.v1.FileState;
 import io.vigil.proto.v1.FimBaseline;
 import io.vigil.proto.v1.FimEntry;
 import java.util.ArrayList;
@@ -124,8 +125,18 @@ final class BaselineStaging {
       return;
     }
     String reason = s.stagingReason;
-    if (s.hasMirror() && !reason.equals("config")) {
-      MirrorDiff diff = compare(s.agentId, id);
+    if (s.hasMirror() && reason.equals("config")) {
+      // A changed scope adds and drops paths, and a changed hash limit re-hashes large files:
+      // neither is news. But a path both copies hold must not have changed otherwise, since the
+      // agent reported every difference it found before re-sending; if it did, the "config"
+      // baseline is what root would send after editing the local copy (any scope string changed)
+      // to make the mirror forget a change.
+      MirrorDiff diff = compare(s.agentId, id, true);
+      if (diff.count() > 0) {
+        alerts.add(FimAlerts.resync(s.agentId, id, reason, diff));
+      }
+    } else if (s.hasMirror()) {
+      MirrorDiff diff = compare(s.agentId, id, false);
       if (reason.equals("created") && !id.equals(s.baselineId)) {
         alerts.add(
             FimAlerts.recreated(s.agentId, id, s.baselineId, s.stagingEntries, s.entries, diff));
@@ -145,8 +156,12 @@ final class BaselineStaging {
     unstage(s);
   }
 
-  /** The staged baseline against the mirror, path by path, by FimCompare. */
-  private MirrorDiff compare(String agentId, String baselineId) {
+  /**
+   * The staged baseline against the mirror, path by path, by FimCompare. {@code bothOnly}: only
+   * paths both hold as existing files, and not a content difference that a new hash limit explains
+   * (size, mtime, ctime and inode all equal: content cannot be changed without a new ctime).
+   */
+  private MirrorDiff compare(String agentId, String baselineId, boolean bothOnly) {
     long[] count = {0};
     List<String> paths = new ArrayList<>();
     List<List<String>> changes = new ArrayList<>();
@@ -154,7 +169,15 @@ final class BaselineStaging {
         agentId,
         baselineId,
         (path, mirror, staged) -> {
-          List<String> changed = FimCompare.changed(Rows.state(mirror), Rows.state(staged));
+          FileState before = Rows.state(mirror);
+          FileState after = Rows.state(staged);
+          if (bothOnly && (!before.getExists() || !after.getExists())) {
+            return;
+          }
+          List<String> changed = FimCompare.changed(before, after);
+          if (bothOnly && changed.equals(List.of("content"))) {
+            return;
+          }
           if (changed.isEmpty()) {
             return; // different bytes, same state for integrity purposes (e.g. the device)
           }

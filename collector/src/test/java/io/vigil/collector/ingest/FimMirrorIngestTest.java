@@ -252,6 +252,25 @@ class FimMirrorIngestTest {
   }
 
   @Test
+  void aConfigBaselineThatChangesAPathBothCopiesHoldIsNotTakenSilently() throws Exception {
+    FimAgentSim a = agent();
+    try (FimRun r = run(dir)) {
+      r.send(a.sendBaseline("b1", "created", 100));
+      // Root edits the local baseline (a scope string changed, /etc/passwd's entry made to match
+      // a tampered file) so that the agent re-sends it as "config" without a mismatch event.
+      a.edit("/etc/passwd", file(hash('e'), 1040)).edit("/opt/new", file(hash('f'), 10));
+      r.send(a.sendBaseline("b1", "config", 4));
+      assertEquals(List.of(FimAlerts.RESYNC), r.ruleIds());
+      AlertRow alert = r.alerts().get(0);
+      assertEquals(
+          List.of("content,size,mtime,ctime,inode /etc/passwd"),
+          strings(matched(alert).getAsJsonArray("differences")),
+          "the changed path is named; the added one is not");
+      assertEquals("config", first(matched(alert), "reason"));
+    }
+  }
+
+  @Test
   void partsLostBehindAGapRaiseIncompleteAndTheScansSayTheyCannotVerifyOnce() throws Exception {
     FimAgentSim a = agent();
     try (FimRun r = run(dir)) {
