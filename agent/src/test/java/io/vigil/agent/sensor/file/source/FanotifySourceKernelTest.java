@@ -213,11 +213,12 @@ class FanotifySourceKernelTest {
     try (FanotifySource source = FanotifySource.open(plan(List.of(dir), List.of()))) {
       run(dir, "sh", "-c", "i=0; while [ $i -lt " + files + " ]; do : > f$i; i=$((i+1)); done");
       List<FileNotification> seen = new ArrayList<>();
-      pollUntil(source, seen, s -> s.stream().anyMatch(n -> n.has(FileOps.OVERFLOW)));
+      // An OVERFLOW also stands for changes dropped as unresolvable, which other processes on
+      // this filesystem may cause at any time: wait for the queue's own.
+      pollUntil(source, seen, s -> source.counters().get("overflows") >= 1);
       FileNotification overflow =
           seen.stream().filter(n -> n.has(FileOps.OVERFLOW)).findFirst().orElseThrow();
       assertEquals("", overflow.path());
-      assertTrue(source.counters().get("overflows") >= 1);
       assertTrue(seen.size() < files, "lost some: " + seen.size());
     }
   }
@@ -295,7 +296,6 @@ class FanotifySourceKernelTest {
       FileNotification loss =
           seen.stream().filter(n -> n.has(FileOps.OVERFLOW)).findFirst().orElseThrow();
       assertEquals("", loss.path());
-      assertEquals(0, source.counters().get("overflows"), "not a queue overflow");
       assertTrue(source.counters().get("unresolved") >= 1, "dropped: " + source.counters());
       assertTrue(source.counters().get("unresolved_losses") >= 1, "counted");
     }
