@@ -47,6 +47,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * fanotify in FID mode: one {@code FAN_MARK_FILESYSTEM} mark per filesystem holding a watched tree
@@ -65,10 +67,14 @@ import java.util.function.Consumer;
  * <p>Counters: {@code marks} (filesystem and inode marks placed), {@code notifications} (handed
  * on), {@code own} (caused by the agent, dropped), {@code outside_watch} (outside the plan,
  * dropped), {@code unresolved} (directory handle no longer resolvable, e.g. deleted before it was
- * read: dropped), {@code malformed}, {@code overflows}, {@code path_too_long} (over 4096 bytes,
- * dropped), {@code resolutions} (handles resolved by system calls, i.e. cache misses), {@code
- * cache_size}, {@code opened_unmarked} (opened paths that could not be marked, e.g. missing),
- * {@code unmarked_mounts} (filesystems mounted inside a tree that refused a mark).
+ * read: dropped; a poll that dropped any hands on one {@link FileOps#OVERFLOW} after its
+ * notifications, counted in {@code unresolved_losses}), {@code malformed}, {@code overflows},
+ * {@code path_too_long} (over 4096 bytes, dropped), {@code resolutions} (handles resolved by system
+ * calls, i.e. cache misses), {@code cache_size}, {@code opened_unmarked} (opened paths that could
+ * not be marked, e.g. missing), {@code unmarked_mounts} (filesystems mounted inside a tree that
+ * refused a mark), {@code unmarked_trees} (trees whose filesystem refused a mark for want of file
+ * handles or an fsid: left unwatched and named in a warning; when no tree could be marked, {@link
+ * #open} fails so that the caller falls back to inotify).
  *
  * <p>Thread-safety: one thread polls; {@link #close} and {@link #counters} may be called from any
  * thread. A poll waits in slices of at most 100 ms under a lock that close takes, so the descriptor
@@ -77,6 +83,8 @@ import java.util.function.Consumer;
 public final class FanotifySource implements NotificationSource {
   /** The source name, {@code FileEvent.source}. */
   public static final String NAME = "fanotify";
+
+  private static final Logger log = LoggerFactory.getLogger(FanotifySource.class);
 
   static final int INIT_FLAGS =
       FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK | FAN_REPORT_DIR_FID | FAN_REPORT_NAME;
@@ -120,6 +128,7 @@ public final class FanotifySource implements NotificationSource {
   private final AtomicLong resolutions;
   private final AtomicLong cacheSize;
   private final AtomicLong openedUnmarked;
+  private final AtomicLong unresolvedLosses;
 
   private FanotifySource(
       FanotifyDescriptor fan,
@@ -144,6 +153,7 @@ public final class FanotifySource implements NotificationSource {
     this.resolutions = counters.counter("resolutions");
     this.cacheSize = counters.counter("cache_size");
     this.openedUnmarked = counters.counter("opened_unmarked");
+    this.unresolvedLosses = counters.counter("unresolved_losses");
   }
 
   /**
@@ -167,8 +177,24 @@ public final class FanotifySource implements NotificationSource {
     PathInterest interest = new PathInterest(plan);
     try {
       long moves = RENAME_EVENTS;
+      TreeMarks trees = new TreeMarks();
       for (Path tree : plan.trees()) {
-        moves = markFilesystem(fan, PathText.raw(tree), moves, byDevice, byFsid, marks, table);
+        try {
+          moves = markFilesystem(fan, PathText.raw(tree), moves, byDevice, byFsid, marks, table);
+          trees.marked();
+        } catch (TreeRefused e) {
+          trees.failed(PathText.of(tree), e.getMessage());
+        }
+      }
+      if (trees.fallBack()) {
+        throw new IOException("fanotify cannot mark any tree: " + trees.describe());
+      }
+      counters.counter("unmarked_trees").set(trees.failedCount());
+      if (trees.failedCount() > 0) {
+        log.warn(
+            "fanotify left {} tree(s) unwatched, their filesystems refused a mark: {}",
+            trees.failedCount(),
+            trees.describe());
       }
       AtomicLong unmarkedMounts = counters.counter("unmarked_mounts");
       for (byte[] nested : nestedMounts(plan, table, interest)) {
@@ -241,19 +267,46 @@ public final class FanotifySource implements NotificationSource {
       byDevice.put(st.device(), mount);
       byFsid.putIfAbsent(mount.fsid(), mount);
       try {
-        fan.mark(FAN_MARK_ADD | FAN_MARK_FILESYSTEM, TREE_EVENTS | moves, dir);
+        moves = mark(fan, dir, moves);
       } catch (FileNotifyException e) {
-        if (e.errno() != Errno.EINVAL || moves != RENAME_EVENTS) {
+        if (!TreeMarks.filesystemSpecific(e.errno())) {
           throw e;
         }
-        // Kernels 5.9 to 5.16 know FID reporting but not FAN_RENAME.
-        moves = LEGACY_MOVE_EVENTS;
-        fan.mark(FAN_MARK_ADD | FAN_MARK_FILESYSTEM, TREE_EVENTS | moves, dir);
+        // Only this filesystem refuses: forget it, so the other trees keep fanotify.
+        byDevice.remove(st.device());
+        byFsid.remove(mount.fsid(), mount);
+        mount.close();
+        throw new TreeRefused(FailureReasons.fanotify(e) + "; " + table.describe(shown), e);
       }
       marks.incrementAndGet();
       return moves;
     } catch (FileNotifyException e) {
       throw new IOException(FailureReasons.fanotify(e) + "; " + table.describe(shown), e);
+    }
+  }
+
+  /** Places the filesystem mark of {@code dir}; the rename events in use. */
+  private static long mark(FanotifyDescriptor fan, byte[] dir, long moves)
+      throws FileNotifyException {
+    try {
+      fan.mark(FAN_MARK_ADD | FAN_MARK_FILESYSTEM, TREE_EVENTS | moves, dir);
+      return moves;
+    } catch (FileNotifyException e) {
+      if (e.errno() != Errno.EINVAL || moves != RENAME_EVENTS) {
+        throw e;
+      }
+      // Kernels 5.9 to 5.16 know FID reporting but not FAN_RENAME.
+      fan.mark(FAN_MARK_ADD | FAN_MARK_FILESYSTEM, TREE_EVENTS | LEGACY_MOVE_EVENTS, dir);
+      return LEGACY_MOVE_EVENTS;
+    }
+  }
+
+  /** A tree's filesystem refused the mark for a reason of its own; the message says which. */
+  private static final class TreeRefused extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TreeRefused(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 
@@ -300,12 +353,21 @@ public final class FanotifySource implements NotificationSource {
         }
       }
       int handed = 0;
+      long unresolvedBefore = unresolved.get();
       for (int i = 0; i < MAX_READS_PER_POLL && !closed; i++) {
         int n = fan.read(buffer);
         if (n == 0) {
           break;
         }
         handed += decode(buffer.getByteBuffer(0, n).order(ByteOrder.nativeOrder()), out);
+      }
+      if (unresolved.get() != unresolvedBefore && !closed) {
+        // Dropped changes may lie in a watched tree: say so like an overflow, once per poll, so
+        // that what relies on seeing every change (integrity monitoring) looks again.
+        unresolvedLosses.incrementAndGet();
+        notifications.incrementAndGet();
+        handed++;
+        out.accept(new FileNotification(FileOps.OVERFLOW, 0, "", null, PathText.nowNanos()));
       }
       return handed;
     } finally {

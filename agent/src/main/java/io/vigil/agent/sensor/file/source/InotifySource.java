@@ -33,7 +33,6 @@ import io.vigil.agent.sensor.file.WatchPlan;
 import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,11 +57,19 @@ import java.util.function.Consumer;
  * created). After a queue overflow the trees are walked again, at most every 5 s, to watch what was
  * missed.
  *
+ * <p>A tree root moved away or deleted is handed on as {@link FileOps#MOVED_FROM} (or {@link
+ * FileOps#DELETE_SELF}) of the root; its watches are dropped, so that changes in the moved tree are
+ * not reported under the root's path, and the root's parent is watched for a directory of the
+ * root's name. When one appears (also if missing when the source opens) it is handed on as created
+ * (or moved in), walked, and its entries handed on as {@link FileOps#CREATE}. The walk queue is
+ * bounded by the watch limit ({@link WalkQueue}).
+ *
  * <p>Counters: {@code watches} (current), {@code unwatched_dirs} (directories left unwatched at the
  * limit or by {@code fs.inotify.max_user_watches}; their subdirectories are not counted), {@code
  * notifications}, {@code overflows}, {@code malformed}, {@code path_too_long}, {@code
  * synthesized_creates}, {@code unpaired_moves}, {@code watch_errors} (other watch failures, e.g.
- * permissions), {@code rewalks}.
+ * permissions), {@code rewalks}, {@code missing_roots} (current: roots gone, awaited), {@code
+ * root_rewatches} (roots watched again after they reappeared).
  *
  * <p>Thread-safety as {@link FanotifySource}: one polling thread; {@link #close} and {@link
  * #counters} from any thread.
@@ -87,6 +94,9 @@ public final class InotifySource implements NotificationSource {
           // A directory both in a tree and opened keeps both masks, whichever is added last.
           | IN_MASK_ADD;
   static final int OPEN_MASK = IN_OPEN | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD;
+  // The parent of a root moved away or deleted, until a directory of the root's name appears.
+  static final int PARENT_MASK =
+      IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | IN_MASK_ADD;
 
   private static final int REPORTED_BITS = 0xFFF | IN_ISDIR;
   private static final int BUFFER_BYTES = 64 * 1024;
@@ -103,6 +113,9 @@ public final class InotifySource implements NotificationSource {
   private final PathInterest interest;
   private final List<String> pseudoMounts = new ArrayList<>();
   private final Map<String, byte[]> openedFiles = new HashMap<>();
+  private final List<byte[]> opened = new ArrayList<>();
+  // Roots moved away or deleted, by path, until a directory of that name appears again.
+  private final Map<String, Root> missing = new HashMap<>();
   private final int maxWatches;
   private final WatchTable table = new WatchTable();
   private final RenameJoiner joiner = new RenameJoiner();
@@ -125,6 +138,8 @@ public final class InotifySource implements NotificationSource {
   private final AtomicLong unpaired = counters.counter("unpaired_moves");
   private final AtomicLong watchErrors = counters.counter("watch_errors");
   private final AtomicLong rewalks = counters.counter("rewalks");
+  private final AtomicLong missingRoots = counters.counter("missing_roots");
+  private final AtomicLong rootRewatches = counters.counter("root_rewatches");
 
   private InotifySource(InotifyDescriptor ino, WatchPlan plan) {
     this.ino = ino;
@@ -132,6 +147,9 @@ public final class InotifySource implements NotificationSource {
     this.maxWatches = plan.maxWatches();
     for (Path t : plan.trees()) {
       roots.add(new Root(PathText.of(t), PathText.raw(t)));
+    }
+    for (Path p : plan.opened()) {
+      opened.add(PathText.raw(p));
     }
   }
 
@@ -151,16 +169,28 @@ public final class InotifySource implements NotificationSource {
     try {
       s.findPseudoMounts();
       for (Root r : s.roots) {
-        s.walk(r.path(), r.raw(), true, false, 0, null);
+        if (absent(r.raw())) {
+          s.rootGone(r, 0, null); // watched once created
+        } else {
+          s.walk(r.path(), r.raw(), true, false, 0, null);
+        }
       }
-      for (Path p : plan.opened()) {
-        s.watchOpened(PathText.raw(p));
+      for (byte[] raw : s.opened) {
+        s.watchOpened(raw);
       }
       s.watches.set(s.table.size());
       return s;
     } catch (RuntimeException e) {
       s.close();
       throw e;
+    }
+  }
+
+  private static boolean absent(byte[] raw) {
+    try {
+      return PathStatus.of(raw, false) == null;
+    } catch (FileNotifyException e) {
+      return false; // there but not stat-able: the walk counts why it cannot be watched
     }
   }
 
@@ -204,11 +234,11 @@ public final class InotifySource implements NotificationSource {
       boolean synthesize,
       long now,
       Consumer<FileNotification> out) {
-    ArrayDeque<WatchTable.Watch> queue = new ArrayDeque<>();
-    queue.add(new WatchTable.Watch(dir, dirRaw));
+    WalkQueue queue = new WalkQueue(table::size, maxWatches);
+    queue.offer(new WatchTable.Watch(dir, dirRaw), true); // the limit is checked below
     boolean first = true;
-    while (!queue.isEmpty() && !closed) {
-      WatchTable.Watch d = queue.poll();
+    WatchTable.Watch d;
+    while (!closed && (d = queue.poll()) != null) {
       boolean isRoot = root && first;
       first = false;
       if (skipped(d.path)) {
@@ -227,23 +257,26 @@ public final class InotifySource implements NotificationSource {
         countWatchFailure(e);
         continue;
       }
+      WatchTable.Watch listed = d;
       try {
         reader.list(
-            d.raw,
+            listed.raw,
             entry -> {
-              byte[] raw = DirectoryReader.child(d.raw, entry.name());
+              byte[] raw = DirectoryReader.child(listed.raw, entry.name());
               if (raw.length > PathText.MAX_PATH_BYTES) {
                 pathTooLong.incrementAndGet();
                 return;
               }
-              String path = PathText.join(d.path, PathText.of(entry.name()));
+              String path = PathText.join(listed.path, PathText.of(entry.name()));
               if (synthesize) {
                 long bits = FileOps.CREATE | (entry.directory() ? FileOps.ONDIR : 0);
                 synthesized.incrementAndGet();
                 emit(new FileNotification(bits, 0, path, null, now), out);
               }
-              if (entry.directory()) {
-                queue.add(new WatchTable.Watch(path, raw));
+              if (entry.directory()
+                  && !skipped(path)
+                  && !queue.offer(new WatchTable.Watch(path, raw), table.wd(path) != null)) {
+                unwatched.incrementAndGet();
               }
             });
       } catch (FileNotifyException e) {
@@ -316,7 +349,7 @@ public final class InotifySource implements NotificationSource {
         movedOut(m, PathText.nowNanos(), out);
       }
       if (rewalkDue && System.nanoTime() - lastRewalk >= REWALK_INTERVAL_NS && !closed) {
-        rewalk();
+        rewalk(out);
       }
       watches.set(table.size());
       return (int) (notifications.get() - before);
@@ -396,6 +429,29 @@ public final class InotifySource implements NotificationSource {
       path = PathText.join(w.path, PathText.of(e.name()));
     }
     long bits = mask & REPORTED_BITS;
+    if (self && w.root && (mask & (IN_MOVE_SELF | IN_DELETE_SELF)) != 0) {
+      // The root's own watch followed it away (or lost it): what happens there from now on is not
+      // under the root's path, and a new directory of that name is not watched yet.
+      long shown = (mask & IN_MOVE_SELF) != 0 ? FileOps.MOVED_FROM | FileOps.ONDIR : bits;
+      emit(new FileNotification(shown, 0, path, null, now), out);
+      Root r = rootAt(path);
+      if (r != null) {
+        rootGone(r, now, out);
+      } else {
+        w.root = false;
+      }
+      return;
+    }
+    if (!self
+        && (mask & IN_ISDIR) != 0
+        && (mask & (IN_CREATE | IN_MOVED_TO)) != 0
+        && missing.containsKey(path)) {
+      rootBack(missing.get(path), mask, e.cookie(), raw, now, out);
+      return;
+    }
+    if (!w.tree && (mask & IN_OPEN) == 0) {
+      return; // a parent watched only for a missing root to appear again
+    }
     if ((mask & IN_OPEN) != 0) {
       // Opens of an opened directory's entries, or of an opened file; not of the directory.
       if (self ? w.openedFile : w.openedDir) {
@@ -428,8 +484,111 @@ public final class InotifySource implements NotificationSource {
         watchOpened(raw);
       }
     }
-    if ((mask & IN_DELETE_SELF) != 0 && w.root) {
-      w.root = false; // IN_IGNORED follows
+  }
+
+  private Root rootAt(String path) {
+    for (Root r : roots) {
+      if (r.path().equals(path)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Root {@code r} was moved away or deleted: drops its watches (they follow the old inode) and
+   * watches its parent for a directory of its name.
+   */
+  private void rootGone(Root r, long now, Consumer<FileNotification> out) {
+    unwatchUnder(r.path());
+    missing.put(r.path(), r);
+    missingRoots.set(missing.size());
+    watchForRoot(r, now, out);
+  }
+
+  /** Watches the parent of missing root {@code r}; walks {@code r} at once if it is back. */
+  private void watchForRoot(Root r, long now, Consumer<FileNotification> out) {
+    byte[] parentRaw = PathText.parentRaw(r.raw());
+    try {
+      int wd = ino.addWatch(parentRaw, PARENT_MASK);
+      table.put(wd, PathText.parent(r.path()), parentRaw);
+    } catch (FileNotifyException e) {
+      // The parent is gone too (or unwatchable): tried again at each rewalk.
+      countWatchFailure(e);
+      rewalkDue = true;
+      return;
+    }
+    try {
+      PathStatus st = PathStatus.of(r.raw(), false);
+      if (st != null && st.directory()) {
+        // Created before the parent's watch: its creation was not seen.
+        synthesized.incrementAndGet();
+        rootBack(r, IN_CREATE | IN_ISDIR, 0, r.raw(), now, out);
+      }
+    } catch (FileNotifyException e) {
+      // Unreadable meanwhile: its creation, when it comes, is seen by the parent's watch.
+    }
+  }
+
+  /**
+   * A directory named like missing root {@code r} appeared: hands on its creation (or arrival) and
+   * the entries already in it, and watches it as the root.
+   */
+  private void rootBack(
+      Root r, int mask, int cookie, byte[] raw, long now, Consumer<FileNotification> out) {
+    missing.remove(r.path());
+    missingRoots.set(missing.size());
+    rootRewatches.incrementAndGet();
+    RenameJoiner.Move from = null;
+    if ((mask & IN_MOVED_TO) != 0) {
+      RenameJoiner.Move to = new RenameJoiner.Move(mask, cookie, r.path(), raw);
+      from = joiner.to(to);
+      if (from != null) {
+        renamed(from, to, now, out); // its watches, from another tree, now serve this root
+      } else {
+        emit(new FileNotification(FileOps.MOVED_TO | FileOps.ONDIR, 0, r.path(), null, now), out);
+      }
+    } else {
+      emit(new FileNotification(FileOps.CREATE | FileOps.ONDIR, 0, r.path(), null, now), out);
+    }
+    walk(r.path(), r.raw(), true, true, now, out);
+    for (byte[] o : opened) {
+      if (PathText.under(PathText.of(o), r.path())) {
+        watchOpened(o);
+      }
+    }
+    unwatchParent(r);
+  }
+
+  /** Removes the watch of a missing root's parent once no missing root needs it. */
+  private void unwatchParent(Root r) {
+    String parent = PathText.parent(r.path());
+    for (Root m : missing.values()) {
+      if (PathText.parent(m.path()).equals(parent)) {
+        return;
+      }
+    }
+    Integer wd = table.wd(parent);
+    WatchTable.Watch w = wd == null ? null : table.get(wd);
+    if (w == null || w.tree || w.openedDir || w.openedFile) {
+      return; // the parent's other roles keep it; the extra events are dropped
+    }
+    table.remove(wd);
+    try {
+      ino.removeWatch(wd);
+    } catch (FileNotifyException e) {
+      // already gone
+    }
+  }
+
+  private void unwatchUnder(String path) {
+    for (int wd : table.under(path)) {
+      table.remove(wd);
+      try {
+        ino.removeWatch(wd);
+      } catch (FileNotifyException e) {
+        // Already dropped by the kernel (deleted), or closed meanwhile.
+      }
     }
   }
 
@@ -472,12 +631,16 @@ public final class InotifySource implements NotificationSource {
   }
 
   /** Walks the trees again after an overflow: directories created meanwhile have no watch. */
-  private void rewalk() {
+  private void rewalk(Consumer<FileNotification> out) {
     rewalkDue = false;
     lastRewalk = System.nanoTime();
     rewalks.incrementAndGet();
     for (Root r : roots) {
-      walk(r.path(), r.raw(), true, false, 0, null);
+      if (missing.containsKey(r.path())) {
+        watchForRoot(r, PathText.nowNanos(), out);
+      } else {
+        walk(r.path(), r.raw(), true, false, 0, null);
+      }
     }
     for (byte[] raw : new ArrayList<>(openedFiles.values())) {
       watchOpened(raw);

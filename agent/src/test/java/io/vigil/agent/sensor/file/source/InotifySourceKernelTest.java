@@ -267,4 +267,74 @@ class InotifySourceKernelTest {
     assertFalse(poller.isAlive(), "poll returned after close");
     assertEquals(before, SourceHarness.openFds());
   }
+
+  @Test
+  void aRootMovedAwayAndMadeAgainIsWatchedAgainAndTheOldTreeIsNotReportedUnderItsPath()
+      throws Exception {
+    Path base = tempDir();
+    Path root = base.resolve("root");
+    Files.createDirectories(root.resolve("sub"));
+    Files.writeString(root.resolve("sub/old"), "o");
+    try (InotifySource source = InotifySource.open(plan(List.of(root), List.of(), List.of()))) {
+      // All before the source reads anything: the new root exists when the move is read.
+      run(
+          base,
+          "sh",
+          "-c",
+          "mv root root.old && mkdir root && echo key > root/authorized_keys"
+              + " && echo x > root.old/sub/old && echo y > root.old/sub/new");
+      Path keys = root.resolve("authorized_keys");
+      List<FileNotification> seen =
+          pollUntil(source, new ArrayList<>(), s -> has(s, keys, FileOps.CREATE, 0));
+      // The new root is watched: a later change in it is reported.
+      run(base, "sh", "-c", "echo m > root/marker");
+      pollUntil(source, seen, s -> has(s, root.resolve("marker"), FileOps.CLOSE_WRITE, 0));
+
+      assertTrue(has(seen, root, FileOps.MOVED_FROM | FileOps.ONDIR, 0), "moved away: " + seen);
+      assertTrue(has(seen, root, FileOps.CREATE | FileOps.ONDIR, 0), "made again: " + seen);
+      assertTrue(at(seen, root.resolve("sub/old")).isEmpty(), "root.old under root: " + seen);
+      assertTrue(at(seen, root.resolve("sub/new")).isEmpty(), "root.old under root: " + seen);
+      assertTrue(under(seen, base.resolve("root.old")).isEmpty(), "root.old unwatched");
+      assertEquals(seen, under(seen, root), "only the root's path: " + seen);
+      assertEquals(1, source.counters().get("root_rewatches"));
+      assertEquals(0, source.counters().get("missing_roots"));
+    }
+  }
+
+  @Test
+  void aRootDeletedAndLaterMadeAgainIsWatchedAgain() throws Exception {
+    Path base = tempDir();
+    Path root = Files.createDirectories(base.resolve("root"));
+    Files.writeString(root.resolve("f"), "f");
+    try (InotifySource source = InotifySource.open(plan(List.of(root), List.of(), List.of()))) {
+      run(base, "rm", "-r", "root");
+      List<FileNotification> seen =
+          pollUntil(source, new ArrayList<>(), s -> has(s, root, FileOps.DELETE_SELF, 0));
+      assertEquals(1, source.counters().get("missing_roots"));
+      // Read after the root is gone: its return is seen by the parent's watch.
+      run(base, "sh", "-c", "mkdir root && echo key > root/authorized_keys");
+      pollUntil(source, seen, s -> has(s, root.resolve("authorized_keys"), FileOps.CREATE, 0));
+      run(base, "sh", "-c", "echo m > root/marker; touch unrelated");
+      pollUntil(source, seen, s -> has(s, root.resolve("marker"), FileOps.CLOSE_WRITE, 0));
+      assertTrue(has(seen, root, FileOps.CREATE | FileOps.ONDIR, 0), "made again: " + seen);
+      assertTrue(at(seen, base.resolve("unrelated")).isEmpty(), "the parent is not a tree");
+      assertEquals(seen, under(seen, root), "only the root's path: " + seen);
+      assertEquals(0, source.counters().get("missing_roots"));
+    }
+  }
+
+  @Test
+  void aRootMissingWhenTheSourceOpensIsWatchedOnceMade() throws Exception {
+    Path base = tempDir();
+    Path root = base.resolve("root");
+    try (InotifySource source = InotifySource.open(plan(List.of(root), List.of(), List.of()))) {
+      run(base, "sh", "-c", "mkdir root && echo key > root/authorized_keys");
+      List<FileNotification> seen =
+          pollUntil(
+              source,
+              new ArrayList<>(),
+              s -> has(s, root.resolve("authorized_keys"), FileOps.CREATE, 0));
+      assertTrue(has(seen, root, FileOps.CREATE | FileOps.ONDIR, 0), "made: " + seen);
+    }
+  }
 }
