@@ -67,14 +67,15 @@ import org.slf4j.LoggerFactory;
  * <p>Counters: {@code marks} (filesystem and inode marks placed), {@code notifications} (handed
  * on), {@code own} (caused by the agent, dropped), {@code outside_watch} (outside the plan,
  * dropped), {@code unresolved} (directory handle no longer resolvable, e.g. deleted before it was
- * read: dropped; a poll that dropped any hands on one {@link FileOps#OVERFLOW} after its
- * notifications, counted in {@code unresolved_losses}), {@code malformed}, {@code overflows},
- * {@code path_too_long} (over 4096 bytes, dropped), {@code resolutions} (handles resolved by system
- * calls, i.e. cache misses), {@code cache_size}, {@code opened_unmarked} (opened paths that could
- * not be marked, e.g. missing), {@code unmarked_mounts} (filesystems mounted inside a tree that
- * refused a mark), {@code unmarked_trees} (trees whose filesystem refused a mark for want of file
- * handles or an fsid: left unwatched and named in a warning; when no tree could be marked, {@link
- * #open} fails so that the caller falls back to inotify).
+ * read: dropped and only counted, because a filesystem mark sees directories deleted anywhere on
+ * the filesystem, and signalling each as a loss made a gap and a rescan every second on a busy
+ * host), {@code malformed}, {@code overflows}, {@code path_too_long} (over 4096 bytes, dropped),
+ * {@code resolutions} (handles resolved by system calls, i.e. cache misses), {@code cache_size},
+ * {@code opened_unmarked} (opened paths that could not be marked, e.g. missing), {@code
+ * unmarked_mounts} (filesystems mounted inside a tree that refused a mark), {@code unmarked_trees}
+ * (trees whose filesystem refused a mark for want of file handles or an fsid: left unwatched and
+ * named in a warning; when no tree could be marked, {@link #open} fails so that the caller falls
+ * back to inotify).
  *
  * <p>Thread-safety: one thread polls; {@link #close} and {@link #counters} may be called from any
  * thread. A poll waits in slices of at most 100 ms under a lock that close takes, so the descriptor
@@ -128,7 +129,6 @@ public final class FanotifySource implements NotificationSource {
   private final AtomicLong resolutions;
   private final AtomicLong cacheSize;
   private final AtomicLong openedUnmarked;
-  private final AtomicLong unresolvedLosses;
 
   private FanotifySource(
       FanotifyDescriptor fan,
@@ -153,7 +153,6 @@ public final class FanotifySource implements NotificationSource {
     this.resolutions = counters.counter("resolutions");
     this.cacheSize = counters.counter("cache_size");
     this.openedUnmarked = counters.counter("opened_unmarked");
-    this.unresolvedLosses = counters.counter("unresolved_losses");
   }
 
   /**
@@ -353,21 +352,12 @@ public final class FanotifySource implements NotificationSource {
         }
       }
       int handed = 0;
-      long unresolvedBefore = unresolved.get();
       for (int i = 0; i < MAX_READS_PER_POLL && !closed; i++) {
         int n = fan.read(buffer);
         if (n == 0) {
           break;
         }
         handed += decode(buffer.getByteBuffer(0, n).order(ByteOrder.nativeOrder()), out);
-      }
-      if (unresolved.get() != unresolvedBefore && !closed) {
-        // Dropped changes may lie in a watched tree: say so like an overflow, once per poll, so
-        // that what relies on seeing every change (integrity monitoring) looks again.
-        unresolvedLosses.incrementAndGet();
-        notifications.incrementAndGet();
-        handed++;
-        out.accept(new FileNotification(FileOps.OVERFLOW, 0, "", null, PathText.nowNanos()));
       }
       return handed;
     } finally {

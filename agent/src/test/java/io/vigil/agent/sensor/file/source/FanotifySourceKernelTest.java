@@ -274,30 +274,22 @@ class FanotifySourceKernelTest {
   }
 
   @Test
-  void changesInADirectoryGoneBeforeTheyAreReadAreHandedOnAsOneLossPerPoll() throws Exception {
+  void changesInADirectoryGoneBeforeTheyAreReadAreCountedAsUnresolved() throws Exception {
     Path dir = tempDir(Path.of("/tmp"));
     try (FanotifySource source = FanotifySource.open(plan(List.of(dir), List.of()))) {
       // Nothing is read before d is gone: the handle of d in its entries' events no longer
-      // resolves (ESTALE), so those changes are dropped.
+      // resolves (ESTALE), so those changes are dropped and counted, not reported as a loss
+      // (a filesystem mark sees such directories everywhere on the filesystem).
       run(dir, "sh", "-c", "mkdir d && for i in 1 2 3 4 5 6 7 8; do echo x > d/f$i; done; rm -r d");
       List<FileNotification> seen = new ArrayList<>();
       long start = System.nanoTime();
-      while (seen.stream().noneMatch(n -> n.has(FileOps.OVERFLOW))) {
+      while (source.counters().get("unresolved") < 1) {
         assertTrue(
             System.nanoTime() - start < SourceHarness.DEADLINE_NS,
-            "no loss within 20 s: " + seen + " " + source.counters());
-        List<FileNotification> batch = new ArrayList<>();
-        source.poll(200, batch::add);
-        List<FileNotification> losses =
-            batch.stream().filter(n -> n.has(FileOps.OVERFLOW)).toList();
-        assertTrue(losses.size() <= 1, "coalesced: " + batch);
-        seen.addAll(batch);
+            "nothing unresolved within 20 s: " + seen + " " + source.counters());
+        source.poll(200, seen::add);
       }
-      FileNotification loss =
-          seen.stream().filter(n -> n.has(FileOps.OVERFLOW)).findFirst().orElseThrow();
-      assertEquals("", loss.path());
-      assertTrue(source.counters().get("unresolved") >= 1, "dropped: " + source.counters());
-      assertTrue(source.counters().get("unresolved_losses") >= 1, "counted");
+      assertTrue(seen.stream().noneMatch(n -> n.has(FileOps.OVERFLOW)), "no loss signal: " + seen);
     }
   }
 
