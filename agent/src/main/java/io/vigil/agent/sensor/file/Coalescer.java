@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Merges repeated notifications of one path by one process into one change per window, so that a
@@ -28,7 +29,9 @@ import java.util.function.Consumer;
  * alone has {@code path = ""}, {@code MOVED_TO} alone has {@code old_path = ""}.
  *
  * <p>When several operation bits arrive in one notification (the kernel merges queued ones) they
- * are taken in the order create, modify, attribute, open, close-write, delete. Not thread-safe: the
+ * are taken in the order create, modify, attribute, open, close-write, delete; except that a create
+ * and a delete of an entry that exists now are taken delete first (it was replaced). A directory's
+ * rename first emits the pending changes below it, under their old paths. Not thread-safe: the
  * sensor's reader thread owns it.
  */
 final class Coalescer {
@@ -75,6 +78,7 @@ final class Coalescer {
   private final long windowNanos;
   private final int maxPending;
   private final Consumer<FileChange> out;
+  private final Predicate<String> exists;
   // Insertion order is start order (the clock never goes back), so expiry looks at the head only.
   private final LinkedHashMap<Key, Entry> pending = new LinkedHashMap<>();
   private final Map<String, List<Entry>> byPath = new HashMap<>();
@@ -90,6 +94,15 @@ final class Coalescer {
    * @param out receives each change, in order, on the calling thread
    */
   Coalescer(long windowNanos, int maxPending, Consumer<FileChange> out) {
+    this(windowNanos, maxPending, out, p -> FileStat.lstat(p).isPresent());
+  }
+
+  /**
+   * @param exists whether an entry is at a path now (an {@code lstat}; only asked when one
+   *     notification carries both a create and a delete)
+   */
+  Coalescer(long windowNanos, int maxPending, Consumer<FileChange> out, Predicate<String> exists) {
+    this.exists = exists;
     if (windowNanos <= 0 || maxPending < 1) {
       throw new IllegalArgumentException("window and table size must be positive");
     }
@@ -100,8 +113,30 @@ final class Coalescer {
 
   /** Takes one filtered notification (not an overflow), at monotonic time {@code nowNanos}. */
   Outcome accept(FileNotification n, long nowNanos) {
-    long s = ++serial;
     long m = n.mask();
+    long deletes = FileOps.DELETE | FileOps.DELETE_SELF;
+    if ((m & FileOps.CREATE) != 0
+        && (m & deletes) != 0
+        && (m & FileOps.RENAME) == 0
+        && exists.test(n.path())) {
+      // fanotify merged a delete and a create of one name by one process into one mask, losing
+      // their order; the entry exists now, so it was deleted, then created (install over a file).
+      Outcome delete =
+          accept(
+              new FileNotification(
+                  m & (deletes | FileOps.ONDIR), n.pid(), n.path(), n.oldPath(), n.timeNs()),
+              nowNanos);
+      Outcome rest =
+          accept(
+              new FileNotification(m & ~deletes, n.pid(), n.path(), n.oldPath(), n.timeNs()),
+              nowNanos);
+      return delete == Outcome.NEW || rest == Outcome.NEW
+          ? Outcome.NEW
+          : delete == Outcome.COALESCED || rest == Outcome.COALESCED
+              ? Outcome.COALESCED
+              : Outcome.ABSORBED;
+    }
+    long s = ++serial;
     String path = n.path();
     int pid = n.pid();
     boolean dir = n.directory();
@@ -113,12 +148,18 @@ final class Coalescer {
     }
     if ((m & FileOps.RENAME) != 0) {
       String old = n.oldPath() == null ? "" : n.oldPath();
+      if (dir) {
+        flushUnder(old);
+      }
       flushPath(old);
       flushPath(path);
       emit(Action.ACTION_RENAME, path, old, pid, dir, n.timeNs());
       return Outcome.NEW;
     }
     if ((m & FileOps.MOVED_FROM) != 0) {
+      if (dir) {
+        flushUnder(path);
+      }
       flushPath(path);
       emit(Action.ACTION_RENAME, "", path, pid, dir, n.timeNs());
       made = true;
@@ -254,6 +295,26 @@ final class Coalescer {
     }
     // In start order, so a create is emitted before a later attribute change of the same file.
     for (Entry e : new ArrayList<>(entries)) {
+      flush(e);
+    }
+  }
+
+  /**
+   * Emits the pending changes of entries below the directory {@code dir}, in start order, before
+   * its rename: they still carry the old path, and must not follow the rename that made it stale.
+   */
+  private void flushUnder(String dir) {
+    if (dir.isEmpty() || pending.isEmpty()) {
+      return;
+    }
+    String prefix = dir.endsWith("/") ? dir : dir + "/";
+    List<Entry> below = new ArrayList<>();
+    for (Entry e : pending.values()) {
+      if (e.key.path().startsWith(prefix)) {
+        below.add(e);
+      }
+    }
+    for (Entry e : below) {
       flush(e);
     }
   }

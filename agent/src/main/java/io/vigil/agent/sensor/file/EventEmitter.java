@@ -49,24 +49,66 @@ final class EventEmitter {
     this.hashes = hashes;
   }
 
-  /** One admitted change: an event now, or once its file is hashed. */
+  /**
+   * A change stat'ed, and its hash job submitted, when it was dequeued; it waits for its process
+   * ({@link #attribute}).
+   */
+  static final class Prepared {
+    final FileChange change;
+    final Event.Builder event;
+    final HashQueue.Job job; // null when no hashes are coming
+
+    private Prepared(FileChange change, Event.Builder event, HashQueue.Job job) {
+      this.change = change;
+      this.event = event;
+      this.job = job;
+    }
+  }
+
+  /** One admitted change: stat, attribution and an event now, or once its file is hashed. */
   void accept(FileChange c, long nowNanos) {
+    attribute(prepare(c, nowNanos));
+  }
+
+  /**
+   * The first half of {@link #accept}, as soon as the change is dequeued: the stat, and the hash
+   * job submitted, so that a file run and deleted within the attribution delay still gets its mode,
+   * size and hashes. Only the process lookup waits.
+   */
+  Prepared prepare(FileChange c, long nowNanos) {
     Optional<FileStat> stat =
         c.action() == Action.ACTION_DELETE || c.path().isEmpty()
             ? Optional.empty()
             : FileStat.lstat(c.path());
-    Optional<ProcessRef> actor = actor(c.pid());
-    Event.Builder e = FileEvents.of(c, stat, actor, sourceName);
+    Event.Builder e = FileEvents.of(c, stat, Optional.empty(), sourceName);
+    HashQueue.Job job = null;
     if (options.hashExecutables() && policy.wants(c, stat, nowNanos)) {
       if (stat.get().size() > options.hashMaxBytes()) {
         HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("too_large"));
-      } else if (hashes.submit(new HashQueue.Job(e, c, actor))) {
-        return; // emitted by housekeeping when hashed
       } else {
-        HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("busy"));
+        job = new HashQueue.Job(e, c, stat.get());
+        if (!hashes.submit(job)) {
+          job = null;
+          HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("busy"));
+        }
       }
     }
-    emit(e, c, actor);
+    return new Prepared(c, e, job);
+  }
+
+  /** The second half: the process, then the event out, or once its hashes are in (housekeeping). */
+  void attribute(Prepared p) {
+    Optional<ProcessRef> actor = actor(p.change.pid());
+    actor.ifPresent(p.event.getFileBuilder()::setProcess);
+    if (p.job == null) {
+      emit(p.event, p.change, actor);
+      return;
+    }
+    p.job.actor = actor;
+    p.job.attributed = true;
+    if (p.job.hashed) {
+      emit(p.event, p.change, actor);
+    }
   }
 
   /**
@@ -74,13 +116,16 @@ final class EventEmitter {
    * hashes still queued (a bounded time), then sends every Gap.
    */
   void housekeeping(long nowNanos, boolean closing) {
+    for (HashQueue.Job j = hashes.completed(); j != null; j = hashes.completed()) {
+      hashed(j);
+    }
     if (closing) {
       for (HashQueue.Job j : hashes.finish(FileSensor.HASH_WAIT_MILLIS)) {
-        emit(j.event, j.change, j.actor);
+        hashed(j);
       }
-    }
-    for (HashQueue.Job j = hashes.completed(); j != null; j = hashes.completed()) {
-      emit(j.event, j.change, j.actor);
+      for (HashQueue.Job j = hashes.completed(); j != null; j = hashes.completed()) {
+        hashed(j);
+      }
     }
     for (Event.Builder gap : losses.due(nowNanos, closing)) {
       counters.gaps.increment();
@@ -89,6 +134,14 @@ final class EventEmitter {
       }
     }
     lost.tick(nowNanos, listener, closing);
+  }
+
+  /** A job whose hashes are in: out if attributed, else {@link #attribute} sends it. */
+  private void hashed(HashQueue.Job j) {
+    j.applyOutcome();
+    if (j.attributed) {
+      emit(j.event, j.change, j.actor);
+    }
   }
 
   private Optional<ProcessRef> actor(int pid) {
@@ -113,6 +166,11 @@ final class EventEmitter {
     counters.emitted(c.action(), 1);
     if (!sink.offer(e)) { // the pipeline counted it; integrity monitoring should catch up
       lost.request();
+    }
+    if (c.action() == Action.ACTION_OPEN) {
+      // Integrity monitoring re-checks a changed file by reading it, which is itself an open:
+      // telling it of opens would make the two trigger each other forever. An open changes nothing.
+      return;
     }
     try {
       if (!c.path().isEmpty()) {

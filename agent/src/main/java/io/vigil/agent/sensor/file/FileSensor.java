@@ -10,6 +10,7 @@ import io.vigil.proto.v1.SensorState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,17 +26,20 @@ import org.slf4j.LoggerFactory;
  * NotificationSource} become {@code FileEvent}s with the acting process.
  *
  * <p>At {@link #start} it resolves the configured patterns ({@link WatchPlanner}: globs expanded,
- * symbolic links resolved, missing paths skipped and logged once), opens the source through the
- * {@link SourceOpener} and runs two daemon threads. The reader ({@code vigil-file-reader}) polls
- * the source and, in memory, filters ({@link PathFilter}: a file-system-wide fanotify mark sees
- * every write on the disk), coalesces ({@link Coalescer}) and rate-limits ({@link RateLimiter})
- * into a bounded queue of events; when the queue is full an event is dropped and counted ({@link
- * ChangeCollector}). The processor ({@code vigil-file-events}) stats, attributes and emits ({@link
- * EventEmitter}); a third thread hashes new executables ({@link HashQueue}). Every drop is counted
- * exactly in events and reported in a Gap, and the {@link FileChangeListener} hears of each event
- * and each loss. An event that waits for its hashes may leave after later events of the same file
- * (a create hashed while the delete that followed is already out): {@code event_time_ns} orders
- * them.
+ * symbolic links resolved in the literal prefix and skipped below a glob, missing paths skipped and
+ * logged once), opens the source through the {@link SourceOpener} and runs two daemon threads. The
+ * reader ({@code vigil-file-reader}) polls the source and, in memory, filters ({@link PathFilter}:
+ * a file-system-wide fanotify mark sees every write on the disk), coalesces ({@link Coalescer}) and
+ * rate-limits ({@link RateLimiter}) into a bounded queue of events; when the queue is full an event
+ * is dropped and counted ({@link ChangeCollector}). The processor ({@code vigil-file-events}) stats
+ * each change and submits its hashes as soon as it dequeues it, looks up its process {@link
+ * #ATTRIBUTION_DELAY} after the change and emits ({@link EventEmitter}); a third thread hashes new
+ * executables ({@link HashQueue}). The stat is taken at dequeue, so a file run and deleted within
+ * the delay is still described and hashed; the stat may thus be up to the delay older than the
+ * event's emission. Every drop is counted exactly in events and reported in a Gap, and the {@link
+ * FileChangeListener} hears of each event and each loss. An event that waits for its hashes may
+ * leave after later events of the same file (a create hashed while the delete that followed is
+ * already out): {@code event_time_ns} orders them.
  *
  * <p>When no source can be opened, or the source fails later, the sensor reports itself degraded
  * with the reason and the agent runs on without file events. Thread-safe.
@@ -52,6 +56,10 @@ public final class FileSensor implements Sensor {
 
   private static final Logger log = LoggerFactory.getLogger(FileSensor.class);
   private static final int BATCH = 1024;
+
+  /** Changes stat'ed and waiting for attribution; beyond, the processor stops dequeuing. */
+  private static final int MAX_WAITING = 4096;
+
   private static final int MAX_CONSECUTIVE_SOURCE_BUGS = 100;
 
   /**
@@ -451,25 +459,46 @@ public final class FileSensor implements Sensor {
     }
   }
 
-  /** Processor thread: events out, hashes back, Gaps, until the reader is done and drained. */
+  /**
+   * Processor thread: events out, hashes back, Gaps, until the reader is done and drained. A change
+   * is stat'ed and its hash job submitted as soon as it is dequeued; it then waits in {@code
+   * waiting} (queue order) until {@link #ATTRIBUTION_DELAY} old, and only then is its process
+   * looked up and its event emitted. Events leave in queue order, except those waiting for hashes.
+   */
   private void process() {
     List<FileChange> batch = new ArrayList<>(BATCH);
+    ArrayDeque<EventEmitter.Prepared> waiting = new ArrayDeque<>();
     try {
-      while (!(stopping && readerDone && queue.isEmpty())) {
-        FileChange first = queue.poll(tickMillis, TimeUnit.MILLISECONDS);
-        if (first != null) {
-          batch.add(first);
-          queue.drainTo(batch, BATCH - 1);
-          for (FileChange c : batch) {
-            awaitAttribution(c);
-            step(c);
+      while (!(stopping && readerDone && queue.isEmpty() && waiting.isEmpty())) {
+        long waitNanos = waiting.isEmpty() ? Long.MAX_VALUE : untilDue(waiting.peekFirst().change);
+        long pollMillis =
+            waitNanos >= tickMillis * 1_000_000L
+                ? tickMillis
+                : (waitNanos + 999_999) / 1_000_000; // round up: no busy wait
+        if (waiting.size() < MAX_WAITING) {
+          FileChange first =
+              pollMillis > 0 ? queue.poll(pollMillis, TimeUnit.MILLISECONDS) : queue.poll();
+          if (first != null) {
+            batch.add(first);
+            queue.drainTo(batch, Math.min(BATCH, MAX_WAITING - waiting.size()) - 1);
+            for (FileChange c : batch) {
+              prepare(c, waiting);
+            }
+            batch.clear();
           }
-          batch.clear();
+        } else if (waitNanos > 0) {
+          TimeUnit.NANOSECONDS.sleep(Math.min(waitNanos, attributionDelayNanos));
+        }
+        while (!waiting.isEmpty() && untilDue(waiting.peekFirst().change) <= 0) {
+          attribute(waiting.pollFirst());
         }
         housekeeping(false);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    for (EventEmitter.Prepared p = waiting.pollFirst(); p != null; p = waiting.pollFirst()) {
+      attribute(p);
     }
     for (FileChange c = queue.poll(); c != null; c = queue.poll()) {
       step(c);
@@ -478,17 +507,31 @@ public final class FileSensor implements Sensor {
   }
 
   /**
-   * Holds an attributed change until it is {@link #ATTRIBUTION_DELAY} old (by its wall-clock time,
-   * the only one it carries), so that the process sensor has recorded the exec behind it. The queue
-   * is in time order, so only the head of a burst ever waits. Not when stopping: the queue drains.
+   * How long {@code c} must still wait before its process is looked up, so that it is {@link
+   * #ATTRIBUTION_DELAY} old (by its wall-clock time, the only one it carries) and the process
+   * sensor has recorded the exec behind it; 0 when due. Not when stopping: the queue drains.
    */
-  private void awaitAttribution(FileChange c) throws InterruptedException {
+  private long untilDue(FileChange c) {
     if (attributionDelayNanos <= 0 || c.pid() <= 0 || stopping) {
-      return;
+      return 0;
     }
     long wait = attributionDelayNanos - (WallClock.nowNanos() - c.lastTimeNs());
-    if (wait > 0) {
-      TimeUnit.NANOSECONDS.sleep(Math.min(wait, attributionDelayNanos));
+    return Math.max(0, Math.min(wait, attributionDelayNanos));
+  }
+
+  private void prepare(FileChange c, ArrayDeque<EventEmitter.Prepared> waiting) {
+    try {
+      waiting.addLast(emitter.prepare(c, clock.getAsLong()));
+    } catch (RuntimeException e) {
+      counters.errors.increment();
+    }
+  }
+
+  private void attribute(EventEmitter.Prepared p) {
+    try {
+      emitter.attribute(p);
+    } catch (RuntimeException e) {
+      counters.errors.increment();
     }
   }
 

@@ -1,11 +1,7 @@
 package io.vigil.agent.sensor.file;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
-import java.nio.file.Path;
-import java.util.Map;
+import io.vigil.agent.platform.linux.FileNotifyException;
+import io.vigil.agent.platform.linux.RawFile;
 import java.util.Optional;
 
 /**
@@ -20,31 +16,56 @@ import java.util.Optional;
  * @param inode {@code st_ino}
  */
 record FileStat(int mode, int uid, int gid, long size, long device, long inode) {
-  private static final String ATTRIBUTES = "unix:mode,uid,gid,size,dev,ino";
   private static final int S_IFMT = 0170000;
   private static final int S_IFREG = 0100000;
   private static final int S_IFDIR = 0040000;
 
-  /** The entry at {@code path} now, or empty when it is gone or cannot be stat'ed. */
+  /**
+   * The entry at {@code path} (escaped text, {@link UnescapedText}) now, or empty when it is gone,
+   * cannot be stat'ed or the text names no file.
+   */
   static Optional<FileStat> lstat(String path) {
-    try {
-      Map<String, Object> a =
-          Files.readAttributes(Path.of(path), ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-      if (a.get("mode") instanceof Integer mode
-          && a.get("uid") instanceof Integer uid
-          && a.get("gid") instanceof Integer gid
-          && a.get("size") instanceof Long size
-          && a.get("dev") instanceof Long dev
-          && a.get("ino") instanceof Long ino) {
-        return Optional.of(new FileStat(mode, uid, gid, size, dev, ino));
-      }
-      return Optional.empty();
-    } catch (IOException
-        | InvalidPathException
-        | UnsupportedOperationException
-        | SecurityException e) {
+    byte[] raw = raw(path);
+    if (raw == null) {
       return Optional.empty();
     }
+    try {
+      RawFile.Status s = RawFile.lstat(raw);
+      return s == null ? Optional.empty() : Optional.of(of(s));
+    } catch (FileNotifyException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * The raw bytes of an escaped path, or null when it is not escaped text or not a path the kernel
+   * can take (empty, or holding a NUL byte that would cut it short and name another file).
+   */
+  static byte[] raw(String path) {
+    byte[] raw;
+    try {
+      raw = UnescapedText.bytes(path);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (raw.length == 0) {
+      return null;
+    }
+    for (byte b : raw) {
+      if (b == 0) {
+        return null;
+      }
+    }
+    return raw;
+  }
+
+  static FileStat of(RawFile.Status s) {
+    return new FileStat(s.mode(), s.uid(), s.gid(), s.size(), s.device(), s.inode());
+  }
+
+  /** The same file: device and inode. */
+  boolean sameFile(RawFile.Status s) {
+    return device == s.device() && inode == s.inode();
   }
 
   /** A regular file. */

@@ -3,8 +3,6 @@ package io.vigil.agent.sensor.file;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.FileEvent;
 import io.vigil.proto.v1.ProcessRef;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -25,22 +23,40 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the sink and the listener are then only ever called from that thread. Thread-safe.
  */
 final class HashQueue {
-  /** An event waiting for its hashes. */
+  /**
+   * An event waiting for its hashes and for its process. The hash thread only sets {@link
+   * #outcome}; the event itself is touched by the processor thread alone (protobuf builders are not
+   * thread-safe), which applies the outcome when it takes the job from {@link #completed}.
+   */
   static final class Job {
     final Event.Builder event;
     final FileChange change;
-    final Optional<ProcessRef> actor;
+    final FileStat stat;
     private final AtomicBoolean claimed = new AtomicBoolean();
+    private volatile ContentHasher.Outcome outcome;
+    // Processor thread only:
+    Optional<ProcessRef> actor = Optional.empty();
+    boolean attributed;
+    boolean hashed;
 
-    Job(Event.Builder event, FileChange change, Optional<ProcessRef> actor) {
+    /**
+     * @param stat the event's {@code lstat}: only the file with its device and inode is hashed
+     */
+    Job(Event.Builder event, FileChange change, FileStat stat) {
       this.event = event;
       this.change = change;
-      this.actor = actor;
+      this.stat = stat;
     }
 
     /** First caller wins: the hasher when done, or {@link #finish} when it gave up waiting. */
     boolean claim() {
       return claimed.compareAndSet(false, true);
+    }
+
+    /** On the processor thread, for a job from {@link #completed}: the digests into the event. */
+    void applyOutcome() {
+      apply(event.getFileBuilder(), outcome);
+      hashed = true;
     }
   }
 
@@ -80,14 +96,15 @@ final class HashQueue {
     }
   }
 
-  /** Takes the next hashed job, or null. */
+  /** Takes the next hashed job, or null; the caller applies its outcome. */
   Job completed() {
     return completed.poll();
   }
 
   /**
    * Stops taking jobs, waits up to {@code waitMillis} for the queued ones, and returns the jobs
-   * that were not hashed by then, marked "busy": the caller emits them, nothing is lost.
+   * that were not hashed by then, with the outcome "busy" ({@link Job#applyOutcome}): the caller
+   * emits them, nothing is lost. Called on the processor thread.
    */
   List<Job> finish(long waitMillis) {
     executor.shutdown();
@@ -103,7 +120,7 @@ final class HashQueue {
     List<Job> left = new ArrayList<>();
     for (Job j : inFlight) {
       if (j.claim()) {
-        apply(j.event.getFileBuilder(), ContentHasher.Outcome.skipped("busy"));
+        j.outcome = ContentHasher.Outcome.skipped("busy");
         left.add(j);
       }
     }
@@ -114,14 +131,12 @@ final class HashQueue {
   private void run(Job job) {
     ContentHasher.Outcome o;
     try {
-      o = hasher.hash(Path.of(job.change.path()));
-    } catch (InvalidPathException e) {
-      o = ContentHasher.Outcome.skipped("unreadable");
+      o = hasher.hash(job.change.path(), job.stat);
     } catch (RuntimeException e) {
       o = ContentHasher.Outcome.skipped("unreadable"); // a bug must not lose the event
     }
     if (job.claim()) {
-      apply(job.event.getFileBuilder(), o);
+      job.outcome = o;
       inFlight.remove(job);
       completed.add(job);
     }

@@ -58,17 +58,27 @@ final class PatternResolver {
   }
 
   /**
-   * The existing paths a normalized pattern matches, as real paths (symbolic links resolved), at
-   * most {@link #MAX_EXPANSION}; empty when nothing matches.
+   * The existing paths a normalized pattern matches, as real paths, at most {@link #MAX_EXPANSION};
+   * empty when nothing matches. Symbolic links in the literal prefix before the first glob are
+   * resolved ({@code /bin} is {@code /usr/bin}); from the first glob on, a component that is a
+   * symbolic link is skipped, never followed, since whoever owns the matched directories could
+   * otherwise point the pattern at any tree.
    */
   static List<Path> expand(String normalized) {
     List<Path> current = List.of(Path.of("/"));
+    boolean globbed = false;
     for (String c : PathGlob.components(normalized)) {
+      globbed |= PathGlob.isGlob(c);
       List<Path> next = new ArrayList<>();
       for (Path dir : current) {
         if (!PathGlob.isGlob(c)) {
-          next.add(dir.resolve(c));
-        } else if (Files.isDirectory(dir)) {
+          Path p = dir.resolve(c);
+          // Below a glob the directories are not the administrator's (/home/*/.ssh is in each
+          // user's home): a symbolic link there (ln -s / ~/.ssh) must not widen the pattern.
+          if (!globbed || !Files.isSymbolicLink(p)) {
+            next.add(p);
+          }
+        } else if (Files.isDirectory(dir)) { // followed only in the literal prefix
           list(dir, c, next);
         }
         if (next.size() >= MAX_EXPANSION) {
@@ -91,7 +101,8 @@ final class PatternResolver {
   private static void list(Path dir, String glob, List<Path> out) {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path e : entries) {
-        if (PathGlob.matchComponent(glob, e.getFileName().toString())) {
+        if (PathGlob.matchComponent(glob, e.getFileName().toString())
+            && !Files.isSymbolicLink(e)) { // a match is never followed (see expand)
           out.add(e);
           if (out.size() >= MAX_EXPANSION) {
             return;

@@ -194,13 +194,13 @@ class FileSensorHashTest {
     Path brief = file("w/brief", "here for a moment", "rwxr-xr-x");
     ContentHasher real = ContentHasher.digests(o.hashMaxBytes());
     ContentHasher deleteFirst =
-        p -> {
+        (p, st) -> {
           try {
-            Files.delete(p);
+            Files.delete(Path.of(p));
           } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
           }
-          return real.hash(p);
+          return real.hash(p, st);
         };
     try (Harness h = new Harness().start(o, deleteFirst, 4)) {
       written(h, brief);
@@ -218,14 +218,14 @@ class FileSensorHashTest {
     CountDownLatch started = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     ContentHasher slow =
-        p -> {
+        (p, st) -> {
           started.countDown();
           try {
             release.await(20, TimeUnit.SECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
-          return real.hash(p);
+          return real.hash(p, st);
         };
     try (Harness h = new Harness().start(o, slow, 1)) {
       written(h, e1);
@@ -249,7 +249,7 @@ class FileSensorHashTest {
     Path e2 = file("w/e2", "two", "rwxr-xr-x");
     CountDownLatch started = new CountDownLatch(1);
     ContentHasher stuck =
-        p -> {
+        (p, st) -> {
           started.countDown();
           try {
             new CountDownLatch(1).await(60, TimeUnit.SECONDS); // like a hung network file system

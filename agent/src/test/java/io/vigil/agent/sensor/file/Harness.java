@@ -41,6 +41,8 @@ final class Harness implements AutoCloseable {
   final MetricsRegistry metrics = new MetricsRegistry();
   volatile WatchPlan plan;
   volatile Consumer<Event.Builder> beforeOffer = e -> {};
+  volatile Consumer<Integer> onFind = pid -> {}; // runs in the process lookup
+  volatile Duration attributionDelay = Duration.ZERO;
   volatile boolean refuse; // the pipeline's queue is full: offers fail (and are not kept)
   SourceOpener opener;
   FileSensor sensor;
@@ -119,12 +121,16 @@ final class Harness implements AutoCloseable {
         new FileSensor(
             options,
             opener,
-            pid -> Optional.ofNullable(processes.get(pid)),
+            pid -> {
+              onFind.accept(pid);
+              return Optional.ofNullable(processes.get(pid));
+            },
             listener,
             metrics,
             clock::get,
             hasher,
-            hashQueue);
+            hashQueue,
+            attributionDelay);
     sensor.start(
         new EventSink() {
           @Override

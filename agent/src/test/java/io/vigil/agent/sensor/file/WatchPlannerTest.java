@@ -87,15 +87,18 @@ class WatchPlannerTest {
   }
 
   @Test
-  void aGlobMatchReachedThroughALinkIsCoveredByItsRealPath() throws IOException {
+  void aPathBelowAGlobThatIsALinkIsNotWatchedWhereverItPoints() throws IOException {
     Path root = tmp.toRealPath();
     Path elsewhere = Files.createDirectories(root.resolve("data/alice-ssh"));
     Files.createDirectories(root.resolve("home/alice"));
     Files.createSymbolicLink(root.resolve("home/alice/.ssh"), elsewhere);
     WatchPlanner.Planned p =
         WatchPlanner.plan(options(List.of(root + "/home/*/.ssh"), List.of(), List.of(), List.of()));
-    assertEquals(List.of(elsewhere), p.plan().trees());
-    assertTrue(p.filter().reportable(elsewhere + "/authorized_keys"));
+    // The user who owns home/alice chose where the link points: it is not followed (review 8,
+    // item 7); the link itself, under its own path, is still reported.
+    assertEquals(List.of(), p.plan().trees());
+    assertEquals(List.of(root + "/home/*/.ssh"), p.missing());
+    assertFalse(p.filter().reportable(elsewhere + "/authorized_keys"));
   }
 
   @Test
@@ -121,5 +124,32 @@ class WatchPlannerTest {
     assertEquals(
         List.of(root.resolve("usr/lib/x86_64/security")),
         PatternResolver.expand(root + "/lib/*/security"));
+  }
+
+  @Test
+  void symbolicLinksBelowAGlobAreNeverFollowed() throws IOException {
+    Path root = tmp.toRealPath();
+    Files.createDirectories(root.resolve("home/alice/.ssh"));
+    Files.createDirectories(root.resolve("home/mallory"));
+    Files.createSymbolicLink(root.resolve("home/mallory/.ssh"), Path.of("/")); // ln -s / ~/.ssh
+    Files.createSymbolicLink(root.resolve("home/eve"), Path.of("/etc")); // a matched link
+    Files.createDirectories(root.resolve("etc"));
+
+    WatchPlanner.Planned p =
+        WatchPlanner.plan(
+            options(
+                List.of(root + "/home/*/.ssh", root + "/home/*"),
+                List.of(),
+                List.of(root + "/home/*/.ssh"),
+                List.of()));
+
+    assertFalse(p.plan().trees().contains(Path.of("/")), p.plan().trees().toString());
+    assertFalse(p.plan().trees().contains(Path.of("/etc")), p.plan().trees().toString());
+    assertEquals(List.of(root.resolve("home/alice/.ssh")), p.plan().opened());
+    assertFalse(p.filter().reportable("/etc/passwd"), "the watch does not cover /");
+    assertFalse(p.filter().openReportable("/etc/shadow"), "nor do opens");
+    assertTrue(p.filter().reportable(root + "/home/alice/.ssh/authorized_keys"));
+    assertTrue(
+        p.filter().reportable(root + "/home/mallory/.ssh"), "the link itself is still reported");
   }
 }
