@@ -21,7 +21,8 @@ import java.util.Optional;
  *     what the real-time stream missed
  * @param maxFileBytes {@code sensors.fim.max_file_bytes}: larger files are hashed over their first
  *     this many bytes
- * @param maxFiles {@code sensors.fim.max_files}: a scan stops after this many paths
+ * @param maxFiles {@code sensors.fim.max_files}: paths monitored at most, each pattern guaranteed
+ *     half an equal share of them (so that one flooded pattern cannot starve the others)
  * @param hashRate {@code sensors.fim.hash_rate}: content bytes read per second at most, 0 for no
  *     limit
  */
@@ -53,6 +54,9 @@ public record FimSection(
   static final List<String> DEFAULT_EXCLUDE =
       List.of("/etc/mtab", "/etc/adjtime", "/etc/ld.so.cache");
 
+  /** Most patterns accepted per list, as for {@code sensors.file}: each is matched per path. */
+  static final int MAX_PATTERNS = 256;
+
   /** Longest pattern accepted (PATH_MAX). */
   static final int MAX_PATTERN_CHARS = 4096;
 
@@ -64,7 +68,31 @@ public record FimSection(
     exclude = List.copyOf(exclude);
   }
 
-  /** The sensor's options, keeping the baseline in {@code stateDir} (the agent's state dir). */
+  /**
+   * The sensor's options, keeping the baseline in {@code stateDir} (the agent's state dir) and
+   * leaving out {@code spoolDir} (the agent's event spool, rewritten all the time).
+   */
+  public IntegritySensor.Options sensorOptions(Path stateDir, Path spoolDir) {
+    return new IntegritySensor.Options(
+        paths,
+        exclude,
+        rescanInterval,
+        maxFileBytes,
+        maxFiles,
+        hashRate,
+        stateDir,
+        IntegritySensor.Options.DEFAULT_ENTRIES_PER_PART,
+        IntegritySensor.Options.DEFAULT_RECHECK_DELAY,
+        List.of(spoolDir));
+  }
+
+  /**
+   * The options without the spool directory left out.
+   *
+   * @deprecated transitional until the caller passes the spool directory: use {@link
+   *     #sensorOptions(Path, Path)}
+   */
+  @Deprecated
   public IntegritySensor.Options sensorOptions(Path stateDir) {
     return new IntegritySensor.Options(
         paths,
@@ -101,6 +129,10 @@ public record FimSection(
   /** A list of patterns; each bad one is reported, and the default used instead. */
   private static List<String> patterns(ConfigNode node, String key, List<String> def) {
     List<String> raw = node.stringList(key, def);
+    if (raw.size() > MAX_PATTERNS) {
+      node.error(key, "at most " + MAX_PATTERNS + " paths, got " + raw.size());
+      return def;
+    }
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < raw.size(); i++) {
       problem(raw.get(i)).ifPresent(p -> problems.add(p));

@@ -58,7 +58,8 @@ class FimSectionTest {
     assertEquals(200_000, s.maxFiles());
     assertEquals(64L << 20, s.hashRate());
 
-    IntegritySensor.Options o = s.sensorOptions(Path.of("/var/lib/vigil-agent"));
+    IntegritySensor.Options o =
+        s.sensorOptions(Path.of("/var/lib/vigil-agent"), Path.of("/var/spool/vigil"));
     assertEquals(s.paths(), o.paths());
     assertEquals(s.exclude(), o.excludes());
     assertEquals(Duration.ofHours(1), o.rescanInterval());
@@ -67,6 +68,25 @@ class FimSectionTest {
     assertEquals(64L << 20, o.hashBytesPerSecond());
     assertEquals(Path.of("/var/lib/vigil-agent"), o.stateDir());
     assertEquals(1000, o.entriesPerPart());
+    assertEquals(List.of(Path.of("/var/spool/vigil")), o.ownPaths(), "the spool is left out");
+  }
+
+  @Test
+  void atMost256PatternsPerList() throws ConfigException {
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 257; i++) {
+      many.add("/p" + i);
+    }
+    String list = String.join(",", many);
+    assertProblem(problems("sensors.fim.paths=" + list), "sensors.fim.paths: at most 256 paths");
+    assertProblem(
+        problems("sensors.fim.exclude=" + list), "sensors.fim.exclude: at most 256 paths");
+    List<String> max = many.subList(0, 256);
+    FimSection s =
+        bind(
+            Optional.empty(),
+            List.of("sensors.fim.paths=" + String.join(",", max), "sensors.fim.exclude=/p1"));
+    assertEquals(max, s.paths());
   }
 
   @Test

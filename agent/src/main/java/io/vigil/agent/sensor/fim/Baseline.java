@@ -26,6 +26,7 @@ final class Baseline {
   private final String id;
   private final TreeMap<String, byte[]> states;
   private int tombstones;
+  private long version; // counts changes, so that the worker knows whether it saved the last
 
   Baseline(String id, Map<String, FileState> states) {
     this.id = id;
@@ -51,12 +52,14 @@ final class Baseline {
   void put(String path, FileState state) {
     byte[] b = StateCodec.encode(state);
     byte[] old = states.put(path, b);
+    version++;
     tombstones +=
         (StateCodec.isTombstone(b) ? 1 : 0) - (old != null && StateCodec.isTombstone(old) ? 1 : 0);
   }
 
   void remove(String path) {
     byte[] old = states.remove(path);
+    version++;
     if (old != null && StateCodec.isTombstone(old)) {
       tombstones--;
     }
@@ -76,6 +79,12 @@ final class Baseline {
   void dropTombstones() {
     states.values().removeIf(StateCodec::isTombstone);
     tombstones = 0;
+    version++;
+  }
+
+  /** Grows with every change; equal values mean the same entries. */
+  long version() {
+    return version;
   }
 
   /** {@code path} (if an entry) and every entry beneath it, as a copy; all for {@code /}. */

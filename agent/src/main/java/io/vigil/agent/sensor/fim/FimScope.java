@@ -25,10 +25,15 @@ final class FimScope {
   }
 
   private final List<PathPattern> includes;
+  private final int[] owners; // per include: the index of the configured pattern it comes from
+  private final List<String> patterns;
   private final List<PathPattern> excludes;
 
-  private FimScope(List<PathPattern> includes, List<PathPattern> excludes) {
+  private FimScope(
+      List<PathPattern> includes, int[] owners, List<String> patterns, List<PathPattern> excludes) {
     this.includes = List.copyOf(includes);
+    this.owners = owners;
+    this.patterns = List.copyOf(patterns);
     this.excludes = List.copyOf(excludes);
   }
 
@@ -49,20 +54,57 @@ final class FimScope {
       addBoth(ex, PathPattern.literal(own.toAbsolutePath().normalize()));
     }
     List<PathPattern> in = new ArrayList<>();
-    for (String p : paths) {
-      addBoth(in, PathPattern.parse(p));
+    List<Integer> owners = new ArrayList<>();
+    for (int i = 0; i < paths.size(); i++) {
+      int added = addBoth(in, PathPattern.parse(paths.get(i)));
+      for (int j = 0; j < added; j++) {
+        owners.add(i);
+      }
     }
-    return new FimScope(in, ex);
+    return new FimScope(in, owners.stream().mapToInt(Integer::intValue).toArray(), paths, ex);
   }
 
-  private static void addBoth(List<PathPattern> out, PathPattern p) {
+  /** Adds {@code p} and its resolved form, each unless already there; returns how many. */
+  private static int addBoth(List<PathPattern> out, PathPattern p) {
     Set<String> seen = new LinkedHashSet<>();
     out.forEach(x -> seen.add(x.text()));
+    int added = 0;
     for (PathPattern x : List.of(p, p.resolved())) {
       if (seen.add(x.text())) {
         out.add(x);
+        added++;
       }
     }
+    return added;
+  }
+
+  /** The configured patterns, in configured order; {@link #owner} indexes them. */
+  List<String> patterns() {
+    return patterns;
+  }
+
+  /**
+   * The index in {@link #patterns} of the first configured pattern that makes {@code path} {@link
+   * Reach#IN}, or -1 when it is not monitored; a path's share of {@code max_files} is its owner's.
+   */
+  int owner(String path) {
+    String[] c = PathPattern.components(path);
+    int owner = -1;
+    for (int i = 0; i < includes.size(); i++) {
+      if (includes.get(i).match(c) == PathPattern.Match.FULL) {
+        owner = owners[i];
+        break;
+      }
+    }
+    if (owner < 0) {
+      return -1;
+    }
+    for (PathPattern e : excludes) {
+      if (e.match(c) == PathPattern.Match.FULL) {
+        return -1;
+      }
+    }
+    return owner;
   }
 
   /** Where {@code path} (absolute, as the kernel or a directory listing gives it) stands. */

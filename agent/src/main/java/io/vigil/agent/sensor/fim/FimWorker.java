@@ -47,6 +47,7 @@ final class FimWorker implements Runnable {
   private volatile long lastOverflowScan;
   private volatile String saveProblem = "";
   private volatile String scanProblem = "";
+  private volatile String truncation = "";
 
   // Worker thread only.
   private EventSink sink;
@@ -54,6 +55,11 @@ final class FimWorker implements Runnable {
   private BaselineStore.Scope baselineScope; // null: built from nothing
   private boolean established;
   private Pass scanning;
+  // A scan that builds or re-scopes the baseline silently began and did not complete: the
+  // baseline in memory is neither the saved one nor one the collector was told about.
+  private boolean silentUnsaved;
+  private FileQuota entries; // the baseline's entries per pattern of scope
+  private long savedVersion = -1; // the baseline's version when last saved or loaded
   private long nextScan;
   private boolean dirty;
   private long saveAt;
@@ -137,7 +143,16 @@ final class FimWorker implements Runnable {
     return scanProblem;
   }
 
-  /** Stops the thread, abandoning a scan in progress unsaved; waits for it up to 10 s. */
+  /** Which patterns max_files left partly unmonitored at the last scan or since, or "". */
+  String truncation() {
+    return truncation;
+  }
+
+  /**
+   * Stops the thread; waits for it up to 10 s. A baseline changed since it was saved is saved
+   * first, also by a comparing scan cut short (each of its changes was reported already); a new
+   * baseline or a change of scope cut short is not (its changes were not reported).
+   */
   void close() {
     closed = true;
     Thread t = thread;
@@ -171,11 +186,23 @@ final class FimWorker implements Runnable {
         maybeSave(now);
         park(now, overflow);
       }
+      saveOnClose();
     } catch (ScanCancelled e) {
-      // closing: the work in progress is dropped, the saved baseline stays as it was
+      saveOnClose();
     } catch (RuntimeException | Error e) {
       log.error("integrity monitoring stopped on an unexpected failure", e);
       scanProblem = "stopped on an unexpected failure: " + e;
+    }
+  }
+
+  /**
+   * Saves what the collector was told and the saved baseline lacks: otherwise the next start would
+   * report those changes again against a stale {@code before}. A scan that builds or re-scopes the
+   * baseline silently is never saved partly done.
+   */
+  private void saveOnClose() {
+    if (baselineScope != null && !silentUnsaved && baseline.version() != savedVersion) {
+      save();
     }
   }
 
@@ -208,7 +235,9 @@ final class FimWorker implements Runnable {
   }
 
   private FimScope compileScope() {
-    return FimScope.compile(options.paths(), options.excludes(), List.of(options.stateDir()));
+    List<Path> own = new ArrayList<>(options.ownPaths());
+    own.add(0, options.stateDir());
+    return FimScope.compile(options.paths(), options.excludes(), own);
   }
 
   private void load() {
@@ -224,6 +253,7 @@ final class FimWorker implements Runnable {
       Optional<BaselineStore.Stored> stored = store.load();
       if (stored.isPresent()) {
         baseline = stored.get().baseline();
+        savedVersion = baseline.version();
         baselineScope = stored.get().scope();
         resync.set(stored.get().resyncPending());
         log.info(
@@ -254,11 +284,16 @@ final class FimWorker implements Runnable {
         established || configured.equals(baselineScope)
             ? Mode.COMPARE
             : baselineScope == null ? Mode.CREATE : Mode.ADD_SILENTLY;
-    Pass p = new Pass(baseline, s, mode, Optional.empty(), this::betweenScanPaths, null);
+    entries = FileQuota.of(baseline, s, options.maxFiles());
+    Pass p = new Pass(baseline, s, mode, Optional.empty(), this::betweenScanPaths, null, entries);
     scanning = p;
+    silentUnsaved = mode != Mode.COMPARE;
     try {
       reconciler.run(p, "/");
     } catch (ScanCancelled e) {
+      if (p.droppedOutOfScope > 0) {
+        resync.set(true); // saved on close without them, while the mirror still has them
+      }
       throw e;
     } catch (RuntimeException e) {
       log.error("integrity scan failed", e);
@@ -268,6 +303,7 @@ final class FimWorker implements Runnable {
     } finally {
       scanning = null;
     }
+    silentUnsaved = false; // saved below
     counters.add(p);
     String reason =
         switch (mode) {
@@ -282,6 +318,7 @@ final class FimWorker implements Runnable {
     }
     if (reason != null) {
       baseline.dropTombstones(); // the parts replace the mirror whole
+      entries = FileQuota.of(baseline, s, options.maxFiles());
     }
     List<String> order = baseline.sortedPaths();
     int[] sizes = reason == null ? null : new int[order.size()];
@@ -298,6 +335,7 @@ final class FimWorker implements Runnable {
       sendParts(reason, order, sizes, digest);
     }
     long duration = System.nanoTime() - started;
+    truncation = p.truncated ? truncationReason(p.refused()) : ""; // before the scan event says so
     emit(
         FimEvents.scan(
             FimScan.newBuilder()
@@ -377,10 +415,13 @@ final class FimWorker implements Runnable {
     FimScope s = scope;
     for (RecheckQueue.Due d : due) {
       counters.rechecks.incrementAndGet();
-      Pass r = new Pass(baseline, s, mode, d.actor(), this::checkClosed, enclosing);
+      Pass r = new Pass(baseline, s, mode, d.actor(), this::checkClosed, enclosing, entries);
       try {
         reconciler.run(r, d.path());
       } catch (ScanCancelled e) {
+        if (r.droppedOutOfScope > 0) {
+          resync.set(true);
+        }
         throw e;
       } catch (RuntimeException e) {
         log.warn("integrity re-check of {} failed", d.path(), e);
@@ -389,6 +430,9 @@ final class FimWorker implements Runnable {
       counters.add(r);
       if (r.droppedOutOfScope > 0) {
         resync.set(true);
+      }
+      if (r.truncated && enclosing == null) {
+        truncation = truncationReason(r.refused()); // until a scan meets everything again
       }
       warnTruncated(r);
       if (enclosing == null && (r.changes > 0 || r.droppedOutOfScope > 0)) {
@@ -415,7 +459,9 @@ final class FimWorker implements Runnable {
     dirty = false;
     lastSave = System.nanoTime();
     try {
+      long version = baseline.version();
       store.save(baseline, baselineScope, resync.get());
+      savedVersion = version;
       if (!saveProblem.isEmpty()) {
         log.info("integrity baseline saved to {} again", store.file());
       }
@@ -430,12 +476,30 @@ final class FimWorker implements Runnable {
     }
   }
 
+  private String truncationReason(List<String> patterns) {
+    if (patterns.isEmpty()) {
+      return "max_files (" + options.maxFiles() + ") reached: some paths are not monitored";
+    }
+    // Bounded: up to 256 patterns of up to 4096 characters are configurable.
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < patterns.size() && i < 3; i++) {
+      String p = patterns.get(i);
+      b.append(i == 0 ? "" : ", ").append(p.length() > 200 ? p.substring(0, 200) + "..." : p);
+    }
+    if (patterns.size() > 3) {
+      b.append(" and ").append(patterns.size() - 3).append(" more patterns");
+    }
+    return "max_files ("
+        + options.maxFiles()
+        + ") reached: paths of "
+        + b
+        + " beyond their share are not monitored";
+  }
+
   private void warnTruncated(Pass p) {
     if (p.truncated && !truncationWarned) {
       truncationWarned = true;
-      log.warn(
-          "integrity monitoring reached max_files ({}): paths beyond it are not monitored",
-          options.maxFiles());
+      log.warn("integrity monitoring: {}", truncationReason(p.refused()));
     }
   }
 

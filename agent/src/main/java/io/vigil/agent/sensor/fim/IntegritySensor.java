@@ -46,13 +46,16 @@ public final class IntegritySensor implements Sensor, FileChangeListener {
    * @param rescanInterval time from the end of one scan to the start of the next
    * @param maxFileBytes a regular file is hashed over at most its first this many bytes ({@code
    *     FileState.hashed_bytes} says how many were)
-   * @param maxFiles a scan stops after this many paths ({@code FimScan.truncated}); the baseline
-   *     holds at most this many
+   * @param maxFiles a scan meets at most this many paths and the baseline holds at most this many,
+   *     each configured pattern guaranteed half an equal share of them ({@link FileQuota}); past
+   *     that {@code FimScan.truncated} is set and the sensor is degraded
    * @param hashBytesPerSecond content read per second at most; 0 for no limit
    * @param stateDir where the baseline file is kept (created if missing)
    * @param entriesPerPart baseline entries per {@code FimBaseline} event at most (also bounded to
    *     512 KiB of entries)
    * @param recheckDelay a changed path is re-checked this long after the first change reported
+   * @param ownPaths the agent's other directories, never monitored (its spool, rewritten all the
+   *     time); the state directory always is left out
    */
   public record Options(
       List<String> paths,
@@ -63,16 +66,42 @@ public final class IntegritySensor implements Sensor, FileChangeListener {
       long hashBytesPerSecond,
       Path stateDir,
       int entriesPerPart,
-      Duration recheckDelay) {
+      Duration recheckDelay,
+      List<Path> ownPaths) {
     /** Default {@link #entriesPerPart}. */
     public static final int DEFAULT_ENTRIES_PER_PART = 1000;
 
     /** Default {@link #recheckDelay}: a burst of writes settles, the check still comes soon. */
     public static final Duration DEFAULT_RECHECK_DELAY = Duration.ofSeconds(2);
 
+    /** Options without {@link #ownPaths}. */
+    public Options(
+        List<String> paths,
+        List<String> excludes,
+        Duration rescanInterval,
+        long maxFileBytes,
+        int maxFiles,
+        long hashBytesPerSecond,
+        Path stateDir,
+        int entriesPerPart,
+        Duration recheckDelay) {
+      this(
+          paths,
+          excludes,
+          rescanInterval,
+          maxFileBytes,
+          maxFiles,
+          hashBytesPerSecond,
+          stateDir,
+          entriesPerPart,
+          recheckDelay,
+          List.of());
+    }
+
     public Options {
       paths = List.copyOf(paths);
       excludes = List.copyOf(excludes);
+      ownPaths = List.copyOf(ownPaths);
       for (String p : paths) {
         PathPattern.parse(p);
       }
@@ -197,7 +226,8 @@ public final class IntegritySensor implements Sensor, FileChangeListener {
 
   /**
    * {@code source} is {@code "scan"}, or {@code "scan+NAME"} with a real-time source; degraded when
-   * the baseline cannot be saved or scanning fails.
+   * the baseline cannot be saved, scanning fails, or {@code maxFiles} left paths unmonitored (the
+   * reason names the patterns).
    */
   @Override
   public SensorState state() {
@@ -210,6 +240,10 @@ public final class IntegritySensor implements Sensor, FileChangeListener {
     String scan = worker.scanProblem();
     if (!scan.isEmpty()) {
       reasons.add(scan);
+    }
+    String truncation = worker.truncation();
+    if (!truncation.isEmpty()) {
+      reasons.add(truncation);
     }
     return SensorState.newBuilder()
         .setName(NAME)
@@ -224,7 +258,11 @@ public final class IntegritySensor implements Sensor, FileChangeListener {
     return counters.snapshot();
   }
 
-  /** Stops the worker (a scan in progress is abandoned, unsaved); idempotent. */
+  /**
+   * Stops the worker, saving the baseline if it changed since it was saved (a comparing scan in
+   * progress is cut short and what it changed saved; a new or re-scoped baseline in progress is
+   * abandoned unsaved); idempotent.
+   */
   @Override
   public void close() {
     synchronized (this) {

@@ -13,6 +13,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -62,14 +63,19 @@ final class Reconciler {
     final Optional<ProcessRef> actor;
     final Runnable between;
     final Pass enclosing;
+    final FileQuota entries;
     final Set<String> visited = new HashSet<>();
+    FileQuota met; // paths this walk met, per pattern; made by run()
     long files;
     long bytesHashed;
     long changes;
     long errors;
     long droppedOutOfScope;
 
-    /** Paths were left unmonitored: the walk's limit, or the baseline was full. */
+    /**
+     * Paths were left unmonitored: the walk's limit, or the baseline was full; {@link #refused}
+     * names the patterns.
+     */
     boolean truncated;
 
     /** The walk met its limit and stopped. */
@@ -80,6 +86,8 @@ final class Reconciler {
      * @param between run before each path (cancellation, interleaved re-checks)
      * @param enclosing the scan this re-check runs inside, which then counts the re-checked paths
      *     as met; or null
+     * @param entries the baseline's entries counted per pattern of {@code scope} ({@link
+     *     FileQuota#of}); the pass keeps it up to date
      */
     Pass(
         Baseline baseline,
@@ -87,8 +95,10 @@ final class Reconciler {
         Mode mode,
         Optional<ProcessRef> actor,
         Runnable between,
-        Pass enclosing) {
+        Pass enclosing,
+        FileQuota entries) {
       this.baseline = baseline;
+      this.entries = entries;
       this.scope = scope;
       this.mode = mode;
       this.actor = actor;
@@ -102,6 +112,15 @@ final class Reconciler {
         enclosing.visited.add(path);
       }
       return visited.add(path);
+    }
+
+    /** The configured patterns that had paths left unmonitored by this pass. */
+    List<String> refused() {
+      Set<String> out = new LinkedHashSet<>(entries.refused(scope.patterns()));
+      if (met != null) {
+        out.addAll(met.refused(scope.patterns()));
+      }
+      return List.copyOf(out);
     }
   }
 
@@ -137,7 +156,8 @@ final class Reconciler {
 
   /**
    * @param maxFiles a pass meets at most this many monitored paths, and the baseline holds at most
-   *     this many entries; past either the pass is {@code truncated}
+   *     this many entries, both shared among the patterns ({@link FileQuota}); past either the pass
+   *     is {@code truncated}
    */
   Reconciler(FileStateReader reader, Differences out, int maxFiles) {
     this.reader = reader;
@@ -151,6 +171,7 @@ final class Reconciler {
    * @throws ScanCancelled when the sensor is closing
    */
   Pass run(Pass p, String start) {
+    p.met = new FileQuota(maxFiles, p.scope.patterns().size());
     Reach r = p.scope.reach(start);
     if (r != Reach.OUT) {
       Path path = Path.of(start);
@@ -172,14 +193,17 @@ final class Reconciler {
     int mode;
     long dev;
     if (reach == Reach.IN) {
-      if (p.visited.size() >= maxFiles) {
+      // One flooded pattern must not stop the walk before it meets the other patterns' paths.
+      int owner = p.scope.owner(key);
+      if (!p.met.admits(owner)) {
         p.truncated = true;
-        p.stopped = true;
+        p.stopped = p.met.full();
         return;
       }
       if (!p.meet(key)) {
         return; // two names that decode to one string: the first one stands
       }
+      p.met.add(owner);
       FileStateReader.Read read = reader.read(path);
       p.files++;
       p.bytesHashed += read.bytesHashed();
@@ -269,7 +293,7 @@ final class Reconciler {
         continue; // a re-check inside this scan removed it
       }
       if (p.scope.reach(key) != Reach.IN) {
-        p.baseline.remove(key);
+        remove(p, key);
         if (p.mode == Mode.COMPARE) {
           p.droppedOutOfScope++; // the collector's mirror still has it: the sensor resyncs
         }
@@ -293,10 +317,12 @@ final class Reconciler {
       if (!found.getExists()) {
         return;
       }
-      if (p.baseline.size() >= maxFiles) {
+      int owner = p.scope.owner(key);
+      if (!p.entries.admits(owner)) {
         p.truncated = true;
         return;
       }
+      p.entries.add(owner);
       if (p.mode != Mode.COMPARE) {
         p.baseline.put(key, found);
         return;
@@ -306,7 +332,7 @@ final class Reconciler {
       if (found.getExists()) {
         p.baseline.put(key, found);
       } else {
-        p.baseline.remove(key);
+        remove(p, key);
       }
       return;
     }
@@ -314,9 +340,35 @@ final class Reconciler {
     if (changed.isEmpty()) {
       return;
     }
+    if (p.mode == Mode.ADD_SILENTLY && onlyHashLimitDiffers(changed, before, found)) {
+      p.baseline.put(key, found); // max_file_bytes changed: the same file, hashed over more or less
+      return;
+    }
     p.baseline.put(key, found);
     p.changes++;
     out.found(key, before, found, changed, p.actor);
+  }
+
+  /**
+   * Whether the only difference is how much of the file was hashed, with size, times and inode the
+   * same: what a new {@code max_file_bytes} does to a file larger than the old or the new limit.
+   * Content rewritten in place changes ctime, which cannot be set back.
+   */
+  private static boolean onlyHashLimitDiffers(
+      List<String> changed, FileState before, FileState after) {
+    return changed.equals(List.of("content"))
+        && before.getHashedBytes() != after.getHashedBytes()
+        && before.getHashSkipped().equals(after.getHashSkipped())
+        && before.getSize() == after.getSize()
+        && before.getMtimeNs() == after.getMtimeNs()
+        && before.getCtimeNs() == after.getCtimeNs()
+        && before.getInode() == after.getInode();
+  }
+
+  /** Removes {@code key}, which is in the baseline. */
+  private static void remove(Pass p, String key) {
+    p.entries.remove(p.scope.owner(key));
+    p.baseline.remove(key);
   }
 
   private static long device(Path p) {

@@ -102,4 +102,24 @@ class FimScopeTest {
     assertEquals(Reach.OUT, s.reach("/srv/st*te/x"));
     assertEquals(Reach.IN, s.reach("/srv/state/x"));
   }
+
+  @Test
+  void aPathIsOwnedByTheFirstPatternThatMonitorsIt() throws IOException {
+    Path real = Files.createDirectories(dir.resolve("real/etc"));
+    Files.createSymbolicLink(dir.resolve("link"), dir.resolve("real"));
+    String etc = dir + "/link/etc";
+    FimScope s =
+        FimScope.compile(
+            List.of(etc, dir + "/home/*/.ssh", etc + "/cron.d"),
+            List.of(etc + "/mtab"),
+            List.of(dir.resolve("state")));
+    assertEquals(List.of(etc, dir + "/home/*/.ssh", etc + "/cron.d"), s.patterns());
+    assertEquals(0, s.owner(etc + "/passwd"));
+    assertEquals(0, s.owner(real + "/passwd"), "the resolved form has the same owner");
+    assertEquals(0, s.owner(etc + "/cron.d/job"), "the first pattern that monitors it");
+    assertEquals(1, s.owner(dir + "/home/u/.ssh/authorized_keys"));
+    assertEquals(-1, s.owner(dir + "/home/u"), "on the way, not monitored");
+    assertEquals(-1, s.owner(etc + "/mtab"), "excluded");
+    assertEquals(-1, s.owner("/elsewhere"));
+  }
 }

@@ -322,4 +322,71 @@ class IntegritySensorStartTest {
     assertEquals("resync", second.get(0).getFimBaseline().getReason());
     new Mirror().apply(second);
   }
+
+  @Test
+  void aNewHashLimitUpdatesLargeFilesSilently() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("tree"));
+    Path big = Files.writeString(root.resolve("big"), "x".repeat(3000));
+    Path small = Files.writeString(root.resolve("small"), "s");
+    Path state = tmp.resolve("state");
+    Mirror mirror = new Mirror();
+    mirror.apply(startAndStop(options(root, state))); // hashes all 3000 bytes
+    Files.writeString(small, "changed");
+
+    IntegritySensor.Options smaller =
+        new IntegritySensor.Options(
+            List.of(root.toString()),
+            List.of(),
+            java.time.Duration.ofHours(1),
+            1024,
+            100_000,
+            0,
+            state,
+            1000,
+            java.time.Duration.ofMillis(100));
+    List<Event> second = startAndStop(smaller);
+    mirror.apply(second);
+    List<String> reported =
+        second.stream().filter(FimTesting::isMismatch).map(e -> e.getFile().getPath()).toList();
+    assertEquals(List.of(small.toString()), reported, "only the real change: " + second);
+    FimBaseline part =
+        second.stream().filter(Event::hasFimBaseline).findFirst().orElseThrow().getFimBaseline();
+    assertEquals("config", part.getReason());
+    FimEntry e =
+        part.getEntriesList().stream()
+            .filter(x -> x.getPath().equals(big.toString()))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(1024, e.getState().getHashedBytes(), "the new limit is in the baseline");
+  }
+
+  @Test
+  void theAgentsOwnDirectoriesAreNeverMonitored() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("var"));
+    Path spool = Files.createDirectories(root.resolve("spool"));
+    Files.writeString(spool.resolve("segment-1"), "events");
+    Path state = Files.createDirectories(root.resolve("state"));
+    Path kept = Files.writeString(root.resolve("kept"), "k");
+    IntegritySensor.Options o =
+        new IntegritySensor.Options(
+            List.of(root.toString()),
+            List.of(),
+            java.time.Duration.ofHours(1),
+            1 << 20,
+            100_000,
+            0,
+            state,
+            1000,
+            java.time.Duration.ofMillis(100),
+            List.of(spool));
+    List<String> paths =
+        startAndStop(o).stream()
+            .filter(Event::hasFimBaseline)
+            .flatMap(x -> x.getFimBaseline().getEntriesList().stream())
+            .map(FimEntry::getPath)
+            .toList();
+    assertTrue(paths.contains(kept.toString()), paths.toString());
+    assertTrue(paths.stream().noneMatch(p -> p.startsWith(spool.toString())), paths.toString());
+    assertTrue(paths.stream().noneMatch(p -> p.startsWith(state.toString())), paths.toString());
+  }
 }
