@@ -113,7 +113,9 @@ final class HostSensors {
     }
     fim =
         config.fim().enabled()
-            ? Optional.of(new IntegritySensor(config.fim().sensorOptions(config.stateDir())))
+            ? Optional.of(
+                new IntegritySensor(
+                    config.fim().sensorOptions(config.stateDir(), config.spool().dir())))
             : Optional.empty();
     FileSection fc = config.file();
     ProcessDirectory processes =

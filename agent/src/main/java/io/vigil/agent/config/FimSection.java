@@ -86,26 +86,6 @@ public record FimSection(
         List.of(spoolDir));
   }
 
-  /**
-   * The options without the spool directory left out.
-   *
-   * @deprecated transitional until the caller passes the spool directory: use {@link
-   *     #sensorOptions(Path, Path)}
-   */
-  @Deprecated
-  public IntegritySensor.Options sensorOptions(Path stateDir) {
-    return new IntegritySensor.Options(
-        paths,
-        exclude,
-        rescanInterval,
-        maxFileBytes,
-        maxFiles,
-        hashRate,
-        stateDir,
-        IntegritySensor.Options.DEFAULT_ENTRIES_PER_PART,
-        IntegritySensor.Options.DEFAULT_RECHECK_DELAY);
-  }
-
   static FimSection bind(ConfigNode node) {
     boolean enabled = node.bool("enabled", true);
     List<String> paths = patterns(node, "paths", DEFAULT_PATHS);
