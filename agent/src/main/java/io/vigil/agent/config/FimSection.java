@@ -97,7 +97,7 @@ public record FimSection(
     Duration rescan =
         node.duration("rescan_interval", "1h", Duration.ofSeconds(1), Duration.ofDays(7));
     long maxFileBytes = node.bytes("max_file_bytes", "64MiB", 1024, 16L << 30);
-    int maxFiles = node.intValue("max_files", 200_000, 1, 10_000_000);
+    int maxFiles = node.intValue("max_files", 50_000, 1, 10_000_000);
     long hashRate = node.bytes("hash_rate", "64MiB", 0, 100L << 30);
     if (hashRate != 0 && hashRate < MIN_HASH_RATE) {
       node.error("hash_rate", "expected 0 (no limit) or at least 1MiB per second");

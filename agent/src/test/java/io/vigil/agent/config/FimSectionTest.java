@@ -55,7 +55,7 @@ class FimSectionTest {
     assertEquals(List.of("/etc/mtab", "/etc/adjtime", "/etc/ld.so.cache"), s.exclude());
     assertEquals(Duration.ofHours(1), s.rescanInterval());
     assertEquals(64L << 20, s.maxFileBytes());
-    assertEquals(200_000, s.maxFiles());
+    assertEquals(50_000, s.maxFiles());
     assertEquals(64L << 20, s.hashRate());
 
     IntegritySensor.Options o =
@@ -64,7 +64,7 @@ class FimSectionTest {
     assertEquals(s.exclude(), o.excludes());
     assertEquals(Duration.ofHours(1), o.rescanInterval());
     assertEquals(64L << 20, o.maxFileBytes());
-    assertEquals(200_000, o.maxFiles());
+    assertEquals(50_000, o.maxFiles());
     assertEquals(64L << 20, o.hashBytesPerSecond());
     assertEquals(Path.of("/var/lib/vigil-agent"), o.stateDir());
     assertEquals(1000, o.entriesPerPart());

@@ -20,9 +20,10 @@ import java.util.List;
  * no reserve and take only unreserved room. Which pattern owns a path is {@link FimScope#owner}:
  * the first configured pattern that monitors it.
  *
- * <p>Example, the default 11 patterns and 200,000 paths: {@code g} is 9,091; a flooded {@code
- * /home/*}{@code /.ssh} takes at most 200,000 minus the other ten patterns' reserves, and an {@code
- * /etc} of 2,000 files can still gain 7,091 paths however full the rest is.
+ * <p>Example, the default 11 patterns and 50,000 paths: {@code g} is 2,273; a flooded {@code
+ * /home/*}{@code /.ssh} takes at most 50,000 minus the other ten patterns' reserves, and an {@code
+ * /etc} of 2,000 files can still gain 273 paths however full the rest is (and more while the
+ * unreserved room lasts).
  *
  * <p>One quota counts a baseline's entries, another the paths one walk meets. Not thread-safe (the
  * sensor's worker thread).
