@@ -53,10 +53,10 @@ public abstract sealed class NotifyDescriptor implements AutoCloseable
    * @throws FileNotifyException when {@code read} fails otherwise (for example {@code EINVAL}:
    *     {@code buf} is too small for the next record)
    */
-  public int read(Memory buf) throws FileNotifyException {
+  public int read(NativeBuffer buf) throws FileNotifyException {
     requireOpen();
     while (true) {
-      long n = FileNotifyLibc.read(fd, buf, buf.size());
+      long n = FileNotifyLibc.read(fd, buf.memory, buf.size());
       if (n >= 0) {
         return (int) n;
       }

@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.fim;
 
+import io.vigil.agent.platform.linux.PathHandles;
 import io.vigil.proto.v1.FileState;
 import java.io.IOException;
 import java.nio.ByteBuffer;

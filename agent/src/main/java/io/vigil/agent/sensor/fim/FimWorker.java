@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.fim;
 
+import io.vigil.agent.platform.linux.PathHandles;
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.fim.Reconciler.Mode;
 import io.vigil.agent.sensor.fim.Reconciler.Pass;

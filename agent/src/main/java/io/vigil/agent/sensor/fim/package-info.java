@@ -8,7 +8,7 @@
  * io.vigil.agent.sensor.file.FileChangeListener}. Inside: {@link
  * io.vigil.agent.sensor.fim.FimScope} (which paths), {@link
  * io.vigil.agent.sensor.fim.FileStateReader} (one path's state, never opening what is not a regular
- * file, via {@link io.vigil.agent.sensor.fim.PathHandles}), {@link
+ * file, via {@link io.vigil.agent.platform.linux.PathHandles}), {@link
  * io.vigil.agent.sensor.fim.Reconciler} (walk and compare), {@link
  * io.vigil.agent.sensor.fim.Baseline}, {@link io.vigil.agent.sensor.fim.StateCodec} and {@link
  * io.vigil.agent.sensor.fim.BaselineStore} (the baseline, compact in memory, and its file), {@link

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.platform.linux.PathHandles;
 import io.vigil.proto.v1.FileState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -22,7 +22,6 @@ import static io.vigil.agent.platform.linux.FanotifyDescriptor.O_CLOEXEC;
 import static io.vigil.agent.platform.linux.FanotifyDescriptor.O_LARGEFILE;
 import static io.vigil.agent.platform.linux.FanotifyDescriptor.O_RDONLY;
 
-import com.sun.jna.Memory;
 import io.vigil.agent.platform.linux.Errno;
 import io.vigil.agent.platform.linux.FanotifyDescriptor;
 import io.vigil.agent.platform.linux.FanotifyEvent;
@@ -30,6 +29,7 @@ import io.vigil.agent.platform.linux.FanotifyEventParser;
 import io.vigil.agent.platform.linux.FanotifyInfo;
 import io.vigil.agent.platform.linux.FileHandleMount;
 import io.vigil.agent.platform.linux.FileNotifyException;
+import io.vigil.agent.platform.linux.NativeBuffer;
 import io.vigil.agent.platform.linux.NotifyDescriptor;
 import io.vigil.agent.platform.linux.PathStatus;
 import io.vigil.agent.sensor.file.FileNotification;
@@ -37,7 +37,6 @@ import io.vigil.agent.sensor.file.FileOps;
 import io.vigil.agent.sensor.file.NotificationSource;
 import io.vigil.agent.sensor.file.WatchPlan;
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -114,7 +113,7 @@ public final class FanotifySource implements NotificationSource {
   private final DirectoryCache cache = new DirectoryCache(CACHE_ENTRIES);
   private final long ownPid = ProcessHandle.current().pid();
   private final ReentrantLock lock = new ReentrantLock();
-  private final Memory buffer = new Memory(BUFFER_BYTES);
+  private final NativeBuffer buffer = new NativeBuffer(BUFFER_BYTES);
   private volatile boolean closed;
   private boolean released;
 
@@ -357,7 +356,7 @@ public final class FanotifySource implements NotificationSource {
         if (n == 0) {
           break;
         }
-        handed += decode(buffer.getByteBuffer(0, n).order(ByteOrder.nativeOrder()), out);
+        handed += decode(buffer.view(n), out);
       }
       return handed;
     } finally {

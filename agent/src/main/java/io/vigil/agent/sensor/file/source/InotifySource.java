@@ -18,20 +18,19 @@ import static io.vigil.agent.platform.linux.InotifyDescriptor.IN_ONLYDIR;
 import static io.vigil.agent.platform.linux.InotifyDescriptor.IN_OPEN;
 import static io.vigil.agent.platform.linux.InotifyDescriptor.IN_Q_OVERFLOW;
 
-import com.sun.jna.Memory;
 import io.vigil.agent.platform.linux.DirectoryReader;
 import io.vigil.agent.platform.linux.Errno;
 import io.vigil.agent.platform.linux.FileNotifyException;
 import io.vigil.agent.platform.linux.InotifyDescriptor;
 import io.vigil.agent.platform.linux.InotifyEvent;
 import io.vigil.agent.platform.linux.InotifyEventParser;
+import io.vigil.agent.platform.linux.NativeBuffer;
 import io.vigil.agent.platform.linux.PathStatus;
 import io.vigil.agent.sensor.file.FileNotification;
 import io.vigil.agent.sensor.file.FileOps;
 import io.vigil.agent.sensor.file.NotificationSource;
 import io.vigil.agent.sensor.file.WatchPlan;
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -121,7 +120,7 @@ public final class InotifySource implements NotificationSource {
   private final RenameJoiner joiner = new RenameJoiner();
   private final DirectoryReader reader = new DirectoryReader();
   private final ReentrantLock lock = new ReentrantLock();
-  private final Memory buffer = new Memory(BUFFER_BYTES);
+  private final NativeBuffer buffer = new NativeBuffer(BUFFER_BYTES);
   private volatile boolean closed;
   private boolean released;
   private boolean rewalkDue;
@@ -371,8 +370,7 @@ public final class InotifySource implements NotificationSource {
     if (n == 0) {
       return false;
     }
-    InotifyEventParser.Result r =
-        InotifyEventParser.parse(buffer.getByteBuffer(0, n).order(ByteOrder.nativeOrder()));
+    InotifyEventParser.Result r = InotifyEventParser.parse(buffer.view(n));
     malformed.addAndGet(r.malformed());
     long now = PathText.nowNanos();
     for (InotifyEvent e : r.events()) {

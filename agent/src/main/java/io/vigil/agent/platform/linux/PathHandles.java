@@ -1,4 +1,4 @@
-package io.vigil.agent.sensor.fim;
+package io.vigil.agent.platform.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
@@ -21,14 +21,13 @@ import java.util.Arrays;
  * whose directory was replaced by a link to elsewhere is gone, not silently the file elsewhere.
  * Without {@code openat2} (older kernels, seccomp filters) only the last component is not followed.
  *
- * <p>Kept in this package rather than {@code platform.linux} because nothing else needs it yet.
- * Available on 64-bit x86 and ARM Linux, where the flag values below hold. Thread-safe.
+ * <p>Available on 64-bit x86 and ARM Linux, where the flag values below hold. Thread-safe.
  */
-final class PathHandles {
-  static final int ENOENT = 2;
-  static final int EACCES = 13;
-  static final int ENOTDIR = 20;
-  static final int ELOOP = 40;
+public final class PathHandles {
+  public static final int ENOENT = 2;
+  public static final int EACCES = 13;
+  public static final int ENOTDIR = 20;
+  public static final int ELOOP = 40;
 
   private static final int ENOSYS = 38;
   private static final int AT_FDCWD = -100;
@@ -48,7 +47,7 @@ final class PathHandles {
   private volatile boolean openat2 = LIBC != null;
 
   /** True when handles can be opened here (64-bit Linux with a loadable C library). */
-  static boolean available() {
+  public static boolean available() {
     return LIBC != null;
   }
 
@@ -59,7 +58,7 @@ final class PathHandles {
    *     -ELOOP} (a component is a link, with {@code openat2}) mean there is no such file at that
    *     path
    */
-  int open(String path) {
+  public int open(String path) {
     byte[] name = cString(path);
     int flags = O_PATH | O_NOFOLLOW | O_CLOEXEC;
     if (openat2) {
@@ -80,7 +79,7 @@ final class PathHandles {
   }
 
   /** The target of the symbolic link {@code fd} is a handle on, or null when it cannot be read. */
-  String linkTarget(int fd) {
+  public String linkTarget(int fd) {
     byte[] buf = new byte[PATH_MAX];
     long n = LIBC.readlinkat(fd, new byte[] {0}, buf, buf.length);
     if (n < 0) {
@@ -90,11 +89,11 @@ final class PathHandles {
   }
 
   /** Whether paths are resolved without following any link ({@code openat2}). */
-  boolean noSymlinksAnywhere() {
+  public boolean noSymlinksAnywhere() {
     return openat2;
   }
 
-  void close(int fd) {
+  public void close(int fd) {
     LIBC.close(fd);
   }
 
