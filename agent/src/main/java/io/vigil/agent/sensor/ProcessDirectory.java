@@ -13,4 +13,14 @@ public interface ProcessDirectory {
 
   /** The process currently (or most recently, if it just exited) known under {@code pid}. */
   Optional<ProcessRef> find(int pid);
+
+  /**
+   * True when {@code pid} is a process forked less than {@code recentNanos} ago whose exec, if it
+   * made one, the directory may not have recorded yet: it still shows its parent's image. A sensor
+   * that attributes by pid can wait a little longer for such a process (a shell forks and execs
+   * {@code chown} within microseconds; audit reports the exec later). False when unknown.
+   */
+  default boolean execPending(int pid, long recentNanos) {
+    return false;
+  }
 }

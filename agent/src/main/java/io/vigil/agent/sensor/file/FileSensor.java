@@ -244,6 +244,14 @@ public final class FileSensor implements Sensor {
   static final Duration ATTRIBUTION_DELAY = Duration.ofMillis(1000);
 
   /**
+   * At most this many attribution delays for a change whose process was forked moments ago and
+   * whose exec the process sensor has not recorded yet.
+   */
+  private static final long MAX_ATTRIBUTION_WAIT_FACTOR = 4;
+
+  private static final long EXEC_RECHECK_NANOS = 50_000_000L;
+
+  /**
    * For tests: {@link #FileSensor(Options, SourceOpener, ProcessDirectory, FileChangeListener,
    * MetricsRegistry, LongSupplier, ContentHasher, int, Duration)} without the attribution delay.
    */
@@ -515,8 +523,28 @@ public final class FileSensor implements Sensor {
     if (attributionDelayNanos <= 0 || c.pid() <= 0 || stopping) {
       return 0;
     }
-    long wait = attributionDelayNanos - (WallClock.nowNanos() - c.lastTimeNs());
-    return Math.max(0, Math.min(wait, attributionDelayNanos));
+    long age = WallClock.nowNanos() - c.lastTimeNs();
+    long wait = attributionDelayNanos - age;
+    if (wait > 0) {
+      return Math.min(wait, attributionDelayNanos);
+    }
+    // A process forked moments ago that the directory has seen no exec of yet: on a busy host
+    // audit can report the exec (of chown, say) later than the delay. Wait for it a little more,
+    // re-checking; a process that forks and never execs is past FORK_RECENT soon and goes as is.
+    long extra = MAX_ATTRIBUTION_WAIT_FACTOR * attributionDelayNanos - age;
+    if (extra > 0 && execPending(c.pid())) {
+      return Math.min(extra, EXEC_RECHECK_NANOS);
+    }
+    return 0;
+  }
+
+  private boolean execPending(int pid) {
+    try {
+      return processes.execPending(pid, 3 * attributionDelayNanos);
+    } catch (RuntimeException e) {
+      counters.errors.increment();
+      return false;
+    }
   }
 
   private void prepare(FileChange c, ArrayDeque<EventEmitter.Prepared> waiting) {

@@ -140,4 +140,54 @@ class FileSensorStatTest {
       assertFalse(h.changed.contains(secret.toString()), h.changed.toString());
     }
   }
+
+  @Test
+  void aChangeByAJustForkedProcessWaitsForItsExecToBeRecorded() throws Exception {
+    FileSensor.Options o = Harness.options(root);
+    Path f = root.resolve("w/chowned");
+    Files.writeString(f, "x");
+    Harness h = new Harness();
+    h.attributionDelay = Duration.ofMillis(200);
+    // pid 9 was forked from a shell; its exec (chown) reaches the directory only later than the
+    // delay: until then the directory shows the shell's image.
+    h.processes.put(9, ref(9, "/usr/bin/dash"));
+    h.execPending = pid -> pid == 9 && h.processes.get(9).getImage().endsWith("dash");
+    try (h) {
+      h.start(o);
+      h.source.feed(now(FileOps.DELETE, 9, f));
+      Thread.sleep(500); // past the delay: the change waits for the exec
+      assertEquals(0, h.files().size(), "not sent with the parent's image: " + h.files());
+      h.processes.put(9, ref(9, "/usr/bin/chown"));
+      FileEvent e = eventFor(h, f.toString());
+      assertEquals("/usr/bin/chown", e.getProcess().getImage(), e.toString());
+    }
+  }
+
+  @Test
+  void aForkedProcessThatNeverExecsIsReportedWithItsInheritedImageAfterTheLongestWait()
+      throws Exception {
+    FileSensor.Options o = Harness.options(root);
+    Path f = root.resolve("w/sub");
+    Files.writeString(f, "x");
+    Harness h = new Harness();
+    h.attributionDelay = Duration.ofMillis(100);
+    h.processes.put(9, ref(9, "/usr/bin/dash"));
+    h.execPending = pid -> true; // a subshell writing: it never execs
+    try (h) {
+      h.start(o);
+      h.source.feed(now(FileOps.DELETE, 9, f));
+      FileEvent e = eventFor(h, f.toString());
+      assertEquals("/usr/bin/dash", e.getProcess().getImage(), e.toString());
+    }
+  }
+
+  /** A notification stamped with the wall clock, as sources stamp them (the delay reads it). */
+  private static FileNotification now(long mask, int pid, Path path) {
+    return new FileNotification(
+        mask, pid, path.toString(), null, io.vigil.common.time.WallClock.nowNanos());
+  }
+
+  private static io.vigil.proto.v1.ProcessRef ref(int pid, String image) {
+    return io.vigil.proto.v1.ProcessRef.newBuilder().setPid(pid).setImage(image).build();
+  }
 }

@@ -43,6 +43,7 @@ final class Harness implements AutoCloseable {
   volatile Consumer<Event.Builder> beforeOffer = e -> {};
   volatile Consumer<Integer> onFind = pid -> {}; // runs in the process lookup
   volatile Duration attributionDelay = Duration.ZERO;
+  volatile java.util.function.IntPredicate execPending = pid -> false;
   volatile boolean refuse; // the pipeline's queue is full: offers fail (and are not kept)
   SourceOpener opener;
   FileSensor sensor;
@@ -121,9 +122,17 @@ final class Harness implements AutoCloseable {
         new FileSensor(
             options,
             opener,
-            pid -> {
-              onFind.accept(pid);
-              return Optional.ofNullable(processes.get(pid));
+            new io.vigil.agent.sensor.ProcessDirectory() {
+              @Override
+              public Optional<ProcessRef> find(int pid) {
+                onFind.accept(pid);
+                return Optional.ofNullable(processes.get(pid));
+              }
+
+              @Override
+              public boolean execPending(int pid, long recentNanos) {
+                return execPending.test(pid);
+              }
             },
             listener,
             metrics,

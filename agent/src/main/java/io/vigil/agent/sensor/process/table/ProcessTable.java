@@ -1,6 +1,7 @@
 package io.vigil.agent.sensor.process.table;
 
 import io.vigil.agent.sensor.ProcessDirectory;
+import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.ProcessRef;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +71,14 @@ public final class ProcessTable implements ProcessDirectory {
     Optional<ProcessEntry> loaded = onMiss.apply(pid);
     loaded.ifPresent(e -> compute(pid, old -> old != null ? old : e));
     return get(pid).map(ProcessEntry::toRef);
+  }
+
+  @Override
+  public boolean execPending(int pid, long recentNanos) {
+    Optional<ProcessEntry> e = get(pid);
+    return e.isPresent()
+        && !e.get().execSinceFork()
+        && WallClock.nowNanos() - e.get().startTimeNs() < recentNanos;
   }
 
   /** The entry for {@code pid}, running or recently exited. */
