@@ -70,6 +70,13 @@ public final class PacketSensor implements Sensor {
   static final long ADVANCE_LAG_NS = 1_000_000_000L;
 
   private static final long TICK_MILLIS = 1000;
+
+  /** How long a DNS event waits at least for its querier's connect to be known (see defer). */
+  private static final long DEFER_NANOS = 300_000_000L;
+
+  /** DNS events waiting for their querier at most. */
+  private static final int MAX_DEFERRED = 1024;
+
   private static final int LOCAL_ADDRESS_REFRESH_TICKS = 30;
   private static final long OPEN_WAIT_SECONDS = 30;
 
@@ -107,6 +114,10 @@ public final class PacketSensor implements Sensor {
   private final LocalSockets sockets;
   private final List<String> problems = new CopyOnWriteArrayList<>();
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final java.util.concurrent.ConcurrentLinkedQueue<Deferred> deferred =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.atomic.AtomicInteger deferredCount =
+      new java.util.concurrent.atomic.AtomicInteger();
   private volatile List<Capture> captures = List.of();
   private volatile String filter = "";
   private volatile String library = "";
@@ -220,6 +231,7 @@ public final class PacketSensor implements Sensor {
     for (Capture c : captures) {
       c.finish();
     }
+    sendDeferred(true);
   }
 
   private String effectiveFilter() {
@@ -265,6 +277,7 @@ public final class PacketSensor implements Sensor {
         for (Capture c : captures) {
           c.advance(now);
         }
+        sendDeferred(false);
         if (++ticks % LOCAL_ADDRESS_REFRESH_TICKS == 0) {
           refreshLocalAddresses();
         }
@@ -307,6 +320,8 @@ public final class PacketSensor implements Sensor {
                 : null;
         if (p != null) {
           d.setProcess(p);
+        } else if (attributable(d.getTransport()) && defer(event, here)) {
+          return; // the answer came before the querier's audit connect: retried at a later tick
         }
       } else if (event.hasTls()) {
         TlsEvent.Builder t = event.getTlsBuilder();
@@ -345,6 +360,60 @@ public final class PacketSensor implements Sensor {
       s.offer(event);
     }
   }
+
+  /**
+   * Holds a DNS event whose querier is not known yet: an answer from a nearby resolver can be
+   * decoded before the audit record of the querier's {@code connect} has been handled (both are
+   * milliseconds, on different threads). The event is looked up again at the first tick at least
+   * {@link #DEFER_NANOS} later and then sent, with or without its process. Bounded: past {@link
+   * #MAX_DEFERRED} waiting events, new ones go out at once without a process.
+   */
+  private boolean defer(Event.Builder event, Set<String> here) {
+    if (deferredCount.incrementAndGet() > MAX_DEFERRED) {
+      deferredCount.decrementAndGet();
+      return false;
+    }
+    deferred.add(new Deferred(event, here, System.nanoTime() + DEFER_NANOS));
+    return true;
+  }
+
+  /** Sends the deferred DNS events that are due (all of them when {@code all}), named if known. */
+  private void sendDeferred(boolean all) {
+    long now = System.nanoTime();
+    for (Deferred d = deferred.peek(); d != null; d = deferred.peek()) {
+      if (!all && d.dueNanos() > now) {
+        return; // queued in due order
+      }
+      if (!deferred.remove(d)) {
+        continue;
+      }
+      deferredCount.decrementAndGet();
+      DnsEvent.Builder dns = d.event().getDnsBuilder();
+      try {
+        ProcessRef p =
+            sockets.querierOf(
+                dns.getTransport(),
+                dns.getClientIp(),
+                dns.getClientPort(),
+                dns.getServerIp(),
+                dns.getServerPort(),
+                d.event().getEventTimeNs(),
+                d.here());
+        if (p != null) {
+          dns.setProcess(p);
+        }
+      } catch (RuntimeException e) {
+        // attribution is best effort: the event goes out without a process
+      }
+      EventSink s = sink;
+      if (s != null) {
+        s.offer(d.event());
+      }
+    }
+  }
+
+  /** A DNS event waiting for its querier (see {@link #defer}). */
+  private record Deferred(Event.Builder event, Set<String> here, long dueNanos) {}
 
   /** The local process of a TCP or UDP connection between client and server, or null. */
   private ProcessRef owner(
