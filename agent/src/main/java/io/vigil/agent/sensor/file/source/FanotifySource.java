@@ -128,6 +128,7 @@ public final class FanotifySource implements NotificationSource {
   private final AtomicLong resolutions;
   private final AtomicLong cacheSize;
   private final AtomicLong openedUnmarked;
+  private String unmarkedTrees = "";
 
   private FanotifySource(
       FanotifyDescriptor fan,
@@ -205,6 +206,7 @@ public final class FanotifySource implements NotificationSource {
       Map<String, byte[]> openedFiles = new LinkedHashMap<>();
       FanotifySource source =
           new FanotifySource(fan, byDevice, byFsid, interest, openedFiles, counters);
+      source.unmarkedTrees = trees.failedCount() > 0 ? trees.describe() : "";
       for (Path p : plan.opened()) {
         source.markOpened(PathText.raw(p), marks);
       }
@@ -539,6 +541,14 @@ public final class FanotifySource implements NotificationSource {
   @Override
   public Map<String, Long> counters() {
     return counters.snapshot();
+  }
+
+  /**
+   * The trees whose filesystem refused a mark, with the reasons ({@code ""} when every tree is
+   * watched): changes there are not reported, which the sensor's status must say.
+   */
+  public String unmarkedTrees() {
+    return unmarkedTrees;
   }
 
   @Override

@@ -30,7 +30,12 @@ public final class NotificationSources {
       }
       String why;
       try {
-        return new SourceOpener.Opened(FanotifySource.open(plan), false, "");
+        FanotifySource f = FanotifySource.open(plan);
+        String unmarked = f.unmarkedTrees();
+        return unmarked.isEmpty()
+            ? new SourceOpener.Opened(f, false, "")
+            : new SourceOpener.Opened(
+                f, true, "fanotify cannot watch " + unmarked + "; changes there are not reported");
       } catch (IOException e) {
         why = e.getMessage();
       }

@@ -305,6 +305,18 @@ class FanotifySourceKernelTest {
       List<FileNotification> seen =
           pollUntil(source, new ArrayList<>(), s -> has(s, dir.resolve("a"), FileOps.CREATE, pid));
       assertTrue(has(seen, dir.resolve("a"), FileOps.CREATE, pid), "still fanotify: " + seen);
+      assertTrue(source.unmarkedTrees().startsWith("/proc/sys/fs: "), source.unmarkedTrees());
+    }
+    // What the operator sees: fanotify, degraded, naming the tree it cannot watch.
+    SourceOpener.Opened o =
+        NotificationSources.opener(true).open(plan(List.of(proc, dir), List.of()));
+    try (var s = o.source()) {
+      assertEquals("fanotify", s.name());
+      assertTrue(o.degraded());
+      assertTrue(
+          o.reason().startsWith("fanotify cannot watch /proc/sys/fs: ")
+              && o.reason().endsWith("; changes there are not reported"),
+          o.reason());
     }
   }
 
