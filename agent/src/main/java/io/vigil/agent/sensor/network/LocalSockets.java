@@ -245,6 +245,34 @@ public final class LocalSockets {
     }
   }
 
+  /**
+   * Whether the client end of traffic from {@code client} to {@code server} is local and its
+   * process is not known yet (neither its connection nor its audit connect). {@link #processOf}
+   * would then fall through to the server's listener, naming the wrong process when both ends are
+   * on this host or in its namespaces: callers that can wait a moment for the client's audit record
+   * ask this first. {@code local} as in {@link #processOf(Transport, String, int, String, int,
+   * long, Set)}.
+   */
+  public boolean awaitsClient(
+      Transport transport,
+      String clientIp,
+      int clientPort,
+      String serverIp,
+      int serverPort,
+      long nowNs,
+      Set<String> local) {
+    String c = IpText.canonical(clientIp);
+    String s = IpText.canonical(serverIp);
+    if (c == null || s == null || !isLocal(c, local)) {
+      return false;
+    }
+    int t = transport.getNumber();
+    synchronized (this) {
+      return connection(t, c, clientPort, s, serverPort, local) == null
+          && remoteOnly(t, s, serverPort, nowNs) == null;
+    }
+  }
+
   /** This host's addresses as last given to {@link #localAddresses}, in canonical form. */
   public Set<String> localAddresses() {
     return localAddresses;

@@ -71,11 +71,14 @@ public final class PacketSensor implements Sensor {
 
   private static final long TICK_MILLIS = 1000;
 
-  /** How long a DNS event waits at least for its querier's connect to be known (see defer). */
+  /** How long an event waits at least for its local client's connect to be known (see defer). */
   private static final long DEFER_NANOS = 300_000_000L;
 
-  /** DNS events waiting for their querier at most. */
+  /** Events waiting for their local client at most. */
   private static final int MAX_DEFERRED = 1024;
+
+  /** {@link #client}'s answer when no process is known (null there means: wait). */
+  private static final ProcessRef NOBODY = ProcessRef.getDefaultInstance();
 
   private static final int LOCAL_ADDRESS_REFRESH_TICKS = 30;
   private static final long OPEN_WAIT_SECONDS = 30;
@@ -290,6 +293,21 @@ public final class PacketSensor implements Sensor {
   /** Called by a pipeline, under its capture's lock: names the process, hands the event on. */
   private void deliver(Event.Builder event, Set<String> local) {
     Set<String> here = local != null ? local : sockets.localAddresses();
+    if (!attribute(event, here, false) && defer(event, here)) {
+      return; // decoded before the local client's audit connect was handled: retried at a tick
+    }
+    offer(event);
+  }
+
+  /**
+   * Names the local process of the event. Returns false, leaving the event unnamed, when the event
+   * is a DNS question, TLS hello or HTTP request from a local client whose socket is not known yet
+   * and {@code last} is false: a packet from a nearby peer can be decoded before the audit record
+   * of the client's {@code connect} has been handled (both take milliseconds, on different
+   * threads), and naming the server's listener or nobody then would be wrong. With {@code last} the
+   * best process known is set, or none. Flows are named at once: they end seconds later.
+   */
+  private boolean attribute(Event.Builder event, Set<String> here, boolean last) {
     try {
       if (event.hasFlow()) {
         Flow.Builder f = event.getFlowBuilder();
@@ -307,54 +325,89 @@ public final class PacketSensor implements Sensor {
         }
       } else if (event.hasDns()) {
         DnsEvent.Builder d = event.getDnsBuilder();
-        ProcessRef p =
-            attributable(d.getTransport())
-                ? sockets.querierOf(
-                    d.getTransport(),
-                    d.getClientIp(),
-                    d.getClientPort(),
-                    d.getServerIp(),
-                    d.getServerPort(),
-                    event.getEventTimeNs(),
-                    here)
-                : null;
-        if (p != null) {
-          d.setProcess(p);
-        } else if (attributable(d.getTransport()) && defer(event, here)) {
-          return; // the answer came before the querier's audit connect: retried at a later tick
+        if (!attributable(d.getTransport())) {
+          return true;
         }
+        ProcessRef p =
+            sockets.querierOf(
+                d.getTransport(),
+                d.getClientIp(),
+                d.getClientPort(),
+                d.getServerIp(),
+                d.getServerPort(),
+                event.getEventTimeNs(),
+                here);
+        if (p == null) {
+          return last;
+        }
+        d.setProcess(p);
       } else if (event.hasTls()) {
         TlsEvent.Builder t = event.getTlsBuilder();
         ProcessRef p =
-            owner(
+            client(
                 t.getTransport(),
                 t.getClientIp(),
                 t.getClientPort(),
                 t.getServerIp(),
                 t.getServerPort(),
                 event.getEventTimeNs(),
-                here);
-        if (p != null) {
+                here,
+                last);
+        if (p == null) {
+          return false;
+        }
+        if (p != NOBODY) {
           t.setProcess(p);
         }
       } else if (event.hasHttp()) {
         HttpEvent.Builder h = event.getHttpBuilder();
         ProcessRef p =
-            owner(
+            client(
                 h.getTransport(),
                 h.getClientIp(),
                 h.getClientPort(),
                 h.getServerIp(),
                 h.getServerPort(),
                 event.getEventTimeNs(),
-                here);
-        if (p != null) {
+                here,
+                last);
+        if (p == null) {
+          return false;
+        }
+        if (p != NOBODY) {
           h.setProcess(p);
         }
       }
     } catch (RuntimeException e) {
       // attribution is best effort: the event goes out without a process
     }
+    return true;
+  }
+
+  /**
+   * The process of a client-to-server exchange: null to wait for a local client not known yet
+   * (unless {@code last}), {@link #NOBODY} when no process is known.
+   */
+  private ProcessRef client(
+      Transport t,
+      String client,
+      int cport,
+      String server,
+      int sport,
+      long ns,
+      Set<String> here,
+      boolean last) {
+    if (!attributable(t)) {
+      return NOBODY;
+    }
+    if (!last && sockets.awaitsClient(t, client, cport, server, sport, ns, here)) {
+      return null;
+    }
+    ProcessRef p = sockets.processOf(t, client, cport, server, sport, ns, here);
+    return p != null ? p : NOBODY;
+  }
+
+  private void offer(Event.Builder event) {
     EventSink s = sink;
     if (s != null) {
       s.offer(event);
@@ -362,22 +415,22 @@ public final class PacketSensor implements Sensor {
   }
 
   /**
-   * Holds a DNS event whose querier is not known yet: an answer from a nearby resolver can be
-   * decoded before the audit record of the querier's {@code connect} has been handled (both are
-   * milliseconds, on different threads). The event is looked up again at the first tick at least
-   * {@link #DEFER_NANOS} later and then sent, with or without its process. Bounded: past {@link
-   * #MAX_DEFERRED} waiting events, new ones go out at once without a process.
+   * Holds an event whose local client is not known yet (see {@link #attribute}). It is looked up
+   * again at the first tick at least {@link #DEFER_NANOS} later and then sent, with or without its
+   * process. Bounded: past {@link #MAX_DEFERRED} waiting events, new ones go out at once with the
+   * best process known.
    */
   private boolean defer(Event.Builder event, Set<String> here) {
     if (deferredCount.incrementAndGet() > MAX_DEFERRED) {
       deferredCount.decrementAndGet();
+      attribute(event, here, true);
       return false;
     }
     deferred.add(new Deferred(event, here, System.nanoTime() + DEFER_NANOS));
     return true;
   }
 
-  /** Sends the deferred DNS events that are due (all of them when {@code all}), named if known. */
+  /** Sends the deferred events that are due (all of them when {@code all}), named if known. */
   private void sendDeferred(boolean all) {
     long now = System.nanoTime();
     for (Deferred d = deferred.peek(); d != null; d = deferred.peek()) {
@@ -388,31 +441,12 @@ public final class PacketSensor implements Sensor {
         continue;
       }
       deferredCount.decrementAndGet();
-      DnsEvent.Builder dns = d.event().getDnsBuilder();
-      try {
-        ProcessRef p =
-            sockets.querierOf(
-                dns.getTransport(),
-                dns.getClientIp(),
-                dns.getClientPort(),
-                dns.getServerIp(),
-                dns.getServerPort(),
-                d.event().getEventTimeNs(),
-                d.here());
-        if (p != null) {
-          dns.setProcess(p);
-        }
-      } catch (RuntimeException e) {
-        // attribution is best effort: the event goes out without a process
-      }
-      EventSink s = sink;
-      if (s != null) {
-        s.offer(d.event());
-      }
+      attribute(d.event(), d.here(), true);
+      offer(d.event());
     }
   }
 
-  /** A DNS event waiting for its querier (see {@link #defer}). */
+  /** An event waiting for its local client (see {@link #defer}). */
   private record Deferred(Event.Builder event, Set<String> here, long dueNanos) {}
 
   /** The local process of a TCP or UDP connection between client and server, or null. */

@@ -41,13 +41,19 @@ final class ExecutableFacts {
       String image,
       String liveExe,
       Optional<FileIdentity> executed) {
-    Optional<ExecutableHashes.Examined> examined;
+    Optional<ExecutableHashes.Examined> examined = Optional.empty();
     if (!liveExe.isEmpty() && liveExe.equals(image)) {
       examined = hashes.examine(procRoot.resolve(Integer.toString(pid)).resolve("exe"));
-    } else if (image.startsWith("/") && executed.isPresent()) {
-      examined = hashes.examine(Path.of(image), executed.get());
-    } else {
-      examined = Optional.empty();
+    }
+    // A short-lived process (sh -c echo) can exit between the read of its exe link and the hashing
+    // of /proc/PID/exe: the path then still serves if it names the executed file.
+    if ((examined.isEmpty() || examined.get().hashes().isEmpty())
+        && image.startsWith("/")
+        && executed.isPresent()) {
+      Optional<ExecutableHashes.Examined> byPath = hashes.examine(Path.of(image), executed.get());
+      if (byPath.isPresent() && (examined.isEmpty() || byPath.get().hashes().isPresent())) {
+        examined = byPath;
+      }
     }
     // Gone, unreadable or not the executed file leaves the fields 0, which means unknown.
     examined.ifPresent(

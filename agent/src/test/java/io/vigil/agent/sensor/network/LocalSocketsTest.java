@@ -1,7 +1,9 @@
 package io.vigil.agent.sensor.network;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.proto.v1.NetworkConnection;
 import io.vigil.proto.v1.NetworkConnection.Direction;
@@ -160,5 +162,30 @@ class LocalSocketsTest {
     assertEquals(Set.of("10.203.0.2", "127.0.0.1"), namespace, "non-literals left out");
     assertEquals(proc(77), s.processOf(UDP, "10.203.0.2", 40000, "10.203.0.1", 53, T0, namespace));
     assertEquals(proc(77), s.querierOf(UDP, "10.203.0.2", 40000, "10.203.0.1", 53, T0, namespace));
+  }
+
+  @Test
+  void aLocalClientNotKnownYetIsAwaitedRatherThanNamedAfterTheServersListener() {
+    LocalSockets s = new LocalSockets();
+    Set<String> namespace = LocalSockets.canonicalSet(Set.of("10.203.0.2"));
+    // the host's HTTP server listens on the far end of a namespace's link
+    s.remember(conn(Direction.DIRECTION_LISTEN, TCP, "", 0, "10.203.0.1", 8080, proc(1)), T0);
+    assertTrue(s.awaitsClient(TCP, "10.203.0.2", 40000, "10.203.0.1", 8080, T0, namespace));
+    assertEquals(
+        proc(1),
+        s.processOf(TCP, "10.203.0.2", 40000, "10.203.0.1", 8080, T0, namespace),
+        "without the wait the listener is all there is");
+    // curl's audit connect arrives
+    s.remember(conn(Direction.DIRECTION_OUTBOUND, TCP, "", 0, "10.203.0.1", 8080, proc(2)), T0);
+    assertFalse(s.awaitsClient(TCP, "10.203.0.2", 40000, "10.203.0.1", 8080, T0, namespace));
+    assertEquals(proc(2), s.processOf(TCP, "10.203.0.2", 40000, "10.203.0.1", 8080, T0, namespace));
+    // a client with its full connection known is not awaited either
+    s.remember(
+        conn(Direction.DIRECTION_OUTBOUND, TCP, "10.203.0.2", 40001, "10.203.0.9", 443, proc(3)),
+        T0);
+    assertFalse(s.awaitsClient(TCP, "10.203.0.2", 40001, "10.203.0.9", 443, T0, namespace));
+    // a remote client talking to a local server is never awaited; nor garbage
+    assertFalse(s.awaitsClient(TCP, "198.51.100.9", 5555, "10.203.0.2", 80, T0, namespace));
+    assertFalse(s.awaitsClient(TCP, "not an ip", 1, "10.203.0.2", 80, T0, namespace));
   }
 }
