@@ -274,7 +274,65 @@ final class Schema {
                 staging_last_part INTEGER NOT NULL DEFAULT 0,
                 staging_entries INTEGER NOT NULL DEFAULT 0,
                 staging_refused INTEGER NOT NULL DEFAULT 0,
-                updated_ns INTEGER NOT NULL)"""));
+                updated_ns INTEGER NOT NULL)"""),
+          // Version 5: trust. Secrets (enrolment and API tokens) are stored only as SHA-256 hex
+          // of the token text: a copy of the database does not let anyone enrol or log in. Times
+          // are UTC ns; 0 in expires_ns of an API token: no expiry; revoked_ns NULL: not revoked.
+          List.of(
+              """
+              CREATE TABLE enrollment_tokens(
+                token_id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_by TEXT NOT NULL,
+                created_ns INTEGER NOT NULL,
+                expires_ns INTEGER NOT NULL,
+                uses_total INTEGER NOT NULL,
+                uses_left INTEGER NOT NULL,
+                revoked_ns INTEGER,
+                note TEXT NOT NULL DEFAULT '')""",
+              // One row per agent id ever enrolled: an id is never issued twice.
+              """
+              CREATE TABLE enrolled_agents(
+                agent_id TEXT PRIMARY KEY,
+                hostname TEXT NOT NULL,
+                token_id TEXT NOT NULL,
+                enrolled_ns INTEGER NOT NULL,
+                revoked_ns INTEGER,
+                revoked_by TEXT,
+                revoke_reason TEXT)""",
+              // Every client certificate issued (enrolment or renewal); serial in lower-case hex.
+              """
+              CREATE TABLE agent_certificates(
+                serial TEXT PRIMARY KEY,
+                agent_id TEXT NOT NULL,
+                issued_ns INTEGER NOT NULL,
+                not_after_ns INTEGER NOT NULL,
+                reason TEXT NOT NULL)""",
+              "CREATE INDEX agent_certificates_by_agent ON agent_certificates(agent_id, issued_ns)",
+              """
+              CREATE TABLE api_tokens(
+                token_id TEXT PRIMARY KEY,
+                token_hash TEXT NOT NULL UNIQUE,
+                operator TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_by TEXT NOT NULL,
+                created_ns INTEGER NOT NULL,
+                expires_ns INTEGER NOT NULL,
+                revoked_ns INTEGER,
+                last_used_ns INTEGER)""",
+              // Append-only: nothing in the collector updates or deletes a row. arguments is JSON
+              // without secrets; outcome ok, denied or failed.
+              """
+              CREATE TABLE audit_log(
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                at_ns INTEGER NOT NULL,
+                operator TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                arguments TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                detail TEXT NOT NULL)"""));
 
   private Schema() {}
 
