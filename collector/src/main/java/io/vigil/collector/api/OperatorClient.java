@@ -43,7 +43,7 @@ public final class OperatorClient implements AutoCloseable {
    *
    * @param ca the CA certificate (PEM) the collector's server certificate must chain to; null for
    *     plaintext
-   * @param token the API token
+   * @param token the API token; null sends none (for tests of the refusal)
    * @throws IOException when the CA file cannot be read
    */
   public static OperatorClient connect(HostPort collector, Path ca, String token)
@@ -55,7 +55,9 @@ public final class OperatorClient implements AutoCloseable {
     ManagedChannel channel =
         NettyChannelBuilder.forAddress(collector.host(), collector.port(), creds).build();
     Metadata headers = new Metadata();
-    headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    if (token != null) {
+      headers.put(AuthInterceptor.AUTHORIZATION, "Bearer " + token);
+    }
     OperatorServiceBlockingStub stub =
         OperatorServiceGrpc.newBlockingStub(channel)
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
