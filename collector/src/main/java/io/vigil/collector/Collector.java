@@ -1,5 +1,6 @@
 package io.vigil.collector;
 
+import io.vigil.collector.api.OperatorServer;
 import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.DetectionStart;
@@ -14,6 +15,7 @@ import io.vigil.collector.stream.AgentStreamServer;
 import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
 import io.vigil.collector.tls.ServerPki;
+import io.vigil.collector.trust.TrustAdmin;
 import io.vigil.common.config.HostPort;
 import io.vigil.common.lifecycle.Closer;
 import io.vigil.common.metrics.MetricsEndpoint;
@@ -34,6 +36,7 @@ public final class Collector implements AutoCloseable {
   private final ConnectedAgents agents = new ConnectedAgents();
   private final MetricsRegistry metrics = new MetricsRegistry();
   private AgentStreamServer server;
+  private OperatorServer operator;
 
   private Collector() {}
 
@@ -118,6 +121,18 @@ public final class Collector implements AutoCloseable {
         insecure ? "plaintext" : "TLS",
         pki == null ? "" : "; agents trust " + pki.caCert());
 
+    TrustAdmin trust = null; // INTEGRATOR: the trust engineer's TrustAdmin (null: no enrolment)
+    operator =
+        OperatorServer.start(
+            config.operator(),
+            pki == null ? null : pki.serverCert(),
+            pki == null ? null : pki.serverKey(),
+            insecure,
+            config.store().path(),
+            trust,
+            agents);
+    parts.add(operator); // closed before ingest and the store: its calls read and write them
+
     if (config.metrics().listen().isPresent()) {
       HostPort l = config.metrics().listen().get();
       MetricsEndpoint endpoint =
@@ -130,6 +145,11 @@ public final class Collector implements AutoCloseable {
   /** The agents connected now, for sending commands. */
   public ConnectedAgents agents() {
     return agents;
+  }
+
+  /** The bound port of the operator API (useful with port 0). */
+  public int operatorPort() {
+    return operator.port();
   }
 
   public MetricsRegistry metrics() {

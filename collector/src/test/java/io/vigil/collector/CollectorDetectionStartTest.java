@@ -26,6 +26,7 @@ class CollectorDetectionStartTest {
         List.of(
             "collector.state_dir=" + dir.resolve("state"),
             "listen.address=127.0.0.1:0",
+            "operator.address=127.0.0.1:0",
             "metrics.listen=",
             "detection.starter_rules=false",
             "detection.rule_dirs=" + ruleDir));

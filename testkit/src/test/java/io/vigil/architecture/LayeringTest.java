@@ -25,16 +25,18 @@ class LayeringTest {
           .because("one package per service talks gRPC");
 
   @ArchTest
-  static final ArchRule onlyTheStreamEndpointTalksGrpcInTheCollector =
+  static final ArchRule onlyTheStreamEndpointAndTheOperatorApiTalkGrpcInTheCollector =
       noClasses()
           .that()
           .resideInAPackage("io.vigil.collector..")
           .and()
-          .resideOutsideOfPackage("io.vigil.collector.stream..")
+          .resideOutsideOfPackages("io.vigil.collector.stream..", "io.vigil.collector.api..")
           .should()
           .dependOnClassesThat()
           .resideInAPackage("io.grpc..")
-          .because("ingest and storage must run without a transport");
+          .because(
+              "ingest and storage must run without a transport; one package per service (agent"
+                  + " stream, operator API) talks gRPC");
 
   @ArchTest
   static final ArchRule sensorsKnowNothingOfSpoolOrTransport =

@@ -1,36 +1,39 @@
 package io.vigil.collector.cli;
 
+import io.vigil.collector.api.OperatorApiException;
+import io.vigil.collector.api.StoreMessages;
+import io.vigil.collector.store.AlertChange;
 import io.vigil.collector.store.AlertDetail;
 import io.vigil.collector.store.AlertQuery;
 import io.vigil.collector.store.AlertRow;
-import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.RelatedEvent;
-import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.store.TriageResult;
-import io.vigil.collector.store.TriageStore;
 import io.vigil.common.cli.CommandLine.UsageException;
 import io.vigil.common.text.TerminalText;
+import io.vigil.proto.v1.ChangeAlertReply;
+import io.vigil.proto.v1.ChangeAlertRequest;
+import io.vigil.proto.v1.GetAlertReply;
+import io.vigil.proto.v1.GetAlertRequest;
+import io.vigil.proto.v1.ListAlertsReply;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
- * {@code vigilctl alerts list|show|ack|close|reopen|assign|unassign|note}: reads through a
- * read-only connection ({@link StoreReader}), changes through {@link TriageStore}, one transaction
- * per change. Not thread-safe; one command per instance.
+ * {@code vigilctl alerts list|show|ack|close|reopen|assign|unassign|note}, through the operator API
+ * (ListAlerts, GetAlert, ChangeAlert); the collector records the calling operator as the actor of
+ * each change. The replies are turned back into the store's records ({@link StoreMessages}) and
+ * shown by the same formatters. Not thread-safe; one command per instance.
  */
 final class AlertsCommand {
   /** Exit code: done. */
   static final int OK = 0;
 
-  /** Exit code: no such alert, the change was refused, or the store failed. */
+  /** Exit code: no such alert, the change was refused, or the collector refused or failed. */
   static final int FAILED = 1;
 
   /** Events of the alert's process that {@code show} lists. */
@@ -68,18 +71,15 @@ final class AlertsCommand {
           "note",
           Set.of());
 
-  private final Path db;
+  private final CtlApi api;
   private final PrintStream out;
   private final PrintStream err;
-  private final Supplier<String> actor;
   private final LongSupplier nowNs;
 
-  AlertsCommand(
-      Path db, PrintStream out, PrintStream err, Supplier<String> actor, LongSupplier nowNs) {
-    this.db = db;
+  AlertsCommand(CtlApi api, PrintStream out, PrintStream err, LongSupplier nowNs) {
+    this.api = api;
     this.out = out;
     this.err = err;
-    this.actor = actor;
     this.nowNs = nowNs;
   }
 
@@ -97,7 +97,7 @@ final class AlertsCommand {
       case "show" -> show(id(words(sub, words, 1, 1).get(0)), args.has("--json"));
       case "ack" -> {
         long id = id(words(sub, words, 1, 1).get(0));
-        yield change(() -> store().ack(id, actor.get(), args.option("--note")));
+        yield change(change(id, "ack").setNote(nz(args.option("--note"))));
       }
       case "close" -> {
         long id = id(words(sub, words, 1, 1).get(0));
@@ -105,36 +105,29 @@ final class AlertsCommand {
         if (reason == null || reason.isBlank()) {
           throw new UsageException("alerts close needs --reason TEXT (why it is closed)");
         }
-        yield change(() -> store().close(id, actor.get(), reason, args.option("--note")));
+        yield change(change(id, "close").setReason(reason).setNote(nz(args.option("--note"))));
       }
       case "reopen" -> {
         long id = id(words(sub, words, 1, 1).get(0));
-        yield change(() -> store().reopen(id, actor.get(), args.option("--note")));
+        yield change(change(id, "reopen").setNote(nz(args.option("--note"))));
       }
       case "assign" -> {
         List<String> w = words(sub, words, 2, 2);
-        long id = id(w.get(0));
-        yield change(() -> store().assign(id, actor.get(), w.get(1)));
+        yield change(change(id(w.get(0)), "assign").setAssignee(w.get(1)));
       }
-      case "unassign" -> {
-        long id = id(words(sub, words, 1, 1).get(0));
-        yield change(() -> store().assign(id, actor.get(), null));
-      }
+      case "unassign" -> change(change(id(words(sub, words, 1, 1).get(0)), "unassign"));
       case "note" -> {
         List<String> w = words(sub, words, 2, Integer.MAX_VALUE);
-        long id = id(w.get(0));
         String text = String.join(" ", w.subList(1, w.size()));
-        yield change(() -> store().note(id, actor.get(), text));
+        yield change(change(id(w.get(0)), "note").setNote(text));
       }
       default -> throw new UsageException("unknown command alerts " + Shown.text(sub));
     };
   }
 
   private int list(AlertQuery q, boolean json) {
-    List<AlertRow> alerts;
-    try (StoreReader reader = EventStore.openReadOnly(db)) {
-      alerts = reader.alerts(q);
-    }
+    ListAlertsReply reply = api.call(s -> s.listAlerts(StoreMessages.request(q)));
+    List<AlertRow> alerts = reply.getAlertsList().stream().map(StoreMessages::alertRow).toList();
     if (json) {
       alerts.forEach(a -> out.println(TriageJson.row(a)));
     } else if (alerts.isEmpty()) {
@@ -150,64 +143,63 @@ final class AlertsCommand {
   }
 
   private int show(long id, boolean json) {
-    Optional<AlertDetail> detail;
-    List<RelatedEvent> processEvents = List.of();
-    try (StoreReader reader = EventStore.openReadOnly(db)) {
-      detail = reader.alert(id);
-      if (detail.isPresent() && detail.get().alert().entityId() != null) {
-        AlertRow a = detail.get().alert();
-        processEvents =
-            reader.eventsOfProcess(a.agentId(), a.epoch(), a.entityId(), a.seq(), PROCESS_EVENTS);
+    GetAlertReply reply;
+    try {
+      reply =
+          api.call(
+              s ->
+                  s.getAlert(
+                      GetAlertRequest.newBuilder()
+                          .setId(id)
+                          .setProcessEvents(PROCESS_EVENTS)
+                          .build()));
+    } catch (OperatorApiException e) {
+      if (e.kind() == OperatorApiException.Kind.NOT_FOUND) {
+        err.println("vigilctl: no alert " + id);
+        return FAILED;
       }
+      throw e;
     }
-    if (detail.isEmpty()) {
-      err.println("vigilctl: no alert " + id);
-      return FAILED;
-    }
+    AlertDetail detail = StoreMessages.detail(reply);
+    List<RelatedEvent> processEvents = StoreMessages.processEvents(reply);
     if (json) {
-      out.println(TriageJson.detail(detail.get(), processEvents));
+      out.println(TriageJson.detail(detail, processEvents));
     } else {
-      AlertShow.format(detail.get(), processEvents, PROCESS_EVENTS).forEach(out::println);
+      AlertShow.format(detail, processEvents, PROCESS_EVENTS).forEach(out::println);
     }
     out.flush();
     return OK;
   }
 
-  private TriageStore triage;
-
-  private TriageStore store() {
-    if (triage == null) {
-      triage = TriageStore.open(db, nowNs);
-    }
-    return triage;
+  private static ChangeAlertRequest.Builder change(long id, String action) {
+    return ChangeAlertRequest.newBuilder().setId(id).setAction(action);
   }
 
-  private interface Change {
-    TriageResult run();
+  private static String nz(String s) {
+    return s == null ? "" : s;
   }
 
-  private int change(Change c) throws UsageException {
-    TriageResult r;
+  private int change(ChangeAlertRequest.Builder request) throws UsageException {
+    ChangeAlertReply r;
     try {
-      r = c.run();
-    } catch (IllegalArgumentException e) {
-      throw new UsageException(e.getMessage());
-    } finally {
-      if (triage != null) {
-        triage.close();
-        triage = null;
+      r = api.call(s -> s.changeAlert(request.build()));
+    } catch (OperatorApiException e) {
+      switch (e.kind()) {
+        case NOT_FOUND -> {
+          err.println("vigilctl: no alert " + request.getId());
+          return FAILED;
+        }
+        case INVALID_ARGUMENT -> throw new UsageException(Shown.longText(e.getMessage()));
+        default -> throw e;
       }
     }
-    if (r instanceof TriageResult.Changed ch) {
-      out.println(describe(ch));
+    if (r.hasChanged()) {
+      AlertChange c = StoreMessages.alertChange(r.getChanged());
+      out.println(describe(new TriageResult.Changed(c.alertId(), c, r.getState(), null)));
       out.flush();
       return OK;
     }
-    if (r instanceof TriageResult.Refused rf) {
-      err.println("vigilctl: " + TerminalText.escape(rf.reason(), Shown.LONG));
-    } else {
-      err.println("vigilctl: no alert " + r.alertId());
-    }
+    err.println("vigilctl: " + TerminalText.escape(r.getRefused(), Shown.LONG));
     return FAILED;
   }
 
@@ -321,11 +313,5 @@ final class AlertsCommand {
     }
     throw new UsageException(
         "expected an alert id (a positive number), got \"" + Shown.text(word) + "\"");
-  }
-
-  static Set<String> allOptions() {
-    Set<String> all = new LinkedHashSet<>();
-    OPTIONS.values().forEach(all::addAll);
-    return all;
   }
 }

@@ -1,63 +1,79 @@
 package io.vigil.collector.cli;
 
-import io.vigil.collector.config.CollectorConfig;
-import io.vigil.collector.store.StoreException;
+import io.vigil.collector.api.OperatorApiException;
 import io.vigil.common.cli.CommandLine.UsageException;
 import io.vigil.common.config.ConfigException;
 import io.vigil.common.time.WallClock;
 import java.io.PrintStream;
-import java.nio.file.Path;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 /**
- * {@code vigilctl}: the analyst's command line on a collector host. For now {@code alerts}: list,
- * show and triage (see {@code docs/triage.md}). It works on the collector's database file, found
- * through the collector's config ({@code store.path}) or given with {@code --db}, while the
- * collector runs.
+ * {@code vigilctl}: the operator's command line. It talks only to the collector's operator API
+ * (gRPC over TLS, authenticated by an API token; see {@code docs/operator-api.md}): alerts (list,
+ * show, triage; {@code docs/triage.md}), who the token is, enrolment and API tokens, agents and
+ * their revocation, a ping down an agent's stream, the audit log.
  *
- * <p>Exit codes: 0 done; 1 no such alert, a refused change, or the database cannot be used; 2 a
- * usage or configuration error (nothing was changed).
+ * <p>Exit codes: 0 done; 1 refused by the collector (token, role, workflow), not found, or the
+ * collector unreachable; 2 a usage or configuration error (nothing was asked of the collector).
  */
 public final class CtlMain {
-  /** The collector config read when neither {@code --config} nor {@code --db} is given. */
-  static final Path DEFAULT_CONFIG = Path.of("/etc/vigil/collector.yaml");
-
   static final int EXIT_USAGE = 2;
 
   static final String USAGE =
       """
-      usage: vigilctl [--config FILE | --db PATH] alerts COMMAND [ARGS] [OPTIONS]
+      usage: vigilctl [CONNECTION] COMMAND [ARGS] [OPTIONS]
         alerts list [--state new,acknowledged,closed|open|all] [--level LEVEL] [--host HOST]
                     [--rule RULE] [--source sigma|correlation|intel|fim] [--since T]
                     [--until T] [--limit N] [--json]
         alerts show ID [--json]
-        alerts ack ID [--note TEXT]
-        alerts close ID --reason TEXT [--note TEXT]
-        alerts reopen ID [--note TEXT]
-        alerts assign ID USER
-        alerts unassign ID
-        alerts note ID TEXT...
+        alerts ack ID [--note TEXT]                  (responder)
+        alerts close ID --reason TEXT [--note TEXT]  (responder)
+        alerts reopen ID [--note TEXT]               (responder)
+        alerts assign ID USER                        (responder)
+        alerts unassign ID                           (responder)
+        alerts note ID TEXT...                       (responder)
+        whoami
+        agents
+        ping HOST [--wait 10s]                       (responder)
+        agent revoke AGENT_ID --reason TEXT          (admin)
+        token create [--ttl 24h] [--uses 1] [--note TEXT] [--output FILE]   (admin)
+        token list | token revoke ID                 (admin)
+        api-token create --operator NAME --role viewer|responder|admin [--ttl D] [--output FILE]
+        api-token list | api-token revoke ID         (admin)
+        audit [--limit N]                            (admin)
       list shows open alerts (new, acknowledged), newest 50, unless told otherwise; --level is the
       lowest level shown; --host is a host name or agent id; --rule a rule id or part of a title.
       T: an age (30s, 15m, 1h, 2d, 1w), an instant (2026-11-28T07:00:00Z) or a date (2026-11-28).
-      --config: the collector's config file (default /etc/vigil/collector.yaml), whose store.path
-      is the database; --db: the database file itself. Changes are recorded with your OS user.
-      exit codes: 0 done, 1 no such alert / change refused / database unusable, 2 usage error""";
+      token: enrolment tokens for vigil-agent enroll; api-token: tokens for vigilctl. A new
+      token is printed once (token: ...), or written to a new file (mode 0600) with --output.
+      CONNECTION: --collector HOST:PORT (default: operator.address of the collector config,
+      127.0.0.1:7444), --ca FILE (default: its tls.ca_file) or --insecure (plaintext), the API
+      token from --token-file FILE, else $VIGIL_API_TOKEN, else the collector's bootstrap admin
+      token (operator.bootstrap_token_file); --config FILE: the collector config (default
+      /etc/vigil/collector.yaml when it exists). Changes are recorded with the token's operator.
+      exit codes: 0 done, 1 refused / not found / unreachable, 2 usage or configuration error""";
 
-  private static final Set<String> GLOBAL_VALUE_OPTIONS = Set.of("--config", "--db");
+  private static final Set<String> GLOBAL_VALUE_OPTIONS =
+      Set.of("--config", "--collector", "--ca", "--token-file");
+  private static final Set<String> GLOBAL_FLAGS = Set.of("--help", "--insecure");
+  private static final Set<String> FLAGS = Set.of("--help", "--insecure", "--json");
+
+  /** Words that take a sub-command, and the options of each command. */
+  private static final Set<String> GROUPS = Set.of("alerts", "token", "api-token", "agent");
+
+  private static final Map<String, Set<String>> OPTIONS = options();
 
   private CtlMain() {}
 
   public static void main(String[] args) {
-    int code =
-        run(args, System.getenv(), System.out, System.err, Actor::current, WallClock::nowNanos);
-    System.exit(code);
+    System.exit(run(args, System.getenv(), System.out, System.err, WallClock::nowNanos));
   }
 
   /** Runs {@code vigilctl} with {@code args}; returns the exit code. */
@@ -66,17 +82,12 @@ public final class CtlMain {
       Map<String, String> env,
       PrintStream out,
       PrintStream err,
-      Supplier<String> actor,
       LongSupplier nowNs) {
     try {
       Set<String> valueOptions = new HashSet<>(GLOBAL_VALUE_OPTIONS);
-      Set<String> flags = new HashSet<>(Set.of("--help", "--json"));
-      for (String o : AlertsCommand.allOptions()) {
-        if (!flags.contains(o)) {
-          valueOptions.add(o);
-        }
-      }
-      CtlArgs a = CtlArgs.parse(args, valueOptions, flags);
+      OPTIONS.values().forEach(valueOptions::addAll);
+      valueOptions.removeAll(FLAGS);
+      CtlArgs a = CtlArgs.parse(args, valueOptions, FLAGS);
       if (a.has("--help") || (!a.words().isEmpty() && a.words().get(0).equals("help"))) {
         out.println(USAGE);
         return 0;
@@ -85,63 +96,79 @@ public final class CtlMain {
       if (words.isEmpty()) {
         throw new UsageException("missing command");
       }
-      if (!words.get(0).equals("alerts")) {
-        throw new UsageException("unknown command " + Shown.text(words.get(0)));
+      String first = words.get(0);
+      int taken = GROUPS.contains(first) ? 2 : 1;
+      if (words.size() < taken) {
+        throw new UsageException("missing " + first + " command");
       }
-      if (words.size() < 2) {
-        throw new UsageException("missing alerts command (list, show, ack, close, ...)");
-      }
-      String sub = words.get(1);
-      Set<String> allowed = AlertsCommand.OPTIONS.get(sub);
+      String command = String.join(" ", words.subList(0, taken));
+      Set<String> allowed = OPTIONS.get(command);
       if (allowed == null) {
-        throw new UsageException("unknown command alerts " + Shown.text(sub));
+        throw new UsageException("unknown command " + Shown.text(command));
       }
       for (String o : a.options().keySet()) {
         if (!allowed.contains(o) && !GLOBAL_VALUE_OPTIONS.contains(o)) {
-          throw new UsageException(o + " is not an option of alerts " + sub);
+          throw new UsageException(o + " is not an option of " + command);
         }
       }
       for (String f : a.flags()) {
-        if (!allowed.contains(f)) {
-          throw new UsageException(f + " is not an option of alerts " + sub);
+        if (!allowed.contains(f) && !GLOBAL_FLAGS.contains(f)) {
+          throw new UsageException(f + " is not an option of " + command);
         }
       }
-      Path db = database(a, env);
-      return new AlertsCommand(db, out, err, actor, nowNs)
-          .run(sub, words.subList(2, words.size()), a);
+      List<String> rest = words.subList(taken, words.size());
+      ApiSettings settings = ApiSettings.resolve(a, env);
+      if (settings.ca() == null) {
+        err.println(
+            "vigilctl: --insecure: the API token and everything shown cross the network in"
+                + " plaintext");
+      }
+      try (CtlApi api = new CtlApi(settings)) {
+        return switch (first) {
+          case "alerts" -> new AlertsCommand(api, out, err, nowNs).run(words.get(1), rest, a);
+          case "token", "api-token" -> new TokenCommands(api, out, nowNs).run(command, rest, a);
+          case "agents", "agent", "ping" -> new AgentCommands(api, out, err).run(command, rest, a);
+          default -> new OperatorCommands(api, out).run(command, rest, a);
+        };
+      }
     } catch (UsageException e) {
       err.println("vigilctl: " + e.getMessage() + "\n" + USAGE);
       return EXIT_USAGE;
     } catch (ConfigException e) {
       err.println(
           "vigilctl: invalid collector configuration:\n"
-              + e.getMessage()
-              + "\n(vigilctl finds the database through the collector's config, --config FILE,"
-              + " default "
-              + DEFAULT_CONFIG
-              + "; or give the file with --db PATH)");
+              + Shown.longText(e.getMessage())
+              + "\n(vigilctl reads the collector's config, --config FILE, default "
+              + ApiSettings.DEFAULT_CONFIG
+              + ", for the operator API's address, CA and bootstrap token; or give --collector,"
+              + " --ca and --token-file)");
       return EXIT_USAGE;
-    } catch (StoreException | IllegalStateException e) {
+    } catch (UncheckedIOException e) {
+      err.println("vigilctl: " + Shown.longText(e.getMessage() + ": " + e.getCause().getMessage()));
+      return EXIT_USAGE;
+    } catch (OperatorApiException e) {
+      String d = Shown.longText(e.getMessage());
+      switch (e.kind()) {
+        case UNAUTHENTICATED -> err.println("vigilctl: the collector refused the API token: " + d);
+        case INVALID_ARGUMENT -> {
+          err.println("vigilctl: " + d + "\n" + USAGE);
+          return EXIT_USAGE;
+        }
+        default -> err.println("vigilctl: " + d);
+      }
+      return AlertsCommand.FAILED;
+    } catch (IllegalStateException e) {
       err.println("vigilctl: " + Shown.longText(e.getMessage()));
       return AlertsCommand.FAILED;
     }
   }
 
-  /** {@code --db}, else the {@code store.path} of the collector config. */
-  private static Path database(CtlArgs a, Map<String, String> env)
-      throws UsageException, ConfigException {
-    String db = a.option("--db");
-    String config = a.option("--config");
-    if (db != null && config != null) {
-      throw new UsageException("give --config or --db, not both");
-    }
-    if (db != null) {
-      if (db.isBlank()) {
-        throw new UsageException("--db: empty path");
-      }
-      return Path.of(db);
-    }
-    Path file = config == null ? DEFAULT_CONFIG : Path.of(config);
-    return CollectorConfig.load(Optional.of(file), env, List.of()).store().path();
+  private static Map<String, Set<String>> options() {
+    Map<String, Set<String>> all = new LinkedHashMap<>();
+    AlertsCommand.OPTIONS.forEach((sub, o) -> all.put("alerts " + sub, o));
+    all.putAll(TokenCommands.OPTIONS);
+    all.putAll(AgentCommands.OPTIONS);
+    all.putAll(OperatorCommands.OPTIONS);
+    return new HashMap<>(all);
   }
 }

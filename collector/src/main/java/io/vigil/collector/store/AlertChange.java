@@ -4,7 +4,8 @@ package io.vigil.collector.store;
  * One triage change of an alert, as recorded in {@code alert_changes} (append only). Immutable.
  *
  * @param atNs when, UTC nanoseconds
- * @param actor who (see {@code docs/triage.md}: the OS user until the operator API authenticates)
+ * @param actor who: the operator named by the API token of the change (before issue #9, the OS user
+ *     that ran {@code vigilctl}); see {@code docs/triage.md}
  * @param action {@code ack}, {@code close}, {@code reopen}, {@code assign} or {@code note}
  * @param oldValue the state or assignee before, null when not applicable or none
  * @param newValue the state or assignee after, null when not applicable or none

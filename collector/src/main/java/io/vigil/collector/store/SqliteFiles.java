@@ -77,6 +77,21 @@ final class SqliteFiles {
     return config.createConnection(url(file));
   }
 
+  /**
+   * Opens an existing database read-write without creating or migrating it (the operator API's own
+   * connections, next to the ingest writer; each waits up to the busy timeout for the lock).
+   */
+  static Connection openExisting(Path file) throws SQLException {
+    if (!Files.isRegularFile(file)) {
+      throw new SQLException("no database at " + file);
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.resetOpenMode(SQLiteOpenMode.CREATE);
+    config.setOpenMode(SQLiteOpenMode.READWRITE);
+    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    return config.createConnection(url(file));
+  }
+
   private static String url(Path file) {
     return "jdbc:sqlite:" + file.toAbsolutePath();
   }

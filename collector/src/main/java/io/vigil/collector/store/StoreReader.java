@@ -191,6 +191,28 @@ public final class StoreReader implements AutoCloseable {
                 rs.getBytes(7)));
   }
 
+  /** The result an agent reported for one command, empty while none is stored. */
+  public synchronized Optional<CommandResultRow> commandResult(String agentId, String commandId) {
+    return query(
+            "SELECT agent_id, command_id, outcome, detail, finished_ns, received_ns, payload"
+                + " FROM command_results WHERE agent_id=? AND command_id=?",
+            ps -> {
+              ps.setString(1, agentId);
+              ps.setString(2, commandId);
+            },
+            rs ->
+                new CommandResultRow(
+                    rs.getString(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(4),
+                    rs.getLong(5),
+                    rs.getLong(6),
+                    rs.getBytes(7)))
+        .stream()
+        .findFirst();
+  }
+
   /** Number of stored alerts. */
   public synchronized long countAlerts() {
     return query("SELECT count(*) FROM alerts", ps -> {}, rs -> rs.getLong(1)).get(0);

@@ -13,9 +13,9 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteOpenMode;
 
 /**
- * Analysts' changes to alerts (acknowledge, close, reopen, assign, note), made from another process
- * than the collector ({@code vigilctl}) on the collector's database file while the collector may be
- * writing to it.
+ * Analysts' changes to alerts (acknowledge, close, reopen, assign, note), made by the operator API
+ * on its own connection to the collector's database file while the ingest writer may be writing to
+ * it.
  *
  * <p>Each operation is one {@code BEGIN IMMEDIATE} transaction that reads the alert, checks the
  * transition, updates the alert and appends one {@code alert_changes} row: either all of it is

@@ -10,6 +10,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import io.vigil.collector.api.OperatorFixture;
 import io.vigil.collector.store.AlertFixture;
 import io.vigil.proto.v1.ProcessRef;
 import java.io.ByteArrayOutputStream;
@@ -22,10 +23,15 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * {@code vigilctl alerts} end to end: the real operator API over TLS on loopback, on a real
+ * database; changes are recorded with the token's operator.
+ */
 class CtlMainTest {
   private static final long S = 1_000_000_000L;
   private static final long NOW = 1_800_000_000L * S;
@@ -51,7 +57,10 @@ class CtlMainTest {
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-  private String actor = "alice (via sudo)";
+  private OperatorFixture api;
+  private Path alice;
+  private Path carol;
+  private Path actor;
 
   @BeforeEach
   void storeWithAlerts() throws Exception {
@@ -100,6 +109,15 @@ class CtlMainTest {
       f.alertEvent(correlation, a, 1, 1 * S, "member");
       f.alertEvent(correlation, a, 2, 2 * S, "member");
     }
+    api = OperatorFixture.start(dir);
+    alice = api.tokenFile("alice", api.token("alice", "responder"));
+    carol = api.tokenFile("carol", api.token("carol", "responder"));
+    actor = alice;
+  }
+
+  @AfterEach
+  void stopApi() {
+    api.close();
   }
 
   private int run(String... args) {
@@ -107,17 +125,27 @@ class CtlMainTest {
     err.reset();
     return CtlMain.run(
         args,
-        Map.of(),
+        Map.<String, String>of(),
         new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8),
-        () -> actor,
         () -> NOW);
   }
 
   private int ctl(String... args) {
-    List<String> all = new ArrayList<>(List.of("--db", db.toString()));
+    List<String> all = new ArrayList<>(api.ctlArgs(actor));
     all.addAll(List.of(args));
     return run(all.toArray(String[]::new));
+  }
+
+  private int runEnv(Map<String, String> env, String... args) {
+    out.reset();
+    err.reset();
+    return CtlMain.run(
+        args,
+        env,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8),
+        () -> NOW);
   }
 
   private String out() {
@@ -213,8 +241,8 @@ class CtlMainTest {
     assertTrue(
         lines.get(events + 1).contains("/tmp/stage2"), "newest first: " + lines.get(events + 1));
     assertTrue(lines.get(events + 3).contains("process_exec"), lines.get(events + 3));
-    assertTrue(text.contains("alice (via sudo)  ack new -> acknowledged  note: on it"), text);
-    assertTrue(text.contains("alice (via sudo)  assign (none) -> bob"), text);
+    assertTrue(text.contains("alice  ack new -> acknowledged  note: on it"), text);
+    assertTrue(text.contains("alice  assign (none) -> bob"), text);
     assertTrue(text.contains("assignee   bob"), text);
     assertTrue(text.contains("state      acknowledged"), text);
 
@@ -242,8 +270,8 @@ class CtlMainTest {
     assertTrue(d.get("event").isJsonNull());
     JsonObject note = d.getAsJsonArray("history").get(0).getAsJsonObject();
     assertEquals("see <b>ticket</b>", note.get("note").getAsString());
-    assertEquals("alice (via sudo)", note.get("actor").getAsString());
-    assertEquals(NOW, note.get("at_ns").getAsLong());
+    assertEquals("alice", note.get("actor").getAsString());
+    assertTrue(note.get("at_ns").getAsLong() > 0, "stamped by the collector's clock");
 
     assertEquals(0, ctl("alerts", "show", Long.toString(correlation), "--json"));
     d = parse(out().strip());
@@ -263,10 +291,10 @@ class CtlMainTest {
   void triageCommandsRecordTheActorAndRefusalsExitOne() throws Exception {
     String id = Long.toString(plain);
     assertEquals(0, ctl("alerts", "close", id, "--reason", "benign admin task", "--note", "ok"));
-    assertTrue(out().contains("alert " + id + ": new -> closed (by alice (via sudo))"), out());
+    assertTrue(out().contains("alert " + id + ": new -> closed (by alice)"), out());
     assertEquals(1, ctl("alerts", "ack", id));
     assertTrue(err().contains("alert " + id + " is closed; reopen it first"), err());
-    actor = "carol";
+    actor = carol;
     assertEquals(0, ctl("alerts", "reopen", id));
     assertEquals(0, ctl("alerts", "unassign", id) == 1 ? 0 : 1, "nobody to unassign");
     assertEquals(1, ctl("alerts", "ack", "999"));
@@ -274,7 +302,7 @@ class CtlMainTest {
     try (AlertFixture f = AlertFixture.create(db)) {
       List<List<Object>> changes = f.changes(plain);
       assertEquals(3, changes.size());
-      assertEquals(List.of(NOW, "alice (via sudo)", "close"), changes.get(0).subList(0, 3));
+      assertEquals(List.of("alice", "close"), changes.get(0).subList(1, 3));
       assertEquals("benign admin task", changes.get(0).get(5));
       assertEquals("ok", changes.get(1).get(5));
       assertEquals(List.of("carol", "reopen"), changes.get(2).subList(1, 3));
@@ -287,30 +315,37 @@ class CtlMainTest {
     List<String[]> bad =
         List.of(
             new String[] {},
-            new String[] {"--db", db.toString()},
-            new String[] {"--db", db.toString(), "events", "list"},
-            new String[] {"--db", db.toString(), "alerts"},
-            new String[] {"--db", db.toString(), "alerts", "delete", id},
-            new String[] {"--db", db.toString(), "alerts", "list", "--bogus"},
-            new String[] {"--db", db.toString(), "alerts", "list", "--limit"},
-            new String[] {"--db", db.toString(), "alerts", "list", "--limit", "0"},
-            new String[] {"--db", db.toString(), "alerts", "list", "--level", "severe"},
-            new String[] {"--db", db.toString(), "alerts", "list", "--state", "done"},
-            new String[] {"--db", db.toString(), "alerts", "list", "--since", "yesterday"},
-            new String[] {"--db", db.toString(), "alerts", "list", "extra"},
-            new String[] {"--db", db.toString(), "alerts", "show"},
-            new String[] {"--db", db.toString(), "alerts", "show", "abc"},
-            new String[] {"--db", db.toString(), "alerts", "show", id, "--note", "x"},
-            new String[] {"--db", db.toString(), "alerts", "ack", id, "--reason", "x"},
-            new String[] {"--db", db.toString(), "alerts", "close", id},
-            new String[] {"--db", db.toString(), "alerts", "close", id, "--reason", " "},
-            new String[] {"--db", db.toString(), "alerts", "assign", id},
-            new String[] {"--db", db.toString(), "alerts", "assign", id, "bad\u001bname"},
-            new String[] {"--db", db.toString(), "alerts", "note", id},
-            new String[] {"--db", db.toString(), "--config", "/x.yaml", "alerts", "list"},
-            new String[] {"--db", db.toString(), "alerts", "list", "--json", "--json"});
+            new String[] {"events", "list"},
+            new String[] {"alerts"},
+            new String[] {"alerts", "delete", id},
+            new String[] {"alerts", "list", "--bogus"},
+            new String[] {"alerts", "list", "--limit"},
+            new String[] {"alerts", "list", "--limit", "0"},
+            new String[] {"alerts", "list", "--level", "severe"},
+            new String[] {"alerts", "list", "--state", "done"},
+            new String[] {"alerts", "list", "--since", "yesterday"},
+            new String[] {"alerts", "list", "extra"},
+            new String[] {"alerts", "show"},
+            new String[] {"alerts", "show", "abc"},
+            new String[] {"alerts", "show", id, "--note", "x"},
+            new String[] {"alerts", "ack", id, "--reason", "x"},
+            new String[] {"alerts", "close", id},
+            new String[] {"alerts", "close", id, "--reason", " "},
+            new String[] {"alerts", "assign", id},
+            new String[] {"alerts", "assign", id, "bad\u001bname"},
+            new String[] {"alerts", "note", id},
+            new String[] {"alerts", "list", "--insecure"},
+            new String[] {"alerts", "list", "--db", db.toString()},
+            new String[] {"alerts", "list", "--json", "--json"},
+            new String[] {"whoami", "extra"},
+            new String[] {"token", "create", "--ttl", "soon"},
+            new String[] {"api-token", "create", "--operator", "x"},
+            new String[] {"api-token", "create", "--operator", "x", "--role", "root"},
+            new String[] {"agent", "revoke", "agent-a"},
+            new String[] {"ping"},
+            new String[] {"audit", "--limit", "-1"});
     for (String[] args : bad) {
-      assertEquals(2, run(args), String.join(" ", args) + " -> " + err());
+      assertEquals(2, ctl(args), String.join(" ", args) + " -> " + err());
       assertTrue(err().contains("usage: vigilctl"), err());
       assertTerminalSafe(err());
     }
@@ -324,22 +359,138 @@ class CtlMainTest {
   }
 
   @Test
-  void findsTheDatabaseThroughTheCollectorConfigAndSaysWhenThereIsNone() throws IOException {
+  void findsTheCollectorThroughItsConfigAndSaysWhenItCannot() throws Exception {
     Path config = dir.resolve("collector.yaml");
-    Files.writeString(config, "store:\n  path: " + db + "\n");
-    assertEquals(0, run("--config", config.toString(), "alerts", "show", Long.toString(plain)));
-    assertTrue(out().startsWith("alert " + plain), out());
+    Files.writeString(
+        config,
+        "collector:\n  state_dir: "
+            + dir.resolve("state")
+            + "\noperator:\n  address: 127.0.0.1:"
+            + api.port()
+            + "\ntls:\n  ca_file: "
+            + api.pki.caCert()
+            + "\n");
+    // The bootstrap token of the collector's state directory.
+    assertEquals(0, run("--config", config.toString(), "whoami"));
+    assertTrue(out().contains("operator: admin\nrole: admin\n"), out());
+    // VIGIL_API_TOKEN before the bootstrap file, --token-file before both.
+    String viewer = api.token("vic", "viewer");
+    assertEquals(
+        0, runEnv(Map.of("VIGIL_API_TOKEN", viewer), "--config", config.toString(), "whoami"));
+    assertTrue(out().contains("operator: vic"), out());
+    assertEquals(
+        0,
+        runEnv(
+            Map.of("VIGIL_API_TOKEN", viewer),
+            "--config",
+            config.toString(),
+            "--token-file",
+            alice.toString(),
+            "whoami"));
+    assertTrue(out().contains("operator: alice"), out());
 
-    Files.writeString(config, "store:\n  path: " + dir.resolve("none.db") + "\n");
-    assertEquals(1, run("--config", config.toString(), "alerts", "list"));
-    assertTrue(err().contains("none.db"), err());
-    assertEquals(1, run("--config", config.toString(), "alerts", "ack", "1"));
-    assertTrue(err().contains("no collector database"), err());
-    assertFalse(Files.exists(dir.resolve("none.db")));
+    Files.delete(api.bootstrapFile());
+    assertEquals(2, run("--config", config.toString(), "whoami"));
+    assertTrue(err().contains("no API token"), err());
+
+    assertEquals(
+        1,
+        run(
+            "--collector",
+            "127.0.0.1:1",
+            "--ca",
+            api.pki.caCert().toString(),
+            "--token-file",
+            alice.toString(),
+            "whoami"));
+    assertTrue(err().contains("cannot reach the collector's operator API at 127.0.0.1:1"), err());
 
     Files.writeString(config, "stor:\n  path: x\n");
     assertEquals(2, run("--config", config.toString(), "alerts", "list"));
     assertTrue(err().contains("invalid collector configuration"), err());
+  }
+
+  @Test
+  void refusedTokensAndRolesExitOneWithTheCollectorsReason() throws Exception {
+    Path viewer = api.tokenFile("viewer", api.token("vic", "viewer"));
+    actor = viewer;
+    assertEquals(0, ctl("alerts", "list"));
+    assertEquals(1, ctl("alerts", "ack", Long.toString(plain)));
+    assertEquals(
+        "vigilctl: operator vic (viewer) may not call ChangeAlert: needs responder\n", err());
+    assertEquals(1, ctl("ping", "web-1"));
+    assertTrue(err().contains("may not call SendCommand: needs responder"), err());
+
+    actor = api.tokenFile("bogus", "vigil-api-" + "B".repeat(43));
+    assertEquals(1, ctl("alerts", "list"));
+    assertEquals("vigilctl: the collector refused the API token: unknown API token\n", err());
+  }
+
+  @Test
+  void adminCommandsManageTokensAgentsAndShowTheAudit() throws Exception {
+    api.trust.enrolled("agent-a", "web-1");
+    actor = api.tokenFile("admin", api.adminToken());
+    assertEquals(0, ctl("whoami"));
+    assertTrue(out().contains("ca_fingerprint: " + "ab".repeat(32)), out());
+
+    Path secret = dir.resolve("enrol.token");
+    assertEquals(
+        0,
+        ctl(
+            "token",
+            "create",
+            "--ttl",
+            "2h",
+            "--uses",
+            "5",
+            "--note",
+            "web",
+            "--output",
+            secret.toString()));
+    assertFalse(out().contains("vigil-enroll-"), "the secret went to the file: " + out());
+    assertTrue(Files.readString(secret).startsWith("vigil-enroll-"));
+    assertEquals(
+        "rw-------",
+        java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(secret)));
+    assertTrue(out().contains("token_id: ") && out().contains("ca_fingerprint: "), out());
+    assertEquals(2, ctl("token", "create", "--output", secret.toString()), "never over a file");
+    assertEquals(0, ctl("token", "list"));
+    assertTrue(out().contains("5/5") && out().contains("web"), out());
+
+    assertEquals(
+        0, ctl("api-token", "create", "--operator", "bob", "--role", "viewer", "--ttl", "1d"));
+    String bobToken =
+        out().lines().filter(l -> l.startsWith("token: ")).findFirst().orElseThrow().substring(7);
+    String bobId =
+        out()
+            .lines()
+            .filter(l -> l.startsWith("token_id: "))
+            .findFirst()
+            .orElseThrow()
+            .substring(10);
+    assertTrue(out().contains("role: viewer"), out());
+    assertEquals(0, ctl("api-token", "list"));
+    assertTrue(out().contains(bobId) && out().contains("bob"), out());
+    assertFalse(out().contains(bobToken), "listing shows no secret");
+    assertEquals(0, ctl("api-token", "revoke", bobId));
+    assertTrue(out().contains("API token " + bobId + " revoked"), out());
+    assertEquals(1, ctl("api-token", "revoke", "000000000000"));
+
+    assertEquals(0, ctl("agents"));
+    assertTrue(out().contains("agent-a") && out().contains("web-1"), out());
+    assertEquals(1, ctl("ping", "agent-a", "--wait", "1s"));
+    assertTrue(err().contains("not_connected"), err());
+    assertEquals(0, ctl("agent", "revoke", "agent-a", "--reason", "laptop stolen"));
+    assertEquals(0, ctl("agents"));
+    assertTrue(out().contains("by admin: laptop stolen"), out());
+
+    assertEquals(0, ctl("audit", "--limit", "3"));
+    List<String> lines = out().lines().toList();
+    assertEquals(4, lines.size(), out());
+    assertTrue(lines.get(1).contains("RevokeAgent") && lines.get(1).contains("admin"), out());
+    assertTrue(lines.get(2).contains("SendCommand") && lines.get(2).contains("failed"), out());
+    assertFalse(out().contains(bobToken));
   }
 
   private static int indexOf(List<String> lines, String line) {

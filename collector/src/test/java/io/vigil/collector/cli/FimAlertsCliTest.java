@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.collector.api.OperatorFixture;
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.fim.FimAlerts;
 import io.vigil.collector.fim.FimOptions;
@@ -108,19 +109,18 @@ class FimAlertsCliTest {
     return db;
   }
 
-  private String ctl(Path db, String... args) {
+  private String ctl(OperatorFixture api, String... args) throws Exception {
     out.reset();
-    String[] all = new String[args.length + 2];
-    all[0] = "--db";
-    all[1] = db.toString();
-    System.arraycopy(args, 0, all, 2, args.length);
+    List<String> all =
+        new java.util.ArrayList<>(
+            api.ctlArgs(api.tokenFile("tester", api.token("tester", "viewer"))));
+    all.addAll(List.of(args));
     int code =
         CtlMain.run(
-            all,
+            all.toArray(String[]::new),
             Map.of(),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            () -> "tester",
             () -> T);
     assertEquals(0, code, out.toString(StandardCharsets.UTF_8));
     return out.toString(StandardCharsets.UTF_8);
@@ -136,7 +136,13 @@ class FimAlertsCliTest {
 
   @Test
   void listAndShowPresentMirrorAlertsWithHostilePathsEscaped() throws Exception {
-    Path db = ingestTamperedHost();
+    ingestTamperedHost();
+    try (OperatorFixture db = OperatorFixture.start(dir)) {
+      check(db);
+    }
+  }
+
+  private void check(OperatorFixture db) throws Exception {
     String list = ctl(db, "alerts", "list", "--source", "fim");
     assertTerminalSafe(list);
     List<String> lines = list.lines().toList();

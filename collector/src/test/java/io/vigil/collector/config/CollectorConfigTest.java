@@ -48,6 +48,24 @@ class CollectorConfigTest {
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9465)), c.metrics().listen());
     assertFalse(c.metrics().allowRemote());
     assertEquals(new DetectionSection(true, true, List.of()), c.detection());
+    assertEquals(new HostPort("127.0.0.1", 7444), c.operator().address());
+    assertEquals(state.resolve("operator/admin.token"), c.operator().bootstrapTokenFile());
+  }
+
+  @Test
+  void theOperatorSectionTakesAnAddressAndATokenFile() throws ConfigException {
+    CollectorConfig c =
+        CollectorConfig.load(
+            Optional.empty(),
+            Map.of("VIGIL_COLLECTOR__OPERATOR__ADDRESS", "0.0.0.0:9444"),
+            List.of("operator.bootstrap_token_file=/root/vigil-admin.token"));
+    assertEquals(new HostPort("0.0.0.0", 9444), c.operator().address());
+    assertEquals(Path.of("/root/vigil-admin.token"), c.operator().bootstrapTokenFile());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> CollectorConfig.load(Optional.empty(), Map.of(), List.of("operator.address=x")));
+    assertTrue(e.getMessage().contains("operator.address"), e.getMessage());
   }
 
   @Test

@@ -1,0 +1,92 @@
+package io.vigil.collector.api;
+
+import io.grpc.Status;
+import io.vigil.collector.store.AgentRow;
+import io.vigil.collector.store.StoreReader;
+import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.collector.trust.TrustAdmin;
+import io.vigil.proto.v1.AgentRecord;
+import io.vigil.proto.v1.ListAgentsReply;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * ListAgents, and finding the one agent a host name or agent id means: the agents table (every
+ * agent that ever streamed) merged with the enrolled agents of {@link TrustAdmin} and the connected
+ * ones. Thread-safe; blocks on the store.
+ */
+final class AgentCalls {
+  private final StoreReader reader;
+  private final TrustAdmin trust;
+  private final ConnectedAgents connected;
+
+  AgentCalls(StoreReader reader, TrustAdmin trust, ConnectedAgents connected) {
+    this.reader = reader;
+    this.trust = trust;
+    this.connected = connected;
+  }
+
+  /** Every agent the collector knows, by host name then agent id. */
+  List<AgentRecord> agents() {
+    Map<String, AgentRecord.Builder> byId = new LinkedHashMap<>();
+    trust.enrolledAgents().forEach((id, record) -> byId.put(id, record.toBuilder().setAgentId(id)));
+    for (AgentRow a : reader.agents()) {
+      AgentRecord.Builder b =
+          byId.computeIfAbsent(a.agentId(), id -> AgentRecord.newBuilder().setAgentId(id));
+      if (a.hostname() != null && !a.hostname().isEmpty()) {
+        b.setHostname(a.hostname()); // what it reports now, over the name it enrolled with
+      }
+      b.setAgentVersion(a.agentVersion() == null ? "" : a.agentVersion())
+          .setFirstSeenNs(a.firstSeenNs())
+          .setLastSeenNs(a.lastSeenNs());
+    }
+    Set<String> live = connected.ids();
+    List<AgentRecord> out = new ArrayList<>();
+    byId.values().forEach(b -> out.add(b.setConnected(live.contains(b.getAgentId())).build()));
+    out.sort(Comparator.comparing(AgentRecord::getHostname).thenComparing(AgentRecord::getAgentId));
+    return out;
+  }
+
+  ListAgentsReply list() {
+    return ListAgentsReply.newBuilder().addAllAgents(agents()).build();
+  }
+
+  /**
+   * The agent {@code host} means: an agent id, else the one agent with that host name.
+   *
+   * @throws io.grpc.StatusRuntimeException NOT_FOUND for no such agent, INVALID_ARGUMENT for a host
+   *     name several agents have
+   */
+  AgentRecord resolve(String host) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host: give a host name or agent id");
+    }
+    List<AgentRecord> all = agents();
+    for (AgentRecord a : all) {
+      if (a.getAgentId().equals(host)) {
+        return a;
+      }
+    }
+    List<AgentRecord> named = all.stream().filter(a -> a.getHostname().equals(host)).toList();
+    if (named.isEmpty()) {
+      throw Status.NOT_FOUND
+          .withDescription("no agent with host name or agent id \"" + host + "\"")
+          .asRuntimeException();
+    }
+    if (named.size() > 1) {
+      throw new IllegalArgumentException(
+          "host \""
+              + host
+              + "\" is the name of "
+              + named.size()
+              + " agents ("
+              + String.join(", ", named.stream().map(AgentRecord::getAgentId).toList())
+              + "): give the agent id");
+    }
+    return named.get(0);
+  }
+}

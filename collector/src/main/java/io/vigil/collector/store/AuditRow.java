@@ -1,0 +1,25 @@
+package io.vigil.collector.store;
+
+/**
+ * One row of the operator audit log (append only). Immutable.
+ *
+ * @param id increasing, never reused (0 before it is stored)
+ * @param atNs when, UTC ns
+ * @param operator who called
+ * @param role the caller's role at the time
+ * @param action the RPC's name, e.g. {@code SendCommand}
+ * @param target the host, agent id or token id acted on; empty when the request named none
+ * @param argumentsJson the request's arguments as JSON, never a secret
+ * @param outcome {@code ok}, {@code denied} or {@code failed}
+ * @param detail one sentence: what happened, or why it was denied or failed
+ */
+public record AuditRow(
+    long id,
+    long atNs,
+    String operator,
+    String role,
+    String action,
+    String target,
+    String argumentsJson,
+    String outcome,
+    String detail) {}

@@ -1,0 +1,229 @@
+package io.vigil.collector.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.MethodDescriptor;
+import io.vigil.collector.store.ApiTokenRow;
+import io.vigil.collector.store.ApiTokenStore;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.ChangeAlertRequest;
+import io.vigil.proto.v1.CreateApiTokenRequest;
+import io.vigil.proto.v1.CreateEnrollmentTokenRequest;
+import io.vigil.proto.v1.GetAlertRequest;
+import io.vigil.proto.v1.ListAgentsRequest;
+import io.vigil.proto.v1.ListAlertsRequest;
+import io.vigil.proto.v1.ListApiTokensRequest;
+import io.vigil.proto.v1.ListAuditRequest;
+import io.vigil.proto.v1.ListEnrollmentTokensRequest;
+import io.vigil.proto.v1.OperatorServiceGrpc;
+import io.vigil.proto.v1.OperatorServiceGrpc.OperatorServiceBlockingStub;
+import io.vigil.proto.v1.Ping;
+import io.vigil.proto.v1.RevokeAgentRequest;
+import io.vigil.proto.v1.RevokeApiTokenRequest;
+import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
+import io.vigil.proto.v1.Role;
+import io.vigil.proto.v1.SendCommandRequest;
+import io.vigil.proto.v1.WhoAmIReply;
+import io.vigil.proto.v1.WhoAmIRequest;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Authentication and roles of the operator API over real TLS: every RPC for every role, and the
+ * ways a token is refused.
+ */
+class OperatorAuthTest {
+  @TempDir Path dir;
+  private OperatorFixture api;
+
+  @BeforeEach
+  void start() throws Exception {
+    api = OperatorFixture.start(dir);
+    api.trust.enrolled("agent-1", "web-1");
+  }
+
+  @AfterEach
+  void stop() {
+    api.close();
+  }
+
+  /** One harmless call of each RPC (arguments that fail after the role check are fine). */
+  private static Map<String, Function<OperatorServiceBlockingStub, Object>> everyRpc() {
+    Map<String, Function<OperatorServiceBlockingStub, Object>> calls = new LinkedHashMap<>();
+    calls.put("WhoAmI", s -> s.whoAmI(WhoAmIRequest.getDefaultInstance()));
+    calls.put("ListAlerts", s -> s.listAlerts(ListAlertsRequest.getDefaultInstance()));
+    calls.put("GetAlert", s -> s.getAlert(GetAlertRequest.newBuilder().setId(1).build()));
+    calls.put(
+        "ChangeAlert",
+        s -> s.changeAlert(ChangeAlertRequest.newBuilder().setId(1).setAction("ack").build()));
+    calls.put("ListAgents", s -> s.listAgents(ListAgentsRequest.getDefaultInstance()));
+    calls.put(
+        "SendCommand",
+        s ->
+            s.sendCommand(
+                SendCommandRequest.newBuilder()
+                    .setHost("agent-1")
+                    .setPing(Ping.getDefaultInstance())
+                    .build()));
+    calls.put(
+        "CreateEnrollmentToken",
+        s -> s.createEnrollmentToken(CreateEnrollmentTokenRequest.getDefaultInstance()));
+    calls.put(
+        "ListEnrollmentTokens",
+        s -> s.listEnrollmentTokens(ListEnrollmentTokensRequest.getDefaultInstance()));
+    calls.put(
+        "RevokeEnrollmentToken",
+        s ->
+            s.revokeEnrollmentToken(
+                RevokeEnrollmentTokenRequest.newBuilder().setTokenId("000000000000").build()));
+    calls.put(
+        "CreateApiToken",
+        s ->
+            s.createApiToken(
+                CreateApiTokenRequest.newBuilder()
+                    .setOperator("new-viewer")
+                    .setRole(Role.ROLE_VIEWER)
+                    .build()));
+    calls.put("ListApiTokens", s -> s.listApiTokens(ListApiTokensRequest.getDefaultInstance()));
+    calls.put(
+        "RevokeApiToken",
+        s ->
+            s.revokeApiToken(
+                RevokeApiTokenRequest.newBuilder().setTokenId("000000000000").build()));
+    calls.put(
+        "RevokeAgent",
+        s ->
+            s.revokeAgent(
+                RevokeAgentRequest.newBuilder().setAgentId("nobody").setReason("test").build()));
+    calls.put("ListAudit", s -> s.listAudit(ListAuditRequest.getDefaultInstance()));
+    return calls;
+  }
+
+  @Test
+  void theRoleTableCoversEveryMethodOfTheService() {
+    Set<String> methods =
+        OperatorServiceGrpc.getServiceDescriptor().getMethods().stream()
+            .map(MethodDescriptor::getBareMethodName)
+            .collect(Collectors.toSet());
+    assertEquals(methods, MethodRoles.REQUIRED.keySet());
+    assertEquals(methods, everyRpc().keySet());
+    assertTrue(methods.containsAll(MethodRoles.AUDITED));
+  }
+
+  @Test
+  void eachRoleMayCallExactlyTheMethodsOfItsRoleAndBelow() throws Exception {
+    Map<OperatorRole, OperatorClient> clients = new LinkedHashMap<>();
+    for (OperatorRole r : OperatorRole.values()) {
+      clients.put(r, api.client(api.token("op-" + r.text(), r.text())));
+    }
+    for (var rpc : everyRpc().entrySet()) {
+      OperatorRole needed = MethodRoles.required(rpc.getKey());
+      for (var c : clients.entrySet()) {
+        OperatorApiException.Kind outcome = outcome(c.getValue(), rpc.getValue());
+        String what = c.getKey() + " calling " + rpc.getKey() + ": " + outcome;
+        assertNotEquals(OperatorApiException.Kind.UNAUTHENTICATED, outcome, what);
+        if (c.getKey().includes(needed)) {
+          assertNotEquals(OperatorApiException.Kind.PERMISSION_DENIED, outcome, what);
+        } else {
+          assertEquals(OperatorApiException.Kind.PERMISSION_DENIED, outcome, what);
+        }
+      }
+    }
+    OperatorApiException e =
+        assertThrows(
+            OperatorApiException.class,
+            () -> clients.get(OperatorRole.VIEWER).call(everyRpc().get("SendCommand")::apply));
+    assertEquals(
+        "operator op-viewer (viewer) may not call SendCommand: needs responder", e.getMessage());
+    e =
+        assertThrows(
+            OperatorApiException.class,
+            () -> clients.get(OperatorRole.RESPONDER).call(everyRpc().get("RevokeAgent")::apply));
+    assertEquals(
+        "operator op-responder (responder) may not call RevokeAgent: needs admin", e.getMessage());
+  }
+
+  /** null when the call went through (whatever it answered). */
+  private static OperatorApiException.Kind outcome(
+      OperatorClient c, Function<OperatorServiceBlockingStub, Object> call) {
+    try {
+      c.call(call::apply);
+      return null;
+    } catch (OperatorApiException e) {
+      return e.kind();
+    }
+  }
+
+  @Test
+  void missingUnknownMalformedExpiredAndRevokedTokensAreRefusedWithTheReason() throws Exception {
+    Function<OperatorServiceBlockingStub, Object> whoami =
+        s -> s.whoAmI(WhoAmIRequest.getDefaultInstance());
+    assertRefused(api.client(null), "no API token");
+    assertRefused(api.client("secret"), "not a Vigil API token");
+    assertRefused(api.client(ApiTokenStore.PREFIX + "A".repeat(43)), "unknown API token");
+    long past = WallClock.nowNanos() - 1_000_000_000L;
+    assertRefused(api.client(api.token("late", "admin", past)), "expired at ");
+
+    String alice = api.token("alice", "responder");
+    OperatorClient client = api.client(alice);
+    WhoAmIReply me = client.call(s -> s.whoAmI(WhoAmIRequest.getDefaultInstance()));
+    assertEquals("alice", me.getOperator());
+    assertEquals(Role.ROLE_RESPONDER, me.getRole());
+    assertEquals(FakeTrust.FINGERPRINT, me.getCaFingerprint());
+    ApiTokenRow row = stored(me.getTokenId());
+    assertTrue(row.lastUsedNs() > 0, "last use recorded");
+
+    OperatorClient admin = api.client(api.adminToken());
+    assertTrue(
+        admin
+            .call(
+                s ->
+                    s.revokeApiToken(
+                        RevokeApiTokenRequest.newBuilder().setTokenId(me.getTokenId()).build()))
+            .getChanged());
+    assertRefused(client, "API token " + me.getTokenId() + " of operator alice was revoked at ");
+    assertEquals(OperatorApiException.Kind.UNAUTHENTICATED, outcome(client, whoami));
+  }
+
+  @Test
+  void theLastAdminTokenInForceCannotBeRevoked() throws Exception {
+    OperatorClient admin = api.client(api.adminToken());
+    String id = admin.call(s -> s.whoAmI(WhoAmIRequest.getDefaultInstance())).getTokenId();
+    OperatorApiException e =
+        assertThrows(
+            OperatorApiException.class,
+            () ->
+                admin.call(
+                    s ->
+                        s.revokeApiToken(
+                            RevokeApiTokenRequest.newBuilder().setTokenId(id).build())));
+    assertEquals(OperatorApiException.Kind.FAILED_PRECONDITION, e.kind());
+    assertTrue(e.getMessage().contains("last admin token"), e.getMessage());
+  }
+
+  private ApiTokenRow stored(String id) {
+    try (ApiTokenStore t = ApiTokenStore.open(api.db)) {
+      return t.list().stream().filter(r -> r.tokenId().equals(id)).findFirst().orElseThrow();
+    }
+  }
+
+  private static void assertRefused(OperatorClient c, String reason) {
+    OperatorApiException e =
+        assertThrows(
+            OperatorApiException.class,
+            () -> c.call(s -> s.whoAmI(WhoAmIRequest.getDefaultInstance())));
+    assertEquals(OperatorApiException.Kind.UNAUTHENTICATED, e.kind(), e.getMessage());
+    assertTrue(e.getMessage().contains(reason), e.getMessage());
+  }
+}

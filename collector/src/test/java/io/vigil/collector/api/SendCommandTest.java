@@ -1,0 +1,181 @@
+package io.vigil.collector.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.vigil.collector.ingest.IngestOptions;
+import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.store.AuditLog;
+import io.vigil.collector.store.AuditRow;
+import io.vigil.collector.store.EventStore;
+import io.vigil.collector.stream.AgentStreamService;
+import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.AgentMessage;
+import io.vigil.proto.v1.AgentRecord;
+import io.vigil.proto.v1.AgentServiceGrpc;
+import io.vigil.proto.v1.CollectorMessage;
+import io.vigil.proto.v1.Command;
+import io.vigil.proto.v1.CommandResult;
+import io.vigil.proto.v1.CommandResultBatch;
+import io.vigil.proto.v1.Hello;
+import io.vigil.proto.v1.HostInfo;
+import io.vigil.proto.v1.ListAgentsRequest;
+import io.vigil.proto.v1.Ping;
+import io.vigil.proto.v1.SchemaVersion;
+import io.vigil.proto.v1.SendCommandReply;
+import io.vigil.proto.v1.SendCommandRequest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SendCommand end to end: the operator API (TLS) sends a ping down a connected agent's stream (the
+ * real agent stream service and ingest, in-process), a test agent answers with a CommandResult, the
+ * collector stores it, and the call returns it as {@code done}.
+ */
+class SendCommandTest {
+  @TempDir Path dir;
+  private EventStore store;
+  private IngestService ingest;
+  private Server agentServer;
+  private ManagedChannel agentChannel;
+  private OperatorFixture api;
+  private final ConnectedAgents agents = new ConnectedAgents();
+  private final MetricsRegistry metrics = new MetricsRegistry();
+  private final String agentId = UUID.randomUUID().toString();
+  private final BlockingQueue<Command> received = new LinkedBlockingQueue<>();
+
+  @BeforeEach
+  void start() throws Exception {
+    store = EventStore.open(dir.resolve("vigil.db"));
+    ingest = new IngestService(store, IngestOptions.defaults(), metrics, List.of());
+    AgentStreamService service = new AgentStreamService(ingest, agents, metrics, 1 << 20, "test");
+    String name = InProcessServerBuilder.generateName();
+    agentServer =
+        InProcessServerBuilder.forName(name).addService(service.definition()).build().start();
+    agentChannel = InProcessChannelBuilder.forName(name).build();
+    api = OperatorFixture.start(dir, agents);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    api.close();
+    agentChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    agentServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    ingest.close();
+    store.close();
+  }
+
+  /** A test agent: says Hello, answers every ping with a result naming its note. */
+  private StreamObserver<AgentMessage> connectAgent() {
+    StreamObserver<AgentMessage>[] requests = new StreamObserver[1];
+    requests[0] =
+        AgentServiceGrpc.newStub(agentChannel).stream(
+            new StreamObserver<>() {
+              @Override
+              public void onNext(CollectorMessage m) {
+                if (!m.hasCommand()) {
+                  return;
+                }
+                Command c = m.getCommand();
+                received.add(c);
+                long now = WallClock.nowNanos();
+                CommandResult r =
+                    CommandResult.newBuilder()
+                        .setCommandId(c.getCommandId())
+                        .setOutcome(CommandResult.Outcome.OUTCOME_SUCCEEDED)
+                        .setDetail("pong: " + c.getPing().getNote())
+                        .setStartedTimeNs(now)
+                        .setFinishedTimeNs(now)
+                        .setResultSeq(received.size())
+                        .build();
+                synchronized (requests) {
+                  requests[0].onNext(
+                      AgentMessage.newBuilder()
+                          .setCommandResults(CommandResultBatch.newBuilder().addResults(r))
+                          .build());
+                }
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            });
+    synchronized (requests) {
+      requests[0].onNext(
+          AgentMessage.newBuilder()
+              .setHello(
+                  Hello.newBuilder()
+                      .setAgentId(agentId)
+                      .setStreamEpoch("e1")
+                      .setSchemaVersion(SchemaVersion.newBuilder().setMajor(1))
+                      .setHost(HostInfo.newBuilder().setHostname("web-7"))
+                      .setAgentVersion("0.1.0"))
+              .build());
+    }
+    return requests[0];
+  }
+
+  @Test
+  void aPingToAConnectedAgentReturnsItsResultAndTheAuditNamesTheResponder() throws Exception {
+    StreamObserver<AgentMessage> stream = connectAgent();
+    OperatorClient responder = api.client(api.token("rick", "responder"));
+    // The agent is connected once its Hello was handled (polled: no timing assumptions).
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!agents.ids().contains(agentId)) {
+      assertTrue(System.nanoTime() < until, "the test agent never connected");
+      Thread.sleep(20);
+    }
+    List<AgentRecord> listed =
+        responder.call(s -> s.listAgents(ListAgentsRequest.getDefaultInstance())).getAgentsList();
+    assertEquals(1, listed.size(), listed.toString());
+    assertEquals("web-7", listed.get(0).getHostname());
+    assertTrue(listed.get(0).getConnected());
+
+    SendCommandReply r =
+        responder.call(
+            java.time.Duration.ofSeconds(90),
+            s ->
+                s.sendCommand(
+                    SendCommandRequest.newBuilder()
+                        .setHost("web-7")
+                        .setWaitMs(60_000)
+                        .setPing(Ping.newBuilder().setNote("are you there"))
+                        .build()));
+    assertEquals("done", r.getStatus(), r.toString());
+    assertEquals(agentId, r.getAgentId());
+    assertEquals(CommandResult.Outcome.OUTCOME_SUCCEEDED, r.getResult().getOutcome());
+    assertEquals("pong: are you there", r.getResult().getDetail());
+    Command sent = received.poll(10, TimeUnit.SECONDS);
+    assertEquals(r.getCommandId(), sent.getCommandId());
+    assertEquals("rick", sent.getIssuedBy());
+    UUID.fromString(sent.getCommandId());
+    long ttl = sent.getExpiresTimeNs() - sent.getIssuedTimeNs();
+    assertEquals(CommandCalls.DEFAULT_TTL_MS * 1_000_000L, ttl);
+
+    try (AuditLog log = AuditLog.open(api.db)) {
+      AuditRow row = log.newest(1).get(0);
+      assertEquals(
+          List.of("rick", "responder", "SendCommand", "web-7", "ok"),
+          List.of(row.operator(), row.role(), row.action(), row.target(), row.outcome()));
+      assertTrue(row.detail().contains(r.getCommandId()), row.detail());
+    }
+    stream.onCompleted();
+  }
+}
