@@ -27,6 +27,7 @@ import java.util.Optional;
  *     an alert
  * @param intel {@code intel.*}: threat-intel indicators matched against every stored event
  * @param metrics {@code metrics.*}: the Prometheus endpoint
+ * @param enrollment {@code enrollment.*}: agent enrolment and certificate validity
  */
 public record CollectorConfig(
     Path stateDir,
@@ -38,7 +39,8 @@ public record CollectorConfig(
     AlertOutput alertOutput,
     DetectionSection detection,
     IntelSection intel,
-    MetricsSection metrics) {
+    MetricsSection metrics,
+    EnrollmentSection enrollment) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -74,8 +76,19 @@ public record CollectorConfig(
     DetectionSection detection = DetectionSection.bind(root.child("detection"));
     IntelSection intel = IntelSection.bind(root.child("intel"));
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
+    EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
     root.finish();
     return new CollectorConfig(
-        stateDir, listen, tls, store, ingest, jsonl, alertOutput, detection, intel, metrics);
+        stateDir,
+        listen,
+        tls,
+        store,
+        ingest,
+        jsonl,
+        alertOutput,
+        detection,
+        intel,
+        metrics,
+        enrollment);
   }
 }

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -122,6 +123,43 @@ public final class CertificateAuthority {
       return new Issued(kp.getPrivate(), sign(b, keyPair.getPrivate()));
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot issue certificate for " + cn, e);
+    }
+  }
+
+  /**
+   * Issues an agent's client certificate for a public key the agent made (from its CSR): subject
+   * {@code CN=<agentId>,OU=agent,O=Vigil}, EKU clientAuth only, keyUsage digitalSignature, a random
+   * serial. The agent id must already be checked (a UUID); nothing else of the request is used.
+   */
+  public X509Certificate issueAgent(
+      PublicKey subjectKey, String agentId, Instant notBefore, Instant notAfter) {
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+                  certificate,
+                  serial(),
+                  Date.from(notBefore),
+                  Date.from(notAfter),
+                  new X500Name("CN=" + escapeRdn(agentId) + ",OU=agent,O=Vigil"),
+                  subjectKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  ext.createAuthorityKeyIdentifier(certificate))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  ext.createSubjectKeyIdentifier(subjectKey));
+      return sign(b, keyPair.getPrivate());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue a certificate for agent " + agentId, e);
     }
   }
 
