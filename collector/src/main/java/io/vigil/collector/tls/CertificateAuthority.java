@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -141,7 +143,13 @@ public final class CertificateAuthority {
                   serial(),
                   Date.from(notBefore),
                   Date.from(notAfter),
-                  new X500Name("CN=" + escapeRdn(agentId) + ",OU=agent,O=Vigil"),
+                  // Encoded O, OU, CN (most general first, as X.509 names are): printed in RFC
+                  // 2253 order, as the JDK does, it reads CN=<agent id>,OU=agent,O=Vigil.
+                  new X500NameBuilder(BCStyle.INSTANCE)
+                      .addRDN(BCStyle.O, "Vigil")
+                      .addRDN(BCStyle.OU, "agent")
+                      .addRDN(BCStyle.CN, agentId)
+                      .build(),
                   subjectKey)
               .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
               .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))

@@ -1,7 +1,10 @@
 package io.vigil.collector.trust;
 
 import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.PublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
@@ -49,19 +52,26 @@ public final class AgentCsr {
       throw new BadCsrException(
           "the key must be EC P-256 (prime256v1), not the curve " + alg.getParameters());
     }
+    PublicKey key;
     try {
-      boolean valid =
-          csr.isSignatureValid(
-              new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
-      if (!valid) {
-        throw new BadCsrException("the signature of the certificate signing request is invalid");
-      }
-      return csr.getPublicKey();
-    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
-      throw new BadCsrException("the signature of the certificate signing request is invalid");
-    } catch (java.security.GeneralSecurityException e) {
+      // By the JDK's name for the algorithm: BouncyCastle would look the key factory up by OID,
+      // which the JDK's providers do not register.
+      key =
+          KeyFactory.getInstance("EC")
+              .generatePublic(new X509EncodedKeySpec(csr.getSubjectPublicKeyInfo().getEncoded()));
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
       throw new BadCsrException("the key of the certificate signing request does not parse");
     }
+    boolean valid;
+    try {
+      valid = csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key));
+    } catch (OperatorCreationException | PKCSException | RuntimeException e) {
+      valid = false;
+    }
+    if (!valid) {
+      throw new BadCsrException("the signature of the certificate signing request is invalid");
+    }
+    return key;
   }
 
   private static String algorithmName(ASN1ObjectIdentifier oid) {
