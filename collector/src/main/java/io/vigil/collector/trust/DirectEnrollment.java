@@ -2,6 +2,7 @@ package io.vigil.collector.trust;
 
 import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.tls.CertificateAuthority;
+import io.vigil.collector.tls.ServerPki;
 import io.vigil.common.pki.Pem;
 import io.vigil.common.time.WallClock;
 import java.io.IOException;
@@ -50,6 +51,25 @@ public final class DirectEnrollment {
       write(pkiDir.resolve("agent.pem"), certificateChainPem, "rw-r--r--");
       write(pkiDir.resolve("ca.pem"), caPem, "rw-r--r--");
     }
+  }
+
+  /**
+   * {@link #enrol(Path, CertificateAuthority, String, String, Duration)} for a collector with the
+   * default file layout: database {@code <stateDir>/vigil.db}, CA {@code <stateDir>/pki/ca.pem} and
+   * {@code ca.key}. The collector must have started once (it makes both).
+   */
+  public static AgentCredentials enrol(
+      Path collectorStateDir, String agentId, String hostname, Duration validity)
+      throws IOException {
+    Path pki = collectorStateDir.resolve("pki");
+    CertificateAuthority ca =
+        ServerPki.loadAuthority(
+            new ServerPki.Paths(
+                pki.resolve("ca.pem"),
+                pki.resolve("ca.key"),
+                pki.resolve("server.pem"),
+                pki.resolve("server.key")));
+    return enrol(collectorStateDir.resolve("vigil.db"), ca, agentId, hostname, validity);
   }
 
   /**

@@ -22,13 +22,13 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** An agent's side of the port over real TLS, optionally with a client certificate. */
-final class AgentClient implements AutoCloseable {
+public final class AgentClient implements AutoCloseable {
   private final ManagedChannel channel;
   final BlockingQueue<CollectorMessage> received = new LinkedBlockingQueue<>();
   final CompletableFuture<Status> ended = new CompletableFuture<>();
   private StreamObserver<AgentMessage> requests;
 
-  AgentClient(int port, String caPem, String keyPem, String chainPem) throws Exception {
+  public AgentClient(int port, String caPem, String keyPem, String chainPem) throws Exception {
     TlsChannelCredentials.Builder b =
         TlsChannelCredentials.newBuilder().trustManager(stream(caPem));
     if (keyPem != null) {
@@ -42,12 +42,12 @@ final class AgentClient implements AutoCloseable {
     return new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII));
   }
 
-  EnrollmentServiceGrpc.EnrollmentServiceBlockingStub enrollment() {
+  public EnrollmentServiceGrpc.EnrollmentServiceBlockingStub enrollment() {
     return EnrollmentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
   /** Opens the stream and sends a Hello naming {@code agentId}. */
-  AgentClient hello(String agentId) {
+  public AgentClient hello(String agentId) {
     requests =
         AgentServiceGrpc.newStub(channel).stream(
             new StreamObserver<>() {
@@ -77,19 +77,19 @@ final class AgentClient implements AutoCloseable {
     return this;
   }
 
-  void send(AgentMessage m) {
+  public void send(AgentMessage m) {
     requests.onNext(m);
   }
 
   /** The next message from the collector (fails after a minute). */
-  CollectorMessage next() throws InterruptedException {
+  public CollectorMessage next() throws InterruptedException {
     CollectorMessage m = received.poll(60, TimeUnit.SECONDS);
     assertNotNull(m, "no message from the collector; stream ended: " + ended.getNow(null));
     return m;
   }
 
   /** How the stream ended (waits up to a minute). */
-  Status status() throws Exception {
+  public Status status() throws Exception {
     return ended.get(60, TimeUnit.SECONDS);
   }
 
