@@ -269,11 +269,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   }
 
   private void onRenew(RenewRequest renew) {
-    Renewals.Outcome outcome =
-        principal == null
-            ? new Renewals.Outcome("", 0, "this collector runs without TLS: nothing to renew")
-            // Blocks this stream's gRPC thread for one short store write; renewals are rare.
-            : trust.renewals().renew(principal, renew.getCsr().toByteArray());
+    Renewals.Outcome outcome;
+    try {
+      outcome =
+          principal == null
+              ? new Renewals.Outcome("", 0, "this collector runs without TLS: nothing to renew")
+              // Blocks this stream's gRPC thread for one short store write; renewals are rare.
+              : trust.renewals().renew(principal, renew.getCsr().toByteArray());
+    } catch (RuntimeException e) {
+      log.error("renewing the certificate of agent {} failed: {}", agentId, e.toString());
+      fail(Status.UNAVAILABLE.withDescription("collector store failed").withCause(e));
+      return;
+    }
     send(
         CollectorMessage.newBuilder()
             .setRenewal(
@@ -311,7 +318,11 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
    * certificate expired); the agent is told why.
    */
   void refuse(String why) {
-    log.warn("closing stream of agent {} from {}: {}", agentId, peer, why);
+    log.warn(
+        "closing stream of agent {} from {}: {}",
+        principal != null ? principal.agentId() : agentId,
+        peer,
+        why);
     fail(Status.UNAUTHENTICATED.withDescription(why));
   }
 

@@ -3,8 +3,6 @@ package io.vigil.collector.trust;
 import io.vigil.collector.store.TrustStore;
 import io.vigil.common.metrics.MetricsRegistry;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
-import java.security.SignatureException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateFactory;
@@ -149,10 +147,8 @@ public final class AgentAuthenticator {
     try {
       leaf.verify(ca.getPublicKey());
       return true;
-    } catch (InvalidKeyException | SignatureException e) {
-      return false;
-    } catch (GeneralSecurityException e) {
-      return false;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false; // another key signed it (or it is malformed): not ours either way
     }
   }
 

@@ -221,13 +221,11 @@ public final class CollectorTrust implements TrustAdmin, AutoCloseable {
   }
 
   private static void checkText(String name, String value, boolean mayBeEmpty) {
-    if (value == null || (!mayBeEmpty && value.isBlank())) {
-      if (mayBeEmpty && value == null) {
-        return;
-      }
+    String v = value == null ? "" : value;
+    if (!mayBeEmpty && v.isBlank()) {
       throw new IllegalArgumentException(name + " must not be empty");
     }
-    if (value.length() > MAX_TEXT) {
+    if (v.length() > MAX_TEXT) {
       throw new IllegalArgumentException(name + " is longer than " + MAX_TEXT + " characters");
     }
   }
