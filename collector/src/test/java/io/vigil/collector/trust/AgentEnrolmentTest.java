@@ -146,6 +146,37 @@ class AgentEnrolmentTest {
   }
 
   @Test
+  void renewalIsRefusedForABadRequestTooSoonOrARevokedAgent() throws Exception {
+    try (TrustFixture f = fixture()) {
+      TrustFixture.Enrolled e = f.enrol();
+      X509Certificate cert = Pem.certificates(e.response().certificateChainPem()).get(0);
+      AgentPrincipal p =
+          new AgentPrincipal(
+              e.agentId(), cert.getSerialNumber().toString(16), cert.getNotAfter().toInstant());
+      assertEquals(
+          "the key must be EC P-256, not RSA",
+          f.trust.renewals().renew(p, Csrs.csr(Csrs.rsa())).error());
+      assertTrue(
+          f.trust
+              .renewals()
+              .renew(p, Csrs.csr(Csrs.p256()))
+              .error()
+              .contains("less than a minute"));
+      f.clock.advance(Duration.ofSeconds(61));
+      Renewals.Outcome ok = f.trust.renewals().renew(p, Csrs.csr(Csrs.p256()));
+      assertEquals("", ok.error());
+      assertTrue(
+          f.trust.enrolledAgents().get(e.agentId()).getCertificateNotAfterNs()
+              > e.response().notAfterNs());
+      f.trust.revokeAgent(e.agentId(), "alice", "gone");
+      f.clock.advance(Duration.ofSeconds(61));
+      Renewals.Outcome refused = f.trust.renewals().renew(p, Csrs.csr(Csrs.p256()));
+      assertTrue(refused.error().endsWith(" by alice: gone"), refused.error());
+      assertEquals("", refused.certificateChainPem());
+    }
+  }
+
+  @Test
   void aRestartedCollectorStillKnowsWhoIsRevoked() throws Exception {
     String id;
     try (TrustFixture f = fixture()) {
