@@ -11,10 +11,13 @@ import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.JsonlEventOutput;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.stream.AgentStreamServer;
 import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.collector.tls.CertificateAuthority;
 import io.vigil.collector.tls.ServerPki;
+import io.vigil.collector.trust.CollectorTrust;
 import io.vigil.collector.trust.TrustAdmin;
 import io.vigil.common.config.HostPort;
 import io.vigil.common.lifecycle.Closer;
@@ -23,8 +26,10 @@ import io.vigil.common.metrics.MetricsRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +42,7 @@ public final class Collector implements AutoCloseable {
   private final MetricsRegistry metrics = new MetricsRegistry();
   private AgentStreamServer server;
   private OperatorServer operator;
+  private CollectorTrust trust;
 
   private Collector() {}
 
@@ -72,6 +78,23 @@ public final class Collector implements AutoCloseable {
 
     EventStore store = EventStore.open(config.store().path());
     parts.add(store);
+    CollectorTrust trust = null;
+    if (!insecure) {
+      // After the event store: it migrates the database to the schema the trust tables need.
+      CertificateAuthority ca = ServerPki.loadAuthority(pki);
+      trust =
+          new CollectorTrust(
+              TrustStore.open(config.store().path()),
+              ca,
+              config.enrollment(),
+              Clock.systemUTC(),
+              metrics,
+              agents::close);
+      parts.add(trust);
+      this.trust = trust;
+      log.info(
+          "CA fingerprint (for vigil-agent enroll --ca-fingerprint): {}", trust.caFingerprint());
+    }
     List<EventOutput> outputs = new ArrayList<>();
     if (config.jsonl().enabled()) {
       outputs.add(new JsonlEventOutput(config.jsonl().path()));
@@ -98,7 +121,7 @@ public final class Collector implements AutoCloseable {
 
     AgentStreamService service =
         new AgentStreamService(
-            ingest, agents, metrics, config.ingest().maxMessageBytes(), Version.get());
+            ingest, agents, metrics, config.ingest().maxMessageBytes(), Version.get(), trust);
     HostPort listen = config.listenAddress();
     server =
         AgentStreamServer.start(
@@ -118,10 +141,9 @@ public final class Collector implements AutoCloseable {
         "listening for agents on {}:{} ({}){}",
         listen.host(),
         server.port(),
-        insecure ? "plaintext" : "TLS",
+        insecure ? "plaintext" : "TLS, agents need a client certificate from enrolment",
         pki == null ? "" : "; agents trust " + pki.caCert());
 
-    TrustAdmin trust = null; // INTEGRATOR: the trust engineer's TrustAdmin (null: no enrolment)
     operator =
         OperatorServer.start(
             config.operator(),
@@ -129,7 +151,7 @@ public final class Collector implements AutoCloseable {
             pki == null ? null : pki.serverKey(),
             insecure,
             config.store().path(),
-            trust,
+            trust, // null with --insecure: no enrolment
             agents);
     parts.add(operator); // closed before ingest and the store: its calls read and write them
 
@@ -154,6 +176,14 @@ public final class Collector implements AutoCloseable {
 
   public MetricsRegistry metrics() {
     return metrics;
+  }
+
+  /**
+   * The collector's trust (enrolment tokens, enrolled agents, revocation) for the operator API;
+   * empty when started with {@code --insecure}.
+   */
+  public Optional<TrustAdmin> trustAdmin() {
+    return Optional.ofNullable(trust);
   }
 
   /** The bound port (useful with port 0). */

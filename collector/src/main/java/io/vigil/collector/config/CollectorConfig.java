@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param intel {@code intel.*}: threat-intel indicators matched against every stored event
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  * @param operator {@code operator.*}: the operator API ({@code vigilctl})
+ * @param enrollment {@code enrollment.*}: agent enrolment and certificate validity
  */
 public record CollectorConfig(
     Path stateDir,
@@ -40,7 +41,8 @@ public record CollectorConfig(
     DetectionSection detection,
     IntelSection intel,
     MetricsSection metrics,
-    OperatorSection operator) {
+    OperatorSection operator,
+    EnrollmentSection enrollment) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -77,6 +79,7 @@ public record CollectorConfig(
     IntelSection intel = IntelSection.bind(root.child("intel"));
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
     OperatorSection operator = OperatorSection.bind(root.child("operator"), stateDir);
+    EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
     root.finish();
     return new CollectorConfig(
         stateDir,
@@ -89,6 +92,7 @@ public record CollectorConfig(
         detection,
         intel,
         metrics,
-        operator);
+        operator,
+        enrollment);
   }
 }

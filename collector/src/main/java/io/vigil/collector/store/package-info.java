@@ -8,7 +8,8 @@
  * thread); {@link io.vigil.collector.store.StoreReader} is a read-only view for tests, the CLI and
  * hunting that works while the collector has the file open. {@link
  * io.vigil.collector.store.TriageStore} is the one other writer: analysts' alert changes from
- * {@code vigilctl}, each one short transaction that waits for the collector's. Why SQLite: {@code
- * docs/adr/0001-embedded-store-sqlite.md}.
+ * {@code vigilctl}, each one short transaction that waits for the collector's; {@link
+ * io.vigil.collector.store.TrustStore} writes the trust tables (enrolment tokens, enrolled agents,
+ * agent certificates) the same way. Why SQLite: {@code docs/adr/0001-embedded-store-sqlite.md}.
  */
 package io.vigil.collector.store;

@@ -5,6 +5,10 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vigil.collector.ingest.IngestBusyException;
 import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.trust.AgentPrincipal;
+import io.vigil.collector.trust.AuthRefusal;
+import io.vigil.collector.trust.CollectorTrust;
+import io.vigil.collector.trust.Renewals;
 import io.vigil.common.text.TerminalText;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Ack;
@@ -14,8 +18,11 @@ import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResultAck;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
+import io.vigil.proto.v1.RenewRequest;
+import io.vigil.proto.v1.RenewResponse;
 import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.Welcome;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -45,6 +52,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   private final String peer;
   private final int maxMessageBytes;
   private final String collectorVersion;
+  // Null without TLS (--insecure): then the agent id comes from the Hello.
+  private final CollectorTrust trust;
+  private final AgentPrincipal principal;
   private final Object lock = new Object();
 
   // Set on the ingest writer thread when the Hello commits, read on gRPC threads.
@@ -58,6 +68,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       ConnectedAgents agents,
       StreamMetrics metrics,
       String peer,
+      CollectorTrust trust,
+      AgentPrincipal principal,
       int maxMessageBytes,
       String collectorVersion) {
     this.out = out;
@@ -65,6 +77,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     this.agents = agents;
     this.metrics = metrics;
     this.peer = peer;
+    this.trust = trust;
+    this.principal = principal;
     this.maxMessageBytes = maxMessageBytes;
     this.collectorVersion = collectorVersion;
     out.setOnCancelHandler(this::unregister);
@@ -76,6 +90,15 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       if (closed) {
         // Messages already in flight when the stream failed: storing a later batch after a
         // failed one would move the watermark past the lost batch.
+        return;
+      }
+    }
+    if (principal != null) {
+      // Memory only, on every message: a revocation or the certificate's expiry takes effect on
+      // the next message of a stream that is already open.
+      Optional<AuthRefusal> late = trust.authenticator().stillValid(principal);
+      if (late.isPresent()) {
+        refuse(late.get().description());
         return;
       }
     }
@@ -97,6 +120,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     switch (m.getBodyCase()) {
       case BATCH -> onBatch(m.getBatch());
       case COMMAND_RESULTS -> onCommandResults(m);
+      case RENEW -> onRenew(m.getRenew());
       case HELLO -> fail(Status.FAILED_PRECONDITION.withDescription("Hello sent twice"));
       default ->
           fail(Status.INVALID_ARGUMENT.withDescription("empty or unknown AgentMessage body"));
@@ -113,6 +137,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     String problem = helloProblem(hello);
     if (problem != null) {
       reject(problem);
+      return;
+    }
+    if (principal != null && !principal.agentId().equals(hello.getAgentId())) {
+      String why =
+          "the Hello claims agent "
+              + hello.getAgentId()
+              + " but the client certificate names agent "
+              + principal.agentId();
+      trust.authenticator().count(new AuthRefusal("wrong_agent", why));
+      metrics.rejectedHello.inc();
+      log.warn("refusing stream from {}: {}", peer, why);
+      fail(Status.PERMISSION_DENIED.withDescription(why));
       return;
     }
     int major = hello.getSchemaVersion().getMajor();
@@ -232,6 +268,30 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
             });
   }
 
+  private void onRenew(RenewRequest renew) {
+    Renewals.Outcome outcome;
+    try {
+      outcome =
+          principal == null
+              ? new Renewals.Outcome("", 0, "this collector runs without TLS: nothing to renew")
+              // Blocks this stream's gRPC thread for one short store write; renewals are rare.
+              : trust.renewals().renew(principal, renew.getCsr().toByteArray());
+    } catch (RuntimeException e) {
+      log.error("renewing the certificate of agent {} failed: {}", agentId, e.toString());
+      fail(Status.UNAVAILABLE.withDescription("collector store failed").withCause(e));
+      return;
+    }
+    send(
+        CollectorMessage.newBuilder()
+            .setRenewal(
+                RenewResponse.newBuilder()
+                    .setCertificateChainPem(outcome.certificateChainPem())
+                    .setNotAfterNs(outcome.notAfterNs())
+                    .setError(outcome.error()))
+            .build());
+    request(1);
+  }
+
   private void failFromIngest(Throwable error) {
     Throwable cause = error instanceof CompletionException ? error.getCause() : error;
     if (cause instanceof IngestBusyException) {
@@ -251,6 +311,19 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   /** Closes this stream with UNAVAILABLE: the agent retries, and resumes from the watermark. */
   void close(String why) {
     fail(Status.UNAVAILABLE.withDescription(why));
+  }
+
+  /**
+   * Closes this stream with UNAUTHENTICATED because its agent may no longer stream (revoked, its
+   * certificate expired); the agent is told why.
+   */
+  void refuse(String why) {
+    log.warn(
+        "closing stream of agent {} from {}: {}",
+        principal != null ? principal.agentId() : agentId,
+        peer,
+        why);
+    fail(Status.UNAUTHENTICATED.withDescription(why));
   }
 
   /** Closes this stream because the same agent opened a newer one. */

@@ -11,9 +11,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The network listener for agent streams: Netty, TLS unless explicitly insecure. Closing it stops
- * accepting, ends the agent streams (agents reconnect later), and gives calls five seconds to
- * finish before cutting them.
+ * The network listener for agent streams and enrolment: Netty, TLS with client certificates
+ * (checked by {@link AgentAuthInterceptor}) unless explicitly insecure; without TLS there is no
+ * enrolment. Closing it stops accepting, ends the agent streams (agents reconnect later), and gives
+ * calls five seconds to finish before cutting them.
  */
 public final class AgentStreamServer implements AutoCloseable {
   private final Server server;
@@ -50,6 +51,8 @@ public final class AgentStreamServer implements AutoCloseable {
    *
    * @param certChain PEM server certificate chain; ignored when {@code insecure}
    * @param key PEM PKCS#8 private key; ignored when {@code insecure}
+   * @param service with the collector's trust unless {@code insecure}
+   * @throws IllegalArgumentException with TLS and a service without trust
    */
   public static AgentStreamServer start(
       InetSocketAddress address,
@@ -60,6 +63,10 @@ public final class AgentStreamServer implements AutoCloseable {
       int maxMessageBytes)
       throws IOException {
     if (!insecure) {
+      if (service.trust() == null) {
+        throw new IllegalArgumentException(
+            "TLS without client certificates: the service needs the collector's trust");
+      }
       HandshakeFailureLog.install(service.metrics());
     }
     ServerCredentials creds =
@@ -67,10 +74,18 @@ public final class AgentStreamServer implements AutoCloseable {
             ? InsecureServerCredentials.create()
             : TlsServerCredentials.newBuilder()
                 .keyManager(certChain.toFile(), key.toFile())
+                // Client certificates are optional at the TLS layer (enrolment has none yet) and
+                // any chain passes the handshake; AgentAuthInterceptor decides, with a reason.
+                .trustManager(new AnyClientCertificate())
+                .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
                 .build();
+    NettyServerBuilder builder =
+        NettyServerBuilder.forAddress(address, creds).addService(service.definition());
+    if (!insecure) {
+      builder.addService(new EnrollmentEndpoint(service.trust().enrollments()).definition());
+    }
     Server server =
-        NettyServerBuilder.forAddress(address, creds)
-            .addService(service.definition())
+        builder
             .maxInboundMessageSize(maxMessageBytes)
             // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow
             // that

@@ -8,6 +8,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.trust.CollectorTrust;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.AgentServiceGrpc;
 import io.vigil.proto.v1.CollectorMessage;
@@ -25,13 +26,36 @@ public final class AgentStreamService {
   private final StreamMetrics metrics;
   private final int maxMessageBytes;
   private final String collectorVersion;
+  private final CollectorTrust trust;
 
+  /**
+   * The service without trust: the agent id is taken from the Hello. Only for a collector started
+   * with {@code --insecure} (plaintext) and in-process tests; {@link AgentStreamServer} refuses it
+   * with TLS.
+   */
   public AgentStreamService(
       IngestService ingest,
       ConnectedAgents agents,
       MetricsRegistry registry,
       int maxMessageBytes,
       String collectorVersion) {
+    this(ingest, agents, registry, maxMessageBytes, collectorVersion, null);
+  }
+
+  /**
+   * The service with trust: every stream needs a client certificate issued by the collector CA, and
+   * the agent id is the one it names.
+   *
+   * @param trust the collector's trust, or null for none (see the other constructor)
+   */
+  public AgentStreamService(
+      IngestService ingest,
+      ConnectedAgents agents,
+      MetricsRegistry registry,
+      int maxMessageBytes,
+      String collectorVersion,
+      CollectorTrust trust) {
+    this.trust = trust;
     this.ingest = ingest;
     this.agents = agents;
     this.metrics = new StreamMetrics(registry);
@@ -47,7 +71,15 @@ public final class AgentStreamService {
     return metrics.registry;
   }
 
-  /** The service, with the lenient request marshaller and the peer-address interceptor. */
+  /** The trust the service authenticates agents with; null without. */
+  CollectorTrust trust() {
+    return trust;
+  }
+
+  /**
+   * The service, with the lenient request marshaller, the peer-address interceptor and, with trust,
+   * the client-certificate check.
+   */
   public ServerServiceDefinition definition() {
     MethodDescriptor<InboundMessage, CollectorMessage> method =
         AgentServiceGrpc.getStreamMethod().toBuilder(
@@ -58,7 +90,12 @@ public final class AgentStreamService {
         ServerServiceDefinition.builder(AgentServiceGrpc.SERVICE_NAME)
             .addMethod(method, ServerCalls.asyncBidiStreamingCall(this::open))
             .build();
-    return ServerInterceptors.intercept(def, new PeerInterceptor());
+    if (trust == null) {
+      return ServerInterceptors.intercept(def, new PeerInterceptor());
+    }
+    // The last interceptor runs first: the peer address is known when the certificate is checked.
+    return ServerInterceptors.intercept(
+        def, new AgentAuthInterceptor(trust.authenticator()), new PeerInterceptor());
   }
 
   private StreamObserver<InboundMessage> open(StreamObserver<CollectorMessage> responses) {
@@ -73,6 +110,8 @@ public final class AgentStreamService {
             agents,
             metrics,
             PeerInterceptor.PEER.get(),
+            trust,
+            AgentAuthInterceptor.PRINCIPAL.get(),
             maxMessageBytes,
             collectorVersion);
     out.request(1); // the Hello

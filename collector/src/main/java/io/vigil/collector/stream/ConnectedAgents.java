@@ -8,7 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The agents that have a live stream, by agent id. A newer stream from the same agent replaces the
  * older one (which is then closed), so half-open connections after a network failure do not linger.
- * Thread-safe.
+ * Streams are registered under the agent id their client certificate names (with TLS), so a command
+ * for an agent only ever goes down that agent's own stream. Thread-safe.
  */
 public final class ConnectedAgents {
   private final Map<String, AgentStreamCall> streams = new ConcurrentHashMap<>();
@@ -27,6 +28,21 @@ public final class ConnectedAgents {
   /** Ends every agent stream (the collector is stopping); agents reconnect with backoff. */
   void closeAll(String why) {
     streams.values().forEach(call -> call.close(why));
+  }
+
+  /**
+   * Closes an agent's live stream with UNAUTHENTICATED and {@code why} (its revocation): the agent
+   * is told why and its reconnects are refused.
+   *
+   * @return false when the agent had no live stream
+   */
+  public boolean close(String agentId, String why) {
+    AgentStreamCall call = streams.get(agentId);
+    if (call == null) {
+      return false;
+    }
+    call.refuse(why);
+    return true;
   }
 
   /** Ids of the agents connected now. */

@@ -1,6 +1,12 @@
 /**
  * The agent stream endpoint: the only package of the collector that talks gRPC to agents.
  *
+ * <p>With TLS, every stream needs a client certificate issued by the collector's CA: {@code
+ * AgentAuthInterceptor} checks it after the handshake (so a refusal carries its reason) and the
+ * stream's agent id is the one it names; enrolment ({@code EnrollmentService}) is served on the
+ * same port without a client certificate. The work behind both is in {@code
+ * io.vigil.collector.trust}.
+ *
  * <p>It parses agent messages leniently (so a malformed message gets a clear status and a log line
  * instead of a generic transport error), checks the Hello, answers with the resume point, hands
  * batches to {@link io.vigil.collector.ingest.IngestService} and acknowledges them only after they

@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -122,6 +125,49 @@ public final class CertificateAuthority {
       return new Issued(kp.getPrivate(), sign(b, keyPair.getPrivate()));
     } catch (IOException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot issue certificate for " + cn, e);
+    }
+  }
+
+  /**
+   * Issues an agent's client certificate for a public key the agent made (from its CSR): subject
+   * {@code CN=<agentId>,OU=agent,O=Vigil}, EKU clientAuth only, keyUsage digitalSignature, a random
+   * serial. The agent id must already be checked (a UUID); nothing else of the request is used.
+   */
+  public X509Certificate issueAgent(
+      PublicKey subjectKey, String agentId, Instant notBefore, Instant notAfter) {
+    try {
+      JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+      X509v3CertificateBuilder b =
+          new JcaX509v3CertificateBuilder(
+                  certificate,
+                  serial(),
+                  Date.from(notBefore),
+                  Date.from(notAfter),
+                  // Encoded O, OU, CN (most general first, as X.509 names are): printed in RFC
+                  // 2253 order, as the JDK does, it reads CN=<agent id>,OU=agent,O=Vigil.
+                  new X500NameBuilder(BCStyle.INSTANCE)
+                      .addRDN(BCStyle.O, "Vigil")
+                      .addRDN(BCStyle.OU, "agent")
+                      .addRDN(BCStyle.CN, agentId)
+                      .build(),
+                  subjectKey)
+              .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+              .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+              .addExtension(
+                  Extension.extendedKeyUsage,
+                  false,
+                  new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth))
+              .addExtension(
+                  Extension.authorityKeyIdentifier,
+                  false,
+                  ext.createAuthorityKeyIdentifier(certificate))
+              .addExtension(
+                  Extension.subjectKeyIdentifier,
+                  false,
+                  ext.createSubjectKeyIdentifier(subjectKey));
+      return sign(b, keyPair.getPrivate());
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("cannot issue a certificate for agent " + agentId, e);
     }
   }
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -92,6 +94,35 @@ public final class ServerPki {
         false);
     log.info("issued collector server certificate {} for {}", p.serverCert(), names);
     return p;
+  }
+
+  /**
+   * Loads the CA (certificate and key) that {@link #ensure} made, to issue agent certificates. A CA
+   * key readable by group or others is made owner-only (0600) again, with a warning: whoever holds
+   * it can make agent certificates.
+   *
+   * @throws IOException when either file is missing or does not parse
+   */
+  public static CertificateAuthority loadAuthority(Paths p) throws IOException {
+    if (!Files.exists(p.caKey())) {
+      throw new IOException(
+          "the CA key "
+              + p.caKey()
+              + " is missing: the collector issues agent certificates with it (with an operator's"
+              + " own server certificate and no CA key, agents cannot enrol)");
+    }
+    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(p.caKey());
+    if (!mode.equals(EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE))
+        && !mode.equals(EnumSet.of(PosixFilePermission.OWNER_READ))) {
+      log.warn(
+          "CA key {} had mode {}; set to rw------- (whoever reads it can make agent certificates)",
+          p.caKey(),
+          PosixFilePermissions.toString(mode));
+      Files.setPosixFilePermissions(p.caKey(), PosixFilePermissions.fromString("rw-------"));
+    }
+    X509Certificate caCert = readCertificate(p.caCert());
+    return new CertificateAuthority(
+        new KeyPair(caCert.getPublicKey(), readPrivateKey(p.caKey())), caCert);
   }
 
   static boolean covers(X509Certificate cert, Set<String> names) throws IOException {

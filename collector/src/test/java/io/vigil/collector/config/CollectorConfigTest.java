@@ -48,6 +48,7 @@ class CollectorConfigTest {
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9465)), c.metrics().listen());
     assertFalse(c.metrics().allowRemote());
     assertEquals(new DetectionSection(true, true, List.of()), c.detection());
+    assertEquals(new EnrollmentSection(Duration.ofDays(30), 60), c.enrollment());
     assertEquals(new HostPort("127.0.0.1", 7444), c.operator().address());
     assertEquals(state.resolve("operator/admin.token"), c.operator().bootstrapTokenFile());
   }
@@ -66,6 +67,30 @@ class CollectorConfigTest {
             ConfigException.class,
             () -> CollectorConfig.load(Optional.empty(), Map.of(), List.of("operator.address=x")));
     assertTrue(e.getMessage().contains("operator.address"), e.getMessage());
+  }
+
+  @Test
+  void enrollmentKeysAreBoundAndBounded() throws ConfigException {
+    CollectorConfig c =
+        CollectorConfig.load(
+            Optional.empty(),
+            Map.of(),
+            List.of(
+                "enrollment.agent_certificate_validity=30s",
+                "enrollment.max_attempts_per_minute=5"));
+    assertEquals(new EnrollmentSection(Duration.ofSeconds(30), 5), c.enrollment());
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                CollectorConfig.load(
+                    Optional.empty(),
+                    Map.of(),
+                    List.of(
+                        "enrollment.agent_certificate_validity=826d",
+                        "enrollment.max_attempts_per_minute=0")));
+    assertTrue(e.getMessage().contains("enrollment.agent_certificate_validity"), e.getMessage());
+    assertTrue(e.getMessage().contains("enrollment.max_attempts_per_minute"), e.getMessage());
   }
 
   @Test
