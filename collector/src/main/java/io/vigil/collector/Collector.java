@@ -13,6 +13,7 @@ import io.vigil.collector.store.EventStore;
 import io.vigil.collector.stream.AgentStreamServer;
 import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.collector.stream.StreamLimits;
 import io.vigil.collector.tls.ServerPki;
 import io.vigil.common.config.HostPort;
 import io.vigil.common.lifecycle.Closer;
@@ -95,7 +96,15 @@ public final class Collector implements AutoCloseable {
 
     AgentStreamService service =
         new AgentStreamService(
-            ingest, agents, metrics, config.ingest().maxMessageBytes(), Version.get());
+            ingest,
+            agents,
+            metrics,
+            new StreamLimits(
+                config.ingest().maxMessageBytes(),
+                config.ingest().maxBatchEvents(),
+                StreamLimits.DEFAULT_MAX_COMMAND_RESULTS,
+                config.ingest().maxEventsPerSecondPerAgent()),
+            Version.get());
     HostPort listen = config.listenAddress();
     server =
         AgentStreamServer.start(

@@ -43,7 +43,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   private final ConnectedAgents agents;
   private final StreamMetrics metrics;
   private final String peer;
-  private final int maxMessageBytes;
+  private final StreamLimits limits;
+  private final MessageChecks checks;
+  private final AgentRateLimiter rateLimiter;
   private final String collectorVersion;
   private final Object lock = new Object();
 
@@ -58,14 +60,16 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       ConnectedAgents agents,
       StreamMetrics metrics,
       String peer,
-      int maxMessageBytes,
+      StreamLimits limits,
       String collectorVersion) {
     this.out = out;
     this.ingest = ingest;
     this.agents = agents;
     this.metrics = metrics;
     this.peer = peer;
-    this.maxMessageBytes = maxMessageBytes;
+    this.limits = limits;
+    this.checks = new MessageChecks(limits);
+    this.rateLimiter = new AgentRateLimiter(limits.maxEventsPerSecond(), metrics.throttled);
     this.collectorVersion = collectorVersion;
     out.setOnCancelHandler(this::unregister);
   }
@@ -78,6 +82,11 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
         // failed one would move the watermark past the lost batch.
         return;
       }
+    }
+    if (inbound instanceof InboundMessage.Oversized big) {
+      // Counted and logged with the peer by OversizedMessageLog when the stream closes.
+      fail(Status.RESOURCE_EXHAUSTED.withDescription(big.error() + agentSuffix()));
+      return;
     }
     if (inbound instanceof InboundMessage.Malformed bad) {
       metrics.malformed.inc();
@@ -176,7 +185,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                         SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
                     .setCollectorTimeNs(WallClock.nowNanos())
                     .setCollectorVersion(collectorVersion)
-                    .setMaxMessageBytes(maxMessageBytes))
+                    .setMaxMessageBytes(limits.maxMessageBytes()))
             .build());
     request(AgentStreamService.STREAM_WINDOW);
   }
@@ -190,11 +199,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     if (!EPOCH.matcher(hello.getStreamEpoch()).matches()) {
       return "stream_epoch must be 1 to 64 characters of [A-Za-z0-9._:-]";
     }
-    return null;
+    return MessageChecks.helloProblem(hello);
   }
 
   private void onBatch(EventBatch batch) {
     metrics.batches.inc();
+    Status overLimit = checks.batch(batch);
+    if (overLimit != null) {
+      metrics.overLimit.inc();
+      log.warn("closing stream of agent {} from {}: {}", agentId, peer, overLimit.getDescription());
+      fail(overLimit);
+      return;
+    }
     if (batch.getFirstSeq() < 1 && batch.getEventsCount() > 0) {
       fail(Status.INVALID_ARGUMENT.withDescription("batch first_seq must be >= 1"));
       return;
@@ -211,11 +227,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   CollectorMessage.newBuilder()
                       .setAck(Ack.newBuilder().setAckedSeq(watermark).setStreamEpoch(epoch))
                       .build());
-              request(1);
+              rateLimiter.afterBatch(agentId, batch.getEventsCount(), () -> request(1));
             });
   }
 
   private void onCommandResults(AgentMessage m) {
+    Status overLimit = checks.commandResults(m.getCommandResults().getResultsCount());
+    if (overLimit != null) {
+      metrics.overLimit.inc();
+      log.warn("closing stream of agent {} from {}: {}", agentId, peer, overLimit.getDescription());
+      fail(overLimit);
+      return;
+    }
     ingest
         .submitCommandResults(agentId, m.getCommandResults().getResultsList(), WallClock.nowNanos())
         .whenComplete(
@@ -230,6 +253,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                       .build());
               request(1);
             });
+  }
+
+  private String agentSuffix() {
+    return agentId == null ? "" : " (agent " + agentId + ")";
   }
 
   private void failFromIngest(Throwable error) {

@@ -3,6 +3,7 @@ package io.vigil.collector.stream;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
@@ -23,20 +24,46 @@ public final class AgentStreamService {
   private final IngestService ingest;
   private final ConnectedAgents agents;
   private final StreamMetrics metrics;
-  private final int maxMessageBytes;
+  private final StreamLimits limits;
+  private final OversizedMessageLog oversized;
   private final String collectorVersion;
 
+  /** A service with the default limits of {@link StreamLimits#defaults} and this message size. */
   public AgentStreamService(
       IngestService ingest,
       ConnectedAgents agents,
       MetricsRegistry registry,
       int maxMessageBytes,
       String collectorVersion) {
+    this(ingest, agents, registry, StreamLimits.defaults(maxMessageBytes), collectorVersion);
+  }
+
+  /** A service that holds every agent stream to {@code limits}. */
+  public AgentStreamService(
+      IngestService ingest,
+      ConnectedAgents agents,
+      MetricsRegistry registry,
+      StreamLimits limits,
+      String collectorVersion) {
     this.ingest = ingest;
     this.agents = agents;
     this.metrics = new StreamMetrics(registry);
-    this.maxMessageBytes = maxMessageBytes;
+    this.limits = limits;
+    this.oversized = new OversizedMessageLog(registry);
     this.collectorVersion = collectorVersion;
+  }
+
+  /**
+   * Counts and logs streams refused for an oversized message; add it to the server builder ({@code
+   * addStreamTracerFactory}), since gRPC refuses a too-large frame before the service sees it.
+   */
+  public ServerStreamTracer.Factory oversizedMessageLog() {
+    return oversized;
+  }
+
+  /** The limits every stream is held to. */
+  public StreamLimits limits() {
+    return limits;
   }
 
   ConnectedAgents agents() {
@@ -51,7 +78,7 @@ public final class AgentStreamService {
   public ServerServiceDefinition definition() {
     MethodDescriptor<InboundMessage, CollectorMessage> method =
         AgentServiceGrpc.getStreamMethod().toBuilder(
-                new LenientMarshaller(maxMessageBytes),
+                new LenientMarshaller(limits.maxMessageBytes()),
                 ProtoUtils.marshaller(CollectorMessage.getDefaultInstance()))
             .build();
     ServerServiceDefinition def =
@@ -68,13 +95,7 @@ public final class AgentStreamService {
     out.disableAutoRequest();
     AgentStreamCall call =
         new AgentStreamCall(
-            out,
-            ingest,
-            agents,
-            metrics,
-            PeerInterceptor.PEER.get(),
-            maxMessageBytes,
-            collectorVersion);
+            out, ingest, agents, metrics, PeerInterceptor.PEER.get(), limits, collectorVersion);
     out.request(1); // the Hello
     return call;
   }
