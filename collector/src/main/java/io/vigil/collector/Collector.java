@@ -15,6 +15,7 @@ import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.stream.AgentStreamServer;
 import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.collector.stream.StreamLimits;
 import io.vigil.collector.tls.CertificateAuthority;
 import io.vigil.collector.tls.ServerPki;
 import io.vigil.collector.trust.CollectorTrust;
@@ -121,7 +122,16 @@ public final class Collector implements AutoCloseable {
 
     AgentStreamService service =
         new AgentStreamService(
-            ingest, agents, metrics, config.ingest().maxMessageBytes(), Version.get(), trust);
+            ingest,
+            agents,
+            metrics,
+            new StreamLimits(
+                config.ingest().maxMessageBytes(),
+                config.ingest().maxBatchEvents(),
+                StreamLimits.DEFAULT_MAX_COMMAND_RESULTS,
+                config.ingest().maxEventsPerSecondPerAgent()),
+            Version.get(),
+            trust);
     HostPort listen = config.listenAddress();
     server =
         AgentStreamServer.start(

@@ -48,6 +48,15 @@ public final class Deployment implements AutoCloseable {
 
   /** Writes the collector config and starts it; waits until its CA file exists. */
   public VigilProcess startCollector(String... extraYaml) throws Exception {
+    return startCollector(List.of(), extraYaml);
+  }
+
+  /**
+   * {@link #startCollector(String...)} with extra JVM options, e.g. {@code -Xmx256m} for a test
+   * that states a heap bound.
+   */
+  public VigilProcess startCollector(List<String> jvmOptions, String... extraYaml)
+      throws Exception {
     Path cfg = root.resolve("collector.yaml");
     Files.writeString(
         cfg,
@@ -61,7 +70,8 @@ public final class Deployment implements AutoCloseable {
             "  listen: \"\"",
             String.join("\n", extraYaml),
             ""));
-    VigilProcess p = launch("collector", COLLECTOR_MAIN, "run", "--config", cfg.toString());
+    VigilProcess p =
+        launch("collector", COLLECTOR_MAIN, jvmOptions, "run", "--config", cfg.toString());
     Poll.until(
         Duration.ofSeconds(60),
         () -> "collector did not listen; log:\n" + p.logText(),
@@ -202,8 +212,13 @@ public final class Deployment implements AutoCloseable {
   }
 
   private VigilProcess launch(String name, String main, String... args) throws IOException {
+    return launch(name, main, List.of(), args);
+  }
+
+  private VigilProcess launch(String name, String main, List<String> jvmOptions, String... args)
+      throws IOException {
     Path log = root.resolve(name + "-" + (++runs) + ".log");
-    VigilProcess p = VigilProcess.start(name, main, log, args);
+    VigilProcess p = VigilProcess.start(name, main, log, jvmOptions, args);
     started.add(p);
     return p;
   }

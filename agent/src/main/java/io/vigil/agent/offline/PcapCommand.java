@@ -5,6 +5,7 @@ import io.vigil.agent.packet.decode.LinkType;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.file.CaptureFileReader;
 import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.common.config.PathArgument;
 import io.vigil.common.text.JsonStrings;
 import io.vigil.common.text.TerminalText;
 import io.vigil.proto.v1.Event;
@@ -56,11 +57,19 @@ public final class PcapCommand {
         if (i + 1 >= args.length || output != null) {
           return usage("--out takes one file");
         }
-        output = Path.of(args[++i]);
+        try {
+          output = PathArgument.parse("--out", args[++i]);
+        } catch (IllegalArgumentException e) {
+          return usage(e.getMessage());
+        }
       } else if (a.startsWith("-")) {
-        return usage("unknown option " + a);
+        return usage("unknown option " + TerminalText.escape(a, 200));
       } else {
-        files.add(Path.of(a));
+        try {
+          files.add(PathArgument.parse("capture file", a));
+        } catch (IllegalArgumentException e) {
+          return usage(e.getMessage());
+        }
       }
     }
     if (files.isEmpty() || output == null) {
@@ -116,7 +125,9 @@ public final class PcapCommand {
       w.flush();
     } catch (IOException | UncheckedIOException e) {
       progress.clear();
-      err.println("vigil-agent pcap: cannot write " + output + ": " + e.getMessage());
+      err.println(
+          "vigil-agent pcap: cannot write "
+              + TerminalText.escape(output + ": " + e.getMessage(), 1000));
       return 1;
     }
     progress.clear();

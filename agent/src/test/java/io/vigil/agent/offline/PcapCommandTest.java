@@ -95,4 +95,18 @@ class PcapCommandTest {
     assertEquals(2, run("x.pcap", "--bogus", "--out", "y"));
     assertEquals(1, run(dir.resolve("missing.pcap").toString(), "--out", "y"));
   }
+
+  @Test
+  void hostilePathArgumentsAreRefusedNamingTheArgumentAndPrintedInert() {
+    assertEquals(2, run("x.pcap", "--out", "y\u0000\u001b]0;pwn\u0007"));
+    assertEquals(2, run("a\u0000.pcap", "--out", "y"));
+    assertEquals(2, run("x.pcap", "--\u001b[2J", "--out", "y"));
+    assertEquals(1, run(dir.resolve("<script>\u001b[2J.pcap").toString(), "--out", "y"));
+    String printed = err.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("--out: path contains a NUL character"), printed);
+    assertTrue(printed.contains("capture file: path contains a NUL character"), printed);
+    assertTrue(printed.contains("unknown option --\\x1b[2J"), printed);
+    assertTrue(printed.contains("<script>\\x1b[2J.pcap"), printed);
+    assertFalse(printed.contains("\u001b") || printed.contains("\u0000"), printed);
+  }
 }

@@ -7,7 +7,13 @@ import java.time.Duration;
  * Limits of the agent stream's ingest path (the {@code ingest} section). Immutable.
  *
  * @param maxMessageBytes {@code ingest.max_message_bytes}: largest gRPC message accepted from an
- *     agent
+ *     agent, counted after decompression (default 4 MiB); a larger one ends the stream with
+ *     RESOURCE_EXHAUSTED
+ * @param maxBatchEvents {@code ingest.max_batch_events}: events in one batch at most (default
+ *     10000); more ends the stream with INVALID_ARGUMENT
+ * @param maxEventsPerSecondPerAgent {@code ingest.max_events_per_second_per_agent}: events one
+ *     agent stream may send per second on average (default 50000; 0: no limit); a faster agent is
+ *     read more slowly and keeps the rest in its spool, nothing is refused
  * @param maxQueuedBatches {@code ingest.max_queued_batches}: batches received but not yet stored,
  *     across all agents, before the stream stops reading (back-pressure)
  * @param maxEventsPerTransaction {@code ingest.max_events_per_transaction}: events written in one
@@ -20,17 +26,22 @@ import java.time.Duration;
  */
 public record IngestSection(
     int maxMessageBytes,
+    int maxBatchEvents,
+    long maxEventsPerSecondPerAgent,
     int maxQueuedBatches,
     int maxEventsPerTransaction,
     Duration holeGrace,
     long fimMaxEntriesPerAgent) {
 
   static IngestSection bind(ConfigNode node) {
-    int maxMessage = (int) node.bytes("max_message_bytes", "16MiB", 64L << 10, 1L << 30);
+    int maxMessage = (int) node.bytes("max_message_bytes", "4MiB", 64L << 10, 1L << 30);
+    int maxBatchEvents = node.intValue("max_batch_events", 10_000, 1, 1_000_000);
+    long perSecond = node.longValue("max_events_per_second_per_agent", 50_000, 0, 1_000_000_000);
     int maxQueued = node.intValue("max_queued_batches", 64, 1, 100_000);
     int perTx = node.intValue("max_events_per_transaction", 20_000, 1, 10_000_000);
     Duration holeGrace = node.duration("hole_grace", "2m", Duration.ZERO, Duration.ofDays(7));
     long fimMax = node.longValue("fim_max_entries_per_agent", 1_000_000, 1, 100_000_000);
-    return new IngestSection(maxMessage, maxQueued, perTx, holeGrace, fimMax);
+    return new IngestSection(
+        maxMessage, maxBatchEvents, perSecond, maxQueued, perTx, holeGrace, fimMax);
   }
 }

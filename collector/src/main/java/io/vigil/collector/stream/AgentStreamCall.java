@@ -50,7 +50,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   private final ConnectedAgents agents;
   private final StreamMetrics metrics;
   private final String peer;
-  private final int maxMessageBytes;
+  private final StreamLimits limits;
+  private final MessageChecks checks;
+  private final AgentRateLimiter rateLimiter;
   private final String collectorVersion;
   // Null without TLS (--insecure): then the agent id comes from the Hello.
   private final CollectorTrust trust;
@@ -70,7 +72,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       String peer,
       CollectorTrust trust,
       AgentPrincipal principal,
-      int maxMessageBytes,
+      StreamLimits limits,
       String collectorVersion) {
     this.out = out;
     this.ingest = ingest;
@@ -79,7 +81,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     this.peer = peer;
     this.trust = trust;
     this.principal = principal;
-    this.maxMessageBytes = maxMessageBytes;
+    this.limits = limits;
+    this.checks = new MessageChecks(limits);
+    this.rateLimiter = new AgentRateLimiter(limits.maxEventsPerSecond(), metrics.throttled);
     this.collectorVersion = collectorVersion;
     out.setOnCancelHandler(this::unregister);
   }
@@ -101,6 +105,11 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
         refuse(late.get().description());
         return;
       }
+    }
+    if (inbound instanceof InboundMessage.Oversized big) {
+      // Counted and logged with the peer by OversizedMessageLog when the stream closes.
+      fail(Status.RESOURCE_EXHAUSTED.withDescription(big.error() + agentSuffix()));
+      return;
     }
     if (inbound instanceof InboundMessage.Malformed bad) {
       metrics.malformed.inc();
@@ -212,7 +221,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                         SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
                     .setCollectorTimeNs(WallClock.nowNanos())
                     .setCollectorVersion(collectorVersion)
-                    .setMaxMessageBytes(maxMessageBytes))
+                    .setMaxMessageBytes(limits.maxMessageBytes()))
             .build());
     request(AgentStreamService.STREAM_WINDOW);
   }
@@ -226,11 +235,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     if (!EPOCH.matcher(hello.getStreamEpoch()).matches()) {
       return "stream_epoch must be 1 to 64 characters of [A-Za-z0-9._:-]";
     }
-    return null;
+    return MessageChecks.helloProblem(hello);
   }
 
   private void onBatch(EventBatch batch) {
     metrics.batches.inc();
+    Status overLimit = checks.batch(batch);
+    if (overLimit != null) {
+      metrics.overLimit.inc();
+      log.warn("closing stream of agent {} from {}: {}", agentId, peer, overLimit.getDescription());
+      fail(overLimit);
+      return;
+    }
     if (batch.getFirstSeq() < 1 && batch.getEventsCount() > 0) {
       fail(Status.INVALID_ARGUMENT.withDescription("batch first_seq must be >= 1"));
       return;
@@ -247,11 +263,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   CollectorMessage.newBuilder()
                       .setAck(Ack.newBuilder().setAckedSeq(watermark).setStreamEpoch(epoch))
                       .build());
-              request(1);
+              rateLimiter.afterBatch(agentId, batch.getEventsCount(), () -> request(1));
             });
   }
 
   private void onCommandResults(AgentMessage m) {
+    Status overLimit = checks.commandResults(m.getCommandResults().getResultsCount());
+    if (overLimit != null) {
+      metrics.overLimit.inc();
+      log.warn("closing stream of agent {} from {}: {}", agentId, peer, overLimit.getDescription());
+      fail(overLimit);
+      return;
+    }
     ingest
         .submitCommandResults(agentId, m.getCommandResults().getResultsList(), WallClock.nowNanos())
         .whenComplete(
@@ -290,6 +313,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                     .setError(outcome.error()))
             .build());
     request(1);
+  }
+
+  private String agentSuffix() {
+    return agentId == null ? "" : " (agent " + agentId + ")";
   }
 
   private void failFromIngest(Throwable error) {

@@ -86,7 +86,9 @@ public final class AgentStreamServer implements AutoCloseable {
     }
     Server server =
         builder
+            // Also bounds a compressed message after inflating (see LenientMarshaller).
             .maxInboundMessageSize(maxMessageBytes)
+            .addStreamTracerFactory(service.oversizedMessageLog())
             // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow
             // that
             // and a little more, and ping idle agents ourselves to drop dead connections.

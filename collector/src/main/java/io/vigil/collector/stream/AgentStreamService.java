@@ -3,6 +3,7 @@ package io.vigil.collector.stream;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerStreamTracer;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
@@ -24,14 +25,15 @@ public final class AgentStreamService {
   private final IngestService ingest;
   private final ConnectedAgents agents;
   private final StreamMetrics metrics;
-  private final int maxMessageBytes;
+  private final StreamLimits limits;
+  private final OversizedMessageLog oversized;
   private final String collectorVersion;
   private final CollectorTrust trust;
 
   /**
-   * The service without trust: the agent id is taken from the Hello. Only for a collector started
-   * with {@code --insecure} (plaintext) and in-process tests; {@link AgentStreamServer} refuses it
-   * with TLS.
+   * The service without trust and with the default limits of {@link StreamLimits#defaults}: the
+   * agent id is taken from the Hello. Only for a collector started with {@code --insecure}
+   * (plaintext) and in-process tests; {@link AgentStreamServer} refuses it with TLS.
    */
   public AgentStreamService(
       IngestService ingest,
@@ -39,14 +41,23 @@ public final class AgentStreamService {
       MetricsRegistry registry,
       int maxMessageBytes,
       String collectorVersion) {
-    this(ingest, agents, registry, maxMessageBytes, collectorVersion, null);
+    this(ingest, agents, registry, StreamLimits.defaults(maxMessageBytes), collectorVersion, null);
+  }
+
+  /** As the constructor above, holding every stream to {@code limits}. */
+  public AgentStreamService(
+      IngestService ingest,
+      ConnectedAgents agents,
+      MetricsRegistry registry,
+      StreamLimits limits,
+      String collectorVersion) {
+    this(ingest, agents, registry, limits, collectorVersion, null);
   }
 
   /**
-   * The service with trust: every stream needs a client certificate issued by the collector CA, and
-   * the agent id is the one it names.
+   * The service with trust and the default limits for this message size.
    *
-   * @param trust the collector's trust, or null for none (see the other constructor)
+   * @param trust the collector's trust, or null for none (see the first constructor)
    */
   public AgentStreamService(
       IngestService ingest,
@@ -55,12 +66,42 @@ public final class AgentStreamService {
       int maxMessageBytes,
       String collectorVersion,
       CollectorTrust trust) {
+    this(ingest, agents, registry, StreamLimits.defaults(maxMessageBytes), collectorVersion, trust);
+  }
+
+  /**
+   * The service with trust: every stream needs a client certificate issued by the collector CA, and
+   * the agent id is the one it names; every stream is held to {@code limits}.
+   *
+   * @param trust the collector's trust, or null for none (see the first constructor)
+   */
+  public AgentStreamService(
+      IngestService ingest,
+      ConnectedAgents agents,
+      MetricsRegistry registry,
+      StreamLimits limits,
+      String collectorVersion,
+      CollectorTrust trust) {
     this.trust = trust;
     this.ingest = ingest;
     this.agents = agents;
     this.metrics = new StreamMetrics(registry);
-    this.maxMessageBytes = maxMessageBytes;
+    this.limits = limits;
+    this.oversized = new OversizedMessageLog(registry);
     this.collectorVersion = collectorVersion;
+  }
+
+  /**
+   * Counts and logs streams refused for an oversized message; add it to the server builder ({@code
+   * addStreamTracerFactory}), since gRPC refuses a too-large frame before the service sees it.
+   */
+  public ServerStreamTracer.Factory oversizedMessageLog() {
+    return oversized;
+  }
+
+  /** The limits every stream is held to. */
+  public StreamLimits limits() {
+    return limits;
   }
 
   ConnectedAgents agents() {
@@ -83,7 +124,7 @@ public final class AgentStreamService {
   public ServerServiceDefinition definition() {
     MethodDescriptor<InboundMessage, CollectorMessage> method =
         AgentServiceGrpc.getStreamMethod().toBuilder(
-                new LenientMarshaller(maxMessageBytes),
+                new LenientMarshaller(limits.maxMessageBytes()),
                 ProtoUtils.marshaller(CollectorMessage.getDefaultInstance()))
             .build();
     ServerServiceDefinition def =
@@ -112,7 +153,7 @@ public final class AgentStreamService {
             PeerInterceptor.PEER.get(),
             trust,
             AgentAuthInterceptor.PRINCIPAL.get(),
-            maxMessageBytes,
+            limits,
             collectorVersion);
     out.request(1); // the Hello
     return call;

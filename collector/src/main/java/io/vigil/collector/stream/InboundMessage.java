@@ -9,4 +9,10 @@ sealed interface InboundMessage {
 
   /** Bytes that did not parse as an {@code AgentMessage}; {@code error} says why. */
   record Malformed(String error) implements InboundMessage {}
+
+  /**
+   * A message larger than the limit, counted after decompression; parsing stopped at the limit, so
+   * the message was never held whole. {@code error} says which limit.
+   */
+  record Oversized(String error) implements InboundMessage {}
 }

@@ -9,6 +9,8 @@ final class StreamMetrics {
   final Counter malformed;
   final Counter rejectedHello;
   final Counter batches;
+  final Counter overLimit;
+  final Counter throttled;
   final MetricsRegistry registry;
 
   StreamMetrics(MetricsRegistry r) {
@@ -24,5 +26,15 @@ final class StreamMetrics {
             "vigil_collector_streams_rejected_total",
             "Agent streams refused (missing or invalid Hello, unsupported schema)");
     batches = r.counter("vigil_collector_batches_received_total", "Event batches received");
+    overLimit =
+        r.counter(
+            "vigil_collector_messages_over_limit_total",
+            "Agent messages over a content limit (events per batch, command results, Hello"
+                + " fields); their streams were closed");
+    throttled =
+        r.counter(
+            "vigil_collector_throttled_batches_total",
+            "Batches after which an agent's next message was read later because the agent sent"
+                + " more than ingest.max_events_per_second_per_agent");
   }
 }

@@ -13,5 +13,10 @@
  * are durably stored. Inbound flow control is manual: a stream gets a new message only when one of
  * its batches has been committed, so a slow store slows the agents down instead of filling the
  * collector's memory.
+ *
+ * <p>It also holds each stream to {@link io.vigil.collector.stream.StreamLimits}: message size
+ * after decompression (refused with RESOURCE_EXHAUSTED, logged by {@code OversizedMessageLog}),
+ * events per batch, command results per message and Hello fields ({@code MessageChecks}), and a
+ * per-agent event rate that delays the next read instead of refusing ({@code AgentRateLimiter}).
  */
 package io.vigil.collector.stream;

@@ -39,7 +39,9 @@ class CollectorConfigTest {
     assertEquals(List.of(), c.tls().hostnames());
     assertEquals(state.resolve("vigil.db"), c.store().path());
     assertEquals(1 << 20, c.store().maxEventBytes());
-    assertEquals(16 << 20, c.ingest().maxMessageBytes());
+    assertEquals(4 << 20, c.ingest().maxMessageBytes());
+    assertEquals(10_000, c.ingest().maxBatchEvents());
+    assertEquals(50_000, c.ingest().maxEventsPerSecondPerAgent());
     assertEquals(64, c.ingest().maxQueuedBatches());
     assertEquals(20_000, c.ingest().maxEventsPerTransaction());
     assertEquals(Duration.ofMinutes(2), c.ingest().holeGrace());

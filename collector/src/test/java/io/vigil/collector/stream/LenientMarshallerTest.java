@@ -47,11 +47,38 @@ class LenientMarshallerTest {
   }
 
   @Test
-  void refusesOversizedAndTruncatedMessagesAsMalformed() {
+  void oversizedMessagesAreOversizedWhetherTheirLengthIsKnownOrNot() {
     byte[] whole = batch();
+    LenientMarshaller tight = new LenientMarshaller(whole.length - 1);
+    assertInstanceOf(InboundMessage.Oversized.class, tight.parse(new Known(whole)));
+    // A compressed message arrives as an inflating stream of unknown length.
     assertInstanceOf(
-        InboundMessage.Malformed.class,
-        new LenientMarshaller(whole.length - 1).parse(new Known(whole)));
+        InboundMessage.Oversized.class,
+        tight.parse(new FilterInputStream(new ByteArrayInputStream(whole)) {}));
+    LenientMarshaller exact = new LenientMarshaller(whole.length);
+    assertInstanceOf(
+        InboundMessage.Parsed.class,
+        exact.parse(new FilterInputStream(new ByteArrayInputStream(whole)) {}));
+  }
+
+  @Test
+  void grpcsOwnDecompressedSizeLimitBecomesOversized() {
+    InputStream throwing =
+        new InputStream() {
+          @Override
+          public int read() {
+            throw io.grpc.Status.RESOURCE_EXHAUSTED
+                .withDescription("Decompressed gRPC message exceeds maximum size")
+                .asRuntimeException();
+          }
+        };
+    assertInstanceOf(
+        InboundMessage.Oversized.class, new LenientMarshaller(1 << 20).parse(throwing));
+  }
+
+  @Test
+  void refusesTruncatedMessagesAsMalformed() {
+    byte[] whole = batch();
     byte[] truncated = java.util.Arrays.copyOf(whole, whole.length - 3);
     assertInstanceOf(
         InboundMessage.Malformed.class, new LenientMarshaller(1 << 20).parse(new Known(truncated)));

@@ -51,10 +51,12 @@ public record ConfigArgs(Optional<Path> file, List<String> sets, List<String> re
         sets.add(value);
       } else if (file != null) {
         problems.add("--config: given more than once");
-      } else if (value.isEmpty()) {
-        problems.add("--config: empty file name");
       } else {
-        file = Path.of(value);
+        try {
+          file = PathArgument.parse("--config", value);
+        } catch (IllegalArgumentException e) {
+          problems.add(e.getMessage());
+        }
       }
     }
     if (!problems.isEmpty()) {

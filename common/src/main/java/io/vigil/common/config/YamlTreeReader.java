@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
 import org.snakeyaml.engine.v2.exceptions.Mark;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
@@ -24,11 +26,12 @@ import org.snakeyaml.engine.v2.schema.CoreSchema;
  * <p>Works on snakeyaml-engine's node graph rather than constructed Java objects so that positions
  * survive and duplicate keys are reported per path. Bounded: at most 1 Mi code points, 16 aliases
  * to collections, nesting depth 32 and 100 000 nodes, so an alias bomb or a deeply nested file
- * cannot exhaust memory or stack. Stateless.
+ * cannot exhaust memory or stack (depth is checked on the parser's events before the recursive
+ * composer runs). Stateless.
  */
 final class YamlTreeReader {
   static final int MAX_CODE_POINTS = 1 << 20;
-  private static final int MAX_DEPTH = 32;
+  static final int MAX_DEPTH = 32;
   private static final int MAX_NODES = 100_000;
 
   private final String label;
@@ -58,6 +61,10 @@ final class YamlTreeReader {
     YamlTreeReader reader = new YamlTreeReader(label, problems);
     Optional<Node> root;
     try {
+      if (tooDeep(yaml, settings)) {
+        problems.add(label + ": YAML collections nested deeper than " + MAX_DEPTH + " levels");
+        return emptyMapping(label);
+      }
       root = new Compose(settings).composeString(yaml);
     } catch (MarkedYamlEngineException e) {
       String where = e.getProblemMark().map(reader::position).orElse(label);
@@ -78,6 +85,30 @@ final class YamlTreeReader {
       problems.add(value.origin() + ": the configuration must be a mapping of keys");
     }
     return emptyMapping(label);
+  }
+
+  /**
+   * Whether collections nest deeper than {@link #MAX_DEPTH}. Checked on the parser's events before
+   * composing: the composer recurses once per level, so a file of a few hundred thousand {@code [}
+   * would overflow the stack (a StackOverflowError, not a message naming the file), while the
+   * parser below it is iterative.
+   */
+  private static boolean tooDeep(String yaml, LoadSettings settings) {
+    int depth = 0;
+    for (Event e : new Parse(settings).parseString(yaml)) {
+      switch (e.getEventId()) {
+        case MappingStart, SequenceStart -> {
+          if (++depth > MAX_DEPTH) {
+            return true;
+          }
+        }
+        case MappingEnd, SequenceEnd -> depth--;
+        default -> {
+          // scalars, aliases and document markers do not nest
+        }
+      }
+    }
+    return false;
   }
 
   private static ConfigValue.Mapping emptyMapping(String label) {

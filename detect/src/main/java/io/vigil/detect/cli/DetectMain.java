@@ -1,5 +1,6 @@
 package io.vigil.detect.cli;
 
+import io.vigil.common.config.PathArgument;
 import io.vigil.detect.lint.LintReport;
 import io.vigil.detect.lint.ReportText;
 import io.vigil.detect.lint.RuleLint;
@@ -40,7 +41,14 @@ public final class DetectMain {
       return 2;
     }
     String command = "vigil rules " + args[0];
-    Path dir = Path.of(args[1]).toAbsolutePath().normalize();
+    Path dir;
+    try {
+      dir = PathArgument.parse("DIR", args[1]);
+    } catch (IllegalArgumentException e) {
+      err.println(ReportText.line(command + ": " + e.getMessage()));
+      err.println(USAGE);
+      return 2;
+    }
     if (!Files.isDirectory(dir)) {
       err.println(ReportText.line(command + ": not a directory: " + args[1]));
       err.println(USAGE);

@@ -77,4 +77,12 @@ class DetectMainTest {
     assertTrue(printed.contains("vigil rules test: not a directory: "), printed);
     assertTrue(printed.contains("missing\\x1b[31m"), printed);
   }
+
+  @Test
+  void aDirectoryArgumentWithNulIsAUsageErrorNotACrash() {
+    assertEquals(2, run("lint", "rules\u0000\u001b]0;pwn\u0007"));
+    String printed = err.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("vigil rules lint: DIR: path contains a NUL character"), printed);
+    assertTrue(!printed.contains("\u001b"), printed);
+  }
 }

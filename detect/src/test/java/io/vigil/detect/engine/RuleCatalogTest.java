@@ -169,6 +169,38 @@ class RuleCatalogTest {
   }
 
   @Test
+  void yamlBombsInARuleDirectoryAreSkippedAndCountedAndTheOtherRulesLoad() throws Exception {
+    Path good = rule(dir, "good.yml", "g", PROCESS, BASE64);
+    StringBuilder laughs =
+        new StringBuilder("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (char c = 'b'; c <= 'z'; c++) {
+      char p = (char) (c - 1);
+      laughs.append(c).append(": &").append(c).append(" [");
+      laughs.append(("*" + p + ", ").repeat(8)).append('*').append(p).append("]\n");
+    }
+    Path billion = dir.resolve("billion-laughs.yml");
+    Files.writeString(billion, laughs + "title: t\n");
+    Path deep = dir.resolve("deep.yml");
+    Files.writeString(deep, "title: " + "[".repeat(200_000) + "]".repeat(200_000) + "\n");
+    Path huge = dir.resolve("huge.yml");
+    Files.writeString(huge, "title: '" + "x".repeat(3 << 20) + "'\n");
+
+    RuleCatalog c = RuleCatalog.load(List.of(dir));
+
+    assertEquals(List.of("g"), c.active().stream().map(ActiveRule::id).toList());
+    assertTrue(entry(c, good).active());
+    for (Path bad : List.of(billion, deep, huge)) {
+      CatalogEntry e = entry(c, bad);
+      assertFalse(e.active(), bad.toString());
+      assertEquals(Kind.SKIPPED, e.verdict().kind(), bad.toString());
+    }
+    assertTrue(entry(c, billion).describe().contains("aliases"), entry(c, billion).describe());
+    assertTrue(entry(c, deep).describe().contains("nested deeper"), entry(c, deep).describe());
+    assertTrue(entry(c, huge).describe().contains("code points"), entry(c, huge).describe());
+    assertTrue(c.summary().contains("skipped 3"), c.summary());
+  }
+
+  @Test
   void aDirectoryThatCannotBeWalkedIsAnError() {
     assertThrows(IOException.class, () -> RuleCatalog.load(List.of(dir.resolve("missing"))));
   }
