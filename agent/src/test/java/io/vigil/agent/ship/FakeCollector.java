@@ -23,7 +23,9 @@ import io.vigil.proto.v1.CollectorMessage;
 import io.vigil.proto.v1.EnrollRequest;
 import io.vigil.proto.v1.EnrollResponse;
 import io.vigil.proto.v1.EnrollmentServiceGrpc;
+import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.RenewResponse;
+import io.vigil.proto.v1.SensorState;
 import io.vigil.proto.v1.Welcome;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
@@ -62,6 +64,9 @@ public final class FakeCollector implements AutoCloseable {
 
   /** One entry per stream whose Hello arrived: agent id and client certificate serial. */
   public final List<String> streams = Collections.synchronizedList(new ArrayList<>());
+
+  /** The "collector" entries of every AgentStatus event received, in order. */
+  public final List<SensorState> linkStates = Collections.synchronizedList(new ArrayList<>());
 
   public final AtomicInteger renewRequests = new AtomicInteger();
   public final AtomicLong watermark = new AtomicLong();
@@ -226,6 +231,20 @@ public final class FakeCollector implements AutoCloseable {
                       .build());
             }
             case BATCH -> {
+              for (com.google.protobuf.ByteString b : m.getBatch().getEventsList()) {
+                try {
+                  Event e = Event.parseFrom(b);
+                  if (e.hasAgentStatus()) {
+                    for (SensorState st : e.getAgentStatus().getSensorsList()) {
+                      if (st.getName().equals("collector")) {
+                        c.linkStates.add(st);
+                      }
+                    }
+                  }
+                } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                  throw new IllegalStateException(ex);
+                }
+              }
               long last = m.getBatch().getFirstSeq() + m.getBatch().getEventsCount() - 1;
               long w = c.watermark.accumulateAndGet(last, Math::max);
               out.onNext(
