@@ -268,6 +268,11 @@ public final class Deployment implements AutoCloseable {
         "  process:",
         "    enabled: false",
         "  network:",
+        "    enabled: false",
+        // the file sensor would count the files other tests write to /tmp at the same time
+        "  file:",
+        "    enabled: false",
+        "  fim:",
         "    enabled: false");
   }
 
