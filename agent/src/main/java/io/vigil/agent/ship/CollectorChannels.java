@@ -29,6 +29,27 @@ public final class CollectorChannels {
   public record ClientTls(Path certFile, Path keyFile, Path caFile) {}
 
   /**
+   * A channel without a client certificate: plaintext when {@code insecure}, else TLS that only
+   * checks the collector against {@code caFile}. A collector with mutual TLS refuses its streams;
+   * it is for tools and tests that talk to a collector the way an agent's transport does.
+   */
+  public static ManagedChannel open(
+      String host,
+      int port,
+      Path caFile,
+      String serverName,
+      boolean insecure,
+      Duration connectTimeout,
+      Duration keepAlive)
+      throws IOException {
+    ChannelCredentials creds =
+        insecure
+            ? InsecureChannelCredentials.create()
+            : TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
+    return build(host, port, creds, serverName, connectTimeout, keepAlive);
+  }
+
+  /**
    * @param tls the mutual TLS files; null only for plaintext
    * @param serverName name to verify in the certificate; empty for the host of the address
    */
@@ -47,6 +68,16 @@ public final class CollectorChannels {
                 .keyManager(tls.certFile().toFile(), tls.keyFile().toFile())
                 .trustManager(tls.caFile().toFile())
                 .build();
+    return build(host, port, creds, serverName, connectTimeout, keepAlive);
+  }
+
+  private static ManagedChannel build(
+      String host,
+      int port,
+      ChannelCredentials creds,
+      String serverName,
+      Duration connectTimeout,
+      Duration keepAlive) {
     NettyChannelBuilder b =
         NettyChannelBuilder.forAddress(host, port, creds)
             // Keep-alive pings find a dead collector (or a silently dropped NAT entry) while the
