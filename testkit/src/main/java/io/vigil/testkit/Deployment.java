@@ -217,6 +217,15 @@ public final class Deployment implements AutoCloseable {
    * not enrolled yet, is enrolled then.
    */
   public VigilProcess startCollector(String... extraYaml) throws Exception {
+    return startCollector(List.of(), extraYaml);
+  }
+
+  /**
+   * {@link #startCollector(String...)} with extra JVM options, e.g. {@code -Xmx256m} for a test
+   * that states a heap bound.
+   */
+  public VigilProcess startCollector(List<String> jvmOptions, String... extraYaml)
+      throws Exception {
     Path cfg = collectorConfig();
     Files.writeString(
         cfg,
@@ -232,7 +241,8 @@ public final class Deployment implements AutoCloseable {
             "  listen: \"\"",
             String.join("\n", extraYaml),
             ""));
-    VigilProcess p = launch("collector", COLLECTOR_MAIN, "run", "--config", cfg.toString());
+    VigilProcess p =
+        launch("collector", COLLECTOR_MAIN, jvmOptions, "run", "--config", cfg.toString());
     Poll.until(
         Duration.ofSeconds(60),
         () -> "collector did not listen; log:\n" + p.logText(),
@@ -392,8 +402,13 @@ public final class Deployment implements AutoCloseable {
   }
 
   private VigilProcess launch(String name, String main, String... args) throws IOException {
+    return launch(name, main, List.of(), args);
+  }
+
+  private VigilProcess launch(String name, String main, List<String> jvmOptions, String... args)
+      throws IOException {
     Path log = root.resolve(name + "-" + (++runs) + ".log");
-    VigilProcess p = VigilProcess.start(name, main, log, args);
+    VigilProcess p = VigilProcess.start(name, main, log, jvmOptions, args);
     started.add(p);
     return p;
   }

@@ -30,10 +30,21 @@ public final class VigilProcess implements AutoCloseable {
   /** Starts {@code mainClass} with {@code args}; stdout and stderr go to {@code log}. */
   public static VigilProcess start(String name, String mainClass, Path log, String... args)
       throws IOException {
+    return start(name, mainClass, log, List.of(), args);
+  }
+
+  /**
+   * Starts {@code mainClass} with extra JVM options after the defaults (so that e.g. {@code
+   * -Xmx256m} replaces the default {@code -Xmx512m}).
+   */
+  public static VigilProcess start(
+      String name, String mainClass, Path log, List<String> jvmOptions, String... args)
+      throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.addAll(jvmFlags());
     cmd.add("-Xmx512m");
+    cmd.addAll(jvmOptions);
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
