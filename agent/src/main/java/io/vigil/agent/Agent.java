@@ -6,6 +6,8 @@ import io.vigil.agent.config.SyntheticSection;
 import io.vigil.agent.identity.AgentIdentity;
 import io.vigil.agent.identity.HostInfoCollector;
 import io.vigil.agent.pipeline.Pipeline;
+import io.vigil.agent.pki.CertificateRenewal;
+import io.vigil.agent.pki.ClientCertificate;
 import io.vigil.agent.response.CommandDispatcher;
 import io.vigil.agent.response.ResultSequence;
 import io.vigil.agent.sensor.Sensor;
@@ -26,8 +28,11 @@ import io.vigil.proto.v1.Hello;
 import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.SensorState;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,7 @@ public final class Agent implements AutoCloseable {
 
   private final Closer parts = new Closer();
   private final List<Sensor> sensors = new ArrayList<>();
+  private volatile Shipper shipper;
 
   private Agent() {}
 
@@ -137,6 +143,10 @@ public final class Agent implements AutoCloseable {
     }
     ChannelHolder channel = new ChannelHolder(c, insecure);
     parts.add(channel);
+    Optional<CertificateRenewal> renewal =
+        insecure
+            ? Optional.empty()
+            : Optional.of(new CertificateRenewal(c.certFile(), c.keyFile(), Clock.systemUTC()));
     Shipper shipper =
         new Shipper(
             new ShipperOptions(
@@ -149,13 +159,35 @@ public final class Agent implements AutoCloseable {
                 c.reconnectMaxBackoff()),
             spool,
             channel,
-            () -> hello(identity, spool, host),
+            renewal,
+            () -> hello(agentId(identity, channel), spool, host),
             commands,
             "gzip".equals(c.compression()) ? "gzip" : "identity",
             metrics);
     shipper.start();
     parts.add(shipper);
-    log.info("shipping to {} ({})", c.address(), insecure ? "plaintext" : "TLS");
+    this.shipper = shipper;
+    log.info(
+        "shipping to {} ({})",
+        channel.describeTarget(),
+        insecure ? "plaintext" : "mutual TLS, " + c.certFile());
+  }
+
+  /**
+   * The id the stream's Hello claims: the one the client certificate names (the collector refuses
+   * any other), else the state directory's.
+   */
+  private static UUID agentId(AgentIdentity identity, ChannelHolder channel) {
+    Optional<UUID> certified = channel.clientCertificate().flatMap(ClientCertificate::agentId);
+    if (certified.isPresent() && !certified.get().equals(identity.agentId())) {
+      log.warn(
+          "the client certificate names agent {} but {} holds {}: using the certificate's (was"
+              + " the agent re-enrolled while running?)",
+          certified.get(),
+          identity.file(),
+          identity.agentId());
+    }
+    return certified.orElse(identity.agentId());
   }
 
   /** The synthetic sensor resumes after the last number it got into the spool before a restart. */
@@ -172,17 +204,22 @@ public final class Agent implements AutoCloseable {
         new SyntheticSensor.Options(s.rate(), s.count(), s.mix(), s.seed(), startAfter));
   }
 
+  /** The sensors' states and, as the entry named {@code collector}, the link's (enrolment). */
   private List<SensorState> sensorStates() {
     List<SensorState> out = new ArrayList<>();
     for (Sensor s : sensors) {
       out.add(s.state());
     }
+    Shipper sh = shipper;
+    if (sh != null) {
+      out.add(sh.linkState());
+    }
     return out;
   }
 
-  private static Hello hello(AgentIdentity id, Spool spool, HostInfo host) {
+  private static Hello hello(UUID agentId, Spool spool, HostInfo host) {
     return Hello.newBuilder()
-        .setAgentId(id.agentId().toString())
+        .setAgentId(agentId.toString())
         .setStreamEpoch(spool.epoch())
         .setSchemaVersion(SCHEMA)
         .setHost(host)

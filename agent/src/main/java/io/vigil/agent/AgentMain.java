@@ -1,14 +1,18 @@
 package io.vigil.agent;
 
 import io.vigil.agent.config.AgentConfig;
+import io.vigil.agent.enroll.EnrollCommand;
 import io.vigil.agent.offline.PcapCommand;
+import io.vigil.common.cli.Logging;
 import io.vigil.common.cli.ServiceMain;
 import java.util.Arrays;
 import java.util.Set;
 
 /**
- * {@code vigil-agent run [--config FILE] [--set key=value]... [--insecure]}, and {@code vigil-agent
- * pcap FILE... --out FILE.jsonl} (offline mode, see {@link PcapCommand}).
+ * {@code vigil-agent run [--config FILE] [--set key=value]... [--insecure]}, {@code vigil-agent
+ * enroll --collector HOST:PORT --token-file FILE --ca-fingerprint SHA256 [--force] [--config FILE]
+ * [--set key=value]...} (see {@link EnrollCommand}), and {@code vigil-agent pcap FILE... --out
+ * FILE.jsonl} (offline mode, see {@link PcapCommand}).
  *
  * <p>Exit codes: 143 after an orderly stop on SIGTERM (the JVM reports the signal), 1 when start-up
  * failed, 2 for a usage or configuration error (in which case nothing was started).
@@ -16,6 +20,8 @@ import java.util.Set;
 public final class AgentMain {
   private static final String USAGE =
       "usage: vigil-agent run [--config FILE] [--set key.path=value]... [--insecure]\n"
+          + "       vigil-agent enroll --collector HOST:PORT --token-file FILE --ca-fingerprint"
+          + " SHA256 [--force] [--config FILE] [--set key.path=value]...\n"
           + "       vigil-agent pcap FILE... --out FILE.jsonl";
 
   private AgentMain() {}
@@ -23,6 +29,14 @@ public final class AgentMain {
   public static void main(String[] args) {
     if (args.length > 0 && args[0].equals("pcap")) {
       PcapCommand.main(Arrays.copyOfRange(args, 1, args.length));
+      return;
+    }
+    if (args.length > 0 && args[0].equals("enroll")) {
+      Logging.configure();
+      int code =
+          new EnrollCommand(System.in, System.out, System.err, System.getenv(), Version.get())
+              .run(Arrays.copyOfRange(args, 1, args.length));
+      System.exit(code);
       return;
     }
     // Before any Chronicle class loads: never let it phone home.

@@ -7,6 +7,7 @@ import io.vigil.agent.config.PacketSection;
 import io.vigil.agent.config.ProcessSection;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.agent.pki.CollectorTarget;
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.file.FileChangeListener;
@@ -102,7 +103,7 @@ final class HostSensors {
                       pc.snapLength(),
                       pc.bufferBytes(),
                       pc.excludeCollector()
-                          ? Optional.of(config.collector().address())
+                          ? Optional.of(CollectorTarget.addressOrFallback(config.collector()))
                           : Optional.empty(),
                       FlowOptions.defaults()),
                   answers,

@@ -1,6 +1,9 @@
 package io.vigil.testkit;
 
+import io.vigil.common.pki.Fingerprint;
+import io.vigil.common.pki.Pem;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,20 +13,183 @@ import java.util.Map;
 
 /**
  * One collector and one agent on loopback, each in its own JVM, under a test's temporary directory.
- * TLS is on (the collector makes its CA on first start and the agent trusts that file). Extra
- * config lines can be appended per test.
+ * Mutual TLS is on: the collector makes its CA on first start, and every agent this deployment
+ * starts is enrolled the real way before it connects (an enrolment token from {@code vigilctl token
+ * create}, the CA fingerprint from the collector's {@code pki/ca.pem}, then {@code vigil-agent
+ * enroll} in its own process, as the agent's user). An agent started before the collector is
+ * enrolled as soon as the collector is up; the running agent picks its certificate up at its next
+ * connection attempt. {@link #withoutEnrolment()} leaves agents un-enrolled. Extra config lines can
+ * be appended per test.
  */
 public final class Deployment implements AutoCloseable {
   public static final String AGENT_MAIN = "io.vigil.agent.AgentMain";
   public static final String COLLECTOR_MAIN = "io.vigil.collector.CollectorMain";
+  public static final String CTL_MAIN = "io.vigil.collector.cli.CtlMain";
+
+  private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(2);
 
   private final Path root;
   private final int port = Ports.free();
+  private final int operatorPort = Ports.free();
   private final List<VigilProcess> started = new ArrayList<>();
+  private boolean enrolAgents = true;
+  private VigilProcess collector;
+  private AgentLauncher pendingEnrolment;
   private int runs;
 
   public Deployment(Path root) {
     this.root = root;
+  }
+
+  /** How {@code vigil-agent} is started for one agent: a command prefix and its user. */
+  private record AgentLauncher(List<String> prefix, UnprivilegedUser user) {}
+
+  /** The exit code and output of a {@code vigil-agent enroll} run. */
+  public record EnrolResult(int exitCode, String output) {}
+
+  /** Agents started from now on are not enrolled (for tests of an agent without a certificate). */
+  public Deployment withoutEnrolment() {
+    enrolAgents = false;
+    return this;
+  }
+
+  public Path collectorConfig() {
+    return root.resolve("collector.yaml");
+  }
+
+  public Path agentConfig() {
+    return root.resolve("agent.yaml");
+  }
+
+  /** The collector's operator API port ({@code operator.address}), for {@code vigilctl}. */
+  public int operatorPort() {
+    return operatorPort;
+  }
+
+  /** The agent's enrolment files ({@code <agent.state_dir>/pki}). */
+  public Path agentPki() {
+    return agentState().resolve("pki");
+  }
+
+  /** SHA-256 of the collector's CA certificate, as operators pass it to enrol. */
+  public String caFingerprint() throws IOException {
+    return Fingerprint.sha256(
+        Pem.certificates(Files.readString(caFile(), StandardCharsets.US_ASCII)).get(0));
+  }
+
+  /**
+   * Runs {@code vigilctl --config <collector.yaml> ARGS...} (the collector must be running) and
+   * returns its exit code; its output goes to a log under the root, returned by {@link
+   * #lastToolLog}.
+   */
+  public int vigilctl(String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of("--config", collectorConfig().toString()));
+    all.addAll(List.of(args));
+    lastToolLog = root.resolve("vigilctl-" + (++runs) + ".log");
+    return VigilProcess.run(CTL_MAIN, lastToolLog, TOOL_TIMEOUT, all.toArray(String[]::new));
+  }
+
+  private Path lastToolLog;
+
+  /** The log of the last {@link #vigilctl} run. */
+  public String lastToolLog() throws IOException {
+    return lastToolLog == null ? "" : Files.readString(lastToolLog, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Creates a one-use enrolment token valid 10 minutes with {@code vigilctl token create} and
+   * returns the file it was written to (mode 0600).
+   */
+  public Path createEnrolmentToken() throws IOException, InterruptedException {
+    Path file = root.resolve("enrol-" + (runs + 1) + ".token");
+    int code =
+        vigilctl("token", "create", "--uses", "1", "--ttl", "10m", "--output", file.toString());
+    if (code != 0 || !Files.isRegularFile(file)) {
+      throw new AssertionError(
+          "vigilctl token create failed (exit " + code + "); log:\n" + lastToolLog());
+    }
+    return file;
+  }
+
+  /**
+   * Runs {@code vigil-agent enroll --collector 127.0.0.1:PORT --token-file TOKEN --ca-fingerprint
+   * FP --config <agent.yaml> EXTRA...} in its own JVM, as the agent of this deployment is run, and
+   * returns its exit code and output. The agent config must have been written (by starting an
+   * agent, or {@link #writeAgentConfigOnly}).
+   */
+  public EnrolResult enrolAgent(Path tokenFile, String fingerprint, String... extra)
+      throws IOException, InterruptedException {
+    return enrol(
+        new AgentLauncher(classPathAgent(List.of("-Xmx256m")), null),
+        tokenFile,
+        fingerprint,
+        extra);
+  }
+
+  /** Writes the synthetic agent's config without starting it (for enrolment tests). */
+  public Path writeAgentConfigOnly(String... extraYaml) throws IOException {
+    return writeAgentConfig(syntheticSensors(0, 0), extraYaml);
+  }
+
+  private EnrolResult enrol(
+      AgentLauncher launcher, Path tokenFile, String fingerprint, String... extra)
+      throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(launcher.prefix());
+    cmd.addAll(
+        List.of(
+            "enroll",
+            "--collector",
+            "127.0.0.1:" + port,
+            "--token-file",
+            tokenFile.toString(),
+            "--ca-fingerprint",
+            fingerprint,
+            "--config",
+            agentConfig().toString()));
+    cmd.addAll(List.of(extra));
+    Path log = root.resolve("enroll-" + (++runs) + ".log");
+    Map<String, String> env =
+        launcher.user() == null ? Map.of() : Map.of("HOME", agentState().toString());
+    int code = VigilProcess.runCommand("vigil-agent enroll", cmd, log, env, TOOL_TIMEOUT);
+    return new EnrolResult(code, Files.readString(log, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Enrols the agent {@code launcher} starts, unless it is enrolled already or enrolment is off;
+   * when the collector is not running yet, as soon as it is.
+   */
+  private void enrolIfNeeded(AgentLauncher launcher) throws IOException {
+    if (!enrolAgents || Files.exists(agentPki().resolve("agent.pem"))) {
+      return;
+    }
+    if (collector == null || !collector.isAlive()) {
+      pendingEnrolment = launcher;
+      return;
+    }
+    pendingEnrolment = null;
+    try {
+      Path token = createEnrolmentToken();
+      if (launcher.user() != null) {
+        Files.setAttribute(token, "unix:uid", launcher.user().uid());
+      }
+      EnrolResult r = enrol(launcher, token, caFingerprint());
+      if (r.exitCode() != 0) {
+        throw new AssertionError(
+            "vigil-agent enroll failed (exit " + r.exitCode() + "):\n" + r.output());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while enrolling", e);
+    }
+  }
+
+  private static List<String> classPathAgent(List<String> heap) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(VigilProcess.javaBinary());
+    cmd.addAll(VigilProcess.jvmFlags());
+    cmd.addAll(heap);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AGENT_MAIN));
+    return cmd;
   }
 
   public Path collectorState() {
@@ -46,7 +212,10 @@ public final class Deployment implements AutoCloseable {
     return port;
   }
 
-  /** Writes the collector config and starts it; waits until its CA file exists. */
+  /**
+   * Writes the collector config and starts it; waits until it listens. An agent started before, and
+   * not enrolled yet, is enrolled then.
+   */
   public VigilProcess startCollector(String... extraYaml) throws Exception {
     return startCollector(List.of(), extraYaml);
   }
@@ -57,7 +226,7 @@ public final class Deployment implements AutoCloseable {
    */
   public VigilProcess startCollector(List<String> jvmOptions, String... extraYaml)
       throws Exception {
-    Path cfg = root.resolve("collector.yaml");
+    Path cfg = collectorConfig();
     Files.writeString(
         cfg,
         String.join(
@@ -66,6 +235,8 @@ public final class Deployment implements AutoCloseable {
             "  state_dir: " + collectorState(),
             "listen:",
             "  address: 127.0.0.1:" + port,
+            "operator:",
+            "  address: 127.0.0.1:" + operatorPort,
             "metrics:",
             "  listen: \"\"",
             String.join("\n", extraYaml),
@@ -79,6 +250,10 @@ public final class Deployment implements AutoCloseable {
     if (!p.isAlive()) {
       throw new AssertionError("collector exited; log:\n" + p.logText());
     }
+    collector = p;
+    if (pendingEnrolment != null) {
+      enrolIfNeeded(pendingEnrolment);
+    }
     return p;
   }
 
@@ -87,25 +262,33 @@ public final class Deployment implements AutoCloseable {
    * starts it.
    */
   public VigilProcess startAgent(long count, long rate, String... extraYaml) throws IOException {
-    List<String> sensors =
-        List.of(
-            "sensors:",
-            "  synthetic:",
-            "    enabled: true",
-            "    count: " + count,
-            "    rate: " + rate,
-            // Synthetic-only: the host sensors would mix real events into exact counts, and would
-            // install audit rules (kernel-global state) from tests that are not tagged for it.
-            "  process:",
-            "    enabled: false",
-            "  network:",
-            "    enabled: false",
-            // the file sensor would count the files other tests write to /tmp at the same time
-            "  file:",
-            "    enabled: false",
-            "  fim:",
-            "    enabled: false");
-    Path cfg = writeAgentConfig(caFile(), sensors, extraYaml);
+    Path cfg = writeAgentConfig(syntheticSensors(count, rate), extraYaml);
+    return launchAgent(cfg);
+  }
+
+  private static List<String> syntheticSensors(long count, long rate) {
+    return List.of(
+        "sensors:",
+        "  synthetic:",
+        "    enabled: true",
+        "    count: " + count,
+        "    rate: " + rate,
+        // Synthetic-only: the host sensors would mix real events into exact counts, and would
+        // install audit rules (kernel-global state) from tests that are not tagged for it.
+        "  process:",
+        "    enabled: false",
+        "  network:",
+        "    enabled: false",
+        // the file sensor would count the files other tests write to /tmp at the same time
+        "  file:",
+        "    enabled: false",
+        "  fim:",
+        "    enabled: false");
+  }
+
+  /** Enrols (see {@link #enrolIfNeeded}) and starts the agent from the test's class path. */
+  private VigilProcess launchAgent(Path cfg) throws IOException {
+    enrolIfNeeded(new AgentLauncher(classPathAgent(List.of("-Xmx256m")), null));
     return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
   }
 
@@ -116,8 +299,8 @@ public final class Deployment implements AutoCloseable {
    */
   public VigilProcess startSensorAgent(SensorsYaml sensors, String... extraYaml)
       throws IOException {
-    Path cfg = writeAgentConfig(caFile(), sensors.lines(), extraYaml);
-    return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
+    Path cfg = writeAgentConfig(sensors.lines(), extraYaml);
+    return launchAgent(cfg);
   }
 
   /**
@@ -126,7 +309,8 @@ public final class Deployment implements AutoCloseable {
    */
   public VigilProcess startSensorAgentWithProductionHeap(SensorsYaml sensors, String... extraYaml)
       throws IOException {
-    Path cfg = writeAgentConfig(caFile(), sensors.lines(), extraYaml);
+    Path cfg = writeAgentConfig(sensors.lines(), extraYaml);
+    enrolIfNeeded(new AgentLauncher(classPathAgent(List.of("-Xmx256m")), null));
     List<String> cmd = new ArrayList<>();
     cmd.add(VigilProcess.javaBinary());
     cmd.addAll(VigilProcess.jvmFlags());
@@ -163,17 +347,21 @@ public final class Deployment implements AutoCloseable {
 
   /**
    * Starts the sensor agent as {@code user} from the shaded {@code agentJar} (the test class path
-   * under /root is not readable by other users). Copies the jar and the collector's CA file into
-   * this deployment's root and gives the agent state directory to the user; the root directory must
-   * be traversable by others (see {@link WorldReadableDir}).
+   * under /root is not readable by other users). Copies the jar into this deployment's root, gives
+   * the agent state directory to the user and enrols the agent as that user (the token file is
+   * handed to it); the root directory must be traversable by others (see {@link WorldReadableDir}).
    */
   public VigilProcess startSensorAgentAs(
       UnprivilegedUser user, Path agentJar, SensorsYaml sensors, String... extraYaml)
       throws IOException {
     Path jar = user.readableCopy(agentJar, root.resolve("vigil-agent.jar"));
-    Path ca = user.readableCopy(caFile(), root.resolve("ca.pem"));
     user.own(agentState());
-    Path cfg = writeAgentConfig(ca, sensors.lines(), extraYaml);
+    Path cfg = writeAgentConfig(sensors.lines(), extraYaml);
+    List<String> enrolCmd = new ArrayList<>(user.setprivPrefix());
+    enrolCmd.add(VigilProcess.javaBinary());
+    enrolCmd.addAll(VigilProcess.jvmFlags());
+    enrolCmd.addAll(List.of("-Xmx256m", "-jar", jar.toString()));
+    enrolIfNeeded(new AgentLauncher(enrolCmd, user));
     List<String> cmd = new ArrayList<>(user.setprivPrefix());
     cmd.add(VigilProcess.javaBinary());
     cmd.addAll(VigilProcess.jvmFlags());
@@ -190,9 +378,12 @@ public final class Deployment implements AutoCloseable {
     return collectorState().resolve("pki/ca.pem");
   }
 
-  private Path writeAgentConfig(Path caFile, List<String> sensors, String... extraYaml)
-      throws IOException {
-    Path cfg = root.resolve("agent.yaml");
+  /**
+   * The agent config: the collector's address, but no certificate or CA file, so that the agent
+   * uses the files its enrolment wrote under {@code <state_dir>/pki/}.
+   */
+  private Path writeAgentConfig(List<String> sensors, String... extraYaml) throws IOException {
+    Path cfg = agentConfig();
     List<String> lines =
         new ArrayList<>(
             List.of(
@@ -200,7 +391,6 @@ public final class Deployment implements AutoCloseable {
                 "  state_dir: " + agentState(),
                 "collector:",
                 "  address: 127.0.0.1:" + port,
-                "  ca_file: " + caFile,
                 "  reconnect_initial_backoff: 100ms",
                 "  reconnect_max_backoff: 1s",
                 "metrics:",

@@ -80,6 +80,22 @@ public final class VigilProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs an arbitrary command line to completion (stdout and stderr to {@code log}) and returns its
+   * exit code.
+   */
+  public static int runCommand(
+      String name, List<String> cmd, Path log, Map<String, String> env, Duration timeout)
+      throws IOException, InterruptedException {
+    try (VigilProcess p = startCommand(name, cmd, log, env)) {
+      if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(
+            name + " did not exit within " + timeout + "; log:\n" + p.logText());
+      }
+      return p.process.exitValue();
+    }
+  }
+
   /** The --add-opens/--add-exports and -D flags the test JVM runs with (Chronicle needs them). */
   static List<String> jvmFlags() {
     List<String> out = new ArrayList<>();

@@ -94,7 +94,10 @@ class HostileAgentTest {
   }
 
   private static ChannelCredentials bombCredentials(Deployment d) throws IOException {
+    // A compromised host's agent: the bombs come from a stream the collector authenticated.
     return TlsChannelCredentials.newBuilder()
+        .keyManager(
+            d.agentPki().resolve("agent.pem").toFile(), d.agentPki().resolve("agent.key").toFile())
         .trustManager(d.collectorState().resolve("pki/ca.pem").toFile())
         .build();
   }

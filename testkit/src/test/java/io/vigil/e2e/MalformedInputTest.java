@@ -71,7 +71,12 @@ class MalformedInputTest {
         NettyChannelBuilder.forAddress(
                 "127.0.0.1",
                 d.port(),
+                // As the enrolled agent: without a client certificate the collector refuses the
+                // stream before it reads a message.
                 TlsChannelCredentials.newBuilder()
+                    .keyManager(
+                        d.agentPki().resolve("agent.pem").toFile(),
+                        d.agentPki().resolve("agent.key").toFile())
                     .trustManager(d.collectorState().resolve("pki/ca.pem").toFile())
                     .build())
             .build();

@@ -4,16 +4,29 @@ import io.vigil.common.config.ConfigNode;
 import io.vigil.common.config.HostPort;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * How the agent reaches its collector (the {@code collector} section). Immutable.
  *
- * @param address {@code collector.address}: host:port of the collector's agent stream
- * @param caFile {@code collector.ca_file}: CA certificate (PEM) that signed the collector's
- *     certificate
+ * <p>The client certificate, its key and the collector CA default to the files {@code vigil-agent
+ * enroll} writes under {@code <agent.state_dir>/pki/}; the address defaults to the one the agent
+ * enrolled with ({@code pki/collector-address}), read at each connection attempt, so an agent
+ * started before its enrolment picks it up without a restart.
+ *
+ * @param address {@code collector.address}: host:port of the collector's agent stream; empty
+ *     ({@code ""}, the default) for the enrolled address, else {@link #FALLBACK_ADDRESS}
+ * @param addressFile where the enrolled address is kept: {@code <agent.state_dir>/pki/
+ *     collector-address}
+ * @param certFile {@code collector.cert_file}: the agent's client certificate chain (PEM); {@code
+ *     <agent.state_dir>/pki/agent.pem} when not set
+ * @param keyFile {@code collector.key_file}: its PKCS#8 private key; {@code <agent.state_dir>/pki/
+ *     agent.key} when not set
+ * @param caFile {@code collector.ca_file}: CA certificate (PEM) the collector's certificate must
+ *     chain to; {@code <agent.state_dir>/pki/ca.pem} when not set
  * @param serverName {@code collector.server_name}: name verified in the collector's certificate;
- *     the host of {@code address} when not set
+ *     empty for the host of the address in use
  * @param compression {@code collector.compression}: {@code gzip} or {@code none}
  * @param connectTimeout {@code collector.connect_timeout}
  * @param keepaliveTime {@code collector.keepalive_time}: idle time before a gRPC keep-alive ping
@@ -21,7 +34,10 @@ import java.util.Set;
  * @param reconnectMaxBackoff {@code collector.reconnect_max_backoff}: at least the initial one
  */
 public record CollectorConnection(
-    HostPort address,
+    Optional<HostPort> address,
+    Path addressFile,
+    Path certFile,
+    Path keyFile,
     Path caFile,
     String serverName,
     String compression,
@@ -30,17 +46,40 @@ public record CollectorConnection(
     Duration reconnectInitialBackoff,
     Duration reconnectMaxBackoff) {
 
+  /** Used when the config sets no address and the agent has not enrolled. */
+  public static final HostPort FALLBACK_ADDRESS = new HostPort("127.0.0.1", 7443);
+
+  /** Directory under {@code agent.state_dir} that holds the enrolment files. */
+  public static final String PKI_DIR = "pki";
+
   static final Set<String> COMPRESSIONS = Set.of("gzip", "none");
 
-  static CollectorConnection bind(ConfigNode node) {
-    HostPort address = node.hostPort("address", "127.0.0.1:7443");
-    Path caFile = node.path("ca_file", "/etc/vigil/collector-ca.pem");
+  static CollectorConnection bind(ConfigNode node, Path stateDir) {
+    String addressText = node.string("address", "");
+    Optional<HostPort> address = Optional.empty();
+    if (!addressText.isBlank()) {
+      try {
+        HostPort hp = HostPort.parse(addressText.trim());
+        if (hp.port() == 0) {
+          throw new IllegalArgumentException("port 0");
+        }
+        address = Optional.of(hp);
+      } catch (IllegalArgumentException e) {
+        node.error(
+            "address",
+            "expected a host:port like 127.0.0.1:7443, or \"\" for the enrolled address; got \""
+                + addressText
+                + "\"");
+      }
+    }
+    Path pki = stateDir.resolve(PKI_DIR);
+    Path certFile = node.optionalPath("cert_file").orElse(pki.resolve("agent.pem"));
+    Path keyFile = node.optionalPath("key_file").orElse(pki.resolve("agent.key"));
+    Path caFile = node.optionalPath("ca_file").orElse(pki.resolve("ca.pem"));
     String serverName = node.string("server_name", "");
-    if (serverName.isEmpty()) {
-      serverName = address.host();
-    } else if (!HostPort.isValidHost(serverName)) {
+    if (!serverName.isEmpty() && !HostPort.isValidHost(serverName)) {
       node.error("server_name", "expected a DNS name or IP address, got \"" + serverName + "\"");
-      serverName = address.host();
+      serverName = "";
     }
     String compression = node.oneOf("compression", "gzip", COMPRESSIONS);
     Duration connectTimeout =
@@ -58,6 +97,16 @@ public record CollectorConnection(
           "reconnect_max_backoff", "must be at least reconnect_initial_backoff (" + initial + ")");
     }
     return new CollectorConnection(
-        address, caFile, serverName, compression, connectTimeout, keepalive, initial, max);
+        address,
+        pki.resolve("collector-address"),
+        certFile,
+        keyFile,
+        caFile,
+        serverName,
+        compression,
+        connectTimeout,
+        keepalive,
+        initial,
+        max);
   }
 }

@@ -60,6 +60,34 @@ public record AgentIdentity(UUID agentId, Path file) {
     return new AgentIdentity(id, file);
   }
 
+  /**
+   * Replaces the agent id in {@code stateDir} with {@code id} (atomically, mode 0600, synced): the
+   * collector assigned another id at enrolment, and the certificate names that one. Blocks on file
+   * I/O.
+   */
+  public static AgentIdentity replace(Path stateDir, UUID id) throws IOException {
+    Path file = stateDir.resolve(FILE_NAME);
+    Path tmp =
+        Files.createTempFile(
+            stateDir,
+            FILE_NAME + ".",
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.write(ByteBuffer.wrap((id + "\n").getBytes(StandardCharsets.US_ASCII)));
+        ch.force(true);
+      }
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      try (FileChannel d = FileChannel.open(stateDir, StandardOpenOption.READ)) {
+        d.force(true);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+    return new AgentIdentity(id, file);
+  }
+
   private static UUID read(Path file) throws IOException {
     if (Files.size(file) > 128) {
       throw corrupt(file, "it is larger than an id");

@@ -26,6 +26,11 @@ final class Backoff {
     return Duration.ofNanos(half + ThreadLocalRandom.current().nextLong(half + 1));
   }
 
+  /** After a refusal that retrying soon cannot change: the next delays are at the maximum. */
+  void toMax() {
+    ceilingNanos = maxNanos;
+  }
+
   /** After a successful connection. */
   void reset() {
     ceilingNanos = initialNanos;

@@ -2,6 +2,8 @@ package io.vigil.agent.ship;
 
 import io.grpc.Channel;
 import io.grpc.Status;
+import io.vigil.agent.pki.CertificateRenewal;
+import io.vigil.agent.pki.ClientCertificate;
 import io.vigil.agent.response.CommandDispatcher;
 import io.vigil.agent.spool.Spool;
 import io.vigil.agent.spool.SpoolReader;
@@ -14,11 +16,16 @@ import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.CommandResultBatch;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
+import io.vigil.proto.v1.RenewResponse;
+import io.vigil.proto.v1.SensorState;
 import io.vigil.proto.v1.Welcome;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -32,6 +39,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Delivery is at least once: after any failure the shipper reconnects (exponential backoff with
  * jitter) and resumes after the collector's watermark, which the collector deduplicates against.
+ *
+ * <p>Trust: a channel is opened per attempt, so an agent enrolled while running, or one whose
+ * certificate was renewed, uses its new files at once. An agent without a certificate keeps
+ * spooling and says so at ERROR once a minute; a collector that refuses the agent's certificate is
+ * named at ERROR (repeats held back) and retried at the maximum backoff. The certificate is renewed
+ * on the live stream (see {@link CertificateRenewal}), after which the stream ends cleanly and the
+ * shipper reconnects with the new certificate at once.
  */
 public final class Shipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Shipper.class);
@@ -39,11 +53,17 @@ public final class Shipper implements AutoCloseable {
   private static final long ACK_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
   private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
+  private static final long RENEWAL_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   private final ShipperOptions options;
   private final Spool spool;
+  private static final Duration TRUST_LOG_INTERVAL = Duration.ofMinutes(1);
+
   private final ChannelSource channels;
-  private Channel channel;
+  private final CertificateRenewal renewal;
+  private final boolean mutualTls;
+  private final LogThrottle trustLog = new LogThrottle(TRUST_LOG_INTERVAL);
+  private volatile String trustProblem = "";
   private final Supplier<Hello> hello;
   private final CommandDispatcher commands;
   private final ShipperMetrics metrics;
@@ -53,6 +73,8 @@ public final class Shipper implements AutoCloseable {
   private volatile boolean connected;
 
   /**
+   * A shipper without certificate renewal (plaintext, or a channel the caller manages).
+   *
    * @param compression gRPC message compression for agent messages ("gzip" or "identity")
    */
   public Shipper(
@@ -63,9 +85,28 @@ public final class Shipper implements AutoCloseable {
       CommandDispatcher commands,
       String compression,
       MetricsRegistry registry) {
+    this(options, spool, channels, Optional.empty(), hello, commands, compression, registry);
+  }
+
+  /**
+   * @param renewal renews the client certificate of {@code channels} on the live stream; empty for
+   *     plaintext
+   * @param compression gRPC message compression for agent messages ("gzip" or "identity")
+   */
+  public Shipper(
+      ShipperOptions options,
+      Spool spool,
+      ChannelSource channels,
+      Optional<CertificateRenewal> renewal,
+      Supplier<Hello> hello,
+      CommandDispatcher commands,
+      String compression,
+      MetricsRegistry registry) {
     this.options = options;
     this.spool = spool;
     this.channels = channels;
+    this.renewal = renewal.orElse(null);
+    this.mutualTls = renewal.isPresent();
     this.hello = hello;
     this.commands = commands;
     this.compression = compression;
@@ -81,6 +122,21 @@ public final class Shipper implements AutoCloseable {
 
   public void start() {
     thread.start();
+  }
+
+  /**
+   * The link to the collector as a status entry ({@code AgentStatus.sensors}, name {@code
+   * collector}): degraded with the reason while the agent is not enrolled, refused, or its
+   * certificate expired. Thread-safe.
+   */
+  public SensorState linkState() {
+    String problem = trustProblem;
+    return SensorState.newBuilder()
+        .setName("collector")
+        .setSource(mutualTls ? "mtls" : "plaintext")
+        .setDegraded(!problem.isEmpty())
+        .setReason(problem.isEmpty() ? (connected ? "connected" : "connecting") : problem)
+        .build();
   }
 
   /** True while a stream is established (Welcome received and not failed since). */
@@ -109,25 +165,73 @@ public final class Shipper implements AutoCloseable {
         if (!running) {
           break;
         }
+        if (end.isOk()) {
+          continue; // the certificate was renewed: reconnect with it at once
+        }
         metrics.disconnects.inc();
+        if (isRefusal(end)) {
+          // Retrying soon cannot change the collector's mind; an operator must act.
+          metrics.refused.inc();
+          backoff.toMax();
+        }
         long delay = backoff.next().toNanos();
-        log.warn(
-            "stream to collector ended: {}; reconnecting in {} ms",
-            describe(end),
-            TimeUnit.NANOSECONDS.toMillis(delay));
+        logEnd(end, delay);
         sleep(delay);
       }
     }
   }
 
-  private Status runSession(SpoolReader reader, Backoff backoff) {
-    if (channel == null) {
-      try {
-        channel = channels.open();
-      } catch (IOException | RuntimeException e) {
-        return Status.UNAVAILABLE.withDescription("cannot set up the channel: " + e.getMessage());
+  /** The collector refused this agent's certificate or identity. */
+  static boolean isRefusal(Status s) {
+    return s.getCode() == Status.Code.UNAUTHENTICATED
+        || s.getCode() == Status.Code.PERMISSION_DENIED;
+  }
+
+  private void logEnd(Status end, long delayNanos) {
+    long ms = TimeUnit.NANOSECONDS.toMillis(delayNanos);
+    if (end.getCause() instanceof NotEnrolledException e) {
+      trustProblem = e.getMessage();
+      metrics.notEnrolled.inc();
+      if (trustLog.admit(e.getMessage(), System.nanoTime())) {
+        trustLog.takeSuppressed();
+        log.error("{}; spooling meanwhile", e.getMessage());
       }
+      return;
     }
+    if (isRefusal(end)) {
+      String why =
+          "collector refused this agent: "
+              + (end.getDescription() == null ? end.getCode().toString() : end.getDescription());
+      trustProblem = why;
+      if (trustLog.admit(why, System.nanoTime())) {
+        long held = trustLog.takeSuppressed();
+        log.error(
+            "{} ({}); spooling, retrying in {} ms{}",
+            why,
+            end.getCode(),
+            ms,
+            held > 0 ? " (" + held + " refusals not logged since the last)" : "");
+      }
+      return;
+    }
+    if (end.getCode() != Status.Code.UNAVAILABLE
+        || !trustProblem.startsWith("client certificate expired")) {
+      trustProblem = "";
+    }
+    log.warn("stream to collector ended: {}; reconnecting in {} ms", describe(end), ms);
+  }
+
+  private Status runSession(SpoolReader reader, Backoff backoff) {
+    Channel channel;
+    try {
+      channel = channels.open();
+    } catch (NotEnrolledException e) {
+      return Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e);
+    } catch (IOException | RuntimeException e) {
+      return Status.UNAVAILABLE.withDescription("cannot set up the channel: " + e.getMessage());
+    }
+    Optional<ClientCertificate> certificate = channels.clientCertificate();
+    certificate.ifPresent(this::warnIfExpired);
     StreamSession s = new StreamSession(this::wakeup, commands::accept, commands::acked);
     AgentServiceGrpc.AgentServiceStub stub = AgentServiceGrpc.newStub(channel);
     if (!"identity".equals(compression)) {
@@ -145,8 +249,12 @@ public final class Shipper implements AutoCloseable {
             : Status.DEADLINE_EXCEEDED.withDescription("no Welcome from the collector");
       }
       connected = true;
+      trustProblem = "";
       metrics.connects.inc();
       backoff.reset();
+      if (renewal != null && certificate.isPresent()) {
+        renewal.sessionStarted(certificate.get());
+      }
       long resume = welcome.getResumeAfterSeq();
       log.info(
           "connected to collector {}; resuming after seq {} (spooled up to {})",
@@ -164,6 +272,21 @@ public final class Shipper implements AutoCloseable {
       return pump(s, reader, resume, batchBytesLimit(welcome));
     } finally {
       s.cancel("shipper session ended");
+    }
+  }
+
+  private void warnIfExpired(ClientCertificate c) {
+    Instant notAfter = c.notAfter();
+    if (!Instant.now().isBefore(notAfter)) {
+      String why =
+          "client certificate expired at "
+              + notAfter
+              + ": re-enrol with vigil-agent enroll --force";
+      trustProblem = why;
+      if (trustLog.admit(why, System.nanoTime())) {
+        trustLog.takeSuppressed();
+        log.error(why);
+      }
     }
   }
 
@@ -199,6 +322,7 @@ public final class Shipper implements AutoCloseable {
         new BatchBuilder(options.batchMaxEvents(), batchBytes, options.batchMaxDelay().toNanos());
     Set<String> resultsSent = new HashSet<>();
     long acked = resumedAfter;
+    long renewedAt = 0;
     long lastProgress = System.nanoTime();
     while (running) {
       if (s.endStatus() != null) {
@@ -222,6 +346,18 @@ public final class Shipper implements AutoCloseable {
         }
       }
       sendResults(s, resultsSent);
+      if (renewedAt == 0 && renewal != null && renewed(s)) {
+        renewedAt = System.nanoTime();
+      }
+      if (renewedAt != 0) {
+        // The batches in flight are acknowledged before the stream ends, for at most a few
+        // seconds; any that are not are re-sent from the spool on the next stream.
+        if (inFlight.isEmpty() || System.nanoTime() - renewedAt > RENEWAL_DRAIN_NANOS) {
+          return endAfterRenewal(s);
+        }
+        LockSupport.parkNanos(IDLE_PARK_NANOS);
+        continue;
+      }
       while (inFlight.size() < options.maxInFlightBatches() && s.isReady()) {
         if (!batch.fill(reader::next)) {
           break; // not full and not old enough yet
@@ -246,6 +382,33 @@ public final class Shipper implements AutoCloseable {
     return Status.CANCELLED.withDescription("agent stopping");
   }
 
+  /**
+   * Sends a renewal request when one is due and handles the answer. True when a new certificate was
+   * written: the caller then stops sending batches and ends the stream once those in flight are
+   * acknowledged (see {@link #endAfterRenewal}).
+   */
+  private boolean renewed(StreamSession s) {
+    RenewResponse answer = s.takeRenewal();
+    if (answer != null && renewal.accept(answer)) {
+      metrics.renewals.inc();
+      return true;
+    }
+    if (s.isReady()) {
+      renewal.poll().ifPresent(r -> s.send(AgentMessage.newBuilder().setRenew(r).build()));
+    }
+    return false;
+  }
+
+  /** Half-closes the stream and waits a little for the collector to complete it. */
+  private Status endAfterRenewal(StreamSession s) {
+    s.halfClose();
+    long deadline = System.nanoTime() + RENEWAL_DRAIN_NANOS;
+    while (running && s.endStatus() == null && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(IDLE_PARK_NANOS);
+    }
+    return Status.OK.withDescription("client certificate renewed");
+  }
+
   private void sendResults(StreamSession s, Set<String> alreadySent) {
     List<CommandResult> pending = commands.unacked();
     pending.removeIf(r -> alreadySent.contains(r.getCommandId()));
@@ -259,10 +422,20 @@ public final class Shipper implements AutoCloseable {
     pending.forEach(r -> alreadySent.add(r.getCommandId()));
   }
 
-  private static String describe(Status s) {
-    return s.getDescription() == null
-        ? s.getCode().toString()
-        : s.getCode() + " " + s.getDescription();
+  /** The status with its root cause: a TLS handshake failure is named by the cause only. */
+  static String describe(Status s) {
+    String text =
+        s.getDescription() == null
+            ? s.getCode().toString()
+            : s.getCode() + " " + s.getDescription();
+    Throwable root = s.getCause();
+    if (root == null) {
+      return text;
+    }
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return text + " (cause: " + root + ")";
   }
 
   private void sleep(long nanos) {

@@ -10,6 +10,9 @@ final class ShipperMetrics {
   final Counter batches;
   final Counter connects;
   final Counter disconnects;
+  final Counter refused;
+  final Counter notEnrolled;
+  final Counter renewals;
 
   ShipperMetrics(MetricsRegistry r) {
     sent =
@@ -20,5 +23,14 @@ final class ShipperMetrics {
     connects = r.counter("vigil_agent_stream_connects_total", "Streams that got a Welcome");
     disconnects =
         r.counter("vigil_agent_stream_failures_total", "Streams that ended with an error");
+    refused =
+        r.counter(
+            "vigil_agent_stream_refused_total",
+            "Streams the collector refused (UNAUTHENTICATED or PERMISSION_DENIED)");
+    notEnrolled =
+        r.counter(
+            "vigil_agent_not_enrolled_attempts_total",
+            "Connection attempts skipped because the agent has no client certificate");
+    renewals = r.counter("vigil_agent_certificate_renewals_total", "Client certificates renewed");
   }
 }

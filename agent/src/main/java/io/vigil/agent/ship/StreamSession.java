@@ -6,9 +6,11 @@ import io.grpc.stub.ClientResponseObserver;
 import io.vigil.proto.v1.AgentMessage;
 import io.vigil.proto.v1.CollectorMessage;
 import io.vigil.proto.v1.Command;
+import io.vigil.proto.v1.RenewResponse;
 import io.vigil.proto.v1.Welcome;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -21,6 +23,7 @@ final class StreamSession implements ClientResponseObserver<AgentMessage, Collec
   private final Consumer<List<String>> resultAcks;
   private final AtomicLong ackedSeq = new AtomicLong(-1);
   private volatile ClientCallStreamObserver<AgentMessage> requests;
+  private final AtomicReference<RenewResponse> renewal = new AtomicReference<>();
   private volatile Welcome welcome;
   private volatile Status endStatus;
 
@@ -45,6 +48,7 @@ final class StreamSession implements ClientResponseObserver<AgentMessage, Collec
       case ACK -> ackedSeq.accumulateAndGet(m.getAck().getAckedSeq(), Math::max);
       case COMMAND -> commands.accept(m.getCommand());
       case COMMAND_RESULT_ACK -> resultAcks.accept(m.getCommandResultAck().getCommandIdsList());
+      case RENEWAL -> renewal.set(m.getRenewal());
       default -> {
         // A newer collector may send kinds this agent does not know: ignore them.
       }
@@ -79,12 +83,24 @@ final class StreamSession implements ClientResponseObserver<AgentMessage, Collec
     return endStatus;
   }
 
+  /** The collector's answer to a renewal request, once; null when none arrived since. */
+  RenewResponse takeRenewal() {
+    return renewal.getAndSet(null);
+  }
+
   boolean isReady() {
     return endStatus == null && requests.isReady();
   }
 
   void send(AgentMessage m) {
     requests.onNext(m);
+  }
+
+  /** Ends the agent's side of the stream cleanly; the collector then completes it. */
+  void halfClose() {
+    if (endStatus == null) {
+      requests.onCompleted();
+    }
   }
 
   void cancel(String why) {

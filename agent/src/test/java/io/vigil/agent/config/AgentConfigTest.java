@@ -35,9 +35,13 @@ class AgentConfigTest {
 
     AgentConfig c = fromSample;
     assertEquals(Path.of("/var/lib/vigil-agent"), c.stateDir());
-    assertEquals(new HostPort("127.0.0.1", 7443), c.collector().address());
-    assertEquals(Path.of("/etc/vigil/collector-ca.pem"), c.collector().caFile());
-    assertEquals("127.0.0.1", c.collector().serverName());
+    assertEquals(Optional.empty(), c.collector().address());
+    assertEquals(
+        Path.of("/var/lib/vigil-agent/pki/collector-address"), c.collector().addressFile());
+    assertEquals(Path.of("/var/lib/vigil-agent/pki/agent.pem"), c.collector().certFile());
+    assertEquals(Path.of("/var/lib/vigil-agent/pki/agent.key"), c.collector().keyFile());
+    assertEquals(Path.of("/var/lib/vigil-agent/pki/ca.pem"), c.collector().caFile());
+    assertEquals("", c.collector().serverName());
     assertEquals("gzip", c.collector().compression());
     assertEquals(Duration.ofSeconds(10), c.collector().connectTimeout());
     assertEquals(Duration.ofSeconds(30), c.collector().keepaliveTime());
