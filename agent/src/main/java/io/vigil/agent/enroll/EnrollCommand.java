@@ -13,6 +13,7 @@ import io.vigil.agent.ship.EnrollmentException;
 import io.vigil.common.config.ConfigException;
 import io.vigil.common.pki.Fingerprint;
 import io.vigil.common.pki.Pem;
+import io.vigil.common.text.TerminalText;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -46,6 +47,9 @@ public final class EnrollCommand {
           + "  --ca-fingerprint the collector CA's SHA-256 (vigilctl token create prints it;"
           + " colons allowed)\n"
           + "  --force          enrol again although this agent has a certificate";
+
+  /** Bound on collector- or certificate-provided text in a message. */
+  private static final int TEXT_MAX = 200;
 
   /** How long the whole enrolment call may take. */
   static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -144,7 +148,8 @@ public final class EnrollCommand {
     files.write(
         Pem.of(key.getPrivate()),
         response.getCertificateChainPem(),
-        response.getCaCertificatePem(),
+        // Only the pinned CA: anything else the answer carries must not become a trust anchor.
+        Pem.of(accepted.ca()),
         a.collector());
     if (!accepted.agentId().equals(identity.agentId())) {
       AgentIdentity.replace(config.stateDir(), accepted.agentId());
@@ -172,12 +177,13 @@ public final class EnrollCommand {
     return EXIT_OK;
   }
 
-  /** What the collector answered, checked. */
-  private record Accepted(UUID agentId, X509Certificate leaf) {}
+  /** What the collector answered, checked; {@code ca} is the pinned CA certificate. */
+  record Accepted(UUID agentId, X509Certificate leaf, X509Certificate ca) {}
 
   /**
    * The answer must name a UUID, carry a certificate for this agent's key issued by the pinned CA,
-   * and name that CA.
+   * and name that CA first. Certificates after it in {@code ca_certificate_pem} are ignored: only
+   * the pinned one is kept ({@link Accepted#ca}).
    */
   static Accepted check(io.vigil.proto.v1.EnrollResponse r, KeyPair key, String fingerprint)
       throws IOException {
@@ -185,7 +191,8 @@ public final class EnrollCommand {
     try {
       id = UUID.fromString(r.getAgentId());
     } catch (IllegalArgumentException e) {
-      throw new IOException("agent id \"" + r.getAgentId() + "\" is not a UUID", e);
+      throw new IOException(
+          "agent id \"" + TerminalText.escape(r.getAgentId(), TEXT_MAX) + "\" is not a UUID", e);
     }
     List<X509Certificate> chain = Pem.certificates(r.getCertificateChainPem());
     List<X509Certificate> cas = Pem.certificates(r.getCaCertificatePem());
@@ -205,13 +212,20 @@ public final class EnrollCommand {
       leaf.verify(ca.getPublicKey());
       leaf.checkValidity();
     } catch (GeneralSecurityException e) {
-      throw new IOException("the certificate does not check against the pinned CA: " + e, e);
+      throw new IOException(
+          "the certificate does not check against the pinned CA: "
+              + TerminalText.escape(e.toString(), TEXT_MAX),
+          e);
     }
     String cn = ClientCertificate.commonName(leaf).orElse("");
     if (!cn.equals(id.toString())) {
-      throw new IOException("the certificate names \"" + cn + "\" but the answer says agent " + id);
+      throw new IOException(
+          "the certificate names \""
+              + TerminalText.escape(cn, TEXT_MAX)
+              + "\" but the answer says agent "
+              + id);
     }
-    return new Accepted(id, leaf);
+    return new Accepted(id, leaf, ca);
   }
 
   private static String describeExisting(EnrolmentFiles files) {
@@ -222,7 +236,7 @@ public final class EnrollCommand {
       return "certificate "
           + files.certificate()
           + " for "
-          + leaf.getSubjectX500Principal().getName()
+          + TerminalText.escape(leaf.getSubjectX500Principal().getName(), TEXT_MAX)
           + ", valid until "
           + leaf.getNotAfter().toInstant();
     } catch (IOException | RuntimeException e) {

@@ -13,7 +13,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Files replaced whole or not at all: written to a temporary file in the same directory with its
  * final mode (a key is never readable by others, not even briefly), synced, then renamed over the
- * old one. Stateless; blocks on file I/O.
+ * old one. A key and its certificate are replaced as a pair by {@link CredentialFiles}. Stateless;
+ * blocks on file I/O.
  */
 public final class AtomicFiles {
   /** Mode of private keys and of the files that name the agent. */
@@ -43,31 +44,6 @@ public final class AtomicFiles {
     }
   }
 
-  /**
-   * Replaces a key and its certificate: both are written to temporary files first, then the key is
-   * renamed, then the certificate. A crash between the two renames leaves a new key with the old
-   * certificate, which {@link ClientCertificate#load} names as a mismatch instead of presenting.
-   */
-  public static void writeKeyAndCertificate(
-      Path keyFile, String keyPem, Path certFile, String certPem) throws IOException {
-    Path keyTmp = temp(keyFile, keyPem, SECRET);
-    Path certTmp = null;
-    try {
-      certTmp = temp(certFile, certPem, PUBLIC);
-      Files.move(
-          keyTmp, keyFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      Files.move(
-          certTmp, certFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      syncDirectory(keyFile);
-      syncDirectory(certFile);
-    } finally {
-      Files.deleteIfExists(keyTmp);
-      if (certTmp != null) {
-        Files.deleteIfExists(certTmp);
-      }
-    }
-  }
-
   private static Path temp(Path file, String text, String mode) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     ensureDirectory(dir);
@@ -87,7 +63,8 @@ public final class AtomicFiles {
     return tmp;
   }
 
-  private static void syncDirectory(Path file) throws IOException {
+  /** Makes a rename in the directory of {@code file} durable. */
+  static void syncDirectory(Path file) throws IOException {
     try (FileChannel d =
         FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
       d.force(true);

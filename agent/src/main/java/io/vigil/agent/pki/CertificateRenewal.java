@@ -2,6 +2,7 @@ package io.vigil.agent.pki;
 
 import com.google.protobuf.ByteString;
 import io.vigil.common.pki.Pem;
+import io.vigil.common.text.TerminalText;
 import io.vigil.proto.v1.RenewRequest;
 import io.vigil.proto.v1.RenewResponse;
 import java.io.IOException;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class CertificateRenewal {
   private static final Logger log = LoggerFactory.getLogger(CertificateRenewal.class);
   private static final Duration EXPIRED_LOG_INTERVAL = Duration.ofMinutes(1);
+
+  /** Bound on collector- or certificate-provided text in a log line. */
+  private static final int TEXT_MAX = 300;
 
   private final Path certFile;
   private final Path keyFile;
@@ -103,7 +107,7 @@ public final class CertificateRenewal {
       log.error(
           "client certificate {} names no agent id (subject {}): cannot renew it",
           certFile,
-          current.leaf().getSubjectX500Principal());
+          TerminalText.escape(current.leaf().getSubjectX500Principal().getName(), TEXT_MAX));
       nextCheck = now.plus(schedule.retryAfterError());
       return Optional.empty();
     }
@@ -140,7 +144,7 @@ public final class CertificateRenewal {
     if (!response.getError().isEmpty()) {
       log.error(
           "collector refused to renew the client certificate: {}; asking again in {} s",
-          response.getError(),
+          TerminalText.escape(response.getError(), TEXT_MAX),
           retry.toSeconds());
       nextCheck = now.plus(retry);
       return false;
@@ -154,8 +158,8 @@ public final class CertificateRenewal {
       if (!leaf.getNotAfter().toInstant().isAfter(now)) {
         throw new IOException("the certificate expired at " + leaf.getNotAfter().toInstant());
       }
-      AtomicFiles.writeKeyAndCertificate(
-          keyFile, Pem.of(key.getPrivate()), certFile, response.getCertificateChainPem());
+      new CredentialFiles(certFile, keyFile)
+          .replace(Pem.of(key.getPrivate()), response.getCertificateChainPem());
       renewed++;
       current = new ClientCertificate(chain, key.getPrivate());
       schedule = new RenewalSchedule(current.notBefore(), current.notAfter());
@@ -166,7 +170,7 @@ public final class CertificateRenewal {
     } catch (IOException e) {
       log.error(
           "collector's certificate renewal is unusable: {}; asking again in {} s",
-          e.getMessage(),
+          TerminalText.escape(String.valueOf(e.getMessage()), TEXT_MAX),
           retry.toSeconds());
       nextCheck = now.plus(retry);
       return false;

@@ -81,7 +81,8 @@ public record ClientCertificate(List<X509Certificate> chain, PrivateKey key) {
               + keyFile
               + " does not belong to the certificate in "
               + certFile
-              + " (an interrupted renewal or a file copied from elsewhere): re-enrol with"
+              + " (a file copied from elsewhere, or an interrupted replacement that could not be"
+              + " recovered): re-enrol with"
               + " vigil-agent enroll --force");
     }
     return new ClientCertificate(chain, key);

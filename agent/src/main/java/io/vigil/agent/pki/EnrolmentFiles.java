@@ -12,7 +12,9 @@ import java.util.Optional;
  * The files {@code vigil-agent enroll} leaves in {@code <agent.state_dir>/pki/} (mode 0700): {@code
  * agent.key} (0600, PKCS#8), {@code agent.pem} (client certificate then CA certificate), {@code
  * ca.pem} (the pinned collector CA) and {@code collector-address} (the HOST:PORT enrolled with, one
- * line). Immutable.
+ * line). A replacement of key and certificate may leave {@code agent.key.new}, {@code
+ * agent.pem.new} or {@code agent.key.prev} for a moment, and leaves {@code agent.key.lock}; see
+ * {@link CredentialFiles}. Immutable.
  *
  * @param dir the pki directory
  */
@@ -30,6 +32,11 @@ public record EnrolmentFiles(Path dir) {
     return dir.resolve("agent.pem");
   }
 
+  /** The key and certificate as the pair they are replaced and loaded as. */
+  public CredentialFiles credentials() {
+    return new CredentialFiles(certificate(), key());
+  }
+
   public Path ca() {
     return dir.resolve("ca.pem");
   }
@@ -44,14 +51,15 @@ public record EnrolmentFiles(Path dir) {
   }
 
   /**
-   * Writes everything an enrolment returned: the directory (0700), the key first (0600), the
-   * certificate chain, the CA, then the address. Each file is replaced atomically; a running agent
-   * uses them from its next connection attempt.
+   * Writes everything an enrolment returned: the directory (0700), the key (0600) and certificate
+   * chain as a pair ({@link CredentialFiles}: recoverable after a crash at any point), then the CA
+   * and the address, each replaced atomically. A running agent uses them from its next connection
+   * attempt.
    */
   public void write(String keyPem, String chainPem, String caPem, HostPort collector)
       throws IOException {
     AtomicFiles.ensureDirectory(dir);
-    AtomicFiles.writeKeyAndCertificate(key(), keyPem, certificate(), chainPem);
+    credentials().replace(keyPem, chainPem);
     AtomicFiles.write(ca(), caPem, AtomicFiles.PUBLIC);
     AtomicFiles.write(collectorAddress(), collector + "\n", AtomicFiles.PUBLIC);
   }

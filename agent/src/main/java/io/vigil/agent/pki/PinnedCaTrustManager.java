@@ -1,6 +1,7 @@
 package io.vigil.agent.pki;
 
 import io.vigil.common.pki.Fingerprint;
+import io.vigil.common.text.TerminalText;
 import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -87,7 +88,8 @@ public final class PinnedCaTrustManager extends X509ExtendedTrustManager {
     return "the collector at "
         + collector
         + " presented a certificate that does not validate against the pinned CA: "
-        + e.getMessage()
+        // The reason may quote names from the collector's certificate.
+        + TerminalText.escape(String.valueOf(e.getMessage()), 300)
         + ". Refusing to send the token.";
   }
 

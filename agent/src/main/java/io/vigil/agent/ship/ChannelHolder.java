@@ -4,6 +4,7 @@ import io.grpc.ManagedChannel;
 import io.vigil.agent.config.CollectorConnection;
 import io.vigil.agent.pki.ClientCertificate;
 import io.vigil.agent.pki.CollectorTarget;
+import io.vigil.agent.pki.CredentialFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,8 +48,10 @@ public final class ChannelHolder implements AutoCloseable, ChannelSource {
     CollectorChannels.ClientTls tls = null;
     if (!insecure) {
       requireEnrolled();
-      certificate = ClientCertificate.load(c.certFile(), c.keyFile());
-      tls = new CollectorChannels.ClientTls(c.certFile(), c.keyFile(), c.caFile());
+      // Finishes an interrupted replacement first; the channel then presents exactly the pair
+      // checked here, not whatever the files hold a moment later.
+      certificate = new CredentialFiles(c.certFile(), c.keyFile()).load();
+      tls = new CollectorChannels.ClientTls(certificate, c.caFile());
     }
     channel =
         CollectorChannels.open(

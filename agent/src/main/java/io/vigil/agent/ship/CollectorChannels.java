@@ -5,7 +5,12 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.vigil.agent.pki.ClientCertificate;
+import io.vigil.common.pki.Pem;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -18,15 +23,14 @@ public final class CollectorChannels {
   private CollectorChannels() {}
 
   /**
-   * The agent's client credentials and the CA the collector's certificate must chain to. The files
-   * are read when the channel is built: a channel built after a renewal presents the new
-   * certificate.
+   * The agent's client credentials and the CA the collector's certificate must chain to. A channel
+   * built after a renewal is given the new certificate.
    *
-   * @param certFile client certificate chain, PEM, leaf first
-   * @param keyFile its PKCS#8 private key
-   * @param caFile PEM CA certificate(s) the collector's certificate must chain to
+   * @param certificate the client certificate chain with its key, as loaded and checked
+   * @param caFile PEM CA certificate(s) the collector's certificate must chain to; read when the
+   *     channel is built
    */
-  public record ClientTls(Path certFile, Path keyFile, Path caFile) {}
+  public record ClientTls(ClientCertificate certificate, Path caFile) {}
 
   /**
    * A channel without a client certificate: plaintext when {@code insecure}, else TLS that only
@@ -65,10 +69,20 @@ public final class CollectorChannels {
         tls == null
             ? InsecureChannelCredentials.create()
             : TlsChannelCredentials.newBuilder()
-                .keyManager(tls.certFile().toFile(), tls.keyFile().toFile())
+                .keyManager(chainPem(tls.certificate()), keyPem(tls.certificate()))
                 .trustManager(tls.caFile().toFile())
                 .build();
     return build(host, port, creds, serverName, connectTimeout, keepAlive);
+  }
+
+  private static InputStream chainPem(ClientCertificate c) {
+    StringBuilder pem = new StringBuilder();
+    c.chain().forEach(x -> pem.append(Pem.of(x)));
+    return new ByteArrayInputStream(pem.toString().getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static InputStream keyPem(ClientCertificate c) {
+    return new ByteArrayInputStream(Pem.of(c.key()).getBytes(StandardCharsets.US_ASCII));
   }
 
   private static ManagedChannel build(

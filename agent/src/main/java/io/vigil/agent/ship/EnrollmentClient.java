@@ -7,6 +7,7 @@ import io.grpc.TlsChannelCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.vigil.agent.pki.PinnedCaTrustManager;
 import io.vigil.common.config.HostPort;
+import io.vigil.common.text.TerminalText;
 import io.vigil.proto.v1.EnrollRequest;
 import io.vigil.proto.v1.EnrollResponse;
 import io.vigil.proto.v1.EnrollmentServiceGrpc;
@@ -74,7 +75,11 @@ public final class EnrollmentClient {
       return new EnrollmentException(
           EnrollmentException.Kind.UNTRUSTED_COLLECTOR, trust.refusal().get(), s.getCause());
     }
-    String why = s.getDescription() == null ? s.getCode().toString() : s.getDescription();
+    // The description is the collector's text (a refusal reason): escaped before it is printed.
+    String why =
+        s.getDescription() == null
+            ? s.getCode().toString()
+            : TerminalText.escape(s.getDescription(), 300);
     return switch (s.getCode()) {
       case UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED ->
           new EnrollmentException(

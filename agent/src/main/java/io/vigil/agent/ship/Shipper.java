@@ -9,6 +9,7 @@ import io.vigil.agent.spool.Spool;
 import io.vigil.agent.spool.SpoolReader;
 import io.vigil.common.lifecycle.EssentialThread;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.text.TerminalText;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentMessage;
 import io.vigil.proto.v1.AgentServiceGrpc;
@@ -58,6 +59,9 @@ public final class Shipper implements AutoCloseable {
   private final ShipperOptions options;
   private final Spool spool;
   private static final Duration TRUST_LOG_INTERVAL = Duration.ofMinutes(1);
+
+  /** Bound on a collector status description in a log line. */
+  private static final int DESCRIPTION_MAX = 300;
 
   private final ChannelSource channels;
   private final CertificateRenewal renewal;
@@ -199,9 +203,7 @@ public final class Shipper implements AutoCloseable {
       return;
     }
     if (isRefusal(end)) {
-      String why =
-          "collector refused this agent: "
-              + (end.getDescription() == null ? end.getCode().toString() : end.getDescription());
+      String why = refusal(end);
       trustProblem = why;
       if (trustLog.admit(why, System.nanoTime())) {
         long held = trustLog.takeSuppressed();
@@ -258,7 +260,7 @@ public final class Shipper implements AutoCloseable {
       long resume = welcome.getResumeAfterSeq();
       log.info(
           "connected to collector {}; resuming after seq {} (spooled up to {})",
-          welcome.getCollectorVersion(),
+          TerminalText.escape(welcome.getCollectorVersion(), 64),
           resume,
           spool.lastSeq());
       if (resume > spool.lastSeq()) {
@@ -422,20 +424,34 @@ public final class Shipper implements AutoCloseable {
     pending.forEach(r -> alreadySent.add(r.getCommandId()));
   }
 
-  /** The status with its root cause: a TLS handshake failure is named by the cause only. */
+  /**
+   * Why the collector refused this agent, as its status says. The description is the collector's
+   * text: escaped, so that it cannot move the cursor or rewrite earlier lines of a terminal.
+   */
+  static String refusal(Status s) {
+    return "collector refused this agent: "
+        + (s.getDescription() == null
+            ? s.getCode().toString()
+            : TerminalText.escape(s.getDescription(), DESCRIPTION_MAX));
+  }
+
+  /**
+   * The status with its root cause: a TLS handshake failure is named by the cause only. Escaped:
+   * the description and the cause may carry the collector's text or its certificate's names.
+   */
   static String describe(Status s) {
     String text =
         s.getDescription() == null
             ? s.getCode().toString()
             : s.getCode() + " " + s.getDescription();
     Throwable root = s.getCause();
-    if (root == null) {
-      return text;
+    if (root != null) {
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      text = text + " (cause: " + root + ")";
     }
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return text + " (cause: " + root + ")";
+    return TerminalText.escape(text, 2 * DESCRIPTION_MAX);
   }
 
   private void sleep(long nanos) {

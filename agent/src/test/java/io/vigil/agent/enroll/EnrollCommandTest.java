@@ -206,6 +206,28 @@ class EnrollCommandTest {
   }
 
   @Test
+  void onlyThePinnedCaIsWrittenWhenTheAnswerCarriesAnotherOne() throws Exception {
+    TestCa other = TestCa.create("smuggled CA");
+    collector.extraCaPem = other.pem();
+    assertEquals(0, enroll(fingerprint()), diagnostics());
+
+    List<java.security.cert.X509Certificate> written =
+        Pem.certificates(Files.readString(EnrolmentFiles.under(stateDir()).ca()));
+    assertEquals(1, written.size(), "only the pinned CA becomes a trust anchor");
+    assertEquals(fingerprint(), Fingerprint.sha256(written.get(0)));
+  }
+
+  @Test
+  void theCollectorsRefusalIsPrintedWithItsControlCharactersEscaped() throws Exception {
+    collector.tokenRefusal = "no\u001b[2J\u0007 such token";
+    Path bad = secretFile("bad", "vigil-enroll-" + "B".repeat(43));
+    assertEquals(1, enroll(fingerprint(), "--token-file", bad.toString()), diagnostics());
+    String printed = err.toString(StandardCharsets.UTF_8);
+    assertTrue(printed.contains("refused the enrolment: no\\x1b[2J\\x07 such token"), printed);
+    assertFalse(printed.contains("\u001b") || printed.contains("\u0007"), printed);
+  }
+
+  @Test
   void anUnreachableCollectorIsReported() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -83,6 +83,12 @@ public final class FakeCollector implements AutoCloseable {
   /** When set, renewals are answered with this error. */
   public volatile String renewError;
 
+  /** PEM text enrolment appends to its {@code ca_certificate_pem} after the CA. */
+  public volatile String extraCaPem = "";
+
+  /** The description of the refusal of an unknown token. */
+  public volatile String tokenRefusal = "unknown, expired, used-up or revoked enrolment token";
+
   private FakeCollector(TestCa ca, Server server) {
     this.ca = ca;
     this.server = server;
@@ -172,9 +178,7 @@ public final class FakeCollector implements AutoCloseable {
       c.enrollments.add(request);
       if (!GOOD_TOKEN.equals(request.getToken())) {
         response.onError(
-            Status.UNAUTHENTICATED
-                .withDescription("unknown, expired, used-up or revoked enrolment token")
-                .asRuntimeException());
+            Status.UNAUTHENTICATED.withDescription(c.tokenRefusal).asRuntimeException());
         return;
       }
       UUID id = c.assignId != null ? c.assignId : UUID.fromString(request.getProposedAgentId());
@@ -184,7 +188,7 @@ public final class FakeCollector implements AutoCloseable {
             EnrollResponse.newBuilder()
                 .setAgentId(id.toString())
                 .setCertificateChainPem(c.ca.chainPem(cert))
-                .setCaCertificatePem(c.ca.pem())
+                .setCaCertificatePem(c.ca.pem() + c.extraCaPem)
                 .setNotAfterNs(cert.getNotAfter().getTime() * 1_000_000L)
                 .build());
         response.onCompleted();
