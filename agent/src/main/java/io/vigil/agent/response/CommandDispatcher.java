@@ -1,6 +1,7 @@
 package io.vigil.agent.response;
 
 import io.vigil.agent.sensor.EventSink;
+import io.vigil.common.text.TerminalText;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
@@ -58,7 +59,9 @@ public final class CommandDispatcher implements AutoCloseable {
   public void accept(Command command) {
     synchronized (this) {
       if (seen.containsKey(command.getCommandId())) {
-        log.info("command {} received again; not running it twice", command.getCommandId());
+        log.info(
+            "command {} received again; not running it twice",
+            TerminalText.escape(command.getCommandId(), 64));
         return;
       }
       seen.put(command.getCommandId(), Boolean.TRUE);
@@ -89,11 +92,12 @@ public final class CommandDispatcher implements AutoCloseable {
     synchronized (this) {
       unacked.put(result.getCommandId(), result);
     }
+    // Both come from the collector's message: escaped, as everything shown on a terminal.
     log.info(
         "command {} finished: {} {}",
-        result.getCommandId(),
+        TerminalText.escape(result.getCommandId(), 64),
         result.getOutcome(),
-        result.getDetail());
+        TerminalText.escape(result.getDetail(), 300));
     timeline.offer(
         Event.newBuilder()
             .setEventTimeNs(result.getFinishedTimeNs())
