@@ -128,13 +128,17 @@ final class IssuedCertificates {
     AgentCerts a = byAgent.computeIfAbsent(r.agentId(), k -> new AgentCerts());
     Cert c;
     synchronized (a) {
+      Cert known = bySerial.get(r.serialHex());
+      if (known != null) {
+        return known; // two streams looked the same serial up in the store at once
+      }
       // Ranked under the agent's lock, so that its list stays in rank order.
       c =
           new Cert(
               r.serialHex(), r.agentId(), r.issuedNs(), r.notAfterNs(), nextRank.getAndIncrement());
       a.certs.add(c);
+      bySerial.put(c.serialHex(), c);
     }
-    bySerial.put(c.serialHex(), c);
     return c;
   }
 }
