@@ -32,6 +32,8 @@ class CollectorTrustStartTest {
         List.of(
             "collector.state_dir=" + dir.resolve("state"),
             "listen.address=127.0.0.1:0",
+            // Port 0: the default operator port may be taken by another collector on this host.
+            "operator.address=127.0.0.1:0",
             "metrics.listen=",
             "detection.starter_rules=false"));
   }

@@ -6,7 +6,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -250,6 +249,16 @@ public final class TrustStore implements AutoCloseable {
       return exists("SELECT 1 FROM enrolled_agents WHERE agent_id = ?", agentId);
     }
 
+    /**
+     * Whether this id is known anywhere: enrolled, or seen streaming (the {@code agents} and {@code
+     * streams} tables, which may hold ids from before enrolment existed and are shown to viewers).
+     */
+    public boolean idKnown(String agentId) throws SQLException {
+      return everEnrolled(agentId)
+          || exists("SELECT 1 FROM agents WHERE agent_id = ?", agentId)
+          || exists("SELECT 1 FROM streams WHERE agent_id = ?", agentId);
+    }
+
     /** Records a newly enrolled agent. */
     public void addAgent(String agentId, String hostname, String tokenId, long nowNs)
         throws SQLException {
@@ -297,6 +306,50 @@ public final class TrustStore implements AutoCloseable {
       ps.setString(1, serialHex);
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot look up certificate " + serialHex + " in " + file, e);
+    }
+  }
+
+  /** A certificate issued to an agent, as recorded (serial in lower-case hex). */
+  public record CertificateRow(String serialHex, String agentId, long issuedNs, long notAfterNs) {}
+
+  /**
+   * Every certificate still valid at {@code nowNs}, oldest issued first (ties in the order they
+   * were recorded): what the collector loads into memory at start.
+   */
+  public synchronized List<CertificateRow> certificatesValidAt(long nowNs) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT serial, agent_id, issued_ns, not_after_ns FROM agent_certificates"
+                + " WHERE not_after_ns > ? ORDER BY issued_ns, rowid")) {
+      ps.setLong(1, nowNs);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<CertificateRow> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(
+              new CertificateRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("cannot list agent certificates in " + file, e);
+    }
+  }
+
+  /** The certificate with this serial (lower-case hex), if this collector recorded it. */
+  public synchronized Optional<CertificateRow> certificate(String serialHex) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT serial, agent_id, issued_ns, not_after_ns FROM agent_certificates"
+                + " WHERE serial = ?")) {
+      ps.setString(1, serialHex);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next()
+            ? Optional.of(
+                new CertificateRow(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4)))
+            : Optional.empty();
       }
     } catch (SQLException e) {
       throw new StoreException("cannot look up certificate " + serialHex + " in " + file, e);
@@ -398,24 +451,14 @@ public final class TrustStore implements AutoCloseable {
     T run() throws SQLException;
   }
 
-  /** Runs {@code body} in one IMMEDIATE transaction; rolled back when it throws. */
+  /**
+   * Runs {@code body} in one IMMEDIATE transaction: rolled back when it or the COMMIT throws (a
+   * failed COMMIT can leave the transaction open), and the original failure is what the caller
+   * sees, with a failed ROLLBACK attached as suppressed.
+   */
   private <T> T write(String what, SqlWork<T> body) {
     try {
-      // Autocommit stays on between calls, so an idle store holds no lock; this transaction is
-      // explicit and IMMEDIATE: it takes the write lock before reading what it checks.
-      try (Statement st = connection.createStatement()) {
-        st.execute("BEGIN IMMEDIATE");
-      }
-      boolean commit = false;
-      try {
-        T result = body.run();
-        commit = true;
-        return result;
-      } finally {
-        try (Statement st = connection.createStatement()) {
-          st.execute(commit ? "COMMIT" : "ROLLBACK");
-        }
-      }
+      return ImmediateTransaction.run(connection, body::run);
     } catch (SQLException e) {
       throw new StoreException("cannot " + what + " in " + file, e);
     }

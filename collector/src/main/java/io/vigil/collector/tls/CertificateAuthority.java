@@ -241,7 +241,8 @@ public final class CertificateAuthority {
     }
   }
 
-  private static KeyPair newKeyPair() {
+  /** A new EC P-256 key pair, the only kind Vigil issues certificates for. */
+  public static KeyPair newKeyPair() {
     try {
       KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
       g.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);

@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
@@ -181,22 +180,7 @@ public final class ServerPki {
   }
 
   private static void write(Path file, String text, boolean secret) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    // Created with its final mode, so a key is never readable by others, not even briefly.
-    Path tmp =
-        Files.createTempFile(
-            dir,
-            ".tmp-",
-            ".pem",
-            PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString(secret ? "rw-------" : "rw-r--r--")));
-    try {
-      Files.write(tmp, text.getBytes(StandardCharsets.US_ASCII));
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    PemFiles.write(file, text, secret);
   }
 
   /** This host's name, or "" when it does not resolve (a common misconfiguration). */

@@ -2,6 +2,8 @@ package io.vigil.collector.trust;
 
 import io.vigil.collector.store.TrustStore;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.text.TerminalText;
+import io.vigil.common.time.WallClock;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathValidator;
 import java.security.cert.CertPathValidatorException;
@@ -31,14 +33,23 @@ import javax.naming.ldap.Rdn;
  * handshake with an opaque alert, which the agent reports as "UNAVAILABLE: ssl exception" and the
  * collector as a failed handshake with no certificate to name.
  *
- * <p>Thread-safe. {@link #authenticate} reads the store once (the serial); {@link #stillValid}
- * reads memory only, so it can run on every message.
+ * <p>Thread-safe. Both {@link #authenticate} and {@link #stillValid} read memory only (the serials
+ * issued are held in {@link IssuedCertificates}), so neither waits behind a store write; only a
+ * serial that this process did not issue or load at start (one written by {@link DirectEnrollment}
+ * while the collector runs) is looked up in the store once.
+ *
+ * <p>Every text in a refusal that comes from the peer's certificate is escaped with {@link
+ * TerminalText}: the description goes to the log and back to the peer.
  */
 public final class AgentAuthenticator {
   private static final String CLIENT_AUTH = "1.3.6.1.5.5.7.3.2";
 
+  /** Longest issuer name (or PKIX problem) quoted in a refusal. */
+  static final int MAX_QUOTED_CHARS = 200;
+
   private final X509Certificate ca;
   private final TrustStore store;
+  private final IssuedCertificates issued;
   private final RevokedAgents revoked;
   private final Clock clock;
   private final MetricsRegistry metrics;
@@ -46,11 +57,13 @@ public final class AgentAuthenticator {
   AgentAuthenticator(
       X509Certificate ca,
       TrustStore store,
+      IssuedCertificates issued,
       RevokedAgents revoked,
       Clock clock,
       MetricsRegistry metrics) {
     this.ca = ca;
     this.store = store;
+    this.issued = issued;
     this.revoked = revoked;
     this.clock = clock;
     this.metrics = metrics;
@@ -77,7 +90,7 @@ public final class AgentAuthenticator {
           new AuthRefusal(
               "foreign_ca",
               "client certificate issued by \""
-                  + leaf.getIssuerX500Principal().getName()
+                  + TerminalText.escape(leaf.getIssuerX500Principal().getName(), MAX_QUOTED_CHARS)
                   + "\", not by this collector's CA"));
     }
     if (now.isAfter(leaf.getNotAfter().toInstant())) {
@@ -87,7 +100,10 @@ public final class AgentAuthenticator {
     }
     String problem = pkixProblem(leaf, now);
     if (problem != null) {
-      throw refused(new AuthRefusal("invalid", "client certificate refused: " + problem));
+      throw refused(
+          new AuthRefusal(
+              "invalid",
+              "client certificate refused: " + TerminalText.escape(problem, MAX_QUOTED_CHARS)));
     }
     String agentId = agentId(leaf);
     if (agentId == null) {
@@ -96,24 +112,34 @@ public final class AgentAuthenticator {
               "invalid", "client certificate refused: its common name is not an agent id"));
     }
     String serial = leaf.getSerialNumber().toString(16);
-    Optional<String> issuedTo = store.certificateAgent(serial);
-    if (issuedTo.isEmpty() || !issuedTo.get().equals(agentId)) {
+    Optional<IssuedCertificates.Cert> cert = issued.find(serial);
+    if (cert.isEmpty()) {
+      // Not issued by this process nor loaded at start: written to the store since (direct
+      // enrolment), or never issued. Only a certificate signed by the CA key gets this far.
+      cert = store.certificate(serial).map(row -> issued.add(row, WallClock.toNanos(now)));
+    }
+    if (cert.isEmpty() || !cert.get().agentId().equals(agentId)) {
       throw refused(
           new AuthRefusal(
               "unknown_serial",
               "certificate serial " + serial + " was not issued by this collector"));
     }
-    AgentPrincipal principal = new AgentPrincipal(agentId, serial, leaf.getNotAfter().toInstant());
+    AgentPrincipal principal =
+        new AgentPrincipal(agentId, serial, leaf.getNotAfter().toInstant(), leaf.getPublicKey());
     Optional<AuthRefusal> late = stillValid(principal);
     if (late.isPresent()) {
       throw new AuthRefusedException(late.get()); // counted by stillValid
+    }
+    if (!issued.use(cert.get())) {
+      throw refused(replaced(serial)); // a newer certificate was used in the meantime
     }
     return principal;
   }
 
   /**
-   * Whether an authenticated stream may go on now: empty when yes, else why not (counted). Reads
-   * memory only.
+   * Whether an authenticated stream may go on now: empty when yes, else why not (counted): the
+   * agent is revoked, the certificate expired, or a newer certificate of the agent has
+   * authenticated a stream since (a renewal replaced it). Reads memory only.
    */
   public Optional<AuthRefusal> stillValid(AgentPrincipal p) {
     Optional<Revocation> r = revoked.get(p.agentId());
@@ -124,7 +150,15 @@ public final class AgentAuthenticator {
       return Optional.of(
           count(new AuthRefusal("expired", "client certificate expired at " + p.notAfter())));
     }
+    if (issued.replaced(p.serialHex())) {
+      return Optional.of(count(replaced(p.serialHex())));
+    }
     return Optional.empty();
+  }
+
+  private static AuthRefusal replaced(String serial) {
+    return new AuthRefusal(
+        "replaced", "certificate serial " + serial + " was replaced by a renewal");
   }
 
   /** Counts a refusal decided elsewhere (a Hello that names another agent). */

@@ -1,5 +1,6 @@
 package io.vigil.collector.trust;
 
+import io.vigil.common.text.TerminalText;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -50,7 +51,9 @@ public final class AgentCsr {
     }
     if (!X9ObjectIdentifiers.prime256v1.equals(alg.getParameters())) {
       throw new BadCsrException(
-          "the key must be EC P-256 (prime256v1), not the curve " + alg.getParameters());
+          "the key must be EC P-256 (prime256v1), not the curve "
+              // The parameters are the requester's ASN.1: they may hold any text.
+              + TerminalText.escape(String.valueOf(alg.getParameters()), 100));
     }
     PublicKey key;
     try {

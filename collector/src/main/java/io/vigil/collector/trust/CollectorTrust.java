@@ -55,7 +55,7 @@ public final class CollectorTrust implements TrustAdmin, AutoCloseable {
   private final Renewals renewals;
 
   /**
-   * @param store the trust tables (owned from now on)
+   * @param store the trust tables (owned from now on: closed here when this constructor throws)
    * @param ca the collector CA, with its key
    * @param config validity of agent certificates and the enrolment rate limit
    * @param clock every trust decision's time (tests inject one)
@@ -72,23 +72,42 @@ public final class CollectorTrust implements TrustAdmin, AutoCloseable {
     this.ca = ca;
     this.clock = clock;
     this.streams = streams;
-    for (TrustStore.AgentRow a : store.agents()) {
-      if (a.revokedNs() != 0) {
-        revoked.put(
-            a.agentId(),
-            new Revocation(WallClock.toInstant(a.revokedNs()), a.revokedBy(), a.revokeReason()));
+    try {
+      for (TrustStore.AgentRow a : store.agents()) {
+        if (a.revokedNs() != 0) {
+          revoked.put(
+              a.agentId(),
+              new Revocation(WallClock.toInstant(a.revokedNs()), a.revokedBy(), a.revokeReason()));
+        }
       }
+      IssuedCertificates issued =
+          IssuedCertificates.load(store.certificatesValidAt(WallClock.toNanos(clock.instant())));
+      AgentIssuer issuer = new AgentIssuer(ca, config.agentCertificateValidity(), clock);
+      this.authenticator =
+          new AgentAuthenticator(ca.certificate(), store, issued, revoked, clock, metrics);
+      this.enrollments =
+          new Enrollments(
+              store,
+              issuer,
+              issued,
+              new AttemptLimiter(
+                  config.maxAttemptsPerMinute(),
+                  AttemptLimiter.perPeerShare(config.maxAttemptsPerMinute()),
+                  clock),
+              clock,
+              metrics);
+      this.renewals =
+          new Renewals(
+              store, issuer, issued, revoked, config.agentCertificateValidity(), clock, metrics);
+    } catch (RuntimeException e) {
+      // The store is ours from the call on: a constructor that fails must not leak it.
+      try {
+        store.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
-    AgentIssuer issuer = new AgentIssuer(ca, config.agentCertificateValidity(), clock);
-    this.authenticator = new AgentAuthenticator(ca.certificate(), store, revoked, clock, metrics);
-    this.enrollments =
-        new Enrollments(
-            store,
-            issuer,
-            new AttemptLimiter(config.maxAttemptsPerMinute(), clock),
-            clock,
-            metrics);
-    this.renewals = new Renewals(store, issuer, revoked, clock, metrics);
   }
 
   /** Checks client certificates on the agent port. */
@@ -220,13 +239,34 @@ public final class CollectorTrust implements TrustAdmin, AutoCloseable {
         .build();
   }
 
-  private static void checkText(String name, String value, boolean mayBeEmpty) {
+  /**
+   * Refuses an empty (unless allowed) or overlong text, and one with a control character (C0, DEL,
+   * C1), a line or paragraph separator or an invisible formatting character such as a bidi
+   * override: these texts are written to the log and shown to operators and agents, where such
+   * characters could forge lines or hide what the text says.
+   */
+  static void checkText(String name, String value, boolean mayBeEmpty) {
     String v = value == null ? "" : value;
     if (!mayBeEmpty && v.isBlank()) {
       throw new IllegalArgumentException(name + " must not be empty");
     }
     if (v.length() > MAX_TEXT) {
       throw new IllegalArgumentException(name + " is longer than " + MAX_TEXT + " characters");
+    }
+    for (int i = 0; i < v.length(); ) {
+      int cp = v.codePointAt(i);
+      int type = Character.getType(cp);
+      if (Character.isISOControl(cp)
+          || type == Character.FORMAT
+          || type == Character.LINE_SEPARATOR
+          || type == Character.PARAGRAPH_SEPARATOR
+          || type == Character.SURROGATE) {
+        throw new IllegalArgumentException(
+            String.format(
+                "%s must not contain control or formatting characters (U+%04X at index %d)",
+                name, cp, i));
+      }
+      i += Character.charCount(cp);
     }
   }
 }

@@ -2,19 +2,13 @@ package io.vigil.collector.trust;
 
 import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.tls.CertificateAuthority;
+import io.vigil.collector.tls.PemFiles;
 import io.vigil.collector.tls.ServerPki;
 import io.vigil.common.pki.Pem;
 import io.vigil.common.time.WallClock;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
 
@@ -46,10 +40,9 @@ public final class DirectEnrollment {
      * and {@code ca.pem} in {@code pkiDir}.
      */
     public void writeTo(Path pkiDir) throws IOException {
-      Files.createDirectories(pkiDir);
-      write(pkiDir.resolve("agent.key"), keyPem, "rw-------");
-      write(pkiDir.resolve("agent.pem"), certificateChainPem, "rw-r--r--");
-      write(pkiDir.resolve("ca.pem"), caPem, "rw-r--r--");
+      PemFiles.write(pkiDir.resolve("agent.key"), keyPem, true);
+      PemFiles.write(pkiDir.resolve("agent.pem"), certificateChainPem, false);
+      PemFiles.write(pkiDir.resolve("ca.pem"), caPem, false);
     }
   }
 
@@ -84,7 +77,7 @@ public final class DirectEnrollment {
     if (!AgentIds.isCanonical(agentId)) {
       throw new IllegalArgumentException("agentId must be a lower-case UUID, got " + agentId);
     }
-    KeyPair kp = newKeyPair();
+    KeyPair kp = CertificateAuthority.newKeyPair();
     Clock clock = Clock.systemUTC();
     AgentIssuer.Issued issued =
         validity.isNegative()
@@ -113,30 +106,5 @@ public final class DirectEnrollment {
         Pem.of(kp.getPrivate()),
         issued.chainPem(ca.certificate()),
         Pem.of(ca.certificate()));
-  }
-
-  private static KeyPair newKeyPair() {
-    try {
-      KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-      g.initialize(new ECGenParameterSpec("secp256r1"));
-      return g.generateKeyPair();
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("EC P-256 is not available in this JVM", e);
-    }
-  }
-
-  private static void write(Path file, String text, String mode) throws IOException {
-    Path tmp =
-        Files.createTempFile(
-            file.getParent(),
-            ".tmp-",
-            ".pem",
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-    try {
-      Files.writeString(tmp, text, StandardCharsets.US_ASCII);
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 }

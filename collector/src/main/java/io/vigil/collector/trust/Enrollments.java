@@ -37,6 +37,7 @@ public final class Enrollments {
 
   private final TrustStore store;
   private final AgentIssuer issuer;
+  private final IssuedCertificates issued;
   private final AttemptLimiter limiter;
   private final Clock clock;
   private final MetricsRegistry metrics;
@@ -44,17 +45,23 @@ public final class Enrollments {
   Enrollments(
       TrustStore store,
       AgentIssuer issuer,
+      IssuedCertificates issued,
       AttemptLimiter limiter,
       Clock clock,
       MetricsRegistry metrics) {
     this.store = store;
     this.issuer = issuer;
+    this.issued = issued;
     this.limiter = limiter;
     this.clock = clock;
     this.metrics = metrics;
   }
 
-  /** What an agent asks with. {@code peer} is its address, for the log. */
+  /**
+   * What an agent asks with. {@code peer} is its address as {@code InetSocketAddress.toString()}
+   * gives it ({@code /192.0.2.7:50123}): for the log, and without its port for the per-peer attempt
+   * limit.
+   */
   public record Request(
       String token,
       byte[] csr,
@@ -74,17 +81,29 @@ public final class Enrollments {
    *     #TOKEN_REFUSED}; the log names the reason, never the token)
    */
   public Enrolled enrol(Request r) throws EnrollmentRefusedException {
-    if (!limiter.tryAcquire()) {
-      count("too_many");
-      log.warn("enrolment from {} refused: more attempts per minute than configured", r.peer());
-      throw new EnrollmentRefusedException(
-          Kind.TOO_MANY, "too many enrolment attempts; retry in a minute");
-    }
+    // Sizes first: a request refused for its size takes no attempt from anyone's share.
     String problem = sizeProblem(r);
     if (problem != null) {
       count("invalid");
       log.warn("enrolment from {} refused: {}", r.peer(), problem);
       throw new EnrollmentRefusedException(Kind.INVALID, problem);
+    }
+    switch (limiter.tryAcquire(peerAddress(r.peer()))) {
+      case PEER_FULL -> {
+        count("too_many_from_peer");
+        log.warn(
+            "enrolment from {} refused: more attempts per minute from this address than its share",
+            r.peer());
+        throw new EnrollmentRefusedException(
+            Kind.TOO_MANY, "too many enrolment attempts from this address; retry in a minute");
+      }
+      case ALL_FULL -> {
+        count("too_many");
+        log.warn("enrolment from {} refused: more attempts per minute than configured", r.peer());
+        throw new EnrollmentRefusedException(
+            Kind.TOO_MANY, "too many enrolment attempts; retry in a minute");
+      }
+      case TAKEN -> {}
     }
     PublicKey key;
     try {
@@ -105,10 +124,12 @@ public final class Enrollments {
                 return new Outcome(check, null, null);
               }
               String id = r.proposedAgentId();
-              if (!AgentIds.isCanonical(id) || tx.everEnrolled(id)) {
+              // Also not an id that streamed before enrolment existed: its history is shown to
+              // viewers under that id, and a newcomer must not inherit it.
+              if (!AgentIds.isCanonical(id) || tx.idKnown(id)) {
                 do {
                   id = UUID.randomUUID().toString();
-                } while (tx.everEnrolled(id));
+                } while (tx.idKnown(id));
               }
               AgentIssuer.Issued issued = issuer.issue(id, key);
               tx.addAgent(id, r.hostname(), check.tokenId(), now);
@@ -125,6 +146,14 @@ public final class Enrollments {
           out.check().tokenId().isEmpty() ? "" : " (token id " + out.check().tokenId() + ")");
       throw new EnrollmentRefusedException(Kind.TOKEN, TOKEN_REFUSED);
     }
+    // After the commit: a certificate the store did not keep must never authenticate.
+    issued.add(
+        new TrustStore.CertificateRow(
+            out.issued().serialHex(),
+            out.agentId(),
+            out.issued().issuedNs(),
+            out.issued().notAfterNs()),
+        WallClock.toNanos(clock.instant()));
     count("enrolled");
     boolean kept = out.agentId().equals(r.proposedAgentId());
     log.info(
@@ -135,7 +164,7 @@ public final class Enrollments {
         out.check().tokenId(),
         kept || r.proposedAgentId().isEmpty()
             ? ""
-            : " (proposed id not kept: new or unused ids only)",
+            : " (proposed id not kept: only an id never enrolled nor seen streaming)",
         out.issued().serialHex(),
         out.issued().certificate().getNotAfter().toInstant());
     return new Enrolled(
@@ -146,6 +175,12 @@ public final class Enrollments {
   }
 
   private record Outcome(TokenCheck check, String agentId, AgentIssuer.Issued issued) {}
+
+  /** The address of a peer without its port: {@code /192.0.2.7:50123} gives {@code /192.0.2.7}. */
+  static String peerAddress(String peer) {
+    int colon = peer.lastIndexOf(':');
+    return colon > 0 ? peer.substring(0, colon) : peer;
+  }
 
   private static String sizeProblem(Request r) {
     if (r.token().length() > MAX_TOKEN_CHARS) {

@@ -7,7 +7,8 @@
  * io.vigil.collector.trust.Enrollments}, {@link io.vigil.collector.trust.AgentAuthenticator},
  * {@link io.vigil.collector.trust.Renewals}) and is the {@link io.vigil.collector.trust.TrustAdmin}
  * of the operator API; the agent port in {@code io.vigil.collector.stream} calls them. Revocations
- * are held in memory (loaded at start) so that the check on every stream message does not touch the
+ * and the certificates issued (which of them a renewal replaced) are held in memory, loaded at
+ * start, so that authenticating a stream and the check on every stream message do not wait on the
  * store; the trust tables themselves are {@link io.vigil.collector.store.TrustStore}.
  */
 package io.vigil.collector.trust;

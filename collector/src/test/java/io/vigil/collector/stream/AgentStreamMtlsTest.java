@@ -318,6 +318,16 @@ class AgentStreamMtlsTest {
               .hello(a.agentId())) {
         assertWelcome(c);
       }
+      // The new certificate has been used: the old one (a copy of the old key) is dead.
+      try (AgentClient c = srv.enrolled(a).hello(a.agentId())) {
+        assertEnded(
+            c,
+            Status.Code.UNAUTHENTICATED,
+            "certificate serial "
+                + old.getSerialNumber().toString(16)
+                + " was replaced by a renewal");
+      }
+      assertEquals(1, srv.refused("replaced"));
     }
   }
 

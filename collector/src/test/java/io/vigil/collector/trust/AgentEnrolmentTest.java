@@ -14,6 +14,9 @@ import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentRecord;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +123,83 @@ class AgentEnrolmentTest {
   }
 
   @Test
+  void aProposedIdThatStreamedBeforeEnrolmentIsNotKept() throws Exception {
+    try (TrustFixture f = fixture()) {
+      String inAgents = UUID.randomUUID().toString();
+      String inStreams = UUID.randomUUID().toString();
+      try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + f.db);
+          Statement st = c.createStatement()) {
+        // As a collector before enrolment existed left them: history shown under these ids.
+        st.execute(
+            "INSERT INTO agents(agent_id, first_seen_ns, last_seen_ns) VALUES('"
+                + inAgents
+                + "', 1, 1)");
+        st.execute(
+            "INSERT INTO streams(agent_id, epoch, first_seen_ns) VALUES('"
+                + inStreams
+                + "', 'e', 1)");
+      }
+      assertNotEquals(inAgents, f.enrol(inAgents).agentId());
+      assertNotEquals(inStreams, f.enrol(inStreams).agentId());
+      String fresh = UUID.randomUUID().toString();
+      assertEquals(fresh, f.enrol(fresh).agentId());
+    }
+  }
+
+  @Test
+  void revocationTextWithControlCharactersIsRefusedNamingTheArgument() throws Exception {
+    try (TrustFixture f = fixture()) {
+      String id = f.enrol().agentId();
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> f.trust.revokeAgent(id, "alice", "gone\n2026-01-01 INFO forged line"));
+      assertTrue(e.getMessage().startsWith("reason must not contain control"), e.getMessage());
+      assertTrue(e.getMessage().contains("U+000A at index 4"), e.getMessage());
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> f.trust.revokeAgent(id, "al\u001b[31mice", "gone"))
+              .getMessage()
+              .startsWith("by must not contain"));
+      assertTrue(
+          assertThrows(
+                  IllegalArgumentException.class,
+                  () -> f.trust.revokeAgent(id, "alice", "gone \u202e evil"))
+              .getMessage()
+              .startsWith("reason must not contain"));
+      assertEquals(0, f.trust.enrolledAgents().get(id).getRevokedNs());
+      // Other text, backslashes and non-ASCII letters included, is fine.
+      assertTrue(f.trust.revokeAgent(id, "Ægir", "C:\\temp key copied"));
+    }
+  }
+
+  @Test
+  void aStoredRevocationWithControlCharactersIsDescribedEscaped() {
+    Revocation r = new Revocation(java.time.Instant.EPOCH, "a\nb", "x\u001by");
+    assertEquals(
+        "agent A is revoked since 1970-01-01T00:00:00Z by a\\x0ab: x\\x1by", r.describe("A"));
+  }
+
+  @Test
+  void aTrustThatFailsToStartClosesItsStore() throws Exception {
+    try (TrustFixture f = fixture()) {
+      TrustStore store = TrustStore.open(f.db);
+      assertThrows(
+          IllegalArgumentException.class,
+          () ->
+              new CollectorTrust(
+                  store,
+                  f.ca,
+                  new io.vigil.collector.config.EnrollmentSection(Duration.ofDays(1), 0),
+                  f.clock,
+                  metrics,
+                  (id, why) -> {}));
+      assertThrows(io.vigil.collector.store.StoreException.class, store::tokens);
+    }
+  }
+
+  @Test
   void revokingMarksTheAgentAndClosesItsStreamOnce() throws Exception {
     try (TrustFixture f = fixture()) {
       String id = f.enrol().agentId();
@@ -156,18 +236,18 @@ class AgentEnrolmentTest {
       assertEquals(
           "the key must be EC P-256, not RSA",
           f.trust.renewals().renew(p, Csrs.csr(Csrs.rsa())).error());
+      // The refused request does not count towards the interval.
+      Renewals.Outcome ok = f.trust.renewals().renew(p, Csrs.csr(Csrs.p256()));
+      assertEquals("", ok.error());
       assertTrue(
           f.trust
               .renewals()
               .renew(p, Csrs.csr(Csrs.p256()))
               .error()
               .contains("less than a minute"));
-      f.clock.advance(Duration.ofSeconds(61));
-      Renewals.Outcome ok = f.trust.renewals().renew(p, Csrs.csr(Csrs.p256()));
-      assertEquals("", ok.error());
       assertTrue(
           f.trust.enrolledAgents().get(e.agentId()).getCertificateNotAfterNs()
-              > e.response().notAfterNs());
+              >= e.response().notAfterNs());
       f.trust.revokeAgent(e.agentId(), "alice", "gone");
       f.clock.advance(Duration.ofSeconds(61));
       Renewals.Outcome refused = f.trust.renewals().renew(p, Csrs.csr(Csrs.p256()));

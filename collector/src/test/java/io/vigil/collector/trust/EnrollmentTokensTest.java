@@ -226,4 +226,82 @@ class EnrollmentTokensTest {
       assertEquals(1, f.trust.enrollmentTokens().get(0).getUsesLeft());
     }
   }
+
+  private static Enrollments.Request from(String token, String peer) throws Exception {
+    return new Enrollments.Request(
+        token, Csrs.csr(Csrs.p256()), UUID.randomUUID().toString(), "h", "1.0", peer);
+  }
+
+  @Test
+  void oneAddressUsesAtMostAQuarterOfTheMinuteAndOthersStillEnrol() throws Exception {
+    try (TrustFixture f =
+        new TrustFixture(
+            dir,
+            metrics,
+            (id, why) -> {},
+            new io.vigil.collector.config.EnrollmentSection(Duration.ofDays(1), 8))) {
+      String token = f.token(100);
+      for (int i = 0; i < 2; i++) {
+        f.trust.enrollments().enrol(from(token, "/192.0.2.7:" + (40000 + i)));
+      }
+      Enrollments.Request third = from(token, "/192.0.2.7:40002");
+      EnrollmentRefusedException e =
+          assertThrows(EnrollmentRefusedException.class, () -> f.trust.enrollments().enrol(third));
+      assertEquals(EnrollmentRefusedException.Kind.TOO_MANY, e.kind());
+      assertEquals(
+          "too many enrolment attempts from this address; retry in a minute", e.getMessage());
+      assertEquals(
+          1, metrics.value("vigil_collector_enrollments_total", "outcome", "too_many_from_peer"));
+      // Its refusals took nothing from the others.
+      for (int i = 0; i < 10; i++) {
+        Enrollments.Request more = from(token, "/192.0.2.7:40003");
+        assertThrows(EnrollmentRefusedException.class, () -> f.trust.enrollments().enrol(more));
+      }
+      for (int host = 1; host <= 3; host++) {
+        for (int i = 0; i < 2; i++) {
+          f.trust.enrollments().enrol(from(token, "/[2001:db8::" + host + "]:5000" + i));
+        }
+      }
+      EnrollmentRefusedException all =
+          assertThrows(
+              EnrollmentRefusedException.class,
+              () -> f.trust.enrollments().enrol(from(token, "/198.51.100.1:1")));
+      assertEquals("too many enrolment attempts; retry in a minute", all.getMessage());
+      f.clock.advance(Duration.ofSeconds(61));
+      f.trust.enrollments().enrol(from(token, "/192.0.2.7:40004"));
+    }
+  }
+
+  @Test
+  void oversizedRequestsTakeNoAttempt() throws Exception {
+    try (TrustFixture f =
+        new TrustFixture(
+            dir,
+            metrics,
+            (id, why) -> {},
+            new io.vigil.collector.config.EnrollmentSection(Duration.ofDays(1), 4))) {
+      for (int i = 0; i < 20; i++) {
+        Enrollments.Request big =
+            new Enrollments.Request(
+                "t".repeat(257), Csrs.csr(Csrs.p256()), "", "h", "1.0", "/192.0.2.9:1");
+        assertEquals(
+            EnrollmentRefusedException.Kind.INVALID,
+            assertThrows(EnrollmentRefusedException.class, () -> f.trust.enrollments().enrol(big))
+                .kind());
+      }
+      f.trust.enrollments().enrol(from(f.token(1), "/192.0.2.9:2"));
+    }
+  }
+
+  @Test
+  void aTokenNoteWithControlCharactersIsRefused() throws Exception {
+    try (TrustFixture f = fixture()) {
+      IllegalArgumentException e =
+          assertThrows(
+              IllegalArgumentException.class,
+              () -> f.trust.createEnrollmentToken("alice", Duration.ofDays(1), 1, "rack\r4"));
+      assertTrue(e.getMessage().startsWith("note must not contain control"), e.getMessage());
+      assertTrue(f.trust.enrollmentTokens().isEmpty());
+    }
+  }
 }
