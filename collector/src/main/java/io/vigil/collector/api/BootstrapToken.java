@@ -52,18 +52,24 @@ public final class BootstrapToken {
         tokens.createAdminIfNoneInForce(
             t.stored(), OPERATOR, "collector", nowNs.getAsLong(), () -> write(file, t.text()));
     created.ifPresent(
-        c ->
+        c -> {
+          String what =
+              "created admin token {} for operator {} in {} (vigilctl on this host uses it by"
+                  + " default; create named tokens with vigilctl api-token create)";
+          if (c.lapsedAdmins() == 0) {
+            log.info(
+                "no operator API admin token existed: " + what, c.row().tokenId(), OPERATOR, file);
+          } else {
+            // Not the first start: every admin token lapsed, which an operator should look into.
             log.warn(
-                "{}: created admin token {} for operator {} in {} (vigilctl on this host uses it"
-                    + " by default; create named tokens with vigilctl api-token create)",
-                c.lapsedAdmins() == 0
-                    ? "no operator API admin token existed"
-                    : "no operator API admin token is in force (all "
-                        + c.lapsedAdmins()
-                        + " admin tokens are revoked or expired)",
+                "no operator API admin token is in force ({} admin tokens, each revoked or expired): "
+                    + what,
+                c.lapsedAdmins(),
                 c.row().tokenId(),
                 OPERATOR,
-                file));
+                file);
+          }
+        });
     return created.map(c -> c.row().tokenId());
   }
 
