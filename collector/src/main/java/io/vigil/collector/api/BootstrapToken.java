@@ -62,7 +62,8 @@ public final class BootstrapToken {
           } else {
             // Not the first start: every admin token lapsed, which an operator should look into.
             log.warn(
-                "no operator API admin token is in force ({} admin tokens, each revoked or expired): "
+                "no operator API admin token is in force ({} admin tokens, each revoked or"
+                    + " expired): "
                     + what,
                 c.lapsedAdmins(),
                 c.row().tokenId(),
