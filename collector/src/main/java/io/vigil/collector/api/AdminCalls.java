@@ -1,6 +1,5 @@
 package io.vigil.collector.api;
 
-import io.grpc.Status;
 import io.vigil.collector.store.ApiTokenRow;
 import io.vigil.collector.store.ApiTokenStore;
 import io.vigil.collector.store.AuditLog;
@@ -29,6 +28,9 @@ final class AdminCalls {
   static final int DEFAULT_AUDIT_LIMIT = 100;
   static final int MAX_AUDIT_LIMIT = 10_000;
 
+  /** Longest validity of an API token. */
+  static final Duration MAX_API_TOKEN_TTL = Duration.ofDays(3653);
+
   private final TrustAdmin trust;
   private final ApiTokenStore tokens;
   private final AuditLog audit;
@@ -42,6 +44,10 @@ final class AdminCalls {
   }
 
   CreateEnrollmentTokenReply createEnrollmentToken(Principal p, CreateEnrollmentTokenRequest r) {
+    if (r.getTtlMs() < 0) { // uint64 above Long.MAX_VALUE
+      throw new IllegalArgumentException(
+          "ttl_ms: " + Long.toUnsignedString(r.getTtlMs()) + " is out of range");
+    }
     Duration ttl = r.getTtlMs() == 0 ? DEFAULT_ENROLLMENT_TTL : Duration.ofMillis(r.getTtlMs());
     long uses = r.getUses() == 0 ? 1 : Integer.toUnsignedLong(r.getUses());
     if (uses > Integer.MAX_VALUE) {
@@ -79,13 +85,32 @@ final class AdminCalls {
   CreateApiTokenReply createApiToken(Principal p, CreateApiTokenRequest r) {
     OperatorRole role = OperatorRole.of(r.getRole());
     long now = nowNs.getAsLong();
-    long expires = r.getTtlMs() == 0 ? 0 : now + r.getTtlMs() * 1_000_000L;
-    ApiTokenStore.Created c =
-        tokens.create(r.getOperator(), role.text(), p.operator(), now, expires);
+    long expires = r.getTtlMs() == 0 ? 0 : now + apiTokenTtlMs(r.getTtlMs()) * 1_000_000L;
+    ApiTokens.Minted t = ApiTokens.mint();
+    ApiTokenRow row =
+        tokens.create(t.stored(), r.getOperator(), role.text(), p.operator(), now, expires);
     return CreateApiTokenReply.newBuilder()
-        .setToken(c.token())
-        .setRecord(StoreMessages.apiToken(c.row()))
+        .setToken(t.text())
+        .setRecord(StoreMessages.apiToken(row))
         .build();
+  }
+
+  /**
+   * The validity asked for, in ms, when it is at most {@link #MAX_API_TOKEN_TTL}: the expiry is
+   * stored in ns since 1970 in a signed 64-bit column, which a few hundred years would overflow.
+   *
+   * @param ttlMs the request's {@code ttl_ms}, unsigned
+   */
+  static long apiTokenTtlMs(long ttlMs) {
+    if (Long.compareUnsigned(ttlMs, MAX_API_TOKEN_TTL.toMillis()) > 0) {
+      throw new IllegalArgumentException(
+          "ttl_ms: at most "
+              + MAX_API_TOKEN_TTL.toMillis()
+              + " (10 years), got "
+              + Long.toUnsignedString(ttlMs)
+              + "; 0 for a token that does not expire");
+    }
+    return ttlMs;
   }
 
   ListApiTokensReply apiTokens() {
@@ -95,26 +120,14 @@ final class AdminCalls {
   }
 
   /**
-   * Revokes an API token, except the last admin token in force: with none left nobody could create
-   * tokens any more (the bootstrap token is only made while the table is empty).
+   * Revokes an API token, except the last admin token in force ({@link ApiTokenStore#revoke} checks
+   * that in the same transaction): with none left nobody could create tokens or revoke agents until
+   * the collector restarts and makes a new bootstrap token.
    */
   RevokeReply revokeApiToken(RevokeApiTokenRequest r) {
-    long now = nowNs.getAsLong();
-    var all = tokens.list();
-    ApiTokenRow target =
-        all.stream().filter(t -> t.tokenId().equals(r.getTokenId())).findFirst().orElse(null);
-    if (target != null && inForce(target, now) && target.role().equals("admin")) {
-      long admins = all.stream().filter(t -> t.role().equals("admin") && inForce(t, now)).count();
-      if (admins == 1) {
-        throw Status.FAILED_PRECONDITION
-            .withDescription(
-                "API token "
-                    + target.tokenId()
-                    + " is the last admin token in force; create another admin token first")
-            .asRuntimeException();
-      }
-    }
-    return RevokeReply.newBuilder().setChanged(tokens.revoke(r.getTokenId(), now)).build();
+    return RevokeReply.newBuilder()
+        .setChanged(tokens.revoke(r.getTokenId(), nowNs.getAsLong()))
+        .build();
   }
 
   ListAuditReply audit(ListAuditRequest r) {
@@ -125,9 +138,5 @@ final class AdminCalls {
     ListAuditReply.Builder b = ListAuditReply.newBuilder();
     audit.newest((int) limit).forEach(a -> b.addEntries(StoreMessages.audit(a)));
     return b.build();
-  }
-
-  private static boolean inForce(ApiTokenRow t, long now) {
-    return t.revokedNs() == 0 && (t.expiresNs() == 0 || t.expiresNs() > now);
   }
 }

@@ -17,7 +17,10 @@ import java.util.Set;
 /**
  * ListAgents, and finding the one agent a host name or agent id means: the agents table (every
  * agent that ever streamed) merged with the enrolled agents of {@link TrustAdmin} and the connected
- * ones. Thread-safe; blocks on the store.
+ * ones. An agent's {@code hostname} is the one it enrolled with; what its latest Hello reports is
+ * {@code reported_hostname}. A host name resolves by the enrolled name, which the agent cannot
+ * change afterwards: an enrolled agent that reports another host's name in its Hello does not
+ * capture that host's commands. Thread-safe; blocks on the store.
  */
 final class AgentCalls {
   private final StoreReader reader;
@@ -37,8 +40,10 @@ final class AgentCalls {
     for (AgentRow a : reader.agents()) {
       AgentRecord.Builder b =
           byId.computeIfAbsent(a.agentId(), id -> AgentRecord.newBuilder().setAgentId(id));
-      if (a.hostname() != null && !a.hostname().isEmpty()) {
-        b.setHostname(a.hostname()); // what it reports now, over the name it enrolled with
+      String reported = a.hostname() == null ? "" : a.hostname();
+      b.setReportedHostname(reported);
+      if (b.getEnrolledNs() == 0 && b.getHostname().isEmpty()) {
+        b.setHostname(reported); // never enrolled (a collector run --insecure): all there is
       }
       b.setAgentVersion(a.agentVersion() == null ? "" : a.agentVersion())
           .setFirstSeenNs(a.firstSeenNs())
@@ -56,10 +61,11 @@ final class AgentCalls {
   }
 
   /**
-   * The agent {@code host} means: an agent id, else the one agent with that host name.
+   * The agent {@code host} means: an agent id; else the one agent with that host name (the name it
+   * enrolled with; for agents never enrolled, the name they report).
    *
-   * @throws io.grpc.StatusRuntimeException NOT_FOUND for no such agent, INVALID_ARGUMENT for a host
-   *     name several agents have
+   * @throws io.grpc.StatusRuntimeException NOT_FOUND for no such agent (naming agents that only
+   *     report that name), INVALID_ARGUMENT for a host name several agents have (listing their ids)
    */
   AgentRecord resolve(String host) {
     if (host == null || host.isBlank()) {
@@ -72,11 +78,6 @@ final class AgentCalls {
       }
     }
     List<AgentRecord> named = all.stream().filter(a -> a.getHostname().equals(host)).toList();
-    if (named.isEmpty()) {
-      throw Status.NOT_FOUND
-          .withDescription("no agent with host name or agent id \"" + host + "\"")
-          .asRuntimeException();
-    }
     if (named.size() > 1) {
       throw new IllegalArgumentException(
           "host \""
@@ -86,6 +87,24 @@ final class AgentCalls {
               + " agents ("
               + String.join(", ", named.stream().map(AgentRecord::getAgentId).toList())
               + "): give the agent id");
+    }
+    if (named.isEmpty()) {
+      List<String> reporting =
+          all.stream()
+              .filter(a -> a.getReportedHostname().equals(host))
+              .map(a -> a.getAgentId() + " (enrolled as \"" + a.getHostname() + "\")")
+              .toList();
+      throw Status.NOT_FOUND
+          .withDescription(
+              "no agent with host name or agent id \""
+                  + host
+                  + "\""
+                  + (reporting.isEmpty()
+                      ? ""
+                      : "; agents reporting that name, not enrolled with it: "
+                          + String.join(", ", reporting)
+                          + ": give the agent id"))
+          .asRuntimeException();
     }
     return named.get(0);
   }

@@ -1,6 +1,8 @@
 package io.vigil.collector.api;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Context;
+import io.grpc.Status;
 import io.vigil.collector.store.CommandResultRow;
 import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.stream.ConnectedAgents;
@@ -11,14 +13,16 @@ import io.vigil.proto.v1.SendCommandReply;
 import io.vigil.proto.v1.SendCommandRequest;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 
 /**
  * SendCommand: builds the command (a random UUID as its id, the operator as {@code issued_by}),
  * sends it down the agent's live stream and waits up to {@code wait_ms} for its result by polling
  * the store, where ingest writes every command result. There is no command queue yet (issue #10):
- * an agent that is not connected gets nothing, and the reply says so. Thread-safe; blocks while
- * waiting.
+ * an agent that is not connected gets nothing, and the reply says so. At most {@value #MAX_WAITING}
+ * calls wait at once; one more that asks to wait is refused (RESOURCE_EXHAUSTED) before anything is
+ * sent. A waiting call ends early when its caller cancels it. Thread-safe; blocks while waiting.
  */
 final class CommandCalls {
   /** How long a command stays valid when the request does not say. */
@@ -26,6 +30,12 @@ final class CommandCalls {
 
   /** Longest wait for a result: a call must not hold a server thread for long. */
   static final long MAX_WAIT_MS = 120_000;
+
+  /**
+   * SendCommand calls that may wait for a result at once: each holds a server thread and polls the
+   * store, so a responder (or a stolen responder token) must not be able to start thousands.
+   */
+  static final int MAX_WAITING = 16;
 
   private static final long POLL_MS = 100;
 
@@ -36,6 +46,7 @@ final class CommandCalls {
   private final ConnectedAgents connected;
   private final StoreReader reader;
   private final LongSupplier nowNs;
+  private final Semaphore waiting = new Semaphore(MAX_WAITING);
 
   CommandCalls(
       AgentCalls agents, ConnectedAgents connected, StoreReader reader, LongSupplier nowNs) {
@@ -48,8 +59,9 @@ final class CommandCalls {
   /**
    * Sends the command and waits for its result.
    *
-   * @param audit called once the command was sent or found undeliverable, before waiting, with the
-   *     outcome and detail to audit (so the audit row exists however long the wait is)
+   * @param audit called once the command was sent, found undeliverable or refused because too many
+   *     calls wait, before waiting, with the outcome and detail to audit (so the outcome row exists
+   *     however long the wait is)
    */
   SendCommandReply send(Principal p, SendCommandRequest r, AuditHook audit)
       throws InterruptedException {
@@ -74,24 +86,47 @@ final class CommandCalls {
     SendCommandReply.Builder reply =
         SendCommandReply.newBuilder().setCommandId(command.getCommandId()).setAgentId(agentId);
     String what = r.getActionCase().name().toLowerCase(java.util.Locale.ROOT);
-    if (!connected.send(agentId, command)) {
-      String why =
-          "agent "
-              + agentId
-              + " is not connected; the command was not sent (there is no command queue until"
-              + " issue #10: send it again when the agent is connected)";
-      audit.sent("failed", what + " " + command.getCommandId() + ": " + why);
-      return reply.setStatus("not_connected").build();
-    }
-    audit.sent("ok", what + " " + command.getCommandId() + " sent to agent " + agentId);
     long waitMs = Math.min(Integer.toUnsignedLong(r.getWaitMs()), MAX_WAIT_MS);
+    if (waitMs > 0 && !waiting.tryAcquire()) {
+      String why =
+          MAX_WAITING
+              + " SendCommand calls are waiting for results already; nothing was sent: try again"
+              + " when fewer wait, or with wait_ms 0 (sent without waiting for the result)";
+      audit.sent("failed", what + ": " + why);
+      throw Status.RESOURCE_EXHAUSTED.withDescription(why).asRuntimeException();
+    }
+    try {
+      if (!connected.send(agentId, command)) {
+        String why =
+            "agent "
+                + agentId
+                + " is not connected; the command was not sent (there is no command queue until"
+                + " issue #10: send it again when the agent is connected)";
+        audit.sent("failed", what + " " + command.getCommandId() + ": " + why);
+        return reply.setStatus("not_connected").build();
+      }
+      audit.sent("ok", what + " " + command.getCommandId() + " sent to agent " + agentId);
+      return waitFor(reply, agentId, command.getCommandId(), waitMs);
+    } finally {
+      if (waitMs > 0) {
+        waiting.release();
+      }
+    }
+  }
+
+  /** Polls the store for the result until {@code waitMs} passed or the caller gave up. */
+  private SendCommandReply waitFor(
+      SendCommandReply.Builder reply, String agentId, String commandId, long waitMs)
+      throws InterruptedException {
     long deadline = System.nanoTime() + waitMs * 1_000_000L;
+    Context context = Context.current();
     while (true) {
-      Optional<CommandResultRow> row = reader.commandResult(agentId, command.getCommandId());
+      Optional<CommandResultRow> row = reader.commandResult(agentId, commandId);
       if (row.isPresent()) {
         return reply.setStatus("done").setResult(result(row.get())).build();
       }
-      if (System.nanoTime() >= deadline) {
+      if (System.nanoTime() >= deadline || context.isCancelled()) {
+        // A cancelled caller reads no reply; ending frees the thread and the waiting slot.
         return reply.setStatus("sent").build();
       }
       Thread.sleep(POLL_MS);

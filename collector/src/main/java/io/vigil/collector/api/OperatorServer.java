@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  * The operator API's listener: Netty, TLS with the collector's server certificate (the one the
  * agent port uses; operators authenticate with API tokens, not client certificates), plaintext only
  * when the collector runs {@code --insecure}. At start it creates the bootstrap admin token when no
- * API token exists ({@link BootstrapToken}). It opens its own connections to the collector's
- * database (a reader, a triage writer, the token table, the audit log), all closed by {@link
- * #close}, which also stops the listener (calls get five seconds to finish).
+ * admin API token is in force ({@link BootstrapToken}). It opens its own connections to the
+ * collector's database (a reader, a triage writer, the token table, the audit log), all closed by
+ * {@link #close}, which also stops the listener (calls get five seconds to finish).
  */
 public final class OperatorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorServer.class);

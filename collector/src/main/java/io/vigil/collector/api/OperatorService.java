@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import io.vigil.collector.store.AuditRow;
 import io.vigil.collector.store.StoreException;
 import io.vigil.collector.trust.TrustAdmin;
 import io.vigil.proto.v1.ChangeAlertReply;
@@ -42,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * {@code vigil.v1.OperatorService}: every call is authenticated and its role checked by {@link
  * AuthInterceptor} before it gets here; the caller is {@link Principal#current()}. Errors become
  * statuses: INVALID_ARGUMENT naming the argument, NOT_FOUND, FAILED_PRECONDITION, UNAVAILABLE when
- * the store fails. The audited methods write one audit row each, whatever the outcome. Thread-safe;
- * the methods block on the store.
+ * the store fails, RESOURCE_EXHAUSTED when too many commands wait. The audited methods write an
+ * {@code attempted} row before they act, and do nothing when it cannot be written, then a row with
+ * the outcome ({@link AuditTrail}). Thread-safe; the methods block on the store.
  */
 final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(OperatorService.class);
@@ -108,21 +110,22 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   @Override
   public void sendCommand(SendCommandRequest r, StreamObserver<SendCommandReply> o) {
     Principal p = Principal.current();
-    boolean[] audited = {false};
     call(
         o,
         () -> {
+          AuditRow attempt = audit.attempt(p, "SendCommand", r);
+          boolean[] recorded = {false};
           try {
             return commands.send(
                 p,
                 r,
                 (outcome, detail) -> {
-                  audited[0] = true;
-                  audit.write(p, "SendCommand", r, null, outcome, detail);
+                  recorded[0] = true;
+                  audit.outcome(attempt, null, outcome, detail);
                 });
-          } catch (RuntimeException e) {
-            if (!audited[0]) {
-              auditFailure(p, "SendCommand", r, e);
+          } catch (Exception e) {
+            if (!recorded[0]) {
+              audit.outcome(attempt, null, "failed", status(e).getDescription());
             }
             throw e;
           }
@@ -229,6 +232,10 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
     Done of(T reply);
   }
 
+  /**
+   * Runs an audited admin call: its {@code attempted} row first (no row, no action), then the body,
+   * then its outcome row.
+   */
   private <T> void audited(
       StreamObserver<T> o,
       Principal p,
@@ -239,25 +246,18 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
     call(
         o,
         () -> {
+          AuditRow attempt = audit.attempt(p, action, request);
           T reply;
           try {
             reply = body.call();
           } catch (Exception e) {
-            auditFailure(p, action, request, e);
+            audit.outcome(attempt, null, "failed", status(e).getDescription());
             throw e;
           }
           Done d = describe.of(reply);
-          audit.write(p, action, request, d.target(), "ok", d.detail());
+          audit.outcome(attempt, d.target(), "ok", d.detail());
           return reply;
         });
-  }
-
-  private void auditFailure(Principal p, String action, Message request, Exception e) {
-    try {
-      audit.write(p, action, request, null, "failed", status(e).getDescription());
-    } catch (RuntimeException failed) {
-      log.error("cannot write the audit row of a failed {} by {}", action, p, failed);
-    }
   }
 
   /** Runs {@code body} and answers with its result, or with the status its failure maps to. */

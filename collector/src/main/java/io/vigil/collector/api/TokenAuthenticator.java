@@ -49,12 +49,15 @@ final class TokenAuthenticator {
       throw refused("the authorization metadata is not \"Bearer <token>\"");
     }
     String token = authorization.substring(BEARER.length()).trim();
-    if (!token.startsWith(ApiTokenStore.PREFIX)) {
-      throw refused("not a Vigil API token (those start with " + ApiTokenStore.PREFIX + ")");
+    if (!token.startsWith(ApiTokens.PREFIX)) {
+      throw refused("not a Vigil API token (those start with " + ApiTokens.PREFIX + ")");
+    }
+    if (!ApiTokens.wellFormed(token)) {
+      throw refused("unknown API token");
     }
     Optional<ApiTokenRow> found;
     try {
-      found = tokens.find(token);
+      found = tokens.find(ApiTokens.hash(token));
     } catch (StoreException e) {
       log.error("cannot check an API token", e);
       throw Status.UNAVAILABLE

@@ -7,6 +7,7 @@
  * <p>Every call carries {@code authorization: Bearer <API token>}; {@link AuthInterceptor} turns it
  * into a {@link Principal} (operator name, role, token id) or refuses the call, and checks the role
  * {@link MethodRoles} requires. The operator's name is the actor of every change made through the
- * API.
+ * API. An audited call writes its {@code attempted} audit row before it acts and does nothing when
+ * that fails ({@link AuditTrail}).
  */
 package io.vigil.collector.api;

@@ -71,7 +71,7 @@ final class AgentCommands {
     for (AgentRecord a : agents) {
       t.row(
           a.getAgentId(),
-          a.getHostname().isEmpty() ? "-" : a.getHostname(),
+          host(a),
           a.getAgentVersion().isEmpty() ? "-" : a.getAgentVersion(),
           a.getConnected() ? "yes" : "no",
           a.getLastSeenNs() == 0 ? "never" : Shown.seconds(a.getLastSeenNs()),
@@ -87,6 +87,19 @@ final class AgentCommands {
     }
     t.lines().forEach(out::println);
     return AlertsCommand.OK;
+  }
+
+  /**
+   * The enrolled host name, and the one the agent reports when it differs (a renamed host, or an
+   * agent claiming another's name: commands by host name go by the enrolled one).
+   */
+  static String host(AgentRecord a) {
+    String enrolled = a.getHostname().isEmpty() ? "-" : a.getHostname();
+    String reported = a.getReportedHostname();
+    if (reported.isEmpty() || reported.equals(a.getHostname())) {
+      return enrolled;
+    }
+    return enrolled + " (reports " + reported + ")";
   }
 
   private int revoke(String agentId, CtlArgs args) throws UsageException {

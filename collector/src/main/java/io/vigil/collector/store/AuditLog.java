@@ -18,8 +18,11 @@ import java.util.Set;
  * to the busy timeout for the ingest writer's lock. The caller owns it and closes it.
  */
 public final class AuditLog implements AutoCloseable {
-  /** The outcomes a row may have. */
-  public static final Set<String> OUTCOMES = Set.of("ok", "denied", "failed");
+  /**
+   * The outcomes a row may have: {@code attempted} is written before a call acts, and a second row
+   * with {@code ok} or {@code failed} once it has; {@code denied} is a call refused for its role.
+   */
+  public static final Set<String> OUTCOMES = Set.of("attempted", "ok", "denied", "failed");
 
   /**
    * Longest detail or arguments text stored, in chars: the log must not be a way to fill a disk.

@@ -10,7 +10,8 @@ package io.vigil.collector.store;
  * @param action the RPC's name, e.g. {@code SendCommand}
  * @param target the host, agent id or token id acted on; empty when the request named none
  * @param argumentsJson the request's arguments as JSON, never a secret
- * @param outcome {@code ok}, {@code denied} or {@code failed}
+ * @param outcome {@code attempted} (written before acting; a later row has the outcome), {@code
+ *     ok}, {@code denied} or {@code failed}
  * @param detail one sentence: what happened, or why it was denied or failed
  */
 public record AuditRow(

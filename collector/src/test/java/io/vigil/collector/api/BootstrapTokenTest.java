@@ -68,4 +68,60 @@ class BootstrapTokenTest {
       assertFalse(tokens.isEmpty());
     }
   }
+
+  @Test
+  void aNewBootstrapTokenIsMadeAtStartWhenNoAdminTokenIsInForce() throws Exception {
+    Path db = dir.resolve("lapsed.db");
+    io.vigil.collector.store.EventStore.open(db).close();
+    Path file = dir.resolve("state/admin.token");
+    try (ApiTokenStore tokens = ApiTokenStore.open(db)) {
+      tokens.create(ApiTokens.mint().stored(), "vic", "viewer", "test", 1, 0);
+      assertTrue(BootstrapToken.ensure(tokens, file, () -> 10L).isPresent(), "only a viewer token");
+      String first = Files.readString(file).strip();
+      assertTrue(
+          BootstrapToken.ensure(tokens, file, () -> 20L).isEmpty(), "an admin token in force");
+      assertEquals(first, Files.readString(file).strip());
+    }
+
+    Path db2 = dir.resolve("expired.db");
+    io.vigil.collector.store.EventStore.open(db2).close();
+    try (ApiTokenStore tokens = ApiTokenStore.open(db2)) {
+      tokens.create(ApiTokens.mint().stored(), "ada", "admin", "test", 1, 100);
+      assertTrue(BootstrapToken.ensure(tokens, file, () -> 50L).isEmpty(), "ada's is in force");
+      String id = BootstrapToken.ensure(tokens, file, () -> 100L).orElseThrow();
+      String text = Files.readString(file).strip();
+      ApiTokenRow row = tokens.find(ApiTokens.hash(text)).orElseThrow();
+      assertEquals(
+          List.of(id, "admin", "admin", "collector", 0L),
+          List.of(row.tokenId(), row.operator(), row.role(), row.createdBy(), row.expiresNs()));
+      assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+    }
+  }
+
+  @Test
+  void onlyADirectoryItCreatesIsMadeOwnerOnly() throws Exception {
+    Path shared = dir.resolve("etc-vigil");
+    Files.createDirectory(shared);
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxr-x"));
+    Path db = dir.resolve("modes.db");
+    io.vigil.collector.store.EventStore.open(db).close();
+    try (ApiTokenStore tokens = ApiTokenStore.open(db)) {
+      assertTrue(
+          BootstrapToken.ensure(tokens, shared.resolve("admin.token"), () -> 1L).isPresent());
+    }
+    assertEquals(
+        "rwxrwxr-x",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)),
+        "an existing directory keeps its mode (a warning names it)");
+    assertEquals(
+        "rw-------",
+        PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(shared.resolve("admin.token"))));
+
+    Path made = dir.resolve("new/operator/admin.token");
+    BootstrapToken.write(made, "vigil-api-test");
+    assertEquals(
+        "rwx------",
+        PosixFilePermissions.toString(Files.getPosixFilePermissions(made.getParent())));
+  }
 }

@@ -32,6 +32,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -171,7 +176,7 @@ class OperatorAuthTest {
         s -> s.whoAmI(WhoAmIRequest.getDefaultInstance());
     assertRefused(api.client(null), "no API token");
     assertRefused(api.client("secret"), "not a Vigil API token");
-    assertRefused(api.client(ApiTokenStore.PREFIX + "A".repeat(43)), "unknown API token");
+    assertRefused(api.client(ApiTokens.PREFIX + "A".repeat(43)), "unknown API token");
     long past = WallClock.nowNanos() - 1_000_000_000L;
     assertRefused(api.client(api.token("late", "admin", past)), "expired at ");
 
@@ -210,6 +215,90 @@ class OperatorAuthTest {
                             RevokeApiTokenRequest.newBuilder().setTokenId(id).build())));
     assertEquals(OperatorApiException.Kind.FAILED_PRECONDITION, e.kind());
     assertTrue(e.getMessage().contains("last admin token"), e.getMessage());
+  }
+
+  @Test
+  void anApiTokenValidForMoreThanTenYearsIsRefusedNamingTheArgument() throws Exception {
+    OperatorClient admin = api.client(api.adminToken());
+    long tenYears = AdminCalls.MAX_API_TOKEN_TTL.toMillis();
+    for (long ttl : new long[] {tenYears + 1, Long.MAX_VALUE, -1L}) {
+      OperatorApiException e =
+          assertThrows(
+              OperatorApiException.class,
+              () ->
+                  admin.call(
+                      s ->
+                          s.createApiToken(
+                              CreateApiTokenRequest.newBuilder()
+                                  .setOperator("forever")
+                                  .setRole(Role.ROLE_VIEWER)
+                                  .setTtlMs(ttl)
+                                  .build())));
+      assertEquals(OperatorApiException.Kind.INVALID_ARGUMENT, e.kind(), e.getMessage());
+      assertTrue(
+          e.getMessage().startsWith("ttl_ms: at most " + tenYears + " (10 years), got "),
+          e.getMessage());
+      assertTrue(e.getMessage().contains(Long.toUnsignedString(ttl)), e.getMessage());
+    }
+    long before = WallClock.nowNanos();
+    long expires =
+        admin
+            .call(
+                s ->
+                    s.createApiToken(
+                        CreateApiTokenRequest.newBuilder()
+                            .setOperator("decade")
+                            .setRole(Role.ROLE_VIEWER)
+                            .setTtlMs(tenYears)
+                            .build()))
+            .getRecord()
+            .getExpiresNs();
+    assertTrue(expires >= before + tenYears * 1_000_000L, "expires " + expires);
+  }
+
+  @Test
+  void twoAdminsRevokingEachOthersTokenAtOnceLeaveOneInForce() throws Exception {
+    long now = WallClock.nowNanos();
+    String survivor;
+    try (ApiTokenStore t = ApiTokenStore.open(api.db)) {
+      survivor = t.list().get(0).tokenId(); // the bootstrap token, the only one
+      ApiTokens.Minted expired = ApiTokens.mint();
+      t.create(expired.stored(), "old-admin", "admin", "test", 1, now - 1);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try (ApiTokenStore one = ApiTokenStore.open(api.db);
+        ApiTokenStore two = ApiTokenStore.open(api.db)) {
+      for (int round = 0; round < 10; round++) {
+        ApiTokens.Minted next = ApiTokens.mint();
+        String other = one.create(next.stored(), "admin-" + round, "admin", "test", 1, 0).tokenId();
+        CountDownLatch go = new CountDownLatch(1);
+        String a = survivor;
+        Future<Boolean> first = pool.submit(() -> revokes(go, one, a, now));
+        Future<Boolean> second = pool.submit(() -> revokes(go, two, other, now));
+        go.countDown();
+        boolean firstRevoked = first.get(60, TimeUnit.SECONDS);
+        boolean secondRevoked = second.get(60, TimeUnit.SECONDS);
+        assertTrue(firstRevoked ^ secondRevoked, "round " + round + ": exactly one revoked");
+        survivor = firstRevoked ? other : a;
+      }
+      String last = survivor;
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> one.revoke(last, now));
+      assertTrue(e.getMessage().contains("last admin token in force"), e.getMessage());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** True when {@code tokenId} was revoked, false when it was refused as the last admin token. */
+  private static boolean revokes(CountDownLatch go, ApiTokenStore store, String tokenId, long now)
+      throws InterruptedException {
+    go.await();
+    try {
+      return store.revoke(tokenId, now);
+    } catch (IllegalStateException lastAdmin) {
+      return false;
+    }
   }
 
   private ApiTokenRow stored(String id) {

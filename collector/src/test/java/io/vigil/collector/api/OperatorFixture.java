@@ -8,6 +8,10 @@ import io.vigil.collector.tls.ServerPki;
 import io.vigil.common.config.HostPort;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -86,9 +90,11 @@ public final class OperatorFixture implements AutoCloseable {
 
   /** A new token that expires at {@code expiresNs} (0: never). */
   public String token(String operator, String role, long expiresNs) {
+    ApiTokens.Minted t = ApiTokens.mint();
     try (ApiTokenStore tokens = ApiTokenStore.open(db)) {
-      return tokens.create(operator, role, "test", 1, expiresNs).token();
+      tokens.create(t.stored(), operator, role, "test", 1, expiresNs);
     }
+    return t.text();
   }
 
   /** The bootstrap admin token. */
@@ -120,6 +126,30 @@ public final class OperatorFixture implements AutoCloseable {
         pki.caCert().toString(),
         "--token-file",
         tokenFile.toString());
+  }
+
+  /**
+   * Makes writing audit rows fail, as a full or broken disk would: every row ({@code onlyOutcomes}
+   * false), or only rows that are not {@code attempted}.
+   */
+  public void breakAuditLog(boolean onlyOutcomes) throws SQLException {
+    sql(
+        "CREATE TRIGGER vigil_test_broken_audit BEFORE INSERT ON audit_log"
+            + (onlyOutcomes ? " WHEN NEW.outcome <> 'attempted'" : "")
+            + " BEGIN SELECT RAISE(ABORT, 'test: the audit log cannot be written'); END");
+  }
+
+  /** Undoes {@link #breakAuditLog}. */
+  public void repairAuditLog() throws SQLException {
+    sql("DROP TRIGGER vigil_test_broken_audit");
+  }
+
+  private void sql(String statement) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+        Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout=10000");
+      st.execute(statement);
+    }
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.vigil.collector.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
@@ -32,9 +33,12 @@ import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.SendCommandReply;
 import io.vigil.proto.v1.SendCommandRequest;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -82,6 +86,14 @@ class SendCommandTest {
 
   /** A test agent: says Hello, answers every ping with a result naming its note. */
   private StreamObserver<AgentMessage> connectAgent() {
+    return connectAgent(true);
+  }
+
+  /**
+   * A test agent reporting host name web-7: says Hello, records every command, and answers pings
+   * with a result naming their note when {@code answer}.
+   */
+  private StreamObserver<AgentMessage> connectAgent(boolean answer) {
     StreamObserver<AgentMessage>[] requests = new StreamObserver[1];
     requests[0] =
         AgentServiceGrpc.newStub(agentChannel).stream(
@@ -93,6 +105,9 @@ class SendCommandTest {
                 }
                 Command c = m.getCommand();
                 received.add(c);
+                if (!answer) {
+                  return;
+                }
                 long now = WallClock.nowNanos();
                 CommandResult r =
                     CommandResult.newBuilder()
@@ -136,12 +151,7 @@ class SendCommandTest {
   void aPingToAConnectedAgentReturnsItsResultAndTheAuditNamesTheResponder() throws Exception {
     StreamObserver<AgentMessage> stream = connectAgent();
     OperatorClient responder = api.client(api.token("rick", "responder"));
-    // The agent is connected once its Hello was handled (polled: no timing assumptions).
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (!agents.ids().contains(agentId)) {
-      assertTrue(System.nanoTime() < until, "the test agent never connected");
-      Thread.sleep(20);
-    }
+    awaitConnected();
     List<AgentRecord> listed =
         responder.call(s -> s.listAgents(ListAgentsRequest.getDefaultInstance())).getAgentsList();
     assertEquals(1, listed.size(), listed.toString());
@@ -170,12 +180,147 @@ class SendCommandTest {
     assertEquals(CommandCalls.DEFAULT_TTL_MS * 1_000_000L, ttl);
 
     try (AuditLog log = AuditLog.open(api.db)) {
-      AuditRow row = log.newest(1).get(0);
+      AuditRow row = log.newest(2).get(1);
+      assertEquals("attempted", row.outcome(), "written before the command was sent");
+      row = log.newest(1).get(0);
       assertEquals(
           List.of("rick", "responder", "SendCommand", "web-7", "ok"),
           List.of(row.operator(), row.role(), row.action(), row.target(), row.outcome()));
       assertTrue(row.detail().contains(r.getCommandId()), row.detail());
     }
+    stream.onCompleted();
+  }
+
+  /** The agent is connected once its Hello was handled (polled: no timing assumptions). */
+  private void awaitConnected() throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!agents.ids().contains(agentId)) {
+      assertTrue(System.nanoTime() < until, "the test agent never connected");
+      Thread.sleep(20);
+    }
+  }
+
+  private static SendCommandRequest ping(String host, int waitMs) {
+    return SendCommandRequest.newBuilder()
+        .setHost(host)
+        .setWaitMs(waitMs)
+        .setPing(Ping.newBuilder().setNote("n"))
+        .build();
+  }
+
+  @Test
+  void noCommandIsSentWhenItsAttemptCannotBeAudited() throws Exception {
+    StreamObserver<AgentMessage> stream = connectAgent();
+    OperatorClient responder = api.client(api.token("rick", "responder"));
+    awaitConnected();
+    api.breakAuditLog(false);
+    OperatorApiException e =
+        assertThrows(
+            OperatorApiException.class, () -> responder.call(s -> s.sendCommand(ping(agentId, 0))));
+    assertTrue(e.getMessage().contains("cannot write the audit log"), e.getMessage());
+    api.repairAuditLog();
+    SendCommandReply r =
+        responder.call(Duration.ofSeconds(90), s -> s.sendCommand(ping(agentId, 60_000)));
+    assertEquals("done", r.getStatus(), r.toString());
+    assertEquals(
+        r.getCommandId(),
+        received.poll(10, TimeUnit.SECONDS).getCommandId(),
+        "the first command the agent saw is the audited one");
+    stream.onCompleted();
+  }
+
+  @Test
+  void atMostSixteenCallsWaitAndACancelledCallFreesItsPlace() throws Exception {
+    StreamObserver<AgentMessage> stream = connectAgent(false);
+    String token = api.token("rick", "responder");
+    OperatorClient waiting = api.client(token);
+    api.trust.enrolled("agent-elsewhere", "far-1");
+    awaitConnected();
+    ExecutorService pool = Executors.newFixedThreadPool(CommandCalls.MAX_WAITING);
+    try {
+      for (int i = 0; i < CommandCalls.MAX_WAITING; i++) {
+        pool.submit(
+            () ->
+                waiting.call(
+                    Duration.ofSeconds(300),
+                    s -> s.sendCommand(ping(agentId, (int) CommandCalls.MAX_WAIT_MS))));
+      }
+      // Each call sends its command once it holds a place: all places are taken when the agent
+      // has seen as many commands.
+      for (int i = 0; i < CommandCalls.MAX_WAITING; i++) {
+        assertTrue(received.poll(60, TimeUnit.SECONDS) != null, "command " + i);
+      }
+      OperatorClient probe = api.client(token);
+      OperatorApiException e =
+          assertThrows(
+              OperatorApiException.class, () -> probe.call(s -> s.sendCommand(ping(agentId, 1))));
+      assertTrue(e.getMessage().contains("16 SendCommand calls are waiting"), e.getMessage());
+      assertTrue(received.isEmpty(), "nothing sent for the refused call");
+      assertEquals(
+          "not_connected",
+          probe.call(s -> s.sendCommand(ping("agent-elsewhere", 0))).getStatus(),
+          "a call that does not wait is not limited");
+
+      waiting.close(); // cancels the waiting calls; the collector notices and ends them
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        try {
+          assertEquals("sent", probe.call(s -> s.sendCommand(ping(agentId, 1))).getStatus());
+          break;
+        } catch (OperatorApiException busy) {
+          assertTrue(busy.getMessage().contains("are waiting"), busy.getMessage());
+          assertTrue(System.nanoTime() < until, "the cancelled calls never freed their places");
+          Thread.sleep(50);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    stream.onCompleted();
+  }
+
+  @Test
+  void aHostNameResolvesByTheEnrolledNameNotTheOneAnAgentReports() throws Exception {
+    // The connected agent enrolled as db-1 but reports web-7, the enrolled name of another agent.
+    api.trust.enrolled(agentId, "db-1");
+    api.trust.enrolled("agent-web-7", "web-7");
+    StreamObserver<AgentMessage> stream = connectAgent();
+    OperatorClient responder = api.client(api.token("rick", "responder"));
+    awaitConnected();
+    // The agents table has the reported name once ingest stored the Hello.
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    AgentRecord liar;
+    while (true) {
+      liar =
+          responder
+              .call(s -> s.listAgents(ListAgentsRequest.getDefaultInstance()))
+              .getAgentsList()
+              .stream()
+              .filter(a -> a.getAgentId().equals(agentId))
+              .findFirst()
+              .orElseThrow();
+      if (!liar.getReportedHostname().isEmpty()) {
+        break;
+      }
+      assertTrue(System.nanoTime() < until, "the Hello was never stored");
+      Thread.sleep(20);
+    }
+    assertEquals(List.of("db-1", "web-7"), List.of(liar.getHostname(), liar.getReportedHostname()));
+
+    SendCommandReply r = responder.call(s -> s.sendCommand(ping("web-7", 0)));
+    assertEquals(List.of("agent-web-7", "not_connected"), List.of(r.getAgentId(), r.getStatus()));
+    assertTrue(received.isEmpty(), "the agent that claims web-7 got nothing");
+    r = responder.call(Duration.ofSeconds(90), s -> s.sendCommand(ping("db-1", 60_000)));
+    assertEquals(List.of(agentId, "done"), List.of(r.getAgentId(), r.getStatus()));
+
+    api.trust.enrolled("agent-db-1-again", "db-1");
+    OperatorApiException e =
+        assertThrows(
+            OperatorApiException.class, () -> responder.call(s -> s.sendCommand(ping("db-1", 0))));
+    assertEquals(OperatorApiException.Kind.INVALID_ARGUMENT, e.kind());
+    assertTrue(
+        e.getMessage().contains(agentId) && e.getMessage().contains("agent-db-1-again"),
+        e.getMessage());
     stream.onCompleted();
   }
 }

@@ -485,12 +485,36 @@ class CtlMainTest {
     assertEquals(0, ctl("agents"));
     assertTrue(out().contains("by admin: laptop stolen"), out());
 
-    assertEquals(0, ctl("audit", "--limit", "3"));
+    assertEquals(0, ctl("audit", "--limit", "4"));
     List<String> lines = out().lines().toList();
-    assertEquals(4, lines.size(), out());
-    assertTrue(lines.get(1).contains("RevokeAgent") && lines.get(1).contains("admin"), out());
-    assertTrue(lines.get(2).contains("SendCommand") && lines.get(2).contains("failed"), out());
+    assertEquals(5, lines.size(), out());
+    assertTrue(lines.get(1).contains("RevokeAgent") && lines.get(1).contains(" ok "), out());
+    assertTrue(lines.get(2).contains("RevokeAgent") && lines.get(2).contains("attempted"), out());
+    assertTrue(lines.get(3).contains("SendCommand") && lines.get(3).contains("failed"), out());
     assertFalse(out().contains(bobToken));
+  }
+
+  @Test
+  void agentsShowsTheReportedHostNameWhenItDiffersFromTheEnrolledOne() throws Exception {
+    api.trust.enrolled("agent-a", "web-old");
+    actor = api.tokenFile("viewer", api.token("vic", "viewer"));
+    assertEquals(0, ctl("agents"));
+    assertTrue(out().contains("web-old (reports web-1)"), out());
+    assertTerminalSafe(out());
+  }
+
+  @Test
+  void anApiTokenValidForMoreThanTenYearsIsRefused() throws Exception {
+    actor = api.tokenFile("admin", api.adminToken());
+    assertEquals(
+        2, // the collector's INVALID_ARGUMENT is a usage error
+        ctl("api-token", "create", "--operator", "bob", "--role", "viewer", "--ttl", "4000d"),
+        this::err);
+    assertTrue(err().contains("ttl_ms: at most 315619200000 (10 years)"), err());
+    assertEquals(
+        0,
+        ctl("api-token", "create", "--operator", "bob", "--role", "viewer", "--ttl", "3653d"),
+        this::err);
   }
 
   private static int indexOf(List<String> lines, String line) {
