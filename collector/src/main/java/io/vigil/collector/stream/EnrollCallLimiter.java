@@ -143,11 +143,6 @@ final class EnrollCallLimiter implements ServerInterceptor, AutoCloseable {
     return ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms";
   }
 
-  /** Enroll calls in progress now (for tests). */
-  int inProgress() {
-    return maxConcurrent - slots.availablePermits();
-  }
-
   @Override
   public void close() {
     timer.shutdownNow();
