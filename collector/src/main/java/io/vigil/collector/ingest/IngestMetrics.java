@@ -61,7 +61,7 @@ final class IngestMetrics {
         holesOpen::get);
     r.gauge(
         "vigil_collector_ingest_queued_batches",
-        "Batches waiting for the ingest writer",
+        "Batches, command results and stream openings waiting for the ingest writer",
         queuedBatches::get);
   }
 

@@ -118,7 +118,9 @@ public final class IngestService implements AutoCloseable {
    * Records an agent's Hello (host info, version, last seen, clock skew = {@code receiveTimeNs -
    * hello.sent_time_ns}) and its stream. The future completes, on the writer thread, with the
    * stream's committed watermark (0 for a new epoch) once committed, behind any batches queued
-   * before it. Never blocks the caller.
+   * before it. Never blocks the caller. Counts against {@link IngestOptions#maxQueuedBatches} like
+   * a batch, so that streams opened faster than the writer commits cannot queue Hellos without
+   * bound; a full queue fails the future with {@link IngestBusyException}.
    *
    * @throws IllegalArgumentException if the agent id or epoch is not a short identifier
    * @throws IllegalStateException if the service is closed
@@ -126,7 +128,13 @@ public final class IngestService implements AutoCloseable {
   public CompletableFuture<Long> openStream(
       String agentId, String epoch, Hello hello, long receiveTimeNs) {
     CompletableFuture<Long> f = new CompletableFuture<>();
-    enqueue(new WriteTask.OpenStream(new StreamKey(agentId, epoch), hello, receiveTimeNs, f));
+    StreamKey key = new StreamKey(agentId, epoch);
+    try {
+      enqueueBounded(new WriteTask.OpenStream(key, hello, receiveTimeNs, f));
+    } catch (IngestBusyException e) {
+      f.completeExceptionally(e);
+      return f;
+    }
     detection.hostnames().put(agentId, hello.getHost().getHostname());
     return f;
   }

@@ -31,6 +31,12 @@ sealed interface WriteTask {
     public void fail(Throwable cause) {
       future.completeExceptionally(cause);
     }
+
+    /** Bounded: a Hello can carry up to 64 KiB, and streams can be opened in a loop. */
+    @Override
+    public boolean bounded() {
+      return true;
+    }
   }
 
   /**

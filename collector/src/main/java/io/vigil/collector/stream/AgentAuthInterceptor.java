@@ -2,6 +2,7 @@ package io.vigil.collector.stream;
 
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -11,11 +12,9 @@ import io.grpc.Status;
 import io.vigil.collector.trust.AgentAuthenticator;
 import io.vigil.collector.trust.AgentAuthenticator.AuthRefusedException;
 import io.vigil.collector.trust.AgentPrincipal;
+import io.vigil.collector.trust.AuthRefusal;
+import io.vigil.common.metrics.Counter;
 import java.net.SocketAddress;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,17 +29,31 @@ import org.slf4j.LoggerFactory;
  * certificate to name. Deciding after the handshake, where a gRPC status can carry a description,
  * lets both sides say exactly why (no certificate, foreign CA, expired at T, revoked by whom). TLS
  * has still proved that the peer holds the certificate's key.
+ *
+ * <p>It also takes the stream's slot in {@link AgentStreamSlots} when the call starts, before any
+ * message is read: an agent with {@link AgentStreamSlots#MAX_STREAMS_PER_AGENT} streams open gets
+ * RESOURCE_EXHAUSTED for the next. The slot is given back when gRPC reports the call over. Refusals
+ * are logged through {@link RefusalLog} (escaped, one line per reason every ten seconds).
  */
 final class AgentAuthInterceptor implements ServerInterceptor {
   /** The authenticated agent of the current call (set only on the agent stream, with TLS). */
   static final Context.Key<AgentPrincipal> PRINCIPAL = Context.key("vigil-agent-principal");
 
+  /** The stream's slot for its agent (set with {@link #PRINCIPAL}). */
+  static final Context.Key<AgentStreamSlots.Slot> SLOT = Context.key("vigil-agent-stream-slot");
+
   private static final Logger log = LoggerFactory.getLogger(AgentAuthInterceptor.class);
 
   private final AgentAuthenticator authenticator;
+  private final AgentStreamSlots slots;
+  private final Counter tooManyStreams;
+  private final RefusalLog refusals = new RefusalLog(log);
 
-  AgentAuthInterceptor(AgentAuthenticator authenticator) {
+  AgentAuthInterceptor(
+      AgentAuthenticator authenticator, AgentStreamSlots slots, Counter tooManyStreams) {
     this.authenticator = authenticator;
+    this.slots = slots;
+    this.tooManyStreams = tooManyStreams;
   }
 
   @Override
@@ -48,14 +61,11 @@ final class AgentAuthInterceptor implements ServerInterceptor {
       ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
     AgentPrincipal principal;
     try {
-      principal = authenticator.authenticate(peerChain(call));
+      principal = authenticator.authenticate(PeerCertificates.chain(call.getAttributes()));
     } catch (AuthRefusedException e) {
-      SocketAddress addr = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-      log.warn(
-          "refusing agent stream from {}: {}",
-          addr == null ? "unknown peer" : addr,
-          e.getMessage());
-      call.close(Status.UNAUTHENTICATED.withDescription(e.getMessage()), new Metadata());
+      AuthRefusal why = e.refusal();
+      refusals.warn(why.reason(), "refusing agent stream", peer(call), why.description());
+      call.close(Status.UNAUTHENTICATED.withDescription(why.description()), new Metadata());
       return new ServerCall.Listener<>() {};
     } catch (RuntimeException e) {
       // The store could not be read: not the agent's fault, so it retries later.
@@ -65,28 +75,54 @@ final class AgentAuthInterceptor implements ServerInterceptor {
           new Metadata());
       return new ServerCall.Listener<>() {};
     }
-    return Contexts.interceptCall(
-        Context.current().withValue(PRINCIPAL, principal), call, headers, next);
+    AgentStreamSlots.Slot slot = slots.acquire(principal.agentId());
+    if (slot == null) {
+      String why =
+          "too many streams for agent "
+              + principal.agentId()
+              + " (at most "
+              + AgentStreamSlots.MAX_STREAMS_PER_AGENT
+              + " at once)";
+      tooManyStreams.inc();
+      refusals.warn("too_many_streams", "refusing agent stream", peer(call), why);
+      call.close(Status.RESOURCE_EXHAUSTED.withDescription(why), new Metadata());
+      return new ServerCall.Listener<>() {};
+    }
+    ServerCall.Listener<Q> listener;
+    try {
+      listener =
+          Contexts.interceptCall(
+              Context.current().withValue(PRINCIPAL, principal).withValue(SLOT, slot),
+              call,
+              headers,
+              next);
+    } catch (RuntimeException e) {
+      slot.release();
+      throw e;
+    }
+    return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+      @Override
+      public void onComplete() {
+        try {
+          super.onComplete();
+        } finally {
+          slot.release();
+        }
+      }
+
+      @Override
+      public void onCancel() {
+        try {
+          super.onCancel();
+        } finally {
+          slot.release();
+        }
+      }
+    };
   }
 
-  /** The peer's certificate chain, leaf first; null when it sent none (or there is no TLS). */
-  private static X509Certificate[] peerChain(ServerCall<?, ?> call) {
-    SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-    if (session == null) {
-      return null;
-    }
-    try {
-      Certificate[] certs = session.getPeerCertificates();
-      X509Certificate[] out = new X509Certificate[certs.length];
-      for (int i = 0; i < certs.length; i++) {
-        if (!(certs[i] instanceof X509Certificate x)) {
-          return null;
-        }
-        out[i] = x;
-      }
-      return out;
-    } catch (SSLPeerUnverifiedException e) {
-      return null;
-    }
+  private static String peer(ServerCall<?, ?> call) {
+    SocketAddress addr = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+    return addr == null ? "unknown peer" : addr.toString();
   }
 }

@@ -8,9 +8,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A token bucket for one agent stream's events. It never refuses or drops anything: when an agent
- * sends faster than the limit, the collector asks gRPC for the stream's next message later, so the
- * agent's sends block on flow control and its events wait in its spool until they are read.
+ * A token bucket for one agent's events and command results, shared by the agent's streams (see
+ * {@link AgentStreamSlots}). It never refuses or drops anything: when an agent sends faster than
+ * the limit, the collector asks gRPC for the stream's next message later, so the agent's sends
+ * block on flow control and its events wait in its spool until they are read.
  *
  * <p>The bucket holds one second of events (a burst of that size passes at once) and refills at the
  * limit. A batch takes its events even when that leaves the bucket in debt; the debt is the delay.
@@ -30,7 +31,7 @@ final class AgentRateLimiter {
 
   /**
    * @param perSecond events per second on average; 0 turns the limit off
-   * @param throttled counts batches after which the next read was delayed
+   * @param throttled counts messages after which the next read was delayed
    */
   AgentRateLimiter(long perSecond, Counter throttled) {
     this(perSecond, throttled, System::nanoTime);
@@ -45,8 +46,8 @@ final class AgentRateLimiter {
   }
 
   /**
-   * Takes {@code events} from the bucket and runs {@code requestNext} now, or after the delay that
-   * brings the bucket out of debt.
+   * Takes {@code events} (events of a batch, or command results) from the bucket and runs {@code
+   * requestNext} now, or after the delay that brings the bucket out of debt.
    */
   void afterBatch(String agentId, int events, Runnable requestNext) {
     long delayNanos = take(events);
@@ -79,6 +80,19 @@ final class AgentRateLimiter {
       return 0;
     }
     return (long) Math.ceil(-tokens * NANOS_PER_SECOND / perSecond);
+  }
+
+  /** Nanoseconds until the bucket is full again (0: it is full, as a new bucket would be). */
+  synchronized long nanosUntilFull() {
+    if (perSecond == 0) {
+      return 0;
+    }
+    long now = nanoClock.getAsLong();
+    tokens =
+        Math.min(perSecond, tokens + (double) (now - lastNanos) * perSecond / NANOS_PER_SECOND);
+    lastNanos = now;
+    double missing = perSecond - tokens;
+    return missing <= 0 ? 0 : (long) Math.ceil(missing * NANOS_PER_SECOND / perSecond);
   }
 
   private synchronized boolean firstThrottle() {

@@ -42,7 +42,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   static final int SCHEMA_MAJOR = 1;
 
   static final int SCHEMA_MINOR = 0;
-  private static final Logger log = LoggerFactory.getLogger(AgentStreamCall.class);
+  static final Logger log = LoggerFactory.getLogger(AgentStreamCall.class);
   private static final Pattern EPOCH = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
 
   private final ServerCallStreamObserver<CollectorMessage> out;
@@ -52,7 +52,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   private final String peer;
   private final StreamLimits limits;
   private final MessageChecks checks;
-  private final AgentRateLimiter rateLimiter;
+  private final AgentStreamSlots slots;
+  private final RefusalLog refusals;
   private final String collectorVersion;
   // Null without TLS (--insecure): then the agent id comes from the Hello.
   private final CollectorTrust trust;
@@ -62,6 +63,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   // Set on the ingest writer thread when the Hello commits, read on gRPC threads.
   private volatile String agentId;
   private volatile String epoch;
+  // This stream's hold on its agent's stream count and rate bucket: taken by AgentAuthInterceptor
+  // at call start with TLS, at the Hello without; given back when the stream ends.
+  private volatile AgentStreamSlots.Slot slot;
   private boolean closed;
 
   AgentStreamCall(
@@ -73,7 +77,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       CollectorTrust trust,
       AgentPrincipal principal,
       StreamLimits limits,
-      String collectorVersion) {
+      String collectorVersion,
+      AgentStreamSlots slots,
+      AgentStreamSlots.Slot slot,
+      RefusalLog refusals) {
     this.out = out;
     this.ingest = ingest;
     this.agents = agents;
@@ -83,9 +90,11 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     this.principal = principal;
     this.limits = limits;
     this.checks = new MessageChecks(limits);
-    this.rateLimiter = new AgentRateLimiter(limits.maxEventsPerSecond(), metrics.throttled);
+    this.slots = slots;
+    this.slot = slot;
+    this.refusals = refusals;
     this.collectorVersion = collectorVersion;
-    out.setOnCancelHandler(this::unregister);
+    out.setOnCancelHandler(this::cancelled);
   }
 
   @Override
@@ -102,7 +111,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       // the next message of a stream that is already open.
       Optional<AuthRefusal> late = trust.authenticator().stillValid(principal);
       if (late.isPresent()) {
-        refuse(late.get().description());
+        refuse(late.get().reason(), late.get().description());
         return;
       }
     }
@@ -111,13 +120,21 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       fail(Status.RESOURCE_EXHAUSTED.withDescription(big.error() + agentSuffix()));
       return;
     }
+    if (inbound instanceof InboundMessage.OverLimit over) {
+      // Found by the marshaller's scan of the wire bytes, before the message was parsed whole.
+      metrics.overLimit.inc();
+      refusals.warn(
+          "over_limit", "closing stream" + agentSuffix(), peer, over.status().getDescription());
+      fail(over.status());
+      return;
+    }
     if (inbound instanceof InboundMessage.Malformed bad) {
       metrics.malformed.inc();
-      log.warn(
-          "closing stream from {} (agent {}): malformed AgentMessage: {}",
+      refusals.warn(
+          "malformed",
+          "closing stream" + agentSuffix(),
           peer,
-          agentId == null ? "unknown" : agentId,
-          bad.error());
+          "malformed AgentMessage: " + bad.error());
       fail(Status.INVALID_ARGUMENT.withDescription("malformed AgentMessage: " + bad.error()));
       return;
     }
@@ -156,19 +173,18 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
               + principal.agentId();
       trust.authenticator().count(new AuthRefusal("wrong_agent", why));
       metrics.rejectedHello.inc();
-      log.warn("refusing stream from {}: {}", peer, why);
+      refusals.warn("wrong_agent", "refusing stream", peer, why);
       fail(Status.PERMISSION_DENIED.withDescription(why));
       return;
     }
     int major = hello.getSchemaVersion().getMajor();
     if (major != SCHEMA_MAJOR) {
       metrics.rejectedHello.inc();
-      log.warn(
-          "refusing agent {} from {}: schema major version {} (this collector speaks {})",
-          hello.getAgentId(),
+      refusals.warn(
+          "schema",
+          "refusing agent " + hello.getAgentId(),
           peer,
-          major,
-          SCHEMA_MAJOR);
+          "schema major version " + major + " (this collector speaks " + SCHEMA_MAJOR + ")");
       fail(
           Status.FAILED_PRECONDITION.withDescription(
               "schema major version "
@@ -177,6 +193,17 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   + SCHEMA_MAJOR
                   + ")"));
       return;
+    }
+    if (slot == null) {
+      // Without TLS the agent id is known only now: bound its streams here.
+      slot = slots.acquire(hello.getAgentId());
+      if (slot == null) {
+        String why = "too many streams for agent " + hello.getAgentId();
+        metrics.tooManyStreams.inc();
+        refusals.warn("too_many_streams", "refusing stream", peer, why);
+        fail(Status.RESOURCE_EXHAUSTED.withDescription(why));
+        return;
+      }
     }
     CompletableFuture<Long> opened;
     try {
@@ -201,10 +228,32 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   }
 
   private void welcome(Hello hello, long watermark) {
-    agentId = hello.getAgentId();
-    epoch = hello.getStreamEpoch();
+    AgentStreamCall previous;
+    synchronized (lock) {
+      // The stream may have been cancelled while its Hello was being stored: then the cancel
+      // handler found no agent id to unregister, and registering now would supersede the agent's
+      // live stream with a dead one. Checked and registered under the lock the cancel handler
+      // takes, so that one of the two always sees the other.
+      if (closed || out.isCancelled()) {
+        return;
+      }
+      agentId = hello.getAgentId();
+      epoch = hello.getStreamEpoch();
+      previous = agents.put(agentId, this);
+    }
+    if (previous != null && previous != this) {
+      previous.supersede();
+    }
+    if (principal != null) {
+      // A revocation between the Hello and now closed nothing (this stream was not registered):
+      // check again now that it is. Either the revocation's close finds it, or this sees it.
+      Optional<AuthRefusal> late = trust.authenticator().stillValid(principal);
+      if (late.isPresent()) {
+        refuse(late.get().reason(), late.get().description());
+        return;
+      }
+    }
     metrics.streamsOpened.inc();
-    agents.register(agentId, this);
     log.info(
         "agent {} ({}) connected from {}, epoch {}, resuming after seq {}",
         agentId,
@@ -243,7 +292,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     Status overLimit = checks.batch(batch);
     if (overLimit != null) {
       metrics.overLimit.inc();
-      log.warn("closing stream of agent {} from {}: {}", agentId, peer, overLimit.getDescription());
+      refusals.warn(
+          "over_limit", "closing stream" + agentSuffix(), peer, overLimit.getDescription());
       fail(overLimit);
       return;
     }
@@ -263,15 +313,17 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   CollectorMessage.newBuilder()
                       .setAck(Ack.newBuilder().setAckedSeq(watermark).setStreamEpoch(epoch))
                       .build());
-              rateLimiter.afterBatch(agentId, batch.getEventsCount(), () -> request(1));
+              slot.rateLimiter().afterBatch(agentId, batch.getEventsCount(), () -> request(1));
             });
   }
 
   private void onCommandResults(AgentMessage m) {
-    Status overLimit = checks.commandResults(m.getCommandResults().getResultsCount());
+    int results = m.getCommandResults().getResultsCount();
+    Status overLimit = checks.commandResults(results);
     if (overLimit != null) {
       metrics.overLimit.inc();
-      log.warn("closing stream of agent {} from {}: {}", agentId, peer, overLimit.getDescription());
+      refusals.warn(
+          "over_limit", "closing stream" + agentSuffix(), peer, overLimit.getDescription());
       fail(overLimit);
       return;
     }
@@ -287,7 +339,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   CollectorMessage.newBuilder()
                       .setCommandResultAck(CommandResultAck.newBuilder().addAllCommandIds(ids))
                       .build());
-              request(1);
+              // Results count against the agent's rate like events: each one is a store write.
+              slot.rateLimiter().afterBatch(agentId, results, () -> request(1));
             });
   }
 
@@ -330,8 +383,16 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     }
   }
 
-  /** Sends a command; false if the stream is already closed. */
+  /** Sends a command; false if the stream is already closed or its agent may no longer stream. */
   boolean sendCommand(Command command) {
+    if (principal != null) {
+      // Never hand a command to a revoked agent, even if its stream is still open.
+      Optional<AuthRefusal> late = trust.authenticator().stillValid(principal);
+      if (late.isPresent()) {
+        refuse(late.get().reason(), late.get().description());
+        return false;
+      }
+    }
     return send(CollectorMessage.newBuilder().setCommand(command).build());
   }
 
@@ -342,14 +403,14 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   /**
    * Closes this stream with UNAUTHENTICATED because its agent may no longer stream (revoked, its
-   * certificate expired); the agent is told why.
+   * certificate expired); the agent is told why. The log line is escaped (a revocation reason is an
+   * operator's free text) and throttled per {@code reason}.
+   *
+   * @param reason fixed label of the refusal ({@code revoked}, {@code expired})
    */
-  void refuse(String why) {
-    log.warn(
-        "closing stream of agent {} from {}: {}",
-        principal != null ? principal.agentId() : agentId,
-        peer,
-        why);
+  void refuse(String reason, String why) {
+    String agent = principal != null ? principal.agentId() : agentId;
+    refusals.warn(reason, "closing stream of agent " + agent, peer, why);
     fail(Status.UNAUTHENTICATED.withDescription(why));
   }
 
@@ -361,7 +422,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   private void reject(String why) {
     metrics.rejectedHello.inc();
-    log.warn("refusing stream from {}: {}", peer, why);
+    refusals.warn("rejected_hello", "refusing stream", peer, why);
     fail(Status.FAILED_PRECONDITION.withDescription(why));
   }
 
@@ -396,9 +457,20 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     unregister();
   }
 
+  private void cancelled() {
+    synchronized (lock) {
+      closed = true; // see welcome()
+    }
+    unregister();
+  }
+
   private void unregister() {
     if (agentId != null) {
       agents.unregister(agentId, this);
+    }
+    AgentStreamSlots.Slot s = slot;
+    if (s != null) {
+      s.release();
     }
   }
 

@@ -8,6 +8,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,12 +18,26 @@ import java.util.concurrent.TimeUnit;
  * calls five seconds to finish before cutting them.
  */
 public final class AgentStreamServer implements AutoCloseable {
+  /**
+   * Calls per connection at once: an agent needs one stream (two while a reconnect supersedes the
+   * old one) and one Enroll call; more from one connection is a flood.
+   */
+  static final int MAX_CALLS_PER_CONNECTION = 32;
+
+  /**
+   * A connection without any call for this long is closed (with GOAWAY, so a client reconnects when
+   * it needs to). A live agent stream is a call, so it is never idle however quiet it is.
+   */
+  static final Duration MAX_CONNECTION_IDLE = Duration.ofMinutes(2);
+
   private final Server server;
   private final ConnectedAgents agents;
+  private final EnrollCallLimiter enrollLimiter;
 
-  private AgentStreamServer(Server server, ConnectedAgents agents) {
+  private AgentStreamServer(Server server, ConnectedAgents agents, EnrollCallLimiter limiter) {
     this.server = server;
     this.agents = agents;
+    this.enrollLimiter = limiter;
   }
 
   /** The bound port (useful when started on port 0). */
@@ -43,6 +58,10 @@ public final class AgentStreamServer implements AutoCloseable {
     } catch (InterruptedException e) {
       server.shutdownNow();
       Thread.currentThread().interrupt();
+    } finally {
+      if (enrollLimiter != null) {
+        enrollLimiter.close();
+      }
     }
   }
 
@@ -61,6 +80,31 @@ public final class AgentStreamServer implements AutoCloseable {
       boolean insecure,
       AgentStreamService service,
       int maxMessageBytes)
+      throws IOException {
+    return start(
+        address,
+        certChain,
+        key,
+        insecure,
+        service,
+        maxMessageBytes,
+        EnrollCallLimiter.DEFAULT_MAX_CONCURRENT,
+        EnrollCallLimiter.DEFAULT_TIMEOUT);
+  }
+
+  /**
+   * As above, with {@code maxEnrolls} Enroll calls in progress at most, each closed after {@code
+   * enrollTimeout} (tests use other values than the defaults).
+   */
+  static AgentStreamServer start(
+      InetSocketAddress address,
+      Path certChain,
+      Path key,
+      boolean insecure,
+      AgentStreamService service,
+      int maxMessageBytes,
+      int maxEnrolls,
+      Duration enrollTimeout)
       throws IOException {
     if (!insecure) {
       if (service.trust() == null) {
@@ -81,25 +125,40 @@ public final class AgentStreamServer implements AutoCloseable {
                 .build();
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(address, creds).addService(service.definition());
+    EnrollCallLimiter limiter = null;
     if (!insecure) {
-      builder.addService(new EnrollmentEndpoint(service.trust().enrollments()).definition());
+      limiter = new EnrollCallLimiter(maxEnrolls, enrollTimeout, service.metrics());
+      builder.addService(new EnrollmentEndpoint(service.trust().enrollments()).definition(limiter));
     }
-    Server server =
-        builder
-            // Also bounds a compressed message after inflating (see LenientMarshaller).
-            .maxInboundMessageSize(maxMessageBytes)
-            .addStreamTracerFactory(service.oversizedMessageLog())
-            // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow
-            // that
-            // and a little more, and ping idle agents ourselves to drop dead connections.
-            .permitKeepAliveTime(10, TimeUnit.SECONDS)
-            .keepAliveTime(60, TimeUnit.SECONDS)
-            .keepAliveTimeout(20, TimeUnit.SECONDS)
-            // A peer that never completes the TLS handshake (a port scanner, garbage bytes) is
-            // dropped instead of holding a connection slot.
-            .handshakeTimeout(10, TimeUnit.SECONDS)
-            .build()
-            .start();
-    return new AgentStreamServer(server, service.agents());
+    Server server;
+    try {
+      server = build(builder, service, maxMessageBytes).start();
+    } catch (IOException | RuntimeException e) {
+      if (limiter != null) {
+        limiter.close();
+      }
+      throw e;
+    }
+    return new AgentStreamServer(server, service.agents(), limiter);
+  }
+
+  private static Server build(
+      NettyServerBuilder builder, AgentStreamService service, int maxMessageBytes) {
+    return builder
+        // Also bounds a compressed message after inflating (see LenientMarshaller).
+        .maxInboundMessageSize(maxMessageBytes)
+        // Each call can hold a message of up to maxMessageBytes; bound them per connection.
+        .maxConcurrentCallsPerConnection(MAX_CALLS_PER_CONNECTION)
+        .maxConnectionIdle(MAX_CONNECTION_IDLE.toSeconds(), TimeUnit.SECONDS)
+        .addStreamTracerFactory(service.oversizedMessageLog())
+        // Agents ping every 30 s while streaming (see the agent's CollectorChannels); allow
+        // that and a little more, and ping idle agents ourselves to drop dead connections.
+        .permitKeepAliveTime(10, TimeUnit.SECONDS)
+        .keepAliveTime(60, TimeUnit.SECONDS)
+        .keepAliveTimeout(20, TimeUnit.SECONDS)
+        // A peer that never completes the TLS handshake (a port scanner, garbage bytes) is
+        // dropped instead of holding a connection slot.
+        .handshakeTimeout(10, TimeUnit.SECONDS)
+        .build();
   }
 }

@@ -29,6 +29,8 @@ public final class AgentStreamService {
   private final OversizedMessageLog oversized;
   private final String collectorVersion;
   private final CollectorTrust trust;
+  private final AgentStreamSlots slots;
+  private final RefusalLog refusals = new RefusalLog(AgentStreamCall.log);
 
   /**
    * The service without trust and with the default limits of {@link StreamLimits#defaults}: the
@@ -89,6 +91,7 @@ public final class AgentStreamService {
     this.limits = limits;
     this.oversized = new OversizedMessageLog(registry);
     this.collectorVersion = collectorVersion;
+    this.slots = new AgentStreamSlots(limits.maxEventsPerSecond(), metrics.throttled);
   }
 
   /**
@@ -112,6 +115,11 @@ public final class AgentStreamService {
     return metrics.registry;
   }
 
+  /** Streams and rate buckets by agent. */
+  AgentStreamSlots slots() {
+    return slots;
+  }
+
   /** The trust the service authenticates agents with; null without. */
   CollectorTrust trust() {
     return trust;
@@ -119,12 +127,12 @@ public final class AgentStreamService {
 
   /**
    * The service, with the lenient request marshaller, the peer-address interceptor and, with trust,
-   * the client-certificate check.
+   * the client-certificate check and the streams-per-agent bound.
    */
   public ServerServiceDefinition definition() {
     MethodDescriptor<InboundMessage, CollectorMessage> method =
         AgentServiceGrpc.getStreamMethod().toBuilder(
-                new LenientMarshaller(limits.maxMessageBytes()),
+                new LenientMarshaller(limits),
                 ProtoUtils.marshaller(CollectorMessage.getDefaultInstance()))
             .build();
     ServerServiceDefinition def =
@@ -136,7 +144,9 @@ public final class AgentStreamService {
     }
     // The last interceptor runs first: the peer address is known when the certificate is checked.
     return ServerInterceptors.intercept(
-        def, new AgentAuthInterceptor(trust.authenticator()), new PeerInterceptor());
+        def,
+        new AgentAuthInterceptor(trust.authenticator(), slots, metrics.tooManyStreams),
+        new PeerInterceptor());
   }
 
   private StreamObserver<InboundMessage> open(StreamObserver<CollectorMessage> responses) {
@@ -154,7 +164,10 @@ public final class AgentStreamService {
             trust,
             AgentAuthInterceptor.PRINCIPAL.get(),
             limits,
-            collectorVersion);
+            collectorVersion,
+            slots,
+            AgentAuthInterceptor.SLOT.get(),
+            refusals);
     out.request(1); // the Hello
     return call;
   }

@@ -14,11 +14,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ConnectedAgents {
   private final Map<String, AgentStreamCall> streams = new ConcurrentHashMap<>();
 
-  void register(String agentId, AgentStreamCall call) {
-    AgentStreamCall previous = streams.put(agentId, call);
-    if (previous != null && previous != call) {
-      previous.supersede();
-    }
+  /**
+   * Registers {@code call} as the agent's stream and returns the one it replaces, which the caller
+   * supersedes (outside its own lock: superseding takes the other stream's lock).
+   */
+  AgentStreamCall put(String agentId, AgentStreamCall call) {
+    return streams.put(agentId, call);
   }
 
   void unregister(String agentId, AgentStreamCall call) {
@@ -41,7 +42,7 @@ public final class ConnectedAgents {
     if (call == null) {
       return false;
     }
-    call.refuse(why);
+    call.refuse("revoked", why);
     return true;
   }
 

@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code vigil.v1.EnrollmentService} endpoint, on the agent port and without a client
  * certificate. Enrolment is rare and rate-limited, so the call runs on the gRPC executor and blocks
- * on the store for one short transaction. Thread-safe.
+ * on the store for one short transaction; {@link EnrollCallLimiter} bounds the calls in progress
+ * and their duration. Thread-safe.
  */
 final class EnrollmentEndpoint extends EnrollmentServiceGrpc.EnrollmentServiceImplBase {
   private static final Logger log = LoggerFactory.getLogger(EnrollmentEndpoint.class);
@@ -26,8 +27,10 @@ final class EnrollmentEndpoint extends EnrollmentServiceGrpc.EnrollmentServiceIm
     this.enrollments = enrollments;
   }
 
-  ServerServiceDefinition definition() {
-    return ServerInterceptors.intercept(bindService(), new PeerInterceptor());
+  /** The service, each call admitted by {@code limiter} first. */
+  ServerServiceDefinition definition(EnrollCallLimiter limiter) {
+    // The last interceptor runs first: a call over the limit is refused before anything else.
+    return ServerInterceptors.intercept(bindService(), new PeerInterceptor(), limiter);
   }
 
   @Override

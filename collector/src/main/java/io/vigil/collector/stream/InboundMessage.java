@@ -1,5 +1,6 @@
 package io.vigil.collector.stream;
 
+import io.grpc.Status;
 import io.vigil.proto.v1.AgentMessage;
 
 /** What arrived on an agent stream: a parsed message, or bytes that are not one. */
@@ -15,4 +16,10 @@ sealed interface InboundMessage {
    * the message was never held whole. {@code error} says which limit.
    */
   record Oversized(String error) implements InboundMessage {}
+
+  /**
+   * A message that breaks a content limit (too many events in a batch, an oversized Hello), found
+   * by scanning its wire bytes before it was parsed; {@code status} is what the stream ends with.
+   */
+  record OverLimit(Status status) implements InboundMessage {}
 }

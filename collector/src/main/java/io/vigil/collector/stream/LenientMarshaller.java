@@ -24,12 +24,23 @@ import java.io.InputStream;
  * memory and never inflates further. (gRPC enforces its {@code maxInboundMessageSize} on that
  * stream too, by throwing RESOURCE_EXHAUSTED out of this parser; both are turned into {@code
  * Oversized}.)
+ *
+ * <p>Before parsing, {@link AgentMessageScan} counts a batch's events and a Hello's bytes on the
+ * wire: a message over those limits becomes {@link InboundMessage.OverLimit} without ever being
+ * built.
  */
 final class LenientMarshaller implements MethodDescriptor.Marshaller<InboundMessage> {
   private final int maxMessageBytes;
+  private final int maxBatchEvents;
 
+  LenientMarshaller(StreamLimits limits) {
+    this.maxMessageBytes = limits.maxMessageBytes();
+    this.maxBatchEvents = limits.maxBatchEvents();
+  }
+
+  /** With the default limits for this message size. */
   LenientMarshaller(int maxMessageBytes) {
-    this.maxMessageBytes = maxMessageBytes;
+    this(StreamLimits.defaults(maxMessageBytes));
   }
 
   @Override
@@ -40,10 +51,17 @@ final class LenientMarshaller implements MethodDescriptor.Marshaller<InboundMess
   @Override
   public InboundMessage parse(InputStream stream) {
     try {
-      CodedInputStream in = input(stream);
-      if (in == null) {
+      byte[] bytes = read(stream);
+      if (bytes == null) {
         return oversized();
       }
+      Status overLimit = AgentMessageScan.problem(bytes, maxBatchEvents);
+      if (overLimit != null) {
+        return new InboundMessage.OverLimit(overLimit);
+      }
+      CodedInputStream in = CodedInputStream.newInstance(bytes);
+      // Each event of a batch is a view of the array rather than a copy.
+      in.enableAliasing(true);
       AgentMessage m = AgentMessage.parseFrom(in);
       in.checkLastTagWas(0);
       return new InboundMessage.Parsed(m);
@@ -67,15 +85,14 @@ final class LenientMarshaller implements MethodDescriptor.Marshaller<InboundMess
   }
 
   /**
-   * gRPC hands over a stream of known length when the message was not compressed (the whole message
-   * is already received): read it into one array and parse with aliasing, so that each event of a
-   * batch is a view of that array rather than a copy made through the stream decoder's buffer. Null
-   * when the message is too large. A compressed message is parsed from the inflating stream,
-   * bounded.
+   * The whole message in one array (scanned, then parsed with aliasing), or null when it is too
+   * large. gRPC hands over a stream of known length when the message was not compressed (the whole
+   * message is already received); a compressed message arrives as an inflating stream, read
+   * bounded: reading stops one byte past the limit.
    */
-  private CodedInputStream input(InputStream stream) throws IOException {
+  private byte[] read(InputStream stream) throws IOException {
     if (!(stream instanceof KnownLength)) {
-      return CodedInputStream.newInstance(new Bounded(stream, maxMessageBytes));
+      return new Bounded(stream, maxMessageBytes).readAllBytes();
     }
     int size = stream.available();
     if (size > maxMessageBytes) {
@@ -85,9 +102,7 @@ final class LenientMarshaller implements MethodDescriptor.Marshaller<InboundMess
     if (bytes.length != size || stream.read() != -1) {
       throw new IOException("message length differs from the announced " + size + " bytes");
     }
-    CodedInputStream in = CodedInputStream.newInstance(bytes);
-    in.enableAliasing(true);
-    return in;
+    return bytes;
   }
 
   /** Thrown by {@link Bounded} at the first byte past the limit. */

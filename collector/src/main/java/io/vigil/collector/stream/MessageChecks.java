@@ -19,6 +19,12 @@ final class MessageChecks {
   /** Network interfaces in a Hello, and addresses per interface, at most; the agent sends 64. */
   static final int MAX_HELLO_ITEMS = 64;
 
+  /**
+   * Serialized bytes of a Hello at most. Its known fields are far smaller; the bound is for unknown
+   * fields, which are kept and stored with the host's attributes.
+   */
+  static final int MAX_HELLO_BYTES = 64 << 10;
+
   private final StreamLimits limits;
 
   MessageChecks(StreamLimits limits) {
@@ -31,12 +37,23 @@ final class MessageChecks {
     if (n <= limits.maxBatchEvents()) {
       return null;
     }
+    return tooManyEvents(String.valueOf(n), limits.maxBatchEvents());
+  }
+
+  /** The status for a batch of {@code count} events over {@code max}. */
+  static Status tooManyEvents(String count, int max) {
     return Status.INVALID_ARGUMENT.withDescription(
         "batch of "
-            + n
+            + count
             + " events; this collector accepts at most "
-            + limits.maxBatchEvents()
+            + max
             + " (ingest.max_batch_events): lower the agent's shipper.batch_max_events");
+  }
+
+  /** The status for a Hello of {@code bytes} serialized bytes, over {@link #MAX_HELLO_BYTES}. */
+  static Status helloTooLarge(long bytes) {
+    return Status.FAILED_PRECONDITION.withDescription(
+        "Hello is " + bytes + " bytes, at most " + MAX_HELLO_BYTES);
   }
 
   /** INVALID_ARGUMENT when a message carries more command results than allowed. */
@@ -50,6 +67,10 @@ final class MessageChecks {
 
   /** What is wrong with the Hello's host attributes, or null; never echoes the values. */
   static String helloProblem(Hello hello) {
+    int size = hello.getSerializedSize();
+    if (size > MAX_HELLO_BYTES) {
+      return helloTooLarge(size).getDescription();
+    }
     HostInfo h = hello.getHost();
     String tooLong =
         firstTooLong(

@@ -8,11 +8,8 @@ import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.text.TerminalText;
 import java.net.SocketAddress;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,21 +83,12 @@ final class OversizedMessageLog extends ServerStreamTracer.Factory {
 
   /** " (certificate CN=...)" over mutual TLS, else empty. */
   private static String certificateSubject(ServerStreamTracer.ServerCallInfo<?, ?> info) {
-    SSLSession session =
-        info == null ? null : info.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-    if (session == null) {
-      return "";
+    X509Certificate[] chain = PeerCertificates.chain(info == null ? null : info.getAttributes());
+    if (chain == null || chain.length == 0) {
+      return ""; // no client certificate: the address is all there is
     }
-    try {
-      Certificate[] chain = session.getPeerCertificates();
-      if (chain.length > 0 && chain[0] instanceof X509Certificate x) {
-        return " (certificate "
-            + TerminalText.escape(x.getSubjectX500Principal().getName(), 200)
-            + ")";
-      }
-    } catch (SSLPeerUnverifiedException e) {
-      // no client certificate: the address is all there is
-    }
-    return "";
+    return " (certificate "
+        + TerminalText.escape(chain[0].getSubjectX500Principal().getName(), 200)
+        + ")";
   }
 }

@@ -11,6 +11,7 @@ final class StreamMetrics {
   final Counter batches;
   final Counter overLimit;
   final Counter throttled;
+  final Counter tooManyStreams;
   final MetricsRegistry registry;
 
   StreamMetrics(MetricsRegistry r) {
@@ -34,7 +35,12 @@ final class StreamMetrics {
     throttled =
         r.counter(
             "vigil_collector_throttled_batches_total",
-            "Batches after which an agent's next message was read later because the agent sent"
-                + " more than ingest.max_events_per_second_per_agent");
+            "Batches and command results after which an agent's next message was read later"
+                + " because the agent sent more than ingest.max_events_per_second_per_agent");
+    tooManyStreams =
+        r.counter(
+            "vigil_collector_streams_over_agent_limit_total",
+            "Agent streams refused at their start because their agent already had the most"
+                + " streams open that one agent may have");
   }
 }

@@ -17,6 +17,10 @@
  * <p>It also holds each stream to {@link io.vigil.collector.stream.StreamLimits}: message size
  * after decompression (refused with RESOURCE_EXHAUSTED, logged by {@code OversizedMessageLog}),
  * events per batch, command results per message and Hello fields ({@code MessageChecks}), and a
- * per-agent event rate that delays the next read instead of refusing ({@code AgentRateLimiter}).
+ * per-agent event rate that delays the next read instead of refusing ({@code AgentRateLimiter}),
+ * shared by an agent's streams, of which it may have two at once ({@code AgentStreamSlots}). Batch
+ * sizes and the Hello's size are checked on the wire bytes before a message is parsed ({@code
+ * AgentMessageScan}). Enroll calls, which need no certificate, are bounded in number and duration
+ * ({@code EnrollCallLimiter}). Refusals are logged escaped and throttled ({@code RefusalLog}).
  */
 package io.vigil.collector.stream;

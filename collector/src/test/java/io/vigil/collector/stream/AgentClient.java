@@ -48,6 +48,25 @@ public final class AgentClient implements AutoCloseable {
 
   /** Opens the stream and sends a Hello naming {@code agentId}. */
   public AgentClient hello(String agentId) {
+    return hello(agentId, "e1");
+  }
+
+  /** Opens the stream and sends a Hello naming {@code agentId} and {@code epoch}. */
+  public AgentClient hello(String agentId, String epoch) {
+    open();
+    send(
+        AgentMessage.newBuilder()
+            .setHello(
+                Hello.newBuilder()
+                    .setAgentId(agentId)
+                    .setStreamEpoch(epoch)
+                    .setSchemaVersion(SchemaVersion.newBuilder().setMajor(1)))
+            .build());
+    return this;
+  }
+
+  /** Opens the stream without sending anything. */
+  public AgentClient open() {
     requests =
         AgentServiceGrpc.newStub(channel).stream(
             new StreamObserver<>() {
@@ -66,15 +85,12 @@ public final class AgentClient implements AutoCloseable {
                 ended.complete(Status.OK);
               }
             });
-    send(
-        AgentMessage.newBuilder()
-            .setHello(
-                Hello.newBuilder()
-                    .setAgentId(agentId)
-                    .setStreamEpoch("e1")
-                    .setSchemaVersion(SchemaVersion.newBuilder().setMajor(1)))
-            .build());
     return this;
+  }
+
+  /** The channel, for raw calls. */
+  ManagedChannel channel() {
+    return channel;
   }
 
   public void send(AgentMessage m) {

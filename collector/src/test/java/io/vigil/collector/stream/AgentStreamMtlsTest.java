@@ -1,6 +1,7 @@
 package io.vigil.collector.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -328,6 +330,68 @@ class AgentStreamMtlsTest {
                 + " was replaced by a renewal");
       }
       assertEquals(1, srv.refused("replaced"));
+    }
+  }
+
+  @Test
+  void aThirdStreamOfOneAgentIsRefusedAtItsStart() throws Exception {
+    try (MtlsServer srv = new MtlsServer(dir)) {
+      TrustFixture.Enrolled a = srv.trust.enrol();
+      try (AgentClient first = srv.enrolled(a).hello(a.agentId());
+          AgentClient second = srv.enrolled(a).open()) {
+        assertWelcome(first);
+        // The second holds its slot from its start, before any message.
+        awaitStreams(srv, a.agentId(), 2);
+        try (AgentClient third = srv.enrolled(a).open()) {
+          assertEnded(
+              third,
+              Status.Code.RESOURCE_EXHAUSTED,
+              "too many streams for agent " + a.agentId() + " (at most 2 at once)");
+        }
+        assertEquals(1, srv.metrics.value("vigil_collector_streams_over_agent_limit_total"));
+        // Another agent is not affected.
+        TrustFixture.Enrolled b = srv.trust.enrol();
+        try (AgentClient other = srv.enrolled(b).hello(b.agentId())) {
+          assertWelcome(other);
+        }
+        second.close(); // its slot is given back when the collector sees the cancel
+        awaitStreams(srv, a.agentId(), 1);
+        try (AgentClient again = srv.enrolled(a).hello(a.agentId(), "e2")) {
+          assertWelcome(again); // and supersedes the first
+          assertEnded(
+              first, Status.Code.ABORTED, "superseded by a newer stream from the same agent");
+        }
+      }
+    }
+  }
+
+  @Test
+  void noCommandGoesToARevokedAgentWhoseStreamIsStillOpen() throws Exception {
+    try (MtlsServer srv = new MtlsServer(dir, false, EnrollmentSection.defaults())) {
+      TrustFixture.Enrolled a = srv.trust.enrol();
+      try (AgentClient c = srv.enrolled(a).hello(a.agentId())) {
+        assertWelcome(c);
+        srv.admin().revokeAgent(a.agentId(), "alice", "gone");
+        assertFalse(srv.agents.send(a.agentId(), ping("never")));
+        assertEnded(
+            c,
+            Status.Code.UNAUTHENTICATED,
+            "agent "
+                + a.agentId()
+                + " is revoked since "
+                + srv.trust.clock.instant()
+                + " by alice: gone");
+      }
+    }
+  }
+
+  private static void awaitStreams(MtlsServer srv, String agentId, int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (srv.service.slots().streams(agentId) != n) {
+      assertTrue(
+          System.nanoTime() < deadline,
+          "agent has " + srv.service.slots().streams(agentId) + " streams, expected " + n);
+      Thread.sleep(10);
     }
   }
 

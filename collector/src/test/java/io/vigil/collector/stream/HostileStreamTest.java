@@ -223,12 +223,30 @@ class HostileStreamTest {
         hello(UUID.randomUUID().toString()).toBuilder()
             .setHello(
                 hello(UUID.randomUUID().toString()).getHello().toBuilder()
-                    .setHost(HostInfo.newBuilder().setHostname("h".repeat(100_000))))
+                    .setHost(HostInfo.newBuilder().setHostname("h".repeat(1000))))
             .build());
     Status end = agent.end.get(60, TimeUnit.SECONDS);
     assertEquals(Status.Code.FAILED_PRECONDITION, end.getCode(), end.toString());
-    assertTrue(
-        end.getDescription().startsWith("host.hostname is 100000 characters"), end.toString());
+    assertTrue(end.getDescription().startsWith("host.hostname is 1000 characters"), end.toString());
+  }
+
+  @Test
+  void aHelloOverSixtyFourKibibytesIsRefusedWhateverItCarries() throws Exception {
+    start(StreamLimits.defaults(LIMIT));
+    Agent agent = new Agent(honestChannel, null);
+    AgentMessage big =
+        hello(UUID.randomUUID().toString()).toBuilder()
+            .setHello(
+                hello(UUID.randomUUID().toString()).getHello().toBuilder()
+                    .setHost(HostInfo.newBuilder().setHostname("h".repeat(100_000))))
+            .build();
+    agent.send(big);
+    Status end = agent.end.get(60, TimeUnit.SECONDS);
+    assertEquals(Status.Code.FAILED_PRECONDITION, end.getCode(), end.toString());
+    assertEquals(
+        "Hello is " + big.getHello().getSerializedSize() + " bytes, at most 65536",
+        end.getDescription());
+    assertEquals(1, metrics.counter("vigil_collector_messages_over_limit_total", "").get());
   }
 
   @Test

@@ -9,6 +9,7 @@ import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.pki.Pem;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -20,6 +21,7 @@ final class MtlsServer implements AutoCloseable {
   final ConnectedAgents agents = new ConnectedAgents();
   final TrustFixture trust;
   final IngestService ingest;
+  final AgentStreamService service;
   final AgentStreamServer server;
 
   /** With revocation closing live streams at once (as the collector does). */
@@ -32,17 +34,40 @@ final class MtlsServer implements AutoCloseable {
    *     per-message check do it
    */
   MtlsServer(Path dir, boolean closeOnRevoke, EnrollmentSection config) throws Exception {
+    this(
+        dir,
+        closeOnRevoke,
+        config,
+        EnrollCallLimiter.DEFAULT_MAX_CONCURRENT,
+        EnrollCallLimiter.DEFAULT_TIMEOUT);
+  }
+
+  /** With {@code maxEnrolls} Enroll calls at once, each closed after {@code enrollTimeout}. */
+  MtlsServer(Path dir, int maxEnrolls, Duration enrollTimeout) throws Exception {
+    this(dir, true, EnrollmentSection.defaults(), maxEnrolls, enrollTimeout);
+  }
+
+  private MtlsServer(
+      Path dir,
+      boolean closeOnRevoke,
+      EnrollmentSection config,
+      int maxEnrolls,
+      Duration enrollTimeout)
+      throws Exception {
     CollectorTrust.StreamCloser closer = closeOnRevoke ? agents::close : (id, why) -> {};
     trust = new TrustFixture(dir, metrics, closer, config);
     ingest = new IngestService(trust.events, IngestOptions.defaults(), metrics, List.of());
+    service = new AgentStreamService(ingest, agents, metrics, 1 << 20, "test", trust.trust);
     server =
         AgentStreamServer.start(
             new InetSocketAddress("127.0.0.1", 0),
             trust.pki.serverCert(),
             trust.pki.serverKey(),
             false,
-            new AgentStreamService(ingest, agents, metrics, 1 << 20, "test", trust.trust),
-            1 << 20);
+            service,
+            1 << 20,
+            maxEnrolls,
+            enrollTimeout);
   }
 
   CollectorTrust admin() {
