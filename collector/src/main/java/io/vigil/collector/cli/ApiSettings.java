@@ -4,6 +4,7 @@ import io.vigil.collector.config.CollectorConfig;
 import io.vigil.common.cli.CommandLine.UsageException;
 import io.vigil.common.config.ConfigException;
 import io.vigil.common.config.HostPort;
+import io.vigil.common.config.PathArgument;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,7 +103,11 @@ record ApiSettings(HostPort collector, Path ca, String token, String tokenSource
     if (value.isBlank()) {
       throw new UsageException(option + ": empty path");
     }
-    return Path.of(value);
+    try {
+      return PathArgument.parse(option, value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
   }
 
   /** The first line of the file, trimmed; the file must hold a token. */

@@ -1,6 +1,7 @@
 package io.vigil.collector.cli;
 
 import io.vigil.common.cli.CommandLine.UsageException;
+import io.vigil.common.config.PathArgument;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -30,7 +31,12 @@ final class SecretFile {
     if (value.isBlank()) {
       throw new UsageException("--output: empty path");
     }
-    Path file = Path.of(value);
+    Path file;
+    try {
+      file = PathArgument.parse("--output", value);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
     try {
       Files.createFile(
           file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

@@ -165,6 +165,14 @@ class CtlMainTest {
   }
 
   @Test
+  void aPathArgumentWithANulByteIsAUsageErrorNamingTheOption() {
+    assertEquals(2, run("--config", "/etc/vigil/a\0b.yaml", "whoami"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--config"), err.toString());
+    assertEquals(2, ctl("token", "create", "--output", "/tmp/vigil-test-\0.token"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("--output"), err.toString());
+  }
+
+  @Test
   void listShowsOpenAlertsNewestFirstAsATableWithHostileTextEscaped() {
     assertEquals(0, ctl("alerts", "list"));
     String text = out();
