@@ -123,14 +123,25 @@ class AgentEnrolmentTest {
               agent.logText().contains("collector refused this agent:")
                   && agent.logText().contains("test revocation"));
       assertTrue(agent.isAlive(), "a refused agent keeps running and spooling");
+      assertTrue(
+          collector
+              .logText()
+              .lines()
+              .anyMatch(
+                  l ->
+                      l.contains(agentId)
+                          && l.contains("is revoked since")
+                          && l.contains("test revocation")),
+          "the collector logs the refusal with the reason:\n"
+              + Deployment.tail(collector.logText(), 4000));
     }
   }
 
   @Test
   void aShortLivedCertificateIsRenewedWhileStreamingWithoutLoss() throws Exception {
-    long n = 12_000; // 120 s at 100/s: the 90 s certificate is renewed at least once
+    long n = 6_000; // 60 s at 100/s: the 45 s certificate is renewed at 30 s, mid-stream
     try (Deployment d = new Deployment(dir)) {
-      VigilProcess collector = d.startCollector("enrollment:", "  agent_certificate_validity: 90s");
+      VigilProcess collector = d.startCollector("enrollment:", "  agent_certificate_validity: 45s");
       VigilProcess agent = d.startAgent(n, 100);
       String first = Files.readString(d.agentPki().resolve("agent.pem"));
       d.awaitStored(n, Duration.ofMinutes(5), agent, collector);

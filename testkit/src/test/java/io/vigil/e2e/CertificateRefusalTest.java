@@ -3,9 +3,18 @@ package io.vigil.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import io.vigil.collector.tls.CertificateAuthority;
 import io.vigil.collector.trust.DirectEnrollment;
 import io.vigil.common.pki.Pem;
+import io.vigil.proto.v1.AgentMessage;
+import io.vigil.proto.v1.AgentServiceGrpc;
+import io.vigil.proto.v1.CollectorMessage;
+import io.vigil.proto.v1.Hello;
 import io.vigil.testkit.Deployment;
 import io.vigil.testkit.Poll;
 import io.vigil.testkit.VigilProcess;
@@ -18,21 +27,38 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real agent processes with a certificate the collector did not issue, or one that expired: both
- * are refused, and the collector's log and the agent's log name the same reason. (No certificate at
- * all and a revoked one: {@link AgentEnrolmentTest}.)
+ * A stream without a client certificate, and real agent processes with a certificate the collector
+ * did not issue or one that expired: all refused, and the collector's log (and the agent's) name
+ * the reason. (An agent that is not enrolled and a revoked one: {@link AgentEnrolmentTest}.)
  */
 class CertificateRefusalTest {
   @TempDir Path dir;
 
   @Test
-  void aForeignCaAndAnExpiredCertificateAreRefusedWithTheReasonOnBothSides() throws Exception {
+  void aMissingAForeignAndAnExpiredCertificateAreRefusedWithTheReason() throws Exception {
     try (Deployment d = new Deployment(dir).withoutEnrolment()) {
       VigilProcess collector = d.startCollector();
+      Status none = streamWithoutCertificate(d);
+      assertEquals(Status.Code.UNAUTHENTICATED, none.getCode(), none.toString());
+      assertTrue(none.getDescription().contains("no client certificate"), none.toString());
+      Poll.until(
+          Duration.ofSeconds(30),
+          () -> "no refusal logged:\n" + Deployment.tail(collector.logText(), 3000),
+          () ->
+              collector
+                  .logText()
+                  .lines()
+                  .anyMatch(
+                      l ->
+                          l.contains("refusing agent stream")
+                              && l.contains("no client certificate")));
+
       Path pki = Files.createDirectories(d.agentPki());
       Files.copy(d.collectorState().resolve("pki/ca.pem"), pki.resolve("ca.pem"));
 
@@ -68,6 +94,47 @@ class CertificateRefusalTest {
       awaitBoth(collector, expired, "client certificate expired at");
       assertEquals(0, d.store().syntheticCount(), "nothing stored from the expired agent");
       assertTrue(collector.isAlive());
+    }
+  }
+
+  /** Opens an agent stream over TLS without a client certificate and sends a Hello. */
+  private static Status streamWithoutCertificate(Deployment d) throws Exception {
+    ManagedChannel ch =
+        NettyChannelBuilder.forAddress(
+                "127.0.0.1",
+                d.port(),
+                TlsChannelCredentials.newBuilder()
+                    .trustManager(d.collectorState().resolve("pki/ca.pem").toFile())
+                    .build())
+            .build();
+    try {
+      CompletableFuture<Status> done = new CompletableFuture<>();
+      StreamObserver<AgentMessage> requests =
+          AgentServiceGrpc.newStub(ch).stream(
+              new StreamObserver<CollectorMessage>() {
+                @Override
+                public void onNext(CollectorMessage value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                  done.complete(Status.fromThrowable(t));
+                }
+
+                @Override
+                public void onCompleted() {
+                  done.complete(Status.OK);
+                }
+              });
+      requests.onNext(
+          AgentMessage.newBuilder()
+              .setHello(
+                  Hello.newBuilder()
+                      .setAgentId(UUID.randomUUID().toString())
+                      .setStreamEpoch("vigil-test-epoch"))
+              .build());
+      return done.get(30, TimeUnit.SECONDS);
+    } finally {
+      ch.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
