@@ -26,6 +26,7 @@ rates=(${rates[*]})
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 cd "$repo"
+. bench/enrol.sh
 [ -f agent/target/vigil-agent.jar ] && [ -f collector/target/vigil-collector.jar ] \
   && [ -f testkit/target/classes/io/vigil/testkit/ExecCensus.class ] \
   || mvn -B -q -DskipTests package -pl agent,collector,testkit -am
@@ -54,6 +55,8 @@ listen:
   address: 127.0.0.1:$port
 metrics:
   listen: ""
+operator:
+  address: 127.0.0.1:$((port + 3))
 YAML
 cat >"$work/agent.yaml" <<YAML
 agent:
@@ -93,6 +96,7 @@ echo "== exec storm: ${seconds} s per rate, rates ${rates[*]} (0 = unpaced), run
 installers/bin/vigil-collector run --config "$work/collector.yaml" >"$work/collector.log" 2>&1 &
 collector_pid=$!
 for _ in $(seq 1 120); do grep -q listening "$work/collector.log" && break; sleep 0.5; done
+bench_enrol "$work" "$port"
 installers/bin/vigil-agent run --config "$work/agent.yaml" >"$work/agent.log" 2>&1 &
 agent=$!
 sleep 8 # JVM start, audit registration, /proc seeding

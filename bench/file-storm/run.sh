@@ -20,6 +20,7 @@ tree="${1:-/usr/share}"
 fim_tree="${2:-/usr}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
+. bench/enrol.sh
 [ "$(id -u)" = 0 ] || { echo "needs root (fanotify, audit)" >&2; exit 2; }
 # Always rebuilt: a stale shaded jar would reject the config keys this script uses.
 mvn -B -q -DskipTests package -pl agent,collector -am
@@ -56,6 +57,8 @@ listen:
   address: 127.0.0.1:$port
 metrics:
   listen: ""
+operator:
+  address: 127.0.0.1:$((port + 3))
 YAML
 installers/bin/vigil-collector run --config "$work/collector.yaml" >"$work/collector.log" 2>&1 &
 pids+=($!)
@@ -83,6 +86,7 @@ sensors:
     enabled: false
 $1
 YAML
+  bench_enrol "$work" "$port"
   installers/bin/vigil-agent run --config "$work/agent.yaml" >>"$work/agent.log" 2>&1 &
   agent=$!
   pids+=("$agent")

@@ -15,6 +15,7 @@ events="${1:-2000000}"
 compression="${2:-gzip}"
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$repo"
+. bench/enrol.sh
 [ -f agent/target/vigil-agent.jar ] && [ -f collector/target/vigil-collector.jar ] \
   || mvn -B -q -DskipTests package -pl agent,collector -am
 
@@ -30,6 +31,8 @@ listen:
   address: 127.0.0.1:$port
 metrics:
   listen: 127.0.0.1:$cmetrics
+operator:
+  address: 127.0.0.1:$((port + 3))
 # One synthetic agent sends ~100 000 events/s here: measure the pipeline, not the per-agent limit
 # (default 50 000/s).
 ingest:
@@ -70,6 +73,7 @@ echo "== run: $events events, compression $compression"
 installers/bin/vigil-collector run --config "$work/collector.yaml" >"$work/collector.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 1 120); do grep -q listening "$work/collector.log" && break; sleep 0.5; done
+bench_enrol "$work" "$port"
 
 start=$(date +%s.%N)
 installers/bin/vigil-agent run --config "$work/agent.yaml" >"$work/agent.log" 2>&1 &
