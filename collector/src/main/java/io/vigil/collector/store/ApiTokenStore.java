@@ -50,14 +50,11 @@ public final class ApiTokenStore implements AutoCloseable {
   /**
    * Opens the token table of an existing, migrated collector database.
    *
-   * @throws StoreException when the file is missing or cannot be opened
+   * @throws StoreException when the file is missing, not at this code's schema version, or cannot
+   *     be opened
    */
   public static ApiTokenStore open(Path file) {
-    try {
-      return new ApiTokenStore(file, SqliteFiles.openExisting(file));
-    } catch (SQLException e) {
-      throw new StoreException("cannot open the API tokens in " + file, e);
-    }
+    return new ApiTokenStore(file, SqliteFiles.openCurrent(file, "the API tokens"));
   }
 
   /**

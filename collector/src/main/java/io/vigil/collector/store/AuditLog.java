@@ -40,14 +40,11 @@ public final class AuditLog implements AutoCloseable {
   /**
    * Opens the audit log of an existing, migrated collector database.
    *
-   * @throws StoreException when the file is missing or cannot be opened
+   * @throws StoreException when the file is missing, not at this code's schema version, or cannot
+   *     be opened
    */
   public static AuditLog open(Path file) {
-    try {
-      return new AuditLog(file, SqliteFiles.openExisting(file));
-    } catch (SQLException e) {
-      throw new StoreException("cannot open the audit log in " + file, e);
-    }
+    return new AuditLog(file, SqliteFiles.openCurrent(file, "the audit log"));
   }
 
   /**

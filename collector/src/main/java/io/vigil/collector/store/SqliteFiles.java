@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import org.sqlite.SQLiteConfig;
@@ -14,7 +15,8 @@ import org.sqlite.SQLiteOpenMode;
 
 /** Opens SQLite connections with the settings the store relies on. */
 final class SqliteFiles {
-  private static final int BUSY_TIMEOUT_MS = 10_000;
+  /** How long a connection waits for another (the collector's writer) to release the lock. */
+  static final int BUSY_TIMEOUT_MS = 10_000;
 
   /** WAL pages (4 KiB each) after which a commit checkpoints: 64 MiB. */
   static final int WAL_AUTOCHECKPOINT_PAGES = 16_384;
@@ -90,6 +92,79 @@ final class SqliteFiles {
     config.setOpenMode(SQLiteOpenMode.READWRITE);
     config.setBusyTimeout(BUSY_TIMEOUT_MS);
     return config.createConnection(url(file));
+  }
+
+  /**
+   * {@link #openExisting} for a part that works beside the collector's writer and never migrates:
+   * the database must be Vigil's and at this code's schema version (the collector migrates it when
+   * it starts). The connection is closed on any failure.
+   *
+   * @param purpose what the connection is for, in messages, e.g. {@code "triage"}
+   * @throws StoreException when the file is missing, not a Vigil collector database, of another
+   *     schema version, or cannot be opened
+   */
+  static Connection openCurrent(Path file, String purpose) {
+    if (!Files.isRegularFile(file)) {
+      throw new StoreException("no collector database at " + file);
+    }
+    Connection c = null;
+    try {
+      c = openExisting(file);
+      checkCurrentVersion(c, file, purpose);
+      return c;
+    } catch (SQLException | RuntimeException e) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof SQLException s) {
+        throw new StoreException("cannot open collector database " + file + " for " + purpose, s);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  private static void checkCurrentVersion(Connection c, Path file, String purpose)
+      throws SQLException {
+    boolean vigil;
+    try (Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'")) {
+      vigil = rs.next() && rs.getInt(1) == 1;
+    }
+    if (!vigil) {
+      throw new StoreException(file + " is not a Vigil collector database (no schema_version)");
+    }
+    int version = Schema.storedVersion(c);
+    int current = Schema.currentVersion();
+    if (version < current) {
+      throw new StoreException(
+          "database "
+              + file
+              + " has schema version "
+              + version
+              + ", "
+              + purpose
+              + " needs "
+              + current
+              + ": start the (upgraded) collector once, it migrates the database");
+    }
+    if (version > current) {
+      throw new StoreException(
+          "database "
+              + file
+              + " has schema version "
+              + version
+              + ", newer than "
+              + purpose
+              + " understands ("
+              + current
+              + "): use the collector that wrote it");
+    }
   }
 
   private static String url(Path file) {

@@ -1,6 +1,5 @@
 package io.vigil.collector.store;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,8 +8,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.function.LongSupplier;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * Analysts' changes to alerts (acknowledge, close, reopen, assign, note), made by the operator API
@@ -20,9 +17,9 @@ import org.sqlite.SQLiteOpenMode;
  * <p>Each operation is one {@code BEGIN IMMEDIATE} transaction that reads the alert, checks the
  * transition, updates the alert and appends one {@code alert_changes} row: either all of it is
  * stored or nothing. {@code IMMEDIATE} takes the write lock first, so the check and the update see
- * the same state, and a busy collector writer is waited for (up to {@link #BUSY_TIMEOUT_MS})
- * instead of failing. The transaction is held for a few statements only, so the collector's writer
- * (which waits as long) is not held up noticeably.
+ * the same state, and a busy collector writer is waited for (up to {@link
+ * SqliteFiles#BUSY_TIMEOUT_MS}) instead of failing. The transaction is held for a few statements
+ * only, so the collector's writer (which waits as long) is not held up noticeably.
  *
  * <p>Workflow: {@code new -> acknowledged -> closed}, {@code new -> closed}, and {@code closed ->
  * acknowledged} by reopening (someone has looked at it, so it does not go back to new). Assign and
@@ -36,9 +33,6 @@ import org.sqlite.SQLiteOpenMode;
  * the lock. The caller owns the store and closes it.
  */
 public final class TriageStore implements AutoCloseable {
-  /** How long an operation waits for the collector's writer to release the lock. */
-  static final int BUSY_TIMEOUT_MS = 10_000;
-
   /** Longest note or close reason, in chars. */
   public static final int MAX_TEXT = 4000;
 
@@ -63,67 +57,8 @@ public final class TriageStore implements AutoCloseable {
    *     version
    */
   public static TriageStore open(Path file, LongSupplier nowNs) {
-    if (!Files.isRegularFile(file)) {
-      throw new StoreException("no collector database at " + file);
-    }
-    SQLiteConfig config = new SQLiteConfig();
-    // Open the file only as it is: never create it (a typo in --db must not leave an empty file).
-    config.resetOpenMode(SQLiteOpenMode.CREATE);
-    config.setOpenMode(SQLiteOpenMode.READWRITE);
-    config.setBusyTimeout(BUSY_TIMEOUT_MS);
-    Connection c = null;
-    try {
-      c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      checkVersion(c, file);
-      return new TriageStore(file, c, nowNs);
-    } catch (SQLException | RuntimeException e) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      if (e instanceof SQLException s) {
-        throw new StoreException("cannot open collector database " + file + " for triage", s);
-      }
-      throw (RuntimeException) e;
-    }
-  }
-
-  private static void checkVersion(Connection c, Path file) throws SQLException {
-    boolean vigil;
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_version'")) {
-      vigil = rs.next() && rs.getInt(1) == 1;
-    }
-    if (!vigil) {
-      throw new StoreException(file + " is not a Vigil collector database (no schema_version)");
-    }
-    int version = Schema.storedVersion(c);
-    int current = Schema.currentVersion();
-    if (version < current) {
-      throw new StoreException(
-          "database "
-              + file
-              + " has schema version "
-              + version
-              + ", this vigilctl needs "
-              + current
-              + ": start the (upgraded) collector once, it migrates the database");
-    }
-    if (version > current) {
-      throw new StoreException(
-          "database "
-              + file
-              + " has schema version "
-              + version
-              + ", newer than this vigilctl understands ("
-              + current
-              + "): use the vigilctl of the collector that wrote it");
-    }
+    // Opened only as it is: never created (a wrong path must not leave an empty file).
+    return new TriageStore(file, SqliteFiles.openCurrent(file, "triage"), nowNs);
   }
 
   public Path file() {

@@ -1,6 +1,5 @@
 package io.vigil.collector.store;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,8 +9,6 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteOpenMode;
 
 /**
  * The trust tables of the collector's database (schema version 5): enrolment tokens, enrolled
@@ -27,7 +24,6 @@ import org.sqlite.SQLiteOpenMode;
  * The caller owns the store and closes it.
  */
 public final class TrustStore implements AutoCloseable {
-  private static final int BUSY_TIMEOUT_MS = 10_000;
 
   private final Path file;
   private final Connection connection;
@@ -82,41 +78,7 @@ public final class TrustStore implements AutoCloseable {
    * @throws StoreException when the file is missing or not at this code's schema version
    */
   public static TrustStore open(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new StoreException("no collector database at " + file);
-    }
-    SQLiteConfig config = new SQLiteConfig();
-    config.resetOpenMode(SQLiteOpenMode.CREATE);
-    config.setOpenMode(SQLiteOpenMode.READWRITE);
-    config.setBusyTimeout(BUSY_TIMEOUT_MS);
-    Connection c = null;
-    try {
-      c = config.createConnection("jdbc:sqlite:" + file.toAbsolutePath());
-      int version = Schema.storedVersion(c);
-      if (version != Schema.currentVersion()) {
-        throw new StoreException(
-            "database "
-                + file
-                + " has schema version "
-                + version
-                + ", the trust tables need "
-                + Schema.currentVersion()
-                + ": start the collector once, it migrates the database");
-      }
-      return new TrustStore(file, c);
-    } catch (SQLException | RuntimeException e) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (SQLException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
-      if (e instanceof SQLException s) {
-        throw new StoreException("cannot open " + file + " for the trust tables", s);
-      }
-      throw (RuntimeException) e;
-    }
+    return new TrustStore(file, SqliteFiles.openCurrent(file, "the trust tables"));
   }
 
   /** Stores a new enrolment token. */

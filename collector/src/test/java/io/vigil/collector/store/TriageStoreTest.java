@@ -184,7 +184,7 @@ class TriageStoreTest {
     }
     StoreException e = assertThrows(StoreException.class, () -> TriageStore.open(old, () -> 1));
     assertTrue(
-        e.getMessage().contains("schema version 2, this vigilctl needs " + Schema.currentVersion()),
+        e.getMessage().contains("schema version 2, triage needs " + Schema.currentVersion()),
         e.getMessage());
     try (Connection c = SqliteFiles.openReader(old)) {
       assertEquals(2, Schema.storedVersion(c), "not migrated");
