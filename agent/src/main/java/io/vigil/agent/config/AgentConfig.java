@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param packet {@code sensors.packet.*}: the packet sensor (flows and DNS from live capture)
  * @param file {@code sensors.file.*}: the file sensor (changes with the process that made them)
  * @param fim {@code sensors.fim.*}: file integrity monitoring (baseline, scans, re-checks)
+ * @param response {@code response.*}: containment commands (isolation, kill, quarantine, ...)
  */
 public record AgentConfig(
     Path stateDir,
@@ -40,7 +41,8 @@ public record AgentConfig(
     NetworkSection network,
     PacketSection packet,
     FileSection file,
-    FimSection fim) {
+    FimSection fim,
+    ResponseSection response) {
 
   /** Prefix of environment variables that set agent keys, e.g. {@code VIGIL_AGENT__SPOOL__DIR}. */
   public static final String ENV_PREFIX = "VIGIL_AGENT__";
@@ -76,6 +78,7 @@ public record AgentConfig(
     PacketSection packet = PacketSection.bind(root.child("sensors").child("packet"));
     FileSection file = FileSection.bind(root.child("sensors").child("file"));
     FimSection fim = FimSection.bind(root.child("sensors").child("fim"));
+    ResponseSection response = ResponseSection.bind(root.child("response"), stateDir);
     root.finish();
     return new AgentConfig(
         stateDir,
@@ -89,6 +92,7 @@ public record AgentConfig(
         network,
         packet,
         file,
-        fim);
+        fim,
+        response);
   }
 }

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChannelHolder implements AutoCloseable, ChannelSource {
   private final CollectorConnection c;
   private final boolean insecure;
+  private final CollectorPin pin;
   private ManagedChannel channel;
   private ClientCertificate certificate;
   private CollectorTarget target;
@@ -31,8 +32,21 @@ public final class ChannelHolder implements AutoCloseable, ChannelSource {
    * @param insecure plaintext, for local experiments only: no certificate needed
    */
   public ChannelHolder(CollectorConnection c, boolean insecure) {
+    this(c, insecure, new CollectorPin());
+  }
+
+  /**
+   * @param pin addresses to connect to instead of resolving the collector's name (while isolated)
+   */
+  public ChannelHolder(CollectorConnection c, boolean insecure, CollectorPin pin) {
     this.c = c;
     this.insecure = insecure;
+    this.pin = pin;
+  }
+
+  /** The pinned collector addresses, shared with isolation. */
+  public CollectorPin pin() {
+    return pin;
   }
 
   /**
@@ -45,23 +59,66 @@ public final class ChannelHolder implements AutoCloseable, ChannelSource {
     closeChannel();
     certificate = null;
     target = CollectorTarget.resolve(c);
-    CollectorChannels.ClientTls tls = null;
-    if (!insecure) {
-      requireEnrolled();
-      // Finishes an interrupted replacement first; the channel then presents exactly the pair
-      // checked here, not whatever the files hold a moment later.
-      certificate = new CredentialFiles(c.certFile(), c.keyFile()).load();
-      tls = new CollectorChannels.ClientTls(certificate, c.caFile());
-    }
-    channel =
-        CollectorChannels.open(
-            target.address().host(),
-            target.address().port(),
-            tls,
-            target.serverName(),
-            c.connectTimeout(),
-            c.keepaliveTime());
+    CollectorChannels.ClientTls tls = tls();
+    certificate = tls == null ? null : tls.certificate();
+    channel = build(target, tls);
     return channel;
+  }
+
+  /**
+   * A channel of its own for a side call (a probe, an upload) over a fresh connection, with the
+   * same credentials and target as the stream's; the caller shuts it down. Does not touch the
+   * stream's channel.
+   *
+   * @throws NotEnrolledException when the client certificate, key or CA file is missing
+   * @throws IOException when they do not parse or the enrolled address file is unreadable
+   */
+  public ManagedChannel openSide() throws IOException {
+    CollectorTarget t = CollectorTarget.resolve(c);
+    return build(t, tls());
+  }
+
+  /**
+   * The collector's host and port as of now, and every address its name resolves to (a literal
+   * address resolves to itself). Blocks on DNS.
+   *
+   * @throws IOException when the name does not resolve or the enrolled address file is unreadable
+   */
+  public ResolvedCollector resolveCollector() throws IOException {
+    CollectorTarget t = CollectorTarget.resolve(c);
+    return new ResolvedCollector(
+        t.address().host(),
+        t.address().port(),
+        List.of(java.net.InetAddress.getAllByName(t.address().host())));
+  }
+
+  /**
+   * The collector's address resolved.
+   *
+   * @param host the configured or enrolled host (name or literal)
+   * @param port its port
+   * @param addresses every address it resolves to
+   */
+  public record ResolvedCollector(String host, int port, List<java.net.InetAddress> addresses) {}
+
+  private CollectorChannels.ClientTls tls() throws IOException {
+    if (insecure) {
+      return null;
+    }
+    requireEnrolled();
+    // Finishes an interrupted replacement first; the channel then presents exactly the pair
+    // checked here, not whatever the files hold a moment later.
+    ClientCertificate cert = new CredentialFiles(c.certFile(), c.keyFile()).load();
+    return new CollectorChannels.ClientTls(cert, c.caFile());
+  }
+
+  /** To a pinned address when pinned, still verifying the certificate for the collector's name. */
+  private ManagedChannel build(CollectorTarget t, CollectorChannels.ClientTls tls)
+      throws IOException {
+    java.net.InetAddress pinned = pin.nextAddress();
+    String host = pinned == null ? t.address().host() : pinned.getHostAddress();
+    return CollectorChannels.open(
+        host, t.address().port(), tls, t.serverName(), c.connectTimeout(), c.keepaliveTime());
   }
 
   @Override

@@ -332,7 +332,45 @@ final class Schema {
                 target TEXT NOT NULL,
                 arguments TEXT NOT NULL,
                 outcome TEXT NOT NULL,
-                detail TEXT NOT NULL)"""));
+                detail TEXT NOT NULL)"""),
+          // Version 6: containment. Commands are kept from issue to result (and wait here while
+          // their agent is offline); the audit log becomes a hash chain; collected files are
+          // recorded next to their content on disk.
+          List.of(
+              // status: queued (never on a stream), sent (on a stream, no result yet), done (a
+              // result is stored in command_results), expired (not taken before expires_ns).
+              // payload is the Command message as sent, so a re-send is byte-identical.
+              """
+              CREATE TABLE commands(
+                command_id TEXT PRIMARY KEY,
+                agent_id TEXT NOT NULL,
+                action TEXT NOT NULL,
+                arguments TEXT NOT NULL,
+                issued_by TEXT NOT NULL,
+                issued_ns INTEGER NOT NULL,
+                expires_ns INTEGER NOT NULL,
+                payload BLOB NOT NULL,
+                status TEXT NOT NULL,
+                sent_ns INTEGER,
+                done_ns INTEGER)""",
+              "CREATE INDEX commands_by_agent ON commands(agent_id, issued_ns)",
+              "CREATE INDEX commands_open ON commands(status) WHERE status IN ('queued', 'sent')",
+              // hash = SHA-256(prev_hash || the row's fields); rows written before version 6
+              // have '' and are chained when the audit log is first opened at this version.
+              "ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT ''",
+              "ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT ''",
+              // The file itself lives under the collector's data directory (stored_path,
+              // relative to it); one per CollectFile command.
+              """
+              CREATE TABLE collected_files(
+                agent_id TEXT NOT NULL,
+                command_id TEXT NOT NULL,
+                path TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                sha256 TEXT NOT NULL,
+                stored_path TEXT NOT NULL,
+                received_ns INTEGER NOT NULL,
+                PRIMARY KEY(agent_id, command_id))"""));
 
   private Schema() {}
 
