@@ -9,7 +9,6 @@ import io.vigil.agent.pipeline.Pipeline;
 import io.vigil.agent.pki.CertificateRenewal;
 import io.vigil.agent.pki.ClientCertificate;
 import io.vigil.agent.response.CommandDispatcher;
-import io.vigil.agent.response.ResultSequence;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.agent.sensor.synthetic.SyntheticSensor;
@@ -94,8 +93,7 @@ public final class Agent implements AutoCloseable {
     parts.add(pipeline); // closed before the spool: it drains into it
 
     CommandDispatcher commands =
-        new CommandDispatcher(
-            new ResultSequence(config.stateDir().resolve("command-result.seq")), pipeline);
+        CommandDispatcher.open(config.stateDir(), pipeline, java.util.Map.of());
     parts.add(commands);
 
     // Everything is built before anything starts; each sensor joins parts as soon as it started,

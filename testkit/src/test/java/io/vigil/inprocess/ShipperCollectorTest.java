@@ -9,7 +9,6 @@ import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.vigil.agent.pipeline.Pipeline;
 import io.vigil.agent.response.CommandDispatcher;
-import io.vigil.agent.response.ResultSequence;
 import io.vigil.agent.ship.Shipper;
 import io.vigil.agent.ship.ShipperOptions;
 import io.vigil.agent.spool.Spool;
@@ -70,8 +69,7 @@ class ShipperCollectorTest {
       ManagedChannel channel = InProcessChannelBuilder.forName(name).build();
       Pipeline pipeline = new Pipeline(spool, 1024, agentMetrics);
       pipeline.start();
-      CommandDispatcher commands =
-          new CommandDispatcher(new ResultSequence(dir.resolve("result.seq")), pipeline);
+      CommandDispatcher commands = CommandDispatcher.open(dir, pipeline, java.util.Map.of());
       Shipper shipper =
           new Shipper(
               new ShipperOptions(

@@ -6,9 +6,9 @@ import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.Event;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,17 +17,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs commands one at a time on its own thread and holds their results until acknowledged. {@link
- * #accept} may be called from any thread; the rest is thread-safe too.
+ * Runs commands one at a time on its own thread and holds their results until acknowledged. Each
+ * command's intent and outcome go to the {@link CommandJournal} before it runs and before it is
+ * reported, so a command id runs at most once, also across restarts, and every result is re-sent
+ * until the collector stores it. {@link #accept} may be called from any thread; the rest is
+ * thread-safe too.
  */
 public final class CommandDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
 
-  /** Ids of finished commands remembered to answer a re-sent command without running it again. */
-  private static final int REMEMBERED = 10_000;
+  /** Longest detail reported, in chars. */
+  static final int MAX_DETAIL = 2000;
 
+  /** Most facts per result, and the longest value, in chars. */
+  static final int MAX_FACTS = 32;
+
+  static final int MAX_FACT_VALUE = 1000;
+
+  private final CommandJournal journal;
   private final ResultSequence sequence;
   private final EventSink timeline;
+  private final Map<Command.ActionCase, Action> actions;
   private final ExecutorService worker =
       Executors.newSingleThreadExecutor(
           r -> {
@@ -35,19 +45,66 @@ public final class CommandDispatcher implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final Map<String, CommandResult> unacked = new LinkedHashMap<>();
-  private final Map<String, Boolean> seen =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Boolean> e) {
-          return size() > REMEMBERED;
-        }
-      };
   private volatile Runnable onResult = () -> {};
 
-  public CommandDispatcher(ResultSequence sequence, EventSink timeline) {
+  /**
+   * @param journal the local intent and outcome record (results it holds unacknowledged are offered
+   *     again)
+   * @param actions what runs each action; an action without an entry is rejected, naming it (ping
+   *     needs none)
+   */
+  public CommandDispatcher(
+      CommandJournal journal,
+      ResultSequence sequence,
+      EventSink timeline,
+      Map<Command.ActionCase, Action> actions) {
+    this.journal = journal;
     this.sequence = sequence;
     this.timeline = timeline;
+    this.actions = actions.isEmpty() ? Map.of() : new EnumMap<>(actions);
+    for (CommandResult r : journal.interruptedAtOpen()) {
+      log.warn(
+          "command {} was interrupted by an agent restart; it is not run again and is reported as"
+              + " failed",
+          TerminalText.escape(r.getCommandId(), 64));
+    }
+  }
+
+  /**
+   * Opens the journal ({@code commands.journal}) and result sequence ({@code command-result.seq})
+   * in {@code stateDir} and builds the dispatcher.
+   *
+   * @throws java.io.IOException when either cannot be read or written
+   */
+  public static CommandDispatcher open(
+      java.nio.file.Path stateDir, EventSink timeline, Map<Command.ActionCase, Action> actions)
+      throws java.io.IOException {
+    ResultSequence sequence = new ResultSequence(stateDir.resolve("command-result.seq"));
+    CommandJournal journal =
+        CommandJournal.open(
+            stateDir.resolve("commands.journal"),
+            WallClock.nowNanos(),
+            id -> interrupted(id, sequence));
+    return new CommandDispatcher(journal, sequence, timeline, actions);
+  }
+
+  /**
+   * The result recorded for a command that a restart interrupted between its intent and its outcome
+   * (for {@link CommandJournal#open}).
+   */
+  public static CommandResult interrupted(String commandId, ResultSequence sequence) {
+    long now = WallClock.nowNanos();
+    return CommandResult.newBuilder()
+        .setCommandId(commandId)
+        .setOutcome(CommandResult.Outcome.OUTCOME_FAILED)
+        .setDetail(
+            "the agent stopped while running this command and did not run it again (it may have"
+                + " taken effect in part): check the host's state before issuing it again")
+        .putFacts("interrupted", "true")
+        .setStartedTimeNs(now)
+        .setFinishedTimeNs(now)
+        .setResultSeq(sequence.next())
+        .build();
   }
 
   /** Called whenever a new result is ready to be sent (the shipper wakes up). */
@@ -57,14 +114,19 @@ public final class CommandDispatcher implements AutoCloseable {
 
   /** Queues a command. A command id seen before is not run again; its result is re-offered. */
   public void accept(Command command) {
-    synchronized (this) {
-      if (seen.containsKey(command.getCommandId())) {
-        log.info(
-            "command {} received again; not running it twice",
-            TerminalText.escape(command.getCommandId(), 64));
-        return;
+    String id = command.getCommandId();
+    if (!CommandJournal.ID.matcher(id).matches()) {
+      log.warn(
+          "refusing a command with a malformed id \"{}\" (no result can be reported for it)",
+          TerminalText.escape(id, 64));
+      return;
+    }
+    if (!journal.intend(id, command.getExpiresTimeNs())) {
+      log.info("command {} received again; not running it twice", id);
+      if (journal.outcome(id).isPresent()) {
+        onResult.run();
       }
-      seen.put(command.getCommandId(), Boolean.TRUE);
+      return;
     }
     worker.execute(() -> finish(run(command)));
   }
@@ -76,26 +138,60 @@ public final class CommandDispatcher implements AutoCloseable {
     if (c.getExpiresTimeNs() != 0 && c.getExpiresTimeNs() < started) {
       return r.setOutcome(CommandResult.Outcome.OUTCOME_REJECTED).setDetail("command expired");
     }
-    return switch (c.getActionCase()) {
-      case PING ->
-          r.setOutcome(CommandResult.Outcome.OUTCOME_SUCCEEDED)
-              .setDetail("pong " + bounded(c.getPing().getNote()));
-      default ->
-          r.setOutcome(CommandResult.Outcome.OUTCOME_REJECTED)
-              .setDetail("this agent does not know action " + c.getActionCase());
-    };
+    String what = c.getActionCase().name().toLowerCase(Locale.ROOT);
+    log.info(
+        "running command {} ({}) issued by {}",
+        c.getCommandId(),
+        what,
+        TerminalText.escape(c.getIssuedBy(), 64));
+    if (c.getActionCase() == Command.ActionCase.PING) {
+      return r.setOutcome(CommandResult.Outcome.OUTCOME_SUCCEEDED)
+          .setDetail("pong " + bounded(c.getPing().getNote(), 256));
+    }
+    Action action = actions.get(c.getActionCase());
+    if (action == null) {
+      return r.setOutcome(CommandResult.Outcome.OUTCOME_REJECTED)
+          .setDetail(
+              c.getActionCase() == Command.ActionCase.ACTION_NOT_SET
+                  ? "the command names no action this agent knows (a newer collector?)"
+                  : "this agent does not run " + what + " commands (response.enabled is false?)");
+    }
+    try {
+      action.run(c, r);
+      if (r.getOutcome() == CommandResult.Outcome.OUTCOME_UNSPECIFIED) {
+        r.setOutcome(CommandResult.Outcome.OUTCOME_SUCCEEDED);
+      }
+    } catch (ActionRefusedException e) {
+      r.setOutcome(CommandResult.Outcome.OUTCOME_REJECTED)
+          .setDetail(String.valueOf(e.getMessage()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      r.setOutcome(CommandResult.Outcome.OUTCOME_FAILED)
+          .setDetail("interrupted: the agent is stopping");
+    } catch (Exception | Error e) {
+      log.warn("command {} ({}) failed", c.getCommandId(), what, e);
+      r.setOutcome(CommandResult.Outcome.OUTCOME_FAILED)
+          .setDetail(e.getClass().getSimpleName() + ": " + e.getMessage());
+    }
+    return r;
   }
 
   private void finish(CommandResult.Builder b) {
+    b.setDetail(bounded(b.getDetail(), MAX_DETAIL));
+    Map<String, String> facts = new java.util.TreeMap<>(b.getFactsMap());
+    b.clearFacts();
+    facts.entrySet().stream()
+        .filter(e -> e.getKey().matches("[a-z0-9_]{1,64}"))
+        .limit(MAX_FACTS)
+        .forEach(e -> b.putFacts(e.getKey(), bounded(e.getValue(), MAX_FACT_VALUE)));
     CommandResult result =
         b.setFinishedTimeNs(WallClock.nowNanos()).setResultSeq(sequence.next()).build();
-    synchronized (this) {
-      unacked.put(result.getCommandId(), result);
-    }
-    // Both come from the collector's message: escaped, as everything shown on a terminal.
+    journal.finished(result);
+    // Both come from the collector's message or from files on the host: escaped, as everything
+    // shown on a terminal.
     log.info(
         "command {} finished: {} {}",
-        TerminalText.escape(result.getCommandId(), 64),
+        result.getCommandId(),
         result.getOutcome(),
         TerminalText.escape(result.getDetail(), 300));
     timeline.offer(
@@ -107,22 +203,23 @@ public final class CommandDispatcher implements AutoCloseable {
   }
 
   /** Results not yet acknowledged by the collector, oldest first. */
-  public synchronized List<CommandResult> unacked() {
-    return new ArrayList<>(unacked.values());
+  public List<CommandResult> unacked() {
+    return journal.unacked();
   }
 
   /** The collector stored these results. */
-  public synchronized void acked(List<String> commandIds) {
-    commandIds.forEach(unacked::remove);
+  public void acked(List<String> commandIds) {
+    journal.acked(commandIds);
   }
 
-  private static String bounded(String s) {
-    return s.length() <= 256 ? s : s.substring(0, 256);
+  private static String bounded(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max) + "...";
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() throws Exception {
     worker.shutdown();
     worker.awaitTermination(5, TimeUnit.SECONDS);
+    journal.close();
   }
 }

@@ -13,7 +13,6 @@ import io.vigil.agent.pki.ClientCertificate;
 import io.vigil.agent.pki.EnrolmentFiles;
 import io.vigil.agent.pki.TestCa;
 import io.vigil.agent.response.CommandDispatcher;
-import io.vigil.agent.response.ResultSequence;
 import io.vigil.agent.spool.Spool;
 import io.vigil.agent.spool.SpoolOptions;
 import io.vigil.common.config.HostPort;
@@ -105,8 +104,7 @@ class ShipperTrustTest {
             metrics);
     pipeline = new Pipeline(spool, 1024, metrics);
     pipeline.start();
-    CommandDispatcher commands =
-        new CommandDispatcher(new ResultSequence(dir.resolve("result.seq")), pipeline);
+    CommandDispatcher commands = CommandDispatcher.open(dir, pipeline, java.util.Map.of());
     channels = new ChannelHolder(config.collector(), false);
     CertificateRenewal renewal =
         new CertificateRenewal(
