@@ -205,6 +205,25 @@ class KillActionTest {
   }
 
   @Test
+  void aTightForkLoopIsGoneWithinTwoSeconds() throws Exception {
+    // No pause between forks: the root forks as fast as the machine lets it.
+    Process root = start("sh", "-c", ": " + marker + "; while :; do sleep 4205 & done");
+    int pid = (int) root.pid();
+    String id = entityOf(pid);
+    awaitAtLeast(50);
+
+    long t0 = System.nanoTime();
+    CommandResult r = run(pid, id, true);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+
+    assertEquals(CommandResult.Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.getDetail());
+    assertTrue(millis < 2000, "tree gone after " + millis + " ms"); // the bound
+    assertEquals(List.of(), withMarker(), "no process of the tree is left");
+    System.out.println(
+        "fork loop of " + r.getFactsOrThrow("killed") + " processes killed in " + millis + " ms");
+  }
+
+  @Test
   void aSingleKillLeavesTheChildrenAlone() throws Exception {
     Process root = start("sh", "-c", ": " + marker + "; sleep 4203 & sleep 4204; :");
     awaitAtLeast(3);
@@ -258,7 +277,7 @@ class KillActionTest {
       } catch (IOException e) {
         continue;
       }
-      if (cmdline.contains(marker) || cmdline.matches("sleep 420[1-4] ")) {
+      if (cmdline.contains(marker) || cmdline.matches("sleep 420[1-5] ")) {
         out.add(pid);
       }
     }
