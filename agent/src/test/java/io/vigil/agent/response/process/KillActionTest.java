@@ -224,6 +224,34 @@ class KillActionTest {
   }
 
   @Test
+  void aTreeLargerThanTheLimitIsKilledAsFarAsHeldAndReportedAsFailed() throws Exception {
+    Process root = start("sh", "-c", ": " + marker + "; while :; do sleep 4205 & sleep 0.01; done");
+    int pid = (int) root.pid();
+    String id = entityOf(pid);
+    awaitAtLeast(10);
+    KillAction small =
+        new KillAction(
+            PROC,
+            boot,
+            ProcessHandle.current().pid(),
+            5,
+            KillAction.DEFAULT_FREEZE_BUDGET,
+            KillAction.DEFAULT_EXIT_WAIT);
+    Command c =
+        Command.newBuilder()
+            .setCommandId("c2")
+            .setKill(Kill.newBuilder().setPid(pid).setEntityId(id).setTree(true))
+            .build();
+    CommandResult.Builder r = CommandResult.newBuilder();
+
+    IOException e = assertThrows(IOException.class, () -> small.run(c, r));
+
+    assertTrue(e.getMessage().contains("more than 5 processes"), e.getMessage());
+    assertEquals("5", r.getFactsOrThrow("killed"));
+    assertTrue(root.waitFor(5, TimeUnit.SECONDS), "the root was among those killed");
+  }
+
+  @Test
   void aSingleKillLeavesTheChildrenAlone() throws Exception {
     Process root = start("sh", "-c", ": " + marker + "; sleep 4203 & sleep 4204; :");
     awaitAtLeast(3);
