@@ -7,6 +7,7 @@ package io.vigil.agent.platform.linux;
 public final class Errno {
   public static final int EPERM = 1;
   public static final int ENOENT = 2;
+  public static final int ESRCH = 3;
   public static final int EINTR = 4;
   public static final int EBADF = 9;
   public static final int EAGAIN = 11;
@@ -30,6 +31,7 @@ public final class Errno {
   static {
     NAMES[EPERM] = "EPERM";
     NAMES[ENOENT] = "ENOENT";
+    NAMES[ESRCH] = "ESRCH";
     NAMES[EINTR] = "EINTR";
     NAMES[EBADF] = "EBADF";
     NAMES[EAGAIN] = "EAGAIN";

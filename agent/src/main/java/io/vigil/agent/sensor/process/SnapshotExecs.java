@@ -73,29 +73,7 @@ final class SnapshotExecs {
   }
 
   private ProcessExec.Builder fromSnapshot(ProcSnapshot s, String source) {
-    ProcessExec.Builder exec =
-        ProcessExec.newBuilder()
-            .setSource(source)
-            .addAllArgs(s.argv().args())
-            .setArgsTruncated(s.argv().truncated())
-            .setCwd(s.cwd())
-            .setTty(s.tty())
-            .setContainerId(s.containerId());
-    s.credentials()
-        .ifPresent(
-            c -> {
-              exec.setEuid((int) c.euid())
-                  .setSuid((int) c.suid())
-                  .setFsuid((int) c.fsuid())
-                  .setGid((int) c.gid())
-                  .setEgid((int) c.egid())
-                  .setGroup(tracker.names().group(c.gid()))
-                  .setPrivilegedExec(c.euid() != c.uid() || c.egid() != c.gid());
-            });
-    exec.setAuid((int) s.loginUid().orElse(ProcSnapshot.UNSET_LOGIN_UID));
-    exec.setSessionId((int) s.sessionId().orElse(ProcSnapshot.UNSET_LOGIN_UID));
-    facts.fill(exec, s.pid(), s.exe(), s.exe(), Optional.empty());
-    return exec;
+    return ProcExecFields.of(s, source, tracker.names(), facts);
   }
 
   /**

@@ -145,6 +145,14 @@ public final class ProcReader {
   }
 
   /**
+   * The parsed {@code stat} line of {@code pid} (one small read), or empty when the process is
+   * gone. For callers that need its state, parent or flags.
+   */
+  public Optional<StatLine> stat(int pid) {
+    return readStat(pid);
+  }
+
+  /**
    * An {@code exe} link target without the {@code " (deleted)"} the kernel appends once the file
    * was unlinked, the way {@link ProcSnapshot#exe} and {@link LiveImage#exe} report it. (A path
    * that really ends in that text is indistinguishable; the kernel gives no other sign.)

@@ -9,14 +9,25 @@ import java.util.Optional;
  * @param state field 3
  * @param ppid field 4
  * @param ttyNr field 7, the encoded device number of the controlling terminal
+ * @param flags field 9, the kernel's {@code PF_*} flags of the process (e.g. {@link #PF_KTHREAD})
  * @param startTicks field 22
  */
-record StatLine(char state, int ppid, int ttyNr, long startTicks) {
+public record StatLine(char state, int ppid, int ttyNr, long flags, long startTicks) {
+  /** The {@code flags} bit of a kernel thread (include/linux/sched.h). */
+  public static final long PF_KTHREAD = 0x00200000L;
+
+  /**
+   * True for a kernel thread: it has no user space, no executable, and is not a process to act on.
+   */
+  public boolean kernelThread() {
+    return (flags & PF_KTHREAD) != 0;
+  }
+
   /** Field 22, the last one this record needs. */
   private static final int LAST_FIELD = 22;
 
   /** Parses one {@code stat} line given as text; see {@link #parse(byte[], int)}. */
-  static Optional<StatLine> parse(String stat) {
+  public static Optional<StatLine> parse(String stat) {
     byte[] b = stat.getBytes(StandardCharsets.UTF_8);
     return parse(b, b.length);
   }
@@ -39,6 +50,7 @@ record StatLine(char state, int ppid, int ttyNr, long startTicks) {
     char state = 0;
     long ppid = -1;
     long tty = -1;
+    long flags = -1;
     int field = 2;
     int i = close + 1;
     while (field < LAST_FIELD) {
@@ -66,12 +78,18 @@ record StatLine(char state, int ppid, int ttyNr, long startTicks) {
         case 7:
           tty = number(b, start, i, Integer.MIN_VALUE, Integer.MAX_VALUE);
           break;
+        case 9:
+          flags = number(b, start, i, 0, 0xFFFFFFFFL);
+          break;
         case LAST_FIELD:
           long ticks = number(b, start, i, Long.MIN_VALUE, Long.MAX_VALUE);
-          if (ppid == Long.MIN_VALUE || tty == Long.MIN_VALUE || ticks == Long.MIN_VALUE) {
+          if (ppid == Long.MIN_VALUE
+              || tty == Long.MIN_VALUE
+              || flags == Long.MIN_VALUE
+              || ticks == Long.MIN_VALUE) {
             return Optional.empty();
           }
-          return Optional.of(new StatLine(state, (int) ppid, (int) tty, ticks));
+          return Optional.of(new StatLine(state, (int) ppid, (int) tty, flags, ticks));
         default:
           break;
       }

@@ -56,6 +56,25 @@ class ProcReaderFixtureTest {
   }
 
   @Test
+  void statGivesTheFlagsThatMarkAKernelThread() throws IOException {
+    // kthreadd's children carry PF_KTHREAD (0x00200000) in field 9; 0x208040 is a real value.
+    process(88, stat(88, "kworker/0:1", 'I', 2, 0, 40).replace(" 4194304 ", " 2129984 "));
+    process(89, stat(89, "sleep", 'S', 1, 0, 41));
+
+    ProcReader reader = new ProcReader(proc, 4096);
+    StatLine kworker = reader.stat(88).orElseThrow();
+    StatLine sleep = reader.stat(89).orElseThrow();
+
+    assertEquals(2129984L, kworker.flags());
+    assertTrue(kworker.kernelThread());
+    assertEquals(4194304L, sleep.flags());
+    assertFalse(sleep.kernelThread());
+    assertEquals('S', sleep.state());
+    assertEquals(41L, sleep.startTicks());
+    assertTrue(reader.stat(90).isEmpty());
+  }
+
+  @Test
   void everyFileIsReadIntoItsField() throws IOException {
     Path dir = process(100, stat(100, "nginx", 'R', 1, 0, 5000));
     Files.createSymbolicLink(dir.resolve("exe"), Path.of("/usr/sbin/nginx (deleted)"));
