@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,7 +22,8 @@ import java.util.Set;
  * kernel's pseudo filesystems, and what the host needs to boot and let anyone log in; plus {@code
  * response.protected_paths}. Compared on real paths and, for files, on inode too (a hard link to
  * {@code /etc/shadow} elsewhere is still {@code /etc/shadow}: the vault would chmod it to 0000).
- * Immutable; {@link #reasonFor} re-reads {@code /proc/self/maps} each time.
+ * Immutable; {@link #reasonFor} re-reads {@code /proc/self/maps} each time, and for a file with
+ * more than one link searches the protected directories on its filesystem for its inode.
  */
 public final class ProtectedFiles {
   /** Files and directories the host cannot do without, whatever the agent's configuration. */
@@ -53,6 +55,13 @@ public final class ProtectedFiles {
           "/bin/bash",
           "/bin/login",
           "/usr/sbin/sshd");
+
+  /** Never walked: their files are not hard links to anything and some never end. */
+  private static final List<Path> PSEUDO =
+      List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+
+  /** Files looked at for another name of a multiply linked file before giving up (refusing). */
+  static final int MAX_SEARCHED = 200_000;
 
   private final Map<Path, String> declared;
   private final boolean readMaps;
@@ -113,27 +122,44 @@ public final class ProtectedFiles {
    * Why {@code realPath} must not be quarantined, or empty when it may be.
    *
    * @param realPath the file with its parent directories resolved ({@link PathGuard#realParent})
-   * @param fileKey its {@link BasicFileAttributes#fileKey()} (device and inode)
-   * @throws IOException when {@code /proc/self/maps} cannot be read
+   * @throws IOException when the file or {@code /proc/self/maps} cannot be read
    */
-  public Optional<String> reasonFor(Path realPath, Object fileKey) throws IOException {
+  public Optional<String> reasonFor(Path realPath) throws IOException {
+    Map<String, Object> a =
+        Files.readAttributes(realPath, "unix:dev,ino,nlink", LinkOption.NOFOLLOW_LINKS);
+    Object fileKey =
+        Files.readAttributes(realPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+            .fileKey();
     Map<Object, String> byInode = new HashMap<>();
+    List<Map.Entry<Path, String>> directories = new ArrayList<>();
     for (Map.Entry<Path, String> e : declared.entrySet()) {
       Path real = real(e.getKey());
+      String reason = e.getValue() + " (" + real + ")";
       if (realPath.startsWith(real) || realPath.startsWith(e.getKey())) {
-        return Optional.of(e.getValue() + " (" + real + ")");
+        return Optional.of(reason);
       }
-      inode(real).ifPresent(k -> byInode.putIfAbsent(k, e.getValue() + " (" + real + ")"));
+      inode(real).ifPresent(k -> byInode.putIfAbsent(k, reason));
+      if (Files.isDirectory(real, LinkOption.NOFOLLOW_LINKS) && !PSEUDO.contains(real)) {
+        directories.add(Map.entry(real, reason));
+      }
     }
     if (readMaps) {
       for (Path mapped : mappedFiles()) {
         if (realPath.equals(mapped)) {
-          return Optional.of("mapped into the agent's process");
+          return Optional.of("mapped into the agent's process (" + mapped + ")");
         }
-        inode(mapped).ifPresent(k -> byInode.putIfAbsent(k, "mapped into the agent's process"));
+        inode(mapped)
+            .ifPresent(
+                k -> byInode.putIfAbsent(k, "mapped into the agent's process (" + mapped + ")"));
       }
     }
     String linked = fileKey == null ? null : byInode.get(fileKey);
+    if (linked == null && (Integer) a.get("nlink") > 1 && fileKey != null) {
+      // Another name of this inode may lie inside a protected directory; the vault would lock
+      // it (mode 0000) under that name too. Hard links stay on one filesystem: only those are
+      // searched.
+      linked = HardLinkSearch.find(fileKey, (Long) a.get("dev"), directories, MAX_SEARCHED);
+    }
     return linked == null ? Optional.empty() : Optional.of("a hard link to " + linked);
   }
 

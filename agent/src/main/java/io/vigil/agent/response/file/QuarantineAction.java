@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 import java.util.SortedMap;
 
@@ -53,9 +52,9 @@ public final class QuarantineAction implements Action {
       throw new ActionRefusedException("not a quarantine command");
     }
     Path path = PathGuard.parse(command.getQuarantine().getPath());
-    BasicFileAttributes attributes = PathGuard.regularFile(path);
+    PathGuard.regularFile(path);
     Path real = PathGuard.realParent(path);
-    Optional<String> reason = protectedFiles.reasonFor(real, attributes.fileKey());
+    Optional<String> reason = protectedFiles.reasonFor(real);
     if (reason.isPresent()) {
       throw new ActionRefusedException(
           "refusing to quarantine " + PathGuard.shown(path.toString()) + ": " + reason.get());
