@@ -20,6 +20,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -175,6 +176,8 @@ public final class CollectFileAction implements Action {
 
   private void refuseSecret(Path given, Path real, Object fileKey)
       throws ActionRefusedException, IOException {
+    String because = null;
+    List<Map.Entry<Path, String>> directories = new ArrayList<>();
     for (Path s : secrets) {
       Path r = s;
       try {
@@ -182,21 +185,35 @@ public final class CollectFileAction implements Action {
       } catch (IOException e) {
         // not there: compare as written
       }
-      boolean hit = real.startsWith(r) || real.startsWith(s.toAbsolutePath());
-      if (!hit && fileKey != null && Files.isRegularFile(r, LinkOption.NOFOLLOW_LINKS)) {
-        hit =
-            fileKey.equals(
-                Files.readAttributes(r, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-                    .fileKey());
+      String reason = "one of the agent's own keys or certificates (" + s + ")";
+      if (real.startsWith(r) || real.startsWith(s.toAbsolutePath())) {
+        because = reason;
+        break;
       }
-      if (hit) {
-        throw new ActionRefusedException(
-            "refusing to collect "
-                + PathGuard.shown(given.toString())
-                + ": it is one of the agent's own keys or certificates ("
-                + s
-                + ")");
+      if (Files.isDirectory(r, LinkOption.NOFOLLOW_LINKS)) {
+        directories.add(Map.entry(r, reason));
+      } else if (fileKey != null
+          && Files.isRegularFile(r, LinkOption.NOFOLLOW_LINKS)
+          && fileKey.equals(
+              Files.readAttributes(r, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                  .fileKey())) {
+        because = "a hard link to " + reason;
+        break;
       }
+    }
+    if (because == null && fileKey != null) {
+      Map<String, Object> a =
+          Files.readAttributes(real, "unix:dev,nlink", LinkOption.NOFOLLOW_LINKS);
+      if ((Integer) a.get("nlink") > 1) {
+        String found =
+            HardLinkSearch.find(
+                fileKey, (Long) a.get("dev"), directories, ProtectedFiles.MAX_SEARCHED);
+        because = found == null ? null : "a hard link to " + found;
+      }
+    }
+    if (because != null) {
+      throw new ActionRefusedException(
+          "refusing to collect " + PathGuard.shown(given.toString()) + ": it is " + because);
     }
   }
 }
