@@ -80,6 +80,7 @@ public final class QuarantineAction implements Action {
           };
       new QuarantineRecord(
               path,
+              real.getParent(),
               before.mode(),
               before.uid(),
               before.gid(),

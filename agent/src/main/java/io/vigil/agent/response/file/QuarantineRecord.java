@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * loader in the JDK), written atomically; attribute values are base64.
  *
  * @param path where the file was
+ * @param realParent its directory with every link resolved, when it was quarantined
  * @param mode its full mode bits including setuid, setgid and sticky ({@code st_mode & 07777})
  * @param uid its owner
  * @param gid its group
@@ -38,6 +39,7 @@ import java.util.TreeMap;
  */
 record QuarantineRecord(
     Path path,
+    Path realParent,
     int mode,
     int uid,
     int gid,
@@ -62,6 +64,7 @@ record QuarantineRecord(
   void write(Path dir) throws IOException {
     Properties p = new Properties();
     p.setProperty("path", path.toString());
+    p.setProperty("real_parent", realParent.toString());
     p.setProperty("mode", Integer.toOctalString(mode));
     p.setProperty("uid", Integer.toString(uid));
     p.setProperty("gid", Integer.toString(gid));
@@ -115,6 +118,7 @@ record QuarantineRecord(
       }
       return new QuarantineRecord(
           Path.of(required(p, "path")),
+          Path.of(required(p, "real_parent")),
           Integer.parseInt(required(p, "mode"), 8),
           Integer.parseInt(required(p, "uid")),
           Integer.parseInt(required(p, "gid")),

@@ -56,6 +56,21 @@ public final class RestoreAction implements Action {
               + PathGuard.shown(parent.toString())
               + " no longer exists");
     }
+    Path realParent = parent.toRealPath();
+    if (!realParent.equals(record.realParent())) {
+      // A directory on the way was replaced by a link since: restoring would put a file with
+      // its owner and mode somewhere else (a link to /etc/cron.d, say).
+      throw new ActionRefusedException(
+          "cannot restore "
+              + id
+              + ": the directory "
+              + PathGuard.shown(parent.toString())
+              + " now leads to "
+              + PathGuard.shown(realParent.toString())
+              + ", not "
+              + PathGuard.shown(record.realParent().toString())
+              + " as when it was quarantined");
+    }
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       throw new ActionRefusedException(
           "cannot restore "
@@ -68,7 +83,7 @@ public final class RestoreAction implements Action {
         !forceCopy
             && Files.getAttribute(content, "unix:dev", LinkOption.NOFOLLOW_LINKS)
                 .equals(Files.getAttribute(parent, "unix:dev"));
-    Path staged = sameFilesystem ? content : parent.resolve(".vigil-restore-" + id);
+    Path staged = sameFilesystem ? content : realParent.resolve(".vigil-restore-" + id);
     try {
       FileDigests.Result digests =
           sameFilesystem ? FileCopies.hash(content) : FileCopies.copy(content, staged);
@@ -80,7 +95,8 @@ public final class RestoreAction implements Action {
                 + record.sha256());
       }
       apply(staged, record);
-      FileMetadata.RenameOutcome renamed = FileMetadata.renameNoReplace(staged, target);
+      FileMetadata.RenameOutcome renamed =
+          FileMetadata.renameNoReplace(staged, realParent.resolve(target.getFileName()));
       if (renamed != FileMetadata.RenameOutcome.RENAMED) {
         throw new ActionRefusedException(
             "cannot restore "

@@ -231,6 +231,25 @@ class QuarantineRestoreTest {
   }
 
   @Test
+  void restoreRefusesWhenADirectoryOnTheWayBecameALink() throws Exception {
+    Vault vault = new Vault(dir.resolve("state/quarantine"));
+    Path sub = Files.createDirectory(dir.resolve("sub"));
+    Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+    Path file = sub.resolve("d.txt");
+    Files.writeString(file, "d");
+    String id = quarantine(vault, file);
+    Files.delete(sub);
+    Files.createSymbolicLink(sub, elsewhere);
+    ActionRefusedException e = assertThrows(ActionRefusedException.class, () -> restore(vault, id));
+    assertTrue(e.getMessage().contains("now leads to"), e.getMessage());
+    assertFalse(Files.exists(elsewhere.resolve("d.txt")));
+    Files.delete(sub);
+    Files.createDirectory(sub);
+    restore(vault, id);
+    assertEquals("d", Files.readString(file));
+  }
+
+  @Test
   void unknownOrMalformedIdsAreRejected() throws Exception {
     Vault vault = new Vault(dir.resolve("state/quarantine"));
     for (String id : List.of("", "../../etc", "AAAAAAAAAAAAAAAAAAAAA/", "a b")) {
