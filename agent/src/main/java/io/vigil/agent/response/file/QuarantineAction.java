@@ -74,7 +74,7 @@ public final class QuarantineAction implements Action {
     try {
       digests =
           switch (moved) {
-            case RENAMED -> afterRename(path, content, before);
+            case RENAMED -> lockAndHash(content);
             case CROSS_DEVICE -> copy(path, entry, before);
             case TARGET_EXISTS -> throw new IOException("vault entry " + id + " exists already");
           };
@@ -111,8 +111,7 @@ public final class QuarantineAction implements Action {
   }
 
   /** Locks the moved file (mode 0000) and hashes it where no one else can reach it by name. */
-  private static FileDigests.Result afterRename(Path path, Path content, FileState before)
-      throws IOException {
+  private static FileDigests.Result lockAndHash(Path content) throws IOException {
     Files.setAttribute(content, "unix:mode", 0, LinkOption.NOFOLLOW_LINKS);
     return FileCopies.hash(content);
   }
