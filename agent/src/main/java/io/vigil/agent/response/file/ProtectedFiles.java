@@ -8,6 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -67,11 +68,13 @@ public final class ProtectedFiles {
   private final boolean readMaps;
 
   /**
-   * @param declared paths (files or directories) with the reason shown when one is refused
+   * @param declared paths (files or directories) with the reason shown when one is refused; the
+   *     first that matches gives the reason
    * @param readMaps also protect every file mapped into this process
    */
   ProtectedFiles(Map<Path, String> declared, boolean readMaps) {
-    this.declared = Map.copyOf(declared);
+    // In the given order: the first match gives the reason, so more specific entries come first.
+    this.declared = Collections.unmodifiableMap(new LinkedHashMap<>(declared));
     this.readMaps = readMaps;
   }
 
@@ -91,9 +94,9 @@ public final class ProtectedFiles {
     if (home != null && home.startsWith("/")) {
       m.put(Path.of(home), "the agent's home (vigil.home)");
     }
+    m.put(response.vault(), "the quarantine vault");
     m.put(stateDir, "the agent's state directory");
     configFile.ifPresent(c -> m.put(c.toAbsolutePath(), "the agent's configuration file"));
-    m.put(response.vault(), "the quarantine vault");
     m.put(response.nft(), "the nft tool isolation needs");
     for (Path p : response.protectedPaths()) {
       m.putIfAbsent(p, "listed in response.protected_paths");

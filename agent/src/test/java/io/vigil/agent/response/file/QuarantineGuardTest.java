@@ -131,7 +131,7 @@ class QuarantineGuardTest {
             .build(),
         r);
     Path stored = vault.resolve(r.getFactsOrThrow("quarantine_id")).resolve("content");
-    refusedContaining(stored.toString(), "the agent's state directory");
+    refusedContaining(stored.toString(), "the quarantine vault");
   }
 
   @Test
