@@ -13,6 +13,7 @@ public final class Errno {
   public static final int EAGAIN = 11;
   public static final int ENOMEM = 12;
   public static final int EACCES = 13;
+  public static final int EEXIST = 17;
   public static final int EXDEV = 18;
   public static final int ENODEV = 19;
   public static final int ENOTDIR = 20;
@@ -21,8 +22,10 @@ public final class Errno {
   public static final int EMFILE = 24;
   public static final int ENOSPC = 28;
   public static final int ENAMETOOLONG = 36;
+  public static final int ERANGE = 34;
   public static final int ENOSYS = 38;
   public static final int ELOOP = 40;
+  public static final int ENODATA = 61;
   public static final int EOPNOTSUPP = 95;
   public static final int ESTALE = 116;
 
@@ -37,6 +40,7 @@ public final class Errno {
     NAMES[EAGAIN] = "EAGAIN";
     NAMES[ENOMEM] = "ENOMEM";
     NAMES[EACCES] = "EACCES";
+    NAMES[EEXIST] = "EEXIST";
     NAMES[EXDEV] = "EXDEV";
     NAMES[ENODEV] = "ENODEV";
     NAMES[ENOTDIR] = "ENOTDIR";
@@ -45,8 +49,10 @@ public final class Errno {
     NAMES[EMFILE] = "EMFILE";
     NAMES[ENOSPC] = "ENOSPC";
     NAMES[ENAMETOOLONG] = "ENAMETOOLONG";
+    NAMES[ERANGE] = "ERANGE";
     NAMES[ENOSYS] = "ENOSYS";
     NAMES[ELOOP] = "ELOOP";
+    NAMES[ENODATA] = "ENODATA";
     NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
     NAMES[ESTALE] = "ESTALE";
   }

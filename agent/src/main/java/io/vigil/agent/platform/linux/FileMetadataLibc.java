@@ -1,0 +1,60 @@
+package io.vigil.agent.platform.linux;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+
+/**
+ * The glibc calls behind quarantine and restore: extended attributes, nanosecond timestamps and a
+ * rename that never replaces. Direct mapping, bound only on 64-bit x86 and ARM Linux ({@code
+ * size_t} and {@code ssize_t} are Java {@code long}, {@code struct timespec} is two {@code long}s);
+ * elsewhere {@link #requireSupported} refuses. Paths and attribute names are NUL-terminated byte
+ * arrays. Thread-safe (stateless); {@code Native.getLastError()} gives {@code errno}.
+ */
+final class FileMetadataLibc {
+  static final int AT_FDCWD = -100;
+  static final int AT_SYMLINK_NOFOLLOW = 0x100;
+  static final int RENAME_NOREPLACE = 1;
+
+  private static final boolean AVAILABLE = register();
+
+  private FileMetadataLibc() {}
+
+  static void requireSupported(String subject) throws FileMetadataException {
+    if (!AVAILABLE) {
+      throw new FileMetadataException(
+          subject
+              + " is supported on 64-bit x86 and ARM Linux with glibc 2.28 or later only, not "
+              + System.getProperty("os.name")
+              + "/"
+              + System.getProperty("os.arch"),
+          0);
+    }
+  }
+
+  private static boolean register() {
+    if (!(Platform.isLinux() && Platform.is64Bit() && (Platform.isIntel() || Platform.isARM()))) {
+      return false;
+    }
+    try {
+      Native.register(FileMetadataLibc.class, NativeLibrary.getInstance("c"));
+      return true;
+    } catch (UnsatisfiedLinkError e) {
+      return false; // renameat2 came with glibc 2.28: callers refuse and say so
+    }
+  }
+
+  static native long llistxattr(byte[] path, byte[] list, long size);
+
+  static native long lgetxattr(byte[] path, byte[] name, byte[] value, long size);
+
+  static native int lsetxattr(byte[] path, byte[] name, byte[] value, long size, int flags);
+
+  static native int lremovexattr(byte[] path, byte[] name);
+
+  /** {@code times}: atime seconds, atime nanoseconds, mtime seconds, mtime nanoseconds. */
+  static native int utimensat(int dirfd, byte[] path, long[] times, int flags);
+
+  static native int renameat2(
+      int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags);
+}
