@@ -20,6 +20,13 @@ final class ExceptionText {
         : peer;
   }
 
+  /**
+   * The same exception with the host bits of its network cleared, so that equal ones compare equal.
+   */
+  static IsolationException normalized(IsolationException e) {
+    return IsolationException.parse(of(e));
+  }
+
   /** The network of an exception with a peer, host bits cleared. */
   static Cidr network(IsolationException e) {
     return new Cidr(e.network().orElseThrow(), e.prefix());

@@ -462,10 +462,11 @@ public final class NetworkContainment {
       throw new ActionRefusedException(
           "isolate.allow: " + texts.size() + " exceptions, at most " + MAX_COMMAND_EXCEPTIONS);
     }
-    LinkedHashSet<IsolationException> all = new LinkedHashSet<>(config.isolationAllow());
+    LinkedHashSet<IsolationException> all = new LinkedHashSet<>();
+    config.isolationAllow().forEach(e -> all.add(ExceptionText.normalized(e)));
     for (int i = 0; i < texts.size(); i++) {
       try {
-        all.add(IsolationException.parse(texts.get(i)));
+        all.add(ExceptionText.normalized(IsolationException.parse(texts.get(i))));
       } catch (IllegalArgumentException e) {
         throw new ActionRefusedException(
             "isolate.allow item " + i + ": " + TerminalText.escape(e.getMessage(), 200));
