@@ -124,6 +124,12 @@ public final class RulesetRenderer {
     b.append("\t}\n");
   }
 
+  /**
+   * Input accepts no bare SYN from the collector's port: only this host opens collector
+   * connections, and a stateless accept of every packet from that address and port would let a peer
+   * that forges it (or shares the collector's host) open connections to any local service. Output
+   * is not limited: this host's own packets to the collector are what must pass.
+   */
   private static void collector(
       StringBuilder b, ContainmentState s, Direction d, String family, List<InetAddress> addrs) {
     if (addrs.isEmpty()) {
@@ -144,6 +150,7 @@ public final class RulesetRenderer {
             + d.peerPort
             + " "
             + s.collectorPort()
+            + (d == Direction.INPUT ? " tcp flags & (syn | ack) != syn" : "")
             + " accept");
   }
 

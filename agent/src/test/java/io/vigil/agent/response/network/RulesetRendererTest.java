@@ -89,7 +89,7 @@ class RulesetRendererTest {
         \tchain input {
         \t\ttype filter hook input priority filter; policy drop;
         \t\tiif "lo" accept
-        \t\tip saddr 10.231.1.2 tcp sport 8443 accept
+        \t\tip saddr 10.231.1.2 tcp sport 8443 tcp flags & (syn | ack) != syn accept
         \t\tip saddr @blocked4 drop
         \t\tip6 saddr @blocked6 drop
         \t\tip saddr 10.0.0.0/24 tcp sport 22 accept
@@ -138,8 +138,8 @@ class RulesetRendererTest {
         \tchain input {
         \t\ttype filter hook input priority filter; policy drop;
         \t\tiif "lo" accept
-        \t\tip saddr 10.0.0.1 tcp sport 443 accept
-        \t\tip6 saddr { fd00::1, fd00::2 } tcp sport 443 accept
+        \t\tip saddr 10.0.0.1 tcp sport 443 tcp flags & (syn | ack) != syn accept
+        \t\tip6 saddr { fd00::1, fd00::2 } tcp sport 443 tcp flags & (syn | ack) != syn accept
         \t\tip saddr @blocked4 drop
         \t\tip6 saddr @blocked6 drop
         \t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept
