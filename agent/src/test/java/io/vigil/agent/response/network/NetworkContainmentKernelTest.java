@@ -49,6 +49,9 @@ class NetworkContainmentKernelTest {
   private static final String A_TO_B = "10.231.1.1";
   private static final String PEER = "10.231.2.2";
   private static final String A_TO_C = "10.231.2.1";
+  private static final String A6 = "fd31::1";
+  private static final String COLLECTOR6 = "fd31::2";
+  private static final String OTHER6 = "fd31::3";
   private static final String OTHER_TABLE =
       "table ip other { chain c { type filter hook input priority 10; policy accept; }; }";
 
@@ -75,8 +78,13 @@ class NetworkContainmentKernelTest {
     must("ip", "-n", C, "route", "add", "default", "via", A_TO_C);
     must("ip", "-n", B, "route", "add", "10.231.2.0/30", "via", A_TO_B);
     must("ip", "netns", "exec", A, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+    must("ip", "-n", A, "addr", "add", A6 + "/64", "dev", "vab", "nodad");
+    must("ip", "-n", B, "addr", "add", COLLECTOR6 + "/64", "dev", "vba", "nodad");
+    must("ip", "-n", B, "addr", "add", OTHER6 + "/64", "dev", "vba", "nodad");
     servers.add(Namespaces.echo(B, COLLECTOR, PORT));
     servers.add(Namespaces.echo(B, COLLECTOR, 18080));
+    servers.add(Namespaces.echo(B, COLLECTOR6, PORT));
+    servers.add(Namespaces.echo(B, OTHER6, PORT));
     servers.add(Namespaces.echo(C, PEER, 9000));
     servers.add(Namespaces.echo(A, A_TO_C, 7000));
   }
@@ -113,8 +121,7 @@ class NetworkContainmentKernelTest {
         dir,
         TestSupport.channels(COLLECTOR, collectorPort, dir),
         PROBE,
-        new NftTool(
-            List.of("ip", "netns", "exec", A), Path.of("/usr/sbin/nft"), Duration.ofSeconds(10)));
+        nft());
   }
 
   private static CommandResult run(Action a, Command.Builder c) throws Exception {
@@ -194,10 +201,7 @@ class NetworkContainmentKernelTest {
                 throw new IOException("connection refused");
               }
             },
-            new NftTool(
-                List.of("ip", "netns", "exec", A),
-                Path.of("/usr/sbin/nft"),
-                Duration.ofSeconds(10)));
+            nft());
     String before = ruleset();
     CommandResult r = run(n::isolate, ISOLATE);
     assertEquals(Outcome.OUTCOME_FAILED, r.getOutcome());
@@ -247,10 +251,7 @@ class NetworkContainmentKernelTest {
             timeout -> {
               throw new AssertionError("no probe at start");
             },
-            new NftTool(
-                List.of("ip", "netns", "exec", A),
-                Path.of("/usr/sbin/nft"),
-                Duration.ofSeconds(10)));
+            nft());
     restarted.reapplyAtStart();
     assertTrue(restarted.isolated());
     assertEquals(isolated, ruleset());
@@ -262,10 +263,42 @@ class NetworkContainmentKernelTest {
   }
 
   @Test
+  void anIpv6CollectorKeepsNeighbourDiscoveryAndOnlyItsAddress() throws Exception {
+    NetworkContainment n =
+        new NetworkContainment(
+            TestSupport.response(true, Duration.ofSeconds(5)),
+            dir,
+            TestSupport.channels(COLLECTOR6, PORT, dir),
+            timeout -> {
+              if (!tcp(A, COLLECTOR6, PORT)) {
+                throw new IOException("no echo from [" + COLLECTOR6 + "]:" + PORT);
+              }
+            },
+            nft());
+    String before = ruleset();
+    assertTrue(tcp(A, OTHER6, PORT));
+    CommandResult r = run(n::isolate, ISOLATE);
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.getDetail());
+    assertEquals(COLLECTOR6, r.getFactsOrThrow("collector_addresses"));
+    // Forget the neighbours: a new connection must resolve the collector's link address again.
+    must("ip", "-n", A, "neigh", "flush", "all");
+    assertTrue(tcp(A, COLLECTOR6, PORT), "neighbour discovery and the collector pass");
+    assertFalse(tcp(A, OTHER6, PORT), "another address on the same host is cut");
+    assertFalse(ping(A, OTHER6));
+    assertFalse(ping(A, PEER));
+    assertEquals("true", run(n::release, RELEASE).getFactsOrThrow("ruleset_restored"));
+    assertEquals(before, ruleset());
+    assertTrue(tcp(A, OTHER6, PORT));
+  }
+
+  private static NftTool nft() {
+    return new NftTool(
+        List.of("ip", "netns", "exec", A), Path.of("/usr/sbin/nft"), Duration.ofSeconds(10));
+  }
+
+  @Test
   void nftErrorsCarryItsMessage() throws Exception {
-    NftTool nft =
-        new NftTool(
-            List.of("ip", "netns", "exec", A), Path.of("/usr/sbin/nft"), Duration.ofSeconds(10));
+    NftTool nft = nft();
     IOException e =
         org.junit.jupiter.api.Assertions.assertThrows(
             IOException.class, () -> nft.apply("table inet vigil { chain x { bogus } }\n"));
