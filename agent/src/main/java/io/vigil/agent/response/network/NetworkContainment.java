@@ -66,8 +66,9 @@ public final class NetworkContainment {
    * @param stateDir the agent's state directory ({@code agent.state_dir}); the state is kept in
    *     {@link ContainmentStateFile#NAME} there
    * @param channels the holder the shipper connects with: its pin is set while isolated
-   * @param probe proves the collector answers, normally a {@link GrpcCollectorProbe} on {@code
-   *     channels}
+   * @param probe proves the collector answers, normally {@code new
+   *     GrpcCollectorProbe(channels)::probe} ({@link io.vigil.agent.ship.GrpcCollectorProbe}) on
+   *     {@code channels}
    */
   public NetworkContainment(
       ResponseSection config, Path stateDir, ChannelHolder channels, CollectorProbe probe) {

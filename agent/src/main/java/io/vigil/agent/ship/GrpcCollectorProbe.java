@@ -1,7 +1,6 @@
-package io.vigil.agent.response.network;
+package io.vigil.agent.ship;
 
 import io.grpc.ManagedChannel;
-import io.vigil.agent.ship.ChannelHolder;
 import io.vigil.proto.v1.AgentServiceGrpc;
 import io.vigil.proto.v1.ProbeReply;
 import io.vigil.proto.v1.ProbeRequest;
@@ -12,11 +11,13 @@ import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link CollectorProbe} with the collector's {@code AgentService.Probe}: a side channel of its own
- * per attempt ({@link ChannelHolder#openSide}, to a pinned address while isolated, with the
- * stream's mutual TLS), a random nonce that must come back. Thread-safe.
+ * Proves the collector answers over a fresh connection with its {@code AgentService.Probe}: a side
+ * channel of its own per call ({@link ChannelHolder#openSide}, to a pinned address while isolated,
+ * with the stream's mutual TLS) and a random nonce that must come back. Isolation uses it as its
+ * {@code CollectorProbe} ({@code new GrpcCollectorProbe(holder)::probe}); it lives here because
+ * only this package talks gRPC in the agent. Thread-safe.
  */
-public final class GrpcCollectorProbe implements CollectorProbe {
+public final class GrpcCollectorProbe {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ChannelHolder channels;
@@ -25,8 +26,13 @@ public final class GrpcCollectorProbe implements CollectorProbe {
     this.channels = channels;
   }
 
-  @Override
-  public void probe(Duration timeout) throws Exception {
+  /**
+   * One round trip within {@code timeout}; the channel is shut down afterwards.
+   *
+   * @throws io.grpc.StatusRuntimeException when the call fails or times out
+   * @throws IOException when the credentials cannot be loaded or the nonce does not come back
+   */
+  public void probe(Duration timeout) throws IOException, InterruptedException {
     byte[] n = new byte[16];
     RANDOM.nextBytes(n);
     String nonce = HexFormat.of().formatHex(n);
