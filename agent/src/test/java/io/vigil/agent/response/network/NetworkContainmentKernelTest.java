@@ -291,6 +291,39 @@ class NetworkContainmentKernelTest {
     assertTrue(tcp(A, OTHER6, PORT));
   }
 
+  @Test
+  void aConnectionFromTheCollectorsPortIsNotLetIn() throws Exception {
+    int port = 18445;
+    NetworkContainment n =
+        new NetworkContainment(
+            TestSupport.response(true, Duration.ofSeconds(3)),
+            dir,
+            TestSupport.channels(COLLECTOR, port, dir),
+            timeout -> {}, // nothing answers on that port; this test is about the rules
+            nft());
+    assertTrue(fromCollectorPort(port), "before isolation");
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, run(n::isolate, ISOLATE).getOutcome());
+    assertFalse(fromCollectorPort(port), "a SYN from the collector's address and port");
+    run(n::release, RELEASE);
+  }
+
+  /** A connection from B, from the collector's address and port, to a service on A. */
+  private static boolean fromCollectorPort(int port) throws Exception {
+    return Namespaces.call(
+        B,
+        () -> {
+          try (Socket s = new Socket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress(COLLECTOR, port));
+            s.connect(new java.net.InetSocketAddress(A_TO_C, 7000), 1500);
+            s.setSoTimeout(1500);
+            return echoes(s, "forged");
+          } catch (IOException e) {
+            return false;
+          }
+        });
+  }
+
   private static NftTool nft() {
     return new NftTool(
         List.of("ip", "netns", "exec", A), Path.of("/usr/sbin/nft"), Duration.ofSeconds(10));
