@@ -1,0 +1,259 @@
+package io.vigil.agent.response.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.agent.response.ActionRefusedException;
+import io.vigil.agent.ship.ChannelHolder;
+import io.vigil.proto.v1.Block;
+import io.vigil.proto.v1.Command;
+import io.vigil.proto.v1.CommandResult;
+import io.vigil.proto.v1.CommandResult.Outcome;
+import io.vigil.proto.v1.Isolate;
+import io.vigil.proto.v1.Release;
+import io.vigil.proto.v1.Unblock;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The isolate, rollback, release and block logic with a fake nft and a fake probe. */
+class NetworkContainmentTest {
+  private static final String OTHER = "table ip other {\n\tchain c {\n\t}\n}\n";
+
+  @TempDir Path dir;
+
+  /** Holds a ruleset: another table plus whatever Vigil's script last put there. */
+  static final class FakeNft implements Nftables {
+    final List<String> applied = new ArrayList<>();
+    String ruleset = OTHER;
+    boolean refuse;
+
+    @Override
+    public void apply(String script) throws IOException {
+      if (refuse) {
+        throw new IOException("nft -f - failed (exit 1): Error: simulated");
+      }
+      applied.add(script);
+      int table = script.indexOf("table inet vigil {");
+      ruleset = table < 0 ? OTHER : OTHER + script.substring(table);
+    }
+
+    @Override
+    public String listRuleset() {
+      return ruleset;
+    }
+  }
+
+  /** Answers or not; counts its calls. */
+  static final class FakeProbe implements CollectorProbe {
+    volatile boolean answers = true;
+    final AtomicInteger calls = new AtomicInteger();
+
+    @Override
+    public void probe(Duration timeout) throws Exception {
+      calls.incrementAndGet();
+      if (!answers) {
+        throw new IOException("UNAVAILABLE: simulated");
+      }
+    }
+  }
+
+  private final FakeNft nft = new FakeNft();
+  private final FakeProbe probe = new FakeProbe();
+
+  private ChannelHolder channels() {
+    return TestSupport.channels("10.231.1.2", 8443, dir);
+  }
+
+  private NetworkContainment containment(ChannelHolder ch, String... allow) {
+    return new NetworkContainment(
+        TestSupport.response(true, Duration.ofMillis(600), allow), dir, ch, probe, nft);
+  }
+
+  private static CommandResult run(io.vigil.agent.response.Action a, Command.Builder c)
+      throws Exception {
+    CommandResult.Builder r = CommandResult.newBuilder();
+    a.run(c.setCommandId("c1").build(), r);
+    return r.build();
+  }
+
+  private static Command.Builder isolate(String... allow) {
+    return Command.newBuilder().setIsolate(Isolate.newBuilder().addAllAllow(List.of(allow)));
+  }
+
+  private static Command.Builder release() {
+    return Command.newBuilder().setRelease(Release.getDefaultInstance());
+  }
+
+  private static Command.Builder block(String a) {
+    return Command.newBuilder().setBlock(Block.newBuilder().setAddress(a));
+  }
+
+  private static Command.Builder unblock(String a) {
+    return Command.newBuilder().setUnblock(Unblock.newBuilder().setAddress(a));
+  }
+
+  private ContainmentState persisted() throws IOException {
+    return new ContainmentStateFile(dir.resolve(ContainmentStateFile.NAME)).read().orElseThrow();
+  }
+
+  @Test
+  void isolatePinsTheCollectorCutsAndReleaseRestoresTheRuleset() throws Exception {
+    ChannelHolder ch = channels();
+    NetworkContainment n = containment(ch, "10.0.0.5 tcp/22");
+    CommandResult r = run(n::isolate, isolate("* udp/53"));
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.getDetail());
+    assertEquals("true", r.getFactsOrThrow("isolated"));
+    assertEquals("10.231.1.2", r.getFactsOrThrow("collector_addresses"));
+    assertEquals("10.0.0.5 tcp/22, * udp/53", r.getFactsOrThrow("isolation_exceptions"));
+    assertEquals(List.of(InetAddress.getByName("10.231.1.2")), ch.pin().addresses());
+    assertTrue(persisted().isolated());
+    assertEquals(OTHER, persisted().baseline());
+    assertTrue(nft.ruleset.contains("policy drop"));
+    assertTrue(n.isolated());
+
+    CommandResult again = run(n::isolate, isolate("* udp/53"));
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, again.getOutcome());
+    assertTrue(again.getDetail().startsWith("already isolated"), again.getDetail());
+    assertEquals(1, nft.applied.size(), "nothing changed, nothing re-applied");
+    assertEquals(2, probe.calls.get(), "re-verified");
+
+    CommandResult rel = run(n::release, release());
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, rel.getOutcome(), rel.getDetail());
+    assertEquals("true", rel.getFactsOrThrow("ruleset_restored"));
+    assertEquals(OTHER, nft.ruleset);
+    assertEquals(List.of(), ch.pin().addresses());
+    assertFalse(persisted().isolated());
+
+    CommandResult rel2 = run(n::release, release());
+    assertEquals("was not isolated", rel2.getDetail());
+  }
+
+  @Test
+  void aCollectorThatNeverAnswersIsRolledBackWithinTheTimeout() throws Exception {
+    ChannelHolder ch = channels();
+    NetworkContainment n = containment(ch);
+    run(n::block, block("192.0.2.0/24"));
+    String before = nft.ruleset;
+    probe.answers = false;
+    long t0 = System.nanoTime();
+    CommandResult r =
+        run(n::isolate, isolate().setIsolate(Isolate.newBuilder().setVerifyTimeoutMs(700)));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    assertEquals(Outcome.OUTCOME_FAILED, r.getOutcome());
+    assertEquals("false", r.getFactsOrThrow("isolated"));
+    assertEquals("true", r.getFactsOrThrow("rolled_back"));
+    assertEquals("true", r.getFactsOrThrow("ruleset_restored"));
+    assertTrue(r.getDetail().contains("UNAVAILABLE: simulated"), r.getDetail());
+    assertTrue(probe.calls.get() >= 1);
+    assertTrue(ms >= 700, "waited the timeout: " + ms);
+    assertEquals(before, nft.ruleset);
+    assertEquals(List.of(), ch.pin().addresses());
+    assertFalse(persisted().isolated());
+    assertEquals(List.of(Cidr.parse("192.0.2.0/24")), persisted().blocks());
+  }
+
+  @Test
+  void nftRefusingTheIsolationChangesNothing() throws Exception {
+    ChannelHolder ch = channels();
+    NetworkContainment n = containment(ch);
+    nft.refuse = true;
+    CommandResult r = run(n::isolate, isolate());
+    assertEquals(Outcome.OUTCOME_FAILED, r.getOutcome());
+    assertTrue(r.getDetail().contains("Error: simulated"), r.getDetail());
+    assertEquals("false", r.getFactsOrThrow("isolated"));
+    assertEquals(List.of(), ch.pin().addresses());
+    assertEquals(ContainmentState.NONE, persisted());
+    assertEquals(0, probe.calls.get());
+  }
+
+  @Test
+  void refusesBadArgumentsAndGuardRails() throws Exception {
+    NetworkContainment n = containment(channels());
+    ActionRefusedException e =
+        assertThrows(ActionRefusedException.class, () -> run(n::isolate, isolate("jump.example")));
+    assertTrue(e.getMessage().startsWith("isolate.allow item 0:"), e.getMessage());
+    e = assertThrows(ActionRefusedException.class, () -> run(n::block, block("10.231.0.0/16")));
+    assertTrue(e.getMessage().contains("collector's address 10.231.1.2"), e.getMessage());
+    e = assertThrows(ActionRefusedException.class, () -> run(n::block, block("127.0.0.53")));
+    assertTrue(e.getMessage().contains("loopback"), e.getMessage());
+    e = assertThrows(ActionRefusedException.class, () -> run(n::block, block("0.0.0.0/0")));
+    e = assertThrows(ActionRefusedException.class, () -> run(n::block, block("evil\u001b[2J")));
+    assertTrue(e.getMessage().startsWith("block.address:"), e.getMessage());
+    assertFalse(e.getMessage().contains("\u001b"), e.getMessage());
+    assertTrue(nft.applied.isEmpty());
+
+    NetworkContainment off =
+        new NetworkContainment(
+            TestSupport.response(false, Duration.ofSeconds(1)), dir, channels(), probe, nft);
+    e = assertThrows(ActionRefusedException.class, () -> run(off::isolate, isolate()));
+    assertTrue(e.getMessage().contains("response.enabled"), e.getMessage());
+  }
+
+  @Test
+  void blockAndUnblock() throws Exception {
+    NetworkContainment n = containment(channels());
+    CommandResult r = run(n::block, block("198.51.100.7/24"));
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.getDetail());
+    assertEquals("198.51.100.0/24", r.getFactsOrThrow("blocked"));
+    assertTrue(nft.ruleset.contains("elements = { 198.51.100.0/24 }"), nft.ruleset);
+    assertEquals("already", run(n::block, block("198.51.100.0/24")).getDetail().split(" ")[2]);
+    ActionRefusedException e =
+        assertThrows(ActionRefusedException.class, () -> run(n::block, block("198.51.100.9")));
+    assertTrue(e.getMessage().contains("overlaps the block 198.51.100.0/24"), e.getMessage());
+    r = run(n::unblock, unblock("198.51.100.0/24"));
+    assertEquals("198.51.100.0/24", r.getFactsOrThrow("unblocked"));
+    assertEquals("0", r.getFactsOrThrow("blocks"));
+    assertEquals(OTHER, nft.ruleset, "no blocks, no isolation: the table is gone");
+    assertTrue(run(n::unblock, unblock("198.51.100.0/24")).getDetail().endsWith("was not blocked"));
+  }
+
+  @Test
+  void reapplyAtStartRepinsAndAppliesWithoutAProbe() throws Exception {
+    NetworkContainment first = containment(channels());
+    run(first::isolate, isolate());
+    int probes = probe.calls.get();
+    nft.ruleset = OTHER; // a reboot: the kernel forgot
+    nft.applied.clear();
+    probe.answers = false;
+
+    ChannelHolder ch = channels();
+    NetworkContainment second = containment(ch);
+    second.reapplyAtStart();
+    assertEquals(List.of(InetAddress.getByName("10.231.1.2")), ch.pin().addresses());
+    assertEquals(1, nft.applied.size());
+    assertTrue(nft.ruleset.contains("policy drop"));
+    assertEquals(probes, probe.calls.get(), "no round trip at start");
+    assertTrue(second.isolated());
+  }
+
+  @Test
+  void aCorruptStateLeavesTheHostAloneUntilARelease() throws Exception {
+    Files.writeString(dir.resolve(ContainmentStateFile.NAME), "version=1\nisolated=tru");
+    nft.ruleset = OTHER + "table inet vigil {\n}\n";
+    NetworkContainment n = containment(channels());
+    n.reapplyAtStart();
+    assertTrue(nft.applied.isEmpty(), "nft untouched");
+    ActionRefusedException e =
+        assertThrows(ActionRefusedException.class, () -> run(n::isolate, isolate()));
+    assertTrue(e.getMessage().contains("a release resets it"), e.getMessage());
+    assertThrows(ActionRefusedException.class, () -> run(n::block, block("192.0.2.1")));
+
+    CommandResult r = run(n::release, release());
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, r.getOutcome());
+    assertEquals("unknown", r.getFactsOrThrow("ruleset_restored"));
+    assertEquals(OTHER, nft.ruleset);
+    assertTrue(Files.exists(dir.resolve(ContainmentStateFile.NAME + ".corrupt")));
+    assertEquals(ContainmentState.NONE, persisted());
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, run(n::isolate, isolate()).getOutcome());
+  }
+}
