@@ -2,17 +2,27 @@ package io.vigil.agent;
 
 import io.vigil.agent.config.AgentConfig;
 import io.vigil.agent.config.CollectorConnection;
+import io.vigil.agent.config.ResponseSection;
 import io.vigil.agent.config.SyntheticSection;
 import io.vigil.agent.identity.AgentIdentity;
 import io.vigil.agent.identity.HostInfoCollector;
 import io.vigil.agent.pipeline.Pipeline;
 import io.vigil.agent.pki.CertificateRenewal;
 import io.vigil.agent.pki.ClientCertificate;
+import io.vigil.agent.response.Action;
 import io.vigil.agent.response.CommandDispatcher;
+import io.vigil.agent.response.file.CollectFileAction;
+import io.vigil.agent.response.file.QuarantineAction;
+import io.vigil.agent.response.file.RestoreAction;
+import io.vigil.agent.response.network.NetworkContainment;
+import io.vigil.agent.response.process.KillAction;
+import io.vigil.agent.response.process.SnapshotAction;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.agent.sensor.synthetic.SyntheticSensor;
 import io.vigil.agent.ship.ChannelHolder;
+import io.vigil.agent.ship.GrpcCollectorProbe;
+import io.vigil.agent.ship.GrpcFileUploader;
 import io.vigil.agent.ship.Shipper;
 import io.vigil.agent.ship.ShipperOptions;
 import io.vigil.agent.spool.Spool;
@@ -23,13 +33,19 @@ import io.vigil.common.lifecycle.Closer;
 import io.vigil.common.metrics.MetricsEndpoint;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.Hello;
 import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SchemaVersion;
 import io.vigil.proto.v1.SensorState;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -42,6 +58,9 @@ public final class Agent implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(Agent.class);
 
+  /** One deadline for a whole collect_file upload: 1 GiB at about 2 MB/s. */
+  private static final Duration UPLOAD_DEADLINE = Duration.ofMinutes(10);
+
   private final Closer parts = new Closer();
   private final List<Sensor> sensors = new ArrayList<>();
   private volatile Shipper shipper;
@@ -53,9 +72,19 @@ public final class Agent implements AutoCloseable {
    * propagates.
    */
   public static Agent start(AgentConfig config, boolean insecure) throws Exception {
+    return start(config, Optional.empty(), insecure);
+  }
+
+  /**
+   * Starts every part.
+   *
+   * @param configFile the file the config was loaded from, if any (quarantine never touches it)
+   */
+  public static Agent start(AgentConfig config, Optional<Path> configFile, boolean insecure)
+      throws Exception {
     Agent agent = new Agent();
     try {
-      agent.startParts(config, insecure);
+      agent.startParts(config, configFile, insecure);
       return agent;
     } catch (Exception e) {
       agent.close();
@@ -63,7 +92,8 @@ public final class Agent implements AutoCloseable {
     }
   }
 
-  private void startParts(AgentConfig config, boolean insecure) throws Exception {
+  private void startParts(AgentConfig config, Optional<Path> configFile, boolean insecure)
+      throws Exception {
     AgentIdentity identity = AgentIdentity.loadOrCreate(config.stateDir());
     HostInfo host = new HostInfoCollector().collect();
     MetricsRegistry metrics = new MetricsRegistry();
@@ -92,13 +122,25 @@ public final class Agent implements AutoCloseable {
     pipeline.start();
     parts.add(pipeline); // closed before the spool: it drains into it
 
-    CommandDispatcher commands =
-        CommandDispatcher.open(config.stateDir(), pipeline, java.util.Map.of());
-    parts.add(commands);
+    CollectorConnection c = config.collector();
+    ChannelHolder channel = new ChannelHolder(c, insecure);
+    parts.add(channel);
+    // Before anything connects: an isolated host stays isolated across restarts, and the stream
+    // must go to the pinned collector addresses.
+    NetworkContainment containment =
+        new NetworkContainment(
+            config.response(), config.stateDir(), channel, new GrpcCollectorProbe(channel)::probe);
+    containment.reapplyAtStart();
 
     // Everything is built before anything starts; each sensor joins parts as soon as it started,
     // so a failure part-way still stops the ones already running.
     HostSensors hostSensors = HostSensors.build(config, metrics);
+    CommandDispatcher commands =
+        CommandDispatcher.open(
+            config.stateDir(),
+            pipeline,
+            actions(config, configFile, containment, channel, pipeline, hostSensors));
+    parts.add(commands);
     List<Sensor> toStart = new ArrayList<>();
     if (config.synthetic().enabled()) {
       toStart.add(synthetic(config.synthetic(), spool));
@@ -133,14 +175,11 @@ public final class Agent implements AutoCloseable {
       log.info("metrics on http://{}:{}/metrics", l.host(), endpoint.port());
     }
 
-    CollectorConnection c = config.collector();
     if (insecure) {
       log.warn(
           "--insecure: the stream to the collector is PLAINTEXT; anyone on the path can read and"
               + " forge telemetry and commands. Use only for local experiments.");
     }
-    ChannelHolder channel = new ChannelHolder(c, insecure);
-    parts.add(channel);
     Optional<CertificateRenewal> renewal =
         insecure
             ? Optional.empty()
@@ -169,6 +208,45 @@ public final class Agent implements AutoCloseable {
         "shipping to {} ({})",
         channel.describeTarget(),
         insecure ? "plaintext" : "mutual TLS, " + c.certFile());
+  }
+
+  /**
+   * What runs each containment action. Release and unblock stay available with {@code
+   * response.enabled} false (they only loosen, and a host must never be stuck isolated); isolate
+   * and block refuse then themselves; the rest is left out, so the dispatcher rejects it naming the
+   * setting.
+   */
+  private static Map<Command.ActionCase, Action> actions(
+      AgentConfig config,
+      Optional<Path> configFile,
+      NetworkContainment containment,
+      ChannelHolder channel,
+      Pipeline pipeline,
+      HostSensors hostSensors)
+      throws IOException {
+    Map<Command.ActionCase, Action> actions = new EnumMap<>(Command.ActionCase.class);
+    actions.putAll(containment.actions());
+    if (!config.response().enabled()) {
+      return actions;
+    }
+    ResponseSection r = config.response();
+    actions.put(Command.ActionCase.KILL, new KillAction());
+    actions.put(
+        Command.ActionCase.SNAPSHOT, new SnapshotAction(pipeline, hostSensors.processDirectory()));
+    actions.put(
+        Command.ActionCase.QUARANTINE, new QuarantineAction(r, config.stateDir(), configFile));
+    actions.put(Command.ActionCase.RESTORE, new RestoreAction(r));
+    actions.put(
+        Command.ActionCase.COLLECT_FILE,
+        new CollectFileAction(
+            r,
+            config.stateDir(),
+            List.of(
+                config.collector().keyFile(),
+                config.collector().certFile(),
+                config.collector().caFile()),
+            new GrpcFileUploader(channel::openSide, UPLOAD_DEADLINE)));
+    return actions;
   }
 
   /**

@@ -49,6 +49,8 @@ public final class AgentMain {
         Set.of("run"),
         Set.of("--insecure"),
         cli -> AgentConfig.load(cli.config().file(), System.getenv(), cli.config().sets()),
-        (cli, config) -> ServiceMain.runUntilStopped(Agent.start(config, cli.has("--insecure"))));
+        (cli, config) ->
+            ServiceMain.runUntilStopped(
+                Agent.start(config, cli.config().file(), cli.has("--insecure"))));
   }
 }

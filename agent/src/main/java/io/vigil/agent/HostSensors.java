@@ -136,6 +136,14 @@ final class HostSensors {
     registerMetrics(metrics);
   }
 
+  /**
+   * The process sensor's table (entity ids of running processes), or a directory that knows none
+   * when the sensor is off.
+   */
+  ProcessDirectory processDirectory() {
+    return process.isPresent() ? process.get().directory() : pid -> Optional.empty();
+  }
+
   /** Builds the sensors the config enables; nothing is started yet. */
   static HostSensors build(AgentConfig config, MetricsRegistry metrics) throws IOException {
     return new HostSensors(config, metrics);
