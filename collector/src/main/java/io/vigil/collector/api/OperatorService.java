@@ -32,6 +32,8 @@ import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
 import io.vigil.proto.v1.RevokeReply;
 import io.vigil.proto.v1.SendCommandReply;
 import io.vigil.proto.v1.SendCommandRequest;
+import io.vigil.proto.v1.VerifyAuditReply;
+import io.vigil.proto.v1.VerifyAuditRequest;
 import io.vigil.proto.v1.WhoAmIReply;
 import io.vigil.proto.v1.WhoAmIRequest;
 import java.util.NoSuchElementException;
@@ -223,6 +225,11 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   @Override
   public void listAudit(ListAuditRequest r, StreamObserver<ListAuditReply> o) {
     call(o, () -> admin.audit(r));
+  }
+
+  @Override
+  public void verifyAudit(VerifyAuditRequest r, StreamObserver<VerifyAuditReply> o) {
+    call(o, admin::verifyAudit);
   }
 
   /** How an audited call that succeeded is recorded: its target (null: the request's), detail. */
