@@ -49,6 +49,7 @@ public final class CtlMain {
         api-token list | api-token revoke ID         (admin)
         audit [list] [--limit N]                     (admin)
         audit verify                                 (admin; exit 0 intact, 1 broken)
+        collected get COMMAND_ID --out FILE          (responder; a new file, SHA-256 checked)
       list shows open alerts (new, acknowledged), newest 50, unless told otherwise; --level is the
       lowest level shown; --host is a host name or agent id; --rule a rule id or part of a title.
       T: an age (30s, 15m, 1h, 2d, 1w), an instant (2026-11-28T07:00:00Z) or a date (2026-11-28).
@@ -67,7 +68,8 @@ public final class CtlMain {
   private static final Set<String> FLAGS = Set.of("--help", "--insecure", "--json");
 
   /** Words that take a sub-command, and the options of each command. */
-  private static final Set<String> GROUPS = Set.of("alerts", "token", "api-token", "agent");
+  private static final Set<String> GROUPS =
+      Set.of("alerts", "token", "api-token", "agent", "collected");
 
   /** Words that may take a sub-command, and mean a command of their own without one. */
   private static final Set<String> OPTIONAL_GROUPS = Set.of("audit");
@@ -133,6 +135,7 @@ public final class CtlMain {
           case "alerts" -> new AlertsCommand(api, out, err, nowNs).run(words.get(1), rest, a);
           case "token", "api-token" -> new TokenCommands(api, out, nowNs).run(command, rest, a);
           case "agents", "agent", "ping" -> new AgentCommands(api, out, err).run(command, rest, a);
+          case "collected" -> new CollectedCommands(api, out).run(command, rest, a);
           default -> new OperatorCommands(api, out).run(command, rest, a);
         };
       }
@@ -174,6 +177,7 @@ public final class CtlMain {
     all.putAll(TokenCommands.OPTIONS);
     all.putAll(AgentCommands.OPTIONS);
     all.putAll(OperatorCommands.OPTIONS);
+    all.putAll(CollectedCommands.OPTIONS);
     return new HashMap<>(all);
   }
 }

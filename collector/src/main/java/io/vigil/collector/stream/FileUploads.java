@@ -1,0 +1,206 @@
+package io.vigil.collector.stream;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.stub.StreamObserver;
+import io.vigil.collector.store.CollectedFiles;
+import io.vigil.collector.store.CollectedFiles.CommandRow;
+import io.vigil.common.metrics.Counter;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.Command;
+import io.vigil.proto.v1.FileChunk;
+import io.vigil.proto.v1.UploadReceipt;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives the files agents upload for CollectFile commands ({@code AgentService.Upload}): who may
+ * upload what, how much, and how many at once. Each upload is an {@link UploadCall}; the file goes
+ * to {@code <database dir>/collected/<agent_id>/<command_id>} (directories 0700, file 0600) and is
+ * recorded in {@code collected_files}.
+ *
+ * <p>An upload is refused with PERMISSION_DENIED unless its command id is a {@code collect_file}
+ * command the queue holds for the uploading agent; with RESOURCE_EXHAUSTED beyond {@code
+ * ingest.max_concurrent_uploads} uploads in progress; with ALREADY_EXISTS when the command has its
+ * file already (or an upload of it is in progress); with INVALID_ARGUMENT for more content than the
+ * command's {@code max_bytes} (0: {@code ingest.max_upload_bytes}; always capped by it), a chunk of
+ * more than {@value #MAX_CHUNK_BYTES} bytes, or a size or digest at the end that is not what was
+ * received. Refusals are counted ({@code vigil_collector_uploads_total{outcome}}) and logged
+ * escaped and throttled. Thread-safe; the calls block on the store and the disk (on gRPC's
+ * executor).
+ */
+public final class FileUploads implements AutoCloseable {
+  static final Logger log = LoggerFactory.getLogger(FileUploads.class);
+
+  /** Largest {@code data} of one chunk. */
+  public static final int MAX_CHUNK_BYTES = 1 << 20;
+
+  /** Agent and command ids become path names: a conservative alphabet, bounded. */
+  private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+
+  private static final Set<String> OUTCOMES =
+      Set.of("stored", "denied", "busy", "exists", "invalid", "failed", "unauthenticated");
+
+  private final CollectedFiles store;
+  private final long maxUploadBytes;
+  private final int maxConcurrent;
+  private final Semaphore slots;
+  private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
+  private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
+  private final LongSupplier nowNs;
+  private final RefusalLog refusals = new RefusalLog(log);
+
+  /**
+   * @param store the collected-file records and the command queue (owned: closed by {@link #close})
+   * @param maxUploadBytes {@code ingest.max_upload_bytes}
+   * @param maxConcurrent {@code ingest.max_concurrent_uploads}
+   * @param nowNs UTC ns, for the record's {@code received_ns}
+   */
+  public FileUploads(
+      CollectedFiles store,
+      long maxUploadBytes,
+      int maxConcurrent,
+      MetricsRegistry registry,
+      LongSupplier nowNs) {
+    if (maxUploadBytes <= 0 || maxConcurrent <= 0) {
+      throw new IllegalArgumentException(
+          "maxUploadBytes and maxConcurrent must be positive, got "
+              + maxUploadBytes
+              + ", "
+              + maxConcurrent);
+    }
+    this.store = store;
+    this.maxUploadBytes = maxUploadBytes;
+    this.maxConcurrent = maxConcurrent;
+    this.slots = new Semaphore(maxConcurrent);
+    this.nowNs = nowNs;
+    for (String o : OUTCOMES) {
+      outcomes.put(
+          o,
+          registry.counter(
+              "vigil_collector_uploads_total",
+              "File uploads (CollectFile) by how they ended: stored, or refused (denied: not a"
+                  + " collect_file command for this agent; busy: too many at once; exists: the"
+                  + " command has its file; invalid: size, chunk or digest; failed: the"
+                  + " collector's disk or store)",
+              "outcome",
+              o));
+    }
+  }
+
+  /**
+   * Starts one upload.
+   *
+   * @param agentId the agent its certificate names; null without trust ({@code --insecure}), when
+   *     the command's own agent is taken
+   * @param peer the peer address, for log lines
+   */
+  StreamObserver<FileChunk> open(String agentId, String peer, StreamObserver<UploadReceipt> out) {
+    if (!slots.tryAcquire()) {
+      UploadCall.refuse(
+          out,
+          Status.RESOURCE_EXHAUSTED.withDescription(
+              "too many uploads in progress (at most " + maxConcurrent + "); try again later"));
+      refused("busy", peer, "too many uploads in progress");
+      return new UploadCall.Ignored();
+    }
+    return new UploadCall(this, agentId, peer, out);
+  }
+
+  /** What an accepted first chunk names: the agent, the command and its limit. */
+  record Grant(String agentId, String commandId, long limit) {}
+
+  /**
+   * Checks the first chunk's command: a collect_file command for this agent, without a file yet and
+   * not being uploaded now (reserved until {@link #finished}).
+   *
+   * @throws StatusException the refusal
+   */
+  Grant grant(String agentId, String commandId) throws StatusException {
+    if (commandId.isEmpty()) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("command_id: the first chunk must name the CollectFile command")
+          .asException();
+    }
+    if (!SAFE_ID.matcher(commandId).matches()) {
+      throw denied("command_id: not a command of this collector");
+    }
+    CommandRow row = store.command(commandId).orElse(null);
+    if (row == null) {
+      throw denied("command_id: not a command of this collector");
+    }
+    String owner = agentId == null ? row.agentId() : agentId;
+    if (!row.agentId().equals(owner)) {
+      throw denied("command_id: the command is not for this agent");
+    }
+    Command command;
+    try {
+      command = Command.parseFrom(row.payload());
+    } catch (InvalidProtocolBufferException e) {
+      throw denied("command_id: not a CollectFile command");
+    }
+    if (!command.hasCollectFile()) {
+      throw denied("command_id: not a CollectFile command");
+    }
+    if (!SAFE_ID.matcher(owner).matches()) {
+      throw Status.FAILED_PRECONDITION
+          .withDescription("the agent id cannot name a directory; cannot store its uploads")
+          .asException();
+    }
+    if (store.find(commandId).isPresent() || !inProgress.add(commandId)) {
+      throw Status.ALREADY_EXISTS
+          .withDescription("command " + commandId + " has its file already")
+          .asException();
+    }
+    long asked = command.getCollectFile().getMaxBytes();
+    long limit = asked <= 0 ? maxUploadBytes : Math.min(asked, maxUploadBytes);
+    return new Grant(owner, commandId, limit);
+  }
+
+  private static StatusException denied(String why) {
+    return Status.PERMISSION_DENIED.withDescription(why).asException();
+  }
+
+  /** Ends an upload's hold on its slot and, if it had one, its command's reservation. */
+  void finished(Grant grant) {
+    if (grant != null) {
+      inProgress.remove(grant.commandId());
+    }
+    slots.release();
+  }
+
+  CollectedFiles store() {
+    return store;
+  }
+
+  Path dataDir() {
+    return store.dataDir();
+  }
+
+  long nowNs() {
+    return nowNs.getAsLong();
+  }
+
+  void stored() {
+    outcomes.get("stored").inc();
+  }
+
+  /** Counts and logs (escaped, throttled) a refused upload. */
+  void refused(String outcome, String peer, String why) {
+    outcomes.get(outcome).inc();
+    refusals.warn(outcome, "refused upload", peer, why);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
