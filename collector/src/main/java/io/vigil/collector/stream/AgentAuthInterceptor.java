@@ -37,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * are logged through {@link RefusalLog} (escaped, one line per reason every ten seconds).
  */
 final class AgentAuthInterceptor implements ServerInterceptor {
-  /** The authenticated agent of the current call (set only on the agent stream, with TLS). */
+  /**
+   * The authenticated agent of the current call (set only on every call of the agent service, with
+   * TLS).
+   */
   static final Context.Key<AgentPrincipal> PRINCIPAL = Context.key("vigil-agent-principal");
 
   /** The stream's slot for its agent (set with {@link #PRINCIPAL}). */

@@ -11,6 +11,10 @@ import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.FileChunk;
 import io.vigil.proto.v1.UploadReceipt;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
@@ -82,6 +86,7 @@ public final class FileUploads implements AutoCloseable {
     this.maxConcurrent = maxConcurrent;
     this.slots = new Semaphore(maxConcurrent);
     this.nowNs = nowNs;
+    removeStaleParts(store.dataDir().resolve("collected"));
     for (String o : OUTCOMES) {
       outcomes.put(
           o,
@@ -113,6 +118,35 @@ public final class FileUploads implements AutoCloseable {
       return new UploadCall.Ignored();
     }
     return new UploadCall(this, agentId, peer, out);
+  }
+
+  /**
+   * Removes the temporary files of uploads a previous collector process did not finish (it died
+   * during them): {@code collected/<agent>/.<command>.part-<random>}.
+   */
+  private static void removeStaleParts(Path collected) {
+    if (!Files.isDirectory(collected)) {
+      return;
+    }
+    int removed = 0;
+    try (DirectoryStream<Path> agents = Files.newDirectoryStream(collected)) {
+      for (Path agent : agents) {
+        if (!Files.isDirectory(agent, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try (DirectoryStream<Path> parts = Files.newDirectoryStream(agent, ".*.part-*")) {
+          for (Path part : parts) {
+            Files.deleteIfExists(part);
+            removed++;
+          }
+        }
+      }
+    } catch (IOException e) {
+      log.warn("cannot remove unfinished uploads under {}: {}", collected, e.toString());
+    }
+    if (removed > 0) {
+      log.info("removed {} unfinished uploads left by an earlier run under {}", removed, collected);
+    }
   }
 
   /** What an accepted first chunk names: the agent, the command and its limit. */

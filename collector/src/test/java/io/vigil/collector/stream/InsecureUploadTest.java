@@ -2,7 +2,9 @@ package io.vigil.collector.stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
@@ -188,6 +190,18 @@ class InsecureUploadTest {
     assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
     assertEquals(
         "data: 1048577 bytes in one chunk, at most 1048576", e.getStatus().getDescription());
+  }
+
+  @Test
+  void unfinishedUploadsOfAnEarlierRunAreRemovedAtStart() throws Exception {
+    Path part = dir.resolve("collected/agent-7/.c9.part-1234");
+    Path kept = dir.resolve("collected/agent-7/c8");
+    Files.createDirectories(part.getParent());
+    Files.writeString(part, "half");
+    Files.writeString(kept, "whole");
+    start(true);
+    assertFalse(Files.exists(part));
+    assertTrue(Files.exists(kept));
   }
 
   @Test
