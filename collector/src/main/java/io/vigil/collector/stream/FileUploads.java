@@ -51,7 +51,7 @@ public final class FileUploads implements AutoCloseable {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private static final Set<String> OUTCOMES =
-      Set.of("stored", "denied", "busy", "exists", "invalid", "failed", "unauthenticated");
+      Set.of("stored", "denied", "busy", "exists", "invalid", "failed");
 
   private final CollectedFiles store;
   private final long maxUploadBytes;
