@@ -16,10 +16,14 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -37,9 +41,9 @@ import org.slf4j.LoggerFactory;
  * file already (or an upload of it is in progress); with INVALID_ARGUMENT for more content than the
  * command's {@code max_bytes} (0: {@code ingest.max_upload_bytes}; always capped by it), a chunk of
  * more than {@value #MAX_CHUNK_BYTES} bytes, or a size or digest at the end that is not what was
- * received. Refusals are counted ({@code vigil_collector_uploads_total{outcome}}) and logged
- * escaped and throttled. Thread-safe; the calls block on the store and the disk (on gRPC's
- * executor).
+ * received; with DEADLINE_EXCEEDED when no chunk came for {@value #IDLE_SECONDS} s. Refusals are
+ * counted ({@code vigil_collector_uploads_total{outcome}}) and logged escaped and throttled.
+ * Thread-safe; the calls block on the store and the disk (on gRPC's executor).
  */
 public final class FileUploads implements AutoCloseable {
   static final Logger log = LoggerFactory.getLogger(FileUploads.class);
@@ -47,11 +51,16 @@ public final class FileUploads implements AutoCloseable {
   /** Largest {@code data} of one chunk. */
   public static final int MAX_CHUNK_BYTES = 1 << 20;
 
+  static final int IDLE_SECONDS = 60;
+
+  /** An upload that sends no chunk for this long is ended with DEADLINE_EXCEEDED. */
+  public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(IDLE_SECONDS);
+
   /** Agent and command ids become path names: a conservative alphabet, bounded. */
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private static final Set<String> OUTCOMES =
-      Set.of("stored", "denied", "busy", "exists", "invalid", "failed");
+      Set.of("stored", "denied", "busy", "exists", "invalid", "idle", "failed");
 
   private final CollectedFiles store;
   private final long maxUploadBytes;
@@ -61,6 +70,18 @@ public final class FileUploads implements AutoCloseable {
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final LongSupplier nowNs;
   private final RefusalLog refusals = new RefusalLog(log);
+  private final Set<UploadCall> active = ConcurrentHashMap.newKeySet();
+  private final long idleNanos;
+
+  // One daemon thread that ends abandoned uploads: an enrolled agent that opens an upload and then
+  // sends nothing must not hold one of the few upload slots for as long as its connection lives.
+  private final ScheduledExecutorService watch =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "vigil-upload-watch");
+            t.setDaemon(true);
+            return t;
+          });
 
   /**
    * @param store the collected-file records and the command queue (owned: closed by {@link #close})
@@ -74,6 +95,17 @@ public final class FileUploads implements AutoCloseable {
       int maxConcurrent,
       MetricsRegistry registry,
       LongSupplier nowNs) {
+    this(store, maxUploadBytes, maxConcurrent, registry, nowNs, IDLE_TIMEOUT);
+  }
+
+  /** As above, ending uploads that send nothing for {@code idleTimeout} (tests use a short one). */
+  FileUploads(
+      CollectedFiles store,
+      long maxUploadBytes,
+      int maxConcurrent,
+      MetricsRegistry registry,
+      LongSupplier nowNs,
+      Duration idleTimeout) {
     if (maxUploadBytes <= 0 || maxConcurrent <= 0) {
       throw new IllegalArgumentException(
           "maxUploadBytes and maxConcurrent must be positive, got "
@@ -87,6 +119,9 @@ public final class FileUploads implements AutoCloseable {
     this.slots = new Semaphore(maxConcurrent);
     this.nowNs = nowNs;
     removeStaleParts(store.dataDir().resolve("collected"));
+    this.idleNanos = idleTimeout.toNanos();
+    long period = Math.max(50, idleTimeout.toMillis() / 4);
+    watch.scheduleWithFixedDelay(this::expireIdle, period, period, TimeUnit.MILLISECONDS);
     for (String o : OUTCOMES) {
       outcomes.put(
           o,
@@ -94,7 +129,8 @@ public final class FileUploads implements AutoCloseable {
               "vigil_collector_uploads_total",
               "File uploads (CollectFile) by how they ended: stored, or refused (denied: not a"
                   + " collect_file command for this agent; busy: too many at once; exists: the"
-                  + " command has its file; invalid: size, chunk or digest; failed: the"
+                  + " command has its file; invalid: size, chunk or digest; idle: no chunk for"
+                  + " a minute; failed: the"
                   + " collector's disk or store)",
               "outcome",
               o));
@@ -117,7 +153,9 @@ public final class FileUploads implements AutoCloseable {
       refused("busy", peer, "too many uploads in progress");
       return new UploadCall.Ignored();
     }
-    return new UploadCall(this, agentId, peer, out);
+    UploadCall call = new UploadCall(this, agentId, peer, out);
+    active.add(call);
+    return call;
   }
 
   /**
@@ -204,7 +242,8 @@ public final class FileUploads implements AutoCloseable {
   }
 
   /** Ends an upload's hold on its slot and, if it had one, its command's reservation. */
-  void finished(Grant grant) {
+  void finished(UploadCall call, Grant grant) {
+    active.remove(call);
     if (grant != null) {
       inProgress.remove(grant.commandId());
     }
@@ -227,6 +266,21 @@ public final class FileUploads implements AutoCloseable {
     outcomes.get("stored").inc();
   }
 
+  long idleMillis() {
+    return TimeUnit.NANOSECONDS.toMillis(idleNanos);
+  }
+
+  private void expireIdle() {
+    long cutoff = System.nanoTime() - idleNanos;
+    for (UploadCall c : active) {
+      try {
+        c.expireIfIdleSince(cutoff);
+      } catch (RuntimeException e) {
+        log.warn("cannot end an idle upload: {}", e.toString());
+      }
+    }
+  }
+
   /** Counts and logs (escaped, throttled) a refused upload. */
   void refused(String outcome, String peer, String why) {
     outcomes.get(outcome).inc();
@@ -235,6 +289,7 @@ public final class FileUploads implements AutoCloseable {
 
   @Override
   public void close() {
+    watch.shutdownNow();
     store.close();
   }
 }

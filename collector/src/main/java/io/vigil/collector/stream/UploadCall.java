@@ -29,7 +29,8 @@ import java.util.UUID;
  * while it is written, and at the last chunk its size and SHA-256 compared with what the agent
  * declared. Only a file that matches is linked into place (never over an existing one) and
  * recorded; anything else removes the temporary file. The receipt is sent when the agent ends its
- * side of the call. Not thread-safe: gRPC calls it for one call at a time.
+ * side of the call. Thread-safe: gRPC calls it for one call at a time, and the idle watch of {@link
+ * FileUploads} may end it from its own thread (every method is synchronized).
  */
 final class UploadCall implements StreamObserver<FileChunk> {
   /** Longest agent-side path kept, in chars. */
@@ -49,6 +50,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
   private String sha256;
   private boolean last;
   private boolean over;
+  private long lastActivity = System.nanoTime();
 
   UploadCall(FileUploads uploads, String agentId, String peer, StreamObserver<UploadReceipt> out) {
     this.uploads = uploads;
@@ -58,10 +60,11 @@ final class UploadCall implements StreamObserver<FileChunk> {
   }
 
   @Override
-  public void onNext(FileChunk chunk) {
+  public synchronized void onNext(FileChunk chunk) {
     if (over) {
       return;
     }
+    lastActivity = System.nanoTime();
     try {
       accept(chunk);
     } catch (StatusException e) {
@@ -190,7 +193,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
   }
 
   @Override
-  public void onError(Throwable t) {
+  public synchronized void onError(Throwable t) {
     // The agent cancelled or the connection broke.
     if (!over) {
       over = true;
@@ -199,7 +202,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
   }
 
   @Override
-  public void onCompleted() {
+  public synchronized void onCompleted() {
     if (over) {
       return;
     }
@@ -213,6 +216,23 @@ final class UploadCall implements StreamObserver<FileChunk> {
     out.onCompleted();
   }
 
+  /**
+   * Ends the upload when it has had no chunk since {@code cutoff} ({@link System#nanoTime}); one
+   * that has its last chunk stored and only its end missing is answered with its receipt.
+   */
+  synchronized void expireIfIdleSince(long cutoff) {
+    if (over || lastActivity - cutoff >= 0) {
+      return;
+    }
+    if (last) {
+      onCompleted();
+      return;
+    }
+    fail(
+        Status.DEADLINE_EXCEEDED.withDescription(
+            "no chunk for " + uploads.idleMillis() + " ms" + " or more: the upload is abandoned"));
+  }
+
   private void fail(Status s) {
     over = true;
     cleanUp();
@@ -221,6 +241,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
           case PERMISSION_DENIED -> "denied";
           case ALREADY_EXISTS -> "exists";
           case INVALID_ARGUMENT -> "invalid";
+          case DEADLINE_EXCEEDED -> "idle";
           default -> "failed";
         };
     uploads.refused(
@@ -244,7 +265,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
     } finally {
       channel = null;
       temp = null;
-      uploads.finished(grant);
+      uploads.finished(this, grant);
     }
   }
 

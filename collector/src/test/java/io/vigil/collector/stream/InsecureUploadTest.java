@@ -30,6 +30,7 @@ import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -53,12 +54,16 @@ class InsecureUploadTest {
   private ManagedChannel channel;
 
   private void start(boolean withUploads) throws Exception {
+    start(withUploads, FileUploads.IDLE_TIMEOUT);
+  }
+
+  private void start(boolean withUploads, Duration idle) throws Exception {
     store = EventStore.open(dir.resolve("vigil.db"));
     ingest = new IngestService(store, IngestOptions.defaults(), metrics, List.of());
     FileUploads uploads =
         withUploads
             ? new FileUploads(
-                CollectedFiles.open(dir.resolve("vigil.db")), 8L << 20, 4, metrics, () -> 1L)
+                CollectedFiles.open(dir.resolve("vigil.db")), 8L << 20, 1, metrics, () -> 1L, idle)
             : null;
     AgentStreamService service =
         new AgentStreamService(
@@ -202,6 +207,48 @@ class InsecureUploadTest {
     start(true);
     assertFalse(Files.exists(part));
     assertTrue(Files.exists(kept));
+  }
+
+  @Test
+  void anUploadThatSendsNothingMoreIsEndedAndItsSlotComesBack() throws Exception {
+    start(true, Duration.ofSeconds(2));
+    queue("c1", "agent-7");
+    CompletableFuture<UploadReceipt> done = new CompletableFuture<>();
+    StreamObserver<FileChunk> req =
+        AgentServiceGrpc.newStub(channel)
+            .upload(
+                new StreamObserver<>() {
+                  @Override
+                  public void onNext(UploadReceipt v) {}
+
+                  @Override
+                  public void onError(Throwable t) {
+                    done.completeExceptionally(t);
+                  }
+
+                  @Override
+                  public void onCompleted() {
+                    done.complete(null);
+                  }
+                });
+    req.onNext(FileChunk.newBuilder().setCommandId("c1").setSize(10).build());
+    ExecutionException e =
+        assertThrows(ExecutionException.class, () -> done.get(60, TimeUnit.SECONDS));
+    assertEquals(
+        Status.Code.DEADLINE_EXCEEDED,
+        ((StatusRuntimeException) e.getCause()).getStatus().getCode());
+    assertFalse(Files.exists(dir.resolve("collected/agent-7/c1")));
+    // The only slot (max_concurrent_uploads 1) is free again.
+    byte[] data = "hello".getBytes();
+    upload(
+        FileChunk.newBuilder()
+            .setCommandId("c1")
+            .setSize(5)
+            .setData(ByteString.copyFrom(data))
+            .setSha256(sha256(data))
+            .setLast(true)
+            .build());
+    assertEquals(1.0, metrics.value("vigil_collector_uploads_total", "outcome", "idle"));
   }
 
   @Test
