@@ -10,11 +10,13 @@ import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.JsonlEventOutput;
+import io.vigil.collector.store.CollectedFiles;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.stream.AgentStreamServer;
 import io.vigil.collector.stream.AgentStreamService;
 import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.collector.stream.FileUploads;
 import io.vigil.collector.stream.StreamLimits;
 import io.vigil.collector.tls.CertificateAuthority;
 import io.vigil.collector.tls.ServerPki;
@@ -24,6 +26,7 @@ import io.vigil.common.config.HostPort;
 import io.vigil.common.lifecycle.Closer;
 import io.vigil.common.metrics.MetricsEndpoint;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.time.WallClock;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -120,6 +123,16 @@ public final class Collector implements AutoCloseable {
             FimOptions.defaults().withMaxEntriesPerAgent(config.ingest().fimMaxEntriesPerAgent()));
     parts.add(ingest); // closed before the store: it drains into it
 
+    // Its own connection to the migrated database; closed after the agent server (added before).
+    FileUploads uploads =
+        new FileUploads(
+            CollectedFiles.open(config.store().path()),
+            config.ingest().maxUploadBytes(),
+            config.ingest().maxConcurrentUploads(),
+            metrics,
+            WallClock::nowNanos);
+    parts.add(uploads);
+
     AgentStreamService service =
         new AgentStreamService(
             ingest,
@@ -131,7 +144,8 @@ public final class Collector implements AutoCloseable {
                 StreamLimits.DEFAULT_MAX_COMMAND_RESULTS,
                 config.ingest().maxEventsPerSecondPerAgent()),
             Version.get(),
-            trust);
+            trust,
+            uploads);
     HostPort listen = config.listenAddress();
     server =
         AgentStreamServer.start(

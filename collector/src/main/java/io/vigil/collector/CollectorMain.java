@@ -1,6 +1,7 @@
 package io.vigil.collector;
 
 import io.vigil.collector.cli.AlertList;
+import io.vigil.collector.cli.AuditCheck;
 import io.vigil.collector.cli.EventTail;
 import io.vigil.collector.cli.LimitOption;
 import io.vigil.collector.config.CollectorConfig;
@@ -18,15 +19,24 @@ import java.util.Set;
  * {@code --follow} goes on printing alerts as they are stored. Exit codes: 143 after an orderly
  * stop on SIGTERM (the JVM reports the signal), 1 when start-up failed, 2 for a usage or
  * configuration error (nothing was started).
+ *
+ * <p>{@code vigil-collector audit-verify|audit-reset-head --database FILE} check the audit log's
+ * hash chain on the database file, or record its present end after a restore ({@link AuditCheck}).
  */
 public final class CollectorMain {
   private static final String USAGE =
       "usage: vigil-collector run|tail|alerts [--config FILE] [--set key.path=value]..."
-          + " [--insecure] [--limit N] [--follow] (--limit and --follow: alerts)";
+          + " [--insecure] [--limit N] [--follow] (--limit and --follow: alerts)\n"
+          + "       vigil-collector audit-verify|audit-reset-head --database FILE";
 
   private CollectorMain() {}
 
   public static void main(String[] args) {
+    if (args.length > 0
+        && (args[0].equals(AuditCheck.VERIFY) || args[0].equals(AuditCheck.RESET_HEAD))) {
+      System.exit(AuditCheck.run(args, System.out, System.err));
+      return;
+    }
     LimitOption limit;
     try {
       limit = LimitOption.extract(args, AlertList.DEFAULT_LIMIT);

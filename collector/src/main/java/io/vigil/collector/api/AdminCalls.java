@@ -3,6 +3,7 @@ package io.vigil.collector.api;
 import io.vigil.collector.store.ApiTokenRow;
 import io.vigil.collector.store.ApiTokenStore;
 import io.vigil.collector.store.AuditLog;
+import io.vigil.collector.store.AuditVerification;
 import io.vigil.collector.trust.TrustAdmin;
 import io.vigil.proto.v1.CreateApiTokenReply;
 import io.vigil.proto.v1.CreateApiTokenRequest;
@@ -16,6 +17,7 @@ import io.vigil.proto.v1.RevokeAgentRequest;
 import io.vigil.proto.v1.RevokeApiTokenRequest;
 import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
 import io.vigil.proto.v1.RevokeReply;
+import io.vigil.proto.v1.VerifyAuditReply;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
@@ -127,6 +129,21 @@ final class AdminCalls {
   RevokeReply revokeApiToken(RevokeApiTokenRequest r) {
     return RevokeReply.newBuilder()
         .setChanged(tokens.revoke(r.getTokenId(), nowNs.getAsLong()))
+        .build();
+  }
+
+  /**
+   * Checks the audit log's hash chain and head file ({@link AuditLog#verify}); a broken chain is an
+   * answer (intact false, with the problem), not an error.
+   */
+  VerifyAuditReply verifyAudit() {
+    AuditVerification v = audit.verify();
+    return VerifyAuditReply.newBuilder()
+        .setIntact(v.intact())
+        .setRows(v.rows())
+        .setFirstBadId(v.firstBadId())
+        .setProblem(v.problem())
+        .setHeadHash(v.headHash())
         .build();
   }
 

@@ -25,7 +25,9 @@ final class MethodRoles {
           Map.entry("ListApiTokens", OperatorRole.ADMIN),
           Map.entry("RevokeApiToken", OperatorRole.ADMIN),
           Map.entry("RevokeAgent", OperatorRole.ADMIN),
-          Map.entry("ListAudit", OperatorRole.ADMIN));
+          Map.entry("ListAudit", OperatorRole.ADMIN),
+          Map.entry("VerifyAudit", OperatorRole.ADMIN),
+          Map.entry("GetCollectedFile", OperatorRole.RESPONDER));
 
   /**
    * Methods written to the audit log, allowed or denied: commands and changes to trust. Alert

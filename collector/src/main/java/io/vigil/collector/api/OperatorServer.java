@@ -9,6 +9,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.vigil.collector.config.OperatorSection;
 import io.vigil.collector.store.ApiTokenStore;
 import io.vigil.collector.store.AuditLog;
+import io.vigil.collector.store.CollectedFiles;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.store.TriageStore;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * agent port uses; operators authenticate with API tokens, not client certificates), plaintext only
  * when the collector runs {@code --insecure}. At start it creates the bootstrap admin token when no
  * admin API token is in force ({@link BootstrapToken}). It opens its own connections to the
- * collector's database (a reader, a triage writer, the token table, the audit log), all closed by
- * {@link #close}, which also stops the listener (calls get five seconds to finish).
+ * collector's database (a reader, a triage writer, the token table, the audit log, the collected
+ * files), all closed by {@link #close}, which also stops the listener (calls get five seconds to
+ * finish).
  */
 public final class OperatorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorServer.class);
@@ -79,6 +81,8 @@ public final class OperatorServer implements AutoCloseable {
       parts.add(tokens);
       AuditLog auditLog = AuditLog.open(database);
       parts.add(auditLog);
+      CollectedFiles collectedFiles = CollectedFiles.open(database);
+      parts.add(collectedFiles);
       BootstrapToken.ensure(tokens, config.bootstrapTokenFile(), WallClock::nowNanos);
 
       AuditTrail audit = new AuditTrail(auditLog, WallClock::nowNanos);
@@ -90,7 +94,8 @@ public final class OperatorServer implements AutoCloseable {
               new CommandCalls(agentCalls, agents, reader, WallClock::nowNanos),
               new AdminCalls(trustAdmin, tokens, auditLog, WallClock::nowNanos),
               audit,
-              trustAdmin);
+              trustAdmin,
+              new CollectedFileCalls(collectedFiles));
       AuthInterceptor auth =
           new AuthInterceptor(new TokenAuthenticator(tokens, WallClock::nowNanos), audit);
       ServerCredentials creds =

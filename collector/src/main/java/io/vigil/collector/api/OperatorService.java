@@ -13,8 +13,10 @@ import io.vigil.proto.v1.CreateApiTokenReply;
 import io.vigil.proto.v1.CreateApiTokenRequest;
 import io.vigil.proto.v1.CreateEnrollmentTokenReply;
 import io.vigil.proto.v1.CreateEnrollmentTokenRequest;
+import io.vigil.proto.v1.FileChunk;
 import io.vigil.proto.v1.GetAlertReply;
 import io.vigil.proto.v1.GetAlertRequest;
+import io.vigil.proto.v1.GetCollectedFileRequest;
 import io.vigil.proto.v1.ListAgentsReply;
 import io.vigil.proto.v1.ListAgentsRequest;
 import io.vigil.proto.v1.ListAlertsReply;
@@ -32,6 +34,8 @@ import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
 import io.vigil.proto.v1.RevokeReply;
 import io.vigil.proto.v1.SendCommandReply;
 import io.vigil.proto.v1.SendCommandRequest;
+import io.vigil.proto.v1.VerifyAuditReply;
+import io.vigil.proto.v1.VerifyAuditRequest;
 import io.vigil.proto.v1.WhoAmIReply;
 import io.vigil.proto.v1.WhoAmIRequest;
 import java.util.NoSuchElementException;
@@ -56,6 +60,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   private final AdminCalls admin;
   private final AuditTrail audit;
   private final TrustAdmin trust;
+  private final CollectedFileCalls collected;
 
   OperatorService(
       AlertCalls alerts,
@@ -63,7 +68,9 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
       CommandCalls commands,
       AdminCalls admin,
       AuditTrail audit,
-      TrustAdmin trust) {
+      TrustAdmin trust,
+      CollectedFileCalls collected) {
+    this.collected = collected;
     this.alerts = alerts;
     this.agents = agents;
     this.commands = commands;
@@ -223,6 +230,24 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   @Override
   public void listAudit(ListAuditRequest r, StreamObserver<ListAuditReply> o) {
     call(o, () -> admin.audit(r));
+  }
+
+  @Override
+  public void verifyAudit(VerifyAuditRequest r, StreamObserver<VerifyAuditReply> o) {
+    call(o, admin::verifyAudit);
+  }
+
+  @Override
+  public void getCollectedFile(GetCollectedFileRequest r, StreamObserver<FileChunk> o) {
+    try {
+      collected.get(r, o);
+    } catch (Exception e) {
+      Status s = status(e);
+      if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNAVAILABLE) {
+        log.error("operator API call failed", e);
+      }
+      o.onError(s.asRuntimeException());
+    }
   }
 
   /** How an audited call that succeeded is recorded: its target (null: the request's), detail. */

@@ -264,6 +264,7 @@ public final class StoreMessages {
         .setArgumentsJson(a.argumentsJson())
         .setOutcome(a.outcome())
         .setDetail(a.detail())
+        .setHash(nz(a.hash()))
         .build();
   }
 

@@ -47,7 +47,9 @@ public final class CtlMain {
         token list | token revoke ID                 (admin)
         api-token create --operator NAME --role viewer|responder|admin [--ttl D] [--output FILE]
         api-token list | api-token revoke ID         (admin)
-        audit [--limit N]                            (admin)
+        audit [list] [--limit N]                     (admin)
+        audit verify                                 (admin; exit 0 intact, 1 broken)
+        collected get COMMAND_ID --out FILE          (responder; a new file, SHA-256 checked)
       list shows open alerts (new, acknowledged), newest 50, unless told otherwise; --level is the
       lowest level shown; --host is a host name or agent id; --rule a rule id or part of a title.
       T: an age (30s, 15m, 1h, 2d, 1w), an instant (2026-11-28T07:00:00Z) or a date (2026-11-28).
@@ -66,7 +68,11 @@ public final class CtlMain {
   private static final Set<String> FLAGS = Set.of("--help", "--insecure", "--json");
 
   /** Words that take a sub-command, and the options of each command. */
-  private static final Set<String> GROUPS = Set.of("alerts", "token", "api-token", "agent");
+  private static final Set<String> GROUPS =
+      Set.of("alerts", "token", "api-token", "agent", "collected");
+
+  /** Words that may take a sub-command, and mean a command of their own without one. */
+  private static final Set<String> OPTIONAL_GROUPS = Set.of("audit");
 
   private static final Map<String, Set<String>> OPTIONS = options();
 
@@ -97,7 +103,8 @@ public final class CtlMain {
         throw new UsageException("missing command");
       }
       String first = words.get(0);
-      int taken = GROUPS.contains(first) ? 2 : 1;
+      int taken =
+          GROUPS.contains(first) || OPTIONAL_GROUPS.contains(first) && words.size() > 1 ? 2 : 1;
       if (words.size() < taken) {
         throw new UsageException("missing " + first + " command");
       }
@@ -128,6 +135,7 @@ public final class CtlMain {
           case "alerts" -> new AlertsCommand(api, out, err, nowNs).run(words.get(1), rest, a);
           case "token", "api-token" -> new TokenCommands(api, out, nowNs).run(command, rest, a);
           case "agents", "agent", "ping" -> new AgentCommands(api, out, err).run(command, rest, a);
+          case "collected" -> new CollectedCommands(api, out).run(command, rest, a);
           default -> new OperatorCommands(api, out).run(command, rest, a);
         };
       }
@@ -169,6 +177,7 @@ public final class CtlMain {
     all.putAll(TokenCommands.OPTIONS);
     all.putAll(AgentCommands.OPTIONS);
     all.putAll(OperatorCommands.OPTIONS);
+    all.putAll(CollectedCommands.OPTIONS);
     return new HashMap<>(all);
   }
 }

@@ -3,6 +3,8 @@ package io.vigil.collector.cli;
 import io.vigil.common.cli.CommandLine.UsageException;
 import io.vigil.proto.v1.AuditRecord;
 import io.vigil.proto.v1.ListAuditRequest;
+import io.vigil.proto.v1.VerifyAuditReply;
+import io.vigil.proto.v1.VerifyAuditRequest;
 import io.vigil.proto.v1.WhoAmIReply;
 import io.vigil.proto.v1.WhoAmIRequest;
 import java.io.PrintStream;
@@ -12,11 +14,20 @@ import java.util.Set;
 
 /**
  * {@code vigilctl whoami} (the operator and role the token names, and the CA fingerprint agents
- * pin) and {@code vigilctl audit [--limit N]} (the audit log, newest first). Not thread-safe.
+ * pin), {@code vigilctl audit [list] [--limit N]} (the audit log, newest first) and {@code vigilctl
+ * audit verify} (its hash chain: exit 0 intact, 1 broken). Not thread-safe.
  */
 final class OperatorCommands {
   static final Map<String, Set<String>> OPTIONS =
-      Map.of("whoami", Set.of(), "audit", Set.of("--limit"));
+      Map.of(
+          "whoami",
+          Set.of(),
+          "audit",
+          Set.of("--limit"),
+          "audit list",
+          Set.of("--limit"),
+          "audit verify",
+          Set.of());
 
   private final CtlApi api;
   private final PrintStream out;
@@ -38,7 +49,11 @@ final class OperatorCommands {
             "ca_fingerprint: "
                 + (w.getCaFingerprint().isEmpty() ? "-" : Shown.text(w.getCaFingerprint())));
       }
-      case "audit" -> {
+      case "audit verify" -> {
+        TokenCommands.words(command, words, 0);
+        return verify(api.call(s -> s.verifyAudit(VerifyAuditRequest.getDefaultInstance())));
+      }
+      case "audit", "audit list" -> {
         TokenCommands.words(command, words, 0);
         ListAuditRequest.Builder r = ListAuditRequest.newBuilder();
         if (args.option("--limit") != null) {
@@ -69,5 +84,25 @@ final class OperatorCommands {
     }
     out.flush();
     return AlertsCommand.OK;
+  }
+
+  /** Prints what VerifyAudit found; 0 when intact, 1 when not. */
+  private int verify(VerifyAuditReply v) {
+    if (v.getIntact()) {
+      out.println(
+          "the audit log is intact: "
+              + v.getRows()
+              + " rows, head "
+              + (v.getHeadHash().isEmpty() ? "-" : Shown.text(v.getHeadHash())));
+      out.flush();
+      return AlertsCommand.OK;
+    }
+    out.println("the audit log is BROKEN: " + Shown.longText(v.getProblem()));
+    if (v.getFirstBadId() != 0) {
+      out.println("first bad row: " + v.getFirstBadId());
+    }
+    out.println("rows checked: " + v.getRows());
+    out.flush();
+    return AlertsCommand.FAILED;
   }
 }

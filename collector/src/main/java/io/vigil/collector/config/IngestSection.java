@@ -23,6 +23,11 @@ import java.time.Duration;
  * @param fimMaxEntriesPerAgent {@code ingest.fim_max_entries_per_agent}: paths of one agent's
  *     integrity baseline the collector mirrors at most (beyond, an alert says the mirror is
  *     limited); bounds what a hostile agent can make the collector store
+ * @param maxUploadBytes {@code ingest.max_upload_bytes}: largest file an agent may upload for a
+ *     CollectFile command (default 64 MiB, at most 16 GiB); a command's own {@code max_bytes} is
+ *     capped by it, and a command with {@code max_bytes} 0 gets it
+ * @param maxConcurrentUploads {@code ingest.max_concurrent_uploads}: uploads in progress at once
+ *     over all agents (default 4, 1 to 64); one more is refused with RESOURCE_EXHAUSTED
  */
 public record IngestSection(
     int maxMessageBytes,
@@ -31,7 +36,9 @@ public record IngestSection(
     int maxQueuedBatches,
     int maxEventsPerTransaction,
     Duration holeGrace,
-    long fimMaxEntriesPerAgent) {
+    long fimMaxEntriesPerAgent,
+    long maxUploadBytes,
+    int maxConcurrentUploads) {
 
   static IngestSection bind(ConfigNode node) {
     int maxMessage = (int) node.bytes("max_message_bytes", "4MiB", 64L << 10, 1L << 30);
@@ -41,7 +48,17 @@ public record IngestSection(
     int perTx = node.intValue("max_events_per_transaction", 20_000, 1, 10_000_000);
     Duration holeGrace = node.duration("hole_grace", "2m", Duration.ZERO, Duration.ofDays(7));
     long fimMax = node.longValue("fim_max_entries_per_agent", 1_000_000, 1, 100_000_000);
+    long maxUpload = node.bytes("max_upload_bytes", "64MiB", 1L << 10, 16L << 30);
+    int uploads = node.intValue("max_concurrent_uploads", 4, 1, 64);
     return new IngestSection(
-        maxMessage, maxBatchEvents, perSecond, maxQueued, perTx, holeGrace, fimMax);
+        maxMessage,
+        maxBatchEvents,
+        perSecond,
+        maxQueued,
+        perTx,
+        holeGrace,
+        fimMax,
+        maxUpload,
+        uploads);
   }
 }

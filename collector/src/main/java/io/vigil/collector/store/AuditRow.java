@@ -13,6 +13,8 @@ package io.vigil.collector.store;
  * @param outcome {@code attempted} (written before acting; a later row has the outcome), {@code
  *     ok}, {@code denied} or {@code failed}
  * @param detail one sentence: what happened, or why it was denied or failed
+ * @param hash the row's link in the hash chain ({@link AuditChain}), lower-case hex; empty before
+ *     it is stored
  */
 public record AuditRow(
     long id,
@@ -23,4 +25,20 @@ public record AuditRow(
     String target,
     String argumentsJson,
     String outcome,
-    String detail) {}
+    String detail,
+    String hash) {
+
+  /** A row not stored yet (no hash): what {@link AuditLog#append} takes. */
+  public AuditRow(
+      long id,
+      long atNs,
+      String operator,
+      String role,
+      String action,
+      String target,
+      String argumentsJson,
+      String outcome,
+      String detail) {
+    this(id, atNs, operator, role, action, target, argumentsJson, outcome, detail, "");
+  }
+}

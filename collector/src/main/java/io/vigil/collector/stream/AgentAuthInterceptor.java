@@ -30,13 +30,17 @@ import org.slf4j.LoggerFactory;
  * lets both sides say exactly why (no certificate, foreign CA, expired at T, revoked by whom). TLS
  * has still proved that the peer holds the certificate's key.
  *
- * <p>It also takes the stream's slot in {@link AgentStreamSlots} when the call starts, before any
- * message is read: an agent with {@link AgentStreamSlots#MAX_STREAMS_PER_AGENT} streams open gets
+ * <p>Every method of the service is authenticated here (Stream, Upload, Probe). For Stream it also
+ * takes the stream's slot in {@link AgentStreamSlots} when the call starts, before any message is
+ * read: an agent with {@link AgentStreamSlots#MAX_STREAMS_PER_AGENT} streams open gets
  * RESOURCE_EXHAUSTED for the next. The slot is given back when gRPC reports the call over. Refusals
  * are logged through {@link RefusalLog} (escaped, one line per reason every ten seconds).
  */
 final class AgentAuthInterceptor implements ServerInterceptor {
-  /** The authenticated agent of the current call (set only on the agent stream, with TLS). */
+  /**
+   * The authenticated agent of the current call (set only on every call of the agent service, with
+   * TLS).
+   */
   static final Context.Key<AgentPrincipal> PRINCIPAL = Context.key("vigil-agent-principal");
 
   /** The stream's slot for its agent (set with {@link #PRINCIPAL}). */
@@ -74,6 +78,13 @@ final class AgentAuthInterceptor implements ServerInterceptor {
           Status.UNAVAILABLE.withDescription("collector cannot check certificates now"),
           new Metadata());
       return new ServerCall.Listener<>() {};
+    }
+    if (!call.getMethodDescriptor().getBareMethodName().equals("Stream")) {
+      // Upload and Probe are short calls of their own, bounded elsewhere (FileUploads): they
+      // must not take one of the agent's two stream slots, or a probe made while a reconnect
+      // is under way would be refused.
+      return Contexts.interceptCall(
+          Context.current().withValue(PRINCIPAL, principal), call, headers, next);
     }
     AgentStreamSlots.Slot slot = slots.acquire(principal.agentId());
     if (slot == null) {

@@ -4,23 +4,34 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerStreamTracer;
+import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.trust.AgentPrincipal;
 import io.vigil.collector.trust.CollectorTrust;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentServiceGrpc;
 import io.vigil.proto.v1.CollectorMessage;
+import io.vigil.proto.v1.FileChunk;
+import io.vigil.proto.v1.ProbeReply;
+import io.vigil.proto.v1.ProbeRequest;
+import io.vigil.proto.v1.UploadReceipt;
 
 /**
- * The {@code vigil.v1.AgentService} endpoint. Add {@link #definition()} to any gRPC server builder:
+ * The {@code vigil.v1.AgentService} endpoint: the agent stream, file uploads for CollectFile
+ * commands ({@link FileUploads}) and probes. Add {@link #definition()} to any gRPC server builder:
  * Netty with TLS in production, in-process in tests. Thread-safe.
  */
 public final class AgentStreamService {
   /** Batches a stream may have in flight to the store before it gets no further message. */
   static final int STREAM_WINDOW = 8;
+
+  /** Longest probe nonce echoed, in chars. */
+  static final int MAX_NONCE_CHARS = 256;
 
   private final IngestService ingest;
   private final ConnectedAgents agents;
@@ -31,6 +42,7 @@ public final class AgentStreamService {
   private final CollectorTrust trust;
   private final AgentStreamSlots slots;
   private final RefusalLog refusals = new RefusalLog(AgentStreamCall.log);
+  private final FileUploads uploads;
 
   /**
    * The service without trust and with the default limits of {@link StreamLimits#defaults}: the
@@ -84,6 +96,23 @@ public final class AgentStreamService {
       StreamLimits limits,
       String collectorVersion,
       CollectorTrust trust) {
+    this(ingest, agents, registry, limits, collectorVersion, trust, null);
+  }
+
+  /**
+   * As above, also taking file uploads for CollectFile commands ({@code Upload}).
+   *
+   * @param uploads where uploads go; null: Upload is refused with UNIMPLEMENTED
+   */
+  public AgentStreamService(
+      IngestService ingest,
+      ConnectedAgents agents,
+      MetricsRegistry registry,
+      StreamLimits limits,
+      String collectorVersion,
+      CollectorTrust trust,
+      FileUploads uploads) {
+    this.uploads = uploads;
     this.trust = trust;
     this.ingest = ingest;
     this.agents = agents;
@@ -138,6 +167,10 @@ public final class AgentStreamService {
     ServerServiceDefinition def =
         ServerServiceDefinition.builder(AgentServiceGrpc.SERVICE_NAME)
             .addMethod(method, ServerCalls.asyncBidiStreamingCall(this::open))
+            .addMethod(
+                AgentServiceGrpc.getUploadMethod(),
+                ServerCalls.asyncClientStreamingCall(this::upload))
+            .addMethod(AgentServiceGrpc.getProbeMethod(), ServerCalls.asyncUnaryCall(this::probe))
             .build();
     if (trust == null) {
       return ServerInterceptors.intercept(def, new PeerInterceptor());
@@ -170,5 +203,44 @@ public final class AgentStreamService {
             refusals);
     out.request(1); // the Hello
     return call;
+  }
+
+  /**
+   * One upload. The agent is the one its certificate names; without trust ({@code --insecure}) the
+   * file is taken for whichever agent its command was sent to: the command id, random and known
+   * only to that agent and the collector, stands in for the identity.
+   */
+  private StreamObserver<FileChunk> upload(StreamObserver<UploadReceipt> out) {
+    if (uploads == null) {
+      UploadCall.refuse(
+          out, Status.UNIMPLEMENTED.withDescription("this collector does not take uploads"));
+      return new UploadCall.Ignored();
+    }
+    AgentPrincipal p = AgentAuthInterceptor.PRINCIPAL.get();
+    if (trust != null && p == null) {
+      UploadCall.refuse(out, Status.UNAUTHENTICATED.withDescription("no client certificate"));
+      return new UploadCall.Ignored();
+    }
+    return uploads.open(p == null ? null : p.agentId(), PeerInterceptor.PEER.get(), out);
+  }
+
+  /**
+   * Answers a probe at once with its nonce and the collector's clock: the agent's proof that its
+   * collector still answers over a fresh connection (authenticated like a stream).
+   */
+  private void probe(ProbeRequest r, StreamObserver<ProbeReply> out) {
+    if (r.getNonce().length() > MAX_NONCE_CHARS) {
+      out.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("nonce: at most " + MAX_NONCE_CHARS + " characters")
+              .asRuntimeException());
+      return;
+    }
+    out.onNext(
+        ProbeReply.newBuilder()
+            .setNonce(r.getNonce())
+            .setCollectorTimeNs(WallClock.nowNanos())
+            .build());
+    out.onCompleted();
   }
 }

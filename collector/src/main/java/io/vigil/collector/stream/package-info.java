@@ -22,5 +22,11 @@
  * sizes and the Hello's size are checked on the wire bytes before a message is parsed ({@code
  * AgentMessageScan}). Enroll calls, which need no certificate, are bounded in number and duration
  * ({@code EnrollCallLimiter}). Refusals are logged escaped and throttled ({@code RefusalLog}).
+ *
+ * <p>The same service takes the files agents upload for CollectFile commands ({@code Upload},
+ * {@link io.vigil.collector.stream.FileUploads}: only for a collect_file command of the uploading
+ * agent, size and digest checked, stored under {@code <database dir>/collected}) and answers {@code
+ * Probe}, the agent's round trip over a fresh connection after it isolates its host; both are
+ * authenticated like the stream but take none of its slots.
  */
 package io.vigil.collector.stream;

@@ -45,6 +45,8 @@ class CollectorConfigTest {
     assertEquals(64, c.ingest().maxQueuedBatches());
     assertEquals(20_000, c.ingest().maxEventsPerTransaction());
     assertEquals(Duration.ofMinutes(2), c.ingest().holeGrace());
+    assertEquals(64L << 20, c.ingest().maxUploadBytes());
+    assertEquals(4, c.ingest().maxConcurrentUploads());
     assertFalse(c.jsonl().enabled());
     assertEquals(state.resolve("events.jsonl"), c.jsonl().path());
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9465)), c.metrics().listen());

@@ -3,6 +3,7 @@ package io.vigil.collector.stream;
 import io.vigil.collector.config.EnrollmentSection;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.store.CollectedFiles;
 import io.vigil.collector.trust.CollectorTrust;
 import io.vigil.collector.trust.TrustFixture;
 import io.vigil.common.metrics.MetricsRegistry;
@@ -17,11 +18,18 @@ import java.util.List;
  * against a real CA and trust tables, a real store behind it. For one test.
  */
 final class MtlsServer implements AutoCloseable {
+  /** ingest.max_upload_bytes of this server. */
+  static final long UPLOAD_LIMIT = 4L << 20;
+
+  /** ingest.max_concurrent_uploads of this server. */
+  static final int MAX_UPLOADS = 2;
+
   final MetricsRegistry metrics = new MetricsRegistry();
   final ConnectedAgents agents = new ConnectedAgents();
   final TrustFixture trust;
   final IngestService ingest;
   final AgentStreamService service;
+  final FileUploads uploads;
   final AgentStreamServer server;
 
   /** With revocation closing live streams at once (as the collector does). */
@@ -57,7 +65,12 @@ final class MtlsServer implements AutoCloseable {
     CollectorTrust.StreamCloser closer = closeOnRevoke ? agents::close : (id, why) -> {};
     trust = new TrustFixture(dir, metrics, closer, config);
     ingest = new IngestService(trust.events, IngestOptions.defaults(), metrics, List.of());
-    service = new AgentStreamService(ingest, agents, metrics, 1 << 20, "test", trust.trust);
+    uploads =
+        new FileUploads(
+            CollectedFiles.open(trust.db), UPLOAD_LIMIT, MAX_UPLOADS, metrics, () -> 42L);
+    service =
+        new AgentStreamService(
+            ingest, agents, metrics, StreamLimits.defaults(1 << 20), "test", trust.trust, uploads);
     server =
         AgentStreamServer.start(
             new InetSocketAddress("127.0.0.1", 0),
@@ -100,7 +113,8 @@ final class MtlsServer implements AutoCloseable {
   @Override
   public void close() {
     try (trust;
-        ingest) {
+        ingest;
+        uploads) {
       server.close();
     }
   }
