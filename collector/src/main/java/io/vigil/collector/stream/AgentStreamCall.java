@@ -67,6 +67,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   // at call start with TLS, at the Hello without; given back when the stream ends.
   private volatile AgentStreamSlots.Slot slot;
   private boolean closed;
+  // Set once the Welcome was written: the agent expects it first, so no command goes down the
+  // stream before (a command refused meanwhile waits in the queue, delivered on connected()).
+  private volatile boolean welcomed;
 
   AgentStreamCall(
       ServerCallStreamObserver<CollectorMessage> out,
@@ -272,7 +275,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                     .setCollectorVersion(collectorVersion)
                     .setMaxMessageBytes(limits.maxMessageBytes()))
             .build());
+    welcomed = true;
     request(AgentStreamService.STREAM_WINDOW);
+    // After the Welcome: the command queue sends what waits for this agent.
+    agents.connected(agentId);
   }
 
   private static String helloProblem(Hello hello) {
@@ -339,6 +345,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   CollectorMessage.newBuilder()
                       .setCommandResultAck(CommandResultAck.newBuilder().addAllCommandIds(ids))
                       .build());
+              // Stored: the command queue marks the commands done and audits their results.
+              agents.resultsStored(agentId, m.getCommandResults().getResultsList());
               // Results count against the agent's rate like events: each one is a store write.
               slot.rateLimiter().afterBatch(agentId, results, () -> request(1));
             });
@@ -385,6 +393,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   /** Sends a command; false if the stream is already closed or its agent may no longer stream. */
   boolean sendCommand(Command command) {
+    if (!welcomed) {
+      return false;
+    }
     if (principal != null) {
       // Never hand a command to a revoked agent, even if its stream is still open.
       Optional<AuthRefusal> late = trust.authenticator().stillValid(principal);
