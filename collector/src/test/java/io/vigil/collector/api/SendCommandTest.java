@@ -257,7 +257,7 @@ class SendCommandTest {
       assertTrue(e.getMessage().contains("16 SendCommand calls are waiting"), e.getMessage());
       assertTrue(received.isEmpty(), "nothing sent for the refused call");
       assertEquals(
-          "not_connected",
+          "queued",
           probe.call(s -> s.sendCommand(ping("agent-elsewhere", 0))).getStatus(),
           "a call that does not wait is not limited");
 
@@ -308,7 +308,7 @@ class SendCommandTest {
     assertEquals(List.of("db-1", "web-7"), List.of(liar.getHostname(), liar.getReportedHostname()));
 
     SendCommandReply r = responder.call(s -> s.sendCommand(ping("web-7", 0)));
-    assertEquals(List.of("agent-web-7", "not_connected"), List.of(r.getAgentId(), r.getStatus()));
+    assertEquals(List.of("agent-web-7", "queued"), List.of(r.getAgentId(), r.getStatus()));
     assertTrue(received.isEmpty(), "the agent that claims web-7 got nothing");
     r = responder.call(Duration.ofSeconds(90), s -> s.sendCommand(ping("db-1", 60_000)));
     assertEquals(List.of(agentId, "done"), List.of(r.getAgentId(), r.getStatus()));
