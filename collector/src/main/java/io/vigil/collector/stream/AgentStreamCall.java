@@ -67,8 +67,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   // at call start with TLS, at the Hello without; given back when the stream ends.
   private volatile AgentStreamSlots.Slot slot;
   private boolean closed;
-  // Set once the Welcome was written: the agent expects it first, so no command goes down the
-  // stream before (a command refused meanwhile waits in the queue, delivered on connected()).
+  // Set under the lock once the Welcome was written: the agent expects it first, so no command
+  // goes down the stream before it.
   private volatile boolean welcomed;
 
   AgentStreamCall(
@@ -231,6 +231,17 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   }
 
   private void welcome(Hello hello, long watermark) {
+    CollectorMessage welcome =
+        CollectorMessage.newBuilder()
+            .setWelcome(
+                Welcome.newBuilder()
+                    .setResumeAfterSeq(watermark)
+                    .setSchemaVersion(
+                        SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
+                    .setCollectorTimeNs(WallClock.nowNanos())
+                    .setCollectorVersion(collectorVersion)
+                    .setMaxMessageBytes(limits.maxMessageBytes()))
+            .build();
     AgentStreamCall previous;
     synchronized (lock) {
       // The stream may have been cancelled while its Hello was being stored: then the cancel
@@ -242,6 +253,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       }
       agentId = hello.getAgentId();
       epoch = hello.getStreamEpoch();
+      // The Welcome goes first on the stream, before the stream is registered: a command sent as
+      // soon as the agent is listed as connected then always follows it.
+      out.onNext(welcome);
+      welcomed = true;
       previous = agents.put(agentId, this);
     }
     if (previous != null && previous != this) {
@@ -264,20 +279,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
         peer,
         epoch,
         watermark);
-    send(
-        CollectorMessage.newBuilder()
-            .setWelcome(
-                Welcome.newBuilder()
-                    .setResumeAfterSeq(watermark)
-                    .setSchemaVersion(
-                        SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
-                    .setCollectorTimeNs(WallClock.nowNanos())
-                    .setCollectorVersion(collectorVersion)
-                    .setMaxMessageBytes(limits.maxMessageBytes()))
-            .build());
-    welcomed = true;
     request(AgentStreamService.STREAM_WINDOW);
-    // After the Welcome: the command queue sends what waits for this agent.
+    // Registered and welcomed: the command queue sends what waits for this agent.
     agents.connected(agentId);
   }
 
