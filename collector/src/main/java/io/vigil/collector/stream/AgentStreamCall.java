@@ -69,7 +69,7 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   private boolean closed;
   // Set under the lock once the Welcome was written: the agent expects it first, so no command
   // goes down the stream before it.
-  private volatile boolean welcomed;
+  private boolean welcomed;
 
   AgentStreamCall(
       ServerCallStreamObserver<CollectorMessage> out,
@@ -253,11 +253,12 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       }
       agentId = hello.getAgentId();
       epoch = hello.getStreamEpoch();
-      // The Welcome goes first on the stream, before the stream is registered: a command sent as
-      // soon as the agent is listed as connected then always follows it.
+      // Registered and welcomed in one step under the lock that sendCommand takes: a command sent
+      // as soon as the agent is listed as connected always follows the Welcome, and an agent that
+      // has its Welcome is listed.
+      previous = agents.put(agentId, this);
       out.onNext(welcome);
       welcomed = true;
-      previous = agents.put(agentId, this);
     }
     if (previous != null && previous != this) {
       previous.supersede();
@@ -396,9 +397,6 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
 
   /** Sends a command; false if the stream is already closed or its agent may no longer stream. */
   boolean sendCommand(Command command) {
-    if (!welcomed) {
-      return false;
-    }
     if (principal != null) {
       // Never hand a command to a revoked agent, even if its stream is still open.
       Optional<AuthRefusal> late = trust.authenticator().stillValid(principal);
@@ -407,7 +405,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
         return false;
       }
     }
-    return send(CollectorMessage.newBuilder().setCommand(command).build());
+    synchronized (lock) {
+      // Not before the Welcome (registration and Welcome happen together under this lock).
+      return welcomed && send(CollectorMessage.newBuilder().setCommand(command).build());
+    }
   }
 
   /** Closes this stream with UNAVAILABLE: the agent retries, and resumes from the watermark. */
