@@ -1,6 +1,7 @@
 package io.vigil.collector;
 
 import io.vigil.collector.api.OperatorServer;
+import io.vigil.collector.command.CommandQueue;
 import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.DetectionStart;
@@ -10,7 +11,9 @@ import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.JsonlEventOutput;
+import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
+import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.stream.AgentStreamServer;
@@ -168,6 +171,13 @@ public final class Collector implements AutoCloseable {
         insecure ? "plaintext" : "TLS, agents need a client certificate from enrolment",
         pki == null ? "" : "; agents trust " + pki.caCert());
 
+    // One audit log for the operator API and the command queue (deliveries, expiries, results);
+    // both closed after the API, which uses them, and the queue before the store it writes.
+    AuditLog auditLog = parts.add(AuditLog.open(config.store().path()));
+    CommandStore commandStore = parts.add(CommandStore.open(config.store().path()));
+    CommandQueue queue =
+        parts.add(new CommandQueue(commandStore, auditLog, agents, WallClock::nowNanos));
+    queue.start();
     operator =
         OperatorServer.start(
             config.operator(),
@@ -176,7 +186,8 @@ public final class Collector implements AutoCloseable {
             insecure,
             config.store().path(),
             trust, // null with --insecure: no enrolment
-            agents);
+            auditLog,
+            queue);
     parts.add(operator); // closed before ingest and the store: its calls read and write them
 
     if (config.metrics().listen().isPresent()) {

@@ -2,6 +2,7 @@ package io.vigil.collector.api;
 
 import io.grpc.Status;
 import io.vigil.collector.store.AgentRow;
+import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.stream.ConnectedAgents;
 import io.vigil.collector.trust.TrustAdmin;
@@ -26,11 +27,14 @@ final class AgentCalls {
   private final StoreReader reader;
   private final TrustAdmin trust;
   private final ConnectedAgents connected;
+  private final CommandStore commands;
 
-  AgentCalls(StoreReader reader, TrustAdmin trust, ConnectedAgents connected) {
+  AgentCalls(
+      StoreReader reader, TrustAdmin trust, ConnectedAgents connected, CommandStore commands) {
     this.reader = reader;
     this.trust = trust;
     this.connected = connected;
+    this.commands = commands;
   }
 
   /** Every agent the collector knows, by host name then agent id. */
@@ -50,8 +54,18 @@ final class AgentCalls {
           .setLastSeenNs(a.lastSeenNs());
     }
     Set<String> live = connected.ids();
+    Map<String, Integer> pending = commands.pendingCounts();
+    Map<String, CommandStore.Isolation> isolation = commands.isolation();
     List<AgentRecord> out = new ArrayList<>();
-    byId.values().forEach(b -> out.add(b.setConnected(live.contains(b.getAgentId())).build()));
+    for (AgentRecord.Builder b : byId.values()) {
+      String id = b.getAgentId();
+      b.setConnected(live.contains(id)).setPendingCommands(pending.getOrDefault(id, 0));
+      CommandStore.Isolation i = isolation.get(id);
+      if (i != null) {
+        b.setIsolated(i.isolated()).setIsolationChangedNs(i.changedNs());
+      }
+      out.add(b.build());
+    }
     out.sort(Comparator.comparing(AgentRecord::getHostname).thenComparing(AgentRecord::getAgentId));
     return out;
   }

@@ -3,9 +3,11 @@ package io.vigil.collector.api;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Context;
 import io.grpc.Status;
+import io.vigil.collector.command.CommandQueue;
 import io.vigil.collector.store.CommandResultRow;
+import io.vigil.collector.store.CommandRow;
 import io.vigil.collector.store.StoreReader;
-import io.vigil.collector.stream.ConnectedAgents;
+import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentRecord;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
@@ -17,12 +19,15 @@ import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 
 /**
- * SendCommand: builds the command (a random UUID as its id, the operator as {@code issued_by}),
- * sends it down the agent's live stream and waits up to {@code wait_ms} for its result by polling
- * the store, where ingest writes every command result. There is no command queue yet (issue #10):
- * an agent that is not connected gets nothing, and the reply says so. At most {@value #MAX_WAITING}
- * calls wait at once; one more that asks to wait is refused (RESOURCE_EXHAUSTED) before anything is
- * sent. A waiting call ends early when its caller cancels it. Thread-safe; blocks while waiting.
+ * SendCommand: checks the action's arguments ({@link CommandArguments}), builds the command (a
+ * random UUID as its id, the operator as {@code issued_by}, an expiry in collector time), hands it
+ * to the {@link CommandQueue} (which sends it at once when the agent is connected, and otherwise
+ * when it next connects before the expiry) and waits up to {@code wait_ms} for its result by
+ * polling the store, where ingest writes every command result. The reply's status is {@code done}
+ * (with the result), {@code expired}, {@code sent} (on the agent's stream, no result yet) or {@code
+ * queued} (the agent is not connected). At most {@value #MAX_WAITING} calls wait at once; one more
+ * that asks to wait is refused (RESOURCE_EXHAUSTED) before anything is queued. A waiting call ends
+ * early when its caller cancels it. Thread-safe; blocks while waiting.
  */
 final class CommandCalls {
   /** How long a command stays valid when the request does not say. */
@@ -39,36 +44,39 @@ final class CommandCalls {
 
   private static final long POLL_MS = 100;
 
-  /** What was done, with the audit outcome and detail of it. */
-  record Sent(SendCommandReply reply, String outcome, String detail) {}
-
   private final AgentCalls agents;
-  private final ConnectedAgents connected;
+  private final CommandQueue queue;
   private final StoreReader reader;
   private final LongSupplier nowNs;
   private final Semaphore waiting = new Semaphore(MAX_WAITING);
 
-  CommandCalls(
-      AgentCalls agents, ConnectedAgents connected, StoreReader reader, LongSupplier nowNs) {
+  CommandCalls(AgentCalls agents, CommandQueue queue, StoreReader reader, LongSupplier nowNs) {
     this.agents = agents;
-    this.connected = connected;
+    this.queue = queue;
     this.reader = reader;
     this.nowNs = nowNs;
   }
 
   /**
-   * Sends the command and waits for its result.
+   * Queues the command, sends it when the agent is connected, and waits for its result.
    *
-   * @param audit called once the command was sent, found undeliverable or refused because too many
-   *     calls wait, before waiting, with the outcome and detail to audit (so the outcome row exists
+   * @param audit called once the command was queued or sent, or refused because too many calls
+   *     wait, before waiting, with the outcome and detail to audit (so the outcome row exists
    *     however long the wait is)
    */
   SendCommandReply send(Principal p, SendCommandRequest r, AuditHook audit)
       throws InterruptedException {
     if (r.getActionCase() == SendCommandRequest.ActionCase.ACTION_NOT_SET) {
-      throw new IllegalArgumentException("action: the request names no command (ping)");
+      CommandArguments.check(r, "", "", (a, pid) -> Optional.empty()); // throws, naming them
     }
     AgentRecord agent = agents.resolve(r.getHost());
+    String agentId = agent.getAgentId();
+    if (agent.getRevokedNs() != 0) {
+      throw new IllegalStateException(
+          "agent " + agentId + " is revoked: it gets no commands (it may no longer connect)");
+    }
+    CommandArguments.Checked action =
+        CommandArguments.check(r, agentId, r.getHost(), queue.store()::newestEntityId);
     long now = nowNs.getAsLong();
     long ttlMs = r.getTtlMs() == 0 ? DEFAULT_TTL_MS : Integer.toUnsignedLong(r.getTtlMs());
     Command.Builder c =
@@ -77,35 +85,37 @@ final class CommandCalls {
             .setIssuedBy(p.operator())
             .setIssuedTimeNs(now)
             .setExpiresTimeNs(now + ttlMs * 1_000_000L);
-    switch (r.getActionCase()) {
-      case PING -> c.setPing(r.getPing());
-      default -> throw new IllegalArgumentException("action: unknown command");
-    }
+    CommandArguments.apply(action, c);
     Command command = c.build();
-    String agentId = agent.getAgentId();
     SendCommandReply.Builder reply =
         SendCommandReply.newBuilder().setCommandId(command.getCommandId()).setAgentId(agentId);
-    String what = r.getActionCase().name().toLowerCase(java.util.Locale.ROOT);
+    String what = action.name() + " " + command.getCommandId();
     long waitMs = Math.min(Integer.toUnsignedLong(r.getWaitMs()), MAX_WAIT_MS);
     if (waitMs > 0 && !waiting.tryAcquire()) {
       String why =
           MAX_WAITING
               + " SendCommand calls are waiting for results already; nothing was sent: try again"
               + " when fewer wait, or with wait_ms 0 (sent without waiting for the result)";
-      audit.sent("failed", what + ": " + why);
+      audit.sent("failed", action.name() + ": " + why);
       throw Status.RESOURCE_EXHAUSTED.withDescription(why).asRuntimeException();
     }
     try {
-      if (!connected.send(agentId, command)) {
-        String why =
-            "agent "
+      String status = queue.issue(agentId, command, action.name(), action.argumentsJson());
+      if (status.equals(CommandRow.SENT)) {
+        audit.sent("ok", what + " sent to agent " + agentId);
+      } else {
+        audit.sent(
+            "ok",
+            what
+                + " queued: agent "
                 + agentId
-                + " is not connected; the command was not sent (there is no command queue until"
-                + " issue #10: send it again when the agent is connected)";
-        audit.sent("failed", what + " " + command.getCommandId() + ": " + why);
-        return reply.setStatus("not_connected").build();
+                + " is not connected; it waits until "
+                + WallClock.toInstant(command.getExpiresTimeNs())
+                + " (its expiry)");
       }
-      audit.sent("ok", what + " " + command.getCommandId() + " sent to agent " + agentId);
+      if (waitMs == 0) {
+        return reply.setStatus(status).build();
+      }
       return waitFor(reply, agentId, command.getCommandId(), waitMs);
     } finally {
       if (waitMs > 0) {
@@ -114,7 +124,7 @@ final class CommandCalls {
     }
   }
 
-  /** Polls the store for the result until {@code waitMs} passed or the caller gave up. */
+  /** Polls the store for the result until {@code waitMs} passed, it expired, or the caller left. */
   private SendCommandReply waitFor(
       SendCommandReply.Builder reply, String agentId, String commandId, long waitMs)
       throws InterruptedException {
@@ -123,11 +133,17 @@ final class CommandCalls {
     while (true) {
       Optional<CommandResultRow> row = reader.commandResult(agentId, commandId);
       if (row.isPresent()) {
-        return reply.setStatus("done").setResult(result(row.get())).build();
+        return reply.setStatus(CommandRow.DONE).setResult(result(row.get())).build();
       }
-      if (System.nanoTime() >= deadline || context.isCancelled()) {
-        // A cancelled caller reads no reply; ending frees the thread and the waiting slot.
-        return reply.setStatus("sent").build();
+      String status = queue.command(commandId).map(CommandRow::status).orElse(CommandRow.QUEUED);
+      if (status.equals(CommandRow.EXPIRED)
+          || System.nanoTime() >= deadline
+          || context.isCancelled()) {
+        // A cancelled caller reads no reply; ending frees the thread and the waiting slot. A
+        // command marked done has its result in the store by then: read it on the next round.
+        if (!status.equals(CommandRow.DONE)) {
+          return reply.setStatus(status).build();
+        }
       }
       Thread.sleep(POLL_MS);
     }
@@ -138,7 +154,8 @@ final class CommandCalls {
     void sent(String outcome, String detail);
   }
 
-  private static CommandResult result(CommandResultRow row) {
+  /** The stored result as the agent sent it. */
+  static CommandResult result(CommandResultRow row) {
     try {
       return CommandResult.parseFrom(row.payload());
     } catch (InvalidProtocolBufferException e) {

@@ -16,6 +16,7 @@ final class MethodRoles {
           Map.entry("ListAlerts", OperatorRole.VIEWER),
           Map.entry("GetAlert", OperatorRole.VIEWER),
           Map.entry("ListAgents", OperatorRole.VIEWER),
+          Map.entry("ListCommands", OperatorRole.VIEWER),
           Map.entry("ChangeAlert", OperatorRole.RESPONDER),
           Map.entry("SendCommand", OperatorRole.RESPONDER),
           Map.entry("CreateEnrollmentToken", OperatorRole.ADMIN),

@@ -6,10 +6,12 @@ import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptors;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.vigil.collector.command.CommandQueue;
 import io.vigil.collector.config.OperatorSection;
 import io.vigil.collector.store.ApiTokenStore;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
+import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.store.TriageStore;
@@ -48,7 +50,9 @@ public final class OperatorServer implements AutoCloseable {
   }
 
   /**
-   * Starts the operator API.
+   * Starts the operator API with its own audit log and command queue (opened on {@code database},
+   * closed with the server): for tests and tools that run no agent side of their own beyond {@code
+   * agents}. The collector uses the other {@code start}, sharing them with its agent side.
    *
    * @param config the {@code operator} section (address, bootstrap token file)
    * @param certChain PEM server certificate chain (the collector's {@code tls.cert_file}); null
@@ -58,7 +62,7 @@ public final class OperatorServer implements AutoCloseable {
    * @param database the collector's database, already opened (so migrated) by the collector
    * @param trust enrolment tokens, enrolled agents, revocation, CA fingerprint; null for a
    *     collector without enrolment (then those calls fail with FAILED_PRECONDITION saying so)
-   * @param agents the connected agents, for commands
+   * @param agents the connected agents, for commands (the queue made here listens to them)
    * @throws IOException when the address cannot be bound or the certificate files read
    */
   public static OperatorServer start(
@@ -70,8 +74,61 @@ public final class OperatorServer implements AutoCloseable {
       TrustAdmin trust,
       ConnectedAgents agents)
       throws IOException {
+    Closer own = new Closer();
+    AuditLog auditLog;
+    CommandQueue queue;
+    try {
+      auditLog = own.add(AuditLog.open(database));
+      CommandStore commands = own.add(CommandStore.open(database));
+      queue = own.add(new CommandQueue(commands, auditLog, agents, WallClock::nowNanos));
+      queue.start();
+    } catch (RuntimeException e) {
+      try {
+        own.close();
+      } catch (RuntimeException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+    // From here the server owns them: it closes them when it closes or fails to start.
+    return start(config, certChain, key, insecure, database, trust, auditLog, queue, own);
+  }
+
+  /**
+   * Starts the operator API with the collector's one audit log and command queue, shared with its
+   * agent side; the caller owns both and closes them after this server.
+   *
+   * @param auditLog the audit log, also written by the command queue
+   * @param queue the command queue, started
+   * @throws IOException when the address cannot be bound or the certificate files read
+   */
+  public static OperatorServer start(
+      OperatorSection config,
+      Path certChain,
+      Path key,
+      boolean insecure,
+      Path database,
+      TrustAdmin trust,
+      AuditLog auditLog,
+      CommandQueue queue)
+      throws IOException {
+    return start(config, certChain, key, insecure, database, trust, auditLog, queue, new Closer());
+  }
+
+  private static OperatorServer start(
+      OperatorSection config,
+      Path certChain,
+      Path key,
+      boolean insecure,
+      Path database,
+      TrustAdmin trust,
+      AuditLog auditLog,
+      CommandQueue queue,
+      Closer owned)
+      throws IOException {
     TrustAdmin trustAdmin = trust == null ? new NoTrust() : trust;
     Closer parts = new Closer();
+    parts.add(owned); // closed last: the calls below use them
     try {
       StoreReader reader = EventStore.openReadOnly(database);
       parts.add(reader);
@@ -79,19 +136,18 @@ public final class OperatorServer implements AutoCloseable {
       parts.add(triage);
       ApiTokenStore tokens = ApiTokenStore.open(database);
       parts.add(tokens);
-      AuditLog auditLog = AuditLog.open(database);
-      parts.add(auditLog);
       CollectedFiles collectedFiles = CollectedFiles.open(database);
       parts.add(collectedFiles);
       BootstrapToken.ensure(tokens, config.bootstrapTokenFile(), WallClock::nowNanos);
 
       AuditTrail audit = new AuditTrail(auditLog, WallClock::nowNanos);
-      AgentCalls agentCalls = new AgentCalls(reader, trustAdmin, agents);
+      AgentCalls agentCalls = new AgentCalls(reader, trustAdmin, queue.agents(), queue.store());
       OperatorService service =
           new OperatorService(
               new AlertCalls(reader, triage),
               agentCalls,
-              new CommandCalls(agentCalls, agents, reader, WallClock::nowNanos),
+              new CommandCalls(agentCalls, queue, reader, WallClock::nowNanos),
+              new CommandList(agentCalls, queue.store(), reader),
               new AdminCalls(trustAdmin, tokens, auditLog, WallClock::nowNanos),
               audit,
               trustAdmin,

@@ -25,6 +25,8 @@ import io.vigil.proto.v1.ListApiTokensReply;
 import io.vigil.proto.v1.ListApiTokensRequest;
 import io.vigil.proto.v1.ListAuditReply;
 import io.vigil.proto.v1.ListAuditRequest;
+import io.vigil.proto.v1.ListCommandsReply;
+import io.vigil.proto.v1.ListCommandsRequest;
 import io.vigil.proto.v1.ListEnrollmentTokensReply;
 import io.vigil.proto.v1.ListEnrollmentTokensRequest;
 import io.vigil.proto.v1.OperatorServiceGrpc;
@@ -57,6 +59,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   private final AlertCalls alerts;
   private final AgentCalls agents;
   private final CommandCalls commands;
+  private final CommandList commandList;
   private final AdminCalls admin;
   private final AuditTrail audit;
   private final TrustAdmin trust;
@@ -66,6 +69,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
       AlertCalls alerts,
       AgentCalls agents,
       CommandCalls commands,
+      CommandList commandList,
       AdminCalls admin,
       AuditTrail audit,
       TrustAdmin trust,
@@ -74,6 +78,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
     this.alerts = alerts;
     this.agents = agents;
     this.commands = commands;
+    this.commandList = commandList;
     this.admin = admin;
     this.audit = audit;
     this.trust = trust;
@@ -137,6 +142,11 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
             throw e;
           }
         });
+  }
+
+  @Override
+  public void listCommands(ListCommandsRequest r, StreamObserver<ListCommandsReply> o) {
+    call(o, () -> commandList.list(r));
   }
 
   @Override

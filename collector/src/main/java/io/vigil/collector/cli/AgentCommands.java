@@ -2,41 +2,28 @@ package io.vigil.collector.cli;
 
 import io.vigil.common.cli.CommandLine.UsageException;
 import io.vigil.proto.v1.AgentRecord;
-import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.ListAgentsRequest;
-import io.vigil.proto.v1.Ping;
 import io.vigil.proto.v1.RevokeAgentRequest;
 import io.vigil.proto.v1.RevokeReply;
-import io.vigil.proto.v1.SendCommandReply;
-import io.vigil.proto.v1.SendCommandRequest;
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code vigilctl agents}, {@code agent revoke AGENT_ID --reason TEXT} and {@code ping HOST [--wait
- * D]}. Not thread-safe; one command per instance.
+ * {@code vigilctl agents} and {@code agent revoke AGENT_ID --reason TEXT} (commands to agents, ping
+ * among them, are {@link ContainmentCommands}). Not thread-safe; one command per instance.
  */
 final class AgentCommands {
   static final Map<String, Set<String>> OPTIONS =
-      Map.of("agents", Set.of(), "agent revoke", Set.of("--reason"), "ping", Set.of("--wait"));
-
-  /** How long {@code ping} waits for the agent's answer when {@code --wait} is not given. */
-  static final Duration DEFAULT_WAIT = Duration.ofSeconds(10);
-
-  /** The most {@code --wait} may be (the collector bounds it too). */
-  static final Duration MAX_WAIT = Duration.ofMinutes(2);
+      Map.of("agents", Set.of(), "agent revoke", Set.of("--reason"));
 
   private final CtlApi api;
   private final PrintStream out;
-  private final PrintStream err;
 
-  AgentCommands(CtlApi api, PrintStream out, PrintStream err) {
+  AgentCommands(CtlApi api, PrintStream out) {
     this.api = api;
     this.out = out;
-    this.err = err;
   }
 
   int run(String command, List<String> words, CtlArgs args) throws UsageException {
@@ -44,7 +31,6 @@ final class AgentCommands {
         switch (command) {
           case "agents" -> list(TokenCommands.words(command, words, 0));
           case "agent revoke" -> revoke(TokenCommands.words(command, words, 1).get(0), args);
-          case "ping" -> ping(TokenCommands.words(command, words, 1).get(0), args);
           default -> throw new UsageException("unknown command " + Shown.text(command));
         };
     out.flush();
@@ -119,72 +105,5 @@ final class AgentCommands {
                 ? " revoked: its certificates are refused from now on"
                 : " was already revoked"));
     return AlertsCommand.OK;
-  }
-
-  private int ping(String host, CtlArgs args) throws UsageException {
-    Duration wait =
-        args.option("--wait") == null
-            ? DEFAULT_WAIT
-            : TokenCommands.duration("--wait", args.option("--wait"));
-    if (wait.compareTo(MAX_WAIT) > 0) {
-      throw new UsageException("--wait: at most 2m");
-    }
-    SendCommandRequest request =
-        SendCommandRequest.newBuilder()
-            .setHost(host)
-            .setWaitMs((int) wait.toMillis())
-            .setPing(Ping.newBuilder().setNote("vigilctl ping"))
-            .build();
-    SendCommandReply r = api.call(wait.plus(Duration.ofSeconds(30)), s -> s.sendCommand(request));
-    String who = Shown.text(host) + " (agent " + Shown.text(r.getAgentId()) + ")";
-    switch (r.getStatus()) {
-      case "done" -> {
-        CommandResult res = r.getResult();
-        out.println(
-            "ping "
-                + who
-                + ": "
-                + outcome(res)
-                + (res.getDetail().isEmpty() ? "" : ": " + Shown.longText(res.getDetail()))
-                + " (command "
-                + Shown.text(r.getCommandId())
-                + ")");
-        return res.getOutcome() == CommandResult.Outcome.OUTCOME_SUCCEEDED
-            ? AlertsCommand.OK
-            : AlertsCommand.FAILED;
-      }
-      case "sent" -> {
-        err.println(
-            "vigilctl: ping "
-                + who
-                + ": sent, no answer within "
-                + wait.toMillis() / 1000.0
-                + " s (command "
-                + Shown.text(r.getCommandId())
-                + ")");
-        return AlertsCommand.FAILED;
-      }
-      default -> {
-        err.println(
-            "vigilctl: ping "
-                + who
-                + ": "
-                + Shown.text(r.getStatus())
-                + (r.getStatus().equals("not_connected")
-                    ? ": the agent has no stream to the collector now; nothing was sent (commands"
-                        + " are not queued yet)"
-                    : ""));
-        return AlertsCommand.FAILED;
-      }
-    }
-  }
-
-  private static String outcome(CommandResult r) {
-    return switch (r.getOutcome()) {
-      case OUTCOME_SUCCEEDED -> "succeeded";
-      case OUTCOME_FAILED -> "failed";
-      case OUTCOME_REJECTED -> "rejected";
-      default -> "unknown outcome";
-    };
   }
 }

@@ -18,13 +18,33 @@ import java.util.function.LongSupplier;
  * {@code vigilctl}: the operator's command line. It talks only to the collector's operator API
  * (gRPC over TLS, authenticated by an API token; see {@code docs/operator-api.md}): alerts (list,
  * show, triage; {@code docs/triage.md}), who the token is, enrolment and API tokens, agents and
- * their revocation, a ping down an agent's stream, the audit log.
+ * their revocation, hosts and the commands to them (ping, isolate, release, kill, quarantine,
+ * restore, block, unblock, collect, snapshot; each waits for and shows its result), the audit log.
  *
- * <p>Exit codes: 0 done; 1 refused by the collector (token, role, workflow), not found, or the
- * collector unreachable; 2 a usage or configuration error (nothing was asked of the collector).
+ * <p>Exit codes: {@value #EXIT_OK} done (a command to an agent: succeeded); {@value #EXIT_FAILED}
+ * refused by the collector (token, role, workflow), not found, the collector unreachable, or a
+ * command that failed, was rejected or expired; {@value #EXIT_USAGE} a usage or configuration error
+ * (nothing was asked of the collector); {@value #EXIT_PENDING} a command queued or sent without a
+ * result yet.
  */
 public final class CtlMain {
+  /** Exit code: done; for a command to an agent, its result says it succeeded. */
+  static final int EXIT_OK = 0;
+
+  /**
+   * Exit code: refused by the collector, not found, unreachable; for a command to an agent, it
+   * failed, was rejected by the agent, or expired.
+   */
+  static final int EXIT_FAILED = 1;
+
+  /** Exit code: a usage or configuration error (nothing was asked of the collector). */
   static final int EXIT_USAGE = 2;
+
+  /**
+   * Exit code: a command to an agent is queued (the agent is not connected) or sent without a
+   * result yet; {@code vigilctl commands HOST} shows it later.
+   */
+  static final int EXIT_PENDING = 3;
 
   static final String USAGE =
       """
@@ -41,7 +61,17 @@ public final class CtlMain {
         alerts note ID TEXT...                       (responder)
         whoami
         agents
-        ping HOST [--wait 10s]                       (responder)
+        hosts [--json]
+        commands [HOST] [--limit N] [--json]
+        ping HOST                                    (responder; COMMAND OPTIONS below)
+        isolate HOST [--allow "10.0.0.5 tcp/22"]... [--timeout-ms N]   (responder)
+        release HOST                                 (responder)
+        kill HOST PID [--entity ID] [--tree]         (responder)
+        quarantine HOST PATH                         (responder)
+        restore HOST QUARANTINE_ID                   (responder)
+        block HOST ADDRESS | unblock HOST ADDRESS    (responder; an IP or CIDR network)
+        collect HOST PATH [--max-bytes N]            (responder)
+        snapshot HOST                                (responder)
         agent revoke AGENT_ID --reason TEXT          (admin)
         token create [--ttl 24h] [--uses 1] [--note TEXT] [--output FILE]   (admin)
         token list | token revoke ID                 (admin)
@@ -60,12 +90,19 @@ public final class CtlMain {
       token from --token-file FILE, else $VIGIL_API_TOKEN, else the collector's bootstrap admin
       token (operator.bootstrap_token_file); --config FILE: the collector config (default
       /etc/vigil/collector.yaml when it exists). Changes are recorded with the token's operator.
-      exit codes: 0 done, 1 refused / not found / unreachable, 2 usage or configuration error""";
+      COMMAND OPTIONS (commands to an agent): --wait-ms N (wait for the result, default 60000, at
+      most 120000; 0: do not wait), --ttl D (the command expires after D, default 10m, at most
+      7d: a command for an agent that is not connected waits until then), --json. HOST is a host
+      name as enrolled or an agent id. kill without --entity kills the newest process with that
+      pid the collector knows on the host (refused when it knows none: run snapshot first).
+      exit codes: 0 done (a command: succeeded), 1 refused / not found / unreachable (a command:
+      failed, rejected or expired), 2 usage or configuration error, 3 a command is queued (the
+      agent is not connected) or sent and still running""";
 
   private static final Set<String> GLOBAL_VALUE_OPTIONS =
       Set.of("--config", "--collector", "--ca", "--token-file");
   private static final Set<String> GLOBAL_FLAGS = Set.of("--help", "--insecure");
-  private static final Set<String> FLAGS = Set.of("--help", "--insecure", "--json");
+  private static final Set<String> FLAGS = Set.of("--help", "--insecure", "--json", "--tree");
 
   /** Words that take a sub-command, and the options of each command. */
   private static final Set<String> GROUPS =
@@ -93,7 +130,7 @@ public final class CtlMain {
       Set<String> valueOptions = new HashSet<>(GLOBAL_VALUE_OPTIONS);
       OPTIONS.values().forEach(valueOptions::addAll);
       valueOptions.removeAll(FLAGS);
-      CtlArgs a = CtlArgs.parse(args, valueOptions, FLAGS);
+      CtlArgs a = CtlArgs.parse(args, valueOptions, FLAGS, ContainmentCommands.REPEATABLE);
       if (a.has("--help") || (!a.words().isEmpty() && a.words().get(0).equals("help"))) {
         out.println(USAGE);
         return 0;
@@ -134,8 +171,20 @@ public final class CtlMain {
         return switch (first) {
           case "alerts" -> new AlertsCommand(api, out, err, nowNs).run(words.get(1), rest, a);
           case "token", "api-token" -> new TokenCommands(api, out, nowNs).run(command, rest, a);
-          case "agents", "agent", "ping" -> new AgentCommands(api, out, err).run(command, rest, a);
+          case "agents", "agent" -> new AgentCommands(api, out).run(command, rest, a);
           case "collected" -> new CollectedCommands(api, out).run(command, rest, a);
+          case "hosts", "commands" -> new HostCommands(api, out).run(command, rest, a);
+          case "ping",
+              "isolate",
+              "release",
+              "kill",
+              "quarantine",
+              "restore",
+              "block",
+              "unblock",
+              "collect",
+              "snapshot" ->
+              new ContainmentCommands(api, out, nowNs).run(command, rest, a);
           default -> new OperatorCommands(api, out).run(command, rest, a);
         };
       }
@@ -176,6 +225,8 @@ public final class CtlMain {
     AlertsCommand.OPTIONS.forEach((sub, o) -> all.put("alerts " + sub, o));
     all.putAll(TokenCommands.OPTIONS);
     all.putAll(AgentCommands.OPTIONS);
+    all.putAll(ContainmentCommands.OPTIONS);
+    all.putAll(HostCommands.OPTIONS);
     all.putAll(OperatorCommands.OPTIONS);
     all.putAll(CollectedCommands.OPTIONS);
     return new HashMap<>(all);

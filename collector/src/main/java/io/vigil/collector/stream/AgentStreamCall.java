@@ -67,6 +67,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   // at call start with TLS, at the Hello without; given back when the stream ends.
   private volatile AgentStreamSlots.Slot slot;
   private boolean closed;
+  // Set under the lock once the Welcome was written: the agent expects it first, so no command
+  // goes down the stream before it.
+  private boolean welcomed;
 
   AgentStreamCall(
       ServerCallStreamObserver<CollectorMessage> out,
@@ -228,6 +231,17 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   }
 
   private void welcome(Hello hello, long watermark) {
+    CollectorMessage welcome =
+        CollectorMessage.newBuilder()
+            .setWelcome(
+                Welcome.newBuilder()
+                    .setResumeAfterSeq(watermark)
+                    .setSchemaVersion(
+                        SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
+                    .setCollectorTimeNs(WallClock.nowNanos())
+                    .setCollectorVersion(collectorVersion)
+                    .setMaxMessageBytes(limits.maxMessageBytes()))
+            .build();
     AgentStreamCall previous;
     synchronized (lock) {
       // The stream may have been cancelled while its Hello was being stored: then the cancel
@@ -239,7 +253,12 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
       }
       agentId = hello.getAgentId();
       epoch = hello.getStreamEpoch();
+      // Registered and welcomed in one step under the lock that sendCommand takes: a command sent
+      // as soon as the agent is listed as connected always follows the Welcome, and an agent that
+      // has its Welcome is listed.
       previous = agents.put(agentId, this);
+      out.onNext(welcome);
+      welcomed = true;
     }
     if (previous != null && previous != this) {
       previous.supersede();
@@ -261,18 +280,9 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
         peer,
         epoch,
         watermark);
-    send(
-        CollectorMessage.newBuilder()
-            .setWelcome(
-                Welcome.newBuilder()
-                    .setResumeAfterSeq(watermark)
-                    .setSchemaVersion(
-                        SchemaVersion.newBuilder().setMajor(SCHEMA_MAJOR).setMinor(SCHEMA_MINOR))
-                    .setCollectorTimeNs(WallClock.nowNanos())
-                    .setCollectorVersion(collectorVersion)
-                    .setMaxMessageBytes(limits.maxMessageBytes()))
-            .build());
     request(AgentStreamService.STREAM_WINDOW);
+    // Registered and welcomed: the command queue sends what waits for this agent.
+    agents.connected(agentId);
   }
 
   private static String helloProblem(Hello hello) {
@@ -339,6 +349,8 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
                   CollectorMessage.newBuilder()
                       .setCommandResultAck(CommandResultAck.newBuilder().addAllCommandIds(ids))
                       .build());
+              // Stored: the command queue marks the commands done and audits their results.
+              agents.resultsStored(agentId, m.getCommandResults().getResultsList());
               // Results count against the agent's rate like events: each one is a store write.
               slot.rateLimiter().afterBatch(agentId, results, () -> request(1));
             });
@@ -393,7 +405,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
         return false;
       }
     }
-    return send(CollectorMessage.newBuilder().setCommand(command).build());
+    synchronized (lock) {
+      // Not before the Welcome (registration and Welcome happen together under this lock).
+      return welcomed && send(CollectorMessage.newBuilder().setCommand(command).build());
+    }
   }
 
   /** Closes this stream with UNAVAILABLE: the agent retries, and resumes from the watermark. */

@@ -17,6 +17,7 @@ import io.vigil.proto.v1.ListAgentsRequest;
 import io.vigil.proto.v1.ListAlertsRequest;
 import io.vigil.proto.v1.ListApiTokensRequest;
 import io.vigil.proto.v1.ListAuditRequest;
+import io.vigil.proto.v1.ListCommandsRequest;
 import io.vigil.proto.v1.ListEnrollmentTokensRequest;
 import io.vigil.proto.v1.OperatorServiceGrpc;
 import io.vigil.proto.v1.OperatorServiceGrpc.OperatorServiceBlockingStub;
@@ -112,6 +113,7 @@ class OperatorAuthTest {
             s.revokeAgent(
                 RevokeAgentRequest.newBuilder().setAgentId("nobody").setReason("test").build()));
     calls.put("ListAudit", s -> s.listAudit(ListAuditRequest.getDefaultInstance()));
+    calls.put("ListCommands", s -> s.listCommands(ListCommandsRequest.getDefaultInstance()));
     return calls;
   }
 

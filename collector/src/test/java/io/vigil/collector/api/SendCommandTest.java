@@ -180,13 +180,31 @@ class SendCommandTest {
     assertEquals(CommandCalls.DEFAULT_TTL_MS * 1_000_000L, ttl);
 
     try (AuditLog log = AuditLog.open(api.db)) {
-      AuditRow row = log.newest(2).get(1);
+      List<AuditRow> calls =
+          log.newest(10).stream().filter(a -> a.action().equals("SendCommand")).toList();
+      AuditRow row = calls.get(1);
       assertEquals("attempted", row.outcome(), "written before the command was sent");
-      row = log.newest(1).get(0);
+      row = calls.get(0);
       assertEquals(
           List.of("rick", "responder", "SendCommand", "web-7", "ok"),
           List.of(row.operator(), row.role(), row.action(), row.target(), row.outcome()));
       assertTrue(row.detail().contains(r.getCommandId()), row.detail());
+      // The queue audits the result too, on its own thread once the result is stored.
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!log.newest(1).get(0).action().equals("CommandResult")) {
+        assertTrue(System.nanoTime() < until, "the result was never audited");
+        Thread.sleep(20);
+      }
+      AuditRow result = log.newest(1).get(0);
+      assertEquals(
+          List.of("rick", "collector", "CommandResult", agentId, "ok"),
+          List.of(
+              result.operator(),
+              result.role(),
+              result.action(),
+              result.target(),
+              result.outcome()));
+      assertEquals("succeeded: pong: are you there", result.detail());
     }
     stream.onCompleted();
   }
@@ -257,7 +275,7 @@ class SendCommandTest {
       assertTrue(e.getMessage().contains("16 SendCommand calls are waiting"), e.getMessage());
       assertTrue(received.isEmpty(), "nothing sent for the refused call");
       assertEquals(
-          "not_connected",
+          "queued",
           probe.call(s -> s.sendCommand(ping("agent-elsewhere", 0))).getStatus(),
           "a call that does not wait is not limited");
 
@@ -308,7 +326,7 @@ class SendCommandTest {
     assertEquals(List.of("db-1", "web-7"), List.of(liar.getHostname(), liar.getReportedHostname()));
 
     SendCommandReply r = responder.call(s -> s.sendCommand(ping("web-7", 0)));
-    assertEquals(List.of("agent-web-7", "not_connected"), List.of(r.getAgentId(), r.getStatus()));
+    assertEquals(List.of("agent-web-7", "queued"), List.of(r.getAgentId(), r.getStatus()));
     assertTrue(received.isEmpty(), "the agent that claims web-7 got nothing");
     r = responder.call(Duration.ofSeconds(90), s -> s.sendCommand(ping("db-1", 60_000)));
     assertEquals(List.of(agentId, "done"), List.of(r.getAgentId(), r.getStatus()));

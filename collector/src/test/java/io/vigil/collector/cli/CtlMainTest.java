@@ -487,8 +487,8 @@ class CtlMainTest {
 
     assertEquals(0, ctl("agents"));
     assertTrue(out().contains("agent-a") && out().contains("web-1"), out());
-    assertEquals(1, ctl("ping", "agent-a", "--wait", "1s"));
-    assertTrue(err().contains("not_connected"), err());
+    assertEquals(3, ctl("ping", "agent-a", "--wait", "1s"));
+    assertTrue(out().contains("queued: the agent is not connected"), out());
     assertEquals(0, ctl("agent", "revoke", "agent-a", "--reason", "laptop stolen"));
     assertEquals(0, ctl("agents"));
     assertTrue(out().contains("by admin: laptop stolen"), out());
@@ -498,7 +498,8 @@ class CtlMainTest {
     assertEquals(5, lines.size(), out());
     assertTrue(lines.get(1).contains("RevokeAgent") && lines.get(1).contains(" ok "), out());
     assertTrue(lines.get(2).contains("RevokeAgent") && lines.get(2).contains("attempted"), out());
-    assertTrue(lines.get(3).contains("SendCommand") && lines.get(3).contains("failed"), out());
+    assertTrue(lines.get(3).contains("SendCommand") && lines.get(3).contains(" ok "), out());
+    assertTrue(lines.get(3).contains("queued"), out());
     assertFalse(out().contains(bobToken));
   }
 
