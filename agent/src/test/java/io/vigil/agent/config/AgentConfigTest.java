@@ -321,6 +321,52 @@ class AgentConfigTest {
     assertTrue(RollCycleNames.all().size() >= RollCycles.values().length);
   }
 
+  @Test
+  void responseSectionBindsItsKeysAndReportsBadValuesByPath() throws ConfigException {
+    AgentConfig c =
+        AgentConfig.load(
+            Optional.empty(),
+            Map.of(),
+            List.of(
+                "response.isolation.allow=10.0.0.2 udp/53,10.0.0.0/24 tcp/22,* udp/123,dhcp,fd00::5",
+                "response.isolation.verify_timeout=3s",
+                "response.table=vigil_test",
+                "response.protected_paths=/opt/app",
+                "response.collect.max_bytes=1MiB"));
+    assertEquals(5, c.response().isolationAllow().size());
+    assertTrue(c.response().isolationAllow().get(3).dhcp());
+    assertEquals(128, c.response().isolationAllow().get(4).prefix());
+    assertEquals(java.time.Duration.ofSeconds(3), c.response().verifyTimeout());
+    assertEquals("vigil_test", c.response().table());
+    assertEquals(List.of(Path.of("/opt/app")), c.response().protectedPaths());
+    assertEquals(1 << 20, c.response().collectMaxBytes());
+    assertEquals(c.stateDir().resolve("quarantine"), c.response().vault());
+
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                AgentConfig.load(
+                    Optional.empty(),
+                    Map.of(),
+                    List.of(
+                        "response.isolation.allow=jump.example.com tcp/22,10.0.0.1/33,* ,*"
+                            + " tcp/70000",
+                        "response.table=Vigil-Table",
+                        "response.protected_paths=relative/path",
+                        "response.isolation.verify_timeout=10ms",
+                        "response.colect.max_bytes=1MiB")));
+    List<String> p = e.problems();
+    assertProblem(p, "response.isolation.allow: item 0: \"jump.example.com tcp/22\"");
+    assertProblem(p, "response.isolation.allow: item 1: \"10.0.0.1/33\": prefix /33");
+    assertProblem(p, "response.isolation.allow: item 2: \"*\": * allows every peer only");
+    assertProblem(p, "response.isolation.allow: item 3: \"* tcp/70000\": port 70000");
+    assertProblem(p, "response.table: expected [a-z]");
+    assertProblem(p, "response.protected_paths: \"relative/path\" is not an absolute path");
+    assertProblem(p, "response.isolation.verify_timeout");
+    assertProblem(p, "response.colect");
+  }
+
   private static void assertProblem(List<String> problems, String prefix) {
     assertTrue(
         problems.stream().anyMatch(s -> s.startsWith(prefix)),

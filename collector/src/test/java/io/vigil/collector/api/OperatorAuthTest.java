@@ -13,6 +13,7 @@ import io.vigil.proto.v1.ChangeAlertRequest;
 import io.vigil.proto.v1.CreateApiTokenRequest;
 import io.vigil.proto.v1.CreateEnrollmentTokenRequest;
 import io.vigil.proto.v1.GetAlertRequest;
+import io.vigil.proto.v1.GetCollectedFileRequest;
 import io.vigil.proto.v1.ListAgentsRequest;
 import io.vigil.proto.v1.ListAlertsRequest;
 import io.vigil.proto.v1.ListApiTokensRequest;
@@ -27,6 +28,7 @@ import io.vigil.proto.v1.RevokeApiTokenRequest;
 import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
 import io.vigil.proto.v1.Role;
 import io.vigil.proto.v1.SendCommandRequest;
+import io.vigil.proto.v1.VerifyAuditRequest;
 import io.vigil.proto.v1.WhoAmIReply;
 import io.vigil.proto.v1.WhoAmIRequest;
 import java.nio.file.Path;
@@ -114,6 +116,14 @@ class OperatorAuthTest {
                 RevokeAgentRequest.newBuilder().setAgentId("nobody").setReason("test").build()));
     calls.put("ListAudit", s -> s.listAudit(ListAuditRequest.getDefaultInstance()));
     calls.put("ListCommands", s -> s.listCommands(ListCommandsRequest.getDefaultInstance()));
+    calls.put("VerifyAudit", s -> s.verifyAudit(VerifyAuditRequest.getDefaultInstance()));
+    // Server streaming: the status arrives with the first read.
+    calls.put(
+        "GetCollectedFile",
+        s ->
+            s.getCollectedFile(
+                    GetCollectedFileRequest.newBuilder().setCommandId("no-such-command").build())
+                .hasNext());
     return calls;
   }
 
