@@ -17,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs commands one at a time on its own thread and holds their results until acknowledged. Each
- * command's intent and outcome go to the {@link CommandJournal} before it runs and before it is
- * reported, so a command id runs at most once, also across restarts, and every result is re-sent
- * until the collector stores it. {@link #accept} may be called from any thread; the rest is
- * thread-safe too.
+ * Runs commands on two lanes, one at a time each (containment on one, slow work such as uploads on
+ * the other, so an isolate never waits behind a collect), and holds their results until
+ * acknowledged. Each command's intent and outcome go to the {@link CommandJournal} before it runs
+ * and before it is reported, so a command id runs at most once, also across restarts, and every
+ * result is re-sent until the collector stores it. {@link #accept} may be called from any thread;
+ * the rest is thread-safe too.
  */
 public final class CommandDispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CommandDispatcher.class);
@@ -38,13 +39,22 @@ public final class CommandDispatcher implements AutoCloseable {
   private final ResultSequence sequence;
   private final EventSink timeline;
   private final Map<Command.ActionCase, Action> actions;
-  private final ExecutorService worker =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "vigil-commands");
-            t.setDaemon(true);
-            return t;
-          });
+
+  /**
+   * Containment that must not wait: isolate, release, block, unblock, kill and ping run here, one
+   * at a time (the network actions change one ruleset), never behind an upload or a snapshot.
+   */
+  private final ExecutorService urgent = lane("vigil-commands-urgent");
+
+  /** Slow work (collect, snapshot, quarantine, restore), one at a time. */
+  private final ExecutorService slow = lane("vigil-commands-slow");
+
+  /** Received and not started yet (in this process): a re-send while they wait is not run. */
+  private final java.util.Set<String> waiting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Collector clock minus agent clock, ns, from the last Welcome: expiry is in collector time. */
+  private volatile long collectorOffsetNs;
+
   private volatile Runnable onResult = () -> {};
 
   /**
@@ -107,6 +117,26 @@ public final class CommandDispatcher implements AutoCloseable {
         .build();
   }
 
+  private static ExecutorService lane(String name) {
+    return Executors.newSingleThreadExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /**
+   * The collector's clock as its Welcome gave it ({@code Welcome.collector_time_ns}): command
+   * expiry is judged in collector time, so a host whose clock is off neither refuses every command
+   * nor runs one the collector already reported expired.
+   */
+  public void collectorTime(long collectorNowNs) {
+    if (collectorNowNs != 0) {
+      collectorOffsetNs = collectorNowNs - WallClock.nowNanos();
+    }
+  }
+
   /** Called whenever a new result is ready to be sent (the shipper wakes up). */
   public void onResult(Runnable listener) {
     this.onResult = listener;
@@ -121,22 +151,52 @@ public final class CommandDispatcher implements AutoCloseable {
           TerminalText.escape(id, 64));
       return;
     }
-    if (!journal.intend(id, command.getExpiresTimeNs())) {
+    if (journal.seen(id) || !waiting.add(id)) {
       log.info("command {} received again; not running it twice", id);
       if (journal.outcome(id).isPresent()) {
         onResult.run();
       }
       return;
     }
-    worker.execute(() -> finish(run(command)));
+    ExecutorService lane =
+        switch (command.getActionCase()) {
+          case COLLECT_FILE, SNAPSHOT, QUARANTINE, RESTORE -> slow;
+          default -> urgent;
+        };
+    try {
+      lane.execute(() -> start(command));
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      // The agent is stopping: the command was never started, so the collector re-sends it.
+      waiting.remove(id);
+    }
+  }
+
+  /**
+   * Records the intent (synced) just before running: a command received but not started when the
+   * agent stopped is not in the journal, so the collector's re-send runs it after the restart.
+   */
+  private void start(Command c) {
+    try {
+      if (!journal.intend(c.getCommandId(), c.getExpiresTimeNs())) {
+        return;
+      }
+    } finally {
+      waiting.remove(c.getCommandId());
+    }
+    finish(run(c));
   }
 
   private CommandResult.Builder run(Command c) {
     long started = WallClock.nowNanos();
     CommandResult.Builder r =
         CommandResult.newBuilder().setCommandId(c.getCommandId()).setStartedTimeNs(started);
-    if (c.getExpiresTimeNs() != 0 && c.getExpiresTimeNs() < started) {
-      return r.setOutcome(CommandResult.Outcome.OUTCOME_REJECTED).setDetail("command expired");
+    long collectorNow = started + collectorOffsetNs;
+    if (c.getExpiresTimeNs() != 0 && c.getExpiresTimeNs() < collectorNow) {
+      return r.setOutcome(CommandResult.Outcome.OUTCOME_REJECTED)
+          .setDetail(
+              "command expired (at "
+                  + java.time.Instant.ofEpochSecond(0, c.getExpiresTimeNs())
+                  + " collector time)");
     }
     String what = c.getActionCase().name().toLowerCase(Locale.ROOT);
     log.info(
@@ -169,7 +229,12 @@ public final class CommandDispatcher implements AutoCloseable {
       r.setOutcome(CommandResult.Outcome.OUTCOME_FAILED)
           .setDetail("interrupted: the agent is stopping");
     } catch (Exception | Error e) {
-      log.warn("command {} ({}) failed", c.getCommandId(), what, e);
+      // Messages carry paths and names from the host: escaped, no stack trace with raw text.
+      log.warn(
+          "command {} ({}) failed: {}",
+          c.getCommandId(),
+          what,
+          TerminalText.escape(String.valueOf(e), 500));
       r.setOutcome(CommandResult.Outcome.OUTCOME_FAILED)
           .setDetail(e.getClass().getSimpleName() + ": " + e.getMessage());
     }
@@ -218,8 +283,10 @@ public final class CommandDispatcher implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    worker.shutdown();
-    worker.awaitTermination(5, TimeUnit.SECONDS);
+    urgent.shutdown();
+    slow.shutdown();
+    urgent.awaitTermination(5, TimeUnit.SECONDS);
+    slow.awaitTermination(5, TimeUnit.SECONDS);
     journal.close();
   }
 }

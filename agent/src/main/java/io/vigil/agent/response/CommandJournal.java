@@ -188,6 +188,11 @@ public final class CommandJournal implements AutoCloseable {
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    // The rename itself must survive a power loss, or the previous journal could come back.
+    try (FileChannel d =
+        FileChannel.open(file.toAbsolutePath().getParent(), StandardOpenOption.READ)) {
+      d.force(true);
+    }
     if (out != null) {
       out.close();
     }

@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -234,7 +235,8 @@ public final class Shipper implements AutoCloseable {
     }
     Optional<ClientCertificate> certificate = channels.clientCertificate();
     certificate.ifPresent(this::warnIfExpired);
-    StreamSession s = new StreamSession(this::wakeup, commands::accept, commands::acked);
+    StreamSession s =
+        new StreamSession(this::wakeup, commands::accept, commands::acked, commands::collectorTime);
     AgentServiceGrpc.AgentServiceStub stub = AgentServiceGrpc.newStub(channel);
     if (!"identity".equals(compression)) {
       stub = stub.withCompression(compression);
@@ -411,11 +413,19 @@ public final class Shipper implements AutoCloseable {
     return Status.OK.withDescription("client certificate renewed");
   }
 
+  /** Results per message, well under the collector's limit (1000 by default). */
+  static final int MAX_RESULTS_PER_MESSAGE = 200;
+
   private void sendResults(StreamSession s, Set<String> alreadySent) {
     List<CommandResult> pending = commands.unacked();
     pending.removeIf(r -> alreadySent.contains(r.getCommandId()));
     if (pending.isEmpty() || !s.isReady()) {
       return;
+    }
+    if (pending.size() > MAX_RESULTS_PER_MESSAGE) {
+      // The collector refuses larger messages (and ends the stream); the rest follow in the next
+      // turns of the loop.
+      pending = new ArrayList<>(pending.subList(0, MAX_RESULTS_PER_MESSAGE));
     }
     s.send(
         AgentMessage.newBuilder()

@@ -21,16 +21,25 @@ final class StreamSession implements ClientResponseObserver<AgentMessage, Collec
   private final Runnable wakeup;
   private final Consumer<Command> commands;
   private final Consumer<List<String>> resultAcks;
+  private final java.util.function.LongConsumer collectorTime;
   private final AtomicLong ackedSeq = new AtomicLong(-1);
   private volatile ClientCallStreamObserver<AgentMessage> requests;
   private final AtomicReference<RenewResponse> renewal = new AtomicReference<>();
   private volatile Welcome welcome;
   private volatile Status endStatus;
 
-  StreamSession(Runnable wakeup, Consumer<Command> commands, Consumer<List<String>> resultAcks) {
+  /**
+   * @param collectorTime receives the collector's clock from the Welcome, before any command
+   */
+  StreamSession(
+      Runnable wakeup,
+      Consumer<Command> commands,
+      Consumer<List<String>> resultAcks,
+      java.util.function.LongConsumer collectorTime) {
     this.wakeup = wakeup;
     this.commands = commands;
     this.resultAcks = resultAcks;
+    this.collectorTime = collectorTime;
   }
 
   @Override
@@ -44,7 +53,10 @@ final class StreamSession implements ClientResponseObserver<AgentMessage, Collec
   @Override
   public void onNext(CollectorMessage m) {
     switch (m.getBodyCase()) {
-      case WELCOME -> welcome = m.getWelcome();
+      case WELCOME -> {
+        collectorTime.accept(m.getWelcome().getCollectorTimeNs());
+        welcome = m.getWelcome();
+      }
       case ACK -> ackedSeq.accumulateAndGet(m.getAck().getAckedSeq(), Math::max);
       case COMMAND -> commands.accept(m.getCommand());
       case COMMAND_RESULT_ACK -> resultAcks.accept(m.getCommandResultAck().getCommandIdsList());

@@ -172,4 +172,66 @@ class CommandJournalTest {
       assertEquals(1, kills.get());
     }
   }
+
+  @Test
+  void anIsolateDoesNotWaitBehindAnUploadAndExpiryIsInCollectorTime() throws Exception {
+    java.util.concurrent.CountDownLatch uploadMayEnd = new java.util.concurrent.CountDownLatch(1);
+    Map<Command.ActionCase, Action> actions =
+        Map.of(
+            Command.ActionCase.COLLECT_FILE,
+            (c, r) -> uploadMayEnd.await(),
+            Command.ActionCase.ISOLATE,
+            (c, r) -> r.setDetail("isolated"));
+    EventSink sink =
+        new EventSink() {
+          @Override
+          public boolean offer(Event.Builder e) {
+            return true;
+          }
+
+          @Override
+          public boolean offerOrRefuse(Event.Builder e) {
+            return true;
+          }
+        };
+    try (CommandDispatcher d = CommandDispatcher.open(dir, sink, actions)) {
+      d.accept(
+          Command.newBuilder()
+              .setCommandId("collect-1")
+              .setCollectFile(io.vigil.proto.v1.CollectFile.newBuilder().setPath("/big"))
+              .build());
+      d.accept(
+          Command.newBuilder()
+              .setCommandId("isolate-1")
+              .setIsolate(io.vigil.proto.v1.Isolate.getDefaultInstance())
+              .build());
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (d.unacked().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals("isolate-1", d.unacked().get(0).getCommandId(), "isolate ran during the upload");
+      uploadMayEnd.countDown();
+
+      // The host's clock is two hours behind the collector's: a command that expires in one hour
+      // of agent time has expired in collector time.
+      long agentNow = io.vigil.common.time.WallClock.nowNanos();
+      d.collectorTime(agentNow + 7_200_000_000_000L);
+      d.accept(
+          Command.newBuilder()
+              .setCommandId("isolate-2")
+              .setExpiresTimeNs(agentNow + 3_600_000_000_000L)
+              .setIsolate(io.vigil.proto.v1.Isolate.getDefaultInstance())
+              .build());
+      while (d.unacked().size() < 3 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      CommandResult late =
+          d.unacked().stream()
+              .filter(r -> r.getCommandId().equals("isolate-2"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(CommandResult.Outcome.OUTCOME_REJECTED, late.getOutcome());
+      assertTrue(late.getDetail().startsWith("command expired"), late.getDetail());
+    }
+  }
 }

@@ -45,6 +45,7 @@ final class FrozenTree implements AutoCloseable {
 
   private final ProcessDescriptor root;
   private final Map<Integer, ProcessDescriptor> members = new LinkedHashMap<>();
+  private final java.util.Set<Integer> stoppedBefore = new java.util.HashSet<>();
   private boolean overflow;
   private boolean settled;
 
@@ -89,6 +90,7 @@ final class FrozenTree implements AutoCloseable {
   private void walk(
       ProcReader reader, Path procRoot, ProtectedProcesses guard, int maxMembers, long deadline)
       throws IOException, ActionRefusedException {
+    noteStoppedBefore(root.pid(), reader.stat(root.pid()));
     try {
       root.signal(ProcessDescriptor.SIGSTOP);
     } catch (ProcessDescriptorException e) {
@@ -154,6 +156,7 @@ final class FrozenTree implements AutoCloseable {
       d.close();
       return false;
     }
+    noteStoppedBefore(pid, again);
     try {
       d.signal(ProcessDescriptor.SIGSTOP);
     } catch (ProcessDescriptorException e) {
@@ -225,9 +228,26 @@ final class FrozenTree implements AutoCloseable {
     return settled;
   }
 
-  /** Sends SIGCONT to every member (best effort): for a walk that ends without a kill. */
+  /**
+   * A member that was stopped before the walk (job control, a debugger) stays stopped when the walk
+   * is undone.
+   */
+  private void noteStoppedBefore(int pid, Optional<StatLine> s) {
+    if (s.isPresent() && (s.get().state() == 'T' || s.get().state() == 't')) {
+      stoppedBefore.add(pid);
+    }
+  }
+
+  /**
+   * Sends SIGCONT to every member the walk stopped (best effort): for a walk that ends without a
+   * kill.
+   */
   void resume() {
-    for (ProcessDescriptor d : members.values()) {
+    for (Map.Entry<Integer, ProcessDescriptor> m : members.entrySet()) {
+      if (stoppedBefore.contains(m.getKey())) {
+        continue;
+      }
+      ProcessDescriptor d = m.getValue();
       try {
         d.signal(ProcessDescriptor.SIGCONT);
       } catch (ProcessDescriptorException e) {
