@@ -94,7 +94,7 @@ echo "== response commands: $count per action, network namespace $VIGIL_BENCH_NE
 
 installers/bin/vigil-collector run --config "$work/collector.yaml" >"$work/collector.log" 2>&1 &
 collector_pid=$!
-for _ in $(seq 1 120); do grep -q listening "$work/collector.log" && break; sleep 0.5; done
+for _ in $(seq 1 120); do grep -qs listening "$work/collector.log" && break; sleep 0.5; done
 bench_enrol "$work" "$port"
 installers/bin/vigil-agent run --config "$work/agent.yaml" >"$work/agent.log" 2>&1 &
 agent=$!
