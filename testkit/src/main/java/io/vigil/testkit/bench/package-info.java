@@ -1,0 +1,6 @@
+/**
+ * Command-line measuring clients of the benchmark scripts under {@code bench/}: {@link
+ * io.vigil.testkit.bench.ResponseBench} times response commands through the operator API for {@code
+ * bench/response/run.sh}.
+ */
+package io.vigil.testkit.bench;
