@@ -195,7 +195,12 @@ class ContainmentTest {
       Poll.until(
           Duration.ofSeconds(60),
           () -> "the agent never cut: " + Deployment.tail(agent.logText(), 3000),
-          () -> NamespacedDeploymentTest.probe(() -> net.a().hasTable(Containment.TABLE)));
+          () -> {
+            if (isolate.isDone() && isolate.join() != 1) {
+              throw new AssertionError("isolate ended without a rollback:\n" + log(d));
+            }
+            return NamespacedDeploymentTest.probe(() -> net.a().hasTable(Containment.TABLE));
+          });
       Poll.until(
           verify.plusSeconds(30),
           () -> "the agent did not roll back: " + Deployment.tail(agent.logText(), 3000),
@@ -319,6 +324,14 @@ class ContainmentTest {
     assertTrue(
         victim.waitFor(30, TimeUnit.SECONDS),
         "the killed process is gone (pid " + victim.pid() + ")");
+  }
+
+  private static String log(Deployment d) {
+    try {
+      return d.lastToolLog();
+    } catch (java.io.IOException e) {
+      return e.toString();
+    }
   }
 
   private static boolean pause() throws InterruptedException {
