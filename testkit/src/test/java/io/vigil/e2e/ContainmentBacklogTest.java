@@ -76,6 +76,19 @@ class ContainmentBacklogTest {
       // No new load: one synthetic event, then only the replay of the backlog.
       VigilProcess agent = d.startAgent(1, 1, concat(response, spool));
       net.a().awaitHolds(agent.pid());
+      long events = spooledAtStart(agent);
+      // du counts allocated blocks; were they mostly a pre-allocation, an event would seem huge.
+      assertTrue(
+          events > 0 && backlog / events < 4096,
+          backlog + " spool bytes for " + events + " events: not a backlog of events");
+      System.out.println(
+          "backlog: "
+              + backlog
+              + " bytes, "
+              + events
+              + " events, "
+              + backlog / events
+              + " B/event");
       VigilProcess collector = d.startCollector(); // enrols the agent, which then connects
       Poll.until(
           Duration.ofMinutes(2),
@@ -94,13 +107,32 @@ class ContainmentBacklogTest {
               + ms
               + " ms with a backlog of "
               + backlog
-              + " spool bytes, of which "
+              + " spool bytes ("
+              + events
+              + " events), of which "
               + storedAtResult
               + " events were stored when the result was");
 
       assertEquals(0, Containment.command(d, "release"), d.lastToolLog());
       assertTrue(collector.isAlive(), collector.logText());
     }
+  }
+
+  /** The events the restarted agent found in its spool, from its start line "(seq N spooled". */
+  private static long spooledAtStart(VigilProcess agent) throws InterruptedException {
+    java.util.regex.Pattern seq = java.util.regex.Pattern.compile("\\(seq (\\d+) spooled");
+    long[] found = {-1};
+    Poll.until(
+        Duration.ofMinutes(2),
+        () -> "no spool line in the agent log: " + Deployment.tail(agent.logText(), 3000),
+        () -> {
+          java.util.regex.Matcher m = seq.matcher(agent.logText());
+          if (m.find()) {
+            found[0] = Long.parseLong(m.group(1));
+          }
+          return found[0] >= 0;
+        });
+    return found[0];
   }
 
   /** Bytes the spool's files occupy on disk ({@code du}: allocated, not apparent, size). */
