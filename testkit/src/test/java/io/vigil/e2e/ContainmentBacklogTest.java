@@ -101,6 +101,7 @@ class ContainmentBacklogTest {
       CommandResult r = c.result().orElseThrow(() -> new AssertionError(c.toString()));
       assertEquals(CommandResult.Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.toString());
       long ms = c.issueToResultMs().orElseThrow();
+      System.out.println("isolate issued to result: " + ms + " ms");
       assertTrue(
           ms <= BOUND_MS,
           "isolate issued to result: "
