@@ -92,10 +92,11 @@ class ResponseAuditTest {
       VigilProcess collector = d.startCollector();
       VigilProcess agent = d.startAgent(10, 10, Containment.agentYaml(dir, "10s"));
       d.awaitStored(10, Duration.ofMinutes(2), agent, collector);
+      // Commands audited at the collector (issued, delivered, result); pings need no action of
+      // the agent beyond the stream, so the chain test does not depend on one.
       for (int i = 0; i < 3; i++) {
         assertEquals(0, Containment.command(d, "ping"), d.lastToolLog());
       }
-      assertEquals(0, Containment.command(d, "snapshot"), d.lastToolLog());
       assertEquals(0, d.vigilctl("audit", "verify"), d.lastToolLog());
       assertTrue(d.lastToolLog().contains("intact"), d.lastToolLog());
 
