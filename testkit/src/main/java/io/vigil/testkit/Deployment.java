@@ -20,6 +20,14 @@ import java.util.Map;
  * enrolled as soon as the collector is up; the running agent picks its certificate up at its next
  * connection attempt. {@link #withoutEnrolment()} leaves agents un-enrolled. Extra config lines can
  * be appended per test.
+ *
+ * <p>By default every process runs in the test's own network namespace on loopback. {@link
+ * #withCollectorIn} and {@link #withAgentIn} put the collector (with {@code vigilctl}) and the
+ * agent (with its enrolment) into network namespaces instead, started as {@code ip netns exec NAME
+ * java ...}: the collector then listens on an address of its namespace, which the agent connects
+ * and enrols to and which the collector's server certificate names ({@code tls.hostnames}); its
+ * operator API stays on the loopback of its namespace, where {@code vigilctl} runs. Files (state
+ * directories, the store, logs) are shared: only the network differs.
  */
 public final class Deployment implements AutoCloseable {
   public static final String AGENT_MAIN = "io.vigil.agent.AgentMain";
@@ -36,9 +44,70 @@ public final class Deployment implements AutoCloseable {
   private VigilProcess collector;
   private AgentLauncher pendingEnrolment;
   private int runs;
+  private List<String> collectorPrefix = List.of();
+  private List<String> agentPrefix = List.of();
+  private String collectorHost = LOOPBACK;
+
+  private static final String LOOPBACK = "127.0.0.1";
 
   public Deployment(Path root) {
     this.root = root;
+  }
+
+  /**
+   * Runs the collector, and {@code vigilctl} against it, inside network namespace {@code netns}
+   * ({@code ip netns exec netns ...}); the collector listens for agents on {@code address} (an
+   * address of that namespace), which its server certificate names and agents connect to. Call
+   * before starting anything.
+   *
+   * @throws IllegalArgumentException when {@code netns} or {@code address} is blank
+   * @throws IllegalStateException when a process was started already
+   */
+  public Deployment withCollectorIn(String netns, String address) {
+    requireNothingStarted("withCollectorIn");
+    collectorPrefix = netnsPrefix("netns", netns);
+    if (address == null || address.isBlank()) {
+      throw new IllegalArgumentException("address: expected an IP address of " + netns);
+    }
+    collectorHost = address;
+    return this;
+  }
+
+  /**
+   * Runs the agent, and {@code vigil-agent enroll}, inside network namespace {@code netns}. Call
+   * before starting anything.
+   *
+   * @throws IllegalArgumentException when {@code netns} is blank
+   * @throws IllegalStateException when a process was started already
+   */
+  public Deployment withAgentIn(String netns) {
+    requireNothingStarted("withAgentIn");
+    agentPrefix = netnsPrefix("netns", netns);
+    return this;
+  }
+
+  /** The address agents connect to: {@code 127.0.0.1}, or the one given to withCollectorIn. */
+  public String collectorHost() {
+    return collectorHost;
+  }
+
+  private static List<String> netnsPrefix(String what, String netns) {
+    if (netns == null || netns.isBlank()) {
+      throw new IllegalArgumentException(what + ": expected a network namespace name");
+    }
+    return List.of("ip", "netns", "exec", netns);
+  }
+
+  private void requireNothingStarted(String what) {
+    if (!started.isEmpty() || runs > 0) {
+      throw new IllegalStateException(what + " must be called before anything is started");
+    }
+  }
+
+  private static List<String> prefixed(List<String> prefix, List<String> cmd) {
+    List<String> all = new ArrayList<>(prefix);
+    all.addAll(cmd);
+    return all;
   }
 
   /** How {@code vigil-agent} is started for one agent: a command prefix and its user. */
@@ -86,7 +155,16 @@ public final class Deployment implements AutoCloseable {
     List<String> all = new ArrayList<>(List.of("--config", collectorConfig().toString()));
     all.addAll(List.of(args));
     lastToolLog = root.resolve("vigilctl-" + (++runs) + ".log");
-    return VigilProcess.run(CTL_MAIN, lastToolLog, TOOL_TIMEOUT, all.toArray(String[]::new));
+    List<String> cmd =
+        prefixed(
+            collectorPrefix,
+            VigilProcess.javaCommand(CTL_MAIN, List.of(), all.toArray(String[]::new)));
+    return VigilProcess.runCommand("vigilctl", cmd, lastToolLog, Map.of(), TOOL_TIMEOUT);
+  }
+
+  /** The agent's id ({@code <agent.state_dir>/agent-id}), which it writes at its first start. */
+  public String agentId() throws IOException {
+    return Files.readString(agentState().resolve("agent-id"), StandardCharsets.UTF_8).trim();
   }
 
   private Path lastToolLog;
@@ -112,18 +190,14 @@ public final class Deployment implements AutoCloseable {
   }
 
   /**
-   * Runs {@code vigil-agent enroll --collector 127.0.0.1:PORT --token-file TOKEN --ca-fingerprint
-   * FP --config <agent.yaml> EXTRA...} in its own JVM, as the agent of this deployment is run, and
-   * returns its exit code and output. The agent config must have been written (by starting an
-   * agent, or {@link #writeAgentConfigOnly}).
+   * Runs {@code vigil-agent enroll --collector HOST:PORT --token-file TOKEN --ca-fingerprint FP
+   * --config <agent.yaml> EXTRA...} in its own JVM, as the agent of this deployment is run (HOST:
+   * {@link #collectorHost()}), and returns its exit code and output. The agent config must have
+   * been written (by starting an agent, or {@link #writeAgentConfigOnly}).
    */
   public EnrolResult enrolAgent(Path tokenFile, String fingerprint, String... extra)
       throws IOException, InterruptedException {
-    return enrol(
-        new AgentLauncher(classPathAgent(List.of("-Xmx256m")), null),
-        tokenFile,
-        fingerprint,
-        extra);
+    return enrol(classPathLauncher(), tokenFile, fingerprint, extra);
   }
 
   /** Writes the synthetic agent's config without starting it (for enrolment tests). */
@@ -139,7 +213,7 @@ public final class Deployment implements AutoCloseable {
         List.of(
             "enroll",
             "--collector",
-            "127.0.0.1:" + port,
+            collectorHost + ":" + port,
             "--token-file",
             tokenFile.toString(),
             "--ca-fingerprint",
@@ -181,6 +255,23 @@ public final class Deployment implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while enrolling", e);
     }
+  }
+
+  /** {@code vigil-agent} from the test's class path, in the agent's namespace if it has one. */
+  private AgentLauncher classPathLauncher() {
+    return new AgentLauncher(prefixed(agentPrefix, classPathAgent(List.of("-Xmx256m"))), null);
+  }
+
+  /**
+   * {@code tls.hostnames} with the collector's address when it is not loopback (the generated
+   * server certificate names only local names otherwise); nothing on loopback. A test that sets
+   * {@code tls:} itself in namespaces must name that address too.
+   */
+  private List<String> serverNames() {
+    if (collectorHost.equals(LOOPBACK)) {
+      return List.of();
+    }
+    return List.of("tls:", "  hostnames: [\"" + collectorHost + "\"]");
   }
 
   private static List<String> classPathAgent(List<String> heap) {
@@ -234,15 +325,23 @@ public final class Deployment implements AutoCloseable {
             "collector:",
             "  state_dir: " + collectorState(),
             "listen:",
-            "  address: 127.0.0.1:" + port,
+            "  address: " + collectorHost + ":" + port,
             "operator:",
-            "  address: 127.0.0.1:" + operatorPort,
+            "  address: " + LOOPBACK + ":" + operatorPort,
             "metrics:",
             "  listen: \"\"",
+            String.join("\n", serverNames()),
             String.join("\n", extraYaml),
             ""));
     VigilProcess p =
-        launch("collector", COLLECTOR_MAIN, jvmOptions, "run", "--config", cfg.toString());
+        launch(
+            "collector",
+            collectorPrefix,
+            COLLECTOR_MAIN,
+            jvmOptions,
+            "run",
+            "--config",
+            cfg.toString());
     Poll.until(
         Duration.ofSeconds(60),
         () -> "collector did not listen; log:\n" + p.logText(),
@@ -288,8 +387,8 @@ public final class Deployment implements AutoCloseable {
 
   /** Enrols (see {@link #enrolIfNeeded}) and starts the agent from the test's class path. */
   private VigilProcess launchAgent(Path cfg) throws IOException {
-    enrolIfNeeded(new AgentLauncher(classPathAgent(List.of("-Xmx256m")), null));
-    return launch("agent", AGENT_MAIN, "run", "--config", cfg.toString());
+    enrolIfNeeded(classPathLauncher());
+    return launch("agent", agentPrefix, AGENT_MAIN, List.of(), "run", "--config", cfg.toString());
   }
 
   /**
@@ -310,8 +409,8 @@ public final class Deployment implements AutoCloseable {
   public VigilProcess startSensorAgentWithProductionHeap(SensorsYaml sensors, String... extraYaml)
       throws IOException {
     Path cfg = writeAgentConfig(sensors.lines(), extraYaml);
-    enrolIfNeeded(new AgentLauncher(classPathAgent(List.of("-Xmx256m")), null));
-    List<String> cmd = new ArrayList<>();
+    enrolIfNeeded(classPathLauncher());
+    List<String> cmd = new ArrayList<>(agentPrefix);
     cmd.add(VigilProcess.javaBinary());
     cmd.addAll(VigilProcess.jvmFlags());
     cmd.addAll(PRODUCTION_AGENT_FLAGS);
@@ -357,12 +456,12 @@ public final class Deployment implements AutoCloseable {
     Path jar = user.readableCopy(agentJar, root.resolve("vigil-agent.jar"));
     user.own(agentState());
     Path cfg = writeAgentConfig(sensors.lines(), extraYaml);
-    List<String> enrolCmd = new ArrayList<>(user.setprivPrefix());
+    List<String> enrolCmd = prefixed(agentPrefix, user.setprivPrefix());
     enrolCmd.add(VigilProcess.javaBinary());
     enrolCmd.addAll(VigilProcess.jvmFlags());
     enrolCmd.addAll(List.of("-Xmx256m", "-jar", jar.toString()));
     enrolIfNeeded(new AgentLauncher(enrolCmd, user));
-    List<String> cmd = new ArrayList<>(user.setprivPrefix());
+    List<String> cmd = prefixed(agentPrefix, user.setprivPrefix());
     cmd.add(VigilProcess.javaBinary());
     cmd.addAll(VigilProcess.jvmFlags());
     cmd.addAll(List.of("-Xmx256m", "-jar", jar.toString(), "run", "--config", cfg.toString()));
@@ -390,7 +489,7 @@ public final class Deployment implements AutoCloseable {
                 "agent:",
                 "  state_dir: " + agentState(),
                 "collector:",
-                "  address: 127.0.0.1:" + port,
+                "  address: " + collectorHost + ":" + port,
                 "  reconnect_initial_backoff: 100ms",
                 "  reconnect_max_backoff: 1s",
                 "metrics:",
@@ -401,14 +500,17 @@ public final class Deployment implements AutoCloseable {
     return cfg;
   }
 
-  private VigilProcess launch(String name, String main, String... args) throws IOException {
-    return launch(name, main, List.of(), args);
-  }
-
-  private VigilProcess launch(String name, String main, List<String> jvmOptions, String... args)
+  /** Starts {@code prefix} java ... {@code main args}, logging to a new file under the root. */
+  private VigilProcess launch(
+      String name, List<String> prefix, String main, List<String> jvmOptions, String... args)
       throws IOException {
     Path log = root.resolve(name + "-" + (++runs) + ".log");
-    VigilProcess p = VigilProcess.start(name, main, log, jvmOptions, args);
+    VigilProcess p =
+        VigilProcess.startCommand(
+            name,
+            prefixed(prefix, VigilProcess.javaCommand(main, jvmOptions, args)),
+            log,
+            Map.of());
     started.add(p);
     return p;
   }

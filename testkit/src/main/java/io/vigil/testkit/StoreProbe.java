@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.AuditMessage;
+import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.Gap;
@@ -198,6 +199,53 @@ public final class StoreProbe {
   /** Every stored audit message (logins, sudo, user-space messages...), oldest first. */
   public List<AuditMessage> auditMessages() {
     return events(EventKind.EVENT_KIND_AUDIT).stream().map(Event::getAudit).toList();
+  }
+
+  /**
+   * Every command of {@code action} (all actions when null) with its result when one arrived,
+   * oldest first (empty while the store or its tables do not exist yet).
+   */
+  public List<StoredCommand> commands(String action) {
+    List<StoredCommand> out = new ArrayList<>();
+    if (!Files.exists(db)) {
+      return out;
+    }
+    String sql =
+        "SELECT c.command_id, c.agent_id, c.action, c.status, c.issued_ns, r.received_ns,"
+            + " r.payload FROM commands c LEFT JOIN command_results r"
+            + " ON r.agent_id = c.agent_id AND r.command_id = c.command_id"
+            + (action == null ? "" : " WHERE c.action = ?")
+            + " ORDER BY c.issued_ns, c.command_id";
+    try (Connection c = open();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      if (action != null) {
+        ps.setString(1, action);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          byte[] payload = rs.getBytes(7);
+          long received = rs.getLong(6);
+          boolean hasResult = !rs.wasNull() && payload != null;
+          out.add(
+              new StoredCommand(
+                  rs.getString(1),
+                  rs.getString(2),
+                  rs.getString(3),
+                  rs.getString(4),
+                  rs.getLong(5),
+                  hasResult ? OptionalLong.of(received) : OptionalLong.empty(),
+                  hasResult ? Optional.of(CommandResult.parseFrom(payload)) : Optional.empty()));
+        }
+      }
+    } catch (SQLException e) {
+      if (e.getMessage() != null && e.getMessage().contains("no such table")) {
+        return out;
+      }
+      throw new AssertionError("cannot query " + db + ": " + e.getMessage(), e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new AssertionError("a stored command result does not parse: " + e, e);
+    }
+    return out;
   }
 
   /** The most recently stored agent status, if any. */

@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An agent or collector running in its own JVM, started with the test's class path and the
- * Chronicle flags the test JVM itself got. Output goes to a log file that tests can read.
+ * Chronicle flags the test JVM itself got (or any other command line a test runs in the background,
+ * e.g. a shell loop inside a network namespace). Output goes to a log file that tests can read.
  */
 public final class VigilProcess implements AutoCloseable {
   private final Process process;
@@ -40,6 +41,17 @@ public final class VigilProcess implements AutoCloseable {
   public static VigilProcess start(
       String name, String mainClass, Path log, List<String> jvmOptions, String... args)
       throws IOException {
+    return startCommand(name, javaCommand(mainClass, jvmOptions, args), log, Map.of());
+  }
+
+  /**
+   * The command line {@link #start(String, String, Path, List, String...)} runs: the test JVM's
+   * java binary and Chronicle flags, {@code -Xmx512m}, then {@code jvmOptions} (which may replace
+   * it), the test class path, {@code mainClass} and {@code args}. A caller may put a prefix in
+   * front, e.g. {@code ip netns exec NAME}.
+   */
+  public static List<String> javaCommand(
+      String mainClass, List<String> jvmOptions, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(javaBinary());
     cmd.addAll(jvmFlags());
@@ -49,7 +61,12 @@ public final class VigilProcess implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(mainClass);
     cmd.addAll(List.of(args));
-    return startCommand(name, cmd, log, Map.of());
+    return cmd;
+  }
+
+  /** Waits up to {@code timeout} for the process to exit; returns its exit code, or -1. */
+  public int waitFor(Duration timeout) throws InterruptedException {
+    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
   }
 
   /**
