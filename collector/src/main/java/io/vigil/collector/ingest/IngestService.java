@@ -15,7 +15,7 @@ import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedBlockingDeque;
 
 /**
  * Stores what agents send, exactly once, through one writer thread.
@@ -38,7 +38,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * #close} closes.
  */
 public final class IngestService implements AutoCloseable {
-  private final LinkedBlockingQueue<WriteTask> queue = new LinkedBlockingQueue<>();
+  /**
+   * Tasks for the writer, in order, except command results, which go to the front: they are a lane
+   * of their own, so an isolate's result does not wait behind a telemetry backlog (a stream's
+   * results always follow its Hello, which was committed before its Welcome).
+   */
+  private final LinkedBlockingDeque<WriteTask> queue = new LinkedBlockingDeque<>();
+
   private final IngestOptions options;
   private final IngestMetrics metrics;
   private final List<EventOutput> outputs;
@@ -183,7 +189,8 @@ public final class IngestService implements AutoCloseable {
     CompletableFuture<List<String>> f = new CompletableFuture<>();
     try {
       StreamKey.requireId("agent id", agentId);
-      enqueueBounded(new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f));
+      enqueueBounded(
+          new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f), true);
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }
@@ -246,6 +253,13 @@ public final class IngestService implements AutoCloseable {
   }
 
   private void enqueueBounded(WriteTask task) {
+    enqueueBounded(task, false);
+  }
+
+  /**
+   * @param first ahead of everything queued (command results)
+   */
+  private void enqueueBounded(WriteTask task, boolean first) {
     synchronized (lifecycle) {
       requireOpen();
       if (metrics.queuedBatches.incrementAndGet() > options.maxQueuedBatches()) {
@@ -253,7 +267,11 @@ public final class IngestService implements AutoCloseable {
         throw new IngestBusyException(
             options.maxQueuedBatches() + " batches already wait for the ingest writer");
       }
-      queue.add(task);
+      if (first) {
+        queue.addFirst(task);
+      } else {
+        queue.add(task);
+      }
     }
   }
 

@@ -120,8 +120,12 @@ final class IngestWriter implements Runnable {
     long events = first.events();
     long bytes = first.bytes();
     WriteTask next;
+    // Command results (queued at the front) commit on their own, not with the batches behind
+    // them: an isolate's result is visible to the operator without waiting for a backlog.
+    boolean results = first instanceof WriteTask.CommandResults;
     while ((next = queue.peek()) != null
         && !(next instanceof WriteTask.Stop)
+        && (!results || next instanceof WriteTask.CommandResults)
         && events + next.events() <= options.maxEventsPerTransaction()
         && bytes + next.bytes() <= options.maxTransactionBytes()) {
       group.add(taken(queue.poll()));
