@@ -64,19 +64,19 @@ public final class NetworkContainment {
   private final RulesetRenderer renderer;
   private static final long MAX_RETRY_DELAY_MS = 60_000;
 
-  private ContainmentState state;
-  private String corrupt;
+  private volatile ContainmentState state;
+  private volatile String corrupt;
 
   /** The kernel holds {@code state}'s table; false after nft failed, until a retry succeeds. */
-  private boolean enforced = true;
+  private volatile boolean enforced = true;
 
-  private String enforceError;
+  private volatile String enforceError;
 
   /** The table name the state was last applied under ({@code response.table} may change). */
   private String storedTable;
 
   /** An interrupted isolation rolled back at start, for the next isolate or release result. */
-  private String startNote;
+  private volatile String startNote;
 
   private ScheduledExecutorService retries;
   private boolean retryScheduled;
@@ -133,10 +133,14 @@ public final class NetworkContainment {
    * What is wrong with the containment now, for the agent's status or Hello: Vigil's table is not
    * in the kernel as the state says (a re-apply failed; it is retried in the background), or an
    * isolation interrupted before it was proven was rolled back at start (until the next isolate or
-   * release reports it). Empty when all is well.
+   * release reports it). Empty when all is well. Does not wait for a command in progress (an
+   * isolation's proof takes up to 5 min): it reads the fields as they are.
    */
-  public synchronized Optional<String> problem() {
+  public Optional<String> problem() {
     List<String> p = new ArrayList<>();
+    String corrupt = this.corrupt;
+    ContainmentState state = this.state;
+    String startNote = this.startNote;
     if (corrupt != null) {
       p.add("the containment state is unreadable: " + TerminalText.escape(corrupt, 300));
     }
