@@ -112,13 +112,17 @@ public final class ChannelHolder implements AutoCloseable, ChannelSource {
     return new CollectorChannels.ClientTls(cert, c.caFile());
   }
 
-  /** To a pinned address when pinned, still verifying the certificate for the collector's name. */
+  /**
+   * To a pinned address and port when pinned (the isolation lets through only those, whatever the
+   * enrolled address says now), still verifying the certificate for the collector's name.
+   */
   private ManagedChannel build(CollectorTarget t, CollectorChannels.ClientTls tls)
       throws IOException {
-    java.net.InetAddress pinned = pin.nextAddress();
-    String host = pinned == null ? t.address().host() : pinned.getHostAddress();
+    java.net.InetSocketAddress pinned = pin.nextTarget();
+    String host = pinned == null ? t.address().host() : pinned.getAddress().getHostAddress();
+    int port = pinned == null ? t.address().port() : pinned.getPort();
     return CollectorChannels.open(
-        host, t.address().port(), tls, t.serverName(), c.connectTimeout(), c.keepaliveTime());
+        host, port, tls, t.serverName(), c.connectTimeout(), c.keepaliveTime());
   }
 
   @Override

@@ -72,12 +72,13 @@ class GrpcCollectorProbeTest {
   }
 
   @Test
-  void goesToThePinnedAddressWithoutResolvingTheName() throws Exception {
+  void goesToThePinnedAddressAndPortWithoutResolvingTheName() throws Exception {
     AtomicInteger calls = new AtomicInteger();
     Server s = server(n -> n, calls);
     try {
-      ChannelHolder ch = channels("collector.invalid", s.getPort());
-      ch.pin().pin(java.util.List.of(java.net.InetAddress.getByName("127.0.0.1")));
+      // The configured port is not the pinned one: the pinned port is what the isolation allows.
+      ChannelHolder ch = channels("collector.invalid", 1);
+      ch.pin().pin(java.util.List.of(java.net.InetAddress.getByName("127.0.0.1")), s.getPort());
       new GrpcCollectorProbe(ch).probe(Duration.ofSeconds(10));
       assertTrue(calls.get() == 1);
     } finally {

@@ -50,6 +50,17 @@ public final class ContainmentStateFile {
    * @throws IOException when it cannot be read
    */
   public Optional<ContainmentState> read() throws IOException {
+    return readSaved().map(Saved::state);
+  }
+
+  /**
+   * The persisted state with the table it was applied to and the isolation still awaiting proof, if
+   * any; empty when there is no file.
+   *
+   * @throws CorruptStateException when the file exists but does not parse
+   * @throws IOException when it cannot be read
+   */
+  public Optional<Saved> readSaved() throws IOException {
     byte[] bytes;
     try {
       if (Files.size(file) > MAX_BYTES) {
@@ -59,21 +70,35 @@ public final class ContainmentStateFile {
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
-    return Optional.of(parse(new String(bytes, StandardCharsets.UTF_8)));
+    return Optional.of(parseSaved(new String(bytes, StandardCharsets.UTF_8)));
   }
 
-  /** Replaces the file with {@code state}, durably: a crash leaves the old or the new one. */
+  /**
+   * Replaces the file with {@code state}, no table name and nothing pending, durably: a crash
+   * leaves the old or the new one.
+   */
   public void write(ContainmentState state) throws IOException {
+    write(new Saved(state, "", Optional.empty()));
+  }
+
+  /**
+   * Replaces the file with {@code saved}, durably: the new file is fsynced, renamed into place and
+   * the directory fsynced, so that a power loss can bring back neither the old file nor none.
+   */
+  public void write(Saved saved) throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);
     Files.createFile(
         tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(format(state).getBytes(StandardCharsets.UTF_8)));
+      ch.write(java.nio.ByteBuffer.wrap(format(saved).getBytes(StandardCharsets.UTF_8)));
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try (FileChannel dir = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
+      dir.force(true);
+    }
   }
 
   /**
@@ -89,8 +114,26 @@ public final class ContainmentStateFile {
   }
 
   static String format(ContainmentState s) {
+    return format(new Saved(s, "", Optional.empty()));
+  }
+
+  static String format(Saved saved) {
+    ContainmentState s = saved.state();
     StringBuilder b = new StringBuilder(HEADER).append('\n');
     b.append("version=").append(VERSION).append('\n');
+    if (!saved.table().isEmpty()) {
+      b.append("table=").append(saved.table()).append('\n');
+    }
+    saved
+        .pending()
+        .ifPresent(
+            p ->
+                b.append("pending_command=")
+                    .append(encode(p.commandId()))
+                    .append('\n')
+                    .append("pending_before=")
+                    .append(encode(format(p.before())))
+                    .append('\n'));
     b.append("isolated=").append(s.isolated()).append('\n');
     if (s.isolated()) {
       b.append("collector_host=").append(s.collectorHost()).append('\n');
@@ -111,8 +154,23 @@ public final class ContainmentStateFile {
     return b.toString();
   }
 
+  private static String encode(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String decode(String base64) {
+    return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+  }
+
   ContainmentState parse(String text) throws CorruptStateException {
+    return parseSaved(text).state();
+  }
+
+  Saved parseSaved(String text) throws CorruptStateException {
     Boolean isolated = null;
+    String table = "";
+    String pendingCommand = null;
+    String pendingBefore = null;
     boolean versionSeen = false;
     String host = "";
     int port = 0;
@@ -146,6 +204,14 @@ public final class ContainmentStateFile {
             }
             isolated = Boolean.valueOf(value);
           }
+          case "table" -> {
+            if (!value.matches("[a-z][a-z0-9_]{0,31}")) {
+              throw corrupt(i, "table \"" + TerminalText.escape(value, 40) + "\" is not a name");
+            }
+            table = value;
+          }
+          case "pending_command" -> pendingCommand = decode(value);
+          case "pending_before" -> pendingBefore = decode(value);
           case "collector_host" -> host = value;
           case "collector_port" -> port = Integer.parseInt(value);
           case "collector_address" -> addresses.add(Cidr.parse(value).network());
@@ -163,12 +229,44 @@ public final class ContainmentStateFile {
     if (!versionSeen || isolated == null) {
       throw new CorruptStateException(file + ": no version or isolated line (truncated?)");
     }
+    if ((pendingCommand == null) != (pendingBefore == null)) {
+      throw new CorruptStateException(file + ": pending_command and pending_before go together");
+    }
+    ContainmentState state;
     try {
-      return new ContainmentState(isolated, host, port, addresses, allow, blocks, baseline);
+      state = new ContainmentState(isolated, host, port, addresses, allow, blocks, baseline);
     } catch (IllegalArgumentException e) {
       throw new CorruptStateException(file + ": " + e.getMessage());
     }
+    Optional<Pending> pending = Optional.empty();
+    if (pendingBefore != null) {
+      Saved before = parseSaved(pendingBefore);
+      if (before.pending().isPresent()) {
+        throw new CorruptStateException(file + ": a pending state inside a pending state");
+      }
+      pending = Optional.of(new Pending(pendingCommand, before.state()));
+    }
+    return new Saved(state, table, pending);
   }
+
+  /**
+   * What the file holds.
+   *
+   * @param state what Vigil enforces (or, while {@code pending}, is proving)
+   * @param table the nft table (in family inet) that holds it; empty when not known (files written
+   *     before table names were kept: the configured table)
+   * @param pending present while an isolation is applied but not yet proven by a round trip to the
+   *     collector: an agent that starts and finds it was stopped in the middle of that proof
+   */
+  public record Saved(ContainmentState state, String table, Optional<Pending> pending) {}
+
+  /**
+   * An isolation awaiting proof.
+   *
+   * @param commandId the isolate command's id
+   * @param before the state before it, to roll back to
+   */
+  public record Pending(String commandId, ContainmentState before) {}
 
   private CorruptStateException corrupt(int line, String what) {
     return new CorruptStateException(file + " line " + (line + 1) + ": " + what);

@@ -19,6 +19,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,10 +31,13 @@ import org.slf4j.LoggerFactory;
  * {@link ContainmentStateFile}), Vigil's nft table and, while isolated, the collector pin.
  *
  * <p>Every change follows the same order: the new state is persisted first (the intent), then the
- * table is replaced in one nft transaction; when nft refuses, the old state is persisted again and
- * nothing changed. An isolation is then proven by a fresh round trip to the collector ({@link
- * CollectorProbe}); when none succeeds within the timeout it is rolled back: old state, old table,
- * collector unpinned.
+ * table is replaced in one nft transaction; when nft fails, the old state is persisted and applied
+ * again, and the result says what the kernel holds (a failed or killed nft may have committed). An
+ * isolation is persisted as pending until a fresh round trip to the collector ({@link
+ * CollectorProbe}) proves it; when none succeeds within the timeout it is rolled back: old state,
+ * old table, collector unpinned. An agent that stops during that proof rolls it back at its next
+ * start. When nft fails so that the kernel does not hold the state, a daemon thread retries with a
+ * backoff (1 s doubling to 60 s) and {@link #problem()} says so.
  *
  * <p>Thread-safe: every public method holds the object's lock, so a command never runs while the
  * start-up re-application does. The methods block on nft and on the probe.
@@ -56,8 +62,25 @@ public final class NetworkContainment {
   private final CollectorProbe probe;
   private final Nftables nft;
   private final RulesetRenderer renderer;
-  private ContainmentState state;
-  private String corrupt;
+  private static final long MAX_RETRY_DELAY_MS = 60_000;
+
+  private volatile ContainmentState state;
+  private volatile String corrupt;
+
+  /** The kernel holds {@code state}'s table; false after nft failed, until a retry succeeds. */
+  private volatile boolean enforced = true;
+
+  private volatile String enforceError;
+
+  /** The table name the state was last applied under ({@code response.table} may change). */
+  private String storedTable;
+
+  /** An interrupted isolation rolled back at start, for the next isolate or release result. */
+  private volatile String startNote;
+
+  private ScheduledExecutorService retries;
+  private boolean retryScheduled;
+  private long retryDelayMs;
 
   /**
    * The agent's containment: nft as configured ({@code response.nft}), in the agent's own network
@@ -89,6 +112,7 @@ public final class NetworkContainment {
     this.probe = probe;
     this.nft = nft;
     this.renderer = new RulesetRenderer(config.table());
+    this.storedTable = config.table();
   }
 
   /** The four actions, to register with the command dispatcher. */
@@ -106,16 +130,50 @@ public final class NetworkContainment {
   }
 
   /**
+   * What is wrong with the containment now, for the agent's status or Hello: Vigil's table is not
+   * in the kernel as the state says (a re-apply failed; it is retried in the background), or an
+   * isolation interrupted before it was proven was rolled back at start (until the next isolate or
+   * release reports it). Empty when all is well. Does not wait for a command in progress (an
+   * isolation's proof takes up to 5 min): it reads the fields as they are.
+   */
+  public Optional<String> problem() {
+    List<String> p = new ArrayList<>();
+    String corrupt = this.corrupt;
+    ContainmentState state = this.state;
+    String startNote = this.startNote;
+    if (corrupt != null) {
+      p.add("the containment state is unreadable: " + TerminalText.escape(corrupt, 300));
+    }
+    if (state != null && !enforced) {
+      p.add(
+          "Vigil's table is NOT in the kernel as intended (isolated: "
+              + state.isolated()
+              + ", blocks: "
+              + state.blocks().size()
+              + "); retrying: "
+              + TerminalText.escape(String.valueOf(enforceError), 300));
+    }
+    if (startNote != null) {
+      p.add(startNote);
+    }
+    return p.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", p));
+  }
+
+  /**
    * Re-applies the persisted state at agent start, before the shipper connects: pins the collector
-   * and replaces the table, without a round trip and never rolling back (an isolated host stays
-   * isolated even when its collector is down). Does nothing without a state file. A corrupt file is
-   * logged as an error and the host's firewall is left as it is; isolate and block are then refused
-   * until a release resets it. Never throws: every failure is logged.
+   * and replaces the table, without a round trip. A proven isolation is never rolled back here (an
+   * isolated host stays isolated even when its collector is down), but one the agent was still
+   * proving when it stopped (kill -9, a restart during the verification) is: it was never shown to
+   * leave the collector reachable, so the state before it is restored, loudly. When nft fails, the
+   * host is not as intended: that is retried in the background (see {@link #problem()}). Does
+   * nothing without a state file. A corrupt file is logged as an error and the host's firewall is
+   * left as it is; isolate and block are then refused until a release resets it. Never throws:
+   * every failure is logged.
    */
   public synchronized void reapplyAtStart() {
-    Optional<ContainmentState> read;
+    Optional<ContainmentStateFile.Saved> read;
     try {
-      read = file.read();
+      read = file.readSaved();
     } catch (IOException e) {
       corrupt = e.getMessage();
       log.error(
@@ -126,11 +184,39 @@ public final class NetworkContainment {
     }
     if (read.isEmpty()) {
       state = ContainmentState.NONE;
+      enforced = true;
       return;
     }
-    state = read.get();
+    ContainmentStateFile.Saved saved = read.get();
+    storedTable = saved.table().isEmpty() ? config.table() : saved.table();
+    ContainmentState unproven = null;
+    if (saved.pending().isPresent()) {
+      ContainmentStateFile.Pending p = saved.pending().get();
+      unproven = saved.state();
+      state = p.before();
+      startNote =
+          "the isolation by command "
+              + p.commandId()
+              + " was interrupted (the agent stopped) before the collector answered; it was rolled"
+              + " back at agent start"
+              + (state.isolated() ? " to the isolation before it" : ", the host is not isolated");
+      log.error(
+          "THE AGENT STOPPED WHILE PROVING AN ISOLATION (command {}): it was never shown to leave"
+              + " the collector reachable, so it is ROLLED BACK to the state before it (isolated:"
+              + " {}, blocks: {})",
+          p.commandId(),
+          state.isolated(),
+          state.blocks().size());
+      try {
+        persist(state, Optional.empty());
+      } catch (IOException e) {
+        log.error("cannot persist the rolled back containment state: {}", e.getMessage());
+      }
+    } else {
+      state = saved.state();
+    }
     if (state.isolated()) {
-      pin.pin(state.collectorAddresses());
+      pin.pin(state.collectorAddresses(), state.collectorPort());
       log.warn(
           "THIS HOST IS ISOLATED by Vigil: only the collector {} ({} port {}){} and {} pass;"
               + " an operator releases it with vigilctl release",
@@ -144,10 +230,16 @@ public final class NetworkContainment {
       log.info("re-applying {} blocked network(s): {}", state.blocks().size(), blocks(state));
     }
     try {
-      nft.apply(renderer.render(state));
+      applyAndRecord(state, Optional.empty());
     } catch (IOException e) {
+      unenforced(e);
+      if (unproven != null && !state.isolated()) {
+        // The kernel may still hold the unproven isolation: connect where it lets through.
+        pin.pin(unproven.collectorAddresses(), unproven.collectorPort());
+      }
       log.error(
-          "could not re-apply the network containment (isolated: {}, blocks: {}): {}",
+          "could not re-apply the network containment (isolated: {}, blocks: {}); the host is"
+              + " NOT as intended, retrying in the background: {}",
           state.isolated(),
           state.blocks().size(),
           e.getMessage());
@@ -160,8 +252,9 @@ public final class NetworkContainment {
     ContainmentState before = current();
     List<IsolationException> allow = allowed(c.getIsolate().getAllowList());
     Duration timeout = verifyTimeout(c.getIsolate().getVerifyTimeoutMs());
+    reportStartNote(r);
     if (before.isolated()) {
-      reisolate(before, allow, timeout, r);
+      reisolate(c, before, allow, timeout, r);
       return;
     }
     ChannelHolder.ResolvedCollector collector;
@@ -177,16 +270,27 @@ public final class NetworkContainment {
         before.isolatedTo(
             collector.host(), collector.port(), collector.addresses(), allow, baseline);
     // Pinned before cutting: DNS may be among what the isolation cuts.
-    pin.pin(next.collectorAddresses());
+    pin.pin(next.collectorAddresses(), next.collectorPort());
     try {
-      change(before, next);
-    } catch (IOException e) {
-      pin.unpin();
-      notIsolated(r, "nft refused the isolation, nothing changed: " + e.getMessage());
+      change(before, next, pending(c, before));
+    } catch (ChangeFailedException e) {
+      syncPin(e.kernelIsolated);
+      r.setOutcome(Outcome.OUTCOME_FAILED)
+          .setDetail(
+              (e.restored
+                      ? "nft refused the isolation, nothing changed: "
+                      : "nft failed applying the isolation and the previous table could not be"
+                          + " put back (retried in the background); the host's firewall is "
+                          + kernelText(e.kernelIsolated)
+                          + ": ")
+                  + e.getMessage());
+      fact(r, "isolated", kernelFact(e.kernelIsolated));
+      fact(r, "rolled_back", "false");
       return;
     }
-    Optional<String> failure = verify(timeout);
+    Optional<String> failure = verifyOrRollBack(before, timeout);
     if (failure.isEmpty()) {
+      persist(next, Optional.empty());
       succeeded(r, next, "isolated; the collector answered over a fresh connection");
       log.warn(
           "THIS HOST IS NOW ISOLATED by Vigil (command {}): only the collector {} and the"
@@ -197,17 +301,21 @@ public final class NetworkContainment {
       return;
     }
     try {
-      change(next, before);
-    } catch (IOException e) {
+      change(before, before, Optional.empty());
+    } catch (ChangeFailedException e) {
+      syncPin(e.kernelIsolated);
       r.setOutcome(Outcome.OUTCOME_FAILED)
           .setDetail(
               "the collector did not answer within "
                   + timeout.toMillis()
                   + " ms ("
                   + failure.get()
-                  + ") and the ROLLBACK FAILED, the host is still isolated: "
+                  + ") and the ROLLBACK FAILED (retried in the background); the host's firewall"
+                  + " is "
+                  + kernelText(e.kernelIsolated)
+                  + ": "
                   + e.getMessage());
-      fact(r, "isolated", "true");
+      fact(r, "isolated", kernelFact(e.kernelIsolated));
       fact(r, "rolled_back", "false");
       return;
     }
@@ -230,14 +338,46 @@ public final class NetworkContainment {
     log.warn("isolation rolled back: the collector did not answer ({})", failure.get());
   }
 
+  private static Optional<ContainmentStateFile.Pending> pending(
+      Command c, ContainmentState before) {
+    return Optional.of(
+        new ContainmentStateFile.Pending(TerminalText.escape(c.getCommandId(), 64), before));
+  }
+
+  /**
+   * {@link #verify}; when the waiting thread is interrupted (the agent stopping), the unproven
+   * change is rolled back to {@code before} first, so that it does not outlive the proof.
+   */
+  private Optional<String> verifyOrRollBack(ContainmentState before, Duration timeout)
+      throws InterruptedException, IOException {
+    try {
+      return verify(timeout);
+    } catch (InterruptedException e) {
+      // nft itself would refuse to wait while the flag is set: clear it, roll back, set it again.
+      Thread.interrupted();
+      try {
+        change(before, before, Optional.empty());
+        syncPin();
+      } finally {
+        Thread.currentThread().interrupt();
+      }
+      throw e;
+    }
+  }
+
   private static void notIsolated(CommandResult.Builder r, String detail) {
     r.setOutcome(Outcome.OUTCOME_FAILED).setDetail(detail);
     fact(r, "isolated", "false");
     fact(r, "rolled_back", "false");
   }
 
-  /** Isolate on an isolated host: the exceptions may change; the collector pin stays. */
+  /**
+   * Isolate on an isolated host: the exceptions may change; the collector pin stays. The table is
+   * applied even when nothing changed: "already isolated" must mean the table is in the kernel (a
+   * failed re-apply at start, or someone's {@code nft flush ruleset}, may have removed it).
+   */
   private void reisolate(
+      Command c,
       ContainmentState before,
       List<IsolationException> allow,
       Duration timeout,
@@ -245,11 +385,28 @@ public final class NetworkContainment {
       throws IOException, InterruptedException {
     ContainmentState next = before.withExceptions(allow);
     boolean changed = !next.equals(before);
-    if (changed) {
-      change(before, next);
+    try {
+      change(before, next, changed ? pending(c, before) : Optional.empty());
+    } catch (ChangeFailedException e) {
+      syncPin(e.kernelIsolated);
+      r.setOutcome(Outcome.OUTCOME_FAILED)
+          .setDetail(
+              "already isolated, but nft failed applying the table"
+                  + (e.restored ? "; the previous table is in place" : "")
+                  + "; the host's firewall is "
+                  + kernelText(e.kernelIsolated)
+                  + ": "
+                  + e.getMessage());
+      fact(r, "isolated", kernelFact(e.kernelIsolated));
+      fact(r, "rolled_back", "false");
+      return;
     }
-    Optional<String> failure = verify(timeout);
+    syncPin();
+    Optional<String> failure = verifyOrRollBack(before, timeout);
     if (failure.isEmpty()) {
+      if (changed) {
+        persist(next, Optional.empty());
+      }
       succeeded(
           r,
           next,
@@ -258,8 +415,15 @@ public final class NetworkContainment {
               + "; the collector answered over a fresh connection");
       return;
     }
+    String rollback = "";
     if (changed) {
-      change(next, before);
+      try {
+        change(before, before, Optional.empty());
+        rollback = "; the exceptions were rolled back";
+      } catch (ChangeFailedException e) {
+        rollback =
+            "; rolling the exceptions back FAILED (retried in the background): " + e.getMessage();
+      }
     }
     r.setOutcome(Outcome.OUTCOME_FAILED)
         .setDetail(
@@ -268,10 +432,10 @@ public final class NetworkContainment {
                 + " ms ("
                 + failure.get()
                 + ")"
-                + (changed ? "; the exceptions were rolled back" : "")
+                + rollback
                 + "; the host stays isolated");
     fact(r, "isolated", "true");
-    fact(r, "rolled_back", Boolean.toString(changed));
+    fact(r, "rolled_back", Boolean.toString(changed && enforced));
   }
 
   /** {@code Command.release}. Allowed even when containment is disabled: it only loosens. */
@@ -281,13 +445,28 @@ public final class NetworkContainment {
       return;
     }
     ContainmentState before = current();
+    reportStartNote(r);
     if (!before.isolated()) {
+      // Not isolated by intent; but after a failed rollback the kernel may still be.
+      enforce();
       r.setOutcome(Outcome.OUTCOME_SUCCEEDED).setDetail("was not isolated");
       fact(r, "isolated", "false");
       return;
     }
     ContainmentState next = before.released();
-    change(before, next);
+    try {
+      change(before, next, Optional.empty());
+    } catch (ChangeFailedException e) {
+      syncPin(e.kernelIsolated);
+      r.setOutcome(Outcome.OUTCOME_FAILED)
+          .setDetail(
+              "nft failed removing the isolation; the host's firewall is "
+                  + kernelText(e.kernelIsolated)
+                  + ": "
+                  + e.getMessage());
+      fact(r, "isolated", kernelFact(e.kernelIsolated));
+      return;
+    }
     pin.unpin();
     String after = nft.listRuleset();
     boolean same = after.equals(before.baseline());
@@ -303,9 +482,22 @@ public final class NetworkContainment {
         "host released from isolation (command {})", TerminalText.escape(c.getCommandId(), 64));
   }
 
+  /**
+   * Puts the start note (an interrupted isolation rolled back at start) in the next isolate or
+   * release result, once, as the fact {@code rolled_back_at_start}.
+   */
+  private void reportStartNote(CommandResult.Builder r) {
+    if (startNote != null) {
+      fact(r, "rolled_back_at_start", startNote);
+      startNote = null;
+    }
+  }
+
   /** A corrupt state: remove Vigil's table whatever it holds, keep the file for inspection. */
   private void releaseCorrupt(CommandResult.Builder r) throws IOException {
     nft.apply(renderer.deletion());
+    enforced = true;
+    storedTable = config.table();
     pin.unpin();
     Path aside = file.moveAside();
     file.write(ContainmentState.NONE);
@@ -328,6 +520,7 @@ public final class NetworkContainment {
   public synchronized void block(Command c, CommandResult.Builder r) throws Exception {
     requireEnabled();
     ContainmentState before = current();
+    enforce();
     Cidr cidr = network("block.address", c.getBlock().getAddress());
     for (Cidr lo : LOOPBACK) {
       if (lo.overlaps(cidr)) {
@@ -361,7 +554,7 @@ public final class NetworkContainment {
           MAX_BLOCKS + " networks are blocked already; unblock some first");
     }
     ContainmentState next = before.withBlock(cidr);
-    change(before, next);
+    change(before, next, Optional.empty());
     r.setOutcome(Outcome.OUTCOME_SUCCEEDED)
         .setDetail(
             "blocked " + cidr + " in both directions" + (next.isolated() ? " (isolated)" : ""));
@@ -373,6 +566,7 @@ public final class NetworkContainment {
   /** {@code Command.unblock}. Allowed even when containment is disabled: it only loosens. */
   public synchronized void unblock(Command c, CommandResult.Builder r) throws Exception {
     ContainmentState before = current();
+    enforce();
     Cidr cidr = network("unblock.address", c.getUnblock().getAddress());
     if (!before.blocks().contains(cidr)) {
       Optional<Cidr> overlap = before.overlapping(cidr);
@@ -386,24 +580,218 @@ public final class NetworkContainment {
       return;
     }
     ContainmentState next = before.withoutBlock(cidr);
-    change(before, next);
+    change(before, next, Optional.empty());
     r.setOutcome(Outcome.OUTCOME_SUCCEEDED).setDetail("unblocked " + cidr);
     fact(r, "unblocked", cidr.toString());
     fact(r, "blocks", Integer.toString(next.blocks().size()));
   }
 
   /**
-   * Persists {@code next}, then applies it; when nft refuses, {@code before} is persisted again.
+   * Persists {@code next} (with {@code pending} while it awaits proof), then applies it. When nft
+   * fails, {@code fallback} becomes the state again (persisted and applied): a failed nft, above
+   * all one killed for its timeout, may have committed anyway, so "nothing changed" is never
+   * assumed; the exception says what the kernel holds.
    */
-  private void change(ContainmentState before, ContainmentState next) throws IOException {
-    file.write(next);
+  private void change(
+      ContainmentState fallback,
+      ContainmentState next,
+      Optional<ContainmentStateFile.Pending> pending)
+      throws IOException {
+    persist(next, pending);
     try {
-      nft.apply(renderer.render(next));
+      applyAndRecord(next, pending);
     } catch (IOException e) {
-      file.write(before);
-      throw e;
+      persist(fallback, Optional.empty());
+      state = fallback;
+      throw restore(e);
     }
     state = next;
+  }
+
+  /**
+   * Applies {@code s} (removing the table of a renamed {@code response.table} in the same
+   * transaction) and records that the kernel holds it.
+   */
+  private void applyAndRecord(ContainmentState s, Optional<ContainmentStateFile.Pending> pending)
+      throws IOException {
+    String script = renderer.render(s);
+    boolean renamed = !storedTable.equals(config.table());
+    if (renamed) {
+      script = new RulesetRenderer(storedTable).deletion() + script;
+    }
+    nft.apply(script);
+    enforced = true;
+    enforceError = null;
+    if (renamed) {
+      log.info("removed the table inet {} of the old response.table name", storedTable);
+      storedTable = config.table();
+      persist(s, pending);
+    }
+  }
+
+  /** After a failed change: puts {@code state} back in the kernel, or says what it holds. */
+  private ChangeFailedException restore(IOException failure) {
+    try {
+      applyAndRecord(state, Optional.empty());
+      return new ChangeFailedException(failure.getMessage(), true, Optional.of(state.isolated()));
+    } catch (IOException again) {
+      unenforced(again);
+      return new ChangeFailedException(
+          failure.getMessage()
+              + "; putting the previous table back failed too: "
+              + again.getMessage(),
+          false,
+          kernelIsolated());
+    }
+  }
+
+  /** The kernel does not hold {@code state}: retry in the background until it does. */
+  private void unenforced(IOException e) {
+    enforced = false;
+    enforceError = e.getMessage();
+    scheduleRetry();
+  }
+
+  /**
+   * Before a command relies on the kernel holding {@code state}: applies it if a re-apply failed.
+   *
+   * @throws IOException when nft fails again (the background retries go on)
+   */
+  private void enforce() throws IOException {
+    if (enforced) {
+      return;
+    }
+    try {
+      applyAndRecord(state, Optional.empty());
+    } catch (IOException e) {
+      unenforced(e);
+      throw new IOException(
+          "Vigil's table is not in the kernel as intended and nft fails again (the host's firewall"
+              + " is "
+              + kernelText(kernelIsolated())
+              + "): "
+              + e.getMessage(),
+          e);
+    }
+    syncPin();
+  }
+
+  /** Persists {@code s} with the table name that holds it. */
+  private void persist(ContainmentState s, Optional<ContainmentStateFile.Pending> pending)
+      throws IOException {
+    file.write(new ContainmentStateFile.Saved(s, storedTable, pending));
+  }
+
+  /**
+   * Pins the collector while the state is isolated; unpins only once the kernel is known to hold
+   * the state (a table nft failed to remove may still isolate the host: connections must go where
+   * it lets through).
+   */
+  private void syncPin() {
+    syncPin(Optional.empty());
+  }
+
+  /** {@link #syncPin()}, also unpinning when the kernel is known not to isolate. */
+  private void syncPin(Optional<Boolean> kernelIsolated) {
+    if (state.isolated()) {
+      pin.pin(state.collectorAddresses(), state.collectorPort());
+    } else if (enforced || kernelIsolated.equals(Optional.of(false))) {
+      pin.unpin();
+    }
+  }
+
+  private void scheduleRetry() {
+    if (retryScheduled) {
+      return;
+    }
+    if (retries == null) {
+      retries =
+          Executors.newSingleThreadScheduledExecutor(
+              task -> {
+                Thread t = new Thread(task, "vigil-containment-retry");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(1000, retryDelayMs * 2));
+    retryScheduled = true;
+    retries.schedule(this::retry, retryDelayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * One background attempt to put {@code state} in the kernel; the next is scheduled on failure.
+   */
+  private synchronized void retry() {
+    retryScheduled = false;
+    if (enforced || state == null) {
+      retryDelayMs = 0;
+      return;
+    }
+    try {
+      applyAndRecord(state, Optional.empty());
+      retryDelayMs = 0;
+      syncPin();
+      log.warn(
+          "the network containment is in the kernel again (isolated: {}, blocks: {})",
+          state.isolated(),
+          state.blocks().size());
+    } catch (IOException e) {
+      log.error(
+          "the network containment is still NOT in the kernel (isolated: {}); next attempt in {}"
+              + " ms: {}",
+          state.isolated(),
+          Math.min(MAX_RETRY_DELAY_MS, retryDelayMs * 2),
+          e.getMessage());
+      unenforced(e);
+    }
+  }
+
+  /**
+   * Whether the kernel holds an isolating table of Vigil's (its input chain drops by default), read
+   * from {@code nft list ruleset}; empty when that fails too.
+   */
+  private Optional<Boolean> kernelIsolated() {
+    try {
+      String ruleset = nft.listRuleset();
+      return Optional.of(isolates(ruleset, config.table()) || isolates(ruleset, storedTable));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  static boolean isolates(String ruleset, String table) {
+    int at = ruleset.indexOf("table inet " + table + " {");
+    if (at < 0) {
+      return false;
+    }
+    int end = ruleset.indexOf("\ntable ", at + 1);
+    String t = end < 0 ? ruleset.substring(at) : ruleset.substring(at, end);
+    return t.contains("hook input priority filter; policy drop;");
+  }
+
+  private static String kernelText(Optional<Boolean> isolated) {
+    return isolated.map(i -> i ? "ISOLATED" : "not isolated").orElse("unknown (nft fails)");
+  }
+
+  private static String kernelFact(Optional<Boolean> isolated) {
+    return isolated.map(String::valueOf).orElse("unknown");
+  }
+
+  /** A change nft failed to apply, with what the kernel holds afterwards. */
+  private static final class ChangeFailedException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    /** The previous table was put back: the kernel holds the previous state. */
+    final boolean restored;
+
+    /** Whether the kernel's table isolates the host; empty when unknown. */
+    final transient Optional<Boolean> kernelIsolated;
+
+    ChangeFailedException(String message, boolean restored, Optional<Boolean> kernelIsolated) {
+      super(message);
+      this.restored = restored;
+      this.kernelIsolated = kernelIsolated;
+    }
   }
 
   /** Empty when a probe succeeded within {@code timeout}, else the last failure. */
@@ -442,10 +830,9 @@ public final class NetworkContainment {
               + "); a release resets it (removing Vigil's table)");
     }
     if (state == null) {
-      try {
-        state = file.read().orElse(ContainmentState.NONE);
-      } catch (ContainmentStateFile.CorruptStateException e) {
-        corrupt = e.getMessage();
+      // reapplyAtStart was not called (a test, or an integrator's omission): do it now.
+      reapplyAtStart();
+      if (state == null) {
         return current();
       }
     }

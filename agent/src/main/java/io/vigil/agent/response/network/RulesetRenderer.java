@@ -15,8 +15,11 @@ import java.util.stream.Collectors;
  * <p>Isolated: input, output and forward drop by default. Loopback and the collector (its address
  * and TCP port, both directions, whatever the conntrack state, so that the running stream keeps
  * passing) are accepted first, then the blocks are dropped, then neighbour discovery and the
- * exceptions are accepted. No {@code ct state established} accept: every other connection,
- * including those opened before the isolation, stops passing data. Forwarded traffic is dropped.
+ * exceptions are accepted, and on input the ICMP errors that belong to a tracked connection (path
+ * MTU discovery). An exception's port may be opened only by its client's side: packets from the
+ * service's port pass only in a connection conntrack knows. No general {@code ct state established}
+ * accept: every other connection, including those opened before the isolation, stops passing data.
+ * Forwarded traffic is dropped.
  *
  * <p>Not isolated, only blocks: the chains accept by default and drop the blocked networks in both
  * directions, forwarded traffic included.
@@ -25,6 +28,11 @@ public final class RulesetRenderer {
   private static final String ND =
       "icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit,"
           + " nd-router-advert } accept";
+  private static final String ICMP_ERRORS =
+      "icmp type { destination-unreachable, time-exceeded } ct state related accept";
+  private static final String ICMPV6_ERRORS =
+      "icmpv6 type { destination-unreachable, packet-too-big, time-exceeded } ct state related"
+          + " accept";
 
   private final String table;
 
@@ -116,6 +124,13 @@ public final class RulesetRenderer {
     if (s.needsNeighbourDiscovery()) {
       rule(b, ND);
     }
+    if (s.isolated() && d == Direction.INPUT) {
+      // Routers on the collector's path answer from their own addresses: without these errors a
+      // smaller MTU on the path stalls the stream's full-size writes (a PMTU black hole). Only
+      // errors about a connection conntrack knows ("related") pass.
+      rule(b, ICMP_ERRORS);
+      rule(b, ICMPV6_ERRORS);
+    }
     if (s.isolated()) {
       for (IsolationException e : s.exceptions()) {
         exception(b, e, d);
@@ -170,12 +185,21 @@ public final class RulesetRenderer {
       rule(b, peer + "accept");
       return;
     }
-    // The port matches on either side: the peer's service (this host is the client) or this
-    // host's service (the peer is the client).
+    // The port is either the peer's service (this host is the client) or this host's service
+    // (the peer is the client). Only the client's side may open a connection: a packet merely
+    // *from* port P is accepted only as part of a connection conntrack already knows, else anyone
+    // could reach every local port from source port P (UDP 53, TCP 443).
     String proto = e.protocol().orElseThrow();
     int port = e.port().getAsInt();
-    rule(b, peer + proto + " " + d.peerPort + " " + port + " accept");
-    rule(b, peer + proto + " " + d.ownPort + " " + port + " accept");
+    String peerService = peer + proto + " " + d.peerPort + " " + port;
+    String ownService = peer + proto + " " + d.ownPort + " " + port;
+    if (d == Direction.INPUT) {
+      rule(b, peerService + " ct state established,related accept");
+      rule(b, ownService + " accept");
+    } else {
+      rule(b, peerService + " ct state new,established accept");
+      rule(b, ownService + " ct state established accept");
+    }
   }
 
   private static boolean ipv6(InetAddress a) {

@@ -67,4 +67,26 @@ class ContainmentStateFileTest {
       assertTrue(e.getMessage().contains(p.toString()), e.getMessage());
     }
   }
+
+  @Test
+  void roundTripsTheTableAndAPendingIsolationWithTheStateBeforeIt() throws Exception {
+    ContainmentStateFile f = new ContainmentStateFile(dir.resolve("containment.state"));
+    ContainmentState before = ContainmentState.NONE.withBlock(Cidr.parse("192.0.2.0/24"));
+    ContainmentState next =
+        before.isolatedTo(
+            "c", 443, List.of(InetAddress.getByName("10.0.0.1")), List.of(), "baseline\n");
+    ContainmentStateFile.Saved saved =
+        new ContainmentStateFile.Saved(
+            next, "vigil2", Optional.of(new ContainmentStateFile.Pending("cmd=1\nx", before)));
+    f.write(saved);
+    assertEquals(Optional.of(saved), f.readSaved());
+    assertEquals(Optional.of(next), f.read());
+    f.write(next);
+    assertEquals(
+        Optional.of(new ContainmentStateFile.Saved(next, "", Optional.empty())), f.readSaved());
+    Files.writeString(f.path(), "version=1\nisolated=false\npending_command=YQ==\n");
+    assertThrows(ContainmentStateFile.CorruptStateException.class, f::readSaved);
+    Files.writeString(f.path(), "version=1\nisolated=false\ntable=a b\n");
+    assertThrows(ContainmentStateFile.CorruptStateException.class, f::readSaved);
+  }
 }

@@ -324,6 +324,97 @@ class NetworkContainmentKernelTest {
         });
   }
 
+  @Test
+  void anExceptionsPortOpensOnlyItsClientsSide() throws Exception {
+    try (Closeable local = Namespaces.echo(A, A_TO_C, 7001)) {
+      NetworkContainment n =
+          containment(PORT, "* tcp/9100", "* udp/9100", "* tcp/9000", "* udp/9000", "* tcp/7001");
+      assertTrue(fromPort(true, 9100, 7000), "before isolation: tcp from port 9100");
+      assertTrue(fromPort(false, 9100, 7000), "before isolation: udp from port 9100");
+      CommandResult r = run(n::isolate, ISOLATE);
+      assertEquals(Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.getDetail());
+      assertFalse(fromPort(true, 9100, 7000), "tcp from an excepted port to another local port");
+      assertFalse(fromPort(false, 9100, 7000), "udp from an excepted port to another local port");
+      assertTrue(tcp(A, PEER, 9000), "tcp to the peer's excepted service");
+      assertTrue(udp(A, PEER, 9000), "udp to the peer's excepted service, and its answer");
+      assertTrue(tcp(C, A_TO_C, 7001), "tcp to this host's excepted service");
+      assertFalse(tcp(C, A_TO_C, 7000), "tcp to a service not excepted");
+      run(n::release, RELEASE);
+    }
+  }
+
+  /** From C, bound to source port {@code from}, to A's echo on {@code to}: does it echo? */
+  private static boolean fromPort(boolean tcp, int from, int to) throws Exception {
+    return Namespaces.call(
+        C,
+        () -> {
+          if (tcp) {
+            try (Socket s = new Socket()) {
+              s.setReuseAddress(true);
+              s.bind(new java.net.InetSocketAddress(PEER, from));
+              s.connect(new java.net.InetSocketAddress(A_TO_C, to), 1500);
+              s.setSoTimeout(1500);
+              return echoes(s, "from-" + from);
+            } catch (IOException e) {
+              return false;
+            }
+          }
+          try (java.net.DatagramSocket d =
+              new java.net.DatagramSocket(new java.net.InetSocketAddress(PEER, from))) {
+            d.setSoTimeout(1500);
+            byte[] msg = ("from-" + from).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            d.send(
+                new java.net.DatagramPacket(
+                    msg, msg.length, java.net.InetAddress.getByName(A_TO_C), to));
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[512], 512);
+            d.receive(p);
+            return p.getLength() == msg.length;
+          } catch (IOException e) {
+            return false;
+          }
+        });
+  }
+
+  @Test
+  void anIsolationCutShortDuringItsProofIsRolledBackAtRestart() throws Exception {
+    String before = ruleset();
+    java.util.concurrent.CountDownLatch proving = new java.util.concurrent.CountDownLatch(1);
+    NetworkContainment first =
+        new NetworkContainment(
+            TestSupport.response(true, Duration.ofMinutes(5)),
+            dir,
+            TestSupport.channels(COLLECTOR, PORT, dir),
+            timeout -> {
+              proving.countDown();
+              new java.util.concurrent.CountDownLatch(1).await(); // the agent dies waiting
+            },
+            nft());
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                run(first::isolate, ISOLATE);
+              } catch (Exception e) {
+                // interrupted at the end of the test
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+    assertTrue(proving.await(60, java.util.concurrent.TimeUnit.SECONDS));
+    assertFalse(ping(A, PEER), "isolated while proving");
+
+    NetworkContainment restarted = containment(PORT);
+    restarted.reapplyAtStart();
+    assertFalse(restarted.isolated());
+    assertEquals(before, ruleset(), "rolled back at start");
+    assertTrue(ping(A, PEER));
+    assertTrue(tcp(C, A_TO_C, 7000));
+    assertTrue(restarted.problem().orElseThrow().contains("interrupted"));
+    t.interrupt();
+    t.join(60_000);
+    assertEquals(before, ruleset());
+  }
+
   private static NftTool nft() {
     return new NftTool(
         List.of("ip", "netns", "exec", A), Path.of("/usr/sbin/nft"), Duration.ofSeconds(10));

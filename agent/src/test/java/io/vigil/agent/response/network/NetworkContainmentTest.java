@@ -34,21 +34,28 @@ class NetworkContainmentTest {
   /** Holds a ruleset: another table plus whatever Vigil's script last put there. */
   static final class FakeNft implements Nftables {
     final List<String> applied = new ArrayList<>();
-    String ruleset = OTHER;
-    boolean refuse;
+    volatile String ruleset = OTHER;
+    volatile boolean refuse;
+
+    /** The next apply commits, then fails as a killed nft would (a timeout). */
+    volatile boolean commitThenFail;
 
     @Override
-    public void apply(String script) throws IOException {
+    public synchronized void apply(String script) throws IOException {
       if (refuse) {
         throw new IOException("nft -f - failed (exit 1): Error: simulated");
       }
       applied.add(script);
       int table = script.indexOf("table inet vigil {");
       ruleset = table < 0 ? OTHER : OTHER + script.substring(table);
+      if (commitThenFail) {
+        commitThenFail = false;
+        throw new IOException("/usr/sbin/nft -f - did not finish within 10000 ms");
+      }
     }
 
     @Override
-    public String listRuleset() {
+    public synchronized String listRuleset() {
       return ruleset;
     }
   }
@@ -124,7 +131,7 @@ class NetworkContainmentTest {
     CommandResult again = run(n::isolate, isolate("* udp/53"));
     assertEquals(Outcome.OUTCOME_SUCCEEDED, again.getOutcome());
     assertTrue(again.getDetail().startsWith("already isolated"), again.getDetail());
-    assertEquals(1, nft.applied.size(), "nothing changed, nothing re-applied");
+    assertEquals(2, nft.applied.size(), "re-applied: already isolated means the table is there");
     assertEquals(2, probe.calls.get(), "re-verified");
 
     CommandResult rel = run(n::release, release());
@@ -255,5 +262,180 @@ class NetworkContainmentTest {
     assertTrue(Files.exists(dir.resolve(ContainmentStateFile.NAME + ".corrupt")));
     assertEquals(ContainmentState.NONE, persisted());
     assertEquals(Outcome.OUTCOME_SUCCEEDED, run(n::isolate, isolate()).getOutcome());
+  }
+
+  /** A probe that blocks until released (the agent "killed" while it waits). */
+  static final class StuckProbe implements CollectorProbe {
+    final java.util.concurrent.CountDownLatch called = new java.util.concurrent.CountDownLatch(1);
+
+    @Override
+    public void probe(Duration timeout) throws Exception {
+      called.countDown();
+      new java.util.concurrent.CountDownLatch(1).await();
+    }
+  }
+
+  @Test
+  void anIsolationInterruptedDuringItsProofIsRolledBackAtStart() throws Exception {
+    StuckProbe stuck = new StuckProbe();
+    NetworkContainment first =
+        new NetworkContainment(
+            TestSupport.response(true, Duration.ofMinutes(5)), dir, channels(), stuck, nft);
+    java.util.concurrent.CompletableFuture<Throwable> outcome =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                run(first::isolate, isolate());
+                outcome.complete(null);
+              } catch (Throwable e) {
+                outcome.complete(e);
+              }
+            });
+    t.setDaemon(true);
+    t.start();
+    assertTrue(stuck.called.await(60, java.util.concurrent.TimeUnit.SECONDS));
+    ContainmentStateFile.Saved saved =
+        new ContainmentStateFile(dir.resolve(ContainmentStateFile.NAME)).readSaved().orElseThrow();
+    assertTrue(saved.state().isolated());
+    assertEquals("c1", saved.pending().orElseThrow().commandId());
+    assertEquals(ContainmentState.NONE, saved.pending().get().before());
+    assertTrue(nft.ruleset.contains("policy drop"), "isolated while proving");
+
+    // The agent is killed here (the first object is abandoned, its thread stuck) and starts again.
+    ChannelHolder ch = channels();
+    NetworkContainment second = containment(ch);
+    second.reapplyAtStart();
+    assertFalse(second.isolated());
+    assertEquals(OTHER, nft.ruleset, "rolled back to the ruleset before");
+    assertEquals(List.of(), ch.pin().addresses());
+    assertEquals(ContainmentState.NONE, persisted());
+    assertTrue(
+        new ContainmentStateFile(dir.resolve(ContainmentStateFile.NAME))
+            .readSaved()
+            .orElseThrow()
+            .pending()
+            .isEmpty());
+    assertTrue(second.problem().orElseThrow().contains("command c1 was interrupted"));
+    CommandResult rel = run(second::release, release());
+    assertEquals("false", rel.getFactsOrThrow("isolated"));
+    assertTrue(rel.getFactsOrThrow("rolled_back_at_start").contains("c1"), rel.toString());
+    assertTrue(second.problem().isEmpty());
+    assertFalse(run(second::release, release()).containsFacts("rolled_back_at_start"));
+
+    // An interrupt (an orderly stop) rolls the unproven isolation back at once.
+    t.interrupt();
+    assertTrue(
+        outcome.get(60, java.util.concurrent.TimeUnit.SECONDS) instanceof InterruptedException);
+    assertEquals(OTHER, nft.ruleset);
+  }
+
+  @Test
+  void aFailedReapplyAtStartIsRetriedAndIsolateAlwaysAppliesTheTable() throws Exception {
+    run(containment(channels())::isolate, isolate());
+    nft.ruleset = OTHER; // a reboot: the kernel forgot
+    nft.refuse = true; // and nft does not work yet
+    NetworkContainment n = containment(channels());
+    n.reapplyAtStart();
+    assertTrue(n.isolated());
+    assertTrue(n.problem().orElseThrow().contains("NOT in the kernel"), n.problem().get());
+    Exception e = assertThrows(IOException.class, () -> run(n::block, block("192.0.2.1")));
+    assertTrue(e.getMessage().contains("not in the kernel"), e.getMessage());
+    assertEquals(OTHER, nft.ruleset);
+
+    nft.refuse = false;
+    CommandResult r = run(n::isolate, isolate());
+    assertEquals(Outcome.OUTCOME_SUCCEEDED, r.getOutcome(), r.getDetail());
+    assertEquals("true", r.getFactsOrThrow("isolated"));
+    assertTrue(nft.ruleset.contains("policy drop"), "the table is in the kernel again");
+    assertTrue(n.problem().isEmpty(), n.problem().toString());
+  }
+
+  @Test
+  void aFailedReapplyAtStartIsRetriedInTheBackground() throws Exception {
+    run(containment(channels())::block, block("192.0.2.0/24"));
+    nft.ruleset = OTHER;
+    nft.refuse = true;
+    NetworkContainment n = containment(channels());
+    n.reapplyAtStart();
+    assertTrue(n.problem().isPresent());
+    nft.refuse = false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (n.problem().isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(n.problem().isEmpty(), "retried within a minute");
+    assertTrue(nft.ruleset.contains("elements = { 192.0.2.0/24 }"), nft.ruleset);
+  }
+
+  @Test
+  void anNftThatCommitsThenTimesOutIsJudgedByWhatTheKernelHolds() throws Exception {
+    ChannelHolder ch = channels();
+    NetworkContainment n = containment(ch);
+    nft.commitThenFail = true;
+    CommandResult r = run(n::isolate, isolate());
+    assertEquals(Outcome.OUTCOME_FAILED, r.getOutcome());
+    assertTrue(r.getDetail().contains("did not finish"), r.getDetail());
+    assertEquals("false", r.getFactsOrThrow("isolated"));
+    assertEquals(OTHER, nft.ruleset, "the previous table was put back");
+    assertEquals(List.of(), ch.pin().addresses());
+    assertTrue(n.problem().isEmpty());
+  }
+
+  @Test
+  void anIsolationNftCouldNotUndoIsReportedAsIsolatedAndRetried() throws Exception {
+    ChannelHolder ch = channels();
+    NetworkContainment n = containment(ch);
+    probe.answers = false;
+    // The isolation commits; then the rollback's nft runs fail.
+    CollectorProbe failing =
+        timeout -> {
+          nft.refuse = true;
+          throw new IOException("UNAVAILABLE: simulated");
+        };
+    NetworkContainment m =
+        new NetworkContainment(
+            TestSupport.response(true, Duration.ofMillis(300)), dir, ch, failing, nft);
+    CommandResult r = run(m::isolate, isolate());
+    assertEquals(Outcome.OUTCOME_FAILED, r.getOutcome());
+    assertTrue(r.getDetail().contains("ROLLBACK FAILED"), r.getDetail());
+    assertEquals("true", r.getFactsOrThrow("isolated"), "the kernel still isolates");
+    assertEquals(
+        List.of(InetAddress.getByName("10.231.1.2")), ch.pin().addresses(), "still pinned");
+    assertFalse(persisted().isolated(), "the intent is the state before");
+    nft.refuse = false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!nft.ruleset.equals(OTHER) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(OTHER, nft.ruleset, "the rollback was retried");
+    while (!ch.pin().addresses().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(List.of(), ch.pin().addresses());
+  }
+
+  @Test
+  void aRenamedTableIsRemovedWithTheNextApply() throws Exception {
+    run(containment(channels())::isolate, isolate());
+    NetworkContainment renamed =
+        new NetworkContainment(
+            TestSupport.response("vigil2", true, Duration.ofMillis(600)),
+            dir,
+            channels(),
+            probe,
+            nft);
+    renamed.reapplyAtStart();
+    String script = nft.applied.get(nft.applied.size() - 1);
+    assertTrue(
+        script.startsWith("add table inet vigil\ndelete table inet vigil\nadd table inet vigil2\n"),
+        script);
+    assertEquals(
+        "vigil2",
+        new ContainmentStateFile(dir.resolve(ContainmentStateFile.NAME))
+            .readSaved()
+            .orElseThrow()
+            .table());
   }
 }

@@ -92,9 +92,11 @@ class RulesetRendererTest {
         \t\tip saddr 10.231.1.2 tcp sport 8443 tcp flags & (syn | ack) != syn accept
         \t\tip saddr @blocked4 drop
         \t\tip6 saddr @blocked6 drop
-        \t\tip saddr 10.0.0.0/24 tcp sport 22 accept
+        \t\ticmp type { destination-unreachable, time-exceeded } ct state related accept
+        \t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded } ct state related accept
+        \t\tip saddr 10.0.0.0/24 tcp sport 22 ct state established,related accept
         \t\tip saddr 10.0.0.0/24 tcp dport 22 accept
-        \t\tudp sport 53 accept
+        \t\tudp sport 53 ct state established,related accept
         \t\tudp dport 53 accept
         \t\tip saddr 192.0.2.9 accept
         \t}
@@ -104,10 +106,10 @@ class RulesetRendererTest {
         \t\tip daddr 10.231.1.2 tcp dport 8443 accept
         \t\tip daddr @blocked4 drop
         \t\tip6 daddr @blocked6 drop
-        \t\tip daddr 10.0.0.0/24 tcp dport 22 accept
-        \t\tip daddr 10.0.0.0/24 tcp sport 22 accept
-        \t\tudp dport 53 accept
-        \t\tudp sport 53 accept
+        \t\tip daddr 10.0.0.0/24 tcp dport 22 ct state new,established accept
+        \t\tip daddr 10.0.0.0/24 tcp sport 22 ct state established accept
+        \t\tudp dport 53 ct state new,established accept
+        \t\tudp sport 53 ct state established accept
         \t\tip daddr 192.0.2.9 accept
         \t}
         \tchain forward {
@@ -143,6 +145,8 @@ class RulesetRendererTest {
         \t\tip saddr @blocked4 drop
         \t\tip6 saddr @blocked6 drop
         \t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert } accept
+        \t\ticmp type { destination-unreachable, time-exceeded } ct state related accept
+        \t\ticmpv6 type { destination-unreachable, packet-too-big, time-exceeded } ct state related accept
         \t\tudp sport 67 udp dport 68 accept
         \t\tudp sport 547 udp dport 546 accept
         \t}

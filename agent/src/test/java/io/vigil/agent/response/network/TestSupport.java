@@ -15,10 +15,15 @@ final class TestSupport {
   private TestSupport() {}
 
   static ResponseSection response(boolean enabled, Duration verify, String... allow) {
+    return response("vigil", enabled, verify, allow);
+  }
+
+  /** With another table name ({@code response.table}). */
+  static ResponseSection response(String table, boolean enabled, Duration verify, String... allow) {
     return new ResponseSection(
         enabled,
         Path.of("/usr/sbin/nft"),
-        "vigil",
+        table,
         java.util.Arrays.stream(allow).map(IsolationException::parse).toList(),
         verify,
         Path.of("/nonexistent/vault"),
