@@ -64,6 +64,7 @@ public final class Agent implements AutoCloseable {
   private final Closer parts = new Closer();
   private final List<Sensor> sensors = new ArrayList<>();
   private volatile Shipper shipper;
+  private volatile NetworkContainment containment;
 
   private Agent() {}
 
@@ -131,6 +132,7 @@ public final class Agent implements AutoCloseable {
         new NetworkContainment(
             config.response(), config.stateDir(), channel, new GrpcCollectorProbe(channel)::probe);
     containment.reapplyAtStart();
+    this.containment = containment;
 
     // Everything is built before anything starts; each sensor joins parts as soon as it started,
     // so a failure part-way still stops the ones already running.
@@ -289,6 +291,19 @@ public final class Agent implements AutoCloseable {
     Shipper sh = shipper;
     if (sh != null) {
       out.add(sh.linkState());
+    }
+    NetworkContainment nc = containment;
+    if (nc != null) {
+      // Whether the host is isolated, and any mismatch between what the agent means to enforce and
+      // what the kernel holds (a failed re-apply, a rolled-back isolation), on the timeline.
+      Optional<String> problem = nc.problem();
+      out.add(
+          SensorState.newBuilder()
+              .setName("containment")
+              .setSource(nc.isolated() ? "nftables: isolated" : "nftables: not isolated")
+              .setDegraded(problem.isPresent())
+              .setReason(problem.orElse(""))
+              .build());
     }
     return out;
   }
