@@ -119,12 +119,11 @@ public final class CommandQueue implements AgentStreamListener, AutoCloseable {
   public void start() {
     agents.listen(this);
     worker.scheduleWithFixedDelay(
-        guarded(
-            "the expiry sweep",
-            () -> {
-              expireOverdue();
-              reaudit();
-            }),
+        () -> {
+          // Separately guarded: a failing expiry must not keep owed audit rows from being written.
+          guarded("the expiry sweep", this::expireOverdue).run();
+          guarded("the owed audit rows", this::reaudit).run();
+        },
         SWEEP_INTERVAL_MS,
         SWEEP_INTERVAL_MS,
         TimeUnit.MILLISECONDS);
