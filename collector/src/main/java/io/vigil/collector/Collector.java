@@ -132,6 +132,7 @@ public final class Collector implements AutoCloseable {
             CollectedFiles.open(config.store().path()),
             config.ingest().maxUploadBytes(),
             config.ingest().maxConcurrentUploads(),
+            config.ingest().maxCollectedBytes(),
             metrics,
             WallClock::nowNanos);
     parts.add(uploads);

@@ -6,6 +6,7 @@ import com.google.protobuf.util.JsonFormat;
 import io.grpc.Status;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.AuditRow;
+import io.vigil.proto.v1.GetCollectedFileRequest;
 import io.vigil.proto.v1.RevokeAgentRequest;
 import io.vigil.proto.v1.RevokeApiTokenRequest;
 import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
@@ -223,6 +224,9 @@ final class AuditTrail {
     }
     if (request instanceof RevokeEnrollmentTokenRequest r) {
       return r.getTokenId();
+    }
+    if (request instanceof GetCollectedFileRequest r) {
+      return r.getCommandId();
     }
     return "";
   }

@@ -32,6 +32,16 @@ final class CollectedFileCalls {
 
   private final CollectedFiles files;
 
+  /** Told once how a download ended, for its audit row. */
+  interface Ending {
+    /**
+     * @param target what was downloaded ({@code <agent id>:<command id>})
+     * @param outcome {@code ok} (all sent) or {@code failed}
+     * @param detail what was sent, or why not
+     */
+    void ended(String target, String outcome, String detail);
+  }
+
   CollectedFileCalls(CollectedFiles files) {
     this.files = files;
   }
@@ -39,9 +49,11 @@ final class CollectedFileCalls {
   /**
    * Starts streaming; errors go to {@code o}: INVALID_ARGUMENT for a missing or overlong command
    * id, NOT_FOUND for one without a collected file, DATA_LOSS when the stored file is gone or not
-   * the size recorded.
+   * the size recorded. A download that started is reported to {@code ending} once it ended (all
+   * sent, cancelled or failed); one that did not start throws instead.
    */
-  void get(GetCollectedFileRequest r, StreamObserver<FileChunk> o) throws IOException {
+  void get(GetCollectedFileRequest r, StreamObserver<FileChunk> o, Ending ending)
+      throws IOException {
     String id = r.getCommandId();
     if (id.isEmpty() || id.length() > 128) {
       throw new IllegalArgumentException("command_id: give the CollectFile command's id");
@@ -85,8 +97,8 @@ final class CollectedFileCalls {
       throw e;
     }
     ServerCallStreamObserver<FileChunk> out = (ServerCallStreamObserver<FileChunk>) o;
-    Sender s = new Sender(out, channel, row);
-    out.setOnCancelHandler(s::close);
+    Sender s = new Sender(out, channel, row, ending);
+    out.setOnCancelHandler(s::cancelled);
     out.setOnReadyHandler(s::pump);
     s.pump();
   }
@@ -96,17 +108,49 @@ final class CollectedFileCalls {
     private final ServerCallStreamObserver<FileChunk> out;
     private final FileChannel channel;
     private final CollectedFileRow row;
+    private final Ending ending;
     private long sent;
     private boolean first = true;
     private boolean done;
+    private boolean reported;
 
-    Sender(ServerCallStreamObserver<FileChunk> out, FileChannel channel, CollectedFileRow row) {
+    /** Whether the call was ended (completed or failed): a later ready signal does nothing. */
+    private boolean ended;
+
+    Sender(
+        ServerCallStreamObserver<FileChunk> out,
+        FileChannel channel,
+        CollectedFileRow row,
+        Ending ending) {
       this.out = out;
       this.channel = channel;
       this.row = row;
+      this.ending = ending;
+    }
+
+    /** Reports the ending once (a cancel after the last chunk changes nothing). */
+    private void report(String outcome, String why) {
+      if (reported) {
+        return;
+      }
+      reported = true;
+      ending.ended(
+          row.agentId() + ":" + row.commandId(),
+          outcome,
+          why + ": " + row.path() + " (" + row.size() + " bytes, sha256 " + row.sha256() + ")");
+    }
+
+    synchronized void cancelled() {
+      if (!done) {
+        report("failed", "cancelled by the client after " + sent + " bytes");
+      }
+      close();
     }
 
     synchronized void pump() {
+      if (ended) {
+        return;
+      }
       try {
         while (!done && out.isReady()) {
           int n = (int) Math.min(CHUNK_BYTES, row.size() - sent);
@@ -131,6 +175,8 @@ final class CollectedFileCalls {
         }
         if (done) {
           close();
+          report("ok", "sent");
+          ended = true;
           out.onCompleted();
         }
       } catch (IOException | RuntimeException e) {
@@ -138,6 +184,8 @@ final class CollectedFileCalls {
             "cannot send the collected file of command {}: {}", row.commandId(), e.toString());
         done = true;
         close();
+        report("failed", "cannot read the file after " + sent + " bytes");
+        ended = true;
         out.onError(
             Status.UNAVAILABLE
                 .withDescription("the collector cannot read the collected file now")

@@ -31,13 +31,15 @@ final class MethodRoles {
           Map.entry("GetCollectedFile", OperatorRole.RESPONDER));
 
   /**
-   * Methods written to the audit log, allowed or denied: commands and changes to trust. Alert
-   * triage is not here because every triage change is already recorded with its actor in the
-   * alert's history.
+   * Methods written to the audit log, allowed or denied: commands, changes to trust and downloads
+   * of collected files (their content may be any file of a host: who took it, and when, is on
+   * record). Alert triage is not here because every triage change is already recorded with its
+   * actor in the alert's history.
    */
   static final Set<String> AUDITED =
       Set.of(
           "SendCommand",
+          "GetCollectedFile",
           "CreateEnrollmentToken",
           "RevokeEnrollmentToken",
           "CreateApiToken",

@@ -249,10 +249,20 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
 
   @Override
   public void getCollectedFile(GetCollectedFileRequest r, StreamObserver<FileChunk> o) {
+    Principal p = Principal.current();
+    AuditRow attempt;
     try {
-      collected.get(r, o);
+      attempt = audit.attempt(p, "GetCollectedFile", r);
+    } catch (StatusRuntimeException e) {
+      o.onError(e);
+      return;
+    }
+    try {
+      collected.get(
+          r, o, (target, outcome, detail) -> audit.outcome(attempt, target, outcome, detail));
     } catch (Exception e) {
       Status s = status(e);
+      audit.outcome(attempt, null, "failed", s.getDescription());
       if (s.getCode() == Status.Code.INTERNAL || s.getCode() == Status.Code.UNAVAILABLE) {
         log.error("operator API call failed", e);
       }

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * queued command delivered when its agent connected ({@code CommandSent}), one that expired ({@code
  * CommandExpired}) and each result ({@code CommandResult}). Operator is the command's issuer, role
  * {@value #ROLE} (the collector wrote it for them), target the agent id, arguments {@code
- * {"command_id", "action"}}. A row that cannot be written is logged, not thrown: the command has
- * moved on either way. Thread-safe.
+ * {"command_id", "action"}}. A row that cannot be written is logged, not thrown, and reported as
+ * false: the command has moved on either way, and the queue retries the row it still owes.
+ * Thread-safe.
  */
 final class CommandAudit {
   private static final Logger log = LoggerFactory.getLogger(CommandAudit.class);
@@ -37,8 +38,11 @@ final class CommandAudit {
     this.audit = audit;
   }
 
-  void sent(CommandRow c, long nowNs) {
-    write(
+  /**
+   * @return whether the row was written
+   */
+  boolean sent(CommandRow c, long nowNs) {
+    return write(
         c,
         nowNs,
         "CommandSent",
@@ -46,16 +50,23 @@ final class CommandAudit {
         c.action() + " " + c.commandId() + " sent to agent " + c.agentId() + " when it connected");
   }
 
-  void expired(CommandRow c, long nowNs) {
+  /**
+   * @return whether the row was written
+   */
+  boolean expired(CommandRow c, long nowNs) {
     String why =
         c.status().equals(CommandRow.QUEUED)
             ? "expired before the agent took it"
             : "expired without a result: the agent did not report one before the command's expiry"
                 + " (a result that still comes is recorded)";
-    write(c, nowNs, "CommandExpired", "failed", c.action() + " " + c.commandId() + ": " + why);
+    return write(
+        c, nowNs, "CommandExpired", "failed", c.action() + " " + c.commandId() + ": " + why);
   }
 
-  void result(CommandRow c, CommandResult r, long nowNs) {
+  /**
+   * @return whether the row was written
+   */
+  boolean result(CommandRow c, CommandResult r, long nowNs) {
     String outcome = outcome(r.getOutcome());
     StringBuilder d = new StringBuilder(outcome);
     if (!r.getDetail().isEmpty()) {
@@ -66,7 +77,7 @@ final class CommandAudit {
       new TreeMap<>(r.getFactsMap())
           .forEach((k, v) -> d.append(' ').append(bounded(k)).append('=').append(bounded(v)));
     }
-    write(
+    return write(
         c,
         nowNs,
         "CommandResult",
@@ -84,11 +95,12 @@ final class CommandAudit {
     };
   }
 
-  private void write(CommandRow c, long nowNs, String action, String outcome, String detail) {
+  private boolean write(CommandRow c, long nowNs, String action, String outcome, String detail) {
     try {
       audit.append(
           new AuditRow(
               0, nowNs, c.issuedBy(), ROLE, action, c.agentId(), arguments(c), outcome, detail));
+      return true;
     } catch (RuntimeException e) {
       log.error(
           "cannot write the audit row {} ({}) of command {} for agent {}",
@@ -97,6 +109,7 @@ final class CommandAudit {
           c.commandId(),
           c.agentId(),
           e);
+      return false;
     }
   }
 

@@ -28,6 +28,10 @@ import java.time.Duration;
  *     capped by it, and a command with {@code max_bytes} 0 gets it
  * @param maxConcurrentUploads {@code ingest.max_concurrent_uploads}: uploads in progress at once
  *     over all agents (default 4, 1 to 64); one more is refused with RESOURCE_EXHAUSTED
+ * @param maxCollectedBytes {@code ingest.max_collected_bytes}: collected files kept at most, in
+ *     total bytes over all agents (default 10 GiB, 1 MiB to 1 PiB); an upload that would go beyond
+ *     it (counting uploads in progress at their declared size) is refused with RESOURCE_EXHAUSTED,
+ *     so collect commands cannot fill the database's disk
  */
 public record IngestSection(
     int maxMessageBytes,
@@ -38,7 +42,8 @@ public record IngestSection(
     Duration holeGrace,
     long fimMaxEntriesPerAgent,
     long maxUploadBytes,
-    int maxConcurrentUploads) {
+    int maxConcurrentUploads,
+    long maxCollectedBytes) {
 
   static IngestSection bind(ConfigNode node) {
     int maxMessage = (int) node.bytes("max_message_bytes", "4MiB", 64L << 10, 1L << 30);
@@ -50,6 +55,7 @@ public record IngestSection(
     long fimMax = node.longValue("fim_max_entries_per_agent", 1_000_000, 1, 100_000_000);
     long maxUpload = node.bytes("max_upload_bytes", "64MiB", 1L << 10, 16L << 30);
     int uploads = node.intValue("max_concurrent_uploads", 4, 1, 64);
+    long maxCollected = node.bytes("max_collected_bytes", "10GiB", 1L << 20, 1L << 50);
     return new IngestSection(
         maxMessage,
         maxBatchEvents,
@@ -59,6 +65,7 @@ public record IngestSection(
         holeGrace,
         fimMax,
         maxUpload,
-        uploads);
+        uploads,
+        maxCollected);
   }
 }

@@ -114,6 +114,17 @@ public final class CollectedFiles implements AutoCloseable {
     }
   }
 
+  /** The bytes of all collected files recorded. */
+  public synchronized long totalBytes() {
+    try (PreparedStatement ps =
+            connection.prepareStatement("SELECT coalesce(sum(size), 0) FROM collected_files");
+        ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getLong(1) : 0;
+    } catch (SQLException e) {
+      throw new StoreException("cannot sum the collected files in " + file, e);
+    }
+  }
+
   @Override
   public synchronized void close() {
     try {

@@ -25,8 +25,11 @@ import java.util.Optional;
  * to the busy timeout for the ingest writer's lock. The caller owns it and closes it.
  */
 public final class CommandStore implements AutoCloseable {
-  /** Isolate and release results looked at for the isolation state, newest first, at most. */
-  static final int MAX_ISOLATION_RESULTS = 10_000;
+  /**
+   * Isolate and release results looked at per agent for its isolation state, newest first, at most
+   * (results without an {@code isolated} fact, e.g. a rejected command, are passed over).
+   */
+  static final int MAX_ISOLATION_RESULTS_PER_AGENT = 32;
 
   private static final String COLUMNS =
       "command_id, agent_id, action, arguments, issued_by, issued_ns, expires_ns, payload, status,"
@@ -76,59 +79,163 @@ public final class CommandStore implements AutoCloseable {
   }
 
   /**
-   * Records that the command was written to its agent's stream at {@code nowNs}.
+   * Records that the command was written to its agent's stream at {@code nowNs}. When it was queued
+   * and {@code owesAudit}, a {@code sent} audit row is owed in the same transaction ({@link
+   * #pendingAudits}).
    *
    * @return its status before, when it was queued or sent (now sent); empty when it was done or
    *     expired meanwhile (nothing changed) or is unknown
    */
-  public synchronized Optional<String> markSent(String commandId, long nowNs) {
-    Optional<CommandRow> before = get(commandId);
-    if (before.isEmpty() || !before.get().open()) {
-      return Optional.empty();
-    }
-    update(
-        "UPDATE commands SET status='sent', sent_ns=? WHERE command_id=?"
-            + " AND status IN ('queued', 'sent')",
-        nowNs,
-        commandId);
-    return Optional.of(before.get().status());
+  public synchronized Optional<String> markSent(String commandId, long nowNs, boolean owesAudit) {
+    return inTransaction(
+        "cannot update command " + commandId,
+        () -> {
+          Optional<CommandRow> before = get(commandId);
+          if (before.isEmpty() || !before.get().open()) {
+            return Optional.<String>empty();
+          }
+          update(
+              "UPDATE commands SET status='sent', sent_ns=? WHERE command_id=?"
+                  + " AND status IN ('queued', 'sent')",
+              nowNs,
+              commandId);
+          if (owesAudit && before.get().status().equals(CommandRow.QUEUED)) {
+            owe(commandId, AUDIT_SENT, CommandRow.QUEUED, nowNs);
+          }
+          return Optional.of(before.get().status());
+        });
+  }
+
+  /** {@link #markSent(String, long, boolean)} owing no audit row (the caller audits the send). */
+  public Optional<String> markSent(String commandId, long nowNs) {
+    return markSent(commandId, nowNs, false);
   }
 
   /**
-   * Records that the agent's result for the command is stored.
+   * Records that the agent's result for the command is stored, owing its {@code result} audit row
+   * in the same transaction.
    *
    * @return the command as it was before, when this changed it (it was not done yet and belongs to
    *     {@code agentId}); empty for a result already recorded, or of a command unknown for that
    *     agent
    */
   public synchronized Optional<CommandRow> markDone(String agentId, String commandId, long nowNs) {
-    Optional<CommandRow> before = get(commandId);
-    if (before.isEmpty()
-        || !before.get().agentId().equals(agentId)
-        || before.get().status().equals(CommandRow.DONE)) {
-      return Optional.empty();
-    }
-    update(
-        "UPDATE commands SET status='done', done_ns=? WHERE command_id=? AND status<>'done'",
-        nowNs,
-        commandId);
-    return before;
+    return inTransaction(
+        "cannot update command " + commandId,
+        () -> {
+          Optional<CommandRow> before = get(commandId);
+          if (before.isEmpty()
+              || !before.get().agentId().equals(agentId)
+              || before.get().status().equals(CommandRow.DONE)) {
+            return Optional.<CommandRow>empty();
+          }
+          update(
+              "UPDATE commands SET status='done', done_ns=? WHERE command_id=? AND status<>'done'",
+              nowNs,
+              commandId);
+          owe(commandId, AUDIT_RESULT, before.get().status(), nowNs);
+          return before;
+        });
   }
 
   /**
-   * Marks the command expired when it is still queued or sent.
+   * Marks the command expired when it is still queued or sent, owing its {@code expired} audit row
+   * in the same transaction.
    *
    * @return true when this changed it
    */
-  public synchronized boolean markExpired(String commandId) {
+  public synchronized boolean markExpired(String commandId, long nowNs) {
+    return inTransaction(
+        "cannot expire command " + commandId,
+        () -> {
+          Optional<CommandRow> before = get(commandId);
+          if (before.isEmpty() || !before.get().open()) {
+            return false;
+          }
+          try (PreparedStatement ps =
+              connection.prepareStatement(
+                  "UPDATE commands SET status='expired' WHERE command_id=?"
+                      + " AND status IN ('queued', 'sent')")) {
+            ps.setString(1, commandId);
+            if (ps.executeUpdate() == 0) {
+              return false;
+            }
+          }
+          owe(commandId, AUDIT_EXPIRED, before.get().status(), nowNs);
+          return true;
+        });
+  }
+
+  /** An audit row owed for a command: {@link #AUDIT_SENT}, {@link #AUDIT_EXPIRED} or result. */
+  public record PendingAudit(String commandId, String event, String priorStatus, long atNs) {}
+
+  /** The audit event of a queued command sent when its agent connected. */
+  public static final String AUDIT_SENT = "sent";
+
+  /** The audit event of a command that expired. */
+  public static final String AUDIT_EXPIRED = "expired";
+
+  /** The audit event of a command's result. */
+  public static final String AUDIT_RESULT = "result";
+
+  /** Audit rows owed since {@code untilNs} or earlier, oldest first, at most {@code limit}. */
+  public synchronized List<PendingAudit> pendingAudits(long untilNs, int limit) {
+    List<PendingAudit> out = new ArrayList<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "UPDATE commands SET status='expired' WHERE command_id=?"
-                + " AND status IN ('queued', 'sent')")) {
-      ps.setString(1, commandId);
-      return ps.executeUpdate() > 0;
+            "SELECT command_id, event, prior_status, at_ns FROM command_audit_pending"
+                + " WHERE at_ns <= ? ORDER BY at_ns, command_id, event LIMIT ?")) {
+      ps.setLong(1, untilNs);
+      ps.setInt(2, limit);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new PendingAudit(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)));
+        }
+      }
+      return out;
     } catch (SQLException e) {
-      throw new StoreException("cannot expire command " + commandId + " in " + file, e);
+      throw new StoreException("cannot read owed audit rows in " + file, e);
+    }
+  }
+
+  /** Records that the audit log has the row owed for the command's event. */
+  public synchronized void audited(String commandId, String event) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "DELETE FROM command_audit_pending WHERE command_id=? AND event=?")) {
+      ps.setString(1, commandId);
+      ps.setString(2, event);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot record the audit of command " + commandId + " in " + file, e);
+    }
+  }
+
+  private void owe(String commandId, String event, String priorStatus, long nowNs)
+      throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT OR REPLACE INTO command_audit_pending(command_id, event, prior_status, at_ns)"
+                + " VALUES(?, ?, ?, ?)")) {
+      ps.setString(1, commandId);
+      ps.setString(2, event);
+      ps.setString(3, priorStatus);
+      ps.setLong(4, nowNs);
+      ps.executeUpdate();
+    }
+  }
+
+  private interface Body<T> {
+    T run() throws SQLException;
+  }
+
+  private <T> T inTransaction(String what, Body<T> body) {
+    try {
+      return ImmediateTransaction.run(connection, body::run);
+    } catch (SQLException e) {
+      throw new StoreException(what + " in " + file, e);
     }
   }
 
@@ -142,13 +249,16 @@ public final class CommandStore implements AutoCloseable {
         ps -> ps.setLong(1, nowNs));
   }
 
-  /** The agent's commands queued or sent (not done, not expired), oldest first. */
+  /**
+   * The agent's commands queued or sent (not done, not expired), oldest first (by issue time, then
+   * in the order they were recorded).
+   */
   public synchronized List<CommandRow> open(String agentId) {
     return query(
         "SELECT "
             + COLUMNS
             + " FROM commands WHERE agent_id=? AND status IN ('queued', 'sent')"
-            + " ORDER BY issued_ns, command_id",
+            + " ORDER BY issued_ns, rowid",
         ps -> ps.setString(1, agentId));
   }
 
@@ -234,18 +344,23 @@ public final class CommandStore implements AutoCloseable {
 
   /**
    * Each agent's isolation according to its newest isolate or release result whose facts say {@code
-   * isolated} {@code "true"} or {@code "false"} (set by the agent); agents without one are absent.
-   * The change time is when the collector received that result.
+   * isolated} {@code "true"} or {@code "false"} (set by the agent), among its newest {@value
+   * #MAX_ISOLATION_RESULTS_PER_AGENT}; agents without one are absent. The change time is when the
+   * collector received that result. Each agent's results are ranked on their own, so a busy fleet's
+   * newer results never hide an older isolation of a quiet host.
    */
   public synchronized Map<String, Isolation> isolation() {
     Map<String, Isolation> out = new HashMap<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "SELECT r.agent_id, r.received_ns, r.payload FROM command_results r"
+            "SELECT agent_id, received_ns, payload FROM ("
+                + "SELECT r.agent_id, r.received_ns, r.payload, row_number() OVER ("
+                + "PARTITION BY r.agent_id ORDER BY r.received_ns DESC, r.command_id DESC) AS n"
+                + " FROM command_results r"
                 + " JOIN commands c ON c.command_id = r.command_id AND c.agent_id = r.agent_id"
-                + " WHERE c.action IN ('isolate', 'release')"
-                + " ORDER BY r.received_ns DESC LIMIT ?")) {
-      ps.setInt(1, MAX_ISOLATION_RESULTS);
+                + " WHERE c.action IN ('isolate', 'release'))"
+                + " WHERE n <= ? ORDER BY agent_id, n")) {
+      ps.setInt(1, MAX_ISOLATION_RESULTS_PER_AGENT);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           String agent = rs.getString(1);

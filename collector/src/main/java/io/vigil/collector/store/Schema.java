@@ -370,7 +370,20 @@ final class Schema {
                 sha256 TEXT NOT NULL,
                 stored_path TEXT NOT NULL,
                 received_ns INTEGER NOT NULL,
-                PRIMARY KEY(agent_id, command_id))"""));
+                PRIMARY KEY(agent_id, command_id))"""),
+          // Version 7: the command queue's audit rows (a command sent when its agent connected,
+          // expired, or its result) are owed in the same transaction as the status change, and
+          // the row here is removed once the audit log has it: an append that fails (a busy
+          // database) is retried by the queue's sweep instead of being lost.
+          List.of(
+              // event: sent, expired or result; prior_status: the command's status before it.
+              """
+              CREATE TABLE command_audit_pending(
+                command_id TEXT NOT NULL,
+                event TEXT NOT NULL,
+                prior_status TEXT NOT NULL,
+                at_ns INTEGER NOT NULL,
+                PRIMARY KEY(command_id, event))"""));
 
   private Schema() {}
 

@@ -87,6 +87,14 @@ public final class ConnectedAgents {
   }
 
   /**
+   * The agent's live stream as an opaque identity (equal only to itself; null when none), so the
+   * command queue can tell whether what it wrote went down the stream the agent has now.
+   */
+  public Object stream(String agentId) {
+    return streams.get(agentId);
+  }
+
+  /**
    * Sends a command down the agent's stream.
    *
    * @return false when the agent is not connected, or its stream was not welcomed yet (then the

@@ -41,9 +41,11 @@ import org.slf4j.LoggerFactory;
  * file already (or an upload of it is in progress); with INVALID_ARGUMENT for more content than the
  * command's {@code max_bytes} (0: {@code ingest.max_upload_bytes}; always capped by it), a chunk of
  * more than {@value #MAX_CHUNK_BYTES} bytes, or a size or digest at the end that is not what was
- * received; with DEADLINE_EXCEEDED when no chunk came for {@value #IDLE_SECONDS} s. Refusals are
- * counted ({@code vigil_collector_uploads_total{outcome}}) and logged escaped and throttled.
- * Thread-safe; the calls block on the store and the disk (on gRPC's executor).
+ * received; with RESOURCE_EXHAUSTED when the collected files recorded plus the uploads in progress
+ * (at their declared sizes) plus this one would be more than {@code ingest.max_collected_bytes};
+ * with DEADLINE_EXCEEDED when no chunk came for {@value #IDLE_SECONDS} s. Refusals are counted
+ * ({@code vigil_collector_uploads_total{outcome}}) and logged escaped and throttled. Thread-safe;
+ * the calls block on the store and the disk (on gRPC's executor).
  */
 public final class FileUploads implements AutoCloseable {
   static final Logger log = LoggerFactory.getLogger(FileUploads.class);
@@ -60,12 +62,20 @@ public final class FileUploads implements AutoCloseable {
   private static final Pattern SAFE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
   private static final Set<String> OUTCOMES =
-      Set.of("stored", "denied", "busy", "exists", "invalid", "idle", "failed");
+      Set.of("stored", "denied", "busy", "full", "exists", "invalid", "idle", "failed");
+
+  /** Default of {@code ingest.max_collected_bytes}. */
+  public static final long DEFAULT_MAX_COLLECTED_BYTES = 10L << 30;
 
   private final CollectedFiles store;
   private final long maxUploadBytes;
   private final int maxConcurrent;
+  private final long maxCollectedBytes;
   private final Semaphore slots;
+
+  /** Declared sizes of the uploads in progress, by command id; guarded by itself. */
+  private final Map<String, Long> reserved = new java.util.HashMap<>();
+
   private final Set<String> inProgress = ConcurrentHashMap.newKeySet();
   private final Map<String, Counter> outcomes = new ConcurrentHashMap<>();
   private final LongSupplier nowNs;
@@ -87,15 +97,27 @@ public final class FileUploads implements AutoCloseable {
    * @param store the collected-file records and the command queue (owned: closed by {@link #close})
    * @param maxUploadBytes {@code ingest.max_upload_bytes}
    * @param maxConcurrent {@code ingest.max_concurrent_uploads}
+   * @param maxCollectedBytes {@code ingest.max_collected_bytes}
    * @param nowNs UTC ns, for the record's {@code received_ns}
    */
   public FileUploads(
       CollectedFiles store,
       long maxUploadBytes,
       int maxConcurrent,
+      long maxCollectedBytes,
       MetricsRegistry registry,
       LongSupplier nowNs) {
-    this(store, maxUploadBytes, maxConcurrent, registry, nowNs, IDLE_TIMEOUT);
+    this(store, maxUploadBytes, maxConcurrent, maxCollectedBytes, registry, nowNs, IDLE_TIMEOUT);
+  }
+
+  /** As above with {@link #DEFAULT_MAX_COLLECTED_BYTES}. */
+  public FileUploads(
+      CollectedFiles store,
+      long maxUploadBytes,
+      int maxConcurrent,
+      MetricsRegistry registry,
+      LongSupplier nowNs) {
+    this(store, maxUploadBytes, maxConcurrent, DEFAULT_MAX_COLLECTED_BYTES, registry, nowNs);
   }
 
   /** As above, ending uploads that send nothing for {@code idleTimeout} (tests use a short one). */
@@ -106,16 +128,38 @@ public final class FileUploads implements AutoCloseable {
       MetricsRegistry registry,
       LongSupplier nowNs,
       Duration idleTimeout) {
-    if (maxUploadBytes <= 0 || maxConcurrent <= 0) {
+    this(
+        store,
+        maxUploadBytes,
+        maxConcurrent,
+        DEFAULT_MAX_COLLECTED_BYTES,
+        registry,
+        nowNs,
+        idleTimeout);
+  }
+
+  /** As above, with every limit given. */
+  FileUploads(
+      CollectedFiles store,
+      long maxUploadBytes,
+      int maxConcurrent,
+      long maxCollectedBytes,
+      MetricsRegistry registry,
+      LongSupplier nowNs,
+      Duration idleTimeout) {
+    if (maxUploadBytes <= 0 || maxConcurrent <= 0 || maxCollectedBytes <= 0) {
       throw new IllegalArgumentException(
-          "maxUploadBytes and maxConcurrent must be positive, got "
+          "maxUploadBytes, maxConcurrent and maxCollectedBytes must be positive, got "
               + maxUploadBytes
               + ", "
-              + maxConcurrent);
+              + maxConcurrent
+              + ", "
+              + maxCollectedBytes);
     }
     this.store = store;
     this.maxUploadBytes = maxUploadBytes;
     this.maxConcurrent = maxConcurrent;
+    this.maxCollectedBytes = maxCollectedBytes;
     this.slots = new Semaphore(maxConcurrent);
     this.nowNs = nowNs;
     removeStaleParts(store.dataDir().resolve("collected"));
@@ -128,7 +172,8 @@ public final class FileUploads implements AutoCloseable {
           registry.counter(
               "vigil_collector_uploads_total",
               "File uploads (CollectFile) by how they ended: stored, or refused (denied: not a"
-                  + " collect_file command for this agent; busy: too many at once; exists: the"
+                  + " collect_file command for this agent; busy: too many at once; full:"
+                  + " ingest.max_collected_bytes reached; exists: the"
                   + " command has its file; invalid: size, chunk or digest; idle: no chunk for"
                   + " a minute; failed: the"
                   + " collector's disk or store)",
@@ -241,11 +286,45 @@ public final class FileUploads implements AutoCloseable {
     return Status.PERMISSION_DENIED.withDescription(why).asException();
   }
 
+  /**
+   * Reserves room for an upload's declared size within {@code ingest.max_collected_bytes}, until
+   * {@link #finished}.
+   *
+   * @throws StatusException RESOURCE_EXHAUSTED when there is not enough room
+   */
+  void reserve(Grant grant, long size) throws StatusException {
+    long stored = store.totalBytes();
+    synchronized (reserved) {
+      long pending = 0;
+      for (long r : reserved.values()) {
+        pending += r;
+      }
+      if (stored + pending + size > maxCollectedBytes) {
+        throw Status.RESOURCE_EXHAUSTED
+            .withDescription(
+                "collected files are full: "
+                    + stored
+                    + " bytes stored and "
+                    + pending
+                    + " being uploaded, this file's "
+                    + size
+                    + " would pass ingest.max_collected_bytes ("
+                    + maxCollectedBytes
+                    + "); the collector's administrator must remove collected files or raise it")
+            .asException();
+      }
+      reserved.put(grant.commandId(), size);
+    }
+  }
+
   /** Ends an upload's hold on its slot and, if it had one, its command's reservation. */
   void finished(UploadCall call, Grant grant) {
     active.remove(call);
     if (grant != null) {
       inProgress.remove(grant.commandId());
+      synchronized (reserved) {
+        reserved.remove(grant.commandId());
+      }
     }
     slots.release();
   }

@@ -116,6 +116,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
     if (first.getPath().length() > MAX_PATH_CHARS) {
       throw invalid("path: longer than " + MAX_PATH_CHARS + " characters");
     }
+    uploads.reserve(grant, declaredSize);
     Path dir = uploads.dataDir().resolve("collected").resolve(grant.agentId());
     createPrivateDirectories(dir);
     temp = dir.resolve("." + grant.commandId() + ".part-" + UUID.randomUUID());
@@ -240,6 +241,7 @@ final class UploadCall implements StreamObserver<FileChunk> {
         switch (s.getCode()) {
           case PERMISSION_DENIED -> "denied";
           case ALREADY_EXISTS -> "exists";
+          case RESOURCE_EXHAUSTED -> "full";
           case INVALID_ARGUMENT -> "invalid";
           case DEADLINE_EXCEEDED -> "idle";
           default -> "failed";

@@ -189,13 +189,18 @@ class SendCommandTest {
           List.of("rick", "responder", "SendCommand", "web-7", "ok"),
           List.of(row.operator(), row.role(), row.action(), row.target(), row.outcome()));
       assertTrue(row.detail().contains(r.getCommandId()), row.detail());
-      // The queue audits the result too, on its own thread once the result is stored.
+      // The queue audits the result too, on its own thread once the result is stored (that row
+      // may come before or after the call's outcome row: they are written on different threads).
       long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!log.newest(1).get(0).action().equals("CommandResult")) {
+      while (log.newest(10).stream().noneMatch(a -> a.action().equals("CommandResult"))) {
         assertTrue(System.nanoTime() < until, "the result was never audited");
         Thread.sleep(20);
       }
-      AuditRow result = log.newest(1).get(0);
+      AuditRow result =
+          log.newest(10).stream()
+              .filter(a -> a.action().equals("CommandResult"))
+              .findFirst()
+              .orElseThrow();
       assertEquals(
           List.of("rick", "collector", "CommandResult", agentId, "ok"),
           List.of(

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.collector.api.OperatorFixture;
+import io.vigil.collector.store.AuditLog;
+import io.vigil.collector.store.AuditRow;
 import io.vigil.collector.store.CollectedFileRow;
 import io.vigil.collector.store.CollectedFiles;
 import io.vigil.proto.v1.FileChunk;
@@ -148,5 +150,48 @@ class CollectedGetCliTest {
     assertEquals(1, ctl("collected", "get", "cmd-1", "--out", target.toString()));
     assertTrue(err().contains("needs responder"), err());
     assertFalse(Files.exists(target));
+  }
+
+  private List<AuditRow> downloads() {
+    try (AuditLog log = AuditLog.open(api.db)) {
+      List<AuditRow> rows =
+          new ArrayList<>(
+              log.newest(100).stream().filter(r -> r.action().equals("GetCollectedFile")).toList());
+      java.util.Collections.reverse(rows); // oldest first
+      return rows;
+    }
+  }
+
+  @Test
+  void aDownloadIsAuditedWithWhoWhatAndHowItEnded() throws Exception {
+    Path target = dir.resolve("got.bin");
+    assertEquals(0, ctl("collected", "get", "cmd-1", "--out", target.toString()), err());
+    assertEquals(1, ctl("collected", "get", "cmd-2", "--out", dir.resolve("n.bin").toString()));
+    responder = api.tokenFile("vera", api.token("vera", "viewer"));
+    assertEquals(1, ctl("collected", "get", "cmd-1", "--out", dir.resolve("v.bin").toString()));
+
+    List<AuditRow> rows = downloads();
+    assertEquals(
+        List.of(
+            "rick responder attempted cmd-1",
+            "rick responder ok agent-1:cmd-1",
+            "rick responder attempted cmd-2",
+            "rick responder failed cmd-2",
+            "vera viewer denied cmd-1"),
+        rows.stream()
+            .map(r -> r.operator() + " " + r.role() + " " + r.outcome() + " " + r.target())
+            .toList());
+    assertTrue(rows.get(1).detail().startsWith("sent: /var/log/auth.log ("), rows.get(1).detail());
+    assertTrue(rows.get(3).detail().contains("no file was collected for command cmd-2"));
+  }
+
+  @Test
+  void noDownloadWithoutItsAuditRow() throws Exception {
+    api.breakAuditLog(false);
+    Path target = dir.resolve("got.bin");
+    assertEquals(1, ctl("collected", "get", "cmd-1", "--out", target.toString()));
+    assertTrue(err().contains("cannot write the audit log"), err());
+    assertFalse(Files.exists(target));
+    api.repairAuditLog();
   }
 }

@@ -2,8 +2,11 @@ package io.vigil.collector.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.AuditRow;
 import io.vigil.collector.store.CommandRow;
@@ -11,9 +14,15 @@ import io.vigil.collector.store.CommandStore;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
+import io.vigil.proto.v1.Isolate;
 import io.vigil.proto.v1.Kill;
 import io.vigil.proto.v1.Ping;
+import io.vigil.proto.v1.Release;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -227,5 +236,134 @@ class CommandQueueTest {
             List.of(side.result(ping, CommandResult.Outcome.OUTCOME_SUCCEEDED, "", Map.of()))));
     assertEquals("queued", status(ping.getCommandId()));
     assertTrue(rows(r -> r.action().equals("CommandResult")).isEmpty());
+  }
+
+  @Test
+  void aQueuedCommandAndANewerOneIssuedAtConnectArriveInIssueOrder() throws Exception {
+    // A queue that does not listen: the connect's own delivery has not run yet when the operator
+    // issues the next command, the window where the newer one used to overtake the queued one.
+    queue.close();
+    queue = new CommandQueue(store, audit, side.agents, clock::get);
+    Command isolate =
+        command("ping", 600 * SECOND).toBuilder().setIsolate(Isolate.getDefaultInstance()).build();
+    assertEquals("queued", queue.issue(agentId, isolate, "isolate", "{}"));
+    TestAgents.Agent agent = side.connect(agentId, "web-7", null);
+    clock.addAndGet(SECOND);
+    Command release =
+        command("ping", 600 * SECOND).toBuilder().setRelease(Release.getDefaultInstance()).build();
+    assertEquals("sent", queue.issue(agentId, release, "release", "{}"));
+    assertEquals(isolate, agent.received.poll(60, TimeUnit.SECONDS), "the older one first");
+    assertEquals(release, agent.received.poll(60, TimeUnit.SECONDS));
+    assertEquals("sent", status(isolate.getCommandId()));
+    assertEquals("sent", status(release.getCommandId()));
+    // The delivery of the connect, late: whatever it sends again comes in issue order too.
+    queue.deliver(agentId);
+    assertEquals(isolate.getCommandId(), agent.received.poll(60, TimeUnit.SECONDS).getCommandId());
+    assertEquals(release.getCommandId(), agent.received.poll(60, TimeUnit.SECONDS).getCommandId());
+    List<AuditRow> sent = rows(r -> r.action().equals("CommandSent"));
+    assertEquals(1, sent.size(), "the queued one; the new one is audited by its SendCommand call");
+    assertTrue(sent.get(0).argumentsJson().contains(isolate.getCommandId()));
+  }
+
+  @Test
+  void anAgentHasAtMostMaxOpenCommandsAndTheRefusalSaysWhy() throws Exception {
+    Command first = null;
+    for (int i = 0; i < CommandQueue.MAX_OPEN_PER_AGENT; i++) {
+      Command c = command("ping", 600 * SECOND);
+      first = first == null ? c : first;
+      queue.issue(agentId, c, "ping", "{}");
+    }
+    Command extra = command("ping", 600 * SECOND);
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> queue.issue(agentId, extra, "ping", "{}"));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    assertTrue(
+        e.getStatus().getDescription().contains("at most " + CommandQueue.MAX_OPEN_PER_AGENT),
+        e.getStatus().getDescription());
+    assertTrue(store.get(extra.getCommandId()).isEmpty(), "nothing recorded");
+    assertEquals("queued", queue.issue("another-agent", extra, "ping", "{}"), "per agent");
+
+    queue.recordResults(
+        agentId,
+        List.of(side.result(first, CommandResult.Outcome.OUTCOME_SUCCEEDED, "", Map.of())));
+    Command next = command("ping", 600 * SECOND);
+    assertEquals("queued", queue.issue(agentId, next, "ping", "{}"), "room again after a result");
+  }
+
+  @Test
+  void aResultWhoseAuditRowFailedIsAuditedByTheSweepOnce() throws Exception {
+    queue.close();
+    queue = new CommandQueue(store, audit, side.agents, clock::get, 0);
+    Command ping = command("ping", 600 * SECOND);
+    queue.issue(agentId, ping, "ping", "{}");
+    Path db = dir.resolve("vigil.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TRIGGER vigil_test_fail BEFORE INSERT ON audit_log"
+              + " BEGIN SELECT RAISE(ABORT, 'the audit log fails once'); END");
+    }
+    CommandResult r = side.result(ping, CommandResult.Outcome.OUTCOME_SUCCEEDED, "ok", Map.of());
+    storeResult(r); // as the ingest writer does before the queue hears of it
+    assertEquals(1, queue.recordResults(agentId, List.of(r)));
+    assertEquals("done", status(ping.getCommandId()), "the status change is committed");
+    assertTrue(rows(x -> x.action().equals("CommandResult")).isEmpty(), "the append failed");
+    assertEquals(0, queue.reaudit(), "still failing: nothing written, still owed");
+    assertEquals(1, store.pendingAudits(Long.MAX_VALUE, 10).size());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+        Statement st = c.createStatement()) {
+      st.execute("DROP TRIGGER vigil_test_fail");
+    }
+
+    assertEquals(1, queue.reaudit());
+    assertEquals(0, queue.reaudit(), "written once");
+    assertEquals(List.of(), store.pendingAudits(Long.MAX_VALUE, 10));
+    List<AuditRow> results = rows(x -> x.action().equals("CommandResult"));
+    assertEquals(1, results.size(), results.toString());
+    assertEquals(
+        List.of("rick", "ok", "succeeded: ok"),
+        List.of(results.get(0).operator(), results.get(0).outcome(), results.get(0).detail()));
+    assertTrue(results.get(0).argumentsJson().contains(ping.getCommandId()));
+    assertTrue(audit.verify().intact(), "the chain is whole");
+  }
+
+  private void storeResult(CommandResult r) throws Exception {
+    try (Connection c =
+            DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("vigil.db").toAbsolutePath());
+        PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO command_results(agent_id, command_id, outcome, detail, finished_ns,"
+                    + " received_ns, payload) VALUES(?, ?, 'succeeded', ?, 1, 1, ?)")) {
+      ps.setString(1, agentId);
+      ps.setString(2, r.getCommandId());
+      ps.setString(3, r.getDetail());
+      ps.setBytes(4, r.toByteArray());
+      ps.executeUpdate();
+    }
+  }
+
+  @Test
+  void anExpiryWhoseAuditRowFailedIsAuditedByTheSweep() throws Exception {
+    queue.close();
+    queue = new CommandQueue(store, audit, side.agents, clock::get, 0);
+    Command ping = command("ping", 5 * SECOND);
+    queue.issue(agentId, ping, "ping", "{}");
+    Path db = dir.resolve("vigil.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TRIGGER vigil_test_fail BEFORE INSERT ON audit_log"
+              + " BEGIN SELECT RAISE(ABORT, 'the audit log fails once'); END");
+    }
+    clock.addAndGet(6 * SECOND);
+    assertEquals(1, queue.expireOverdue());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db.toAbsolutePath());
+        Statement st = c.createStatement()) {
+      st.execute("DROP TRIGGER vigil_test_fail");
+    }
+    assertTrue(rows(x -> x.action().equals("CommandExpired")).isEmpty());
+    assertEquals(1, queue.reaudit());
+    AuditRow expired = rows(x -> x.action().equals("CommandExpired")).get(0);
+    assertTrue(expired.detail().contains("expired before the agent took it"), expired.detail());
   }
 }

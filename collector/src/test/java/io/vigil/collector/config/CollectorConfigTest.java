@@ -47,6 +47,7 @@ class CollectorConfigTest {
     assertEquals(Duration.ofMinutes(2), c.ingest().holeGrace());
     assertEquals(64L << 20, c.ingest().maxUploadBytes());
     assertEquals(4, c.ingest().maxConcurrentUploads());
+    assertEquals(10L << 30, c.ingest().maxCollectedBytes());
     assertFalse(c.jsonl().enabled());
     assertEquals(state.resolve("events.jsonl"), c.jsonl().path());
     assertEquals(Optional.of(new HostPort("127.0.0.1", 9465)), c.metrics().listen());

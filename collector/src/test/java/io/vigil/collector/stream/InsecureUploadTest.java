@@ -52,6 +52,7 @@ class InsecureUploadTest {
   private IngestService ingest;
   private Server server;
   private ManagedChannel channel;
+  private long maxCollected = FileUploads.DEFAULT_MAX_COLLECTED_BYTES;
 
   private void start(boolean withUploads) throws Exception {
     start(withUploads, FileUploads.IDLE_TIMEOUT);
@@ -63,7 +64,13 @@ class InsecureUploadTest {
     FileUploads uploads =
         withUploads
             ? new FileUploads(
-                CollectedFiles.open(dir.resolve("vigil.db")), 8L << 20, 1, metrics, () -> 1L, idle)
+                CollectedFiles.open(dir.resolve("vigil.db")),
+                8L << 20,
+                1,
+                maxCollected,
+                metrics,
+                () -> 1L,
+                idle)
             : null;
     AgentStreamService service =
         new AgentStreamService(
@@ -259,5 +266,38 @@ class InsecureUploadTest {
             StatusRuntimeException.class,
             () -> upload(FileChunk.newBuilder().setCommandId("c1").setLast(true).build()));
     assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+  }
+
+  private FileChunk whole(String commandId, byte[] data) throws Exception {
+    return FileChunk.newBuilder()
+        .setCommandId(commandId)
+        .setPath("/x")
+        .setSize(data.length)
+        .setData(ByteString.copyFrom(data))
+        .setSha256(sha256(data))
+        .setLast(true)
+        .build();
+  }
+
+  @Test
+  void anUploadBeyondTheTotalOfCollectedFilesIsRefusedSayingWhy() throws Exception {
+    maxCollected = 8;
+    start(true);
+    queue("c1", "agent-7");
+    queue("c2", "agent-7");
+    queue("c3", "agent-7");
+    upload(whole("c1", "hello".getBytes()));
+
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> upload(whole("c2", "world".getBytes())));
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    assertTrue(
+        e.getStatus().getDescription().startsWith("collected files are full: 5 bytes stored"),
+        e.getStatus().getDescription());
+    assertTrue(e.getStatus().getDescription().contains("ingest.max_collected_bytes (8)"));
+    assertFalse(Files.exists(dir.resolve("collected/agent-7/c2")));
+
+    upload(whole("c3", "abc".getBytes())); // what fits is still taken
+    assertArrayEquals("abc".getBytes(), Files.readAllBytes(dir.resolve("collected/agent-7/c3")));
   }
 }
