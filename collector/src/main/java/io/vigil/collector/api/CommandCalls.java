@@ -124,13 +124,17 @@ final class CommandCalls {
     }
   }
 
-  /** Polls the store for the result until {@code waitMs} passed, it expired, or the caller left. */
+  /**
+   * Reads the store for the result (woken when results arrive) until {@code waitMs} passed, it
+   * expired, or the caller left.
+   */
   private SendCommandReply waitFor(
       SendCommandReply.Builder reply, String agentId, String commandId, long waitMs)
       throws InterruptedException {
     long deadline = System.nanoTime() + waitMs * 1_000_000L;
     Context context = Context.current();
     while (true) {
+      long generation = queue.resultGeneration();
       Optional<CommandResultRow> row = reader.commandResult(agentId, commandId);
       if (row.isPresent()) {
         return reply.setStatus(CommandRow.DONE).setResult(result(row.get())).build();
@@ -145,7 +149,8 @@ final class CommandCalls {
           return reply.setStatus(status).build();
         }
       }
-      Thread.sleep(POLL_MS);
+      // Woken as soon as any result is stored; the tick also notices expiry and cancellation.
+      queue.awaitResults(generation, POLL_MS);
     }
   }
 

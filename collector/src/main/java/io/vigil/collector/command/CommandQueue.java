@@ -233,8 +233,33 @@ public final class CommandQueue implements AgentStreamListener, AutoCloseable {
     }
   }
 
+  /**
+   * A counter of stored result batches: a caller waiting for a result reads it, checks the store,
+   * and waits for it to change ({@link #awaitResults}) instead of polling on a fixed tick.
+   */
+  private long resultGeneration;
+
+  /** The current result generation (see {@link #awaitResults}). */
+  public synchronized long resultGeneration() {
+    return resultGeneration;
+  }
+
+  /** Waits until results were stored after {@code generation} was read, or {@code maxMs} passed. */
+  public synchronized void awaitResults(long generation, long maxMs) throws InterruptedException {
+    long deadline = System.nanoTime() + maxMs * 1_000_000L;
+    long left;
+    while (resultGeneration == generation && (left = deadline - System.nanoTime()) > 0) {
+      wait(Math.max(1, left / 1_000_000L));
+    }
+  }
+
   @Override
   public void resultsStored(String agentId, List<CommandResult> results) {
+    // Committed in command_results already: wake waiting SendCommand calls now.
+    synchronized (this) {
+      resultGeneration++;
+      notifyAll();
+    }
     List<CommandResult> copy = List.copyOf(results);
     submit("results of agent " + agentId, () -> recordResults(agentId, copy));
   }
