@@ -1,11 +1,15 @@
 package io.vigil.agent.response.file;
 
+import io.vigil.agent.platform.linux.DirectoryHandle;
+import io.vigil.agent.platform.linux.FileStatus;
+import io.vigil.agent.platform.linux.SymbolicLinkOnPathException;
 import io.vigil.agent.response.ActionRefusedException;
 import io.vigil.common.text.TerminalText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 
@@ -83,6 +87,73 @@ public final class PathGuard {
           shown(path.toString())
               + " is a symbolic link to "
               + target
+              + ": quarantine or collect the target instead");
+    }
+    if (a.isDirectory()) {
+      throw new ActionRefusedException(shown(path.toString()) + " is a directory, not a file");
+    }
+    if (!a.isRegularFile()) {
+      throw new ActionRefusedException(
+          shown(path.toString()) + " is not a regular file (a device, FIFO or socket)");
+    }
+    return a;
+  }
+
+  /**
+   * The directory of {@code path}, walked from {@code /} without following any symbolic link
+   * ({@link DirectoryHandle#walk}): checks and the action then use this one handle, so a directory
+   * on the way that is swapped for a link meanwhile (to {@code /etc}, say) changes nothing. A path
+   * through a link ({@code /bin} on a merged-{@code /usr} system) is refused with the path to give
+   * instead.
+   *
+   * @param verb what is refused, e.g. {@code "quarantine"}
+   * @throws ActionRefusedException when a directory on the way is a link, missing or not a
+   *     directory
+   */
+  public static DirectoryHandle walkParent(Path path, String verb)
+      throws ActionRefusedException, IOException {
+    try {
+      return DirectoryHandle.walk(path.getParent());
+    } catch (SymbolicLinkOnPathException e) {
+      String instead = "";
+      try {
+        instead =
+            "; the path without links is "
+                + shown(path.getParent().toRealPath().resolve(path.getFileName()).toString());
+      } catch (IOException ignored) {
+        // a dangling link: nothing to suggest
+      }
+      throw new ActionRefusedException(
+          "refusing to "
+              + verb
+              + " "
+              + shown(path.toString())
+              + ": "
+              + shown(e.link().toString())
+              + " on its path is a symbolic link"
+              + (e.target() == null ? "" : " to " + shown(e.target()))
+              + ", and links are not followed"
+              + instead);
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      throw new ActionRefusedException("no file at " + shown(path.toString()));
+    }
+  }
+
+  /**
+   * The status of the entry {@code name} of {@code dir} (not following a link) when it is a regular
+   * file; the same refusals as {@link #regularFile(Path)}.
+   */
+  public static FileStatus regularFile(DirectoryHandle dir, String name, Path path)
+      throws ActionRefusedException, IOException {
+    FileStatus a =
+        dir.statusOf(name)
+            .orElseThrow(() -> new ActionRefusedException("no file at " + shown(path.toString())));
+    if (a.isSymbolicLink()) {
+      String target = dir.linkTarget(name);
+      throw new ActionRefusedException(
+          shown(path.toString())
+              + " is a symbolic link to "
+              + (target == null ? "(unreadable)" : shown(target))
               + ": quarantine or collect the target instead");
     }
     if (a.isDirectory()) {
