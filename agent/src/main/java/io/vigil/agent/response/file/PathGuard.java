@@ -6,12 +6,9 @@ import io.vigil.agent.platform.linux.SymbolicLinkOnPathException;
 import io.vigil.agent.response.ActionRefusedException;
 import io.vigil.common.text.TerminalText;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The checks every file command's path argument passes: its syntax (refused, never normalised: an
@@ -59,44 +56,6 @@ public final class PathGuard {
       }
     }
     return Path.of(argument);
-  }
-
-  /**
-   * The attributes of {@code path} (not following a final link) when it is a regular file.
-   *
-   * @throws ActionRefusedException when it does not exist or is a directory, link, device, FIFO or
-   *     socket
-   * @throws IOException when it cannot be examined
-   */
-  public static BasicFileAttributes regularFile(Path path)
-      throws ActionRefusedException, IOException {
-    BasicFileAttributes a;
-    try {
-      a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      throw new ActionRefusedException("no file at " + shown(path.toString()));
-    }
-    if (a.isSymbolicLink()) {
-      String target;
-      try {
-        target = shown(Files.readSymbolicLink(path).toString());
-      } catch (IOException e) {
-        target = "(unreadable)";
-      }
-      throw new ActionRefusedException(
-          shown(path.toString())
-              + " is a symbolic link to "
-              + target
-              + ": quarantine or collect the target instead");
-    }
-    if (a.isDirectory()) {
-      throw new ActionRefusedException(shown(path.toString()) + " is a directory, not a file");
-    }
-    if (!a.isRegularFile()) {
-      throw new ActionRefusedException(
-          shown(path.toString()) + " is not a regular file (a device, FIFO or socket)");
-    }
-    return a;
   }
 
   /**
@@ -164,18 +123,6 @@ public final class PathGuard {
           shown(path.toString()) + " is not a regular file (a device, FIFO or socket)");
     }
     return a;
-  }
-
-  /**
-   * {@code path} with every directory above it resolved to its real location, so that a symlinked
-   * directory ({@code /bin} to {@code /usr/bin}) cannot dodge a protected prefix. The final name is
-   * kept: the file itself was checked not to be a link.
-   *
-   * @throws IOException when a parent directory cannot be resolved
-   */
-  public static Path realParent(Path path) throws IOException {
-    Path parent = path.getParent();
-    return parent.toRealPath().resolve(path.getFileName());
   }
 
   /** Attacker-controlled text bounded and escaped for the operator's terminal and the log. */

@@ -182,7 +182,7 @@ public final class ProtectedFiles {
   /**
    * Why {@code realPath} must not be quarantined, or empty when it may be.
    *
-   * @param realPath the file with its parent directories resolved ({@link PathGuard#realParent})
+   * @param realPath the file with its parent directories resolved
    * @throws IOException when the file or {@code /proc/self/maps} cannot be read
    */
   public Optional<String> reasonFor(Path realPath) throws IOException {

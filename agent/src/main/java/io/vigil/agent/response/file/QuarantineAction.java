@@ -64,8 +64,9 @@ public final class QuarantineAction implements Action {
   }
 
   /**
-   * For tests: {@code stages} is called with {@code "checked"} after the checks and before the
-   * move, and {@code "moved"} after the move and before the record is completed.
+   * For tests: {@code stages} is called with {@code "checked"} after the checks, {@code "recorded"}
+   * after the pending record is written and before the move, and {@code "moved"} after the move and
+   * before the record is completed.
    */
   QuarantineAction(
       Vault vault, ProtectedFiles protectedFiles, boolean forceCopy, Consumer<String> stages) {
@@ -122,6 +123,7 @@ public final class QuarantineAction implements Action {
               true);
       record.write(entry);
       Vault.syncDirectory(vault.dir());
+      stages.accept("recorded");
       FileDigests.Result digests;
       try (DirectoryHandle entryDir = DirectoryHandle.walk(entry.toRealPath())) {
         FileMetadata.RenameOutcome moved = FileMetadata.RenameOutcome.CROSS_DEVICE;
