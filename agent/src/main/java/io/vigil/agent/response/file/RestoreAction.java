@@ -190,8 +190,7 @@ public final class RestoreAction implements Action {
               + PathGuard.shown(record.path().getParent().toString())
               + " does not allow an unnamed file to be prepared ("
               + e.getMessage()
-              + "); move the vault onto that filesystem or restore by hand from "
-              + content.procPath());
+              + "); move the vault onto that filesystem or restore by hand from the vault entry");
     }
     try (staged;
         FileChannel in = FileChannel.open(content.procPath(), StandardOpenOption.READ);

@@ -133,8 +133,17 @@ final class Vault {
         Path content = e.resolve(CONTENT);
         String line;
         if (Files.isRegularFile(content, LinkOption.NOFOLLOW_LINKS)) {
-          Files.setAttribute(content, "unix:mode", 0, LinkOption.NOFOLLOW_LINKS);
-          r.complete(FileCopies.hash(content)).write(e);
+          try {
+            Files.setAttribute(content, "unix:mode", 0, LinkOption.NOFOLLOW_LINKS);
+            r.complete(FileCopies.hash(content)).write(e);
+          } catch (IOException ex) {
+            // One damaged entry must not stop every later quarantine: restore refuses it.
+            log.warn(
+                "quarantine entry {} could not be completed: {}",
+                id,
+                PathGuard.shown(ex.getMessage()));
+            continue;
+          }
           line =
               "completed quarantine "
                   + id
