@@ -236,7 +236,16 @@ public final class Agent implements AutoCloseable {
     actions.put(
         Command.ActionCase.SNAPSHOT, new SnapshotAction(pipeline, hostSensors.processDirectory()));
     actions.put(
-        Command.ActionCase.QUARANTINE, new QuarantineAction(r, config.stateDir(), configFile));
+        Command.ActionCase.QUARANTINE,
+        new QuarantineAction(
+            r,
+            config.stateDir(),
+            configFile,
+            List.of(
+                config.collector().keyFile(),
+                config.collector().certFile(),
+                config.collector().caFile(),
+                config.collector().addressFile())));
     actions.put(Command.ActionCase.RESTORE, new RestoreAction(r));
     actions.put(
         Command.ActionCase.COLLECT_FILE,

@@ -3,6 +3,9 @@ package io.vigil.agent.response.file;
 import com.google.protobuf.ByteString;
 import io.vigil.agent.config.CollectorConnection;
 import io.vigil.agent.config.ResponseSection;
+import io.vigil.agent.platform.linux.DirectoryHandle;
+import io.vigil.agent.platform.linux.FileHandle;
+import io.vigil.agent.platform.linux.FileStatus;
 import io.vigil.agent.response.Action;
 import io.vigil.agent.response.ActionRefusedException;
 import io.vigil.agent.ship.FileUploader;
@@ -65,39 +68,52 @@ public final class CollectFileAction implements Action {
     }
     Path path = PathGuard.parse(command.getCollectFile().getPath());
     refusePseudo(path, path);
-    BasicFileAttributes a = PathGuard.regularFile(path);
-    Path real = PathGuard.realParent(path);
-    refusePseudo(path, real);
-    refuseSecret(path, real, a.fileKey());
+    String name = path.getFileName().toString();
     long requested = command.getCollectFile().getMaxBytes();
     long limit = requested == 0 ? maxBytes : Math.min(requested, maxBytes);
     if (requested < 0) {
       limit = maxBytes; // uint64 over Long.MAX_VALUE: no lower limit than the agent's
     }
-    if (a.size() > limit) {
-      throw new ActionRefusedException(
-          PathGuard.shown(path.toString())
-              + " is "
-              + a.size()
-              + " bytes, over the limit of "
-              + limit);
-    }
     FileDigests.Result d;
     UploadReceipt receipt;
-    try (FileChannel in =
-            FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
-        FileUploader.Upload upload = uploader.open()) {
-      long size = in.size();
-      if (size > limit) {
-        throw new ActionRefusedException(
-            PathGuard.shown(path.toString())
-                + " is "
-                + size
-                + " bytes, over the limit of "
-                + limit);
+    // The directory is reached once without following links and the file opened from it; the
+    // checks are made on what was opened, so a directory swapped for a link meanwhile cannot
+    // make the agent upload its own key.
+    try (DirectoryHandle dir = PathGuard.walkParent(path, "collect")) {
+      FileStatus a = PathGuard.regularFile(dir, name, path);
+      Path real = dir.realPath().resolve(name);
+      refusePseudo(path, real);
+      try (FileHandle file = dir.openRead(name)) {
+        FileStatus opened = file.status();
+        if (!opened.sameFileAs(a)) {
+          throw new ActionRefusedException(
+              PathGuard.shown(path.toString()) + " was replaced while it was examined");
+        }
+        Object fileKey = Files.readAttributes(file.procPath(), BasicFileAttributes.class).fileKey();
+        refuseSecret(path, real, fileKey, opened);
+        if (opened.size() > limit) {
+          throw new ActionRefusedException(
+              PathGuard.shown(path.toString())
+                  + " is "
+                  + opened.size()
+                  + " bytes, over the limit of "
+                  + limit);
+        }
+        try (FileChannel in = FileChannel.open(file.procPath(), StandardOpenOption.READ);
+            FileUploader.Upload upload = uploader.open()) {
+          long size = in.size();
+          if (size > limit) {
+            throw new ActionRefusedException(
+                PathGuard.shown(path.toString())
+                    + " is "
+                    + size
+                    + " bytes, over the limit of "
+                    + limit);
+          }
+          d = stream(command.getCommandId(), path, size, in, upload);
+          receipt = upload.finish();
+        }
       }
-      d = stream(command.getCommandId(), path, size, in, upload);
-      receipt = upload.finish();
     }
     if (!receipt.getSha256().equals(d.sha256()) || receipt.getSize() != d.size()) {
       throw new IOException(
@@ -174,7 +190,7 @@ public final class CollectFileAction implements Action {
     }
   }
 
-  private void refuseSecret(Path given, Path real, Object fileKey)
+  private void refuseSecret(Path given, Path real, Object fileKey, FileStatus status)
       throws ActionRefusedException, IOException {
     String because = null;
     List<Map.Entry<Path, String>> directories = new ArrayList<>();
@@ -202,12 +218,9 @@ public final class CollectFileAction implements Action {
       }
     }
     if (because == null && fileKey != null) {
-      Map<String, Object> a =
-          Files.readAttributes(real, "unix:dev,nlink", LinkOption.NOFOLLOW_LINKS);
-      if ((Integer) a.get("nlink") > 1) {
+      if (status.links() > 1) {
         String found =
-            HardLinkSearch.find(
-                fileKey, (Long) a.get("dev"), directories, ProtectedFiles.MAX_SEARCHED);
+            HardLinkSearch.find(fileKey, status.device(), directories, ProtectedFiles.MAX_SEARCHED);
         because = found == null ? null : "a hard link to " + found;
       }
     }

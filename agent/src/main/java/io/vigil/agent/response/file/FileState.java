@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The inode fields of a file that quarantine keeps and compares ({@code lstat}).
+ * The inode fields of a file ({@code lstat}), by path: for tests comparing a file before and after.
  *
  * @param mode {@code st_mode & 07777}
  * @param accessNanos {@code st_atim}, ns since the epoch

@@ -1,13 +1,14 @@
 package io.vigil.agent.response.file;
 
+import io.vigil.agent.platform.linux.DirectoryHandle;
+import io.vigil.agent.platform.linux.FileStatus;
+import io.vigil.agent.platform.linux.SymbolicLinkOnPathException;
 import io.vigil.agent.response.ActionRefusedException;
 import io.vigil.common.text.TerminalText;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 
 /**
  * The checks every file command's path argument passes: its syntax (refused, never normalised: an
@@ -58,31 +59,60 @@ public final class PathGuard {
   }
 
   /**
-   * The attributes of {@code path} (not following a final link) when it is a regular file.
+   * The directory of {@code path}, walked from {@code /} without following any symbolic link
+   * ({@link DirectoryHandle#walk}): checks and the action then use this one handle, so a directory
+   * on the way that is swapped for a link meanwhile (to {@code /etc}, say) changes nothing. A path
+   * through a link ({@code /bin} on a merged-{@code /usr} system) is refused with the path to give
+   * instead.
    *
-   * @throws ActionRefusedException when it does not exist or is a directory, link, device, FIFO or
-   *     socket
-   * @throws IOException when it cannot be examined
+   * @param verb what is refused, e.g. {@code "quarantine"}
+   * @throws ActionRefusedException when a directory on the way is a link, missing or not a
+   *     directory
    */
-  public static BasicFileAttributes regularFile(Path path)
+  public static DirectoryHandle walkParent(Path path, String verb)
       throws ActionRefusedException, IOException {
-    BasicFileAttributes a;
     try {
-      a = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
+      return DirectoryHandle.walk(path.getParent());
+    } catch (SymbolicLinkOnPathException e) {
+      String instead = "";
+      try {
+        instead =
+            "; the path without links is "
+                + shown(path.getParent().toRealPath().resolve(path.getFileName()).toString());
+      } catch (IOException ignored) {
+        // a dangling link: nothing to suggest
+      }
+      throw new ActionRefusedException(
+          "refusing to "
+              + verb
+              + " "
+              + shown(path.toString())
+              + ": "
+              + shown(e.link().toString())
+              + " on its path is a symbolic link"
+              + (e.target() == null ? "" : " to " + shown(e.target()))
+              + ", and links are not followed"
+              + instead);
+    } catch (NoSuchFileException | NotDirectoryException e) {
       throw new ActionRefusedException("no file at " + shown(path.toString()));
     }
+  }
+
+  /**
+   * The status of the entry {@code name} of {@code dir} (not following a link) when it is a regular
+   * file; the same refusals as {@link #regularFile(Path)}.
+   */
+  public static FileStatus regularFile(DirectoryHandle dir, String name, Path path)
+      throws ActionRefusedException, IOException {
+    FileStatus a =
+        dir.statusOf(name)
+            .orElseThrow(() -> new ActionRefusedException("no file at " + shown(path.toString())));
     if (a.isSymbolicLink()) {
-      String target;
-      try {
-        target = shown(Files.readSymbolicLink(path).toString());
-      } catch (IOException e) {
-        target = "(unreadable)";
-      }
+      String target = dir.linkTarget(name);
       throw new ActionRefusedException(
           shown(path.toString())
               + " is a symbolic link to "
-              + target
+              + (target == null ? "(unreadable)" : shown(target))
               + ": quarantine or collect the target instead");
     }
     if (a.isDirectory()) {
@@ -93,18 +123,6 @@ public final class PathGuard {
           shown(path.toString()) + " is not a regular file (a device, FIFO or socket)");
     }
     return a;
-  }
-
-  /**
-   * {@code path} with every directory above it resolved to its real location, so that a symlinked
-   * directory ({@code /bin} to {@code /usr/bin}) cannot dodge a protected prefix. The final name is
-   * kept: the file itself was checked not to be a link.
-   *
-   * @throws IOException when a parent directory cannot be resolved
-   */
-  public static Path realParent(Path path) throws IOException {
-    Path parent = path.getParent();
-    return parent.toRealPath().resolve(path.getFileName());
   }
 
   /** Attacker-controlled text bounded and escaped for the operator's terminal and the log. */

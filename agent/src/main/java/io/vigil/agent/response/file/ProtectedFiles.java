@@ -87,8 +87,32 @@ public final class ProtectedFiles {
    */
   public static ProtectedFiles forAgent(
       ResponseSection response, Path stateDir, Optional<Path> configFile) {
+    return forAgent(response, stateDir, configFile, List.of());
+  }
+
+  /**
+   * The agent's protected files.
+   *
+   * @param response the response section (vault, protected paths, nft)
+   * @param stateDir {@code agent.state_dir}
+   * @param configFile the agent's configuration file, when it was started with one
+   * @param credentialFiles what the agent needs to reach its collector: {@code
+   *     collector.cert_file}, {@code key_file}, {@code ca_file} and the enrolled address file,
+   *     wherever they are (without them the agent cannot reconnect, so no command, not even a
+   *     restore, could reach it)
+   */
+  public static ProtectedFiles forAgent(
+      ResponseSection response,
+      Path stateDir,
+      Optional<Path> configFile,
+      List<Path> credentialFiles) {
     Map<Path, String> m = new LinkedHashMap<>();
-    m.put(Path.of(System.getProperty("java.home")), "the Java runtime the agent runs on");
+    Path javaHome = Path.of(System.getProperty("java.home"));
+    m.put(javaHome, "the Java runtime the agent runs on");
+    for (Path target : linkTargetsOutside(javaHome, MAX_SEARCHED)) {
+      // Debian's JRE links conf/ files to /etc/java-17-openjdk: the runtime reads them there.
+      m.putIfAbsent(target, "part of the Java runtime the agent runs on, linked from java.home");
+    }
     installDirectory().ifPresent(d -> m.put(d, "the agent's install directory"));
     String home = System.getProperty("vigil.home");
     if (home != null && home.startsWith("/")) {
@@ -97,7 +121,18 @@ public final class ProtectedFiles {
     m.put(response.vault(), "the quarantine vault");
     m.put(stateDir, "the agent's state directory");
     configFile.ifPresent(c -> m.put(c.toAbsolutePath(), "the agent's configuration file"));
+    for (Path c : credentialFiles) {
+      m.putIfAbsent(
+          c.toAbsolutePath(),
+          "what the agent needs to reach its collector (its key, certificates or"
+              + " enrolled address)");
+    }
     m.put(response.nft(), "the nft tool isolation needs");
+    // Its libraries too (libnftables, libnftnl, libmnl, libjansson, ...): they are not mapped into
+    // the agent, and without them release fails until someone thinks of restoring them.
+    for (Path lib : SharedLibraries.closure(response.nft(), SharedLibraries.searchPath())) {
+      m.putIfAbsent(lib, "a library the nft tool isolation needs");
+    }
     for (Path p : response.protectedPaths()) {
       m.putIfAbsent(p, "listed in response.protected_paths");
     }
@@ -105,6 +140,29 @@ public final class ProtectedFiles {
       m.putIfAbsent(Path.of(e), "a file the host needs to boot or to let anyone log in");
     }
     return new ProtectedFiles(m, true);
+  }
+
+  /**
+   * The real locations of the symbolic links under {@code dir} that lead outside it, looking at no
+   * more than {@code max} entries.
+   */
+  static List<Path> linkTargetsOutside(Path dir, int max) {
+    List<Path> out = new ArrayList<>();
+    Path root = real(dir);
+    try (var walk = Files.walk(dir)) {
+      walk.limit(max)
+          .filter(Files::isSymbolicLink)
+          .forEach(
+              link -> {
+                Path target = real(link);
+                if (!target.equals(link) && !target.startsWith(root)) {
+                  out.add(target);
+                }
+              });
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // an unreadable runtime directory: what was found so far is kept
+    }
+    return out;
   }
 
   /** The directory of the jar the agent runs from (or its classes directory). */
@@ -124,15 +182,28 @@ public final class ProtectedFiles {
   /**
    * Why {@code realPath} must not be quarantined, or empty when it may be.
    *
-   * @param realPath the file with its parent directories resolved ({@link PathGuard#realParent})
+   * @param realPath the file with its parent directories resolved
    * @throws IOException when the file or {@code /proc/self/maps} cannot be read
    */
   public Optional<String> reasonFor(Path realPath) throws IOException {
-    Map<String, Object> a =
-        Files.readAttributes(realPath, "unix:dev,ino,nlink", LinkOption.NOFOLLOW_LINKS);
-    Object fileKey =
-        Files.readAttributes(realPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
-            .fileKey();
+    return reasonFor(realPath, realPath, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Why {@code realPath} must not be quarantined, or empty when it may be, with the file's inode
+   * read from {@code handle} ({@code /proc/self/fd/N} of a descriptor on it), not from the path.
+   *
+   * @param realPath where the file is: the real path of its directory and its name
+   * @param handle {@code /proc/self/fd/N} of a descriptor on the file
+   */
+  public Optional<String> reasonFor(Path realPath, Path handle) throws IOException {
+    return reasonFor(realPath, handle, new LinkOption[0]);
+  }
+
+  private Optional<String> reasonFor(Path realPath, Path inodeOf, LinkOption... options)
+      throws IOException {
+    Map<String, Object> a = Files.readAttributes(inodeOf, "unix:dev,ino,nlink", options);
+    Object fileKey = Files.readAttributes(inodeOf, BasicFileAttributes.class, options).fileKey();
     Map<Object, String> byInode = new HashMap<>();
     List<Map.Entry<Path, String>> directories = new ArrayList<>();
     for (Map.Entry<Path, String> e : declared.entrySet()) {

@@ -36,6 +36,9 @@ import java.util.TreeMap;
  * @param attributes every extended attribute, by name (security.capability included)
  * @param quarantinedNanos when it was moved into the vault, ns since the epoch
  * @param commandId the quarantine command
+ * @param pending true while the file is being moved: the record is written (and synced) before the
+ *     file moves, so that a crash in between leaves an entry that says where the file came from and
+ *     how it looked; {@code size} is then what it was before and the hashes are empty
  */
 record QuarantineRecord(
     Path path,
@@ -51,13 +54,36 @@ record QuarantineRecord(
     String sha256,
     SortedMap<String, byte[]> attributes,
     long quarantinedNanos,
-    String commandId) {
+    String commandId,
+    boolean pending) {
 
   static final String FILE_NAME = "metadata.properties";
   private static final String ATTRIBUTE = "xattr.";
+  private static final String STATE = "state";
+  private static final String PENDING = "pending";
 
   QuarantineRecord {
     attributes = Collections.unmodifiableSortedMap(new TreeMap<>(attributes));
+  }
+
+  /** This record once the file is in the vault: with its digests, no longer pending. */
+  QuarantineRecord complete(FileDigests.Result d) {
+    return new QuarantineRecord(
+        path,
+        realParent,
+        mode,
+        uid,
+        gid,
+        accessNanos,
+        modifiedNanos,
+        d.size(),
+        d.md5(),
+        d.sha1(),
+        d.sha256(),
+        attributes,
+        quarantinedNanos,
+        commandId,
+        false);
   }
 
   /** Writes it to {@code dir/metadata.properties} atomically (temporary file, fsync, rename). */
@@ -76,6 +102,7 @@ record QuarantineRecord(
     p.setProperty("sha256", sha256);
     p.setProperty("quarantined_time_ns", Long.toString(quarantinedNanos));
     p.setProperty("command_id", commandId);
+    p.setProperty(STATE, pending ? PENDING : "complete");
     for (Map.Entry<String, byte[]> a : attributes.entrySet()) {
       p.setProperty(ATTRIBUTE + a.getKey(), Base64.getEncoder().encodeToString(a.getValue()));
     }
@@ -116,6 +143,7 @@ record QuarantineRecord(
               key.substring(ATTRIBUTE.length()), Base64.getDecoder().decode(p.getProperty(key)));
         }
       }
+      boolean pending = PENDING.equals(p.getProperty(STATE));
       return new QuarantineRecord(
           Path.of(required(p, "path")),
           Path.of(required(p, "real_parent")),
@@ -125,12 +153,13 @@ record QuarantineRecord(
           Long.parseLong(required(p, "atime_ns")),
           Long.parseLong(required(p, "mtime_ns")),
           Long.parseLong(required(p, "size")),
-          required(p, "md5"),
-          required(p, "sha1"),
-          required(p, "sha256"),
+          pending ? p.getProperty("md5", "") : required(p, "md5"),
+          pending ? p.getProperty("sha1", "") : required(p, "sha1"),
+          pending ? p.getProperty("sha256", "") : required(p, "sha256"),
           attributes,
           Long.parseLong(required(p, "quarantined_time_ns")),
-          p.getProperty("command_id", ""));
+          p.getProperty("command_id", ""),
+          pending);
     } catch (IllegalArgumentException e) {
       throw new IOException(dir.resolve(FILE_NAME) + " is damaged: " + e.getMessage(), e);
     }

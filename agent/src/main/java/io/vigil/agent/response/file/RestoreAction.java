@@ -1,23 +1,30 @@
 package io.vigil.agent.response.file;
 
 import io.vigil.agent.config.ResponseSection;
+import io.vigil.agent.platform.linux.DirectoryHandle;
+import io.vigil.agent.platform.linux.FileHandle;
 import io.vigil.agent.platform.linux.FileMetadata;
+import io.vigil.agent.platform.linux.FileMetadataException;
+import io.vigil.agent.platform.linux.SymbolicLinkOnPathException;
 import io.vigil.agent.response.Action;
 import io.vigil.agent.response.ActionRefusedException;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
  * {@code Command.restore}: puts a quarantined file back at its original path, byte-identical, with
- * its owner, mode, extended attributes and times. The file is prepared completely first (in the
- * vault on the same filesystem, as a copy beside the target otherwise) and appears at its path in
- * one rename that never replaces anything. Runs on the dispatcher's thread; blocks on the
- * filesystem.
+ * its owner, mode, extended attributes and times. The file is prepared completely first, on a
+ * descriptor (in the vault on the same filesystem, as an unnamed {@code O_TMPFILE} in the target
+ * directory otherwise), and appears at its path in one rename or link that never replaces anything,
+ * into the target directory reached without following any link. Runs on the dispatcher's thread;
+ * blocks on the filesystem.
  */
 public final class RestoreAction implements Action {
   private final Vault vault;
@@ -45,73 +52,45 @@ public final class RestoreAction implements Action {
     vault.open();
     Path entry = vault.entry(id);
     QuarantineRecord record = QuarantineRecord.read(entry);
-    Path content = entry.resolve(Vault.CONTENT);
+    if (record.pending()) {
+      throw new ActionRefusedException(
+          "cannot restore " + id + ": its quarantine did not finish and could not be completed");
+    }
     Path target = record.path();
     Path parent = target.getParent();
-    if (!Files.isDirectory(parent)) {
-      throw new ActionRefusedException(
-          "cannot restore "
-              + id
-              + ": the directory "
-              + PathGuard.shown(parent.toString())
-              + " no longer exists");
-    }
-    Path realParent = parent.toRealPath();
-    if (!realParent.equals(record.realParent())) {
-      // A directory on the way was replaced by a link since: restoring would put a file with
-      // its owner and mode somewhere else (a link to /etc/cron.d, say).
-      throw new ActionRefusedException(
-          "cannot restore "
-              + id
-              + ": the directory "
-              + PathGuard.shown(parent.toString())
-              + " now leads to "
-              + PathGuard.shown(realParent.toString())
-              + ", not "
-              + PathGuard.shown(record.realParent().toString())
-              + " as when it was quarantined");
-    }
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      throw new ActionRefusedException(
-          "cannot restore "
-              + id
-              + ": something exists at "
-              + PathGuard.shown(target.toString())
-              + " now; move it away first");
-    }
-    boolean sameFilesystem =
-        !forceCopy
-            && Files.getAttribute(content, "unix:dev", LinkOption.NOFOLLOW_LINKS)
-                .equals(Files.getAttribute(parent, "unix:dev"));
-    Path staged = sameFilesystem ? content : realParent.resolve(".vigil-restore-" + id);
-    try {
-      FileDigests.Result digests =
-          sameFilesystem ? FileCopies.hash(content) : FileCopies.copy(content, staged);
-      if (!digests.sha256().equals(record.sha256()) || digests.size() != record.size()) {
-        throw new IOException(
-            "the vault's copy no longer matches: SHA-256 "
-                + digests.sha256()
-                + ", expected "
-                + record.sha256());
-      }
-      apply(staged, record);
-      FileMetadata.RenameOutcome renamed =
-          FileMetadata.renameNoReplace(staged, realParent.resolve(target.getFileName()));
-      if (renamed != FileMetadata.RenameOutcome.RENAMED) {
+    String name = target.getFileName().toString();
+    try (DirectoryHandle dir = walkTarget(id, parent);
+        DirectoryHandle entryDir = DirectoryHandle.walk(entry.toRealPath());
+        FileHandle content = entryDir.openRead(Vault.CONTENT)) {
+      Path realParent = dir.realPath();
+      if (!realParent.equals(record.realParent())) {
         throw new ActionRefusedException(
             "cannot restore "
                 + id
-                + ": "
-                + (renamed == FileMetadata.RenameOutcome.TARGET_EXISTS
-                    ? "something appeared at " + PathGuard.shown(target.toString())
-                    : "the vault is on another filesystem than "
-                        + PathGuard.shown(target.toString())));
+                + ": the directory "
+                + PathGuard.shown(parent.toString())
+                + " now leads to "
+                + PathGuard.shown(realParent.toString())
+                + ", not "
+                + PathGuard.shown(record.realParent().toString())
+                + " as when it was quarantined");
       }
-    } catch (Exception e) {
-      relock(sameFilesystem, staged);
-      throw e;
+      if (dir.statusOf(name).isPresent()) {
+        throw new ActionRefusedException(
+            "cannot restore "
+                + id
+                + ": something exists at "
+                + PathGuard.shown(target.toString())
+                + " now; move it away first");
+      }
+      boolean sameFilesystem = !forceCopy && content.status().device() == dir.status().device();
+      if (sameFilesystem) {
+        inPlace(id, record, dir, name, entryDir, content);
+      } else {
+        copied(id, record, dir, name, content);
+      }
+      dir.sync();
     }
-    Vault.syncDirectory(parent);
     String detail = "restored " + id + " to " + PathGuard.shown(target.toString());
     try {
       Vault.delete(entry);
@@ -127,39 +106,136 @@ public final class RestoreAction implements Action {
   }
 
   /**
+   * The target's directory, walked without following links: the record's path had none when it was
+   * quarantined, so a link now means a directory was swapped.
+   */
+  private static DirectoryHandle walkTarget(String id, Path parent)
+      throws ActionRefusedException, IOException {
+    try {
+      return DirectoryHandle.walk(parent);
+    } catch (SymbolicLinkOnPathException e) {
+      throw new ActionRefusedException(
+          "cannot restore "
+              + id
+              + ": the directory "
+              + PathGuard.shown(parent.toString())
+              + " now leads to a symbolic link at "
+              + PathGuard.shown(e.link().toString())
+              + (e.target() == null ? "" : " (to " + PathGuard.shown(e.target()) + ")")
+              + ", which is not followed: restoring through it could put the file elsewhere");
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      throw new ActionRefusedException(
+          "cannot restore "
+              + id
+              + ": the directory "
+              + PathGuard.shown(parent.toString())
+              + " no longer exists");
+    }
+  }
+
+  /**
+   * Same filesystem: the vault's file gets its metadata back on its descriptor, inside the vault
+   * where no one else can reach it, then is renamed into the directory handle.
+   */
+  private static void inPlace(
+      String id,
+      QuarantineRecord record,
+      DirectoryHandle dir,
+      String name,
+      DirectoryHandle entryDir,
+      FileHandle content)
+      throws Exception {
+    try {
+      verify(FileCopies.hashOpened(content.procPath()), record);
+      apply(content, record);
+      FileMetadata.RenameOutcome renamed = entryDir.renameNoReplace(Vault.CONTENT, dir, name);
+      if (renamed != FileMetadata.RenameOutcome.RENAMED) {
+        throw new ActionRefusedException(
+            "cannot restore "
+                + id
+                + ": "
+                + (renamed == FileMetadata.RenameOutcome.TARGET_EXISTS
+                    ? "something appeared at " + PathGuard.shown(record.path().toString())
+                    : "the vault is on another filesystem than "
+                        + PathGuard.shown(record.path().toString())));
+      }
+    } catch (Exception e) {
+      try {
+        if (entryDir.statusOf(Vault.CONTENT).isPresent()) {
+          content.setMode(0);
+        }
+      } catch (IOException ignored) {
+        // the original failure is what the operator needs; this one is visible in the vault
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Another filesystem: an unnamed file ({@code O_TMPFILE}) in the target directory gets the
+   * content and every piece of metadata on its descriptor, and only then a name ({@code linkat},
+   * never replacing). Until then no one, not even the directory's owner, can reach or swap it.
+   */
+  private static void copied(
+      String id, QuarantineRecord record, DirectoryHandle dir, String name, FileHandle content)
+      throws Exception {
+    FileHandle staged;
+    try {
+      staged = dir.createUnnamed();
+    } catch (FileMetadataException e) {
+      throw new ActionRefusedException(
+          "cannot restore "
+              + id
+              + ": the filesystem of "
+              + PathGuard.shown(record.path().getParent().toString())
+              + " does not allow an unnamed file to be prepared ("
+              + e.getMessage()
+              + "); move the vault onto that filesystem or restore by hand from the vault entry");
+    }
+    try (staged;
+        FileChannel in = FileChannel.open(content.procPath(), StandardOpenOption.READ);
+        FileChannel out = FileChannel.open(staged.procPath(), StandardOpenOption.WRITE)) {
+      verify(FileCopies.copy(in, out), record);
+      apply(staged, record);
+      if (!dir.link(staged, name)) {
+        throw new ActionRefusedException(
+            "cannot restore "
+                + id
+                + ": something appeared at "
+                + PathGuard.shown(record.path().toString()));
+      }
+    }
+  }
+
+  private static void verify(FileDigests.Result digests, QuarantineRecord record)
+      throws IOException {
+    if (!digests.sha256().equals(record.sha256()) || digests.size() != record.size()) {
+      throw new IOException(
+          "the vault's copy no longer matches: SHA-256 "
+              + digests.sha256()
+              + ", expected "
+              + record.sha256());
+    }
+  }
+
+  /**
    * Owner, then mode (a chown clears setuid and setgid), then extended attributes (a chown also
    * clears {@code security.capability}), then times (every step before moves ctime, not mtime, but
    * setting attributes is last to be sure nothing touches them after).
    */
-  private static void apply(Path p, QuarantineRecord r) throws IOException {
-    Files.setAttribute(p, "unix:uid", r.uid(), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(p, "unix:gid", r.gid(), LinkOption.NOFOLLOW_LINKS);
-    Files.setAttribute(p, "unix:mode", r.mode(), LinkOption.NOFOLLOW_LINKS);
-    for (String name : FileMetadata.readAttributes(p).keySet()) {
+  private static void apply(FileHandle f, QuarantineRecord r) throws IOException {
+    f.setOwner(r.uid(), r.gid());
+    f.setMode(r.mode());
+    for (String name : f.readAttributes().keySet()) {
       // A copy may have been given a label or ACL the original did not have; the policy's
       // security.selinux label is replaced below when the original had one, kept otherwise.
       if (!r.attributes().containsKey(name) && !name.equals("security.selinux")) {
-        FileMetadata.removeAttribute(p, name);
+        f.removeAttribute(name);
       }
     }
     for (Map.Entry<String, byte[]> a : r.attributes().entrySet()) {
-      FileMetadata.writeAttribute(p, a.getKey(), a.getValue());
+      f.writeAttribute(a.getKey(), a.getValue());
     }
-    FileMetadata.setTimes(p, r.accessNanos(), r.modifiedNanos());
-  }
-
-  /** After a failure: the vault's file is locked again, a staged copy removed. */
-  private static void relock(boolean sameFilesystem, Path staged) {
-    try {
-      if (sameFilesystem) {
-        if (Files.exists(staged, LinkOption.NOFOLLOW_LINKS)) {
-          Files.setAttribute(staged, "unix:mode", 0, LinkOption.NOFOLLOW_LINKS);
-        }
-      } else {
-        Files.deleteIfExists(staged);
-      }
-    } catch (IOException e) {
-      // the original failure is what the operator needs; this one is visible in the vault
-    }
+    f.setTimes(r.accessNanos(), r.modifiedNanos());
   }
 }

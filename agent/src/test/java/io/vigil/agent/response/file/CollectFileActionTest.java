@@ -252,6 +252,24 @@ class CollectFileActionTest {
   }
 
   @Test
+  void aPathThroughALinkedDirectoryIsRefusedSoTheKeyCannotBeReachedThroughIt() throws Exception {
+    Path pki = Files.createDirectories(stateDir.resolve("pki"));
+    Files.writeString(pki.resolve("agent.key"), "PRIVATE");
+    Path link = Files.createSymbolicLink(dir.resolve("innocent"), pki);
+    String m =
+        assertThrows(
+                ActionRefusedException.class,
+                () ->
+                    action(1 << 20)
+                        .run(
+                            collect("k", link.resolve("agent.key").toString(), 0),
+                            CommandResult.newBuilder()))
+            .getMessage();
+    assertTrue(m.contains("is a symbolic link"), m);
+    assertTrue(collector.stored.isEmpty());
+  }
+
+  @Test
   void aReceiptThatDoesNotMatchFailsTheCommand() throws Exception {
     collector.lie = true;
     Path file = Files.writeString(dir.resolve("f"), "content");

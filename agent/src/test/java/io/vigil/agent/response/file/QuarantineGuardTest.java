@@ -35,7 +35,7 @@ class QuarantineGuardTest {
     listed = Files.createDirectories(dir.resolve("listed"));
     ResponseSection response =
         FileTestSupport.response(stateDir.resolve("quarantine"), List.of(listed), 1 << 20);
-    action = new QuarantineAction(response, stateDir, Optional.of(config));
+    action = new QuarantineAction(response, stateDir, Optional.of(config), List.of());
   }
 
   private String refused(String path) {
