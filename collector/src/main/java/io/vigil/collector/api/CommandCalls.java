@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.vigil.collector.command.CommandQueue;
+import io.vigil.collector.command.TooManyOpenCommandsException;
 import io.vigil.collector.store.CommandResultRow;
 import io.vigil.collector.store.CommandRow;
 import io.vigil.collector.store.StoreReader;
@@ -100,7 +101,12 @@ final class CommandCalls {
       throw Status.RESOURCE_EXHAUSTED.withDescription(why).asRuntimeException();
     }
     try {
-      String status = queue.issue(agentId, command, action.name(), action.argumentsJson());
+      String status;
+      try {
+        status = queue.issue(agentId, command, action.name(), action.argumentsJson());
+      } catch (TooManyOpenCommandsException e) {
+        throw Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
+      }
       if (status.equals(CommandRow.SENT)) {
         audit.sent("ok", what + " sent to agent " + agentId);
       } else {

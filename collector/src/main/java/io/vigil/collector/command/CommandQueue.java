@@ -1,6 +1,5 @@
 package io.vigil.collector.command;
 
-import io.grpc.Status;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CommandRow;
 import io.vigil.collector.store.CommandStore;
@@ -151,24 +150,22 @@ public final class CommandQueue implements AgentStreamListener, AutoCloseable {
    * @param action the action's name, e.g. {@code kill}
    * @param argumentsJson the action's arguments as JSON, no secret
    * @return {@code sent} or {@code queued}
-   * @throws io.grpc.StatusRuntimeException RESOURCE_EXHAUSTED when the agent has {@value
-   *     #MAX_OPEN_PER_AGENT} open commands already (nothing was recorded)
+   * @throws TooManyOpenCommandsException when the agent has {@value #MAX_OPEN_PER_AGENT} open
+   *     commands already (nothing was recorded)
    * @throws io.vigil.collector.store.StoreException when it cannot be recorded (nothing was sent)
    */
   public String issue(String agentId, Command command, String action, String argumentsJson) {
     synchronized (lockOf(agentId)) {
       List<CommandRow> older = store.open(agentId);
       if (older.size() >= MAX_OPEN_PER_AGENT) {
-        throw Status.RESOURCE_EXHAUSTED
-            .withDescription(
-                "agent "
-                    + agentId
-                    + " has "
-                    + older.size()
-                    + " commands queued or without a result already (at most "
-                    + MAX_OPEN_PER_AGENT
-                    + "): nothing was queued; wait for their results or expiry")
-            .asRuntimeException();
+        throw new TooManyOpenCommandsException(
+            "agent "
+                + agentId
+                + " has "
+                + older.size()
+                + " commands queued or without a result already (at most "
+                + MAX_OPEN_PER_AGENT
+                + "): nothing was queued; wait for their results or expiry");
       }
       store.insert(
           new CommandRow(

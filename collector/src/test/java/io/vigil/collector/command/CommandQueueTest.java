@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.AuditRow;
 import io.vigil.collector.store.CommandRow;
@@ -274,12 +272,11 @@ class CommandQueueTest {
       queue.issue(agentId, c, "ping", "{}");
     }
     Command extra = command("ping", 600 * SECOND);
-    StatusRuntimeException e =
-        assertThrows(StatusRuntimeException.class, () -> queue.issue(agentId, extra, "ping", "{}"));
-    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+    TooManyOpenCommandsException e =
+        assertThrows(
+            TooManyOpenCommandsException.class, () -> queue.issue(agentId, extra, "ping", "{}"));
     assertTrue(
-        e.getStatus().getDescription().contains("at most " + CommandQueue.MAX_OPEN_PER_AGENT),
-        e.getStatus().getDescription());
+        e.getMessage().contains("at most " + CommandQueue.MAX_OPEN_PER_AGENT), e.getMessage());
     assertTrue(store.get(extra.getCommandId()).isEmpty(), "nothing recorded");
     assertEquals("queued", queue.issue("another-agent", extra, "ping", "{}"), "per agent");
 
