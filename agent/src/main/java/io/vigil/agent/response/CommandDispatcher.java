@@ -180,6 +180,13 @@ public final class CommandDispatcher implements AutoCloseable {
       if (!journal.intend(c.getCommandId(), c.getExpiresTimeNs())) {
         return;
       }
+    } catch (java.io.UncheckedIOException e) {
+      log.error(
+          "command {} not run: its intent cannot be recorded ({}); the collector sends it again"
+              + " after the next reconnect",
+          c.getCommandId(),
+          TerminalText.escape(String.valueOf(e.getCause()), 300));
+      return;
     } finally {
       waiting.remove(c.getCommandId());
     }
@@ -283,8 +290,10 @@ public final class CommandDispatcher implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    urgent.shutdown();
-    slow.shutdown();
+    // Commands not started yet stay unstarted (not in the journal: the collector re-sends them);
+    // a running one is interrupted (an isolation being proven rolls back).
+    urgent.shutdownNow();
+    slow.shutdownNow();
     urgent.awaitTermination(5, TimeUnit.SECONDS);
     slow.awaitTermination(5, TimeUnit.SECONDS);
     journal.close();

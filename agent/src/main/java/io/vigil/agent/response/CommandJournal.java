@@ -222,10 +222,12 @@ public final class CommandJournal implements AutoCloseable {
     if (entries.containsKey(commandId)) {
       return false;
     }
+    // Written first: if the disk is full the command is not taken (the collector re-sends it
+    // after a reconnect), rather than remembered as seen and never run nor reported.
+    append(intentLine(commandId, expiresNs));
     Entry e = new Entry();
     e.expiresNs = expiresNs;
     entries.put(commandId, e);
-    append(intentLine(commandId, expiresNs));
     return true;
   }
 

@@ -416,6 +416,9 @@ public final class Shipper implements AutoCloseable {
   /** Results per message, well under the collector's limit (1000 by default). */
   static final int MAX_RESULTS_PER_MESSAGE = 200;
 
+  /** Bytes of results per message, well under the collector's smallest message limit (64 KiB). */
+  static final long MAX_RESULT_BYTES = 48 * 1024;
+
   private void sendResults(StreamSession s, Set<String> alreadySent) {
     List<CommandResult> pending = commands.unacked();
     pending.removeIf(r -> alreadySent.contains(r.getCommandId()));
@@ -424,11 +427,20 @@ public final class Shipper implements AutoCloseable {
     if (pending.isEmpty()) {
       return;
     }
-    if (pending.size() > MAX_RESULTS_PER_MESSAGE) {
-      // The collector refuses larger messages (and ends the stream); the rest follow in the next
-      // turns of the loop.
-      pending = new ArrayList<>(pending.subList(0, MAX_RESULTS_PER_MESSAGE));
+    // The collector refuses larger messages (and ends the stream): at most so many results and so
+    // many bytes per message (a result is at most a few tens of KiB); the rest follow in the next
+    // turns of the loop.
+    List<CommandResult> message = new ArrayList<>();
+    long bytes = 0;
+    for (CommandResult r : pending) {
+      if (message.size() == MAX_RESULTS_PER_MESSAGE
+          || (!message.isEmpty() && bytes + r.getSerializedSize() > MAX_RESULT_BYTES)) {
+        break;
+      }
+      message.add(r);
+      bytes += r.getSerializedSize();
     }
+    pending = message;
     s.send(
         AgentMessage.newBuilder()
             .setCommandResults(CommandResultBatch.newBuilder().addAllResults(pending))

@@ -48,6 +48,9 @@ public final class CommandQueue implements AgentStreamListener, AutoCloseable {
   public static final long SWEEP_INTERVAL_MS = 5_000;
 
   /** Most commands queued or sent (without a result) for one agent; more are refused. */
+  /** Release and unblock commands admitted beyond {@link #MAX_OPEN_PER_AGENT}. */
+  static final int UNDO_HEADROOM = 20;
+
   public static final int MAX_OPEN_PER_AGENT = 100;
 
   /**
@@ -157,7 +160,9 @@ public final class CommandQueue implements AgentStreamListener, AutoCloseable {
   public String issue(String agentId, Command command, String action, String argumentsJson) {
     synchronized (lockOf(agentId)) {
       List<CommandRow> older = store.open(agentId);
-      if (older.size() >= MAX_OPEN_PER_AGENT) {
+      // Release and unblock only loosen: a full queue must never keep a host isolated or blocked.
+      boolean undo = action.equals("release") || action.equals("unblock");
+      if (older.size() >= (undo ? MAX_OPEN_PER_AGENT + UNDO_HEADROOM : MAX_OPEN_PER_AGENT)) {
         throw new TooManyOpenCommandsException(
             "agent "
                 + agentId

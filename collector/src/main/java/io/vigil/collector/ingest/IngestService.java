@@ -181,16 +181,17 @@ public final class IngestService implements AutoCloseable {
   }
 
   /**
-   * Queues command results. The future completes, after commit, with the ids to acknowledge: all of
-   * them, duplicates included, so the agent stops re-sending. Fails like {@link #submit}.
+   * Queues command results ahead of queued batches, never refused for a full queue (see {@link
+   * WriteTask.CommandResults#bounded}). The future completes, after commit, with the ids to
+   * acknowledge: all of them, duplicates included, so the agent stops re-sending. Fails like {@link
+   * #submit} otherwise.
    */
   public CompletableFuture<List<String>> submitCommandResults(
       String agentId, List<CommandResult> results, long receiveTimeNs) {
     CompletableFuture<List<String>> f = new CompletableFuture<>();
     try {
       StreamKey.requireId("agent id", agentId);
-      enqueueBounded(
-          new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f), true);
+      enqueueFirst(new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }
@@ -253,13 +254,6 @@ public final class IngestService implements AutoCloseable {
   }
 
   private void enqueueBounded(WriteTask task) {
-    enqueueBounded(task, false);
-  }
-
-  /**
-   * @param first ahead of everything queued (command results)
-   */
-  private void enqueueBounded(WriteTask task, boolean first) {
     synchronized (lifecycle) {
       requireOpen();
       if (metrics.queuedBatches.incrementAndGet() > options.maxQueuedBatches()) {
@@ -267,11 +261,15 @@ public final class IngestService implements AutoCloseable {
         throw new IngestBusyException(
             options.maxQueuedBatches() + " batches already wait for the ingest writer");
       }
-      if (first) {
-        queue.addFirst(task);
-      } else {
-        queue.add(task);
-      }
+      queue.add(task);
+    }
+  }
+
+  /** Ahead of everything queued, unbounded (command results: see {@link WriteTask#bounded}). */
+  private void enqueueFirst(WriteTask task) {
+    synchronized (lifecycle) {
+      requireOpen();
+      queue.addFirst(task);
     }
   }
 

@@ -87,9 +87,15 @@ sealed interface WriteTask {
       return Math.max(1, results.size());
     }
 
+    /**
+     * Not bounded by the batch queue: a results message must never be refused because telemetry
+     * backlogs fill the queue (that would end the stream of an agent reporting an isolation). Each
+     * stream has at most its flow-control window of messages unprocessed, each of at most the
+     * collector's results-per-message limit, so results cannot pile up without bound.
+     */
     @Override
     public boolean bounded() {
-      return true;
+      return false;
     }
   }
 

@@ -285,6 +285,11 @@ class CommandQueueTest {
         List.of(side.result(first, CommandResult.Outcome.OUTCOME_SUCCEEDED, "", Map.of())));
     Command next = command("ping", 600 * SECOND);
     assertEquals("queued", queue.issue(agentId, next, "ping", "{}"), "room again after a result");
+    Command release = command("release", 600 * SECOND);
+    assertEquals(
+        "queued",
+        queue.issue(agentId, release, "release", "{}"),
+        "a release is never kept out by a full queue");
   }
 
   @Test

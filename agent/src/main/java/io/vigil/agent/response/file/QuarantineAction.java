@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.function.Consumer;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code Command.quarantine}: moves a regular file into the vault with its metadata, and sets its
@@ -33,6 +34,8 @@ import java.util.function.Consumer;
  * that {@link Vault#recover} completes. Runs on the dispatcher's thread; blocks on the filesystem.
  */
 public final class QuarantineAction implements Action {
+  private static final org.slf4j.Logger log = LoggerFactory.getLogger(QuarantineAction.class);
+
   private final Vault vault;
   private final ProtectedFiles protectedFiles;
   private final boolean forceCopy;
@@ -56,6 +59,25 @@ public final class QuarantineAction implements Action {
         ProtectedFiles.forAgent(response, stateDir, configFile, credentialFiles),
         false,
         stage -> {});
+    recoverAtStart();
+  }
+
+  /**
+   * Finishes or undoes, at agent start, what a crash left half-quarantined (a file already renamed
+   * into the vault would otherwise keep its mode, setuid included, until the next quarantine or
+   * restore). Only when the vault exists; never throws.
+   */
+  private void recoverAtStart() {
+    if (!Files.isDirectory(vault.dir(), LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      vault.open();
+    } catch (ActionRefusedException | IOException | RuntimeException e) {
+      log.warn(
+          "the quarantine vault could not be checked at start: {}",
+          PathGuard.shown(String.valueOf(e.getMessage())));
+    }
   }
 
   /** For tests: {@code forceCopy} takes the copy path even on one filesystem. */

@@ -81,6 +81,9 @@ final class SharedLibraries {
 
   /** The {@code DT_NEEDED} names of one ELF file; empty when it is not one this can read. */
   static List<String> needed(Path elf) {
+    if (!Files.isRegularFile(elf)) {
+      return List.of(); // a FIFO or device would block or mislead the read
+    }
     try (FileChannel c = FileChannel.open(elf, StandardOpenOption.READ)) {
       ByteBuffer h = read(c, 0, 64);
       if (h.getInt(0) != 0x464c457f || h.get(4) != 2 || h.get(5) != 1) {

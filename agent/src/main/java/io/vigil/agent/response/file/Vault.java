@@ -132,7 +132,20 @@ final class Vault {
         }
         Path content = e.resolve(CONTENT);
         String line;
-        if (Files.isRegularFile(content, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(content, LinkOption.NOFOLLOW_LINKS)
+            && copiedButNotRemoved(r, content)) {
+          // The copy path was cut between the copy and the removal of the original: the file is
+          // still in place and the vault holds a duplicate. Undo, so the vault never claims a
+          // quarantine that did not happen.
+          delete(e);
+          line =
+              "removed quarantine entry "
+                  + id
+                  + " of "
+                  + PathGuard.shown(r.path().toString())
+                  + ", interrupted after copying but before the original was removed: the file is"
+                  + " STILL IN PLACE; quarantine it again";
+        } else if (Files.isRegularFile(content, LinkOption.NOFOLLOW_LINKS)) {
           try {
             Files.setAttribute(content, "unix:mode", 0, LinkOption.NOFOLLOW_LINKS);
             r.complete(FileCopies.hash(content)).write(e);
@@ -168,6 +181,25 @@ final class Vault {
       syncDirectory(dir);
     }
     return done;
+  }
+
+  /**
+   * True when the original path still holds a regular file with the vault copy's content (another
+   * inode): a cross-filesystem quarantine cut short before it removed the original. A file that an
+   * attacker put at the path afterwards has other content and does not count.
+   */
+  private static boolean copiedButNotRemoved(QuarantineRecord r, Path content) {
+    try {
+      Path original = r.path();
+      if (!Files.isRegularFile(original, LinkOption.NOFOLLOW_LINKS)
+          || Files.isSameFile(original, content)
+          || Files.size(original) != Files.size(content)) {
+        return false;
+      }
+      return FileCopies.hash(original).sha256().equals(FileCopies.hash(content).sha256());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**

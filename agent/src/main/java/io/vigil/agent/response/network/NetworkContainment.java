@@ -78,7 +78,11 @@ public final class NetworkContainment {
   /** An interrupted isolation rolled back at start, for the next isolate or release result. */
   private volatile String startNote;
 
+  /** How often {@link #watchKernel} looks for Vigil's table, ms. */
+  static final long WATCH_INTERVAL_MS = 30_000;
+
   private ScheduledExecutorService retries;
+  private boolean watching;
   private boolean retryScheduled;
   private long retryDelayMs;
 
@@ -124,9 +128,66 @@ public final class NetworkContainment {
         Command.ActionCase.UNBLOCK, this::unblock);
   }
 
-  /** True while the host is isolated (as far as the state says; false when it is corrupt). */
-  public synchronized boolean isolated() {
-    return state != null && state.isolated();
+  /**
+   * True while the host is isolated (as far as the state says; false when it is corrupt). Reads the
+   * state as it is, without waiting for a command in progress (an isolation's proof takes up to 5
+   * min; the status reporter calls this).
+   */
+  public boolean isolated() {
+    ContainmentState s = state;
+    return s != null && s.isolated();
+  }
+
+  /**
+   * Checks every {@link #WATCH_INTERVAL_MS} that Vigil's table is still in the kernel while there
+   * is something to enforce, and puts it back when something outside the agent removed it ({@code
+   * nft flush ruleset}, a restart of the nftables service, which flushes): until then the status
+   * says so. Started once by {@link #reapplyAtStart}.
+   */
+  private void watchKernel() {
+    if (watching) {
+      return;
+    }
+    watching = true;
+    executor()
+        .scheduleWithFixedDelay(
+            () -> {
+              try {
+                checkKernel();
+              } catch (RuntimeException e) {
+                log.warn("checking Vigil's nftables table failed: {}", e.toString());
+              }
+            },
+            WATCH_INTERVAL_MS,
+            WATCH_INTERVAL_MS,
+            TimeUnit.MILLISECONDS);
+  }
+
+  /** One check of {@link #watchKernel}: package-private for tests. */
+  synchronized void checkKernel() {
+    ContainmentState s = state;
+    if (s == null || corrupt != null || !enforced || (!s.isolated() && s.blocks().isEmpty())) {
+      return;
+    }
+    String ruleset;
+    try {
+      ruleset = nft.listRuleset();
+    } catch (IOException e) {
+      log.warn("cannot list the nftables ruleset to check Vigil's table: {}", e.getMessage());
+      return;
+    }
+    if (!ruleset.contains("table inet " + storedTable + " {")) {
+      log.error(
+          "Vigil's table inet {} was REMOVED from outside the agent (nft flush ruleset, an nftables"
+              + " service restart?): the host is not {}; putting it back",
+          storedTable,
+          s.isolated() ? "isolated" : "blocking " + s.blocks().size() + " network(s)");
+      unenforced(
+          new IOException(
+              "Vigil's table inet "
+                  + storedTable
+                  + " was removed from outside the agent (nft flush ruleset, an nftables restart?)"));
+    }
   }
 
   /**
@@ -168,9 +229,10 @@ public final class NetworkContainment {
    * host is not as intended: that is retried in the background (see {@link #problem()}). Does
    * nothing without a state file. A corrupt file is logged as an error and the host's firewall is
    * left as it is; isolate and block are then refused until a release resets it. Never throws:
-   * every failure is logged.
+   * every failure is logged. Also starts the periodic check that the table stays in the kernel.
    */
   public synchronized void reapplyAtStart() {
+    watchKernel();
     Optional<ContainmentStateFile.Saved> read;
     try {
       read = file.readSaved();
@@ -704,6 +766,13 @@ public final class NetworkContainment {
     if (retryScheduled) {
       return;
     }
+    retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(1000, retryDelayMs * 2));
+    retryScheduled = true;
+    executor().schedule(this::retry, retryDelayMs, TimeUnit.MILLISECONDS);
+  }
+
+  /** The daemon thread for retries and the kernel watch, made when first needed. */
+  private synchronized ScheduledExecutorService executor() {
     if (retries == null) {
       retries =
           Executors.newSingleThreadScheduledExecutor(
@@ -713,9 +782,7 @@ public final class NetworkContainment {
                 return t;
               });
     }
-    retryDelayMs = Math.min(MAX_RETRY_DELAY_MS, Math.max(1000, retryDelayMs * 2));
-    retryScheduled = true;
-    retries.schedule(this::retry, retryDelayMs, TimeUnit.MILLISECONDS);
+    return retries;
   }
 
   /**

@@ -163,6 +163,51 @@ class QuarantineHardeningTest {
   }
 
   @Test
+  void aCopyCutBeforeTheOriginalWasRemovedIsUndoneAtRecovery() throws Exception {
+    Path file = Files.writeString(dir.resolve("victim"), "payload");
+    assertThrows(
+        Crash.class,
+        () ->
+            action(
+                    true,
+                    stage -> {
+                      if (stage.equals("moved")) {
+                        throw new Crash();
+                      }
+                    })
+                .run(quarantine(file), builder()));
+    // As if the crash came between the copy and the removal: the original is still there.
+    Files.writeString(file, "payload");
+    String id = onlyEntry();
+    List<String> recovered = new Vault(vaultDir).recover();
+    assertEquals(1, recovered.size(), recovered.toString());
+    assertTrue(recovered.get(0).contains("STILL IN PLACE"), recovered.get(0));
+    assertFalse(Files.exists(vaultDir.resolve(id)), "the duplicate in the vault is gone");
+    assertEquals("payload", Files.readString(file));
+  }
+
+  @Test
+  void aFileAnAttackerPutAtThePathAfterACrashDoesNotUndoTheQuarantine() throws Exception {
+    Path file = Files.writeString(dir.resolve("victim"), "payload");
+    assertThrows(
+        Crash.class,
+        () ->
+            action(
+                    false,
+                    stage -> {
+                      if (stage.equals("moved")) {
+                        throw new Crash();
+                      }
+                    })
+                .run(quarantine(file), builder()));
+    Files.writeString(file, "something else");
+    String id = onlyEntry();
+    List<String> recovered = new Vault(vaultDir).recover();
+    assertTrue(recovered.get(0).contains("completed"), recovered.get(0));
+    assertEquals(sha256("payload"), QuarantineRecord.read(vaultDir.resolve(id)).sha256());
+  }
+
+  @Test
   void aCrashBeforeTheMoveLeavesTheFileInPlaceAndTheEntryIsRemoved() throws Exception {
     Path file = Files.writeString(dir.resolve("victim"), "payload");
     assertThrows(

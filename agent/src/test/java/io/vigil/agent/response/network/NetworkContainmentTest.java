@@ -353,6 +353,26 @@ class NetworkContainmentTest {
   }
 
   @Test
+  void aTableRemovedFromOutsideIsNoticedReportedAndPutBack() throws Exception {
+    NetworkContainment n = containment(channels());
+    n.reapplyAtStart();
+    assertEquals(
+        "true", run(n::isolate, isolate()).getFactsOrThrow("isolated"), nft.applied.toString());
+    n.checkKernel();
+    assertTrue(n.problem().isEmpty(), "the table is there");
+    nft.ruleset = OTHER; // nft flush ruleset, then the other table reloaded
+    n.checkKernel();
+    assertTrue(n.problem().orElse("").contains("removed from outside"), n.problem().toString());
+    assertTrue(n.isolated(), "still meant to be isolated");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (n.problem().isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(n.problem().isEmpty(), "put back within a minute");
+    assertTrue(nft.ruleset.contains("table inet vigil {"), nft.ruleset);
+  }
+
+  @Test
   void aFailedReapplyAtStartIsRetriedInTheBackground() throws Exception {
     run(containment(channels())::block, block("192.0.2.0/24"));
     nft.ruleset = OTHER;
