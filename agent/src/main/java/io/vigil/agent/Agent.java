@@ -235,27 +235,23 @@ public final class Agent implements AutoCloseable {
     actions.put(Command.ActionCase.KILL, new KillAction());
     actions.put(
         Command.ActionCase.SNAPSHOT, new SnapshotAction(pipeline, hostSensors.processDirectory()));
+    // What the agent needs to reach its collector: never quarantined, never uploaded.
+    List<Path> credentials =
+        List.of(
+            config.collector().keyFile(),
+            config.collector().certFile(),
+            config.collector().caFile(),
+            config.collector().addressFile());
     actions.put(
         Command.ActionCase.QUARANTINE,
-        new QuarantineAction(
-            r,
-            config.stateDir(),
-            configFile,
-            List.of(
-                config.collector().keyFile(),
-                config.collector().certFile(),
-                config.collector().caFile(),
-                config.collector().addressFile())));
+        new QuarantineAction(r, config.stateDir(), configFile, credentials));
     actions.put(Command.ActionCase.RESTORE, new RestoreAction(r));
     actions.put(
         Command.ActionCase.COLLECT_FILE,
         new CollectFileAction(
             r,
             config.stateDir(),
-            List.of(
-                config.collector().keyFile(),
-                config.collector().certFile(),
-                config.collector().caFile()),
+            credentials,
             new GrpcFileUploader(channel::openSide, UPLOAD_DEADLINE)));
     return actions;
   }

@@ -1,7 +1,6 @@
 package io.vigil.testkit;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +112,7 @@ public final class ContainmentNetwork implements AutoCloseable {
    * takes their veth pairs along.
    */
   public static void removeLeftovers() throws IOException, InterruptedException {
-    for (String line : run(true, "ip", "netns", "list").split("\n")) {
+    for (String line : Commands.run(true, "ip", "netns", "list").split("\n")) {
       String ns = line.split(" ", 2)[0];
       if (ns.startsWith(PREFIX)) {
         delete(ns);
@@ -122,7 +121,7 @@ public final class ContainmentNetwork implements AutoCloseable {
   }
 
   private static void delete(String ns) throws IOException, InterruptedException {
-    for (String pid : run(false, "ip", "netns", "pids", ns).split("\\s+")) {
+    for (String pid : Commands.run(false, "ip", "netns", "pids", ns).split("\\s+")) {
       if (pid.matches("\\d+")) {
         ProcessHandle.of(Long.parseLong(pid))
             .ifPresent(
@@ -132,7 +131,7 @@ public final class ContainmentNetwork implements AutoCloseable {
                 });
       }
     }
-    run(false, "ip", "netns", "del", ns);
+    Commands.run(false, "ip", "netns", "del", ns);
   }
 
   /** Kills what still runs in the namespaces and deletes them. */
@@ -146,21 +145,6 @@ public final class ContainmentNetwork implements AutoCloseable {
   private static void ip(String... args) throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of("ip"));
     argv.addAll(List.of(args));
-    run(true, argv.toArray(String[]::new));
-  }
-
-  private static String run(boolean check, String... argv)
-      throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException(String.join(" ", argv) + " did not finish in 30 s");
-    }
-    if (check && p.exitValue() != 0) {
-      throw new IOException(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
-    }
-    return out;
+    Commands.run(true, argv.toArray(String[]::new));
   }
 }

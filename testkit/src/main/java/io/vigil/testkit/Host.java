@@ -26,6 +26,20 @@ public final class Host {
     }
   }
 
+  /**
+   * Skips the calling test unless the JVM runs as root; with {@code CI=true} it fails instead (CI
+   * runs as root), so that CI can never go green by skipping the kernel tests.
+   */
+  public static void requireRoot(String why) {
+    if (isRoot()) {
+      return;
+    }
+    if ("true".equals(System.getenv("CI"))) {
+      throw new AssertionError(why + ", and CI=true: CI must run as root");
+    }
+    org.junit.jupiter.api.Assumptions.abort(why);
+  }
+
   /** The test JVM's audit login uid ({@code /proc/self/loginuid}), 4294967295 when unset. */
   public static long loginUid() throws IOException {
     return Long.parseLong(Files.readString(Path.of("/proc/self/loginuid")).trim());

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * One collector and one agent with the real sensors, shared by the tests of one class: started in
@@ -39,7 +38,7 @@ public final class SensorRun implements AutoCloseable {
    */
   public static SensorRun start(Path root, SensorsYaml sensors, String... extraYaml)
       throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     AuditRules.removeTestRules();
     Deployment d = new Deployment(root);
     try {

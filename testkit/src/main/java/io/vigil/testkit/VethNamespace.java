@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -151,17 +150,7 @@ public final class VethNamespace implements AutoCloseable {
       throws IOException, InterruptedException {
     List<String> argv = new ArrayList<>(List.of("ip"));
     argv.addAll(List.of(args));
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(30, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IOException(String.join(" ", argv) + " did not finish in 30 s");
-    }
-    if (check && p.exitValue() != 0) {
-      throw new IOException(String.join(" ", argv) + " failed (" + p.exitValue() + "): " + out);
-    }
-    return out;
+    return Commands.run(check, argv);
   }
 
   private static void deleteTree(Path root) throws IOException {

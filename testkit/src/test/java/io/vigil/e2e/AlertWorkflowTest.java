@@ -23,7 +23,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,7 +51,7 @@ class AlertWorkflowTest {
 
   @BeforeAll
   static void startCollectorAndAgent() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     AuditRules.removeTestRules();
     deployment = new Deployment(dir);
     try {

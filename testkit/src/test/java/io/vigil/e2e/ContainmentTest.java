@@ -22,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -46,7 +45,7 @@ class ContainmentTest {
 
   @BeforeAll
   static void network() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     net = ContainmentNetwork.create();
     peers = NamespacedDeploymentTest.startEchoPeers(net, dir);
     Path keep = dir.resolve("keep.nft");

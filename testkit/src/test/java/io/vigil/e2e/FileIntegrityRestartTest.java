@@ -25,7 +25,6 @@ import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +44,7 @@ class FileIntegrityRestartTest {
   @Test
   void aChangeHiddenWithTouchDashRWhileTheAgentWasStoppedIsReportedAtTheNextStart()
       throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     AuditRules.removeTestRules();
     Path tree = Files.createDirectory(dir.resolve("monitored")).toRealPath();
     Path conf = tree.resolve("app.conf");

@@ -20,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +45,7 @@ class FileStormTest {
 
   @Test
   void aBurstOfOneHundredThousandFilesIsAccountedForAndTheAgentsOwnWritesAreNot() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     AuditRules.removeTestRules();
     Path burst = Files.createDirectory(dir.resolve("burst")).toRealPath();
     try (Deployment d = new Deployment(dir)) {
@@ -120,7 +119,7 @@ class FileStormTest {
 
   @Test
   void aForcedOverflowBecomesAGapThatAddsUpWithWhatWasStored() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     AuditRules.removeTestRules();
     Path burst = Files.createDirectory(dir.resolve("burst")).toRealPath();
     int files = 20_000;

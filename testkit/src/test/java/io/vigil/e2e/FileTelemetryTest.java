@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -59,7 +58,7 @@ class FileTelemetryTest {
 
   @BeforeAll
   static void collectorWithSigmaHqRulesAndAnAgentWatchingTestTrees() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     Path sigmaLinux = TestData.require("sigma/rules/linux").toRealPath();
     removeLeftovers();
     tmpTree = Files.createDirectory(Path.of("/tmp", RUN)).toRealPath();

@@ -4,19 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.proto.v1.CommandResult;
+import io.vigil.testkit.Commands;
 import io.vigil.testkit.ContainmentNetwork;
 import io.vigil.testkit.Deployment;
 import io.vigil.testkit.EchoPeer;
 import io.vigil.testkit.Host;
 import io.vigil.testkit.Netns;
 import io.vigil.testkit.Poll;
+import io.vigil.testkit.StoredCommand;
 import io.vigil.testkit.VigilProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -41,7 +43,7 @@ class NamespacedDeploymentTest {
 
   @BeforeAll
   static void network() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     rootForwardBefore = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward"));
     rootRulesetBefore = root("nft", "-s", "list", "ruleset");
     net = ContainmentNetwork.create();
@@ -83,7 +85,8 @@ class NamespacedDeploymentTest {
     // Not an equality of all links: other tests on a shared machine may add their own meanwhile.
     for (String iface :
         List.of("vigil-test-ab", "vigil-test-ba", "vigil-test-ac", "vigil-test-ca")) {
-      assertFalse(rootLinks().contains(" " + iface + ":"), iface + " in the root namespace");
+      // This JVM lives in the root namespace: its /sys/class/net lists the root's interfaces.
+      assertFalse(Files.exists(Path.of("/sys/class/net", iface)), iface + " in the root namespace");
     }
     assertFalse(root("ip", "-o", "addr", "show").contains("10.232."), "no address in the root");
     assertFalse(
@@ -125,14 +128,12 @@ class NamespacedDeploymentTest {
       assertEquals(0, d.vigilctl("ping", agentId, "--wait", "60s"), d.lastToolLog());
       assertTrue(d.lastToolLog().contains(agentId), d.lastToolLog());
       // The agent's result came back over the stream and was stored.
+      List<StoredCommand> pings = d.store().commands("ping");
+      assertEquals(1, pings.size(), pings.toString());
+      assertEquals(agentId, pings.get(0).agentId());
       assertEquals(
-          1,
-          d.store()
-              .count(
-                  "SELECT count(*) FROM command_results WHERE outcome = 'OUTCOME_SUCCEEDED'"
-                      + " AND agent_id = '"
-                      + agentId
-                      + "'"));
+          CommandResult.Outcome.OUTCOME_SUCCEEDED,
+          pings.get(0).result().orElseThrow(() -> new AssertionError(pings)).getOutcome());
     }
   }
 
@@ -163,14 +164,8 @@ class NamespacedDeploymentTest {
     }
   }
 
-  private static String rootLinks() throws Exception {
-    return root("ip", "-o", "link", "show").replaceAll("\\\\.*", "");
-  }
-
+  /** A command in the root namespace (this JVM's), failing unless it exits 0. */
   private static String root(String... command) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes());
-    p.waitFor();
-    return out;
+    return Commands.run(true, command);
   }
 }

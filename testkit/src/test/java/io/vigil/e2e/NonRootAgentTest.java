@@ -44,7 +44,7 @@ class NonRootAgentTest {
 
   @BeforeEach
   void startCollectorAndUnprivilegedAgent() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "switching to nobody needs root");
+    Host.requireRoot("switching to nobody needs root");
     Assumptions.assumeTrue(
         Files.isExecutable(UnprivilegedUser.SETPRIV), UnprivilegedUser.SETPRIV + " is missing");
     Path jar = ShadedJars.agentJarOrSkip();

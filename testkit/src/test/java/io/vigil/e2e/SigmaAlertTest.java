@@ -63,7 +63,7 @@ class SigmaAlertTest {
 
   @BeforeAll
   static void startCollectorWithSigmaHqRulesAndAgent() throws Exception {
-    Assumptions.assumeTrue(Host.isRoot(), "kernel tests need root");
+    Host.requireRoot("kernel tests need root");
     Assumptions.assumeTrue(
         Files.isExecutable(UnprivilegedUser.SETPRIV), UnprivilegedUser.SETPRIV + " is missing");
     sigmaLinux = TestData.require("sigma/rules/linux").toRealPath();

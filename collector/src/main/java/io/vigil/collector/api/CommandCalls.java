@@ -38,12 +38,22 @@ final class CommandCalls {
   static final long MAX_WAIT_MS = 120_000;
 
   /**
-   * SendCommand calls that may wait for a result at once: each holds a server thread and polls the
-   * store, so a responder (or a stolen responder token) must not be able to start thousands.
+   * SendCommand calls that may wait for a result at once: each holds a server thread, so a
+   * responder (or a stolen responder token) must not be able to start thousands.
    */
   static final int MAX_WAITING = 16;
 
-  private static final long POLL_MS = 100;
+  /**
+   * Longest a command stays valid: a containment command must not wait for an offline host for
+   * weeks and run when nobody remembers it (vigilctl's --ttl has the same cap).
+   */
+  static final long MAX_TTL_MS = 7L * 24 * 3600 * 1000;
+
+  /**
+   * A waiting call is woken when results are stored; it also looks again this often, to notice
+   * expiry and a caller that left.
+   */
+  private static final long RECHECK_MS = 100;
 
   private final AgentCalls agents;
   private final CommandQueue queue;
@@ -80,6 +90,10 @@ final class CommandCalls {
         CommandArguments.check(r, agentId, r.getHost(), queue.store()::newestEntityId);
     long now = nowNs.getAsLong();
     long ttlMs = r.getTtlMs() == 0 ? DEFAULT_TTL_MS : Integer.toUnsignedLong(r.getTtlMs());
+    if (ttlMs > MAX_TTL_MS) {
+      throw new IllegalArgumentException(
+          "ttl_ms: at most " + MAX_TTL_MS + " (7 days), got " + ttlMs);
+    }
     Command.Builder c =
         Command.newBuilder()
             .setCommandId(UUID.randomUUID().toString())
@@ -156,7 +170,7 @@ final class CommandCalls {
         }
       }
       // Woken as soon as any result is stored; the tick also notices expiry and cancellation.
-      queue.awaitResults(generation, POLL_MS);
+      queue.awaitResults(generation, RECHECK_MS);
     }
   }
 

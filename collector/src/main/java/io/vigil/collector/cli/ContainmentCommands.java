@@ -40,7 +40,7 @@ final class ContainmentCommands {
   /** How long a command stays valid when {@code --ttl} is not given. */
   static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
 
-  /** The longest {@code --ttl}. */
+  /** The longest {@code --ttl}; the operator API has the same cap (CommandCalls.MAX_TTL_MS). */
   static final Duration MAX_TTL = Duration.ofDays(7);
 
   private static final Set<String> COMMON = Set.of("--wait-ms", "--ttl", "--json");

@@ -150,7 +150,10 @@ class ContainmentApiTest {
             Map.entry(to("web-1", 0).setKill(Kill.newBuilder().setPid(1)), "kill.pid"),
             Map.entry(to("web-1", 0).setKill(Kill.newBuilder()), "kill.pid"),
             Map.entry(to("web-1", 0).setRestore(Restore.newBuilder()), "restore.quarantine_id"),
-            Map.entry(to("web-1", 0), "action"));
+            Map.entry(to("web-1", 0), "action"),
+            Map.entry(
+                to("web-1", 0).setPing(Ping.getDefaultInstance()).setTtlMs(8 * 24 * 3600 * 1000),
+                "ttl_ms"));
     bad.forEach(
         (r, field) -> {
           OperatorApiException e =

@@ -37,9 +37,6 @@ public final class CollectFileAction implements Action {
   /** Largest chunk the contract allows. */
   static final int CHUNK = 1 << 20;
 
-  private static final List<Path> PSEUDO =
-      List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
-
   private final long maxBytes;
   private final List<Path> secrets;
   private final FileUploader uploader;
@@ -178,7 +175,7 @@ public final class CollectFileAction implements Action {
   }
 
   private static void refusePseudo(Path given, Path p) throws ActionRefusedException {
-    for (Path root : PSEUDO) {
+    for (Path root : ProtectedFiles.PSEUDO) {
       if (p.startsWith(root)) {
         throw new ActionRefusedException(
             "refusing to collect "

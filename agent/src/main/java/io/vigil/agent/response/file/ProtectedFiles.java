@@ -58,8 +58,7 @@ public final class ProtectedFiles {
           "/usr/sbin/sshd");
 
   /** Never walked: their files are not hard links to anything and some never end. */
-  private static final List<Path> PSEUDO =
-      List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
+  static final List<Path> PSEUDO = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
 
   /** Files looked at for another name of a multiply linked file before giving up (refusing). */
   static final int MAX_SEARCHED = 200_000;

@@ -18,10 +18,13 @@ final class RulesetDiff {
   static String describe(String before, String after) {
     List<String> b = Arrays.asList(before.split("\n"));
     List<String> a = Arrays.asList(after.split("\n"));
+    // Sets: a host with container firewalls has thousands of rules.
+    java.util.Set<String> inBefore = new java.util.HashSet<>(b);
+    java.util.Set<String> inAfter = new java.util.HashSet<>(a);
     List<String> out = new ArrayList<>();
     int total = 0;
     for (String line : b) {
-      if (!a.contains(line)) {
+      if (!inAfter.contains(line)) {
         total++;
         if (out.size() < MAX_LINES) {
           out.add("-" + line.strip());
@@ -29,7 +32,7 @@ final class RulesetDiff {
       }
     }
     for (String line : a) {
-      if (!b.contains(line)) {
+      if (!inBefore.contains(line)) {
         total++;
         if (out.size() < MAX_LINES) {
           out.add("+" + line.strip());

@@ -9,9 +9,7 @@ import io.vigil.agent.sensor.process.procfs.StatLine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -211,11 +209,6 @@ final class FrozenTree implements AutoCloseable {
   /** The members, root first; each descriptor stays owned by the tree. */
   Map<Integer, ProcessDescriptor> members() {
     return members;
-  }
-
-  /** The members' pids, root first. */
-  List<Integer> pids() {
-    return new ArrayList<>(members.keySet());
   }
 
   /** True when the tree had more processes than the walk may hold; the rest were not stopped. */

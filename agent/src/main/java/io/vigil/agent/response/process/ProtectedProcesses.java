@@ -48,11 +48,6 @@ final class ProtectedProcesses {
     return new ProtectedProcesses(agentPid, chain, procRoot);
   }
 
-  /** The agent's ancestors, nearest first. */
-  Set<Integer> ancestors() {
-    return ancestors;
-  }
-
   /** True when {@code pid} must never be signalled. */
   boolean isProtected(int pid) {
     return reason(pid, false).isPresent();

@@ -35,8 +35,6 @@ public final class RunningProcesses {
   /** Parents remembered within one listing when the directory does not know them. */
   private static final int PARENT_CACHE = 1024;
 
-  private static final int KTHREADD = 2;
-
   private final ProcessDirectory directory;
   private final Path procRoot;
   private final ProcReader reader;
@@ -114,7 +112,7 @@ public final class RunningProcesses {
           continue; // exited while we listed
         }
         ProcSnapshot s = read.get();
-        if (pid == KTHREADD || s.ppid() == KTHREADD) {
+        if (pid == ProcConnectorEvents.KTHREADD || s.ppid() == ProcConnectorEvents.KTHREADD) {
           kernelThreads++;
           continue;
         }

@@ -126,23 +126,28 @@ class QuarantineHardeningTest {
     assertFalse(Files.exists(protectedDir.resolve("cronjob")));
   }
 
+  /** Quarantines {@code file} with a crash (an Error nothing catches) at {@code stage}. */
+  private void quarantineCrashingAt(String stage, boolean forceCopy, Path file) {
+    assertThrows(
+        Crash.class,
+        () ->
+            action(
+                    forceCopy,
+                    s -> {
+                      if (s.equals(stage)) {
+                        throw new Crash();
+                      }
+                    })
+                .run(quarantine(file), builder()));
+  }
+
   @Test
   void aCrashAfterTheMoveLeavesAnEntryThatIsCompletedAndRestorable() throws Exception {
     Path file = Files.writeString(dir.resolve("victim"), "payload");
     Files.setAttribute(file, "unix:mode", 04750);
     Files.setLastModifiedTime(
         file, java.nio.file.attribute.FileTime.fromMillis(1_600_000_000_000L));
-    assertThrows(
-        Crash.class,
-        () ->
-            action(
-                    false,
-                    stage -> {
-                      if (stage.equals("moved")) {
-                        throw new Crash();
-                      }
-                    })
-                .run(quarantine(file), builder()));
+    quarantineCrashingAt("moved", false, file);
     assertFalse(Files.exists(file, LinkOption.NOFOLLOW_LINKS));
     String id = onlyEntry();
     assertTrue(QuarantineRecord.read(vaultDir.resolve(id)).pending());
@@ -165,17 +170,7 @@ class QuarantineHardeningTest {
   @Test
   void aCopyCutBeforeTheOriginalWasRemovedIsUndoneAtRecovery() throws Exception {
     Path file = Files.writeString(dir.resolve("victim"), "payload");
-    assertThrows(
-        Crash.class,
-        () ->
-            action(
-                    true,
-                    stage -> {
-                      if (stage.equals("moved")) {
-                        throw new Crash();
-                      }
-                    })
-                .run(quarantine(file), builder()));
+    quarantineCrashingAt("moved", true, file);
     // As if the crash came between the copy and the removal: the original is still there.
     Files.writeString(file, "payload");
     String id = onlyEntry();
@@ -189,17 +184,7 @@ class QuarantineHardeningTest {
   @Test
   void aFileAnAttackerPutAtThePathAfterACrashDoesNotUndoTheQuarantine() throws Exception {
     Path file = Files.writeString(dir.resolve("victim"), "payload");
-    assertThrows(
-        Crash.class,
-        () ->
-            action(
-                    false,
-                    stage -> {
-                      if (stage.equals("moved")) {
-                        throw new Crash();
-                      }
-                    })
-                .run(quarantine(file), builder()));
+    quarantineCrashingAt("moved", false, file);
     Files.writeString(file, "something else");
     String id = onlyEntry();
     List<String> recovered = new Vault(vaultDir).recover();
@@ -210,17 +195,7 @@ class QuarantineHardeningTest {
   @Test
   void aCrashBeforeTheMoveLeavesTheFileInPlaceAndTheEntryIsRemoved() throws Exception {
     Path file = Files.writeString(dir.resolve("victim"), "payload");
-    assertThrows(
-        Crash.class,
-        () ->
-            action(
-                    false,
-                    stage -> {
-                      if (stage.equals("recorded")) {
-                        throw new Crash();
-                      }
-                    })
-                .run(quarantine(file), builder()));
+    quarantineCrashingAt("recorded", false, file);
     String id = onlyEntry();
     List<String> recovered = new Vault(vaultDir).recover();
     assertTrue(recovered.get(0).contains("still in place"), recovered.toString());
