@@ -383,7 +383,28 @@ final class Schema {
                 event TEXT NOT NULL,
                 prior_status TEXT NOT NULL,
                 at_ns INTEGER NOT NULL,
-                PRIMARY KEY(command_id, event))"""));
+                PRIMARY KEY(command_id, event))"""),
+          // v8 (issue #11): fleet health, hunting and process trees, alert sinks.
+          List.of(
+              // The newest AgentStatus event of the agent (serialized Event) and its event time.
+              "ALTER TABLE agents ADD COLUMN last_status BLOB",
+              "ALTER TABLE agents ADD COLUMN last_status_ns INTEGER",
+              // Highest seq the agent said it had spooled (Hello's last_spooled_seq).
+              "ALTER TABLE agents ADD COLUMN spooled_seq INTEGER",
+              // Set when the agent was declared silent (one alert per silence), cleared when seen.
+              "ALTER TABLE agents ADD COLUMN silent_since_ns INTEGER",
+              // Process trees: the children of a process.
+              "CREATE INDEX processes_by_parent ON processes(agent_id, parent_entity_id)",
+              // Process trees: the events of a process. Partial: events without a process
+              // (flows, DNS from capture, status) cost nothing.
+              "CREATE INDEX events_by_entity ON events(entity_id) WHERE entity_id IS NOT NULL",
+              // Alert sinks: how far each sink has delivered (alerts.id), so an outage resumes
+              // where it stopped and a restart neither repeats nor skips.
+              """
+              CREATE TABLE sink_cursors(
+                sink TEXT PRIMARY KEY,
+                delivered_id INTEGER NOT NULL,
+                updated_ns INTEGER NOT NULL)"""));
 
   private Schema() {}
 
