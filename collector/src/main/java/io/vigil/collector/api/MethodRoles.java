@@ -17,6 +17,8 @@ final class MethodRoles {
           Map.entry("GetAlert", OperatorRole.VIEWER),
           Map.entry("ListAgents", OperatorRole.VIEWER),
           Map.entry("ListCommands", OperatorRole.VIEWER),
+          Map.entry("Hunt", OperatorRole.VIEWER),
+          Map.entry("ProcessTree", OperatorRole.VIEWER),
           Map.entry("ChangeAlert", OperatorRole.RESPONDER),
           Map.entry("SendCommand", OperatorRole.RESPONDER),
           Map.entry("CreateEnrollmentToken", OperatorRole.ADMIN),
