@@ -236,6 +236,65 @@ public final class ConfigNode {
     return Collections.unmodifiableMap(out);
   }
 
+  /**
+   * The sub-sections of a mapping of names chosen by the user (e.g. {@code sinks.NAME.*}), in file
+   * order. Each entry must itself be a mapping (a null entry gives an empty section); anything else
+   * is reported at its path and left out. Absent or null gives an empty map. The binder reads each
+   * section's keys as usual, so unknown keys inside them are reported by {@link #finish()}.
+   */
+  public Map<String, ConfigNode> children(String key) {
+    String p = path(key);
+    binding.requestChild(p);
+    ConfigValue v = entries.get(key);
+    if (v == null || isNull(v)) {
+      return Map.of();
+    }
+    if (!(v instanceof ConfigValue.Mapping m)) {
+      binding.problem(p, "expected a mapping of names to sections, got " + v.describe(), v);
+      return Map.of();
+    }
+    ConfigNode section = new ConfigNode(binding, p, m.entries());
+    Map<String, ConfigNode> out = new LinkedHashMap<>();
+    for (String name : m.entries().keySet()) {
+      ConfigValue item = m.entries().get(name);
+      if (item instanceof ConfigValue.Mapping || isNull(item)) {
+        out.put(name, section.child(name));
+      } else {
+        section.child(name); // reports "expected a mapping of keys" at its path
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
+  /**
+   * A mapping of names to strings (e.g. HTTP headers), in file order; absent or null gives an empty
+   * map. A value that is not a scalar is reported at its path.
+   */
+  public Map<String, String> stringMap(String key) {
+    String p = path(key);
+    binding.request(p);
+    ConfigValue v = entries.get(key);
+    if (v == null || isNull(v)) {
+      return Map.of();
+    }
+    if (!(v instanceof ConfigValue.Mapping m)) {
+      binding.problem(p, "expected a mapping of names to strings, got " + v.describe(), v);
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    for (Map.Entry<String, ConfigValue> e : m.entries().entrySet()) {
+      if (e.getValue() instanceof ConfigValue.Scalar s && s.text() != null) {
+        out.put(e.getKey(), s.text());
+      } else {
+        binding.problem(
+            Binding.join(p, e.getKey()),
+            "expected a string, got " + e.getValue().describe(),
+            e.getValue());
+      }
+    }
+    return Collections.unmodifiableMap(out);
+  }
+
   /** A {@code host:port} to connect to: port 1 to 65535. */
   public HostPort hostPort(String key, String def) {
     return read(

@@ -260,4 +260,37 @@ class ConfigNodeTest {
       throw new AssertionError("unexpected problems:\n" + e.getMessage(), e);
     }
   }
+
+  @Test
+  void childrenEnumerateAMappingOfNamedSectionsInFileOrderAndReportUnknownKeysInside()
+      throws IOException {
+    ConfigNode root =
+        yaml(
+            "sinks:\n  zeta:\n    type: a\n  alpha:\n    type: b\n    colour: red\n"
+                + "  broken: 3\n  empty:\n");
+    Map<String, ConfigNode> sinks = root.child("x").children("missing");
+    assertTrue(sinks.isEmpty());
+    sinks = root.children("sinks");
+    assertEquals(List.of("zeta", "alpha", "empty"), List.copyOf(sinks.keySet()));
+    assertEquals("sinks.alpha", sinks.get("alpha").path());
+    assertEquals("a", sinks.get("zeta").string("type", ""));
+    assertEquals("b", sinks.get("alpha").string("type", ""));
+    assertEquals("none", sinks.get("empty").string("type", "none"));
+    ConfigException e = assertThrows(ConfigException.class, root::finish);
+    assertEquals(2, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().get(0).startsWith("sinks.broken: expected a mapping"), e.getMessage());
+    assertTrue(e.problems().get(1).startsWith("sinks.alpha.colour: unknown key"), e.getMessage());
+  }
+
+  @Test
+  void stringMapReadsNamesToStringsAndNamesANonStringValue() throws IOException {
+    ConfigNode root = yaml("h:\n  X-Token: abc\n  X-Id: 7\n  Bad: [1]\nnot_map: 3\n");
+    assertEquals(Map.of("X-Token", "abc", "X-Id", "7"), root.stringMap("h"));
+    assertEquals(Map.of(), root.stringMap("not_map"));
+    assertEquals(Map.of(), root.stringMap("absent"));
+    ConfigException e = assertThrows(ConfigException.class, root::finish);
+    assertEquals(2, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().get(0).startsWith("h.Bad: expected a string"), e.getMessage());
+    assertTrue(e.problems().get(1).startsWith("not_map: expected a mapping"), e.getMessage());
+  }
 }
