@@ -11,6 +11,7 @@ import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.JsonlEventOutput;
+import io.vigil.collector.sink.AlertSinks;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
 import io.vigil.collector.store.CommandStore;
@@ -125,6 +126,11 @@ public final class Collector implements AutoCloseable {
             alertOutputs,
             FimOptions.defaults().withMaxEntriesPerAgent(config.ingest().fimMaxEntriesPerAgent()));
     parts.add(ingest); // closed before the store: it drains into it
+    if (!config.sinks().isEmpty()) {
+      // Each sink reads the alerts after its cursor on its own connection; an idle one looks for
+      // new alerts every second. Closed before ingest and the store.
+      parts.add(AlertSinks.start(config.sinks(), config.store().path(), metrics, AlertSinks.POLL));
+    }
 
     // Its own connection to the migrated database; closed after the agent server (added before).
     FileUploads uploads =

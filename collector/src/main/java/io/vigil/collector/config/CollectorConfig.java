@@ -1,5 +1,6 @@
 package io.vigil.collector.config;
 
+import io.vigil.collector.sink.SinkSettings;
 import io.vigil.common.config.ConfigException;
 import io.vigil.common.config.ConfigLoader;
 import io.vigil.common.config.ConfigNode;
@@ -29,6 +30,8 @@ import java.util.Optional;
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  * @param operator {@code operator.*}: the operator API ({@code vigilctl})
  * @param enrollment {@code enrollment.*}: agent enrolment and certificate validity
+ * @param sinks {@code sinks.NAME.*}: the enabled alert sinks (syslog, webhook, JSON lines), in file
+ *     order
  */
 public record CollectorConfig(
     Path stateDir,
@@ -42,7 +45,8 @@ public record CollectorConfig(
     IntelSection intel,
     MetricsSection metrics,
     OperatorSection operator,
-    EnrollmentSection enrollment) {
+    EnrollmentSection enrollment,
+    List<SinkSettings> sinks) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -80,6 +84,7 @@ public record CollectorConfig(
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
     OperatorSection operator = OperatorSection.bind(root.child("operator"), stateDir);
     EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
+    List<SinkSettings> sinks = SinksSection.bind(root);
     root.finish();
     return new CollectorConfig(
         stateDir,
@@ -93,6 +98,7 @@ public record CollectorConfig(
         intel,
         metrics,
         operator,
-        enrollment);
+        enrollment,
+        sinks);
   }
 }

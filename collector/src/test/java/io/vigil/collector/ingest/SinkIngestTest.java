@@ -1,0 +1,136 @@
+package io.vigil.collector.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.collector.config.DetectionSection;
+import io.vigil.collector.config.IntelSection;
+import io.vigil.collector.detection.Detection;
+import io.vigil.collector.detection.DetectionStart;
+import io.vigil.collector.detection.TestRules;
+import io.vigil.collector.output.JsonlAlertOutput;
+import io.vigil.collector.sink.AlertFilter;
+import io.vigil.collector.sink.AlertSinks;
+import io.vigil.collector.sink.JsonlTarget;
+import io.vigil.collector.sink.SinkSettings;
+import io.vigil.collector.store.EventStore;
+import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.EventBatch;
+import io.vigil.proto.v1.ProcessExec;
+import io.vigil.proto.v1.ProcessRef;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Alerts raised through the real ingest path (store, Sigma detection, process chain) reach a sink
+ * as the very text the {@code output.alerts_jsonl} file gets, in order, each once.
+ */
+class SinkIngestTest {
+  private static final String AGENT = "agent-sink";
+  private static final String EPOCH = "e1";
+  private static final long T0 = 1_790_000_000_000_000_000L;
+
+  @TempDir Path dir;
+
+  @Test
+  void aSinkDeliversTheAlertsRaisedByIngestAsTheAlertsJsonlLines() throws Exception {
+    Path rules = dir.resolve("rules");
+    TestRules.write(rules, "base64.yml", TestRules.BASE64_DECODE);
+    DetectionSection section =
+        new DetectionSection(
+            true,
+            false,
+            List.of(rules),
+            List.of(),
+            Optional.empty(),
+            Duration.ofSeconds(60),
+            100_000,
+            Duration.ofSeconds(60));
+    MetricsRegistry metrics = new MetricsRegistry();
+    Path db = dir.resolve("vigil.db");
+    Path alertsJsonl = dir.resolve("alerts.jsonl");
+    Path sinkFile = dir.resolve("sink.jsonl");
+    EventStore store = EventStore.open(db);
+    Detection detection =
+        DetectionStart.start(section, new IntelSection(List.of(), Duration.ZERO), metrics);
+    IngestService ingest =
+        new IngestService(
+            store,
+            IngestOptions.defaults(),
+            metrics,
+            List.of(),
+            detection,
+            List.of(new JsonlAlertOutput(alertsJsonl)));
+    SinkSettings sink =
+        new SinkSettings(
+            "archive",
+            AlertFilter.ALL,
+            2, // several batches
+            Duration.ofMillis(10),
+            Duration.ofMillis(100),
+            100_000,
+            true,
+            new JsonlTarget(sinkFile));
+    try (AlertSinks sinks = AlertSinks.start(List.of(sink), db, metrics, Duration.ofMillis(50))) {
+      ingest.openStream(AGENT, EPOCH, TestEvents.hello(AGENT, EPOCH), TestEvents.now()).get();
+      List<Event> events = new ArrayList<>();
+      events.add(exec(1, "bash-1", "/usr/bin/bash", "-bash", ""));
+      for (int i = 0; i < 5; i++) {
+        // Distinct command lines: five alerts, none folded into another.
+        events.add(exec(2 + i, "b64-" + i, "/usr/bin/base64", "base64 -d /tmp/f" + i, "bash-1"));
+      }
+      EventBatch.Builder b = EventBatch.newBuilder().setFirstSeq(1);
+      events.forEach(e -> b.addEvents(e.toByteString()));
+      ingest.submit(AGENT, EPOCH, b.build(), TestEvents.now()).get();
+      sinks.wake();
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (lines(sinkFile).size() < 5 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      List<String> expected = lines(alertsJsonl);
+      assertEquals(5, expected.size(), String.join("\n", expected));
+      assertEquals(expected, lines(sinkFile), "the same JSON, in the same order");
+      assertTrue(expected.get(0).contains("\"process\":{"), expected.get(0));
+      assertEquals(
+          5, (long) metrics.value("vigil_collector_sink_delivered_total", "sink", "archive"));
+    } finally {
+      ingest.close();
+      store.close();
+      detection.close();
+    }
+  }
+
+  private static List<String> lines(Path file) throws Exception {
+    return Files.exists(file) ? Files.readAllLines(file) : List.of();
+  }
+
+  private static Event exec(long seq, String entity, String image, String cmd, String parent) {
+    ProcessExec.Builder x =
+        ProcessExec.newBuilder()
+            .setProcess(
+                ProcessRef.newBuilder()
+                    .setEntityId(entity)
+                    .setPid(100 + (int) seq)
+                    .setImage(image)
+                    .setCommandLine(cmd)
+                    .setUser("alice"))
+            .setSessionId(7);
+    if (!parent.isEmpty()) {
+      x.setParent(ProcessRef.newBuilder().setEntityId(parent));
+    }
+    return Event.newBuilder()
+        .setSeq(seq)
+        .setEventTimeNs(T0 + seq * 1_000_000_000L)
+        .setSensor("synthetic")
+        .setProcessExec(x)
+        .build();
+  }
+}
