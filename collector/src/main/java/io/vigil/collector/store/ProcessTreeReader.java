@@ -264,7 +264,10 @@ public final class ProcessTreeReader implements AutoCloseable {
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT e.entity_id, e.event_time_ns, e.receive_time_ns, e.payload"
-                + " FROM events e JOIN streams s ON s.stream_id = e.stream_id"
+                // Named: without statistics the planner would rather walk all of the agent's
+                // events by stream than look the few processes up.
+                + " FROM events e INDEXED BY events_by_entity"
+                + " JOIN streams s ON s.stream_id = e.stream_id"
                 + " WHERE e.entity_id IN ("
                 + in
                 + ") AND s.agent_id = ? AND e.kind <> ? AND e.event_time_ns >= ?"

@@ -231,9 +231,7 @@ class ProcessTreeReaderTest {
     }
     StoredTree t = read("root", 10, 8).orElseThrow();
     List<StoredTree.Process> kids =
-        t.processes().stream()
-            .filter(p -> p.relation() == StoredTree.Relation.DESCENDANT)
-            .toList();
+        t.processes().stream().filter(p -> p.relation() == StoredTree.Relation.DESCENDANT).toList();
     assertEquals(ProcessTreeReader.MAX_DESCENDANTS, kids.size());
     assertEquals("c0", kids.get(0).entityId(), "the oldest children are kept");
     assertEquals("c999", kids.get(kids.size() - 1).entityId());
