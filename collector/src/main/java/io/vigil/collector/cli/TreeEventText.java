@@ -52,22 +52,21 @@ final class TreeEventText {
     return switch (c.getDirection()) {
       case DIRECTION_LISTEN ->
           "listen " + t + " " + address(c.getDestinationIp(), c.getDestinationPort());
-      case DIRECTION_INBOUND ->
-          "accept "
-              + t
-              + " "
-              + address(c.getSourceIp(), c.getSourcePort())
-              + " -> "
-              + address(c.getDestinationIp(), c.getDestinationPort());
-      default ->
-          "connect "
-              + t
-              + " "
-              + address(c.getSourceIp(), c.getSourcePort())
-              + " -> "
-              + address(c.getDestinationIp(), c.getDestinationPort())
-              + hostname;
+      case DIRECTION_INBOUND -> "accept " + t + " " + pair(c) + hostname;
+      default -> "connect " + t + " " + pair(c) + hostname;
     };
+  }
+
+  /**
+   * {@code source -> destination}; just the destination when the source is not known (a connect
+   * seen in the audit trail has no local address yet).
+   */
+  private static String pair(NetworkConnection c) {
+    String to = address(c.getDestinationIp(), c.getDestinationPort());
+    if (c.getSourceIp().isEmpty() && c.getSourcePort() == 0) {
+      return to;
+    }
+    return address(c.getSourceIp(), c.getSourcePort()) + " -> " + to;
   }
 
   private static String flow(Flow f) {
