@@ -6,15 +6,13 @@
  *
  * <p>{@link io.vigil.collector.store.EventStore} is the single writer (owned by the ingest writer
  * thread); {@link io.vigil.collector.store.StoreReader} is a read-only view for tests, the CLI and
- * hunting that works while the collector has the file open; {@link
- * io.vigil.collector.store.ProcessTreeReader} reads the process tree around a process the same way,
- * on its own connection. {@link io.vigil.collector.store.TriageStore} is the one other writer:
- * analysts' alert changes from {@code vigilctl}, each one short transaction that waits for the
- * collector's; {@link io.vigil.collector.store.TrustStore} writes the trust tables (enrolment
- * tokens, enrolled agents, agent certificates) the same way; {@link
- * io.vigil.collector.store.AuditLog} appends to the operator audit log as a hash chain (its head
- * kept in {@code <database>.audit-head}), and {@link io.vigil.collector.store.CollectedFiles}
- * records the files agents upload for CollectFile commands. Why SQLite: {@code
- * docs/adr/0001-embedded-store-sqlite.md}.
+ * hunting that works while the collector has the file open. {@link
+ * io.vigil.collector.store.TriageStore} is the one other writer: analysts' alert changes from
+ * {@code vigilctl}, each one short transaction that waits for the collector's; {@link
+ * io.vigil.collector.store.TrustStore} writes the trust tables (enrolment tokens, enrolled agents,
+ * agent certificates) the same way; {@link io.vigil.collector.store.AuditLog} appends to the
+ * operator audit log as a hash chain (its head kept in {@code <database>.audit-head}), and {@link
+ * io.vigil.collector.store.CollectedFiles} records the files agents upload for CollectFile
+ * commands. Why SQLite: {@code docs/adr/0001-embedded-store-sqlite.md}.
  */
 package io.vigil.collector.store;
