@@ -13,6 +13,7 @@ import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
 import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.ProcessTreeReader;
 import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.store.TriageStore;
 import io.vigil.collector.stream.ConnectedAgents;
@@ -32,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * when the collector runs {@code --insecure}. At start it creates the bootstrap admin token when no
  * admin API token is in force ({@link BootstrapToken}). It opens its own connections to the
  * collector's database (a reader, a triage writer, the token table, the audit log, the collected
- * files), all closed by {@link #close}, which also stops the listener (calls get five seconds to
- * finish).
+ * files, the process trees), all closed by {@link #close}, which also stops the listener (calls get
+ * five seconds to finish).
  */
 public final class OperatorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorServer.class);
@@ -138,6 +139,8 @@ public final class OperatorServer implements AutoCloseable {
       parts.add(tokens);
       CollectedFiles collectedFiles = CollectedFiles.open(database);
       parts.add(collectedFiles);
+      ProcessTreeReader trees = ProcessTreeReader.open(database);
+      parts.add(trees);
       BootstrapToken.ensure(tokens, config.bootstrapTokenFile(), WallClock::nowNanos);
 
       AuditTrail audit = new AuditTrail(auditLog, WallClock::nowNanos);
@@ -151,7 +154,8 @@ public final class OperatorServer implements AutoCloseable {
               new AdminCalls(trustAdmin, tokens, auditLog, WallClock::nowNanos),
               audit,
               trustAdmin,
-              new CollectedFileCalls(collectedFiles));
+              new CollectedFileCalls(collectedFiles),
+              new ProcessTreeCalls(agentCalls, trees));
       AuthInterceptor auth =
           new AuthInterceptor(new TokenAuthenticator(tokens, WallClock::nowNanos), audit);
       ServerCredentials creds =

@@ -30,6 +30,8 @@ import io.vigil.proto.v1.ListCommandsRequest;
 import io.vigil.proto.v1.ListEnrollmentTokensReply;
 import io.vigil.proto.v1.ListEnrollmentTokensRequest;
 import io.vigil.proto.v1.OperatorServiceGrpc;
+import io.vigil.proto.v1.ProcessTreeReply;
+import io.vigil.proto.v1.ProcessTreeRequest;
 import io.vigil.proto.v1.RevokeAgentRequest;
 import io.vigil.proto.v1.RevokeApiTokenRequest;
 import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
@@ -64,6 +66,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   private final AuditTrail audit;
   private final TrustAdmin trust;
   private final CollectedFileCalls collected;
+  private final ProcessTreeCalls trees;
 
   OperatorService(
       AlertCalls alerts,
@@ -73,8 +76,10 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
       AdminCalls admin,
       AuditTrail audit,
       TrustAdmin trust,
-      CollectedFileCalls collected) {
+      CollectedFileCalls collected,
+      ProcessTreeCalls trees) {
     this.collected = collected;
+    this.trees = trees;
     this.alerts = alerts;
     this.agents = agents;
     this.commands = commands;
@@ -117,6 +122,11 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   @Override
   public void listAgents(ListAgentsRequest r, StreamObserver<ListAgentsReply> o) {
     call(o, agents::list);
+  }
+
+  @Override
+  public void processTree(ProcessTreeRequest r, StreamObserver<ProcessTreeReply> o) {
+    call(o, () -> trees.tree(r));
   }
 
   @Override

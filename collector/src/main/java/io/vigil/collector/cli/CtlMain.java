@@ -19,7 +19,8 @@ import java.util.function.LongSupplier;
  * (gRPC over TLS, authenticated by an API token; see {@code docs/operator-api.md}): alerts (list,
  * show, triage; {@code docs/triage.md}), who the token is, enrolment and API tokens, agents and
  * their revocation, hosts and the commands to them (ping, isolate, release, kill, quarantine,
- * restore, block, unblock, collect, snapshot; each waits for and shows its result), the audit log.
+ * restore, block, unblock, collect, snapshot; each waits for and shows its result), the process
+ * tree around a process ({@code docs/process-tree.md}), the audit log.
  *
  * <p>Exit codes: {@value #EXIT_OK} done (a command to an agent: succeeded); {@value #EXIT_FAILED}
  * refused by the collector (token, role, workflow), not found, the collector unreachable, or a
@@ -63,6 +64,7 @@ public final class CtlMain {
         agents
         hosts [--json]
         commands [HOST] [--limit N] [--json]
+        tree HOST ENTITY [--max-events N] [--depth N] [--json]
         ping HOST                                    (responder; COMMAND OPTIONS below)
         isolate HOST [--allow "10.0.0.5 tcp/22"]... [--timeout-ms N]   (responder)
         release HOST                                 (responder)
@@ -82,6 +84,8 @@ public final class CtlMain {
         collected get COMMAND_ID --out FILE          (responder; a new file, SHA-256 checked)
       list shows open alerts (new, acknowledged), newest 50, unless told otherwise; --level is the
       lowest level shown; --host is a host name or agent id; --rule a rule id or part of a title.
+      tree: the process tree around a process (ancestors, descendants, their network, file and
+      exit events); ENTITY is its entity id, as alerts and events show it (docs/process-tree.md).
       T: an age (30s, 15m, 1h, 2d, 1w), an instant (2026-11-28T07:00:00Z) or a date (2026-11-28).
       token: enrolment tokens for vigil-agent enroll; api-token: tokens for vigilctl. A new
       token is printed once (token: ...), or written to a new file (mode 0600) with --output.
@@ -174,6 +178,7 @@ public final class CtlMain {
           case "agents", "agent" -> new AgentCommands(api, out).run(command, rest, a);
           case "collected" -> new CollectedCommands(api, out).run(command, rest, a);
           case "hosts", "commands" -> new HostCommands(api, out).run(command, rest, a);
+          case "tree" -> new TreeCommand(api, out).run(rest, a);
           case "ping",
               "isolate",
               "release",
@@ -229,6 +234,7 @@ public final class CtlMain {
     all.putAll(HostCommands.OPTIONS);
     all.putAll(OperatorCommands.OPTIONS);
     all.putAll(CollectedCommands.OPTIONS);
+    all.putAll(TreeCommand.OPTIONS);
     return new HashMap<>(all);
   }
 }

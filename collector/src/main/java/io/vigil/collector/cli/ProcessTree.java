@@ -41,7 +41,8 @@ final class ProcessTree {
     out.add("  " + chainEnd(StoredJson.string(process, "chain_end"), chain.size()));
   }
 
-  private static String indent(int depth) {
+  /** The prefix of a process {@code depth} generations below the top of a drawn tree. */
+  static String indent(int depth) {
     return depth == 0 ? "  " : "  " + "   ".repeat(depth - 1) + "└─ ";
   }
 

@@ -29,7 +29,10 @@ public record ProcessFacts(
   /** The audit "unset" id (4294967295). */
   private static final long UNSET = 0xFFFF_FFFFL;
 
-  /** The acting process of {@code e}; null when the event has none (flows, status, gaps). */
+  /**
+   * The acting process of {@code e}; null when the event has none (status, gaps, a flow without a
+   * known local process).
+   */
   public static ProcessFacts of(Event e) {
     return switch (e.getPayloadCase()) {
       case PROCESS_EXEC -> {
@@ -41,6 +44,11 @@ public record ProcessFacts(
       case FILE -> of(false, e.getFile().getProcess(), null, -1);
       case CONNECTION -> of(false, e.getConnection().getProcess(), null, -1);
       case DNS -> of(false, e.getDns().getProcess(), null, -1);
+      // The packet sensor names the local process of a flow, request or handshake when its socket
+      // is known: indexed by it, they appear in the process tree (vigilctl tree).
+      case FLOW -> of(false, e.getFlow().getProcess(), null, -1);
+      case HTTP -> of(false, e.getHttp().getProcess(), null, -1);
+      case TLS -> of(false, e.getTls().getProcess(), null, -1);
       case AUDIT -> {
         long sid = Integer.toUnsignedLong(e.getAudit().getSessionId());
         yield of(false, e.getAudit().getProcess(), null, sid == UNSET ? -1 : sid);

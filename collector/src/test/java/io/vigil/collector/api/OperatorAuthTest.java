@@ -23,6 +23,7 @@ import io.vigil.proto.v1.ListEnrollmentTokensRequest;
 import io.vigil.proto.v1.OperatorServiceGrpc;
 import io.vigil.proto.v1.OperatorServiceGrpc.OperatorServiceBlockingStub;
 import io.vigil.proto.v1.Ping;
+import io.vigil.proto.v1.ProcessTreeRequest;
 import io.vigil.proto.v1.RevokeAgentRequest;
 import io.vigil.proto.v1.RevokeApiTokenRequest;
 import io.vigil.proto.v1.RevokeEnrollmentTokenRequest;
@@ -116,6 +117,11 @@ class OperatorAuthTest {
                 RevokeAgentRequest.newBuilder().setAgentId("nobody").setReason("test").build()));
     calls.put("ListAudit", s -> s.listAudit(ListAuditRequest.getDefaultInstance()));
     calls.put("ListCommands", s -> s.listCommands(ListCommandsRequest.getDefaultInstance()));
+    calls.put(
+        "ProcessTree",
+        s ->
+            s.processTree(
+                ProcessTreeRequest.newBuilder().setHost("agent-1").setEntityId("none").build()));
     calls.put("VerifyAudit", s -> s.verifyAudit(VerifyAuditRequest.getDefaultInstance()));
     // Server streaming: the status arrives with the first read.
     calls.put(
