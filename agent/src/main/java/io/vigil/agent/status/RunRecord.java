@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
 public final class RunRecord {
   static final String RUNNING = "running";
   static final String STOPPED = "stopped";
-  private static final Pattern FIELDS = Pattern.compile("started_ns=(\\d{1,18}) pid=(\\d{1,10})");
-  private static final Pattern STOPPED_FIELDS = Pattern.compile("stopped_ns=(\\d{1,18})");
+  private static final Pattern FIELDS = Pattern.compile("started_ns=(\\d{1,19}) pid=(\\d{1,10})");
+  private static final Pattern STOPPED_FIELDS = Pattern.compile("stopped_ns=(\\d{1,19})");
 
   private final Path stateDir;
   private final AgentStart start;
@@ -56,7 +56,7 @@ public final class RunRecord {
                   ? "no clean-stop record: the previous run (pid "
                       + m.group(2)
                       + ") started at "
-                      + WallClock.toInstant(Long.parseLong(m.group(1)))
+                      + instant(m.group(1))
                       + " and ended without stopping (killed, crashed or power lost)"
                   : "no clean-stop record: the previous run ended without stopping (killed,"
                       + " crashed or power lost); its start record is unreadable");
@@ -67,8 +67,7 @@ public final class RunRecord {
         s.setPreviousStop(PreviousStop.PREVIOUS_STOP_CLEAN)
             .setDetail(
                 m.find()
-                    ? "the previous run stopped cleanly at "
-                        + WallClock.toInstant(Long.parseLong(m.group(1)))
+                    ? "the previous run stopped cleanly at " + instant(m.group(1))
                     : "the previous run stopped cleanly");
       } else {
         s.setPreviousStop(PreviousStop.PREVIOUS_STOP_FIRST_START)
@@ -100,6 +99,15 @@ public final class RunRecord {
       d.force(true);
     }
     ended = true;
+  }
+
+  /** A recorded time as an instant, for the detail; the file may have been edited. */
+  private static String instant(String nanos) {
+    try {
+      return WallClock.toInstant(Long.parseLong(nanos)).toString();
+    } catch (NumberFormatException | java.time.DateTimeException e) {
+      return "an unreadable time (" + nanos + ")";
+    }
   }
 
   private static String readOrNull(Path file) throws IOException {
