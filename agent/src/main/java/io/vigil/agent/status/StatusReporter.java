@@ -98,9 +98,9 @@ public final class StatusReporter implements AutoCloseable {
 
   /** Emits the first status at once, then one every {@code interval}, and one per tamper report. */
   public void start(Duration interval) {
-    timer.scheduleAtFixedRate(this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     tampers.onReport(() -> urgent(0));
-    urgent(0); // notices reported before the reporter started
+    // The first status also takes the notices reported before the reporter started.
+    timer.scheduleAtFixedRate(this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**
