@@ -27,7 +27,9 @@ import io.vigil.agent.ship.Shipper;
 import io.vigil.agent.ship.ShipperOptions;
 import io.vigil.agent.spool.Spool;
 import io.vigil.agent.spool.SpoolOptions;
+import io.vigil.agent.status.RunRecord;
 import io.vigil.agent.status.StatusReporter;
+import io.vigil.agent.status.TamperOutbox;
 import io.vigil.common.config.HostPort;
 import io.vigil.common.lifecycle.Closer;
 import io.vigil.common.metrics.MetricsEndpoint;
@@ -65,6 +67,7 @@ public final class Agent implements AutoCloseable {
   private final List<Sensor> sensors = new ArrayList<>();
   private volatile Shipper shipper;
   private volatile NetworkContainment containment;
+  private volatile RunRecord run;
 
   private Agent() {}
 
@@ -96,6 +99,13 @@ public final class Agent implements AutoCloseable {
   private void startParts(AgentConfig config, Optional<Path> configFile, boolean insecure)
       throws Exception {
     AgentIdentity identity = AgentIdentity.loadOrCreate(config.stateDir());
+    // First, so that a run that fails to start (or is killed) later still counts as a run.
+    RunRecord run =
+        RunRecord.begin(config.stateDir(), WallClock.nowNanos(), ProcessHandle.current().pid());
+    this.run = run;
+    log.info("previous run: {}", run.start().getDetail());
+    // Filled by the audit source and the containment from their threads, sent by the status.
+    TamperOutbox tampers = new TamperOutbox();
     HostInfo host = new HostInfoCollector().collect();
     MetricsRegistry metrics = new MetricsRegistry();
 
@@ -130,13 +140,17 @@ public final class Agent implements AutoCloseable {
     // must go to the pinned collector addresses.
     NetworkContainment containment =
         new NetworkContainment(
-            config.response(), config.stateDir(), channel, new GrpcCollectorProbe(channel)::probe);
+            config.response(),
+            config.stateDir(),
+            channel,
+            new GrpcCollectorProbe(channel)::probe,
+            tampers);
     containment.reapplyAtStart();
     this.containment = containment;
 
     // Everything is built before anything starts; each sensor joins parts as soon as it started,
     // so a failure part-way still stops the ones already running.
-    HostSensors hostSensors = HostSensors.build(config, metrics);
+    HostSensors hostSensors = HostSensors.build(config, metrics, tampers);
     CommandDispatcher commands =
         CommandDispatcher.open(
             config.stateDir(),
@@ -165,7 +179,13 @@ public final class Agent implements AutoCloseable {
 
     StatusReporter status =
         new StatusReporter(
-            pipeline, metrics, this::sensorStates, hostSensors::captureCounters, host);
+            pipeline,
+            metrics,
+            this::sensorStates,
+            hostSensors::captureCounters,
+            host,
+            tampers,
+            Optional.of(run.start()));
     status.start(config.statusInterval());
     parts.add(status);
 
@@ -327,10 +347,21 @@ public final class Agent implements AutoCloseable {
 
   /**
    * Stops the parts in the reverse order of their start: shipper, endpoints, status, sensors, then
-   * the pipeline drains into the spool, which closes last.
+   * the pipeline drains into the spool, which closes last; then records the clean stop, so that the
+   * next start reports it (a run killed before this point is reported as unclean).
    */
   @Override
   public void close() {
     parts.close();
+    RunRecord r = run;
+    if (r != null) {
+      try {
+        r.endCleanly(WallClock.nowNanos());
+      } catch (IOException e) {
+        log.warn(
+            "cannot record the clean stop (the next start reports it as unclean): {}",
+            e.toString());
+      }
+    }
   }
 }

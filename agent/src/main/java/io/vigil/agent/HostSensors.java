@@ -10,6 +10,7 @@ import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.pki.CollectorTarget;
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.Sensor;
+import io.vigil.agent.sensor.TamperSink;
 import io.vigil.agent.sensor.file.FileChangeListener;
 import io.vigil.agent.sensor.file.FileSensor;
 import io.vigil.agent.sensor.file.source.NotificationSources;
@@ -50,7 +51,8 @@ final class HostSensors {
   private final NetworkSection networkConfig;
   private final List<String> packetInterfaces;
 
-  private HostSensors(AgentConfig config, MetricsRegistry metrics) throws IOException {
+  private HostSensors(AgentConfig config, MetricsRegistry metrics, TamperSink tampers)
+      throws IOException {
     ProcessSection p = config.process();
     this.networkConfig = config.network();
     boolean networkRules = networkConfig.enabled() && networkConfig.audit();
@@ -66,7 +68,9 @@ final class HostSensors {
                       d.receiveBufferBytes(),
                       d.receiveTimeout(),
                       d.statusPollInterval(),
-                      d.maxEventAge())));
+                      d.maxEventAge(),
+                      p.auditCheckInterval()),
+                  tampers));
     } else {
       audit = Optional.empty();
     }
@@ -144,9 +148,14 @@ final class HostSensors {
     return process.isPresent() ? process.get().directory() : pid -> Optional.empty();
   }
 
-  /** Builds the sensors the config enables; nothing is started yet. */
-  static HostSensors build(AgentConfig config, MetricsRegistry metrics) throws IOException {
-    return new HostSensors(config, metrics);
+  /**
+   * Builds the sensors the config enables; nothing is started yet.
+   *
+   * @param tampers where the audit source reports what somebody else undid
+   */
+  static HostSensors build(AgentConfig config, MetricsRegistry metrics, TamperSink tampers)
+      throws IOException {
+    return new HostSensors(config, metrics, tampers);
   }
 
   /**

@@ -40,7 +40,8 @@ class HostSensorsCaptureMetricsTest {
                 "sensors.packet.interfaces=lo,vigil-nope0",
                 "sensors.packet.filter=udp"));
     MetricsRegistry metrics = new MetricsRegistry();
-    HostSensors sensors = HostSensors.build(config, metrics);
+    HostSensors sensors =
+        HostSensors.build(config, metrics, new io.vigil.agent.status.TamperOutbox());
     EventSink sink =
         new EventSink() {
           @Override

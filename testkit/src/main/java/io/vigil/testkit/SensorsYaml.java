@@ -19,9 +19,16 @@ public final class SensorsYaml {
   private final List<String> captureInterfaces;
   private final List<String> file;
   private final List<String> fim;
+  private final String auditKey;
 
   public SensorsYaml() {
-    this("30s", "1s", List.of(), List.of("enabled: false"), List.of("enabled: false"));
+    this(
+        "30s",
+        "1s",
+        List.of(),
+        List.of("enabled: false"),
+        List.of("enabled: false"),
+        TEST_AUDIT_KEY);
   }
 
   private SensorsYaml(
@@ -29,7 +36,9 @@ public final class SensorsYaml {
       String pollInterval,
       List<String> captureInterfaces,
       List<String> file,
-      List<String> fim) {
+      List<String> fim,
+      String auditKey) {
+    this.auditKey = auditKey;
     this.snapshotInterval = snapshotInterval;
     this.pollInterval = pollInterval;
     this.captureInterfaces = List.copyOf(captureInterfaces);
@@ -39,17 +48,18 @@ public final class SensorsYaml {
 
   /** The network sensor's sock_diag snapshot interval, e.g. "2s". */
   public SensorsYaml withSnapshotInterval(String interval) {
-    return new SensorsYaml(interval, pollInterval, captureInterfaces, file, fim);
+    return new SensorsYaml(interval, pollInterval, captureInterfaces, file, fim, auditKey);
   }
 
   /** The process sensor's /proc polling interval when it runs without privileges. */
   public SensorsYaml withPollInterval(String interval) {
-    return new SensorsYaml(snapshotInterval, interval, captureInterfaces, file, fim);
+    return new SensorsYaml(snapshotInterval, interval, captureInterfaces, file, fim, auditKey);
   }
 
   /** The packet sensor on, capturing these interfaces ({@code netns:NAME/IFACE} allowed). */
   public SensorsYaml withPacketCapture(String... interfaces) {
-    return new SensorsYaml(snapshotInterval, pollInterval, List.of(interfaces), file, fim);
+    return new SensorsYaml(
+        snapshotInterval, pollInterval, List.of(interfaces), file, fim, auditKey);
   }
 
   /**
@@ -57,20 +67,33 @@ public final class SensorsYaml {
    * each line one key; {@code enabled: true} is implied.
    */
   public SensorsYaml withFileSensor(String... keys) {
-    return new SensorsYaml(snapshotInterval, pollInterval, captureInterfaces, enabled(keys), fim);
+    return new SensorsYaml(
+        snapshotInterval, pollInterval, captureInterfaces, enabled(keys), fim, auditKey);
   }
 
   /**
    * Integrity monitoring with these keys under {@code sensors.fim}; {@code enabled: true} implied.
    */
   public SensorsYaml withFim(String... keys) {
-    return new SensorsYaml(snapshotInterval, pollInterval, captureInterfaces, file, enabled(keys));
+    return new SensorsYaml(
+        snapshotInterval, pollInterval, captureInterfaces, file, enabled(keys), auditKey);
   }
 
   private static List<String> enabled(String... keys) {
     List<String> out = new java.util.ArrayList<>(List.of("enabled: true"));
     out.addAll(List.of(keys));
     return out;
+  }
+
+  /**
+   * Another audit key (it must start with {@link AuditRules#PREFIX}), for a test that deletes its
+   * agent's rules by hand without touching other tests' agents.
+   */
+  public SensorsYaml withAuditKey(String key) {
+    if (!key.startsWith(AuditRules.PREFIX)) {
+      throw new IllegalArgumentException(key + " does not start with " + AuditRules.PREFIX);
+    }
+    return new SensorsYaml(snapshotInterval, pollInterval, captureInterfaces, file, fim, key);
   }
 
   /** The YAML lines, starting with {@code sensors:}. */
@@ -96,7 +119,7 @@ public final class SensorsYaml {
         "  process:",
         "    enabled: true",
         "    audit: auto",
-        "    audit_key: " + TEST_AUDIT_KEY,
+        "    audit_key: " + auditKey,
         "    audit_backlog_limit: 8192",
         "    max_argv_bytes: 32KiB",
         "    poll_interval: " + pollInterval,

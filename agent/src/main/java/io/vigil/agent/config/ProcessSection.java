@@ -16,6 +16,9 @@ import java.util.Set;
  *     rules with this key are removed
  * @param auditBacklogLimit {@code sensors.process.audit_backlog_limit}: kernel audit backlog Vigil
  *     raises the limit to while it runs (daemon or multicast), unless it is already higher
+ * @param auditCheckInterval {@code sensors.process.audit_check_interval}: how often the agent
+ *     checks that its audit rules, auditing switched on and the daemon slot it took are still in
+ *     place, puts back what somebody else undid and reports it as a tamper notice
  * @param maxArgvBytes {@code sensors.process.max_argv_bytes}: bytes of arguments kept per exec
  * @param hashMaxFileBytes {@code sensors.process.hash_max_file_bytes}: larger executables are not
  *     hashed
@@ -30,6 +33,7 @@ public record ProcessSection(
     AuditMode audit,
     String auditKey,
     int auditBacklogLimit,
+    Duration auditCheckInterval,
     int maxArgvBytes,
     long hashMaxFileBytes,
     int tableMaxEntries,
@@ -63,6 +67,8 @@ public record ProcessSection(
       key = "vigil";
     }
     int backlog = node.intValue("audit_backlog_limit", 8192, 64, 1 << 20);
+    Duration check =
+        node.duration("audit_check_interval", "15s", Duration.ofSeconds(1), Duration.ofMinutes(10));
     int maxArgv = (int) node.bytes("max_argv_bytes", "32KiB", 1024, 16L << 20);
     long hashMax = node.bytes("hash_max_file_bytes", "64MiB", 0, 16L << 30);
     int tableMax = node.intValue("table_max_entries", 16384, 1024, 4 << 20);
@@ -74,6 +80,7 @@ public record ProcessSection(
         "off".equals(mode) ? AuditMode.OFF : AuditMode.AUTO,
         key,
         backlog,
+        check,
         maxArgv,
         hashMax,
         tableMax,

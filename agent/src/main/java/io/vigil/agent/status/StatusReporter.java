@@ -5,18 +5,23 @@ import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.proc.ProcessSelfStats;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentCounters;
+import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.CaptureCounters;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SensorState;
+import io.vigil.proto.v1.TamperNotice;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +29,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Emits an {@code AgentStatus} event at start and then every interval, on its own thread. The
  * counters are read from the metrics registry, so the status event and the Prometheus endpoint
- * always agree.
+ * always agree. A tamper notice reported to its {@link TamperOutbox} makes it emit a status at once
+ * with every waiting notice; the first status also carries how the previous run ended ({@code
+ * start}). Notices and {@code start} leave only in a status the pipeline accepted: when it refuses
+ * one (queue full), they go in the next, tried again after a second.
  */
 public final class StatusReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
@@ -43,11 +51,15 @@ public final class StatusReporter implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private final TamperOutbox tampers;
+  private final AtomicBoolean urgentQueued = new AtomicBoolean();
   private ProcessSelfStats.Sample previous;
+  // Only the timer thread touches it after start.
+  private AgentStart start;
 
   public StatusReporter(
       EventSink sink, MetricsRegistry metrics, Supplier<List<SensorState>> sensors, HostInfo host) {
-    this(sink, metrics, sensors, List::of, host);
+    this(sink, metrics, sensors, List::of, host, new TamperOutbox(), Optional.empty());
   }
 
   /**
@@ -60,27 +72,82 @@ public final class StatusReporter implements AutoCloseable {
       Supplier<List<SensorState>> sensors,
       Supplier<List<CaptureCounters>> captures,
       HostInfo host) {
+    this(sink, metrics, sensors, captures, host, new TamperOutbox(), Optional.empty());
+  }
+
+  /**
+   * @param tampers the notices to send; each report makes this reporter emit a status at once
+   * @param start how the previous run ended, for the first status (empty: no {@code start})
+   */
+  public StatusReporter(
+      EventSink sink,
+      MetricsRegistry metrics,
+      Supplier<List<SensorState>> sensors,
+      Supplier<List<CaptureCounters>> captures,
+      HostInfo host,
+      TamperOutbox tampers,
+      Optional<AgentStart> start) {
     this.sink = sink;
+    this.tampers = tampers;
+    this.start = start.orElse(null);
     this.metrics = metrics;
     this.sensors = sensors;
     this.captures = captures;
     this.host = host;
   }
 
+  /** Emits the first status at once, then one every {@code interval}, and one per tamper report. */
   public void start(Duration interval) {
+    tampers.onReport(() -> urgent(0));
+    // The first status also takes the notices reported before the reporter started.
     timer.scheduleAtFixedRate(this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private void emitSafely() {
+  /**
+   * Queues one status on the timer thread unless one is queued already: a check that reports three
+   * notices in a row sends them in one status.
+   */
+  private void urgent(long delayMs) {
+    if (!urgentQueued.compareAndSet(false, true)) {
+      return;
+    }
     try {
-      sink.offer(
-          Event.newBuilder()
-              .setEventTimeNs(WallClock.nowNanos())
-              .setSensor("agent")
-              .setAgentStatus(build()));
+      timer.schedule(
+          () -> {
+            urgentQueued.set(false);
+            emitSafely();
+          },
+          delayMs,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      urgentQueued.set(false); // closed: what is waiting stays in the outbox
+    }
+  }
+
+  private void emitSafely() {
+    List<TamperNotice> notices = tampers.take();
+    boolean sent = false;
+    try {
+      AgentStatus.Builder s = build().toBuilder().addAllTampers(notices);
+      if (start != null) {
+        s.setStart(start);
+      }
+      sent =
+          sink.offer(
+              Event.newBuilder()
+                  .setEventTimeNs(WallClock.nowNanos())
+                  .setSensor("agent")
+                  .setAgentStatus(s));
+      if (sent) {
+        start = null;
+      }
     } catch (IOException | RuntimeException e) {
       // A status that cannot be built is logged, and the next one is tried at the next tick.
       log.warn("cannot build agent status: {}", e.toString());
+    }
+    if (!sent && !notices.isEmpty()) {
+      tampers.putBack(notices);
+      urgent(1000);
     }
   }
 

@@ -76,6 +76,7 @@ class AgentConfigTest {
     assertEquals(ProcessSection.AuditMode.AUTO, c.process().audit());
     assertEquals("vigil", c.process().auditKey());
     assertEquals(8192, c.process().auditBacklogLimit());
+    assertEquals(Duration.ofSeconds(15), c.process().auditCheckInterval());
     assertEquals(32 * 1024, c.process().maxArgvBytes());
     assertEquals(64L << 20, c.process().hashMaxFileBytes());
     assertEquals(16384, c.process().tableMaxEntries());
@@ -171,6 +172,7 @@ class AgentConfigTest {
                 "sensors.process.max_argv_bytes=64KiB",
                 "sensors.process.exit_settle=250ms",
                 "sensors.process.audit_key=vigil-x",
+                "sensors.process.audit_check_interval=5s",
                 "sensors.network.snapshot_interval=5s",
                 "sensors.network.audit=false"));
     assertEquals(ProcessSection.AuditMode.OFF, c.process().audit());
@@ -178,6 +180,7 @@ class AgentConfigTest {
     assertEquals(64 * 1024, c.process().maxArgvBytes());
     assertEquals(Duration.ofMillis(250), c.process().exitSettle());
     assertEquals("vigil-x", c.process().auditKey());
+    assertEquals(Duration.ofSeconds(5), c.process().auditCheckInterval());
     assertEquals(Duration.ofSeconds(5), c.network().snapshotInterval());
     assertFalse(c.network().audit());
 
@@ -194,15 +197,17 @@ class AgentConfigTest {
                         "sensors.process.audit_key=has space",
                         "sensors.process.poll_interval=soon",
                         "sensors.process.table_max_entries=10",
+                        "sensors.process.audit_check_interval=100ms",
                         "sensors.network.enabled=maybe",
                         "sensors.network.snapshot_interval=0s")));
     List<String> p = e.problems();
-    assertEquals(7, p.size(), e.getMessage());
+    assertEquals(8, p.size(), e.getMessage());
     assertProblem(p, "sensors.process.audit: expected one of auto, off, got \"always\"");
     assertProblem(p, "sensors.process.max_argv_bytes: expected a size from 1KiB to");
     assertProblem(p, "sensors.process.audit_key: expected 1 to 31 of");
     assertProblem(p, "sensors.process.poll_interval: expected a duration from 100ms to");
     assertProblem(p, "sensors.process.table_max_entries: expected an integer from 1024 to");
+    assertProblem(p, "sensors.process.audit_check_interval: expected a duration from 1s to");
     assertProblem(p, "sensors.network.enabled: expected true or false");
     assertProblem(p, "sensors.network.snapshot_interval: expected a duration from 1s to");
   }

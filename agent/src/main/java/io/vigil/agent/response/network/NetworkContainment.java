@@ -4,12 +4,15 @@ import io.vigil.agent.config.IsolationException;
 import io.vigil.agent.config.ResponseSection;
 import io.vigil.agent.response.Action;
 import io.vigil.agent.response.ActionRefusedException;
+import io.vigil.agent.sensor.TamperSink;
 import io.vigil.agent.ship.ChannelHolder;
 import io.vigil.agent.ship.CollectorPin;
 import io.vigil.common.text.TerminalText;
+import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.CommandResult.Outcome;
+import io.vigil.proto.v1.TamperNotice;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -79,7 +82,15 @@ public final class NetworkContainment {
   private volatile String startNote;
 
   /** How often {@link #watchKernel} looks for Vigil's table, ms. */
-  static final long WATCH_INTERVAL_MS = 30_000;
+  static final long WATCH_INTERVAL_MS = 15_000;
+
+  private final TamperSink tampers;
+
+  /**
+   * Vigil's table as {@code nft -s list ruleset} printed it right after the last apply, to tell an
+   * edit from outside; null when unknown (that listing failed: the next check records it).
+   */
+  private String appliedTable;
 
   private ScheduledExecutorService retries;
   private boolean watching;
@@ -96,19 +107,39 @@ public final class NetworkContainment {
    * @param probe proves the collector answers, normally {@code new
    *     GrpcCollectorProbe(channels)::probe} ({@link io.vigil.agent.ship.GrpcCollectorProbe}) on
    *     {@code channels}
+   * @param tampers where a table removed or edited from outside is reported
    */
   public NetworkContainment(
-      ResponseSection config, Path stateDir, ChannelHolder channels, CollectorProbe probe) {
-    this(config, stateDir, channels, probe, new NftTool(config.nft()));
+      ResponseSection config,
+      Path stateDir,
+      ChannelHolder channels,
+      CollectorProbe probe,
+      TamperSink tampers) {
+    this(config, stateDir, channels, probe, new NftTool(config.nft()), tampers);
   }
 
-  /** With another way to run nft (a namespace prefix in tests, or a fake). */
+  /**
+   * With another way to run nft (a namespace prefix in tests, or a fake); tamper notices are only
+   * logged.
+   */
   public NetworkContainment(
       ResponseSection config,
       Path stateDir,
       ChannelHolder channels,
       CollectorProbe probe,
       Nftables nft) {
+    this(config, stateDir, channels, probe, nft, n -> log.warn("containment tamper: {}", n));
+  }
+
+  /** With another way to run nft and a place for tamper notices. */
+  public NetworkContainment(
+      ResponseSection config,
+      Path stateDir,
+      ChannelHolder channels,
+      CollectorProbe probe,
+      Nftables nft,
+      TamperSink tampers) {
+    this.tampers = tampers;
     this.config = config;
     this.file = new ContainmentStateFile(stateDir.resolve(ContainmentStateFile.NAME));
     this.channels = channels;
@@ -140,9 +171,11 @@ public final class NetworkContainment {
 
   /**
    * Checks every {@link #WATCH_INTERVAL_MS} that Vigil's table is still in the kernel while there
-   * is something to enforce, and puts it back when something outside the agent removed it ({@code
-   * nft flush ruleset}, a restart of the nftables service, which flushes): until then the status
-   * says so. Started once by {@link #reapplyAtStart}.
+   * is something to enforce, as it was applied, and puts it back at once when something outside the
+   * agent removed it ({@code nft flush ruleset}, a restart of the nftables service, which flushes)
+   * or edited it, reporting a tamper notice ({@code containment_table_removed} or {@code
+   * containment_table_changed}) that says whether it is back; when nft fails, the retries go on in
+   * the background and the status says so. Started once by {@link #reapplyAtStart}.
    */
   private void watchKernel() {
     if (watching) {
@@ -176,17 +209,79 @@ public final class NetworkContainment {
       log.warn("cannot list the nftables ruleset to check Vigil's table: {}", e.getMessage());
       return;
     }
-    if (!ruleset.contains("table inet " + storedTable + " {")) {
-      log.error(
-          "Vigil's table inet {} was REMOVED from outside the agent (nft flush ruleset, an nftables"
-              + " service restart?): the host is not {}; putting it back",
-          storedTable,
-          s.isolated() ? "isolated" : "blocking " + s.blocks().size() + " network(s)");
-      unenforced(
-          new IOException(
-              "Vigil's table inet "
-                  + storedTable
-                  + " was removed from outside the agent (nft flush ruleset, an nftables restart?)"));
+    String table = tableText(ruleset, storedTable);
+    String enforcing = s.isolated() ? "isolating the host" : "blocking " + s.blocks().size();
+    String what;
+    String kind;
+    if (table == null) {
+      kind = "containment_table_removed";
+      what =
+          "Vigil's table inet "
+              + storedTable
+              + " was removed from outside the agent (nft flush ruleset, an nftables service"
+              + " restart?) while "
+              + enforcing
+              + (s.isolated() ? "" : " network(s)");
+    } else if (appliedTable == null) {
+      appliedTable = table; // the listing after the last apply failed: this one is the reference
+      return;
+    } else if (!table.equals(appliedTable)) {
+      kind = "containment_table_changed";
+      what =
+          "Vigil's table inet "
+              + storedTable
+              + " was edited from outside the agent while "
+              + enforcing
+              + (s.isolated() ? "" : " network(s)")
+              + ": "
+              + RulesetDiff.describe(appliedTable, table);
+    } else {
+      return;
+    }
+    log.error("{}; putting it back", what);
+    String outcome;
+    boolean restored;
+    try {
+      applyAndRecord(s, Optional.empty());
+      syncPin();
+      restored = true;
+      outcome = "; put back";
+    } catch (IOException e) {
+      unenforced(new IOException(what + "; putting it back failed: " + e.getMessage(), e));
+      restored = false;
+      outcome = "; putting it back failed (retrying): " + e.getMessage();
+    }
+    tampers.report(
+        TamperNotice.newBuilder()
+            .setKind(kind)
+            .setDetail(what + outcome)
+            .setDetectedNs(WallClock.nowNanos())
+            .setRestored(restored)
+            .build());
+  }
+
+  /**
+   * The block of {@code table inet NAME} in a listed ruleset, from its first line to its closing
+   * brace; null when the ruleset holds no such table.
+   */
+  static String tableText(String ruleset, String table) {
+    String head = "table inet " + table + " {";
+    int at = ruleset.startsWith(head) ? 0 : ruleset.indexOf("\n" + head);
+    if (at < 0) {
+      return null;
+    }
+    at = ruleset.indexOf(head, at);
+    int end = ruleset.indexOf("\n}", at);
+    return end < 0 ? ruleset.substring(at) : ruleset.substring(at, end + 2);
+  }
+
+  /** Records Vigil's table as the kernel lists it now, the reference for {@link #checkKernel}. */
+  private void recordAppliedTable() {
+    try {
+      appliedTable = tableText(nft.listRuleset(), storedTable);
+    } catch (IOException e) {
+      appliedTable = null;
+      log.warn("cannot list the nftables ruleset after applying Vigil's table: {}", e.getMessage());
     }
   }
 
@@ -688,6 +783,9 @@ public final class NetworkContainment {
       log.info("removed the table inet {} of the old response.table name", storedTable);
       storedTable = config.table();
       persist(s, pending);
+    }
+    if (s.enforces()) {
+      recordAppliedTable();
     }
   }
 

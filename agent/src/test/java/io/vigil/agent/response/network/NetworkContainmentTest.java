@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.agent.response.ActionRefusedException;
+import io.vigil.agent.sensor.TamperSink;
 import io.vigil.agent.ship.ChannelHolder;
 import io.vigil.proto.v1.Block;
 import io.vigil.proto.v1.Command;
@@ -13,6 +14,7 @@ import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.CommandResult.Outcome;
 import io.vigil.proto.v1.Isolate;
 import io.vigil.proto.v1.Release;
+import io.vigil.proto.v1.TamperNotice;
 import io.vigil.proto.v1.Unblock;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,6 +87,11 @@ class NetworkContainmentTest {
   private NetworkContainment containment(ChannelHolder ch, String... allow) {
     return new NetworkContainment(
         TestSupport.response(true, Duration.ofMillis(600), allow), dir, ch, probe, nft);
+  }
+
+  private NetworkContainment containment(ChannelHolder ch, TamperSink tampers) {
+    return new NetworkContainment(
+        TestSupport.response(true, Duration.ofMillis(600)), dir, ch, probe, nft, tampers);
   }
 
   private static CommandResult run(io.vigil.agent.response.Action a, Command.Builder c)
@@ -353,23 +361,69 @@ class NetworkContainmentTest {
   }
 
   @Test
-  void aTableRemovedFromOutsideIsNoticedReportedAndPutBack() throws Exception {
-    NetworkContainment n = containment(channels());
+  void aTableRemovedFromOutsideIsReportedAsTamperAndPutBackAtOnce() throws Exception {
+    List<TamperNotice> notices = new CopyOnWriteArrayList<>();
+    NetworkContainment n = containment(channels(), notices::add);
     n.reapplyAtStart();
     assertEquals(
         "true", run(n::isolate, isolate()).getFactsOrThrow("isolated"), nft.applied.toString());
     n.checkKernel();
     assertTrue(n.problem().isEmpty(), "the table is there");
+    assertEquals(List.of(), notices);
+    String applied = nft.ruleset;
     nft.ruleset = OTHER; // nft flush ruleset, then the other table reloaded
     n.checkKernel();
+    assertEquals(1, notices.size(), notices.toString());
+    TamperNotice t = notices.get(0);
+    assertEquals("containment_table_removed", t.getKind());
+    assertTrue(t.getDetail().contains("inet vigil was removed from outside"), t.getDetail());
+    assertTrue(t.getDetail().contains("isolating the host"), t.getDetail());
+    assertTrue(t.getRestored(), t.getDetail());
+    assertTrue(t.getDetectedNs() > 0);
+    assertTrue(n.problem().isEmpty(), n.problem().toString());
+    assertEquals(applied, nft.ruleset, "put back as it was");
+    n.checkKernel();
+    assertEquals(1, notices.size(), "reported once");
+  }
+
+  @Test
+  void aTableEditedFromOutsideIsReportedAsChangedAndPutBack() throws Exception {
+    List<TamperNotice> notices = new CopyOnWriteArrayList<>();
+    NetworkContainment n = containment(channels(), notices::add);
+    n.reapplyAtStart();
+    run(n::block, block("192.0.2.0/24"));
+    String applied = nft.ruleset;
+    nft.ruleset = applied.replace("elements = { 192.0.2.0/24 }", ""); // nft delete element ...
+    n.checkKernel();
+    assertEquals(1, notices.size(), notices.toString());
+    assertEquals("containment_table_changed", notices.get(0).getKind());
+    assertTrue(notices.get(0).getDetail().contains("192.0.2.0/24"), notices.get(0).getDetail());
+    assertTrue(notices.get(0).getDetail().contains("blocking 1 network(s)"), notices.toString());
+    assertTrue(notices.get(0).getRestored());
+    assertEquals(applied, nft.ruleset);
+  }
+
+  @Test
+  void aRemovedTableNftCannotPutBackIsReportedNotRestoredAndRetried() throws Exception {
+    List<TamperNotice> notices = new CopyOnWriteArrayList<>();
+    NetworkContainment n = containment(channels(), notices::add);
+    n.reapplyAtStart();
+    run(n::isolate, isolate());
+    nft.ruleset = OTHER;
+    nft.refuse = true;
+    n.checkKernel();
+    assertEquals(1, notices.size(), notices.toString());
+    assertFalse(notices.get(0).getRestored());
+    assertTrue(notices.get(0).getDetail().contains("putting it back failed"), notices.toString());
     assertTrue(n.problem().orElse("").contains("removed from outside"), n.problem().toString());
-    assertTrue(n.isolated(), "still meant to be isolated");
+    nft.refuse = false;
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (n.problem().isPresent() && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
-    assertTrue(n.problem().isEmpty(), "put back within a minute");
+    assertTrue(n.problem().isEmpty(), "put back by the background retry within a minute");
     assertTrue(nft.ruleset.contains("table inet vigil {"), nft.ruleset);
+    assertEquals(1, notices.size(), "the retry adds no notice");
   }
 
   @Test

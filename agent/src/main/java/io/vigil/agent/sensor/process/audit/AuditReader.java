@@ -39,6 +39,8 @@ final class AuditReader implements Runnable {
   private volatile boolean stopping;
   private volatile String failure = "";
   private long lastLost;
+  // Set before the thread starts; runs on this thread, which owns the sockets it uses.
+  private AuditGuard guard;
 
   AuditReader(
       AuditNetlinkSocket records,
@@ -84,12 +86,20 @@ final class AuditReader implements Runnable {
           pollLost();
           lastPoll = now;
         }
+        if (guard != null) {
+          guard.maybeCheck(now);
+        }
       }
       assembler.flushAll();
     } catch (IOException | RuntimeException e) {
       failure = "audit reader stopped: " + e.getMessage();
       log.error("audit reader stopped", e);
     }
+  }
+
+  /** Runs {@code g}'s checks on this thread between receives; called before the thread starts. */
+  void guardWith(AuditGuard g) {
+    this.guard = g;
   }
 
   void stop() {

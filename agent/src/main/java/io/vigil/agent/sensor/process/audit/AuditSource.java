@@ -3,10 +3,16 @@ package io.vigil.agent.sensor.process.audit;
 import io.vigil.agent.platform.linux.AuditNetlinkException;
 import io.vigil.agent.platform.linux.AuditNetlinkSocket;
 import io.vigil.agent.platform.linux.AuditStatus;
+import io.vigil.agent.sensor.TamperSink;
 import io.vigil.agent.sensor.process.audit.rules.AuditRule;
 import io.vigil.agent.sensor.process.audit.rules.RuleReconciler;
+import io.vigil.agent.sensor.process.audit.rules.RuleTable;
 import io.vigil.agent.sensor.process.audit.rules.StandardRules;
+import io.vigil.common.text.TerminalText;
+import io.vigil.common.time.WallClock;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,9 +21,12 @@ import org.slf4j.LoggerFactory;
  * The kernel audit feed over netlink. {@link #start}: reads the audit status; unless the
  * configuration is locked it reconciles the rules carrying the options' key, takes the daemon slot
  * if it is free (else reads the multicast group beside the process that holds it), turns audit on
- * and raises the backlog limit if needed; then one {@code vigil-audit} thread delivers events.
- * {@link #close} undoes what start changed: deletes the rules with the key, puts back {@code
- * enabled} and {@code backlog_limit} (only where nobody changed them since) and frees the slot.
+ * and raises the backlog limit if needed; then one {@code vigil-audit} thread delivers events and,
+ * every {@link AuditSourceOptions#tamperCheckInterval}, checks with an {@link AuditGuard} that the
+ * rules, {@code enabled} and the slot it took are still in place (putting them back, reporting what
+ * somebody else undid as a tamper notice, and saying in {@link #reason} what stays undone). {@link
+ * #close} undoes what start changed: deletes the rules with the key, puts back {@code enabled} and
+ * {@code backlog_limit} (only where nobody changed them since) and frees the slot.
  *
  * <p>{@link #start} and {@link #close} are called by one controlling thread; both block for a few
  * netlink round trips (close also for up to about two receive timeouts while the reader stops). The
@@ -29,6 +38,9 @@ public final class AuditSource implements AuditFeed {
   private static final int CONTROL_BUFFER = 1024 * 1024;
 
   private final AuditSourceOptions options;
+  private final TamperSink tampers;
+  private volatile AuditGuard guard;
+  private List<AuditRule> desired = List.of();
   private final int selfPid = (int) ProcessHandle.current().pid();
   private AuditNetlinkSocket control;
   private AuditNetlinkSocket records;
@@ -50,8 +62,18 @@ public final class AuditSource implements AuditFeed {
   private volatile boolean started;
   private volatile boolean closed;
 
+  /** A source whose tamper notices are only logged. */
   public AuditSource(AuditSourceOptions options) {
+    this(options, n -> log.warn("audit tamper: {}: {}", n.getKind(), n.getDetail()));
+  }
+
+  /**
+   * @param tampers where the periodic check ({@link AuditSourceOptions#tamperCheckInterval})
+   *     reports what somebody else undid
+   */
+  public AuditSource(AuditSourceOptions options, TamperSink tampers) {
     this.options = options;
+    this.tampers = tampers;
   }
 
   /**
@@ -76,6 +98,20 @@ public final class AuditSource implements AuditFeed {
         configure(status);
       }
       reader = new AuditReader(records, control, listener, options, control.status().lost());
+      if (rulesTouched) {
+        guard =
+            new AuditGuard(
+                options.key(),
+                desired,
+                daemon,
+                selfPid,
+                new SocketKernel(),
+                tampers,
+                WallClock::nowNanos,
+                options.tamperCheckInterval().toNanos(),
+                System.nanoTime());
+        reader.guardWith(guard);
+      }
       thread = new Thread(reader, "vigil-audit");
       thread.setDaemon(true);
       thread.start();
@@ -86,8 +122,7 @@ public final class AuditSource implements AuditFeed {
   }
 
   private void configure(AuditStatus status) throws IOException {
-    List<AuditRule> desired =
-        StandardRules.forAgent(options.key(), selfPid, options.networkRules());
+    desired = StandardRules.forAgent(options.key(), selfPid, options.networkRules());
     rulesTouched = true;
     RuleReconciler.Result r =
         RuleReconciler.reconcile(new NetlinkRuleTable(control), options.key(), desired);
@@ -149,7 +184,12 @@ public final class AuditSource implements AuditFeed {
   public String reason() {
     AuditReader r = reader;
     String failure = r == null ? "" : r.failure();
-    return failure.isEmpty() ? reason : failure;
+    if (!failure.isEmpty()) {
+      return failure;
+    }
+    AuditGuard g = guard;
+    String undone = g == null ? "" : g.problem();
+    return undone.isEmpty() ? reason : reason.isEmpty() ? undone : reason + "; " + undone;
   }
 
   /** Records that could not be parsed and were skipped. */
@@ -269,6 +309,50 @@ public final class AuditSource implements AuditFeed {
   private static void closeSocket(AuditNetlinkSocket s) throws IOException {
     if (s != null) {
       s.close();
+    }
+  }
+
+  /**
+   * The guard's view of the kernel over this source's sockets: status, rules and {@code enabled} on
+   * the control socket, the daemon slot on the record socket (records go to the socket that took
+   * it). Used on the reader thread, which owns both.
+   */
+  private final class SocketKernel implements AuditGuard.Kernel {
+    @Override
+    public AuditStatus status() throws IOException {
+      return control.status();
+    }
+
+    @Override
+    public RuleTable rules() {
+      return new NetlinkRuleTable(control);
+    }
+
+    @Override
+    public void enable() throws IOException {
+      control.setEnabled(1);
+    }
+
+    @Override
+    public void takeDaemonSlot() throws IOException {
+      records.setDaemonPid(selfPid);
+    }
+
+    @Override
+    public boolean alive(int pid) {
+      return ProcessHandle.of(pid).isPresent();
+    }
+
+    @Override
+    public String describe(int pid) {
+      String comm;
+      try {
+        // A process names itself: bounded and escaped.
+        comm = TerminalText.escape(Files.readString(Path.of("/proc/" + pid + "/comm")).strip(), 32);
+      } catch (IOException | RuntimeException e) {
+        comm = "?";
+      }
+      return "pid " + pid + " (" + comm + ")";
     }
   }
 

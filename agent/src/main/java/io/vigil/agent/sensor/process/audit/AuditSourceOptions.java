@@ -15,6 +15,8 @@ import java.time.Duration;
  *     long {@link AuditSource#close} waits for the reader
  * @param statusPollInterval how often the kernel's {@code lost} counter is read
  * @param maxEventAge age at which an event still missing its end record is delivered anyway
+ * @param tamperCheckInterval how often the source checks that its rules, {@code enabled} and the
+ *     daemon slot are still as it set them, and puts them back ({@link AuditGuard})
  */
 public record AuditSourceOptions(
     String key,
@@ -23,7 +25,8 @@ public record AuditSourceOptions(
     int receiveBufferBytes,
     Duration receiveTimeout,
     Duration statusPollInterval,
-    Duration maxEventAge) {
+    Duration maxEventAge,
+    Duration tamperCheckInterval) {
 
   public AuditSourceOptions {
     if (key == null || key.isEmpty() || key.length() > 64) {
@@ -32,7 +35,8 @@ public record AuditSourceOptions(
     if (backlogLimit < 1 || receiveBufferBytes < 4096) {
       throw new IllegalArgumentException("backlogLimit >= 1, receiveBufferBytes >= 4096");
     }
-    for (Duration d : new Duration[] {receiveTimeout, statusPollInterval, maxEventAge}) {
+    for (Duration d :
+        new Duration[] {receiveTimeout, statusPollInterval, maxEventAge, tamperCheckInterval}) {
       if (d.isNegative() || d.isZero()) {
         throw new IllegalArgumentException("durations must be positive");
       }
@@ -41,7 +45,7 @@ public record AuditSourceOptions(
 
   /**
    * Backlog 8192 (no loss over 1000 execs in the feasibility probe), network rules, 8 MiB buffer,
-   * 200 ms receive timeout, 1 s status poll, 2 s event age.
+   * 200 ms receive timeout, 1 s status poll, 2 s event age, tamper check every 15 s.
    */
   public static AuditSourceOptions defaults(String key) {
     return new AuditSourceOptions(
@@ -51,6 +55,7 @@ public record AuditSourceOptions(
         8 * 1024 * 1024,
         Duration.ofMillis(200),
         Duration.ofSeconds(1),
-        Duration.ofSeconds(2));
+        Duration.ofSeconds(2),
+        Duration.ofSeconds(15));
   }
 }

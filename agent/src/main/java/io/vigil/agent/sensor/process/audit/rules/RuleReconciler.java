@@ -38,6 +38,34 @@ public final class RuleReconciler {
   private RuleReconciler() {}
 
   /**
+   * The desired rules the kernel does not hold (each must carry {@code key}); changes nothing.
+   * Kernel rules that cannot be decoded are skipped, as {@link #reconcile} skips them.
+   *
+   * @throws IOException when the rules cannot be listed
+   */
+  public static List<AuditRule> missing(RuleTable table, String key, List<AuditRule> desired)
+      throws IOException {
+    List<AuditRule> present = new ArrayList<>();
+    for (byte[] raw : table.list()) {
+      try {
+        AuditRule rule = AuditRuleCodec.decode(raw);
+        if (rule.key().map(key::equals).orElse(false)) {
+          present.add(rule);
+        }
+      } catch (IllegalArgumentException e) {
+        // undecodable: never ours to judge
+      }
+    }
+    List<AuditRule> missing = new ArrayList<>();
+    for (AuditRule r : desired) {
+      if (!present.contains(r) && !missing.contains(r)) {
+        missing.add(r);
+      }
+    }
+    return missing;
+  }
+
+  /**
    * @param desired the rules wanted; each must carry {@code key}
    * @throws IllegalArgumentException when a desired rule does not carry {@code key}
    * @throws IOException when the kernel refuses a change; rules changed before stay changed

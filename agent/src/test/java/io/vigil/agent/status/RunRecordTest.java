@@ -1,0 +1,46 @@
+package io.vigil.agent.status;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.proto.v1.AgentStart.PreviousStop;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** How the previous run ended, from the files a run leaves in its state directory. */
+class RunRecordTest {
+  @TempDir Path dir;
+
+  @Test
+  void firstStartThenUncleanAfterAKillThenCleanAfterAStop() throws Exception {
+    RunRecord first = RunRecord.begin(dir, 1_000_000_000L, 11);
+    assertEquals(PreviousStop.PREVIOUS_STOP_FIRST_START, first.start().getPreviousStop());
+    assertEquals(1_000_000_000L, first.start().getStartedNs());
+    assertTrue(Files.exists(dir.resolve(RunRecord.RUNNING)));
+
+    // killed: never ends cleanly
+    RunRecord second = RunRecord.begin(dir, 2_000_000_000L, 22);
+    assertEquals(PreviousStop.PREVIOUS_STOP_UNCLEAN, second.start().getPreviousStop());
+    String detail = second.start().getDetail();
+    assertTrue(detail.contains("pid 11"), detail);
+    assertTrue(detail.contains("1970-01-01T00:00:01Z"), detail);
+
+    second.endCleanly(1_795_000_000_123_456_789L); // 19 digits, as every time since 2001
+
+    assertFalse(Files.exists(dir.resolve(RunRecord.RUNNING)));
+    RunRecord third = RunRecord.begin(dir, 4_000_000_000L, 33);
+    assertEquals(PreviousStop.PREVIOUS_STOP_CLEAN, third.start().getPreviousStop());
+    assertTrue(third.start().getDetail().contains("2026-11-18T"), third.start().getDetail());
+  }
+
+  @Test
+  void anUnreadableStartRecordIsStillUnclean() throws Exception {
+    Files.writeString(dir.resolve(RunRecord.RUNNING), "garbage " + "9".repeat(400));
+    RunRecord r = RunRecord.begin(dir, 1, 2);
+    assertEquals(PreviousStop.PREVIOUS_STOP_UNCLEAN, r.start().getPreviousStop());
+    assertTrue(r.start().getDetail().contains("unreadable"), r.start().getDetail());
+  }
+}
