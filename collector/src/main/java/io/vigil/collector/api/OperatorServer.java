@@ -151,7 +151,8 @@ public final class OperatorServer implements AutoCloseable {
               new AdminCalls(trustAdmin, tokens, auditLog, WallClock::nowNanos),
               audit,
               trustAdmin,
-              new CollectedFileCalls(collectedFiles));
+              new CollectedFileCalls(collectedFiles),
+              parts.add(new HuntCalls(database, agentCalls, config.hunt(), WallClock::nowNanos)));
       AuthInterceptor auth =
           new AuthInterceptor(new TokenAuthenticator(tokens, WallClock::nowNanos), audit);
       ServerCredentials creds =
