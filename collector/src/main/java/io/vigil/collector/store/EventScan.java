@@ -21,7 +21,8 @@ import java.util.Set;
  * hunt owns an instance and closes it.
  */
 public final class EventScan implements AutoCloseable {
-  static final int CHUNK_ROWS = 4096;
+  /** Rows read by one statement. */
+  public static final int CHUNK_ROWS = 4096;
 
   private final Connection connection;
   private final Map<Long, String> agentOfStream = new HashMap<>();
