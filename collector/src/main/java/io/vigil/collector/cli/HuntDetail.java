@@ -51,7 +51,12 @@ final class HuntDetail {
     String direction = c.getDirection().name().replace("DIRECTION_", "").toLowerCase(Locale.ROOT);
     String src = endpoint(c.getSourceIp(), c.getSourcePort());
     if (c.getDirection() == NetworkConnection.Direction.DIRECTION_LISTEN) {
-      return direction + " " + word(c.getTransport()) + " " + src;
+      // A listening socket's own address is its destination (where clients connect to).
+      String at =
+          c.getDestinationIp().isEmpty()
+              ? src
+              : endpoint(c.getDestinationIp(), c.getDestinationPort());
+      return direction + " " + word(c.getTransport()) + " " + at;
     }
     String dst = endpoint(c.getDestinationIp(), c.getDestinationPort());
     String name =

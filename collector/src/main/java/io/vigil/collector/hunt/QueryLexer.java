@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * Splits a query into tokens: bare words (letters, digits and {@code _ . / : - * @ + % ~ $ #}),
- * double-quoted strings ({@code \"} and {@code \\} escapes), {@code ( ) ,} and the comparison
- * symbols {@code = != < > <= >=}. Stateless.
+ * double-quoted strings ({@code \"} is a quote, {@code \\} a backslash; any other backslash is kept
+ * with the character after it, for regular expressions), {@code ( ) ,} and the comparison symbols
+ * {@code = != < > <= >=}. Stateless.
  */
 final class QueryLexer {
   private QueryLexer() {}
@@ -64,7 +65,7 @@ final class QueryLexer {
         }
         char e = q.charAt(i + 1);
         if (e != '"' && e != '\\') {
-          throw new HuntSyntaxException(i, "unknown escape \\" + shown(e) + ": only \\\" and \\\\");
+          b.append(c); // kept, so a regular expression's \s, \d or \| is written as it is
         }
         b.append(e);
         i += 2;

@@ -65,7 +65,7 @@ class HuntCliTest {
                   "127.0.0.77",
                   8080,
                   curl),
-              connection(NOW - 2_000, Direction.DIRECTION_LISTEN, "0.0.0.0", 4444, "", 0, evil));
+              connection(NOW - 2_000, Direction.DIRECTION_LISTEN, "", 0, "0.0.0.0", 4444, evil));
       long seq = 0;
       for (Event e : events) {
         store

@@ -33,7 +33,7 @@ class HuntQueryTest {
       SampleEvents.connection(
           3, Direction.DIRECTION_OUTBOUND, "10.0.0.5", 40000, "127.0.0.77", 8080, CURL);
   private static final Event LISTEN =
-      SampleEvents.connection(4, Direction.DIRECTION_LISTEN, "0.0.0.0", 4444, "", 0, NC);
+      SampleEvents.connection(4, Direction.DIRECTION_LISTEN, "", 0, "0.0.0.0", 4444, NC);
   private static final Event DNS = SampleEvents.dns(5, "evil.example.com", CURL);
   private static final Event WRITE =
       SampleEvents.file(6, FileEvent.Action.ACTION_CREATE, "/tmp/x.sh", CURL);
@@ -44,11 +44,17 @@ class HuntQueryTest {
 
   @Test
   void curlPipedToShellMatchesTheShellStartedByTheBashWhoseCommandLineHasBoth() {
+    // As in docs/hunting.md: the shell whose parent ran curl into it.
     String q =
-        "kind = exec and ParentCommandLine contains \"curl\" and ParentCommandLine matches"
-            + " \"\\\\|\\\\s*(ba|da)?sh\\\\b\"";
+        "kind = exec and Image matches \"/(ba|da|z)?sh$\" and ParentCommandLine matches"
+            + " \"curl[^|]*\\|\\s*(sudo\\s+)?(ba|da|z)?sh\\b\"";
     assertTrue(hit(q, SH_EXEC));
-    assertTrue(hit(q, CURL_EXEC)); // curl's parent is the same bash
+    assertFalse(hit(q, CURL_EXEC)); // curl is no shell
+    ProcessRef echo = SampleEvents.process("e", 5, "/bin/bash", "bash -c echo id | sh", "alice");
+    assertFalse(hit(q, SampleEvents.exec(8, SH, echo)));
+    ProcessRef saved =
+        SampleEvents.process("e", 6, "/bin/bash", "bash -c curl -o f http://x; sh f", "alice");
+    assertFalse(hit(q, SampleEvents.exec(8, SH, saved)));
     assertFalse(
         hit(q, SampleEvents.exec(9, NC, SampleEvents.process("p", 1, "/bin/bash", "bash", "bob"))));
     assertFalse(hit(q, OUT));
@@ -68,7 +74,7 @@ class HuntQueryTest {
   @Test
   void aFieldTheEventDoesNotHaveMatchesNoComparisonNotEvenNotEqual() {
     assertFalse(hit("CommandLine != foo", OUT));
-    assertFalse(hit("DestinationPort < 100000", LISTEN)); // a listen has no destination port
+    assertFalse(hit("SourcePort < 100000", LISTEN)); // a listen has no source port
     assertTrue(hit("not CommandLine contains foo", OUT));
   }
 
@@ -79,7 +85,7 @@ class HuntQueryTest {
     assertFalse(hit("DestinationIp cidr 10.0.0.0/8", OUT));
     assertTrue(hit("SourceIp cidr 10.0.0.0/8", OUT));
     assertTrue(hit("Initiated = true and direction = outbound", OUT));
-    assertTrue(hit("kind = connection and direction = listen and SourcePort = 4444", LISTEN));
+    assertTrue(hit("kind = connection and direction = listen and DestinationPort = 4444", LISTEN));
     assertFalse(hit("direction = listen", OUT));
     assertTrue(hit("DestinationPort > 8079 and DestinationPort <= 8080", OUT));
     assertFalse(hit("DestinationPort < 8080", OUT));
