@@ -47,7 +47,7 @@ class HuntQueryTest {
     // As in docs/hunting.md: the shell whose parent ran curl into it.
     String q =
         "kind = exec and Image matches \"/(ba|da|z)?sh$\" and ParentCommandLine matches"
-            + " \"curl[^|]*\\|\\s*(sudo\\s+)?(ba|da|z)?sh\\b\"";
+            + " \"curl[^|;&]*\\|\\s*(sudo\\s+)?(ba|da|z)?sh\\b\"";
     assertTrue(hit(q, SH_EXEC));
     assertFalse(hit(q, CURL_EXEC)); // curl is no shell
     ProcessRef echo = SampleEvents.process("e", 5, "/bin/bash", "bash -c echo id | sh", "alice");
