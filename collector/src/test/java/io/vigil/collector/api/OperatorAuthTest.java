@@ -126,8 +126,7 @@ class OperatorAuthTest {
                     GetCollectedFileRequest.newBuilder().setCommandId("no-such-command").build())
                 .hasNext());
     calls.put(
-        "Hunt",
-        s -> s.hunt(HuntRequest.newBuilder().setQuery("kind = exec").build()).hasNext());
+        "Hunt", s -> s.hunt(HuntRequest.newBuilder().setQuery("kind = exec").build()).hasNext());
     return calls;
   }
 
