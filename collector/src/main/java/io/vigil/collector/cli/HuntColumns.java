@@ -5,6 +5,7 @@ import io.vigil.collector.hunt.HuntEvent;
 import io.vigil.collector.hunt.HuntFields;
 import io.vigil.common.cli.CommandLine.UsageException;
 import io.vigil.common.time.WallClock;
+import io.vigil.detect.vigil.LogSourceMapping;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.HuntRow;
 import io.vigil.proto.v1.ProcessRef;
@@ -12,6 +13,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -72,9 +74,7 @@ final class HuntColumns {
 
   /** The header: upper case for the default columns, the fields as named otherwise. */
   String[] header() {
-    return names.stream()
-        .map(n -> chosen ? n : n.toUpperCase(java.util.Locale.ROOT))
-        .toArray(String[]::new);
+    return names.stream().map(n -> chosen ? n : n.toUpperCase(Locale.ROOT)).toArray(String[]::new);
   }
 
   String[] cells(HuntRow row) {
@@ -92,7 +92,7 @@ final class HuntColumns {
     return switch (name) {
       case "time" -> TIME.format(WallClock.toInstant(ev.getEventTimeNs()));
       case "host" -> e.hostname().isEmpty() ? e.agentId() : e.hostname();
-      case "kind" -> EventKinds.name(io.vigil.detect.vigil.LogSourceMapping.kindOf(ev));
+      case "kind" -> EventKinds.name(LogSourceMapping.kindOf(ev));
       case "entity" -> p == null ? "" : p.getEntityId();
       case "user" -> p == null ? "" : user(p);
       case "pid" -> p == null || p.getPid() == 0 ? "" : Integer.toUnsignedString(p.getPid());
