@@ -155,7 +155,8 @@ public final class OperatorServer implements AutoCloseable {
               audit,
               trustAdmin,
               new CollectedFileCalls(collectedFiles),
-              new ProcessTreeCalls(agentCalls, trees));
+              new ProcessTreeCalls(agentCalls, trees),
+              parts.add(new HuntCalls(database, agentCalls, config.hunt(), WallClock::nowNanos)));
       AuthInterceptor auth =
           new AuthInterceptor(new TokenAuthenticator(tokens, WallClock::nowNanos), audit);
       ServerCredentials creds =

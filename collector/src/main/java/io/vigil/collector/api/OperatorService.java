@@ -17,6 +17,8 @@ import io.vigil.proto.v1.FileChunk;
 import io.vigil.proto.v1.GetAlertReply;
 import io.vigil.proto.v1.GetAlertRequest;
 import io.vigil.proto.v1.GetCollectedFileRequest;
+import io.vigil.proto.v1.HuntReply;
+import io.vigil.proto.v1.HuntRequest;
 import io.vigil.proto.v1.ListAgentsReply;
 import io.vigil.proto.v1.ListAgentsRequest;
 import io.vigil.proto.v1.ListAlertsReply;
@@ -67,6 +69,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
   private final TrustAdmin trust;
   private final CollectedFileCalls collected;
   private final ProcessTreeCalls trees;
+  private final HuntCalls hunts;
 
   OperatorService(
       AlertCalls alerts,
@@ -77,9 +80,11 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
       AuditTrail audit,
       TrustAdmin trust,
       CollectedFileCalls collected,
-      ProcessTreeCalls trees) {
+      ProcessTreeCalls trees,
+      HuntCalls hunts) {
     this.collected = collected;
     this.trees = trees;
+    this.hunts = hunts;
     this.alerts = alerts;
     this.agents = agents;
     this.commands = commands;
@@ -277,6 +282,15 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
         log.error("operator API call failed", e);
       }
       o.onError(s.asRuntimeException());
+    }
+  }
+
+  @Override
+  public void hunt(HuntRequest r, StreamObserver<HuntReply> o) {
+    try {
+      hunts.hunt(r, o);
+    } catch (RuntimeException e) {
+      o.onError(status(e).asRuntimeException());
     }
   }
 

@@ -82,6 +82,8 @@ public final class CtlMain {
         audit [list] [--limit N]                     (admin)
         audit verify                                 (admin; exit 0 intact, 1 broken)
         collected get COMMAND_ID --out FILE          (responder; a new file, SHA-256 checked)
+        hunt QUERY [--since T] [--until T] [--limit N] [--host HOST]... [--json|--csv]
+             [--fields F1,F2]   (search stored events, newest first; docs/hunting.md)
       list shows open alerts (new, acknowledged), newest 50, unless told otherwise; --level is the
       lowest level shown; --host is a host name or agent id; --rule a rule id or part of a title.
       tree: the process tree around a process (ancestors, descendants, their network, file and
@@ -106,7 +108,8 @@ public final class CtlMain {
   private static final Set<String> GLOBAL_VALUE_OPTIONS =
       Set.of("--config", "--collector", "--ca", "--token-file");
   private static final Set<String> GLOBAL_FLAGS = Set.of("--help", "--insecure");
-  private static final Set<String> FLAGS = Set.of("--help", "--insecure", "--json", "--tree");
+  private static final Set<String> FLAGS =
+      Set.of("--help", "--insecure", "--json", "--tree", "--csv");
 
   /** Words that take a sub-command, and the options of each command. */
   private static final Set<String> GROUPS =
@@ -134,7 +137,7 @@ public final class CtlMain {
       Set<String> valueOptions = new HashSet<>(GLOBAL_VALUE_OPTIONS);
       OPTIONS.values().forEach(valueOptions::addAll);
       valueOptions.removeAll(FLAGS);
-      CtlArgs a = CtlArgs.parse(args, valueOptions, FLAGS, ContainmentCommands.REPEATABLE);
+      CtlArgs a = CtlArgs.parse(args, valueOptions, FLAGS, repeatable());
       if (a.has("--help") || (!a.words().isEmpty() && a.words().get(0).equals("help"))) {
         out.println(USAGE);
         return 0;
@@ -179,6 +182,7 @@ public final class CtlMain {
           case "collected" -> new CollectedCommands(api, out).run(command, rest, a);
           case "hosts", "commands" -> new HostCommands(api, out).run(command, rest, a);
           case "tree" -> new TreeCommand(api, out).run(rest, a);
+          case "hunt" -> new HuntCommand(api, out, err, nowNs).run(rest, a);
           case "ping",
               "isolate",
               "release",
@@ -235,6 +239,13 @@ public final class CtlMain {
     all.putAll(OperatorCommands.OPTIONS);
     all.putAll(CollectedCommands.OPTIONS);
     all.putAll(TreeCommand.OPTIONS);
+    all.putAll(HuntCommand.OPTIONS);
     return new HashMap<>(all);
+  }
+
+  private static Set<String> repeatable() {
+    Set<String> r = new HashSet<>(ContainmentCommands.REPEATABLE);
+    r.addAll(HuntCommand.REPEATABLE);
+    return r;
   }
 }

@@ -13,8 +13,14 @@ import java.nio.file.Path;
  * @param bootstrapTokenFile {@code operator.bootstrap_token_file}: where the collector writes the
  *     admin token it creates at its first start (while no API token exists), mode 0600 in a 0700
  *     directory; default {@code <collector.state_dir>/operator/admin.token}
+ * @param hunt {@code operator.hunt.*}: limits of hunting ({@link HuntSection})
  */
-public record OperatorSection(HostPort address, Path bootstrapTokenFile) {
+public record OperatorSection(HostPort address, Path bootstrapTokenFile, HuntSection hunt) {
+
+  /** With the default hunting limits. */
+  public OperatorSection(HostPort address, Path bootstrapTokenFile) {
+    this(address, bootstrapTokenFile, HuntSection.DEFAULTS);
+  }
 
   /** Default of {@code operator.address}. */
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7444";
@@ -24,6 +30,6 @@ public record OperatorSection(HostPort address, Path bootstrapTokenFile) {
     Path token =
         node.optionalPath("bootstrap_token_file")
             .orElse(stateDir.resolve("operator").resolve("admin.token"));
-    return new OperatorSection(address, token);
+    return new OperatorSection(address, token, HuntSection.bind(node.child("hunt")));
   }
 }

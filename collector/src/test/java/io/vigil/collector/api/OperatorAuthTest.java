@@ -14,6 +14,7 @@ import io.vigil.proto.v1.CreateApiTokenRequest;
 import io.vigil.proto.v1.CreateEnrollmentTokenRequest;
 import io.vigil.proto.v1.GetAlertRequest;
 import io.vigil.proto.v1.GetCollectedFileRequest;
+import io.vigil.proto.v1.HuntRequest;
 import io.vigil.proto.v1.ListAgentsRequest;
 import io.vigil.proto.v1.ListAlertsRequest;
 import io.vigil.proto.v1.ListApiTokensRequest;
@@ -130,6 +131,8 @@ class OperatorAuthTest {
             s.getCollectedFile(
                     GetCollectedFileRequest.newBuilder().setCommandId("no-such-command").build())
                 .hasNext());
+    calls.put(
+        "Hunt", s -> s.hunt(HuntRequest.newBuilder().setQuery("kind = exec").build()).hasNext());
     return calls;
   }
 

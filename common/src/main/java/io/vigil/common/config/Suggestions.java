@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /** "Did you mean" for misspelt keys and values, by edit distance. Stateless. */
-final class Suggestions {
+public final class Suggestions {
   private Suggestions() {}
 
   /**
@@ -13,7 +13,7 @@ final class Suggestions {
    * edits, or a third of the word's length for long words, and fewer edits than the candidate has
    * characters (so "x" does not suggest "dns").
    */
-  static Optional<String> closest(String word, Collection<String> candidates) {
+  public static Optional<String> closest(String word, Collection<String> candidates) {
     String w = word.toLowerCase(Locale.ROOT);
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
@@ -32,7 +32,7 @@ final class Suggestions {
   }
 
   /** Message suffix such as {@code (did you mean "synthetic"?)}, or empty. */
-  static String didYouMean(String word, Collection<String> candidates) {
+  public static String didYouMean(String word, Collection<String> candidates) {
     return closest(word, candidates).map(s -> " (did you mean \"" + s + "\"?)").orElse("");
   }
 

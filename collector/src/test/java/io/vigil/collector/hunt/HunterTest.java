@@ -1,0 +1,252 @@
+package io.vigil.collector.hunt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.collector.store.EventScan;
+import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.StreamRef;
+import io.vigil.proto.v1.Event;
+import io.vigil.proto.v1.HuntRow;
+import io.vigil.proto.v1.HuntSummary;
+import io.vigil.proto.v1.NetworkConnection.Direction;
+import io.vigil.proto.v1.ProcessRef;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hunts over a real SQLite store: order, bounds, hosts, limit, scan budget, and ingest going on.
+ */
+class HunterTest {
+  private static final long HOUR = 3_600_000_000_000L;
+  private static final long NOW = 1_800_000_000_000_000_000L;
+  private static final Map<String, String> HOSTS = Map.of("agent-1", "web1", "agent-2", "db1");
+
+  @TempDir Path dir;
+  private Path db;
+  private EventStore store;
+  private StreamRef web;
+  private StreamRef dbHost;
+  private long seqWeb;
+  private long seqDb;
+
+  @BeforeEach
+  void open() {
+    db = dir.resolve("vigil.db");
+    store = EventStore.open(db);
+    web = store.events().stream("agent-1", "e1", 1);
+    dbHost = store.events().stream("agent-2", "e1", 1);
+  }
+
+  private void put(StreamRef s, Event e, long receivedNs) {
+    long seq = s == web ? ++seqWeb : ++seqDb;
+    store
+        .events()
+        .insertEvent(
+            s.streamId(),
+            seq,
+            e.getPayloadCase().getNumber(),
+            e.getEventTimeNs(),
+            receivedNs,
+            e.toByteArray());
+  }
+
+  private static ProcessRef proc(String entity, String commandLine) {
+    return SampleEvents.process(entity, 10, "/usr/bin/x", commandLine, "alice");
+  }
+
+  private HuntSummary hunt(
+      String q,
+      long since,
+      long until,
+      int limit,
+      Set<String> agents,
+      long budget,
+      List<HuntRow> rows) {
+    try (EventScan scan = EventScan.open(db)) {
+      return Hunter.run(
+          scan,
+          new Hunter.Plan(HuntQuery.parse(q), since, until, limit, agents, budget),
+          HOSTS,
+          rows::add,
+          () -> false);
+    }
+  }
+
+  private static List<String> entities(List<HuntRow> rows) {
+    return rows.stream()
+        .map(r -> r.getEvent().getProcessExec().getProcess().getEntityId())
+        .toList();
+  }
+
+  @Test
+  void rowsComeNewestStoredFirstWithinTheTimeBoundsAndHosts() {
+    put(
+        web,
+        SampleEvents.exec(NOW - 30 * HOUR, proc("too-old", "curl a"), proc("p", "bash")),
+        NOW - 30 * HOUR);
+    put(
+        web,
+        SampleEvents.exec(NOW - 3 * HOUR, proc("w1", "curl b"), proc("p", "bash")),
+        NOW - 3 * HOUR);
+    put(
+        dbHost,
+        SampleEvents.exec(NOW - 2 * HOUR, proc("d1", "curl c"), proc("p", "bash")),
+        NOW - 2 * HOUR);
+    put(web, SampleEvents.dns(NOW - HOUR, "curl.example", proc("w2", "curl d")), NOW - HOUR);
+    put(web, SampleEvents.exec(NOW - HOUR, proc("w3", "wget e"), proc("p", "bash")), NOW - HOUR);
+    put(web, SampleEvents.exec(NOW + HOUR, proc("future", "curl f"), proc("p", "bash")), NOW);
+    store.commit();
+
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s =
+        hunt(
+            "kind = exec and CommandLine contains curl",
+            NOW - 24 * HOUR,
+            NOW,
+            100,
+            Set.of(),
+            1000,
+            rows);
+    assertEquals(List.of("d1", "w1"), entities(rows));
+    assertEquals("db1", rows.get(0).getHostname());
+    assertEquals("agent-2", rows.get(0).getAgentId());
+    assertEquals(NOW - 2 * HOUR, rows.get(0).getEvent().getReceiveTimeNs());
+    assertEquals(2, s.getMatched());
+    assertFalse(s.getLimited());
+    assertFalse(s.getBudgetExhausted());
+    // Only exec rows in the bounds were decoded: w1, d1, w3 (the dns row was skipped by its kind).
+    assertEquals(3, s.getScanned());
+
+    rows.clear();
+    hunt("CommandLine contains curl", NOW - 24 * HOUR, NOW, 100, Set.of("agent-1"), 1000, rows);
+    assertEquals(List.of("w1"), entities(rows));
+
+    rows.clear();
+    hunt("host = db1 or QueryName = CURL.example", NOW - 24 * HOUR, NOW, 100, Set.of(), 1000, rows);
+    assertEquals(2, rows.size());
+    assertTrue(rows.get(0).getEvent().hasDns());
+    assertEquals("d1", rows.get(1).getEvent().getProcessExec().getProcess().getEntityId());
+  }
+
+  @Test
+  void aBacklogReceivedLateIsFoundByItsEventTime() {
+    put(
+        web,
+        SampleEvents.exec(NOW - 20 * HOUR, proc("spooled", "curl"), proc("p", "bash")),
+        NOW - 60_000_000_000L);
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    hunt("kind = exec", NOW - 24 * HOUR, NOW, 100, Set.of(), 1000, rows);
+    assertEquals(List.of("spooled"), entities(rows));
+  }
+
+  @Test
+  void theRowLimitStopsTheHuntAndSaysSo() {
+    for (int i = 0; i < 20; i++) {
+      put(
+          web,
+          SampleEvents.exec(NOW - HOUR + i, proc("e" + i, "curl"), proc("p", "bash")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s = hunt("kind = exec", NOW - 24 * HOUR, NOW, 5, Set.of(), 1000, rows);
+    assertEquals(List.of("e19", "e18", "e17", "e16", "e15"), entities(rows));
+    assertTrue(s.getLimited());
+    assertEquals(5, s.getMatched());
+    assertEquals(5, s.getScanned());
+  }
+
+  @Test
+  void theScanBudgetStopsTheHuntAndSaysHowFarBackItSearched() {
+    // More than one chunk of rows, so the walk crosses statements.
+    int n = EventScan.CHUNK_ROWS + 100;
+    for (int i = 0; i < n; i++) {
+      put(
+          web,
+          SampleEvents.exec(
+              NOW - HOUR + i, proc("e" + i, i % 2 == 0 ? "curl" : "ls"), proc("p", "bash")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s =
+        hunt("CommandLine = curl", NOW - 24 * HOUR, NOW, 10_000, Set.of(), n - 50, rows);
+    assertTrue(s.getBudgetExhausted());
+    assertEquals(n - 50, s.getScanned());
+    // The oldest row looked at is the 50th stored (index 50), received at NOW - HOUR + 50.
+    assertEquals(NOW - HOUR + 50, s.getCoveredSinceNs());
+    assertEquals((n - 50) / 2, s.getMatched());
+    assertFalse(s.getLimited());
+
+    rows.clear();
+    s = hunt("CommandLine = curl", NOW - 24 * HOUR, NOW, 10_000, Set.of(), n, rows);
+    assertFalse(s.getBudgetExhausted());
+    assertEquals(n / 2, rows.size());
+  }
+
+  @Test
+  void ingestCommitsWhileAHuntIsReadingAndTheHuntSeesOnlyWhatWasCommitted() {
+    for (int i = 0; i < 10; i++) {
+      put(
+          web,
+          SampleEvents.connection(
+              NOW - HOUR + i,
+              Direction.DIRECTION_OUTBOUND,
+              "10.0.0.1",
+              1000 + i,
+              "127.0.0.77",
+              80,
+              proc("c" + i, "")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    put(
+        web,
+        SampleEvents.connection(
+            NOW - 10,
+            Direction.DIRECTION_OUTBOUND,
+            "10.0.0.1",
+            1,
+            "127.0.0.77",
+            80,
+            proc("open", "")),
+        NOW - 10);
+    // That row's transaction is open (not committed) while the hunt runs.
+    List<HuntRow> rows = new ArrayList<>();
+    List<Boolean> committed = new ArrayList<>();
+    try (EventScan scan = EventScan.open(db)) {
+      Hunter.run(
+          scan,
+          new Hunter.Plan(
+              HuntQuery.parse("DestinationIp = 127.0.0.77"),
+              NOW - 24 * HOUR,
+              NOW,
+              100,
+              Set.of(),
+              1000),
+          HOSTS,
+          r -> {
+            if (rows.isEmpty()) {
+              store.commit(); // the writer is not blocked by the reading hunt
+              put(web, SampleEvents.exec(NOW - 5, proc("later", "x"), proc("p", "bash")), NOW - 5);
+              store.commit();
+              committed.add(true);
+            }
+            return rows.add(r);
+          },
+          () -> false);
+    }
+    assertEquals(List.of(true), committed);
+    assertEquals(10, rows.size());
+    assertEquals("c9", rows.get(0).getEvent().getConnection().getProcess().getEntityId());
+  }
+}
