@@ -258,8 +258,8 @@ public final class Rsyslog implements AutoCloseable {
 
   /**
    * The server key as PKCS#8 PEM whose inner SEC1 structure carries the curve and the public key:
-   * GnuTLS rejects the JDK's encoding, which leaves both out ("ASN1 parser: Element was not
-   * found").
+   * GnuTLS rejects the JDK's encoding, which leaves the public key out ("ASN1 parser: Element was
+   * not found").
    */
   private static String gnutlsKey(CertificateAuthority.Issued server) throws IOException {
     PrivateKeyInfo jdk = PrivateKeyInfo.getInstance(server.key().getEncoded());
