@@ -144,7 +144,9 @@ public final class Rsyslog implements AutoCloseable {
     }
     List<Received> out = new ArrayList<>();
     try {
-      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      String text = Files.readString(file, StandardCharsets.UTF_8);
+      // Only whole lines: rsyslog may be in the middle of writing the last one.
+      for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
         if (line.isBlank()) {
           continue;
         }

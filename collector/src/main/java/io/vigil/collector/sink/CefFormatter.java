@@ -31,9 +31,10 @@ final class CefFormatter {
   static final int MAX_PATH_BYTES = 1024;
   static final int MAX_COMMAND_LINE_BYTES = 2048;
 
-  /** Each matched value, and all matched fields together (as JSON, escaped). */
+  /** Each matched value (and field name). */
   static final int MAX_MATCHED_VALUE_BYTES = 256;
 
+  /** All matched fields together, as JSON, escaped. */
   static final int MAX_MATCHED_BYTES = 2048;
 
   private static final Map<String, Integer> SEVERITY =

@@ -1,7 +1,6 @@
 package io.vigil.collector.sink;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +23,9 @@ public final class SyslogSender implements AlertSender {
   private final SyslogTransport transport;
 
   /**
-   * @throws IllegalArgumentException when the target is unusable: unknown transport or facility, a
-   *     port outside 1..65535, a message limit under {@link #MIN_MESSAGE_BYTES}, or a CA file that
-   *     cannot be read
+   * @throws IllegalArgumentException when the target is unusable: unknown transport or facility, no
+   *     host, a port outside 1..65535, a message limit under {@link #MIN_MESSAGE_BYTES}, or a CA
+   *     file that cannot be read
    */
   public SyslogSender(SyslogTarget target) {
     this(target, localHostName());
@@ -36,6 +35,9 @@ public final class SyslogSender implements AlertSender {
   public SyslogSender(SyslogTarget target, String hostname) {
     this.target = target;
     String transportName = String.valueOf(target.transport()).toLowerCase(Locale.ROOT);
+    if (target.host() == null || target.host().isBlank()) {
+      throw new IllegalArgumentException("syslog host is empty");
+    }
     if (target.port() < 1 || target.port() > 65535) {
       throw new IllegalArgumentException("syslog port " + target.port() + " is not 1..65535");
     }
@@ -117,8 +119,6 @@ public final class SyslogSender implements AlertSender {
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {
-      return "-";
-    } catch (UncheckedIOException e) {
       return "-";
     }
   }
