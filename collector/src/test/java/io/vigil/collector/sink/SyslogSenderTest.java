@@ -96,6 +96,29 @@ class SyslogSenderTest {
   }
 
   @Test
+  void udpToAPortNobodyListensOnFailsALaterSend() throws Exception {
+    int port;
+    try (java.net.DatagramSocket s =
+        new java.net.DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    try (SyslogSender sender = new SyslogSender(target("udp", "127.0.0.1", port, null))) {
+      // The first datagram goes out; the ICMP port unreachable it draws fails a later send.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      IOException failed = null;
+      while (failed == null && System.nanoTime() < deadline) {
+        try {
+          sender.send(List.of(alert(1)));
+          Thread.sleep(50);
+        } catch (IOException e) {
+          failed = e;
+        }
+      }
+      assertTrue(failed instanceof java.net.PortUnreachableException, String.valueOf(failed));
+    }
+  }
+
+  @Test
   void tlsChecksTheReceiversNameAgainstItsCertificate() throws Exception {
     Path ca = dir.resolve("ca.pem");
     PemFiles.write(ca, CertificateAuthority.pem(CA.certificate()), false);
