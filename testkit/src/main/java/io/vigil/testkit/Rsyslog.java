@@ -99,10 +99,19 @@ public final class Rsyslog implements AutoCloseable {
     PemFiles.write(
         dir.resolve("server.pem"), CertificateAuthority.pem(server.certificate()), false);
     PemFiles.write(dir.resolve("server.key"), gnutlsKey(server), true);
-    Rsyslog r = new Rsyslog(dir.toAbsolutePath(), freeUdpPort(), Ports.free(), Ports.free());
-    Files.writeString(r.dir.resolve("rsyslog.conf"), r.config(), StandardCharsets.UTF_8);
-    r.launch();
-    return r;
+    for (int attempt = 1; ; attempt++) {
+      Rsyslog r = new Rsyslog(dir.toAbsolutePath(), freeUdpPort(), Ports.free(), Ports.free());
+      Files.writeString(r.dir.resolve("rsyslog.conf"), r.config(), StandardCharsets.UTF_8);
+      try {
+        r.launch();
+        return r;
+      } catch (AssertionError e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        // Another process may have taken a port between the check and rsyslogd's bind.
+      }
+    }
   }
 
   public int udpPort() {
@@ -226,16 +235,21 @@ public final class Rsyslog implements AutoCloseable {
             dir.resolve("rsyslogd.log"),
             Map.of());
     VigilProcess p = process;
-    Poll.until(
-        Duration.ofSeconds(30),
-        () -> "rsyslogd did not bind its ports; log: " + log(),
-        () ->
-            !p.isAlive()
-                || (bound("/proc/net/tcp", tcpPort, true)
-                    && bound("/proc/net/tcp", tlsPort, true)
-                    && bound("/proc/net/udp", udpPort, false)));
-    if (!p.isAlive()) {
-      throw new AssertionError("rsyslogd exited at start; log: " + log());
+    try {
+      Poll.until(
+          Duration.ofSeconds(30),
+          () -> "rsyslogd did not bind its ports; log: " + log(),
+          () ->
+              !p.isAlive()
+                  || (bound("/proc/net/tcp", tcpPort, true)
+                      && bound("/proc/net/tcp", tlsPort, true)
+                      && bound("/proc/net/udp", udpPort, false)));
+      if (!p.isAlive()) {
+        throw new AssertionError("rsyslogd exited at start; log: " + log());
+      }
+    } catch (AssertionError | InterruptedException e) {
+      close(); // a half-started rsyslogd (a listener refused) must not outlive the test
+      throw e;
     }
   }
 
