@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  * @param operator {@code operator.*}: the operator API ({@code vigilctl})
  * @param enrollment {@code enrollment.*}: agent enrolment and certificate validity
+ * @param health {@code health.*}: thresholds of the fleet health alerts
  */
 public record CollectorConfig(
     Path stateDir,
@@ -42,7 +43,8 @@ public record CollectorConfig(
     IntelSection intel,
     MetricsSection metrics,
     OperatorSection operator,
-    EnrollmentSection enrollment) {
+    EnrollmentSection enrollment,
+    HealthSection health) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -80,6 +82,7 @@ public record CollectorConfig(
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
     OperatorSection operator = OperatorSection.bind(root.child("operator"), stateDir);
     EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
+    HealthSection health = HealthSection.bind(root.child("health"));
     root.finish();
     return new CollectorConfig(
         stateDir,
@@ -93,6 +96,7 @@ public record CollectorConfig(
         intel,
         metrics,
         operator,
-        enrollment);
+        enrollment,
+        health);
   }
 }
