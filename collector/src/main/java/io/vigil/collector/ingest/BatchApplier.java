@@ -94,7 +94,7 @@ final class BatchApplier {
     Long skew = batch.getSentTimeNs() == 0 ? null : now - batch.getSentTimeNs();
     store.agents().touch(key.agentId(), now, skew);
     if (skew != null) {
-      health.skew(ctx, key, skew, now);
+      health.skew(ctx, key, -skew, now); // agent minus collector
     }
     int received = n;
     ctx.afterCommit.add(() -> tally.publish(metrics, received));

@@ -104,7 +104,7 @@ final class HealthApplier {
               hello.getLastSpooledSeq()));
     }
     if (hello.getSentTimeNs() != 0) {
-      skew(ctx, key, now - hello.getSentTimeNs(), now);
+      skew(ctx, key, hello.getSentTimeNs() - now, now);
     }
   }
 

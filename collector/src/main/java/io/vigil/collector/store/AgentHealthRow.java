@@ -10,7 +10,8 @@ package io.vigil.collector.store;
  * @param currentEpoch the stream epoch of the agent's newest Hello, empty when none
  * @param spooledSeq the highest seq the agent said it spooled (Hello, statuses), 0 when unknown
  * @param storedSeq the watermark of the current epoch's stream
- * @param clockSkewNs agent clock minus collector clock, 0 when unknown
+ * @param clockSkewNs agent clock minus collector clock, 0 when unknown (the agents table keeps the
+ *     opposite, collector minus agent)
  * @param silentSinceNs when the agent was declared silent, 0 when it is not
  */
 public record AgentHealthRow(

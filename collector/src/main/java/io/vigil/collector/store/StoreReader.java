@@ -129,7 +129,7 @@ public final class StoreReader implements AutoCloseable {
     return query(
         "SELECT a.agent_id, a.last_status, coalesce(a.last_status_ns, 0),"
             + " coalesce(a.current_epoch, ''), coalesce(a.spooled_seq, 0),"
-            + " coalesce(s.watermark, 0), coalesce(a.clock_skew_ns, 0),"
+            + " coalesce(s.watermark, 0), -coalesce(a.clock_skew_ns, 0),"
             + " coalesce(a.silent_since_ns, 0) FROM agents a LEFT JOIN streams s"
             + " ON s.agent_id = a.agent_id AND s.epoch = a.current_epoch ORDER BY a.agent_id",
         ps -> {},
