@@ -11,6 +11,7 @@ import io.vigil.collector.store.HealthWrites;
 import io.vigil.collector.store.HoleRow;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.StreamRef;
+import io.vigil.common.text.JsonStrings;
 import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.Event;
@@ -40,9 +41,6 @@ import java.util.function.Supplier;
  * transaction an open clock-skew alert of the agent stands for it. Writer thread only.
  */
 final class HealthApplier {
-  /** Most agents declared silent by one check (the rest wait for the next). */
-  private static final int MAX_SILENT_PER_CHECK = 1000;
-
   private static final int STATUS_KIND = Event.PayloadCase.AGENT_STATUS.getNumber();
   private static final int GAP_KIND = Event.PayloadCase.GAP.getNumber();
 
@@ -78,12 +76,16 @@ final class HealthApplier {
     this.startedNs = startedNs;
   }
 
-  /** The epoch of the agent's previous Hello, read before a new Hello is recorded; or null. */
-  String previousEpoch(String agentId) {
+  /**
+   * Before a Hello is recorded: ends the agent's silence (first, a write: see {@link
+   * HealthWrites#endSilence}) and returns the epoch of its previous Hello, or null.
+   */
+  String beforeHello(String agentId) {
+    store.health().endSilence(agentId);
     return store.health().currentEpoch(agentId);
   }
 
-  /** A Hello was recorded (after {@link #previousEpoch}). */
+  /** A Hello was recorded (after {@link #beforeHello}). */
   void helloRecorded(WriteContext ctx, WriteTask.OpenStream task, String previousEpoch) {
     StreamKey key = task.key();
     Hello hello = task.hello();
@@ -186,22 +188,23 @@ final class HealthApplier {
     if (startedNs > before) {
       return 0; // the collector has not listened long enough to say who is silent
     }
-    Set<String> live = connected.get();
-    HealthWrites health = store.health();
-    int n = 0;
-    for (HealthWrites.Quiet q : health.quietSince(before, MAX_SILENT_PER_CHECK)) {
-      if (live.contains(q.agentId())) {
-        continue; // connected and quiet: alive, with nothing to say
+    StringBuilder live = new StringBuilder("[");
+    for (String id : connected.get()) {
+      if (live.length() > 1) {
+        live.append(',');
       }
-      health.markSilent(q.agentId(), now);
+      JsonStrings.quote(id, live);
+    }
+    List<HealthWrites.Quiet> silent =
+        store.health().markSilent(before, now, live.append(']').toString());
+    for (HealthWrites.Quiet q : silent) {
       StreamRef stream = streams.get(new StreamKey(q.agentId(), q.epoch()), now);
       raise(
           ctx,
           collectorAnchor(q.agentId(), stream, now),
           HealthAlerts.silent(q.agentId(), q.lastSeenNs(), now, silentAfter));
-      n++;
     }
-    return n;
+    return silent.size();
   }
 
   /** The transaction rolled back: forget the episodes it may have started or ended. */

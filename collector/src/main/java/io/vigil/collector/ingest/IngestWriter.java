@@ -228,7 +228,7 @@ final class IngestWriter implements Runnable {
       return () -> b.future().complete(watermark);
     } else if (task instanceof WriteTask.OpenStream o) {
       failedStreams.remove(o.key()); // a new session resumes from the committed watermark
-      String previousEpoch = health.previousEpoch(o.key().agentId());
+      String previousEpoch = health.beforeHello(o.key().agentId());
       long watermark = agents.openStream(o);
       health.helloRecorded(ctx, o, previousEpoch);
       return () -> o.future().complete(watermark);

@@ -33,11 +33,26 @@ public final class HealthWrites {
     }
   }
 
-  /** A Hello was recorded: keeps what the agent says it spooled and ends a silence. */
-  public void helloSeen(String agentId, long spooledSeq) {
+  /**
+   * A Hello is being recorded: ends the agent's silence. A write, so that it comes first in the
+   * Hello's transaction: a transaction that reads first cannot wait for the write lock (SQLite
+   * refuses the upgrade at once when another connection writes).
+   */
+  public void endSilence(String agentId) {
     try {
       PreparedStatement ps =
-          statements.get("UPDATE agents SET spooled_seq=?, silent_since_ns=NULL WHERE agent_id=?");
+          statements.get("UPDATE agents SET silent_since_ns=NULL WHERE agent_id=?");
+      ps.setString(1, agentId);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot update agent " + agentId, e);
+    }
+  }
+
+  /** A Hello was recorded: keeps the highest seq the agent says it spooled. */
+  public void helloSeen(String agentId, long spooledSeq) {
+    try {
+      PreparedStatement ps = statements.get("UPDATE agents SET spooled_seq=? WHERE agent_id=?");
       ps.setLong(1, spooledSeq);
       ps.setString(2, agentId);
       ps.executeUpdate();
@@ -75,20 +90,32 @@ public final class HealthWrites {
   }
 
   /**
-   * Agents not declared silent yet, last seen before {@code beforeNs}, not revoked, oldest first
-   * (at most {@code limit}).
+   * Declares silent since {@code nowNs} every agent not declared silent yet, last seen before
+   * {@code beforeNs}, not connected and not revoked; returns them. Writes first (see {@link
+   * #endSilence}), then reads back what it marked.
+   *
+   * @param connectedJson the ids of the connected agents as a JSON array of strings
    */
-  public List<Quiet> quietSince(long beforeNs, int limit) {
+  public List<Quiet> markSilent(long beforeNs, long nowNs, String connectedJson) {
     try {
+      PreparedStatement mark =
+          statements.get(
+              "UPDATE agents SET silent_since_ns=? WHERE silent_since_ns IS NULL"
+                  + " AND last_seen_ns<? AND current_epoch IS NOT NULL"
+                  + " AND agent_id NOT IN (SELECT value FROM json_each(?))"
+                  + " AND NOT EXISTS (SELECT 1 FROM enrolled_agents e"
+                  + " WHERE e.agent_id=agents.agent_id AND e.revoked_ns IS NOT NULL)");
+      mark.setLong(1, nowNs);
+      mark.setLong(2, beforeNs);
+      mark.setString(3, connectedJson);
+      if (mark.executeUpdate() == 0) {
+        return List.of();
+      }
       PreparedStatement ps =
           statements.get(
-              "SELECT a.agent_id, a.current_epoch, a.last_seen_ns FROM agents a"
-                  + " WHERE a.silent_since_ns IS NULL AND a.last_seen_ns<?"
-                  + " AND a.current_epoch IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-                  + " enrolled_agents e WHERE e.agent_id=a.agent_id AND e.revoked_ns IS NOT NULL)"
-                  + " ORDER BY a.last_seen_ns LIMIT ?");
-      ps.setLong(1, beforeNs);
-      ps.setInt(2, limit);
+              "SELECT agent_id, current_epoch, last_seen_ns FROM agents WHERE silent_since_ns=?"
+                  + " ORDER BY last_seen_ns");
+      ps.setLong(1, nowNs);
       List<Quiet> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -97,19 +124,7 @@ public final class HealthWrites {
       }
       return out;
     } catch (SQLException e) {
-      throw new StoreException("cannot look for silent agents", e);
-    }
-  }
-
-  /** Declares the agent silent since {@code nowNs} (until its next Hello). */
-  public void markSilent(String agentId, long nowNs) {
-    try {
-      PreparedStatement ps = statements.get("UPDATE agents SET silent_since_ns=? WHERE agent_id=?");
-      ps.setLong(1, nowNs);
-      ps.setString(2, agentId);
-      ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new StoreException("cannot update agent " + agentId, e);
+      throw new StoreException("cannot declare agents silent", e);
     }
   }
 
