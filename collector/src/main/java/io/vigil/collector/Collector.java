@@ -6,6 +6,7 @@ import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.DetectionStart;
 import io.vigil.collector.fim.FimOptions;
+import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
@@ -124,7 +125,12 @@ public final class Collector implements AutoCloseable {
             outputs,
             detection,
             alertOutputs,
-            FimOptions.defaults().withMaxEntriesPerAgent(config.ingest().fimMaxEntriesPerAgent()));
+            FimOptions.defaults().withMaxEntriesPerAgent(config.ingest().fimMaxEntriesPerAgent()),
+            new HealthOptions(
+                config.health().silentAfter(),
+                config.health().checkInterval(),
+                config.health().maxClockSkew()),
+            agents::ids);
     parts.add(ingest); // closed before the store: it drains into it
     if (!config.sinks().isEmpty()) {
       // Each sink reads the alerts after its cursor on its own connection; an idle one looks for
@@ -194,7 +200,8 @@ public final class Collector implements AutoCloseable {
             config.store().path(),
             trust, // null with --insecure: no enrolment
             auditLog,
-            queue);
+            queue,
+            config.health().maxClockSkew());
     parts.add(operator); // closed before ingest and the store: its calls read and write them
 
     if (config.metrics().listen().isPresent()) {

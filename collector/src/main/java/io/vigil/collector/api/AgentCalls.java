@@ -1,6 +1,8 @@
 package io.vigil.collector.api;
 
 import io.grpc.Status;
+import io.vigil.collector.health.HealthProblems;
+import io.vigil.collector.store.AgentHealthRow;
 import io.vigil.collector.store.AgentRow;
 import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.StoreReader;
@@ -8,12 +10,16 @@ import io.vigil.collector.stream.ConnectedAgents;
 import io.vigil.collector.trust.TrustAdmin;
 import io.vigil.proto.v1.AgentRecord;
 import io.vigil.proto.v1.ListAgentsReply;
+import io.vigil.proto.v1.ListAgentsRequest;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * ListAgents, and finding the one agent a host name or agent id means: the agents table (every
@@ -28,13 +34,25 @@ final class AgentCalls {
   private final TrustAdmin trust;
   private final ConnectedAgents connected;
   private final CommandStore commands;
+  private final long maxClockSkewNs;
+  private final LongSupplier nowNs;
 
+  /**
+   * @param maxClockSkew {@code health.max_clock_skew}: a larger skew is one of an agent's problems
+   */
   AgentCalls(
-      StoreReader reader, TrustAdmin trust, ConnectedAgents connected, CommandStore commands) {
+      StoreReader reader,
+      TrustAdmin trust,
+      ConnectedAgents connected,
+      CommandStore commands,
+      Duration maxClockSkew,
+      LongSupplier nowNs) {
     this.reader = reader;
     this.trust = trust;
     this.connected = connected;
     this.commands = commands;
+    this.maxClockSkewNs = maxClockSkew.toNanos();
+    this.nowNs = nowNs;
   }
 
   /** Every agent the collector knows, by host name then agent id. */
@@ -56,6 +74,9 @@ final class AgentCalls {
     Set<String> live = connected.ids();
     Map<String, Integer> pending = commands.pendingCounts();
     Map<String, CommandStore.Isolation> isolation = commands.isolation();
+    Map<String, AgentHealthRow> health = new HashMap<>();
+    reader.agentHealth().forEach(h -> health.put(h.agentId(), h));
+    long now = nowNs.getAsLong();
     List<AgentRecord> out = new ArrayList<>();
     for (AgentRecord.Builder b : byId.values()) {
       String id = b.getAgentId();
@@ -64,13 +85,22 @@ final class AgentCalls {
       if (i != null) {
         b.setIsolated(i.isolated()).setIsolationChangedNs(i.changedNs());
       }
+      b.setHealth(AgentHealthView.of(health.get(id)));
+      b.getHealthBuilder().addAllProblems(HealthProblems.of(b.build(), now, maxClockSkewNs));
       out.add(b.build());
     }
     out.sort(Comparator.comparing(AgentRecord::getHostname).thenComparing(AgentRecord::getAgentId));
     return out;
   }
 
-  ListAgentsReply list() {
+  /**
+   * Every agent, or with {@code request.host} the one it names (as {@link #resolve} finds it:
+   * NOT_FOUND when none).
+   */
+  ListAgentsReply list(ListAgentsRequest request) {
+    if (!request.getHost().isEmpty()) {
+      return ListAgentsReply.newBuilder().addAgents(resolve(request.getHost())).build();
+    }
     return ListAgentsReply.newBuilder().addAllAgents(agents()).build();
   }
 

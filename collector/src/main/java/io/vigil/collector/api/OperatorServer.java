@@ -8,6 +8,7 @@ import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.vigil.collector.command.CommandQueue;
 import io.vigil.collector.config.OperatorSection;
+import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.store.ApiTokenStore;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
@@ -23,6 +24,7 @@ import io.vigil.common.time.WallClock;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,6 +40,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class OperatorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(OperatorServer.class);
+
+  /** {@code health.max_clock_skew} when the caller does not give it. */
+  private static final Duration DEFAULT_SKEW = HealthOptions.defaults().maxClockSkew();
 
   /** Largest request accepted: operator requests are small. */
   static final int MAX_REQUEST_BYTES = 1 << 20;
@@ -92,7 +97,8 @@ public final class OperatorServer implements AutoCloseable {
       throw e;
     }
     // From here the server owns them: it closes them when it closes or fails to start.
-    return start(config, certChain, key, insecure, database, trust, auditLog, queue, own);
+    return start(
+        config, certChain, key, insecure, database, trust, auditLog, queue, DEFAULT_SKEW, own);
   }
 
   /**
@@ -113,7 +119,36 @@ public final class OperatorServer implements AutoCloseable {
       AuditLog auditLog,
       CommandQueue queue)
       throws IOException {
-    return start(config, certChain, key, insecure, database, trust, auditLog, queue, new Closer());
+    return start(config, certChain, key, insecure, database, trust, auditLog, queue, DEFAULT_SKEW);
+  }
+
+  /**
+   * As {@link #start(OperatorSection, Path, Path, boolean, Path, TrustAdmin, AuditLog,
+   * CommandQueue)}, with the collector's {@code health.max_clock_skew}, beyond which ListAgents
+   * names an agent's clock skew as a problem.
+   */
+  public static OperatorServer start(
+      OperatorSection config,
+      Path certChain,
+      Path key,
+      boolean insecure,
+      Path database,
+      TrustAdmin trust,
+      AuditLog auditLog,
+      CommandQueue queue,
+      Duration maxClockSkew)
+      throws IOException {
+    return start(
+        config,
+        certChain,
+        key,
+        insecure,
+        database,
+        trust,
+        auditLog,
+        queue,
+        maxClockSkew,
+        new Closer());
   }
 
   private static OperatorServer start(
@@ -125,6 +160,7 @@ public final class OperatorServer implements AutoCloseable {
       TrustAdmin trust,
       AuditLog auditLog,
       CommandQueue queue,
+      Duration maxClockSkew,
       Closer owned)
       throws IOException {
     TrustAdmin trustAdmin = trust == null ? new NoTrust() : trust;
@@ -144,7 +180,9 @@ public final class OperatorServer implements AutoCloseable {
       BootstrapToken.ensure(tokens, config.bootstrapTokenFile(), WallClock::nowNanos);
 
       AuditTrail audit = new AuditTrail(auditLog, WallClock::nowNanos);
-      AgentCalls agentCalls = new AgentCalls(reader, trustAdmin, queue.agents(), queue.store());
+      AgentCalls agentCalls =
+          new AgentCalls(
+              reader, trustAdmin, queue.agents(), queue.store(), maxClockSkew, WallClock::nowNanos);
       OperatorService service =
           new OperatorService(
               new AlertCalls(reader, triage),

@@ -126,7 +126,7 @@ final class OperatorService extends OperatorServiceGrpc.OperatorServiceImplBase 
 
   @Override
   public void listAgents(ListAgentsRequest r, StreamObserver<ListAgentsReply> o) {
-    call(o, agents::list);
+    call(o, () -> agents.list(r));
   }
 
   @Override

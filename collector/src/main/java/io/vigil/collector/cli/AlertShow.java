@@ -72,12 +72,23 @@ final class AlertShow {
     StoredJson.object(a.indicatorJson()).ifPresent(i -> indicator(out, i));
     StoredJson.parse(a.groupKeyJson()).ifPresent(g -> line(out, "group", Shown.longText(json(g))));
     out.add("event");
-    out.add(
-        "  "
-            + eventLine(
-                a.hostname(),
-                new RelatedEvent(
-                    "anchor", a.agentId(), a.epoch(), a.seq(), a.eventTimeNs(), a.eventPayload())));
+    if (a.eventKind() == 0) {
+      // A health alert the collector raised itself (silence, new epoch, clock skew, a hole):
+      // anchored on a position of the agent's stream, not on an event of it.
+      out.add("  (none: raised by the collector at " + Shown.text(a.epoch()) + "#" + a.seq() + ")");
+    } else {
+      out.add(
+          "  "
+              + eventLine(
+                  a.hostname(),
+                  new RelatedEvent(
+                      "anchor",
+                      a.agentId(),
+                      a.epoch(),
+                      a.seq(),
+                      a.eventTimeNs(),
+                      a.eventPayload())));
+    }
     if (!d.events().isEmpty()) {
       out.add(
           "other events ("

@@ -51,7 +51,7 @@ public final class CtlMain {
       """
       usage: vigilctl [CONNECTION] COMMAND [ARGS] [OPTIONS]
         alerts list [--state new,acknowledged,closed|open|all] [--level LEVEL] [--host HOST]
-                    [--rule RULE] [--source sigma|correlation|intel|fim] [--since T]
+                    [--rule RULE] [--source sigma|correlation|intel|fim|health] [--since T]
                     [--until T] [--limit N] [--json]
         alerts show ID [--json]
         alerts ack ID [--note TEXT]                  (responder)
@@ -63,6 +63,7 @@ public final class CtlMain {
         whoami
         agents
         hosts [--json]
+        host HOST [--json]
         commands [HOST] [--limit N] [--json]
         tree HOST ENTITY [--max-events N] [--depth N] [--json]
         ping HOST                                    (responder; COMMAND OPTIONS below)
@@ -180,7 +181,8 @@ public final class CtlMain {
           case "token", "api-token" -> new TokenCommands(api, out, nowNs).run(command, rest, a);
           case "agents", "agent" -> new AgentCommands(api, out).run(command, rest, a);
           case "collected" -> new CollectedCommands(api, out).run(command, rest, a);
-          case "hosts", "commands" -> new HostCommands(api, out).run(command, rest, a);
+          case "hosts", "host", "commands" ->
+              new HostCommands(api, out, nowNs).run(command, rest, a);
           case "tree" -> new TreeCommand(api, out).run(rest, a);
           case "hunt" -> new HuntCommand(api, out, err, nowNs).run(rest, a);
           case "ping",

@@ -1,36 +1,50 @@
 package io.vigil.collector.cli;
 
+import io.vigil.collector.health.HealthProblems;
 import io.vigil.common.cli.CommandLine.UsageException;
+import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentRecord;
 import io.vigil.proto.v1.CommandRecord;
 import io.vigil.proto.v1.ListAgentsRequest;
 import io.vigil.proto.v1.ListCommandsRequest;
+import io.vigil.proto.v1.SensorState;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * {@code vigilctl hosts} (each agent: host, agent id, connected, last seen, isolated, pending
- * commands) and {@code vigilctl commands [HOST] [--limit N]} (the command queue newest first, with
- * status and result). Everything is escaped for the terminal; {@code --json} prints one object a
- * line. Not thread-safe.
+ * commands, version, degraded sensors, drops, spool backlog, problems), {@code vigilctl host HOST}
+ * (everything of one host's health, {@link HostDetail}) and {@code vigilctl commands [HOST]
+ * [--limit N]} (the command queue newest first, with status and result). Everything is escaped for
+ * the terminal; {@code --json} prints one object a line. Not thread-safe.
  */
 final class HostCommands {
   static final Map<String, Set<String>> OPTIONS =
-      Map.of("hosts", Set.of("--json"), "commands", Set.of("--limit", "--json"));
+      Map.of(
+          "hosts",
+          Set.of("--json"),
+          "host",
+          Set.of("--json"),
+          "commands",
+          Set.of("--limit", "--json"));
 
   private final CtlApi api;
   private final PrintStream out;
+  private final LongSupplier nowNs;
 
-  HostCommands(CtlApi api, PrintStream out) {
+  HostCommands(CtlApi api, PrintStream out, LongSupplier nowNs) {
     this.api = api;
     this.out = out;
+    this.nowNs = nowNs;
   }
 
   int run(String command, List<String> words, CtlArgs args) throws UsageException {
     switch (command) {
       case "hosts" -> hosts(TokenCommands.words(command, words, 0), args.has("--json"));
+      case "host" -> host(words, args.has("--json"));
       case "commands" -> commands(words, args);
       default -> throw new UsageException("unknown command " + Shown.text(command));
     }
@@ -42,7 +56,7 @@ final class HostCommands {
     List<AgentRecord> agents =
         api.call(s -> s.listAgents(ListAgentsRequest.getDefaultInstance())).getAgentsList();
     if (json) {
-      agents.forEach(a -> out.println(CommandView.json(a)));
+      agents.forEach(a -> out.println(HostJson.of(a)));
       return;
     }
     if (agents.isEmpty()) {
@@ -51,7 +65,17 @@ final class HostCommands {
     }
     TextTable t =
         new TextTable(
-            "HOST", "AGENT_ID", "CONNECTED", "LAST SEEN (UTC)", "ISOLATED", "PENDING COMMANDS");
+            "HOST",
+            "AGENT_ID",
+            "CONNECTED",
+            "LAST SEEN (UTC)",
+            "ISOLATED",
+            "PENDING COMMANDS",
+            "VERSION",
+            "DEGRADED",
+            "DROPS",
+            "BACKLOG",
+            "PROBLEMS");
     for (AgentRecord a : agents) {
       t.row(
           AgentCommands.host(a),
@@ -62,9 +86,43 @@ final class HostCommands {
               ? "no"
               : (a.getIsolated() ? "yes since " : "no since ")
                   + Shown.seconds(a.getIsolationChangedNs()),
-          Integer.toString(a.getPendingCommands()));
+          Integer.toString(a.getPendingCommands()),
+          a.getAgentVersion().isEmpty() ? "-" : a.getAgentVersion(),
+          Long.toString(
+              a.getHealth().getStatus().getSensorsList().stream()
+                  .filter(SensorState::getDegraded)
+                  .count()),
+          Long.toUnsignedString(drops(a.getHealth().getStatus().getCounters())),
+          Long.toString(HealthProblems.backlog(a.getHealth())),
+          Integer.toString(a.getHealth().getProblemsCount()));
     }
     t.lines().forEach(out::println);
+  }
+
+  /** Everything the collector knows of one host's health; NOT_FOUND (exit 1) for no such host. */
+  private void host(List<String> words, boolean json) throws UsageException {
+    if (words.size() != 1) {
+      throw new UsageException(
+          "host takes one HOST (a host name as enrolled or an agent id), got "
+              + (words.isEmpty() ? "none" : Shown.text(String.join(" ", words))));
+    }
+    ListAgentsRequest r = ListAgentsRequest.newBuilder().setHost(words.get(0)).build();
+    for (AgentRecord a : api.call(s -> s.listAgents(r)).getAgentsList()) {
+      if (json) {
+        out.println(HostJson.of(a));
+      } else {
+        HostDetail.format(a, nowNs.getAsLong()).forEach(out::println);
+      }
+    }
+  }
+
+  /** Events the agent dropped before its spool, all reasons. */
+  private static long drops(AgentCounters c) {
+    long n = 0;
+    for (long v : c.getDroppedMap().values()) {
+      n += v;
+    }
+    return n;
   }
 
   private void commands(List<String> words, CtlArgs args) throws UsageException {

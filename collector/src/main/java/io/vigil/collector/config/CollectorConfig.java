@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param enrollment {@code enrollment.*}: agent enrolment and certificate validity
  * @param sinks {@code sinks.NAME.*}: the enabled alert sinks (syslog, webhook, JSON lines), in file
  *     order
+ * @param health {@code health.*}: thresholds of the fleet health alerts
  */
 public record CollectorConfig(
     Path stateDir,
@@ -46,7 +47,8 @@ public record CollectorConfig(
     MetricsSection metrics,
     OperatorSection operator,
     EnrollmentSection enrollment,
-    List<SinkSettings> sinks) {
+    List<SinkSettings> sinks,
+    HealthSection health) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -85,6 +87,7 @@ public record CollectorConfig(
     OperatorSection operator = OperatorSection.bind(root.child("operator"), stateDir);
     EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
     List<SinkSettings> sinks = SinksSection.bind(root);
+    HealthSection health = HealthSection.bind(root.child("health"));
     root.finish();
     return new CollectorConfig(
         stateDir,
@@ -99,6 +102,7 @@ public record CollectorConfig(
         metrics,
         operator,
         enrollment,
-        sinks);
+        sinks,
+        health);
   }
 }

@@ -31,6 +31,7 @@ final class BatchApplier {
   private final boolean keepForOutputs;
   private final AlertStage alerts;
   private final FimMirror fim;
+  private final HealthApplier health;
 
   BatchApplier(
       EventStore store,
@@ -40,7 +41,8 @@ final class BatchApplier {
       long maxEventBytes,
       boolean keepForOutputs,
       AlertStage alerts,
-      FimMirror fim) {
+      FimMirror fim,
+      HealthApplier health) {
     this.store = store;
     this.streams = streams;
     this.continuity = continuity;
@@ -49,6 +51,7 @@ final class BatchApplier {
     this.keepForOutputs = keepForOutputs;
     this.alerts = alerts;
     this.fim = fim;
+    this.health = health;
   }
 
   /** Returns the stream's watermark after this batch. */
@@ -90,6 +93,9 @@ final class BatchApplier {
     }
     Long skew = batch.getSentTimeNs() == 0 ? null : now - batch.getSentTimeNs();
     store.agents().touch(key.agentId(), now, skew);
+    if (skew != null) {
+      health.skew(ctx, key, -skew, now); // agent minus collector
+    }
     int received = n;
     ctx.afterCommit.add(() -> tally.publish(metrics, received));
     return watermark;
@@ -167,6 +173,10 @@ final class BatchApplier {
     if (e != null && e.hasGap()) {
       store.continuity().insertGap(GapRows.of(key, seq, e.getGap()));
       continuity.gapReceived(ctx, key, e.getGap());
+      health.gapStored(ctx, key, stream, seq, e, now);
+    }
+    if (e != null && e.hasAgentStatus()) {
+      health.statusStored(ctx, key, stream, seq, e, raw, now);
     }
     if (keepForOutputs) {
       ctx.stored.add(new WriteContext.StoredEvent(key, seq, e, now));

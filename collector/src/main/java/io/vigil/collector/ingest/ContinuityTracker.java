@@ -3,6 +3,8 @@ package io.vigil.collector.ingest;
 import io.vigil.collector.store.ContinuityWrites;
 import io.vigil.collector.store.HoleRow;
 import io.vigil.proto.v1.Gap;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,12 +73,15 @@ final class ContinuityTracker {
     }
   }
 
-  /** Reports every unexplained hole older than the grace period that was not reported yet. */
-  int reportOverdue(WriteContext ctx, long nowNs) {
-    int n = 0;
+  /**
+   * Reports every unexplained hole older than the grace period that was not reported yet; returns
+   * them.
+   */
+  List<HoleRow> reportOverdue(WriteContext ctx, long nowNs) {
+    List<HoleRow> reported = new ArrayList<>();
     for (HoleRow h : holes.unreportedHolesDetectedBy(nowNs - graceNs)) {
       holes.markHoleReported(h.id());
-      n++;
+      reported.add(h);
       ctx.afterCommit.add(
           () -> {
             log.warn(
@@ -88,7 +93,7 @@ final class ContinuityTracker {
             metrics.continuityViolations.inc();
           });
     }
-    return n;
+    return reported;
   }
 
   /** Refreshes the open-holes gauge after commit if this transaction changed holes. */

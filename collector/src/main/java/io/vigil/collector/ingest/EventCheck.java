@@ -22,8 +22,9 @@ final class EventCheck {
    * @param kind the {@code EventKind} number of the payload
    * @param eventTimeNs the event's time
    * @param event the parsed event, kept only when asked for or when the writer needs it (a {@code
-   *     Gap} it records, an integrity event the {@link FimMirror} applies); otherwise null, so that
-   *     queued batches do not hold parsed copies
+   *     Gap} it records, an {@code AgentStatus} the health applier keeps, an integrity event the
+   *     {@link FimMirror} applies); otherwise null, so that queued batches do not hold parsed
+   *     copies
    * @param detections what detection made of the event, stored with it only if the event is (a
    *     re-sent duplicate stores neither); {@link Detections#NONE} when nothing matched
    * @param process the event's acting process, null when it has none
@@ -108,7 +109,9 @@ final class EventCheck {
     return new Accepted(
         event.getPayloadCase().getNumber(),
         event.getEventTimeNs(),
-        keepEvent || event.hasGap() || FimMirror.wants(event) ? event : null,
+        keepEvent || event.hasGap() || event.hasAgentStatus() || FimMirror.wants(event)
+            ? event
+            : null,
         detector.detect(agentId, hostname, event),
         ProcessFacts.of(event));
   }

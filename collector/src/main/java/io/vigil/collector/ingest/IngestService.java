@@ -4,6 +4,7 @@ import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.EventDetector;
 import io.vigil.collector.fim.FimMirror;
 import io.vigil.collector.fim.FimOptions;
+import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.store.EventStore;
@@ -14,8 +15,10 @@ import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Supplier;
 
 /**
  * Stores what agents send, exactly once, through one writer thread.
@@ -96,6 +99,32 @@ public final class IngestService implements AutoCloseable {
       Detection detection,
       List<JsonlAlertOutput> alertOutputs,
       FimOptions fimOptions) {
+    this(
+        store,
+        options,
+        metrics,
+        outputs,
+        detection,
+        alertOutputs,
+        fimOptions,
+        HealthOptions.defaults(),
+        Set::of);
+  }
+
+  /**
+   * @param health thresholds of the fleet health alerts ({@link HealthApplier})
+   * @param connectedAgents the ids of the agents connected now: a connected agent is never silent
+   */
+  public IngestService(
+      EventStore store,
+      IngestOptions options,
+      MetricsRegistry metrics,
+      List<EventOutput> outputs,
+      Detection detection,
+      List<JsonlAlertOutput> alertOutputs,
+      FimOptions fimOptions,
+      HealthOptions health,
+      Supplier<Set<String>> connectedAgents) {
     this.options = options;
     this.metrics = new IngestMetrics(metrics);
     this.outputs = List.copyOf(outputs);
@@ -115,7 +144,9 @@ public final class IngestService implements AutoCloseable {
                 this.outputs,
                 detection.stage(),
                 fim,
-                this.alertOutputs),
+                this.alertOutputs,
+                health,
+                connectedAgents),
             "ingest-writer");
     writer.start();
   }
@@ -206,6 +237,21 @@ public final class IngestService implements AutoCloseable {
     CompletableFuture<Integer> f = new CompletableFuture<>();
     try {
       enqueue(new WriteTask.ContinuityCheck(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  /**
+   * Declares silent, now, the agents neither connected nor heard from for {@code
+   * health.silent_after} (the writer also checks every {@code health.check_interval}); completes
+   * with the number newly declared silent.
+   */
+  public CompletableFuture<Integer> checkSilence() {
+    CompletableFuture<Integer> f = new CompletableFuture<>();
+    try {
+      enqueue(new WriteTask.SilenceCheck(f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }

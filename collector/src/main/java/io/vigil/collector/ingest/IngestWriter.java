@@ -2,15 +2,19 @@ package io.vigil.collector.ingest;
 
 import io.vigil.collector.detection.AlertStage;
 import io.vigil.collector.fim.FimMirror;
+import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.HoleRow;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +43,8 @@ final class IngestWriter implements Runnable {
   private final AlertStage alerts;
   private final FimMirror fim;
   private final List<JsonlAlertOutput> alertOutputs;
+  private final HealthApplier health;
+  private final HealthOptions healthOptions;
 
   IngestWriter(
       EventStore store,
@@ -48,7 +54,9 @@ final class IngestWriter implements Runnable {
       List<EventOutput> outputs,
       AlertStage alerts,
       FimMirror fim,
-      List<JsonlAlertOutput> alertOutputs) {
+      List<JsonlAlertOutput> alertOutputs,
+      HealthOptions healthOptions,
+      Supplier<Set<String>> connected) {
     this.store = store;
     this.queue = queue;
     this.options = options;
@@ -60,6 +68,16 @@ final class IngestWriter implements Runnable {
     this.streams = new StreamCache(store.events());
     this.continuity =
         new ContinuityTracker(store.continuity(), metrics, options.holeGrace().toNanos());
+    this.healthOptions = healthOptions;
+    this.health =
+        new HealthApplier(
+            store,
+            streams,
+            alerts,
+            metrics,
+            healthOptions,
+            connected,
+            System.currentTimeMillis() * 1_000_000L);
     this.batches =
         new BatchApplier(
             store,
@@ -69,7 +87,8 @@ final class IngestWriter implements Runnable {
             options.maxEventBytes(),
             !outputs.isEmpty(),
             alerts,
-            fim);
+            fim,
+            health);
     this.agents = new AgentApplier(store.agents(), streams, metrics);
   }
 
@@ -92,10 +111,13 @@ final class IngestWriter implements Runnable {
     store.commit(); // ends the read transaction the count opened
     long intervalNs = options.holeCheckInterval().toNanos();
     long nextCheck = System.nanoTime() + intervalNs;
+    long healthNs = healthOptions.checkInterval().toNanos();
+    long nextHealth = System.nanoTime() + healthNs;
     while (true) {
       WriteTask first;
       try {
-        first = queue.poll(Math.max(0, nextCheck - System.nanoTime()), TimeUnit.NANOSECONDS);
+        long wait = Math.min(nextCheck, nextHealth) - System.nanoTime();
+        first = queue.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
       } catch (InterruptedException e) {
         log.warn("ingest writer interrupted; stopping without draining {} tasks", queue.size());
         Thread.currentThread().interrupt();
@@ -104,6 +126,10 @@ final class IngestWriter implements Runnable {
       if (System.nanoTime() - nextCheck >= 0) {
         execute(List.of(new WriteTask.ContinuityCheck(new CompletableFuture<>())));
         nextCheck = System.nanoTime() + intervalNs;
+      }
+      if (System.nanoTime() - nextHealth >= 0) {
+        execute(List.of(new WriteTask.SilenceCheck(new CompletableFuture<>())));
+        nextHealth = System.nanoTime() + healthNs;
       }
       if (first instanceof WriteTask.Stop) {
         return;
@@ -187,6 +213,7 @@ final class IngestWriter implements Runnable {
     streams.clear(); // the cached watermarks may include the rolled-back changes
     alerts.afterRollback(); // correlation state may include the rolled-back inputs
     fim.afterRollback(); // its counts; its rows went with the transaction
+    health.afterRollback(); // clock-skew episodes the transaction started or ended
   }
 
   private Runnable apply(WriteContext ctx, WriteTask task) {
@@ -201,14 +228,21 @@ final class IngestWriter implements Runnable {
       return () -> b.future().complete(watermark);
     } else if (task instanceof WriteTask.OpenStream o) {
       failedStreams.remove(o.key()); // a new session resumes from the committed watermark
+      String previousEpoch = health.beforeHello(o.key().agentId());
       long watermark = agents.openStream(o);
+      health.helloRecorded(ctx, o, previousEpoch);
       return () -> o.future().complete(watermark);
     } else if (task instanceof WriteTask.CommandResults c) {
       List<String> ids = agents.commandResults(ctx, c);
       return () -> c.future().complete(ids);
     } else if (task instanceof WriteTask.ContinuityCheck c) {
-      int reported = continuity.reportOverdue(ctx, System.currentTimeMillis() * 1_000_000L);
-      return () -> c.future().complete(reported);
+      long now = System.currentTimeMillis() * 1_000_000L;
+      List<HoleRow> reported = continuity.reportOverdue(ctx, now);
+      reported.forEach(h -> health.holeReported(ctx, h, now));
+      return () -> c.future().complete(reported.size());
+    } else if (task instanceof WriteTask.SilenceCheck c) {
+      int silent = health.checkSilence(ctx, System.currentTimeMillis() * 1_000_000L);
+      return () -> c.future().complete(silent);
     }
     throw new IllegalStateException("unexpected task " + task);
   }

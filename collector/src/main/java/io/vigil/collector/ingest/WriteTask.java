@@ -106,6 +106,14 @@ sealed interface WriteTask {
     }
   }
 
+  /** Looks for silent agents now (the writer also does so every {@code health.check_interval}). */
+  record SilenceCheck(CompletableFuture<Integer> future) implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+  }
+
   /** Queued last by {@link IngestService#close()}: everything before it is done. */
   record Stop() implements WriteTask {
     @Override

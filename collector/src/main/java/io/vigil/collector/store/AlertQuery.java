@@ -34,7 +34,8 @@ public record AlertQuery(
       List.of("informational", "low", "medium", "high", "critical");
 
   /** Alert sources. */
-  public static final List<String> SOURCES = List.of("sigma", "correlation", "intel", "fim");
+  public static final List<String> SOURCES =
+      List.of("sigma", "correlation", "intel", "fim", "health");
 
   public static final int MAX_LIMIT = 100_000;
 

@@ -28,6 +28,7 @@ public final class EventStore implements AutoCloseable {
   private final ProcessWrites processes;
   private final CorrelationInputWrites correlationInputs;
   private final FimWrites fim;
+  private final HealthWrites health;
 
   private EventStore(Path file, Connection connection) {
     this.file = file;
@@ -40,6 +41,7 @@ public final class EventStore implements AutoCloseable {
     this.continuity = new ContinuityWrites(statements);
     this.correlationInputs = new CorrelationInputWrites(statements);
     this.fim = new FimWrites(statements);
+    this.health = new HealthWrites(statements);
   }
 
   /** Opens (creating if needed, mode 0600) and migrates the database file. Blocks on I/O. */
@@ -94,6 +96,10 @@ public final class EventStore implements AutoCloseable {
 
   public FimWrites fim() {
     return fim;
+  }
+
+  public HealthWrites health() {
+    return health;
   }
 
   /** Makes the current transaction durable against process death (see {@link SqliteFiles}). */

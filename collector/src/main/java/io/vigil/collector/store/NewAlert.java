@@ -9,8 +9,9 @@ import java.util.Objects;
  * the writer thread (JSON included) where it can be, so that the writer only binds and inserts.
  * Immutable.
  *
- * @param source {@code sigma}, {@code correlation}, {@code intel} or {@code fim} (the integrity
- *     mirror, rule ids {@code vigil-fim-*})
+ * @param source {@code sigma}, {@code correlation}, {@code intel}, {@code fim} (the integrity
+ *     mirror, rule ids {@code vigil-fim-*}) or {@code health} (fleet health and tamper, rule ids
+ *     {@code vigil-agent-*} and {@code vigil-tamper-*})
  * @param ruleId the rule's {@code id} (or its file when it has none); for intel {@code
  *     intel:<type>:<value>}
  * @param title the rule's title, or for intel what the indicator is

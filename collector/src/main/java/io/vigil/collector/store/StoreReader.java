@@ -124,6 +124,27 @@ public final class StoreReader implements AutoCloseable {
                 rs.getString(8)));
   }
 
+  /** The health columns of every agent, with its current stream's watermark, by agent id. */
+  public synchronized List<AgentHealthRow> agentHealth() {
+    return query(
+        "SELECT a.agent_id, a.last_status, coalesce(a.last_status_ns, 0),"
+            + " coalesce(a.current_epoch, ''), coalesce(a.spooled_seq, 0),"
+            + " coalesce(s.watermark, 0), -coalesce(a.clock_skew_ns, 0),"
+            + " coalesce(a.silent_since_ns, 0) FROM agents a LEFT JOIN streams s"
+            + " ON s.agent_id = a.agent_id AND s.epoch = a.current_epoch ORDER BY a.agent_id",
+        ps -> {},
+        rs ->
+            new AgentHealthRow(
+                rs.getString(1),
+                rs.getBytes(2),
+                rs.getLong(3),
+                rs.getString(4),
+                rs.getLong(5),
+                rs.getLong(6),
+                rs.getLong(7),
+                rs.getLong(8)));
+  }
+
   public synchronized List<GapRow> gaps(String agentId) {
     return query(
         "SELECT agent_id, epoch, seq, reason, first_seq, last_seq, count, counts_by_kind,"
@@ -234,7 +255,9 @@ public final class StoreReader implements AutoCloseable {
           + " a.indicator, a.group_key, coalesce(a.updated_ns, 0)"
           + " FROM alerts a JOIN streams s ON s.stream_id = a.stream_id"
           + " LEFT JOIN agents g ON g.agent_id = a.agent_id"
-          + " LEFT JOIN events e ON e.stream_id = a.stream_id AND e.seq = a.seq";
+          + " LEFT JOIN events e ON e.stream_id = a.stream_id AND e.seq = a.seq"
+          // Event kind 0: raised by the collector (health), anchored on a stream position only.
+          + " AND a.event_kind <> 0";
 
   /** The newest {@code limit} alerts, oldest first, each with its host and event. */
   public synchronized List<AlertRow> latestAlerts(int limit) {
