@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param metrics {@code metrics.*}: the Prometheus endpoint
  * @param operator {@code operator.*}: the operator API ({@code vigilctl})
  * @param enrollment {@code enrollment.*}: agent enrolment and certificate validity
+ * @param retention {@code retention.*}: how long events and alerts are kept, and how much
  */
 public record CollectorConfig(
     Path stateDir,
@@ -42,7 +43,8 @@ public record CollectorConfig(
     IntelSection intel,
     MetricsSection metrics,
     OperatorSection operator,
-    EnrollmentSection enrollment) {
+    EnrollmentSection enrollment,
+    RetentionSection retention) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -80,6 +82,7 @@ public record CollectorConfig(
     MetricsSection metrics = MetricsSection.bind(root.child("metrics"), "127.0.0.1:9465");
     OperatorSection operator = OperatorSection.bind(root.child("operator"), stateDir);
     EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
+    RetentionSection retention = RetentionSection.bind(root.child("retention"));
     root.finish();
     return new CollectorConfig(
         stateDir,
@@ -93,6 +96,7 @@ public record CollectorConfig(
         intel,
         metrics,
         operator,
-        enrollment);
+        enrollment,
+        retention);
   }
 }
