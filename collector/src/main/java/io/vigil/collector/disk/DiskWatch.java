@@ -51,6 +51,11 @@ public final class DiskWatch implements AutoCloseable {
     return w;
   }
 
+  /** Without the periodic thread: the caller calls {@link #tick} (tests). */
+  static DiskWatch startManual(DiskGuard guard, CollectorAlerts alerts) {
+    return new DiskWatch(guard, alerts);
+  }
+
   /** One measurement and, on an episode's start or end, its alert or note. */
   void tick() {
     try {
