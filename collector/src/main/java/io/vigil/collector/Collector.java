@@ -5,6 +5,10 @@ import io.vigil.collector.command.CommandQueue;
 import io.vigil.collector.config.CollectorConfig;
 import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.DetectionStart;
+import io.vigil.collector.disk.DiskGuard;
+import io.vigil.collector.disk.DiskOptions;
+import io.vigil.collector.disk.DiskWatch;
+import io.vigil.collector.disk.FreeSpace;
 import io.vigil.collector.fim.FimOptions;
 import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.ingest.IngestOptions;
@@ -12,9 +16,12 @@ import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.output.JsonlEventOutput;
+import io.vigil.collector.retention.Retention;
+import io.vigil.collector.retention.RetentionOptions;
 import io.vigil.collector.sink.AlertSinks;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
+import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.TrustStore;
@@ -34,8 +41,10 @@ import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.time.WallClock;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -138,6 +147,27 @@ public final class Collector implements AutoCloseable {
       parts.add(AlertSinks.start(config.sinks(), config.store().path(), metrics, AlertSinks.POLL));
     }
 
+    // Disk safety: batches are refused while the database's filesystem is nearly full; the
+    // headroom below store.min_free_bytes keeps Hellos, command results and alerts working.
+    DiskGuard disk = null;
+    if (config.store().minFreeBytes() > 0) {
+      Path dbDir = config.store().path().toAbsolutePath().getParent();
+      disk =
+          new DiskGuard(
+              FreeSpace.of(dbDir),
+              dbDir.toString(),
+              new DiskOptions(
+                  config.store().minFreeBytes(),
+                  config.store().resumeFreeBytes(),
+                  Duration.ofSeconds(1)),
+              metrics);
+      ingest.gateBatches(disk);
+      CollectorAlerts collectorAlerts = parts.add(CollectorAlerts.open(config.store().path()));
+      parts.add(DiskWatch.start(disk, collectorAlerts));
+    }
+    parts.add(
+        Retention.start(RetentionOptions.of(config.retention()), store.file(), ingest, metrics));
+
     // Its own connection to the migrated database; closed after the agent server (added before).
     FileUploads uploads =
         new FileUploads(
@@ -207,7 +237,12 @@ public final class Collector implements AutoCloseable {
     if (config.metrics().listen().isPresent()) {
       HostPort l = config.metrics().listen().get();
       MetricsEndpoint endpoint =
-          MetricsEndpoint.start(metrics, l.host(), l.port(), config.metrics().allowRemote());
+          MetricsEndpoint.start(
+              metrics,
+              l.host(),
+              l.port(),
+              config.metrics().allowRemote(),
+              disk == null ? List.of() : List.of(disk));
       parts.add(endpoint);
       log.info("metrics on http://{}:{}/metrics", l.host(), endpoint.port());
     }

@@ -47,6 +47,7 @@ public final class Deployment implements AutoCloseable {
   private List<String> collectorPrefix = List.of();
   private List<String> agentPrefix = List.of();
   private String collectorHost = LOOPBACK;
+  private String collectorMetrics = "\"\"";
 
   private static final String LOOPBACK = "127.0.0.1";
 
@@ -87,6 +88,12 @@ public final class Deployment implements AutoCloseable {
   }
 
   /** The address agents connect to: {@code 127.0.0.1}, or the one given to withCollectorIn. */
+  /** Serves the collector's {@code /metrics} and {@code /health} on loopback {@code port}. */
+  public Deployment withCollectorMetrics(int port) {
+    collectorMetrics = LOOPBACK + ":" + port;
+    return this;
+  }
+
   public String collectorHost() {
     return collectorHost;
   }
@@ -329,7 +336,7 @@ public final class Deployment implements AutoCloseable {
             "operator:",
             "  address: " + LOOPBACK + ":" + operatorPort,
             "metrics:",
-            "  listen: \"\"",
+            "  listen: " + collectorMetrics,
             String.join("\n", serverNames()),
             String.join("\n", extraYaml),
             ""));

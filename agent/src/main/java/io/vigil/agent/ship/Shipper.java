@@ -53,6 +53,10 @@ public final class Shipper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Shipper.class);
   private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
   private static final long ACK_TIMEOUT_NANOS = TimeUnit.MINUTES.toNanos(2);
+
+  /** A session that lasted this long resets the reconnect backoff even without an ack. */
+  private static final long STABLE_SESSION_NANOS = TimeUnit.SECONDS.toNanos(30);
+
   private static final long MIN_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final long MIN_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
   private static final long RENEWAL_DRAIN_NANOS = TimeUnit.SECONDS.toNanos(5);
@@ -255,7 +259,10 @@ public final class Shipper implements AutoCloseable {
       connected = true;
       trustProblem = "";
       metrics.connects.inc();
-      backoff.reset();
+      // The backoff is reset by progress (an acknowledgement) or a session that lasted, not by the
+      // Welcome: a collector that welcomes and then refuses every batch (its disk nearly full)
+      // would otherwise be reconnected to at the initial delay for as long as it refuses.
+      long welcomedAt = System.nanoTime();
       if (renewal != null && certificate.isPresent()) {
         renewal.sessionStarted(certificate.get());
       }
@@ -273,7 +280,11 @@ public final class Shipper implements AutoCloseable {
       }
       spool.commit(Math.min(resume, spool.lastSeq()));
       reader.seekAfter(resume);
-      return pump(s, reader, resume, batchBytesLimit(welcome));
+      Status end = pump(s, reader, resume, batchBytesLimit(welcome), backoff);
+      if (System.nanoTime() - welcomedAt > STABLE_SESSION_NANOS) {
+        backoff.reset();
+      }
+      return end;
     } finally {
       s.cancel("shipper session ended");
     }
@@ -320,7 +331,8 @@ public final class Shipper implements AutoCloseable {
     return limit;
   }
 
-  private Status pump(StreamSession s, SpoolReader reader, long resumedAfter, long batchBytes) {
+  private Status pump(
+      StreamSession s, SpoolReader reader, long resumedAfter, long batchBytes, Backoff backoff) {
     ArrayDeque<Long> inFlight = new ArrayDeque<>(); // last seq of each unacknowledged batch
     BatchBuilder batch =
         new BatchBuilder(options.batchMaxEvents(), batchBytes, options.batchMaxDelay().toNanos());
@@ -343,6 +355,7 @@ public final class Shipper implements AutoCloseable {
       }
       if (newAck > acked) {
         metrics.acked.add(newAck - acked);
+        backoff.reset();
         acked = newAck;
         spool.commit(acked);
         while (!inFlight.isEmpty() && inFlight.peekFirst() <= acked) {

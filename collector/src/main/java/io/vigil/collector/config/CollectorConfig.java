@@ -33,6 +33,7 @@ import java.util.Optional;
  * @param sinks {@code sinks.NAME.*}: the enabled alert sinks (syslog, webhook, JSON lines), in file
  *     order
  * @param health {@code health.*}: thresholds of the fleet health alerts
+ * @param retention {@code retention.*}: how long events and alerts are kept, and how much
  */
 public record CollectorConfig(
     Path stateDir,
@@ -48,7 +49,8 @@ public record CollectorConfig(
     OperatorSection operator,
     EnrollmentSection enrollment,
     List<SinkSettings> sinks,
-    HealthSection health) {
+    HealthSection health,
+    RetentionSection retention) {
 
   /** Prefix of environment variables that set collector keys, e.g. {@code VIGIL_COLLECTOR__}. */
   public static final String ENV_PREFIX = "VIGIL_COLLECTOR__";
@@ -88,6 +90,7 @@ public record CollectorConfig(
     EnrollmentSection enrollment = EnrollmentSection.bind(root.child("enrollment"));
     List<SinkSettings> sinks = SinksSection.bind(root);
     HealthSection health = HealthSection.bind(root.child("health"));
+    RetentionSection retention = RetentionSection.bind(root.child("retention"));
     root.finish();
     return new CollectorConfig(
         stateDir,
@@ -103,6 +106,7 @@ public record CollectorConfig(
         operator,
         enrollment,
         sinks,
-        health);
+        health,
+        retention);
   }
 }

@@ -66,6 +66,17 @@ final class IngestMetrics {
   }
 
   /**
+   * @param reason a fixed label: disk_full (a gate refused), store_full (SQLite said so)
+   */
+  Counter refused(String reason) {
+    return registry.counter(
+        "vigil_collector_ingest_refused_batches_total",
+        "Event batches not stored for lack of space (the agent keeps them and retries), by reason",
+        "reason",
+        reason);
+  }
+
+  /**
    * @param reason one of the bounded labels of {@link EventCheck.Rejected}
    */
   Counter deadLettered(String reason) {

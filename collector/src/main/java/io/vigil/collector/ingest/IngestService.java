@@ -15,9 +15,11 @@ import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingDeque;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -56,6 +58,7 @@ public final class IngestService implements AutoCloseable {
   private final Thread writer;
   private final Object lifecycle = new Object();
   private boolean closed;
+  private volatile BatchGate gate = BatchGate.OPEN;
 
   /** An ingest service without detection: events are stored without alerts. */
   public IngestService(
@@ -185,6 +188,12 @@ public final class IngestService implements AutoCloseable {
   public CompletableFuture<Long> submit(
       String agentId, String epoch, EventBatch batch, long receiveTimeNs) {
     CompletableFuture<Long> f = new CompletableFuture<>();
+    Optional<IngestRefusedException> refused = gate.refusal();
+    if (refused.isPresent()) {
+      metrics.refused(refused.get().reason()).inc();
+      f.completeExceptionally(refused.get());
+      return f;
+    }
     try {
       StreamKey key = new StreamKey(agentId, epoch);
       int n = batch.getEventsCount();
@@ -212,6 +221,14 @@ public final class IngestService implements AutoCloseable {
   }
 
   /**
+   * Makes {@link #submit} ask {@code gate} before taking a batch (default: {@link BatchGate#OPEN}).
+   * A refused batch fails its future with the gate's {@link IngestRefusedException} at once.
+   */
+  public void gateBatches(BatchGate gate) {
+    this.gate = java.util.Objects.requireNonNull(gate);
+  }
+
+  /**
    * Queues command results ahead of queued batches, never refused for a full queue (see {@link
    * WriteTask.CommandResults#bounded}). The future completes, after commit, with the ids to
    * acknowledge: all of them, duplicates included, so the agent stops re-sending. Fails like {@link
@@ -223,6 +240,22 @@ public final class IngestService implements AutoCloseable {
     try {
       StreamKey.requireId("agent id", agentId);
       enqueueFirst(new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  /**
+   * Runs {@code work} on the writer thread, in a transaction of its own between batches (store
+   * maintenance: retention's deletes). The future completes with its result after the commit, or
+   * exceptionally when it threw (rolled back) or the service is closed. Keep each piece of work
+   * short: batches wait behind it.
+   */
+  public <T> CompletableFuture<T> maintain(Function<EventStore, T> work) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    try {
+      enqueue(new WriteTask.Maintenance<>(work, f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
     }

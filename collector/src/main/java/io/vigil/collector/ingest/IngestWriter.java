@@ -149,7 +149,11 @@ final class IngestWriter implements Runnable {
     // Command results (queued at the front) commit on their own, not with the batches behind
     // them: an isolate's result is visible to the operator without waiting for a backlog.
     boolean results = first instanceof WriteTask.CommandResults;
-    while ((next = queue.peek()) != null
+    // Maintenance commits alone too: its failure must not fail batches, nor theirs it.
+    boolean alone = first instanceof WriteTask.Maintenance;
+    while (!alone
+        && (next = queue.peek()) != null
+        && !(next instanceof WriteTask.Maintenance)
         && !(next instanceof WriteTask.Stop)
         && (!results || next instanceof WriteTask.CommandResults)
         && events + next.events() <= options.maxEventsPerTransaction()
@@ -235,6 +239,8 @@ final class IngestWriter implements Runnable {
     } else if (task instanceof WriteTask.CommandResults c) {
       List<String> ids = agents.commandResults(ctx, c);
       return () -> c.future().complete(ids);
+    } else if (task instanceof WriteTask.Maintenance<?> m) {
+      return m.apply(store);
     } else if (task instanceof WriteTask.ContinuityCheck c) {
       long now = System.currentTimeMillis() * 1_000_000L;
       List<HoleRow> reported = continuity.reportOverdue(ctx, now);
@@ -248,7 +254,17 @@ final class IngestWriter implements Runnable {
   }
 
   private void fail(List<WriteTask> group, Throwable e) {
-    log.error("ingest transaction of {} tasks failed and was rolled back", group.size(), e);
+    boolean full = StoreFull.is(e);
+    if (full) {
+      // Not a bug: another process filled the disk faster than the disk guard looked (or a quota
+      // hit). The agents keep their events and retry; one line, not a stack trace per group.
+      log.error(
+          "ingest transaction of {} tasks rolled back: the store is full ({})",
+          group.size(),
+          e.toString());
+    } else {
+      log.error("ingest transaction of {} tasks failed and was rolled back", group.size(), e);
+    }
     try {
       undo();
     } catch (RuntimeException r) {
@@ -258,7 +274,15 @@ final class IngestWriter implements Runnable {
       if (t instanceof WriteTask.Batch b) {
         failedStreams.add(b.key());
       }
-      t.fail(e);
+      if (full && t instanceof WriteTask.Batch) {
+        metrics.refused("store_full").inc();
+        t.fail(
+            new IngestRefusedException(
+                "store_full",
+                "collector storage full: the database could not grow; keep spooling, retrying"));
+      } else {
+        t.fail(e);
+      }
     }
   }
 

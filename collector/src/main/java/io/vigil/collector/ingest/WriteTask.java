@@ -1,10 +1,12 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.store.EventStore;
 import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /** Work queued for the ingest writer thread; each completes its future after its commit. */
 sealed interface WriteTask {
@@ -111,6 +113,24 @@ sealed interface WriteTask {
     @Override
     public void fail(Throwable cause) {
       future.completeExceptionally(cause);
+    }
+  }
+
+  /**
+   * Store maintenance (retention's deletes) run by the writer in a transaction of its own, so that
+   * it never races the writer for the lock and a failure fails no batch.
+   */
+  record Maintenance<T>(Function<EventStore, T> work, CompletableFuture<T> future)
+      implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+
+    /** Runs the work in the open transaction; the returned completion runs after commit. */
+    Runnable apply(EventStore store) {
+      T result = work.apply(store);
+      return () -> future.complete(result);
     }
   }
 

@@ -29,6 +29,7 @@ public final class EventStore implements AutoCloseable {
   private final CorrelationInputWrites correlationInputs;
   private final FimWrites fim;
   private final HealthWrites health;
+  private final RetentionWrites retention;
 
   private EventStore(Path file, Connection connection) {
     this.file = file;
@@ -42,6 +43,7 @@ public final class EventStore implements AutoCloseable {
     this.correlationInputs = new CorrelationInputWrites(statements);
     this.fim = new FimWrites(statements);
     this.health = new HealthWrites(statements);
+    this.retention = new RetentionWrites(statements);
   }
 
   /** Opens (creating if needed, mode 0600) and migrates the database file. Blocks on I/O. */
@@ -102,6 +104,35 @@ public final class EventStore implements AutoCloseable {
     return health;
   }
 
+  /** Retention's chunked deletes (run through the ingest writer, in its transaction). */
+  public RetentionWrites retention() {
+    return retention;
+  }
+
+  /**
+   * Caps the database at {@code maxPages} pages for this connection ({@code PRAGMA max_page_count};
+   * never below the pages in use) and returns the cap SQLite set: a full disk without filling a
+   * disk, for tests of how ingest survives {@code SQLITE_FULL}.
+   */
+  public long limitPages(long maxPages) {
+    try (java.sql.Statement st = connection.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("PRAGMA max_page_count=" + maxPages)) {
+      return rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      throw new StoreException("cannot set max_page_count", e);
+    }
+  }
+
+  /** The pages the database file has now ({@code PRAGMA page_count}). */
+  public long pageCount() {
+    try (java.sql.Statement st = connection.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("PRAGMA page_count")) {
+      return rs.next() ? rs.getLong(1) : -1;
+    } catch (SQLException e) {
+      throw new StoreException("cannot read page_count", e);
+    }
+  }
+
   /** Makes the current transaction durable against process death (see {@link SqliteFiles}). */
   public void commit() {
     try {
@@ -113,11 +144,30 @@ public final class EventStore implements AutoCloseable {
 
   /** Discards the current transaction. */
   public void rollback() {
+    statements.reset(); // a failed statement may be unusable; rollbacks are rare
     try {
       connection.rollback();
     } catch (SQLException e) {
-      throw new StoreException("rollback failed", e);
+      // After some errors (SQLITE_FULL, SQLITE_IOERR) SQLite has rolled the whole transaction back
+      // itself; the driver's ROLLBACK then fails and it skips its BEGIN, which would leave every
+      // later statement committing on its own (a half-stored group). Start the next transaction
+      // explicitly; only if that fails too is the store broken.
+      try {
+        restartTransaction();
+      } catch (SQLException r) {
+        e.addSuppressed(r);
+        throw new StoreException("rollback failed", e);
+      }
     }
+  }
+
+  private void restartTransaction() throws SQLException {
+    try {
+      connection.setAutoCommit(true); // its COMMIT fails: there is no transaction
+    } catch (SQLException expected) {
+      // the driver switched to autocommit before running it
+    }
+    connection.setAutoCommit(false); // BEGIN
   }
 
   /** Rolls back anything uncommitted and closes the file. */

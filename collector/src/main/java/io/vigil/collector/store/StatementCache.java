@@ -24,6 +24,19 @@ final class StatementCache implements AutoCloseable {
     return ps;
   }
 
+  /**
+   * Closes and forgets every statement, so the next use prepares it again: after a failed
+   * transaction, since the driver leaves a statement whose execution failed in some ways
+   * (SQLITE_FULL) unusable ("statement is not executing") without saying so in {@code isClosed()}.
+   */
+  void reset() {
+    try {
+      close();
+    } catch (SQLException e) {
+      // a statement that cannot even close is one we are right to forget
+    }
+  }
+
   @Override
   public void close() throws SQLException {
     SQLException first = null;

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.vigil.collector.ingest.IngestBusyException;
+import io.vigil.collector.ingest.IngestRefusedException;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.trust.AgentPrincipal;
 import io.vigil.collector.trust.AuthRefusal;
@@ -389,6 +390,10 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
     if (cause instanceof IngestBusyException) {
       // The agent reconnects with backoff and resumes from the watermark: nothing is lost.
       fail(Status.UNAVAILABLE.withDescription("collector busy, retry later"));
+    } else if (cause instanceof IngestRefusedException refused) {
+      // Out of space: said in the status, so the agent's log names the reason; it keeps
+      // spooling, reconnects with backoff and resumes from the watermark when space returns.
+      fail(Status.UNAVAILABLE.withDescription(refused.getMessage()));
     } else {
       log.error("storing batch of agent {} failed: {}", agentId, cause.toString());
       fail(Status.UNAVAILABLE.withDescription("collector store failed").withCause(cause));

@@ -6,18 +6,22 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
  * Serves {@code GET /metrics} in the Prometheus text format 0.0.4 from a {@link MetricsRegistry},
- * on the JDK's built-in HTTP server with one daemon thread (scrapes are rare and cheap).
+ * and {@code GET /health} as JSON from a list of {@link HealthCheck}s (status {@code ok} and HTTP
+ * 200 when every check is ok, {@code degraded} and HTTP 503 otherwise), on the JDK's built-in HTTP
+ * server with one daemon thread (scrapes are rare and cheap).
  *
  * <p>Refuses a non-loopback address unless remote access is explicitly allowed: metrics reveal host
  * activity. Thread-safe; {@link #close()} stops the server and its thread.
  */
 public final class MetricsEndpoint implements AutoCloseable {
   static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  static final String JSON = "application/json; charset=utf-8";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -39,6 +43,20 @@ public final class MetricsEndpoint implements AutoCloseable {
    */
   public static MetricsEndpoint start(
       MetricsRegistry registry, String host, int port, boolean allowRemote) throws IOException {
+    return start(registry, host, port, allowRemote, List.of());
+  }
+
+  /**
+   * Like {@link #start(MetricsRegistry, String, int, boolean)}, and {@code GET /health} reports
+   * {@code checks} (with none it always answers ok).
+   */
+  public static MetricsEndpoint start(
+      MetricsRegistry registry,
+      String host,
+      int port,
+      boolean allowRemote,
+      List<HealthCheck> checks)
+      throws IOException {
     InetSocketAddress address = new InetSocketAddress(host, port);
     if (address.isUnresolved()) {
       throw new IllegalArgumentException("metrics address does not resolve: " + host);
@@ -47,6 +65,7 @@ public final class MetricsEndpoint implements AutoCloseable {
       throw new IllegalArgumentException(
           "metrics address " + host + " is not loopback and remote access is not allowed");
     }
+    List<HealthCheck> health = List.copyOf(checks);
     HttpServer server = HttpServer.create(address, 16);
     ExecutorService executor =
         Executors.newSingleThreadExecutor(
@@ -56,15 +75,18 @@ public final class MetricsEndpoint implements AutoCloseable {
               return t;
             });
     server.setExecutor(executor);
-    server.createContext("/", exchange -> handle(registry, exchange));
+    server.createContext("/", exchange -> handle(registry, health, exchange));
     server.start();
     return new MetricsEndpoint(server, executor);
   }
 
-  private static void handle(MetricsRegistry registry, HttpExchange exchange) throws IOException {
+  private static void handle(
+      MetricsRegistry registry, List<HealthCheck> health, HttpExchange exchange)
+      throws IOException {
     try (exchange) {
       String method = exchange.getRequestMethod();
-      if (!exchange.getRequestURI().getPath().equals("/metrics")) {
+      String path = exchange.getRequestURI().getPath();
+      if (!path.equals("/metrics") && !path.equals("/health")) {
         exchange.sendResponseHeaders(404, -1);
         return;
       }
@@ -73,18 +95,29 @@ public final class MetricsEndpoint implements AutoCloseable {
         exchange.sendResponseHeaders(405, -1);
         return;
       }
-      StringBuilder text = new StringBuilder(4096);
-      registry.writeText(text);
-      byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-      if (method.equals("HEAD")) {
-        exchange.sendResponseHeaders(200, -1);
+      if (path.equals("/health")) {
+        HealthReport report = HealthReport.of(health);
+        send(exchange, method, report.ok() ? 200 : 503, JSON, report.json());
         return;
       }
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
+      StringBuilder text = new StringBuilder(4096);
+      registry.writeText(text);
+      send(exchange, method, 200, CONTENT_TYPE, text.toString());
+    }
+  }
+
+  private static void send(
+      HttpExchange exchange, String method, int status, String contentType, String text)
+      throws IOException {
+    byte[] body = text.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    if (method.equals("HEAD")) {
+      exchange.sendResponseHeaders(status, -1);
+      return;
+    }
+    exchange.sendResponseHeaders(status, body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
     }
   }
 

@@ -1,0 +1,101 @@
+package io.vigil.collector.store;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+
+/**
+ * Retention's deletes, in the writer's current transaction (see {@link EventStore#retention()}):
+ * each call deletes one bounded chunk, so that the transaction stays short and batches do not wait.
+ * Never touches {@code streams} (their watermarks make resume and dedupe work) nor the trust,
+ * command and audit tables.
+ *
+ * <p>Not thread-safe: used on the ingest writer thread, like the rest of {@link EventStore}.
+ */
+public final class RetentionWrites {
+  private final StatementCache statements;
+
+  RetentionWrites(StatementCache statements) {
+    this.statements = statements;
+  }
+
+  /** Deletes the events with {@code fromId <= id < toId}; returns how many. */
+  public int deleteEvents(long fromId, long toId) {
+    return update("DELETE FROM events WHERE id >= ? AND id < ?", fromId, toId);
+  }
+
+  /**
+   * Deletes up to {@code limit} process rows whose exec is before {@code beforeNs}, except those a
+   * stored process still names as its parent (trees and parent chains must resolve; the row goes in
+   * a later run, after its children).
+   */
+  public int deleteProcesses(long beforeNs, int limit) {
+    return update(
+        "DELETE FROM processes WHERE rowid IN (SELECT p.rowid FROM processes p"
+            + " WHERE p.exec_time_ns < ? AND NOT EXISTS (SELECT 1 FROM processes c"
+            + " WHERE c.agent_id = p.agent_id AND c.parent_entity_id = p.entity_id) LIMIT ?)",
+        beforeNs,
+        limit);
+  }
+
+  /** Deletes up to {@code limit} correlation inputs of events before {@code beforeNs}. */
+  public int deleteCorrelationInputs(long beforeNs, int limit) {
+    return update(
+        "DELETE FROM correlation_inputs WHERE id IN (SELECT id FROM correlation_inputs"
+            + " WHERE event_time_ns < ? LIMIT ?)",
+        beforeNs,
+        limit);
+  }
+
+  /** Deletes up to {@code limit} dead letters received before {@code beforeNs}. */
+  public int deleteDeadLetters(long beforeNs, int limit) {
+    return update(
+        "DELETE FROM dead_letters WHERE id IN (SELECT id FROM dead_letters"
+            + " WHERE received_ns < ? LIMIT ?)",
+        beforeNs,
+        limit);
+  }
+
+  /** Deletes up to {@code limit} gap reports whose last event is before {@code beforeNs}. */
+  public int deleteGaps(long beforeNs, int limit) {
+    return update(
+        "DELETE FROM gaps WHERE id IN (SELECT id FROM gaps WHERE last_event_time_ns < ? LIMIT ?)",
+        beforeNs,
+        limit);
+  }
+
+  /**
+   * Deletes up to {@code limit} holes detected before {@code beforeNs} that are settled (explained
+   * or reported): an open hole is still the continuity tracker's business.
+   */
+  public int deleteHoles(long beforeNs, int limit) {
+    return update(
+        "DELETE FROM holes WHERE id IN (SELECT id FROM holes WHERE detected_ns < ?"
+            + " AND (explained <> 0 OR reported <> 0) LIMIT ?)",
+        beforeNs,
+        limit);
+  }
+
+  /**
+   * Deletes the alerts with {@code fromId <= id < toId} with their member events and triage
+   * history; returns how many rows of each ({@code alerts, alert_events, alert_changes}).
+   */
+  public int[] deleteAlerts(long fromId, long toId) {
+    int members =
+        update("DELETE FROM alert_events WHERE alert_id >= ? AND alert_id < ?", fromId, toId);
+    int changes =
+        update("DELETE FROM alert_changes WHERE alert_id >= ? AND alert_id < ?", fromId, toId);
+    int alerts = update("DELETE FROM alerts WHERE id >= ? AND id < ?", fromId, toId);
+    return new int[] {alerts, members, changes};
+  }
+
+  private int update(String sql, long a, long b) {
+    try {
+      PreparedStatement ps = statements.get(sql);
+      ps.setLong(1, a);
+      ps.setLong(2, b);
+      return ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("retention delete failed: " + sql, e);
+    }
+  }
+}

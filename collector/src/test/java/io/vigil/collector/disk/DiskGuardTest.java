@@ -1,0 +1,111 @@
+package io.vigil.collector.disk;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.collector.ingest.IngestRefusedException;
+import io.vigil.collector.store.AlertDetail;
+import io.vigil.collector.store.CollectorAlerts;
+import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.StoreReader;
+import io.vigil.common.metrics.MetricsRegistry;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The disk guard with free space the test sets. */
+class DiskGuardTest {
+  private static final long MIB = 1 << 20;
+
+  @TempDir Path dir;
+  private final AtomicLong free = new AtomicLong(500 * MIB);
+  private final MetricsRegistry metrics = new MetricsRegistry();
+
+  private DiskGuard guard() {
+    return new DiskGuard(
+        free::get,
+        "/var/lib/vigil-collector",
+        new DiskOptions(100 * MIB, 200 * MIB, Duration.ofSeconds(1)),
+        metrics);
+  }
+
+  @Test
+  void refusesBelowTheMinimumAndAcceptsAgainOnlyAboveTheResumeThreshold() {
+    DiskGuard g = guard();
+    assertTrue(g.refusal().isEmpty());
+    assertTrue(g.check().ok());
+
+    free.set(80 * MIB);
+    IngestRefusedException refused = g.refusal().orElseThrow();
+    assertEquals("disk_full", refused.reason());
+    assertEquals(
+        "collector storage nearly full: 80.0 MiB free on /var/lib/vigil-collector, below"
+            + " store.min_free_bytes 100MiB; keep spooling, retrying",
+        refused.getMessage());
+    assertFalse(g.check().ok());
+    assertEquals(true, g.check().details().get("refusing"));
+    assertEquals(80 * MIB, g.check().details().get("free_bytes"));
+    assertEquals(80.0 * MIB, metrics.value("vigil_collector_disk_free_bytes"));
+
+    free.set(150 * MIB); // above the minimum, below the resume threshold: still refusing
+    assertTrue(g.refusal().isPresent());
+    free.set(200 * MIB);
+    assertTrue(g.refusal().isEmpty());
+    assertTrue(g.check().ok());
+    assertEquals(1.0, metrics.value("vigil_collector_disk_full_episodes_total"));
+  }
+
+  @Test
+  void aFailedMeasurementKeepsTheLastState() {
+    AtomicLong calls = new AtomicLong();
+    DiskGuard g =
+        new DiskGuard(
+            () -> {
+              if (calls.incrementAndGet() > 1) {
+                throw new IOException("statvfs failed");
+              }
+              return 10 * MIB;
+            },
+            "/x",
+            new DiskOptions(100 * MIB, 200 * MIB, Duration.ofSeconds(1)),
+            metrics);
+    assertTrue(g.refusing());
+    assertTrue(g.measure(), "still refusing after a failed measurement");
+    assertTrue(g.check().details().get("error").toString().contains("statvfs failed"));
+  }
+
+  @Test
+  void oneAlertPerEpisodeWithANoteWhenItEnds() throws Exception {
+    Path db = dir.resolve("vigil.db");
+    EventStore.open(db).close();
+    DiskGuard g = guard();
+    try (CollectorAlerts alerts = CollectorAlerts.open(db)) {
+      DiskWatch w = DiskWatch.startManual(g, alerts);
+      w.tick();
+      free.set(10 * MIB);
+      w.tick();
+      w.tick();
+      free.set(300 * MIB);
+      w.tick();
+      free.set(10 * MIB);
+      w.tick();
+      w.close();
+    }
+    try (StoreReader reader = EventStore.openReadOnly(db)) {
+      assertEquals(2, reader.countAlerts(), "two episodes, two alerts");
+      AlertDetail first = reader.alert(1).orElseThrow();
+      assertEquals(DiskWatch.RULE_ID, first.alert().ruleId());
+      assertEquals("health", first.alert().source());
+      assertEquals("builtin:health", first.alert().ruleOrigin());
+      assertEquals("high", first.alert().level());
+      assertEquals("collector", first.alert().agentId());
+      assertEquals(1, first.history().size());
+      assertTrue(first.history().get(0).note().startsWith("batches accepted again"));
+      assertEquals(2, reader.alert(2).orElseThrow().alert().seq(), "episode number as seq");
+    }
+  }
+}
