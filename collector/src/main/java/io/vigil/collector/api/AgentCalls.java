@@ -22,12 +22,12 @@ import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * ListAgents, and finding the one agent a host name or agent id means: the agents table (every
- * agent that ever streamed) merged with the enrolled agents of {@link TrustAdmin} and the connected
- * ones. An agent's {@code hostname} is the one it enrolled with; what its latest Hello reports is
- * {@code reported_hostname}. A host name resolves by the enrolled name, which the agent cannot
- * change afterwards: an enrolled agent that reports another host's name in its Hello does not
- * capture that host's commands. Thread-safe; blocks on the store.
+ * ListAgents, and finding the agent (or, for hunts, the agents) a host name or agent id means: the
+ * agents table (every agent that ever streamed) merged with the enrolled agents of {@link
+ * TrustAdmin} and the connected ones. An agent's {@code hostname} is the one it enrolled with; what
+ * its latest Hello reports is {@code reported_hostname}. A host name resolves by the enrolled name,
+ * which the agent cannot change afterwards: an enrolled agent that reports another host's name in
+ * its Hello does not capture that host's commands. Thread-safe; blocks on the store.
  */
 final class AgentCalls {
   private final StoreReader reader;
@@ -112,16 +112,7 @@ final class AgentCalls {
    *     report that name), INVALID_ARGUMENT for a host name several agents have (listing their ids)
    */
   AgentRecord resolve(String host) {
-    if (host == null || host.isBlank()) {
-      throw new IllegalArgumentException("host: give a host name or agent id");
-    }
-    List<AgentRecord> all = agents();
-    for (AgentRecord a : all) {
-      if (a.getAgentId().equals(host)) {
-        return a;
-      }
-    }
-    List<AgentRecord> named = all.stream().filter(a -> a.getHostname().equals(host)).toList();
+    List<AgentRecord> named = resolveAll(host);
     if (named.size() > 1) {
       throw new IllegalArgumentException(
           "host \""
@@ -132,6 +123,27 @@ final class AgentCalls {
               + String.join(", ", named.stream().map(AgentRecord::getAgentId).toList())
               + "): give the agent id");
     }
+    return named.get(0);
+  }
+
+  /**
+   * Every agent {@code host} means, by the rules of {@link #resolve} (an agent id; else the host
+   * name as enrolled, letter case significant) except that a host name several agents have means
+   * all of them (by host name, then agent id).
+   *
+   * @throws io.grpc.StatusRuntimeException NOT_FOUND for no such agent, as {@link #resolve}
+   */
+  List<AgentRecord> resolveAll(String host) {
+    if (host == null || host.isBlank()) {
+      throw new IllegalArgumentException("host: give a host name or agent id");
+    }
+    List<AgentRecord> all = agents();
+    for (AgentRecord a : all) {
+      if (a.getAgentId().equals(host)) {
+        return List.of(a);
+      }
+    }
+    List<AgentRecord> named = all.stream().filter(a -> a.getHostname().equals(host)).toList();
     if (named.isEmpty()) {
       List<String> reporting =
           all.stream()
@@ -150,6 +162,6 @@ final class AgentCalls {
                           + ": give the agent id"))
           .asRuntimeException();
     }
-    return named.get(0);
+    return named;
   }
 }

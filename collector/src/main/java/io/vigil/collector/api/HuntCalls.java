@@ -29,7 +29,11 @@ import org.slf4j.LoggerFactory;
  * {@code Hunt}: validates the request, then runs the hunt on a thread of its own with a read-only
  * store connection of its own (so neither the gRPC executor nor ingest waits for it), streaming
  * rows as they are found and as the client is ready for them (manual flow control: a slow client
- * holds the scan, not a growing buffer), and a summary last. At most {@link
+ * pauses the hunt, not a growing buffer), and a summary last. While it waits for the client the
+ * hunt holds no read transaction ({@link EventScan} closes each chunk's statement before its rows
+ * are sent), so the WAL can still be checkpointed. A client that reads nothing for {@link
+ * HuntSection#idleTimeout()} has its hunt cancelled (DEADLINE_EXCEEDED); a hunt that runs for
+ * {@link HuntSection#maxDuration()} ends with a summary saying so. At most {@link
  * HuntSection#maxConcurrent()} hunts run at once; one more is refused with RESOURCE_EXHAUSTED.
  * Thread-safe.
  */
@@ -72,14 +76,19 @@ final class HuntCalls implements AutoCloseable {
       throw new IllegalArgumentException("query: give a query, e.g. kind = exec (docs/hunting.md)");
     }
     HuntQuery query = HuntQuery.parse(r.getQuery());
-    if (r.getLimit() > MAX_LIMIT) {
+    // limit is a uint32: compared unsigned, so 2^31 and more is refused, not taken as negative.
+    if (Integer.compareUnsigned(r.getLimit(), MAX_LIMIT) > 0) {
       throw new IllegalArgumentException(
           "limit: at most " + MAX_LIMIT + " rows, got " + Integer.toUnsignedString(r.getLimit()));
     }
     int limit = r.getLimit() == 0 ? DEFAULT_LIMIT : r.getLimit();
     long until = r.getUntilNs() == 0 ? nowNs.getAsLong() : r.getUntilNs();
-    long since = r.getSinceNs() == 0 ? until - DEFAULT_SPAN_NS : r.getSinceNs();
-    if (until < 0 || since < 0 || since > until) {
+    if (until < 0) {
+      throw new IllegalArgumentException("until_ns: after the year 2262");
+    }
+    // Default: the day before until (not before the epoch), whenever until is.
+    long since = r.getSinceNs() == 0 ? Math.max(0, until - DEFAULT_SPAN_NS) : r.getSinceNs();
+    if (since < 0 || since > until) {
       throw new IllegalArgumentException("since_ns, until_ns: since is after until");
     }
     if (r.getHostsCount() > MAX_HOSTS) {
@@ -88,7 +97,10 @@ final class HuntCalls implements AutoCloseable {
     List<AgentRecord> known = agents.agents();
     Map<String, String> hostnames = new HashMap<>();
     known.forEach(a -> hostnames.put(a.getAgentId(), a.getHostname()));
-    Set<String> ids = resolve(r.getHostsList(), known);
+    Set<String> ids = new LinkedHashSet<>();
+    for (String h : r.getHostsList()) {
+      agents.resolveAll(h).forEach(a -> ids.add(a.getAgentId()));
+    }
     if (!running.tryAcquire()) {
       throw Status.RESOURCE_EXHAUSTED
           .withDescription(
@@ -96,9 +108,18 @@ final class HuntCalls implements AutoCloseable {
                   + " hunts are running (operator.hunt.max_concurrent): try again when one ends")
           .asRuntimeException();
     }
-    Hunter.Plan plan = new Hunter.Plan(query, since, until, limit, ids, limits.maxScannedEvents());
+    Hunter.Plan plan =
+        new Hunter.Plan(
+            query,
+            since,
+            until,
+            limit,
+            ids,
+            limits.maxScannedEvents(),
+            limits.maxDuration(),
+            limits.maxArrivalDelay());
     ServerCallStreamObserver<HuntReply> out = (ServerCallStreamObserver<HuntReply>) o;
-    Sender sender = new Sender(out);
+    Sender sender = new Sender(out, limits.idleTimeout().toNanos());
     out.setOnReadyHandler(sender::wake);
     out.setOnCancelHandler(sender::wake);
     try {
@@ -116,7 +137,18 @@ final class HuntCalls implements AutoCloseable {
       ServerCallStreamObserver<HuntReply> out) {
     try (EventScan scan = EventScan.open(database)) {
       HuntSummary s = Hunter.run(scan, plan, hostnames, sender::send, out::isCancelled);
-      if (!out.isCancelled()) {
+      if (sender.idle() && !out.isCancelled()) {
+        log.warn(
+            "hunt cancelled: the client read no row for {} (operator.hunt.idle_timeout)",
+            limits.idleTimeout());
+        out.onError(
+            Status.DEADLINE_EXCEEDED
+                .withDescription(
+                    "hunt cancelled: the client read no row for "
+                        + limits.idleTimeout().toSeconds()
+                        + "s (operator.hunt.idle_timeout)")
+                .asRuntimeException());
+      } else if (!out.isCancelled()) {
         out.onNext(HuntReply.newBuilder().setSummary(s).build());
         out.onCompleted();
       }
@@ -131,44 +163,44 @@ final class HuntCalls implements AutoCloseable {
     }
   }
 
-  /** Agent ids of the hosts asked for: each an agent id, or a host name (every agent with it). */
-  private static Set<String> resolve(List<String> hosts, List<AgentRecord> known) {
-    Set<String> ids = new LinkedHashSet<>();
-    for (String h : hosts) {
-      boolean found = false;
-      for (AgentRecord a : known) {
-        if (a.getAgentId().equals(h) || a.getHostname().equalsIgnoreCase(h)) {
-          ids.add(a.getAgentId());
-          found = true;
-        }
-      }
-      if (!found) {
-        throw Status.NOT_FOUND
-            .withDescription("hosts: no agent with host name or agent id \"" + h + "\"")
-            .asRuntimeException();
-      }
-    }
-    return ids;
-  }
-
-  /** Sends rows as the client is ready for them; the hunt thread waits otherwise. */
+  /**
+   * Sends rows as the client is ready for them; the hunt thread waits otherwise, for the idle
+   * timeout at most.
+   */
   private static final class Sender {
     private final ServerCallStreamObserver<HuntReply> out;
+    private final long idleTimeoutNs;
+    private boolean idle;
 
-    Sender(ServerCallStreamObserver<HuntReply> out) {
+    Sender(ServerCallStreamObserver<HuntReply> out, long idleTimeoutNs) {
       this.out = out;
+      this.idleTimeoutNs = idleTimeoutNs;
+    }
+
+    /** The hunt stopped because the client read nothing for the idle timeout. */
+    synchronized boolean idle() {
+      return idle;
     }
 
     synchronized void wake() {
       notifyAll();
     }
 
-    /** Sends {@code row} once the client is ready; false when the call was cancelled. */
+    /**
+     * Sends {@code row} once the client is ready; false when the call was cancelled or the client
+     * was not ready for the idle timeout.
+     */
     synchronized boolean send(HuntRow row) {
+      long giveUp = System.nanoTime() + idleTimeoutNs;
       try {
         while (!out.isReady() && !out.isCancelled()) {
+          long left = giveUp - System.nanoTime();
+          if (left <= 0) {
+            idle = true;
+            return false;
+          }
           // Bounded wait: a missed ready signal costs a second, never the hunt.
-          wait(1000);
+          wait(Math.max(1, Math.min(1000, left / 1_000_000)));
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

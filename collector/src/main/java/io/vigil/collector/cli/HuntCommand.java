@@ -146,7 +146,11 @@ final class HuntCommand {
       b.append("; row limit reached: older matches were not looked for (--limit N)");
     }
     if (s.getBudgetExhausted()) {
-      b.append("; the collector's scan budget (operator.hunt.max_scanned_events) was reached:")
+      b.append(
+              s.getDeadlineReached()
+                  ? "; the collector's time limit for a hunt (operator.hunt.max_duration) was"
+                      + " reached:"
+                  : "; the collector's scan budget (operator.hunt.max_scanned_events) was reached:")
           .append(" only events received since ")
           .append(Shown.millis(s.getCoveredSinceNs()))
           .append(" were searched (narrow --since/--until, --host or the query)");

@@ -5,30 +5,37 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * A read-only walk over the stored events, newest stored first, for hunting. It has its own
  * read-only connection, so it never waits for or holds up ingest (WAL: it reads the last committed
- * state). It reads in chunks of {@value #CHUNK_ROWS} rows, each chunk a statement of its own, so no
- * read snapshot is held for the whole walk (which would keep the WAL from being checkpointed).
+ * state). It reads in chunks of {@value #CHUNK_ROWS} rows, each chunk a statement of its own that
+ * is closed (ending its read transaction) before any row of the chunk is handed to the visitor: a
+ * visitor that waits (for a client that does not read) holds no read snapshot, so the WAL can be
+ * checkpointed meanwhile.
  *
  * <p>Rows are filtered on their columns (kind, event time, agent) before their payload is read; the
  * walk stops at the first row received before {@code receivedFloorNs} (rows are stored in the
- * collector's receive order, so every older row was received earlier still). Not thread-safe: one
- * hunt owns an instance and closes it.
+ * collector's receive order, so every older row was received earlier still). Every row read counts
+ * toward the walk's row budget, filtered or not. Not thread-safe: one hunt owns an instance and
+ * closes it.
  */
 public final class EventScan implements AutoCloseable {
   /** Rows read by one statement. */
   public static final int CHUNK_ROWS = 4096;
 
   private final Connection connection;
+  private final RetentionReads ids;
   private final Map<Long, String> agentOfStream = new HashMap<>();
 
   private EventScan(Connection connection) {
     this.connection = connection;
+    this.ids = new RetentionReads(connection);
   }
 
   /** Opens a scan of the store at {@code file}. */
@@ -46,11 +53,21 @@ public final class EventScan implements AutoCloseable {
    * @param sinceNs lowest event time, inclusive
    * @param untilNs highest event time, inclusive
    * @param receivedFloorNs stop at the first row received before this
+   * @param receivedCeilingNs start below the first row received after this ({@code Long.MAX_VALUE}:
+   *     at the newest row); found by a binary search over the ids, so rows received later are not
+   *     read at all
    * @param kinds {@code EventKind} numbers to read; empty: every kind
    * @param agentIds agents to read; empty: every agent
+   * @param maxRows rows read at most, filtered or not (the row budget)
    */
   public record Bounds(
-      long sinceNs, long untilNs, long receivedFloorNs, Set<Integer> kinds, Set<String> agentIds) {
+      long sinceNs,
+      long untilNs,
+      long receivedFloorNs,
+      long receivedCeilingNs,
+      Set<Integer> kinds,
+      Set<String> agentIds,
+      long maxRows) {
     public Bounds {
       kinds = Set.copyOf(kinds);
       agentIds = Set.copyOf(agentIds);
@@ -60,37 +77,60 @@ public final class EventScan implements AutoCloseable {
   /** One row that passed the column filters. */
   public record Row(long id, String agentId, long receiveTimeNs, byte[] payload) {}
 
-  /** Told each row; answers whether to go on. */
+  /**
+   * What a walk did.
+   *
+   * @param rowsRead rows read, filtered or not
+   * @param oldestReceivedNs the receive time of the oldest row read (0 when none)
+   * @param budgetExhausted the walk stopped at {@link Bounds#maxRows} before its bounds were
+   *     covered
+   */
+  public record Walk(long rowsRead, long oldestReceivedNs, boolean budgetExhausted) {}
+
+  /** Told each row outside any statement; answers whether to go on. */
   @FunctionalInterface
   public interface Visitor {
     boolean visit(Row row);
+
+    /** Asked before each chunk is read: false stops the walk (a deadline, a cancelled call). */
+    default boolean goOn() {
+      return true;
+    }
   }
 
   /**
-   * Walks the rows in {@code b}, newest stored first, until {@code visitor} says stop or the rows
-   * run out.
-   *
-   * @return the receive time of the oldest row looked at (passed to the visitor or not); 0 when
-   *     none
+   * Walks the rows in {@code b}, newest stored first, until {@code visitor} says stop, the row
+   * budget is spent or the rows run out.
    */
-  public long newestFirst(Bounds b, Visitor visitor) {
-    long below = Long.MAX_VALUE;
+  public Walk newestFirst(Bounds b, Visitor visitor) {
+    long below = startBelow(b.receivedCeilingNs());
+    long read = 0;
     long oldestReceived = 0;
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT id, stream_id, kind, event_time_ns, receive_time_ns, payload FROM events"
-                + " WHERE id < ? ORDER BY id DESC LIMIT "
-                + CHUNK_ROWS)) {
-      while (true) {
+    while (visitor.goOn()) {
+      List<Row> matches = new ArrayList<>();
+      int rows = 0;
+      boolean floor = false;
+      boolean exhausted = false;
+      // The statement is closed (its read transaction ended) before any row is visited.
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "SELECT id, stream_id, kind, event_time_ns, receive_time_ns, payload FROM events"
+                  + " WHERE id < ? ORDER BY id DESC LIMIT "
+                  + CHUNK_ROWS)) {
         ps.setLong(1, below);
-        int rows = 0;
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
+            if (read >= b.maxRows()) {
+              exhausted = true;
+              break;
+            }
+            read++;
             rows++;
             below = rs.getLong(1);
             long received = rs.getLong(5);
             if (received < b.receivedFloorNs()) {
-              return oldestReceived;
+              floor = true;
+              break;
             }
             oldestReceived = received;
             long time = rs.getLong(4);
@@ -105,18 +145,30 @@ public final class EventScan implements AutoCloseable {
               continue;
             }
             // The payload is read only here: filtered rows cost no blob copy.
-            if (!visitor.visit(new Row(below, agent, received, rs.getBytes(6)))) {
-              return oldestReceived;
-            }
+            matches.add(new Row(below, agent, received, rs.getBytes(6)));
           }
         }
-        if (rows < CHUNK_ROWS) {
-          return oldestReceived;
+      } catch (SQLException e) {
+        throw new StoreException("cannot read events", e);
+      }
+      for (Row r : matches) {
+        if (!visitor.visit(r)) {
+          return new Walk(read, oldestReceived, false);
         }
       }
-    } catch (SQLException e) {
-      throw new StoreException("cannot read events", e);
+      if (exhausted || floor || rows < CHUNK_ROWS) {
+        return new Walk(read, oldestReceived, exhausted);
+      }
     }
+    return new Walk(read, oldestReceived, false);
+  }
+
+  /** The id the walk starts below: past the newest row, or the first received after {@code ns}. */
+  private long startBelow(long ceilingNs) {
+    if (ceilingNs == Long.MAX_VALUE) {
+      return Long.MAX_VALUE;
+    }
+    return ids.firstIdAtOrAfter("events", "receive_time_ns", ceilingNs + 1);
   }
 
   private String agent(long streamId) throws SQLException {

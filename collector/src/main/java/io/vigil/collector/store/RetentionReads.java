@@ -23,7 +23,10 @@ public final class RetentionReads implements AutoCloseable {
 
   private final Connection connection;
 
-  private RetentionReads(Connection connection) {
+  /**
+   * Over {@code connection}, which the caller keeps owning when it does not call {@link #close}.
+   */
+  RetentionReads(Connection connection) {
     this.connection = connection;
   }
 

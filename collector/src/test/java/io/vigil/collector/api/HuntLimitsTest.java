@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.collector.config.HuntSection;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StreamRef;
 import io.vigil.proto.v1.Event;
@@ -20,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Hunt call's limits over the real API: a client that does not read holds its hunt (flow
- * control, no growing buffer), two such hunts use up {@code operator.hunt.max_concurrent}'s
- * default, a third is refused with RESOURCE_EXHAUSTED, and cancelling frees the slots.
+ * The Hunt call's limits over the real API: a client that does not read pauses its hunt (flow
+ * control, no growing buffer) and holds the one slot ({@code operator.hunt.max_concurrent} = 1)
+ * until the idle timeout cancels it; a limit of 2^31 or more is refused; a past {@code until} with
+ * no {@code since} searches the day before it.
  */
 class HuntLimitsTest {
   private static final long NOW = System.currentTimeMillis() * 1_000_000L;
@@ -33,7 +35,12 @@ class HuntLimitsTest {
 
   @BeforeEach
   void start() throws Exception {
-    api = OperatorFixture.start(dir);
+    // One hunt at a time, and a client that reads nothing for 2 s has its hunt cancelled.
+    api =
+        OperatorFixture.start(
+            dir,
+            new HuntSection(
+                5_000_000, 1, Duration.ofMinutes(5), Duration.ofSeconds(2), Duration.ofDays(7)));
     // 10000 events of about 2 KB: far more than the transport buffers a reader that stops holds.
     String padding = "x".repeat(2000);
     try (EventStore store = EventStore.open(api.db)) {
@@ -66,47 +73,121 @@ class HuntLimitsTest {
   }
 
   @Test
-  void aThirdHuntIsRefusedWhileTwoRunAndCancellingFreesTheirSlots() throws Exception {
+  void aClientThatStopsReadingHasItsHuntCancelledAfterTheIdleTimeoutFreeingTheSlot()
+      throws Exception {
     OperatorClient holder =
         OperatorClient.connect(
             new io.vigil.common.config.HostPort("127.0.0.1", api.port()),
             api.pki.caCert(),
             api.token("hold", "viewer"));
-    Iterator<HuntReply> first = holder.call(Duration.ofMinutes(5), s -> s.hunt(everything()));
-    Iterator<HuntReply> second = holder.call(Duration.ofMinutes(5), s -> s.hunt(everything()));
-    // One row read from each: both hunts started and hold their slot, blocked on flow control.
-    assertTrue(first.next().hasRow());
-    assertTrue(second.next().hasRow());
+    try {
+      Iterator<HuntReply> held = holder.call(Duration.ofMinutes(5), s -> s.hunt(everything()));
+      // One row read: the hunt runs and holds the only slot, blocked on flow control.
+      assertTrue(held.next().hasRow());
 
-    OperatorClient other = api.client(api.token("vera", "viewer"));
-    OperatorApiException refused =
-        assertThrows(
-            OperatorApiException.class, () -> other.call(s -> s.hunt(everything()).next()));
-    assertTrue(refused.getMessage().contains("hunts are running"), refused.getMessage());
-    assertTrue(refused.getMessage().contains("operator.hunt.max_concurrent"), refused.getMessage());
+      OperatorClient other = api.client(api.token("vera", "viewer"));
+      OperatorApiException refused =
+          assertThrows(
+              OperatorApiException.class, () -> other.call(s -> s.hunt(everything()).next()));
+      assertTrue(refused.getMessage().contains("hunts are running"), refused.getMessage());
 
-    holder.close(); // cancels both calls: their hunts end and release the slots
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    int rows = -1;
-    while (rows < 0) {
-      try {
-        Iterator<HuntReply> it = other.call(Duration.ofMinutes(2), s -> s.hunt(everything()));
-        int n = 0;
-        HuntReply last = null;
-        while (it.hasNext()) {
-          last = it.next();
-          n += last.hasRow() ? 1 : 0;
+      // Without reading on, the held hunt is cancelled after the idle timeout and the slot is
+      // free again: a new hunt runs to its summary.
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      HuntReply last = null;
+      while (last == null) {
+        try {
+          Iterator<HuntReply> it = other.call(Duration.ofMinutes(2), s -> s.hunt(everything()));
+          while (it.hasNext()) {
+            last = it.next();
+          }
+        } catch (OperatorApiException | io.grpc.StatusRuntimeException e) {
+          if (System.nanoTime() > deadline || !e.getMessage().contains("hunts are running")) {
+            throw e;
+          }
+          Thread.sleep(200);
         }
-        assertTrue(last != null && last.hasSummary());
-        assertEquals(EVENTS, last.getSummary().getMatched());
-        rows = n;
-      } catch (OperatorApiException | io.grpc.StatusRuntimeException e) {
-        if (System.nanoTime() > deadline) {
-          throw e;
-        }
-        Thread.sleep(200);
       }
+      assertTrue(last.hasSummary());
+      assertEquals(EVENTS, last.getSummary().getMatched());
+
+      // What the held client sees when it reads on: the rows the transport had buffered, then
+      // the reason its hunt ended.
+      RuntimeException ended =
+          assertThrows(
+              RuntimeException.class,
+              () -> {
+                while (held.hasNext()) {
+                  held.next();
+                }
+              });
+      assertTrue(ended.getMessage().contains("operator.hunt.idle_timeout"), ended.getMessage());
+    } finally {
+      holder.close();
     }
-    assertEquals(EVENTS, rows);
+  }
+
+  @Test
+  void aLimitOf2To31OrMoreIsRefusedNotTakenAsNegative() throws Exception {
+    OperatorClient c = api.client(api.token("vera", "viewer"));
+    for (int limit : new int[] {Integer.MIN_VALUE, -1}) {
+      OperatorApiException e =
+          assertThrows(
+              OperatorApiException.class,
+              () ->
+                  c.call(
+                      s ->
+                          s.hunt(
+                                  HuntRequest.newBuilder()
+                                      .setQuery("kind = exec")
+                                      .setLimit(limit)
+                                      .build())
+                              .next()));
+      assertTrue(e.getMessage().contains("limit: at most 10000"), e.getMessage());
+      assertTrue(e.getMessage().contains(Integer.toUnsignedString(limit)), e.getMessage());
+    }
+  }
+
+  @Test
+  void anUntilInThePastWithoutSinceSearchesTheDayBeforeIt() throws Exception {
+    OperatorClient c = api.client(api.token("vera", "viewer"));
+    // An hour after the epoch: the day before it starts before the epoch, and is cut there.
+    Iterator<HuntReply> it =
+        c.call(
+            s ->
+                s.hunt(
+                    HuntRequest.newBuilder()
+                        .setQuery("kind = exec")
+                        .setUntilNs(3_600_000_000_000L)
+                        .build()));
+    HuntReply last = it.next();
+    assertTrue(last.hasSummary());
+    assertEquals(0, last.getSummary().getMatched());
+    // A day ago, the stored events (event time NOW - i) are after until: none is found, no error.
+    it =
+        c.call(
+            s ->
+                s.hunt(
+                    HuntRequest.newBuilder()
+                        .setQuery("kind = exec")
+                        .setUntilNs(NOW - 24 * 3_600_000_000_000L)
+                        .build()));
+    assertEquals(0, it.next().getSummary().getMatched());
+    // Until just before the newest 10: since defaults to a day before it, the other 9990 match.
+    it =
+        c.call(
+            Duration.ofMinutes(2),
+            s ->
+                s.hunt(
+                    HuntRequest.newBuilder()
+                        .setQuery("kind = exec")
+                        .setLimit(10_000)
+                        .setUntilNs(NOW - 11)
+                        .build()));
+    HuntReply r = null;
+    while (it.hasNext()) {
+      r = it.next();
+    }
+    assertEquals(EVENTS - 10, r.getSummary().getMatched());
   }
 }

@@ -1,5 +1,6 @@
 package io.vigil.collector.api;
 
+import io.vigil.collector.config.HuntSection;
 import io.vigil.collector.config.OperatorSection;
 import io.vigil.collector.store.ApiTokenStore;
 import io.vigil.collector.store.EventStore;
@@ -27,6 +28,7 @@ public final class OperatorFixture implements AutoCloseable {
   public final FakeTrust trust = new FakeTrust();
   public final ConnectedAgents agents;
   private OperatorServer server;
+  private HuntSection hunt = HuntSection.DEFAULTS;
   private final List<OperatorClient> clients = new ArrayList<>();
 
   private OperatorFixture(Path dir, ConnectedAgents agents) throws Exception {
@@ -52,6 +54,14 @@ public final class OperatorFixture implements AutoCloseable {
     return new OperatorFixture(dir, new ConnectedAgents());
   }
 
+  /** Like {@link #start(Path)} with hunting limits of the test's own. */
+  public static OperatorFixture start(Path dir, HuntSection hunt) throws Exception {
+    OperatorFixture f = new OperatorFixture(dir, new ConnectedAgents());
+    f.hunt = hunt;
+    f.restart();
+    return f;
+  }
+
   /** Like {@link #start(Path)} with the agents a test's agent stream registers in. */
   public static OperatorFixture start(Path dir, ConnectedAgents agents) throws Exception {
     return new OperatorFixture(dir, agents);
@@ -70,7 +80,7 @@ public final class OperatorFixture implements AutoCloseable {
   private void start() throws Exception {
     server =
         OperatorServer.start(
-            new OperatorSection(new HostPort("127.0.0.1", 0), bootstrapFile()),
+            new OperatorSection(new HostPort("127.0.0.1", 0), bootstrapFile(), hunt),
             pki.serverCert(),
             pki.serverKey(),
             false,

@@ -153,7 +153,8 @@ class HuntCliTest {
     assertTrue(lines.get(1).contains("ent-curl"), lines.get(1));
     assertTrue(
         lines.get(1).contains("outbound tcp 10.0.0.5:40000 → 127.0.0.77:8080"), lines.get(1));
-    assertTrue(lines.get(2).startsWith("1 row, 2 events searched"), lines.get(2));
+    // Every stored row read counts as searched, whether or not its kind could match.
+    assertTrue(lines.get(2).startsWith("1 row, 4 events searched"), lines.get(2));
   }
 
   @Test
@@ -225,8 +226,27 @@ class HuntCliTest {
   void anUnknownHostIsNotFoundAndTheLimitIsBounded() {
     assertEquals(1, ctl("hunt", "kind = exec", "--host", "nowhere"));
     assertTrue(err().contains("no agent with host name or agent id \"nowhere\""), err());
+    // Host names resolve as everywhere else in vigilctl (AgentCalls): letter case significant.
+    assertEquals(1, ctl("hunt", "kind = exec", "--host", "WEB1"));
+    assertTrue(err().contains("no agent with host name or agent id \"WEB1\""), err());
+    assertEquals(0, ctl("hunt", "kind = exec", "--host", "web1"), err());
     assertEquals(2, ctl("hunt", "kind = exec", "--limit", "10001"));
     assertEquals(0, ctl("hunt", "kind = exec", "--limit", "1"), err());
     assertTrue(out().contains("row limit reached"), out());
+  }
+
+  @Test
+  void theSummarySaysWhetherTheScanBudgetOrTheTimeLimitStoppedTheHunt() {
+    io.vigil.proto.v1.HuntSummary.Builder s =
+        io.vigil.proto.v1.HuntSummary.newBuilder()
+            .setScanned(7)
+            .setBudgetExhausted(true)
+            .setCoveredSinceNs(NOW);
+    assertTrue(
+        HuntCommand.summaryLine(s.build()).contains("operator.hunt.max_scanned_events"),
+        HuntCommand.summaryLine(s.build()));
+    String late = HuntCommand.summaryLine(s.setDeadlineReached(true).build());
+    assertTrue(late.contains("operator.hunt.max_duration"), late);
+    assertFalse(late.contains("max_scanned_events"), late);
   }
 }

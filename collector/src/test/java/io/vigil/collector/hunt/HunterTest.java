@@ -13,6 +13,11 @@ import io.vigil.proto.v1.HuntSummary;
 import io.vigil.proto.v1.NetworkConnection.Direction;
 import io.vigil.proto.v1.ProcessRef;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,11 +78,23 @@ class HunterTest {
     try (EventScan scan = EventScan.open(db)) {
       return Hunter.run(
           scan,
-          new Hunter.Plan(HuntQuery.parse(q), since, until, limit, agents, budget),
+          plan(q, since, until, limit, agents, budget, Duration.ofMinutes(5)),
           HOSTS,
           rows::add,
           () -> false);
     }
+  }
+
+  private static Hunter.Plan plan(
+      String q,
+      long since,
+      long until,
+      int limit,
+      Set<String> agents,
+      long budget,
+      Duration maxDuration) {
+    return new Hunter.Plan(
+        HuntQuery.parse(q), since, until, limit, agents, budget, maxDuration, Duration.ofDays(7));
   }
 
   private static List<String> entities(List<HuntRow> rows) {
@@ -122,8 +139,9 @@ class HunterTest {
     assertEquals(2, s.getMatched());
     assertFalse(s.getLimited());
     assertFalse(s.getBudgetExhausted());
-    // Only exec rows in the bounds were decoded: w1, d1, w3 (the dns row was skipped by its kind).
-    assertEquals(3, s.getScanned());
+    // Every row read counts, filtered or not: future, w3, dns, d1, w1, and too-old (received
+    // before since minus the clock allowance, where the walk stops).
+    assertEquals(6, s.getScanned());
 
     rows.clear();
     hunt("CommandLine contains curl", NOW - 24 * HOUR, NOW, 100, Set.of("agent-1"), 1000, rows);
@@ -162,7 +180,7 @@ class HunterTest {
     assertEquals(List.of("e19", "e18", "e17", "e16", "e15"), entities(rows));
     assertTrue(s.getLimited());
     assertEquals(5, s.getMatched());
-    assertEquals(5, s.getScanned());
+    assertEquals(20, s.getScanned()); // the one chunk read holds all 20
   }
 
   @Test
@@ -226,13 +244,14 @@ class HunterTest {
     try (EventScan scan = EventScan.open(db)) {
       Hunter.run(
           scan,
-          new Hunter.Plan(
-              HuntQuery.parse("DestinationIp = 127.0.0.77"),
+          plan(
+              "DestinationIp = 127.0.0.77",
               NOW - 24 * HOUR,
               NOW,
               100,
               Set.of(),
-              1000),
+              1000,
+              Duration.ofMinutes(5)),
           HOSTS,
           r -> {
             if (rows.isEmpty()) {
@@ -248,5 +267,109 @@ class HunterTest {
     assertEquals(List.of(true), committed);
     assertEquals(10, rows.size());
     assertEquals("c9", rows.get(0).getEvent().getConnection().getProcess().getEntityId());
+  }
+
+  @Test
+  void everyRowReadCountsTowardTheScanBudgetFilteredOrNot() {
+    // 3000 dns events, newer than one exec: a hunt for exec reads them all and decodes none.
+    put(
+        web,
+        SampleEvents.exec(NOW - 2 * HOUR, proc("x", "curl"), proc("p", "bash")),
+        NOW - 2 * HOUR);
+    for (int i = 0; i < 3000; i++) {
+      put(
+          web,
+          SampleEvents.dns(NOW - HOUR + i, "d" + i + ".example", proc("q", "")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s = hunt("kind = exec", NOW - 24 * HOUR, NOW, 100, Set.of(), 1000, rows);
+    assertTrue(s.getBudgetExhausted());
+    assertEquals(1000, s.getScanned());
+    assertEquals(List.of(), rows);
+    // The 1000th newest dns event, received at NOW - HOUR + 2000, is the oldest one read.
+    assertEquals(NOW - HOUR + 2000, s.getCoveredSinceNs());
+  }
+
+  @Test
+  void aNarrowOldWindowStartsItsWalkThereAndReadsFewRows() {
+    long old = NOW - 30 * 24 * HOUR;
+    for (int i = 0; i < 100; i++) {
+      put(web, SampleEvents.exec(old + i, proc("old" + i, "curl"), proc("p", "bash")), old + i);
+    }
+    // Many more rows received since: a hunt over the old hour must not read them.
+    for (int i = 0; i < 3 * EventScan.CHUNK_ROWS; i++) {
+      put(
+          web,
+          SampleEvents.exec(NOW - HOUR + i, proc("new" + i, "curl"), proc("p", "bash")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s = hunt("kind = exec", old - HOUR, old + HOUR, 1000, Set.of(), 2000, rows);
+    assertFalse(s.getBudgetExhausted());
+    assertEquals(100, rows.size());
+    assertEquals("old99", entities(rows).get(0));
+    assertEquals(100, s.getScanned());
+  }
+
+  @Test
+  void theDeadlineEndsAHuntAndTheSummarySaysSo() {
+    put(web, SampleEvents.exec(NOW - HOUR, proc("e", "curl"), proc("p", "bash")), NOW - HOUR);
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s;
+    try (EventScan scan = EventScan.open(db)) {
+      s =
+          Hunter.run(
+              scan,
+              plan("kind = exec", NOW - 24 * HOUR, NOW, 100, Set.of(), 1000, Duration.ofNanos(1)),
+              HOSTS,
+              rows::add,
+              () -> false);
+    }
+    assertTrue(s.getDeadlineReached());
+    assertTrue(s.getBudgetExhausted());
+    assertEquals(List.of(), rows);
+  }
+
+  @Test
+  void aHuntWaitingForItsClientHoldsNoReadSnapshotSoTheWalCanBeCheckpointed() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      put(
+          web,
+          SampleEvents.exec(NOW - HOUR + i, proc("e" + i, "curl"), proc("p", "bash")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    List<long[]> checkpoints = new ArrayList<>();
+    try (EventScan scan = EventScan.open(db);
+        Connection c = DriverManager.getConnection("jdbc:sqlite:" + db)) {
+      Hunter.run(
+          scan,
+          plan("kind = exec", NOW - 24 * HOUR, NOW, 100, Set.of(), 1000, Duration.ofMinutes(5)),
+          HOSTS,
+          r -> {
+            if (checkpoints.isEmpty()) {
+              // The hunt is "waiting for its client" here: ingest goes on, and a checkpoint of
+              // the whole WAL (which a reader's snapshot would hold back) completes.
+              put(web, SampleEvents.exec(NOW - 5, proc("later", "x"), proc("p", "bash")), NOW - 5);
+              store.commit();
+              try (Statement st = c.createStatement();
+                  ResultSet rs = st.executeQuery("PRAGMA wal_checkpoint(TRUNCATE)")) {
+                rs.next();
+                checkpoints.add(new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3)});
+              } catch (java.sql.SQLException e) {
+                throw new IllegalStateException(e);
+              }
+            }
+            return true;
+          },
+          () -> false);
+    }
+    assertEquals(1, checkpoints.size());
+    assertEquals(0, checkpoints.get(0)[0], "the checkpoint was blocked by the hunt (busy)");
+    assertEquals(checkpoints.get(0)[1], checkpoints.get(0)[2]);
   }
 }
