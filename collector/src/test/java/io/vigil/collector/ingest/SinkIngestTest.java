@@ -92,7 +92,10 @@ class SinkIngestTest {
       sinks.wake();
 
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (lines(sinkFile).size() < 5 && System.nanoTime() < deadline) {
+      // The count moves after the file is written: wait for both, or the count can lag by one.
+      while ((lines(sinkFile).size() < 5
+              || metrics.value("vigil_collector_sink_delivered_total", "sink", "archive") < 5)
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       List<String> expected = lines(alertsJsonl);
