@@ -142,9 +142,13 @@ public final class Collector implements AutoCloseable {
             agents::ids);
     parts.add(ingest); // closed before the store: it drains into it
     if (!config.sinks().isEmpty()) {
-      // Each sink reads the alerts after its cursor on its own connection; an idle one looks for
-      // new alerts every second. Closed before ingest and the store.
-      parts.add(AlertSinks.start(config.sinks(), config.store().path(), metrics, AlertSinks.POLL));
+      // Each sink reads the alerts after its cursor on its own connection, woken by each commit
+      // that stored alerts; it also looks every second (alerts stored by another connection,
+      // e.g. the disk-full alert). Closed before ingest and the store.
+      AlertSinks sinks =
+          parts.add(
+              AlertSinks.start(config.sinks(), config.store().path(), metrics, AlertSinks.POLL));
+      ingest.onAlertsStored(sinks::wake);
     }
 
     // Disk safety: batches are refused while the database's filesystem is nearly full; the

@@ -4,6 +4,7 @@ import io.vigil.collector.sink.AlertFilter;
 import io.vigil.collector.sink.JsonlTarget;
 import io.vigil.collector.sink.SinkDestination;
 import io.vigil.collector.sink.SinkSettings;
+import io.vigil.collector.sink.SyslogFacility;
 import io.vigil.collector.sink.SyslogTarget;
 import io.vigil.collector.sink.WebhookTarget;
 import io.vigil.common.config.ConfigNode;
@@ -31,33 +32,6 @@ final class SinksSection {
   /** Headers the HTTP client sets itself, or that would change what the request means. */
   private static final Set<String> RESERVED_HEADERS =
       Set.of("connection", "content-length", "content-type", "expect", "host", "upgrade");
-
-  static final Set<String> FACILITIES =
-      Set.of(
-          "kern",
-          "user",
-          "mail",
-          "daemon",
-          "auth",
-          "syslog",
-          "lpr",
-          "news",
-          "uucp",
-          "cron",
-          "authpriv",
-          "ftp",
-          "ntp",
-          "audit",
-          "alert",
-          "clock",
-          "local0",
-          "local1",
-          "local2",
-          "local3",
-          "local4",
-          "local5",
-          "local6",
-          "local7");
 
   private SinksSection() {}
 
@@ -178,7 +152,7 @@ final class SinksSection {
     String transport = node.oneOf("transport", "tcp", Set.of("udp", "tcp", "tls"));
     Path caFile = node.optionalPath("ca_file").orElse(null);
     String appName = node.string("app_name", "vigil");
-    String facility = node.oneOf("facility", "local4", FACILITIES);
+    String facility = node.oneOf("facility", "local4", Set.copyOf(SyslogFacility.NAMES));
     int maxMessageBytes = node.intValue("max_message_bytes", 8192, 480, 65_000);
     boolean ok = true;
     HostPort hp = null;

@@ -56,6 +56,7 @@ public final class IngestService implements AutoCloseable {
   private final Detection detection;
   private final List<JsonlAlertOutput> alertOutputs;
   private final Thread writer;
+  private final IngestWriter writerBody;
   private final Object lifecycle = new Object();
   private boolean closed;
   private volatile BatchGate gate = BatchGate.OPEN;
@@ -137,20 +138,19 @@ public final class IngestService implements AutoCloseable {
     detection.stage().attach(store);
     FimMirror fim = new FimMirror(fimOptions, metrics);
     fim.attach(store);
-    this.writer =
-        EssentialThread.create(
-            new IngestWriter(
-                store,
-                queue,
-                options,
-                this.metrics,
-                this.outputs,
-                detection.stage(),
-                fim,
-                this.alertOutputs,
-                health,
-                connectedAgents),
-            "ingest-writer");
+    this.writerBody =
+        new IngestWriter(
+            store,
+            queue,
+            options,
+            this.metrics,
+            this.outputs,
+            detection.stage(),
+            fim,
+            this.alertOutputs,
+            health,
+            connectedAgents);
+    this.writer = EssentialThread.create(writerBody, "ingest-writer");
     writer.start();
   }
 
@@ -226,6 +226,15 @@ public final class IngestService implements AutoCloseable {
    */
   public void gateBatches(BatchGate gate) {
     this.gate = java.util.Objects.requireNonNull(gate);
+  }
+
+  /**
+   * Makes the writer call {@code listener} after each commit that stored alerts (after the alert
+   * outputs), e.g. to wake the alert sinks (replacing any earlier listener). It runs on the writer
+   * thread, so it must return at once and not block.
+   */
+  public void onAlertsStored(Runnable listener) {
+    writerBody.alertsStored = java.util.Objects.requireNonNull(listener);
   }
 
   /**

@@ -46,6 +46,9 @@ final class IngestWriter implements Runnable {
   private final HealthApplier health;
   private final HealthOptions healthOptions;
 
+  /** Told, on this thread after the outputs, that a commit stored alerts (see IngestService). */
+  volatile Runnable alertsStored = () -> {};
+
   IngestWriter(
       EventStore store,
       BlockingQueue<WriteTask> queue,
@@ -321,6 +324,12 @@ final class IngestWriter implements Runnable {
         metrics.outputErrors(out.name()).inc();
         log.error("output {} failed after commit; alerts stay stored", out.name(), e);
       }
+    }
+    try {
+      alertsStored.run();
+    } catch (RuntimeException e) {
+      // The alerts are committed; whoever missed the news finds them at its next poll.
+      log.error("telling that alerts were stored failed", e);
     }
   }
 }

@@ -49,6 +49,8 @@ public final class SyslogSender implements AlertSender {
               + MIN_MESSAGE_BYTES
               + ", the size every receiver takes");
     }
+    // Before the transport: a refused target must not leave a socket open behind it.
+    int facility = SyslogFacility.code(target.facility());
     int max = target.maxMessageBytes();
     this.transport =
         switch (transportName) {
@@ -65,7 +67,7 @@ public final class SyslogSender implements AlertSender {
     this.hostname = SyslogText.printableAscii(hostname, SyslogMessage.MAX_HOSTNAME);
     this.format =
         new SyslogMessage(
-            SyslogFacility.code(target.facility()),
+            facility,
             this.hostname,
             target.appName(),
             Long.toString(ProcessHandle.current().pid()),

@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param transport {@code udp}, {@code tcp} (octet-counted framing) or {@code tls}
  * @param host the receiver's host name or address ({@code address}, host part)
  * @param port the receiver's port, 1 to 65535
- * @param caFile the CA certificates (PEM) trusted for {@code tls} instead of the JDK's default
- *     trust; null: the JDK default
+ * @param caFile the CA certificates (PEM) trusted for {@code tls} beside the JDK's default trust;
+ *     null: the JDK default only
  * @param appName the RFC 5424 APP-NAME ({@code app_name}, default {@code vigil})
  * @param facility the syslog facility name, e.g. {@code local4} (the default)
  * @param maxMessageBytes the longest message sent, whole ({@code max_message_bytes}, default 8192)

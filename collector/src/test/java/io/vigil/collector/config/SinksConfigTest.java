@@ -173,4 +173,42 @@ class SinksConfigTest {
     assertTrue(all.contains("sinks.c.url: put credentials in headers"), all);
     assertFalse(all.contains("pw@"), all);
   }
+
+  @Test
+  void everyFacilityTheSenderKnowsIsAcceptedAndOthersAreErrorsAtTheirPath() throws Exception {
+    for (String facility : io.vigil.collector.sink.SyslogFacility.NAMES) {
+      SyslogTarget t =
+          (SyslogTarget)
+              load("""
+                      sinks:
+                        siem:
+                          type: syslog
+                          address: 127.0.0.1:514
+                          facility: %s
+                      """
+                      .formatted(facility))
+                  .sinks()
+                  .get(0)
+                  .destination();
+      assertEquals(facility, t.facility());
+      // What validated must also build: the collector would otherwise fail at start.
+      try (var sender = new io.vigil.collector.sink.SyslogSender(t, "h")) {
+        assertEquals("h", sender.hostname());
+      }
+    }
+    // Names the config once accepted that no sender knows.
+    for (String wrong : List.of("audit", "clock", "alert")) {
+      List<String> p =
+          problems(
+              """
+              sinks:
+                siem:
+                  type: syslog
+                  address: 127.0.0.1:514
+                  facility: %s
+              """
+                  .formatted(wrong));
+      assertTrue(p.stream().anyMatch(m -> m.contains("sinks.siem.facility")), p.toString());
+    }
+  }
 }

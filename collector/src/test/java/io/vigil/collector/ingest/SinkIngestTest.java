@@ -92,7 +92,10 @@ class SinkIngestTest {
       sinks.wake();
 
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (lines(sinkFile).size() < 5 && System.nanoTime() < deadline) {
+      // The count moves after the file is written: wait for both, or the count can lag by one.
+      while ((lines(sinkFile).size() < 5
+              || metrics.value("vigil_collector_sink_delivered_total", "sink", "archive") < 5)
+          && System.nanoTime() < deadline) {
         Thread.sleep(20);
       }
       List<String> expected = lines(alertsJsonl);
@@ -101,6 +104,73 @@ class SinkIngestTest {
       assertTrue(expected.get(0).contains("\"process\":{"), expected.get(0));
       assertEquals(
           5, (long) metrics.value("vigil_collector_sink_delivered_total", "sink", "archive"));
+    } finally {
+      ingest.close();
+      store.close();
+      detection.close();
+    }
+  }
+
+  @Test
+  void aCommitThatStoresAlertsWakesTheSinksWithoutWaitingForTheirPoll() throws Exception {
+    Path rules = dir.resolve("rules");
+    TestRules.write(rules, "base64.yml", TestRules.BASE64_DECODE);
+    DetectionSection section =
+        new DetectionSection(
+            true,
+            false,
+            List.of(rules),
+            List.of(),
+            Optional.empty(),
+            Duration.ofSeconds(60),
+            100_000,
+            Duration.ofSeconds(60));
+    MetricsRegistry metrics = new MetricsRegistry();
+    Path db = dir.resolve("vigil.db");
+    Path sinkFile = dir.resolve("sink.jsonl");
+    EventStore store = EventStore.open(db);
+    Detection detection =
+        DetectionStart.start(section, new IntelSection(List.of(), Duration.ZERO), metrics);
+    IngestService ingest =
+        new IngestService(
+            store, IngestOptions.defaults(), metrics, List.of(), detection, List.of());
+    SinkSettings sink =
+        new SinkSettings(
+            "archive",
+            AlertFilter.ALL,
+            100,
+            Duration.ofMillis(10),
+            Duration.ofMillis(100),
+            100_000,
+            true,
+            new JsonlTarget(sinkFile));
+    // A poll far longer than the test: only a wake-up can deliver in time.
+    try (AlertSinks sinks = AlertSinks.start(List.of(sink), db, metrics, Duration.ofHours(1))) {
+      java.util.concurrent.atomic.AtomicInteger told =
+          new java.util.concurrent.atomic.AtomicInteger();
+      ingest.onAlertsStored(
+          () -> {
+            told.incrementAndGet();
+            sinks.wake();
+          });
+      ingest.openStream(AGENT, EPOCH, TestEvents.hello(AGENT, EPOCH), TestEvents.now()).get();
+      EventBatch.Builder quiet = EventBatch.newBuilder().setFirstSeq(1);
+      quiet.addEvents(exec(1, "bash-1", "/usr/bin/bash", "-bash", "").toByteString());
+      ingest.submit(AGENT, EPOCH, quiet.build(), TestEvents.now()).get();
+      assertEquals(0, told.get(), "no alert, no wake-up");
+
+      EventBatch.Builder loud = EventBatch.newBuilder().setFirstSeq(2);
+      loud.addEvents(
+          exec(2, "b64-1", "/usr/bin/base64", "base64 -d /tmp/f", "bash-1").toByteString());
+      ingest.submit(AGENT, EPOCH, loud.build(), TestEvents.now()).get();
+      // The listener runs after the commit and before the batch's future completes.
+      assertEquals(1, told.get());
+
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (lines(sinkFile).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, lines(sinkFile).size(), "delivered on the wake-up, not the hourly poll");
     } finally {
       ingest.close();
       store.close();
