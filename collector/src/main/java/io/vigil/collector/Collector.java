@@ -19,11 +19,13 @@ import io.vigil.collector.output.JsonlEventOutput;
 import io.vigil.collector.retention.Retention;
 import io.vigil.collector.retention.RetentionOptions;
 import io.vigil.collector.sink.AlertSinks;
+import io.vigil.collector.sink.SinkSettings;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
 import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.FreelistReader;
 import io.vigil.collector.store.TrustStore;
 import io.vigil.collector.stream.AgentStreamServer;
 import io.vigil.collector.stream.AgentStreamService;
@@ -48,6 +50,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -156,9 +160,13 @@ public final class Collector implements AutoCloseable {
     DiskGuard disk = null;
     if (config.store().minFreeBytes() > 0) {
       Path dbDir = config.store().path().toAbsolutePath().getParent();
+      // Free pages count as room for events: retention's deletes relieve a disk the database
+      // filled, though the file never shrinks. Read by the disk watch's thread only.
+      FreelistReader freelist = parts.add(FreelistReader.open(config.store().path()));
       disk =
           new DiskGuard(
               FreeSpace.of(dbDir),
+              freelist::freeBytes,
               dbDir.toString(),
               new DiskOptions(
                   config.store().minFreeBytes(),
@@ -169,8 +177,12 @@ public final class Collector implements AutoCloseable {
       CollectorAlerts collectorAlerts = parts.add(CollectorAlerts.open(config.store().path()));
       parts.add(DiskWatch.start(disk, collectorAlerts));
     }
+    // Retention keeps the alerts these sinks have not delivered yet.
+    Set<String> sinkNames =
+        config.sinks().stream().map(SinkSettings::name).collect(Collectors.toUnmodifiableSet());
     parts.add(
-        Retention.start(RetentionOptions.of(config.retention()), store.file(), ingest, metrics));
+        Retention.start(
+            RetentionOptions.of(config.retention()), sinkNames, store.file(), ingest, metrics));
 
     // Its own connection to the migrated database; closed after the agent server (added before).
     FileUploads uploads =

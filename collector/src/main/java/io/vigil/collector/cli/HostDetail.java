@@ -3,6 +3,7 @@ package io.vigil.collector.cli;
 import io.vigil.collector.health.DurationText;
 import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.health.HealthProblems;
+import io.vigil.common.config.Units;
 import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentHealth;
 import io.vigil.proto.v1.AgentRecord;
@@ -97,11 +98,11 @@ final class HostDetail {
         "resources",
         String.format(Locale.ROOT, "cpu %.1f%%", s.getCpuPercent())
             + "  rss "
-            + bytes(s.getRssBytes())
+            + Units.formatBytes(s.getRssBytes())
             + " (anon "
-            + bytes(s.getRssAnonBytes())
+            + Units.formatBytes(s.getRssAnonBytes())
             + ")  spool "
-            + bytes(s.getSpoolBytes()));
+            + Units.formatBytes(s.getSpoolBytes()));
     if (s.hasHost()) {
       HostInfo i = s.getHost();
       line(
@@ -201,20 +202,6 @@ final class HostDetail {
         + (notAfterNs <= nowNs
             ? "  (expired " + DurationText.of(nowNs - notAfterNs) + " ago)"
             : "  (in " + DurationText.of(notAfterNs - nowNs) + ")");
-  }
-
-  private static String bytes(long n) {
-    double d = n >= 0 ? n : (n >>> 1) * 2.0; // unsigned
-    if (d >= 1L << 30) {
-      return String.format(Locale.ROOT, "%.1f GiB", d / (1L << 30));
-    }
-    if (d >= 1 << 20) {
-      return String.format(Locale.ROOT, "%.1f MiB", d / (1 << 20));
-    }
-    if (d >= 1 << 10) {
-      return String.format(Locale.ROOT, "%.1f KiB", d / (1 << 10));
-    }
-    return n + " B";
   }
 
   private static void line(List<String> out, String label, String value) {

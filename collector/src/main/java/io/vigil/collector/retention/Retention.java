@@ -7,6 +7,7 @@ import io.vigil.common.metrics.Counter;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.time.WallClock;
 import java.nio.file.Path;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * binary search over ids, which grow with receive time: no index on time is needed); by size, the
  * oldest ids while the database's used size is above the bound. Then the rows that depend on the
  * deleted events by time: process rows (except parents of stored processes), correlation inputs,
- * dead letters, settled gaps and holes. Alerts: by age, with their members and history; an alert
+ * dead letters, settled gaps and holes; a process row stays while a stored process names it as its
+ * parent or it has a stored event. Alerts: closed ones by age, with their members and history, and
+ * never one a configured sink has not delivered yet; open alerts stay whatever their age; an alert
  * whose events were deleted stays and still shows. Streams (watermarks) are never deleted.
  *
  * <p>Reads run on a read-only connection; every delete is a chunk of at most {@link
@@ -38,6 +41,7 @@ public final class Retention implements AutoCloseable {
   private static final String HELP = "Rows deleted by retention, by table";
 
   private final RetentionOptions options;
+  private final Set<String> sinks;
   private final Path file;
   private final IngestService ingest;
   private final MetricsRegistry metrics;
@@ -45,9 +49,20 @@ public final class Retention implements AutoCloseable {
   private volatile long lastRunSeconds;
   private volatile long usedBytes = -1;
 
-  /** Does not start a thread: {@link #runOnce} runs a pass on the caller's thread. */
-  public Retention(RetentionOptions options, Path file, IngestService ingest, MetricsRegistry m) {
+  /**
+   * Does not start a thread: {@link #runOnce} runs a pass on the caller's thread.
+   *
+   * @param sinks the names of the configured, enabled alert sinks ({@code sinks.NAME}): alerts they
+   *     have not delivered are kept
+   */
+  public Retention(
+      RetentionOptions options,
+      Set<String> sinks,
+      Path file,
+      IngestService ingest,
+      MetricsRegistry m) {
     this.options = options;
+    this.sinks = Set.copyOf(sinks);
     this.file = file;
     this.ingest = ingest;
     this.metrics = m;
@@ -70,8 +85,12 @@ public final class Retention implements AutoCloseable {
 
   /** Starts the periodic passes (none when nothing is ever deleted); the caller closes it. */
   public static Retention start(
-      RetentionOptions options, Path file, IngestService ingest, MetricsRegistry metrics) {
-    Retention r = new Retention(options, file, ingest, metrics);
+      RetentionOptions options,
+      Set<String> sinks,
+      Path file,
+      IngestService ingest,
+      MetricsRegistry metrics) {
+    Retention r = new Retention(options, sinks, file, ingest, metrics);
     if (options.enabled()) {
       long every = options.interval().toMillis();
       r.executor.scheduleWithFixedDelay(
@@ -122,7 +141,11 @@ public final class Retention implements AutoCloseable {
       }
       if (!options.alertsMaxAge().isZero()) {
         long cutoff = nowNs - options.alertsMaxAge().toNanos();
-        deleted += deleteAlertsBelow(reads, reads.firstIdAtOrAfter("alerts", "stored_ns", cutoff));
+        long end =
+            Math.min(
+                reads.firstIdAtOrAfter("alerts", "stored_ns", cutoff),
+                reads.firstUndeliveredAlertId(sinks));
+        deleted += deleteClosedAlertsBelow(reads, end);
       }
       usedBytes = reads.usedBytes();
     }
@@ -175,15 +198,18 @@ public final class Retention implements AutoCloseable {
         + drain("holes", limit, s -> s.retention().deleteHoles(beforeNs, limit));
   }
 
-  private long deleteAlertsBelow(RetentionReads reads, long end) throws InterruptedException {
+  /** Closed alerts with an id below {@code end}; open ones in between are stepped over. */
+  private long deleteClosedAlertsBelow(RetentionReads reads, long end) throws InterruptedException {
     long total = 0;
     int chunk = Math.max(1, options.chunkEvents() / 10);
-    for (long from = reads.minId("alerts"); from > 0 && from < end; ) {
+    // Each chunk starts at the next closed alert (an index seek), so old open alerts kept at the
+    // low end cost nothing per pass.
+    for (long from = reads.firstClosedAlertAtOrAfter(1); from > 0 && from < end; ) {
       long to = Math.min(end, from + chunk);
       long f = from;
-      int[] n = inWriter(s -> s.retention().deleteAlerts(f, to));
+      int[] n = inWriter(s -> s.retention().deleteClosedAlerts(f, to));
       total += count("alerts", n[0]) + count("alert_events", n[1]) + count("alert_changes", n[2]);
-      from = to;
+      from = reads.firstClosedAlertAtOrAfter(to);
     }
     return total;
   }

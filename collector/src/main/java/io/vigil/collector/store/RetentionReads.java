@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Collection;
 import java.util.Set;
 
 /**
@@ -90,6 +91,42 @@ public final class RetentionReads implements AutoCloseable {
       }
     }
     return lo;
+  }
+
+  /**
+   * The first alert id some sink has not delivered yet: one past the smallest {@code delivered_id}
+   * among {@code sinks} (the configured, enabled ones; cursors of sinks since removed from the
+   * config do not count). 1 when one of them has no cursor yet (it places it at its first start,
+   * possibly at the oldest alert); {@code Long.MAX_VALUE} when there are no sinks.
+   */
+  public long firstUndeliveredAlertId(Collection<String> sinks) {
+    long first = Long.MAX_VALUE;
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT delivered_id FROM sink_cursors WHERE sink = ?")) {
+      for (String sink : sinks) {
+        ps.setString(1, sink);
+        try (ResultSet rs = ps.executeQuery()) {
+          first = Math.min(first, rs.next() ? Math.max(0, rs.getLong(1)) + 1 : 1);
+        }
+      }
+    } catch (SQLException e) {
+      throw new StoreException("retention read of the sink cursors failed", e);
+    }
+    return first;
+  }
+
+  /** The smallest id of a closed alert at or after {@code id}, 0 when none (an index seek). */
+  public long firstClosedAlertAtOrAfter(long id) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT coalesce(min(id), 0) FROM alerts WHERE state = 'closed' AND id >= ?")) {
+      ps.setLong(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    } catch (SQLException e) {
+      throw new StoreException("retention read failed", e);
+    }
   }
 
   private static void requireTable(String table) {

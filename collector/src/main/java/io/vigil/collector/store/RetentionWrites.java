@@ -12,6 +12,9 @@ import java.sql.SQLException;
  * <p>Not thread-safe: used on the ingest writer thread, like the rest of {@link EventStore}.
  */
 public final class RetentionWrites {
+  private static final String CLOSED =
+      "SELECT id FROM alerts WHERE id >= ? AND id < ? AND state = 'closed'";
+
   private final StatementCache statements;
 
   RetentionWrites(StatementCache statements) {
@@ -26,13 +29,18 @@ public final class RetentionWrites {
   /**
    * Deletes up to {@code limit} process rows whose exec is before {@code beforeNs}, except those a
    * stored process still names as its parent (trees and parent chains must resolve; the row goes in
-   * a later run, after its children).
+   * a later run, after its children) and those of a process with any stored event: it acted after
+   * the cutoff (retention deletes the older events first), so it may still be running, and its
+   * later alerts and {@code vigilctl tree} need its row. An entity id shared by two agents keeps
+   * both rows, which only keeps more.
    */
   public int deleteProcesses(long beforeNs, int limit) {
     return update(
         "DELETE FROM processes WHERE rowid IN (SELECT p.rowid FROM processes p"
             + " WHERE p.exec_time_ns < ? AND NOT EXISTS (SELECT 1 FROM processes c"
-            + " WHERE c.agent_id = p.agent_id AND c.parent_entity_id = p.entity_id) LIMIT ?)",
+            + " WHERE c.agent_id = p.agent_id AND c.parent_entity_id = p.entity_id)"
+            + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_id = p.entity_id)"
+            + " LIMIT ?)",
         beforeNs,
         limit);
   }
@@ -76,15 +84,17 @@ public final class RetentionWrites {
   }
 
   /**
-   * Deletes the alerts with {@code fromId <= id < toId} with their member events and triage
-   * history; returns how many rows of each ({@code alerts, alert_events, alert_changes}).
+   * Deletes the closed alerts with {@code fromId <= id < toId} with their member events and triage
+   * history; returns how many rows of each ({@code alerts, alert_events, alert_changes}). Open
+   * alerts (new, acknowledged) stay, whatever their age: they are work not done yet. The state is
+   * checked here, in the writer's transaction, so an alert reopened meanwhile stays too.
    */
-  public int[] deleteAlerts(long fromId, long toId) {
+  public int[] deleteClosedAlerts(long fromId, long toId) {
     int members =
-        update("DELETE FROM alert_events WHERE alert_id >= ? AND alert_id < ?", fromId, toId);
+        update("DELETE FROM alert_events WHERE alert_id IN (" + CLOSED + ")", fromId, toId);
     int changes =
-        update("DELETE FROM alert_changes WHERE alert_id >= ? AND alert_id < ?", fromId, toId);
-    int alerts = update("DELETE FROM alerts WHERE id >= ? AND id < ?", fromId, toId);
+        update("DELETE FROM alert_changes WHERE alert_id IN (" + CLOSED + ")", fromId, toId);
+    int alerts = update("DELETE FROM alerts WHERE id IN (" + CLOSED + ")", fromId, toId);
     return new int[] {alerts, members, changes};
   }
 

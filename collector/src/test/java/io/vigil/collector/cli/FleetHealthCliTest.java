@@ -92,7 +92,7 @@ class FleetHealthCliTest {
             "  connected         no",
             "  stream            epoch e1  spooled seq 50  stored seq 1  backlog 49 events",
             "  uptime            1h 2m",
-            "spool 12.0 MiB",
+            "spool 12MiB",
             "sensors",
             "file",
             "inotify",

@@ -40,11 +40,13 @@ class DiskGuardTest {
     assertTrue(g.check().ok());
 
     free.set(80 * MIB);
+    assertTrue(g.refusal().isEmpty(), "as last measured");
+    assertTrue(g.measure());
     IngestRefusedException refused = g.refusal().orElseThrow();
     assertEquals("disk_full", refused.reason());
     assertEquals(
-        "collector storage nearly full: 80.0 MiB free on /var/lib/vigil-collector, below"
-            + " store.min_free_bytes 100MiB; keep spooling, retrying",
+        "collector storage nearly full: 80MiB free on /var/lib/vigil-collector and 0 of free"
+            + " pages in the database, below store.min_free_bytes 100MiB; keep spooling, retrying",
         refused.getMessage());
     assertFalse(g.check().ok());
     assertEquals(true, g.check().details().get("refusing"));
@@ -52,11 +54,86 @@ class DiskGuardTest {
     assertEquals(80.0 * MIB, metrics.value("vigil_collector_disk_free_bytes"));
 
     free.set(150 * MIB); // above the minimum, below the resume threshold: still refusing
+    assertTrue(g.measure());
     assertTrue(g.refusal().isPresent());
     free.set(200 * MIB);
+    assertFalse(g.measure());
     assertTrue(g.refusal().isEmpty());
     assertTrue(g.check().ok());
     assertEquals(1.0, metrics.value("vigil_collector_disk_full_episodes_total"));
+  }
+
+  @Test
+  void refusalNeverMeasuresItReturnsTheLastMeasuredState() {
+    AtomicLong statvfs = new AtomicLong();
+    AtomicLong headerReads = new AtomicLong();
+    DiskGuard g =
+        new DiskGuard(
+            () -> {
+              statvfs.incrementAndGet();
+              return free.get();
+            },
+            () -> {
+              headerReads.incrementAndGet();
+              return 0;
+            },
+            "/x",
+            new DiskOptions(100 * MIB, 200 * MIB, Duration.ofSeconds(1)),
+            metrics);
+    free.set(10 * MIB);
+    for (int i = 0; i < 1000; i++) {
+      assertTrue(g.refusal().isEmpty());
+    }
+    assertEquals(1, statvfs.get(), "only the constructor measured");
+    assertEquals(1, headerReads.get());
+    g.measure();
+    assertEquals(2, statvfs.get());
+    assertTrue(g.refusal().isPresent());
+  }
+
+  @Test
+  void theDatabasesFreePagesCountAsSpaceButNotBelowAQuarterOfTheMinimumOnTheFilesystem() {
+    AtomicLong pages = new AtomicLong(0);
+    free.set(90 * MIB);
+    DiskGuard g =
+        new DiskGuard(
+            free::get,
+            pages::get,
+            "/x",
+            new DiskOptions(100 * MIB, 200 * MIB, Duration.ofSeconds(1)),
+            metrics);
+    assertTrue(g.refusing(), "90 MiB and no free pages");
+
+    pages.set(150 * MIB); // retention deleted events: 240 MiB for new events, the file as large
+    assertFalse(g.measure());
+    assertEquals(150.0 * MIB, metrics.value("vigil_collector_store_free_page_bytes"));
+    assertEquals(150 * MIB, g.check().details().get("free_page_bytes"));
+
+    free.set(20 * MIB); // something else filled the filesystem: the WAL cannot grow in pages
+    assertTrue(g.measure(), "20 MiB is below a quarter of 100 MiB, whatever the free pages");
+    assertTrue(
+        g.refusal().orElseThrow().getMessage().contains("the filesystem alone is below a quarter"),
+        g.refusal().orElseThrow().getMessage());
+    free.set(45 * MIB); // back above a quarter of the minimum, not of the resume threshold
+    assertTrue(g.measure());
+    free.set(50 * MIB);
+    assertFalse(g.measure());
+  }
+
+  @Test
+  void anUnreadableFreelistCountsAsNoFreePages() {
+    DiskGuard g =
+        new DiskGuard(
+            () -> 150 * MIB,
+            () -> {
+              throw new IllegalStateException("database is locked");
+            },
+            "/x",
+            new DiskOptions(100 * MIB, 200 * MIB, Duration.ofSeconds(1)),
+            metrics);
+    assertFalse(g.refusing(), "150 MiB on the filesystem is enough alone");
+    assertEquals(0L, g.freePageBytes());
+    assertTrue(g.check().details().get("error").toString().contains("database is locked"));
   }
 
   @Test

@@ -1,17 +1,24 @@
 package io.vigil.collector.retention;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.collector.disk.DiskGuard;
+import io.vigil.collector.disk.DiskOptions;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.store.AlertDetail;
 import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.FreelistReader;
 import io.vigil.collector.store.RetentionReads;
+import io.vigil.collector.store.SinkStore;
 import io.vigil.collector.store.StoreReader;
+import io.vigil.collector.store.TriageResult;
+import io.vigil.collector.store.TriageStore;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventBatch;
@@ -29,6 +36,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -134,7 +142,7 @@ class RetentionTest {
   }
 
   @Test
-  void alertsPastTheirAgeGoWithTheirHistory() throws Exception {
+  void closedAlertsPastTheirAgeGoWithTheirHistory() throws Exception {
     long old;
     long young;
     try (CollectorAlerts alerts = CollectorAlerts.open(file)) {
@@ -143,11 +151,87 @@ class RetentionTest {
       young = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 10 * DAY);
       alerts.note(young, "n", now - 10 * DAY);
     }
+    closeAlerts(old, young);
     retention(Duration.ZERO, 0, Duration.ofDays(365), 7).runOnce(now);
     assertEquals(List.of(Long.toString(young)), strings("SELECT id FROM alerts"));
-    assertEquals(1, count("SELECT count(*) FROM alert_changes"));
+    assertEquals(2, count("SELECT count(*) FROM alert_changes"), "the young one's note and close");
     assertEquals(1, count("SELECT count(*) FROM streams WHERE agent_id = 'collector'"));
     assertEquals(1.0, metrics.value("vigil_collector_retention_deleted_total", "table", "alerts"));
+  }
+
+  @Test
+  void openAlertsAndAlertsASinkHasNotDeliveredStay() throws Exception {
+    long[] ids = new long[6];
+    try (CollectorAlerts alerts = CollectorAlerts.open(file)) {
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 400 * DAY);
+      }
+    }
+    // ids[1] stays open (the disk-full alert "stays open"); the rest are closed.
+    closeAlerts(ids[0], ids[2], ids[3], ids[4], ids[5]);
+    try (SinkStore siem = SinkStore.open(file)) {
+      siem.advance("siem", ids[3], now); // delivered up to ids[3]
+      siem.advance("chat", ids[5], now);
+      siem.advance("removed", 0, now); // a sink since removed from the config: no say
+    }
+    // "new" is configured but has no cursor yet: nothing goes until it places one.
+    retention(Duration.ZERO, 0, Duration.ofDays(365), 7, Set.of("siem", "chat", "new"))
+        .runOnce(now);
+    assertEquals(6, count("SELECT count(*) FROM alerts"));
+
+    retention(Duration.ZERO, 0, Duration.ofDays(365), 7, Set.of("siem", "chat")).runOnce(now);
+    assertEquals(
+        List.of(ids[1], ids[4], ids[5]).stream().map(String::valueOf).toList(),
+        strings("SELECT id FROM alerts ORDER BY id"),
+        "the open alert and those siem has not delivered stay");
+    assertEquals(
+        0,
+        count(
+            "SELECT count(*) FROM alert_changes WHERE alert_id IN ("
+                + ids[0]
+                + ", "
+                + ids[3]
+                + ")"));
+  }
+
+  @Test
+  void aProcessWithEventsAfterTheCutoffKeepsItsRow() throws Exception {
+    // Both execs report an event time of 2023 (older than the cutoff); one process acted since.
+    assertEquals(1L, ingest.submit(AGENT, EPOCH, exec(1, "p-gone"), now - 40 * DAY).get());
+    assertEquals(2L, ingest.submit(AGENT, EPOCH, exec(2, "p-running"), now - 40 * DAY).get());
+    assertEquals(3L, ingest.submit(AGENT, EPOCH, exec(3, "p-running"), now - DAY).get());
+    assertEquals(
+        List.of("p-gone", "p-running"), strings("SELECT entity_id FROM processes ORDER BY 1"));
+
+    retention(Duration.ofDays(30), 0, Duration.ZERO, 7).runOnce(now);
+    assertEquals(1, count("SELECT count(*) FROM events"));
+    assertEquals(List.of("p-running"), strings("SELECT entity_id FROM processes"));
+  }
+
+  @Test
+  void deletingOldEventsLetsAGuardRefusingForADatabaseThatFilledTheDiskResume() throws Exception {
+    submit(1, 4000, now - 40 * DAY, 1000);
+    // The filesystem has 1 MiB left and stays so: the file never shrinks.
+    long mib = 1 << 20;
+    try (FreelistReader freelist = FreelistReader.open(file)) {
+      DiskGuard guard =
+          new DiskGuard(
+              () -> mib,
+              freelist::freeBytes,
+              dir.toString(),
+              new DiskOptions(2 * mib, 3 * mib, Duration.ofSeconds(1)),
+              metrics);
+      assertTrue(guard.refusal().isPresent(), "1 MiB free and no free pages: refusing");
+
+      retention(Duration.ofDays(30), 0, Duration.ZERO, 500).runOnce(now);
+      assertEquals(0, count("SELECT count(*) FROM events"));
+      assertTrue(guard.refusal().isPresent(), "still refusing until measured");
+      assertFalse(guard.measure(), "the deleted events' pages count: " + guard.check().details());
+      assertTrue(
+          guard.freePageBytes() >= 3 * mib, guard.freePageBytes() + " bytes free in the file");
+      assertTrue(guard.refusal().isEmpty());
+      assertTrue(guard.check().ok());
+    }
   }
 
   @Test
@@ -202,11 +286,45 @@ class RetentionTest {
   }
 
   private Retention retention(Duration age, long bytes, Duration alertAge, int chunk) {
+    return retention(age, bytes, alertAge, chunk, Set.of());
+  }
+
+  private Retention retention(
+      Duration age, long bytes, Duration alertAge, int chunk, Set<String> sinks) {
     return new Retention(
         new RetentionOptions(age, bytes, alertAge, Duration.ofMinutes(1), chunk),
+        sinks,
         file,
         ingest,
         metrics);
+  }
+
+  private void closeAlerts(long... ids) {
+    try (TriageStore triage = TriageStore.open(file, () -> now)) {
+      for (long id : ids) {
+        assertTrue(
+            triage.close(id, "analyst", "resolved", null) instanceof TriageResult.Changed,
+            "close " + id);
+      }
+    }
+  }
+
+  private static EventBatch exec(long seq, String entity) {
+    Event e =
+        Event.newBuilder()
+            .setSeq(seq)
+            .setEventTimeNs(1_700_000_000_000_000_000L + seq)
+            .setSensor("synthetic")
+            .setProcessExec(
+                ProcessExec.newBuilder()
+                    .setProcess(
+                        ProcessRef.newBuilder()
+                            .setEntityId(entity)
+                            .setPid(1000)
+                            .setImage("/usr/bin/sleep")
+                            .setCommandLine("sleep " + seq)))
+            .build();
+    return EventBatch.newBuilder().setFirstSeq(seq).addEvents(e.toByteString()).build();
   }
 
   private void submit(long first, long last, long receivedNs, int commandLineBytes)

@@ -97,11 +97,19 @@ public final class Units {
     }
   }
 
-  /** Prints a size with the largest binary unit that divides it, e.g. {@code 64MiB}. */
+  /**
+   * Prints a size for people and config alike, the one byte formatter: in the largest binary unit
+   * it reaches, exactly when that unit divides it ({@code 64MiB}, which {@link #parseBytes} reads
+   * back), else rounded to one decimal ({@code 83.9MiB}, {@code 38.4GiB}); below 1 KiB or negative,
+   * the plain number.
+   */
   public static String formatBytes(long bytes) {
     for (int i = 0; i < SIZE_FACTORS.length; i++) {
-      if (bytes != 0 && bytes % SIZE_FACTORS[i] == 0) {
-        return bytes / SIZE_FACTORS[i] + SIZE_NAMES[i];
+      // From 0.99995 of a unit up: 1023.96KiB would otherwise print as 1024.0KiB.
+      if (bytes >= SIZE_FACTORS[i] - SIZE_FACTORS[i] / 20480) {
+        return bytes % SIZE_FACTORS[i] == 0
+            ? bytes / SIZE_FACTORS[i] + SIZE_NAMES[i]
+            : String.format(Locale.ROOT, "%.1f%s", (double) bytes / SIZE_FACTORS[i], SIZE_NAMES[i]);
       }
     }
     return Long.toString(bytes);

@@ -57,6 +57,13 @@ class UnitsTest {
     assertEquals("64MiB", Units.formatBytes(64L << 20));
     assertEquals("1000", Units.formatBytes(1000));
     assertEquals("0", Units.formatBytes(0));
+    assertEquals("83.9MiB", Units.formatBytes(87_976_345));
+    assertEquals("1.5KiB", Units.formatBytes(1536 + 1));
+    assertEquals("1.0GiB", Units.formatBytes((1L << 30) - 1), "not 1024.0MiB");
+    assertEquals("1023", Units.formatBytes(1023));
+    assertEquals("-1", Units.formatBytes(-1));
+    assertEquals("38.4GiB", Units.formatBytes(41_234_567_168L), "statvfs bytes: not in KiB");
+    assertEquals("5.3MiB", Units.formatBytes(5396L << 10), "not 5396KiB");
     assertEquals("500ms", Units.formatDuration(Duration.ofMillis(500)));
     assertEquals("2m", Units.formatDuration(Duration.ofMinutes(2)));
     assertEquals("7d", Units.formatDuration(Duration.ofDays(7)));
