@@ -21,7 +21,6 @@ import io.vigil.collector.retention.RetentionOptions;
 import io.vigil.collector.sink.AlertSinks;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
-import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.TrustStore;
@@ -162,8 +161,7 @@ public final class Collector implements AutoCloseable {
                   Duration.ofSeconds(1)),
               metrics);
       ingest.gateBatches(disk);
-      CollectorAlerts collectorAlerts = parts.add(CollectorAlerts.open(config.store().path()));
-      parts.add(DiskWatch.start(disk, collectorAlerts));
+      parts.add(DiskWatch.start(disk, ingest)); // closed before ingest: its alerts go through it
     }
     parts.add(
         Retention.start(RetentionOptions.of(config.retention()), store.file(), ingest, metrics));

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
+import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.store.AlertContext;
 import io.vigil.collector.store.AlertDetail;
-import io.vigil.collector.store.CollectorAlerts;
+import io.vigil.collector.store.AlertWrites;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.RetentionReads;
 import io.vigil.collector.store.StoreReader;
@@ -137,12 +139,8 @@ class RetentionTest {
   void alertsPastTheirAgeGoWithTheirHistory() throws Exception {
     long old;
     long young;
-    try (CollectorAlerts alerts = CollectorAlerts.open(file)) {
-      old = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 400 * DAY);
-      alerts.note(old, "n", now - 400 * DAY);
-      young = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 10 * DAY);
-      alerts.note(young, "n", now - 10 * DAY);
-    }
+    old = collectorAlert(now - 400 * DAY);
+    young = collectorAlert(now - 10 * DAY);
     retention(Duration.ZERO, 0, Duration.ofDays(365), 7).runOnce(now);
     assertEquals(List.of(Long.toString(young)), strings("SELECT id FROM alerts"));
     assertEquals(1, count("SELECT count(*) FROM alert_changes"));
@@ -199,6 +197,24 @@ class RetentionTest {
         committed, TimeUnit.NANOSECONDS.toMillis(worstNanos));
     assertTrue(committed > 1, "batches committed between the delete's chunks: " + committed);
     assertEquals(seq - 60_001, count("SELECT count(*) FROM events"));
+  }
+
+  /** A disk-full alert on the collector's pseudo stream at {@code t}, with a note; its id. */
+  private long collectorAlert(long t) throws Exception {
+    return ingest
+        .maintain(
+            s -> {
+              long stream =
+                  s.events().stream(HealthAlerts.COLLECTOR, HealthAlerts.COLLECTOR, t).streamId();
+              AlertContext at =
+                  new AlertContext(
+                      HealthAlerts.COLLECTOR, stream, 0, AlertWrites.COLLECTOR_RAISED, t, t, null);
+              long id =
+                  s.alerts().insertCollectorRaised(at, HealthAlerts.diskFull("/x", 1, 2)).alertId();
+              s.alerts().note(id, HealthAlerts.COLLECTOR, "n", t);
+              return id;
+            })
+        .get();
   }
 
   private Retention retention(Duration age, long bytes, Duration alertAge, int chunk) {
