@@ -270,7 +270,7 @@ public final class AlertStage {
         r.alertId(),
         ctx.agentId(),
         hostOf(ctx.agentId()),
-        ctx.seq(),
+        r.seq(), // as stored: a collector-raised alert's pseudo-seq, else the event's
         ctx.eventKind(),
         ctx.eventTimeNs(),
         ctx.storedNs(),

@@ -64,10 +64,11 @@ public final class AlertWrites {
    * @param alertId the new alert, the alert the match was folded into, or the existing alert
    * @param count that alert's count after the call
    * @param processJson a new alert's stored process context (for the alert outputs), else null
+   * @param seq a new alert's stored seq (a collector-raised alert's pseudo-seq), else 0
    */
-  public record Result(Outcome outcome, long alertId, long count, String processJson) {
+  public record Result(Outcome outcome, long alertId, long count, String processJson, long seq) {
     Result(Outcome outcome, long alertId, long count) {
-      this(outcome, alertId, count, null);
+      this(outcome, alertId, count, null, 0);
     }
   }
 
@@ -300,7 +301,7 @@ public final class AlertWrites {
     for (NewAlert.Member m : alert.members()) {
       addEvent(id, m.streamId(), m.seq(), m.eventTimeNs(), "member");
     }
-    return new Result(Outcome.INSERTED, id, 1, processJson);
+    return new Result(Outcome.INSERTED, id, 1, processJson, ctx.seq());
   }
 
   /**

@@ -228,6 +228,7 @@ class HealthAlertsIngestTest {
     assertEquals(1.0, metrics.value("vigil_collector_alerts_stored_total", "level", "high"));
     String jsonl = Files.readString(dir.resolve("alerts.jsonl"));
     assertTrue(jsonl.contains(HealthAlerts.DISK_FULL), jsonl);
+    assertTrue(jsonl.contains("\"seq\":-1,"), "the output names the stored pseudo-seq: " + jsonl);
     // A second episode within the suppression window folds into the open alert, counted.
     assertEquals(
         id, ingest.raiseCollectorAlert(HealthAlerts.diskFull("/var/lib/vigil", 10, 4096)).get());
