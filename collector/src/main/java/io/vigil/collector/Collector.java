@@ -22,7 +22,6 @@ import io.vigil.collector.sink.AlertSinks;
 import io.vigil.collector.sink.SinkSettings;
 import io.vigil.collector.store.AuditLog;
 import io.vigil.collector.store.CollectedFiles;
-import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.CommandStore;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.FreelistReader;
@@ -174,8 +173,7 @@ public final class Collector implements AutoCloseable {
                   Duration.ofSeconds(1)),
               metrics);
       ingest.gateBatches(disk);
-      CollectorAlerts collectorAlerts = parts.add(CollectorAlerts.open(config.store().path()));
-      parts.add(DiskWatch.start(disk, collectorAlerts));
+      parts.add(DiskWatch.start(disk, ingest)); // closed before ingest: its alerts go through it
     }
     // Retention keeps the alerts these sinks have not delivered yet.
     Set<String> sinkNames =

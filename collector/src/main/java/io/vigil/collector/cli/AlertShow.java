@@ -2,10 +2,10 @@ package io.vigil.collector.cli;
 
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.store.AlertChange;
 import io.vigil.collector.store.AlertDetail;
 import io.vigil.collector.store.AlertRow;
-import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.RelatedEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,15 +73,15 @@ final class AlertShow {
     StoredJson.object(a.indicatorJson()).ifPresent(i -> indicator(out, i));
     StoredJson.parse(a.groupKeyJson()).ifPresent(g -> line(out, "group", Shown.longText(json(g))));
     out.add("event");
-    if (CollectorAlerts.AGENT.equals(a.agentId()) && a.eventPayload() == null) {
+    if (HealthAlerts.COLLECTOR.equals(a.agentId()) && a.eventPayload() == null) {
       // Anchored on the collector's pseudo stream: there never was an event.
       out.add("  (none: an alert about the collector itself)");
       return out;
     }
     if (a.eventKind() == 0) {
       // A health alert the collector raised itself (silence, new epoch, clock skew, a hole):
-      // anchored on a position of the agent's stream, not on an event of it.
-      out.add("  (none: raised by the collector at " + Shown.text(a.epoch()) + "#" + a.seq() + ")");
+      // raised on the agent's stream at a pseudo-seq of its own, not on an event of it.
+      out.add("  (none: raised by the collector at " + Shown.text(a.epoch()) + ")");
     } else {
       out.add(
           "  "

@@ -172,6 +172,26 @@ public final class AlertStage {
   }
 
   /**
+   * What {@link #raiseCollectorAlert} did: the alert it stored or folded the match into (0 when the
+   * allow-list allowed it), and the alert for metrics and outputs when it is a new one, else null.
+   */
+  public record Stored(long alertId, RaisedAlert raised) {}
+
+  /**
+   * Like {@link #raise}, for an alert the collector raises itself (event kind {@link
+   * AlertWrites#COLLECTOR_RAISED}): also says which alert it went to when it was folded.
+   */
+  public Stored raiseCollectorAlert(AlertContext ctx, NewAlert alert) {
+    if (allowList != null
+        && allowList.allows(alert.ruleId(), hostOf(ctx.agentId()), null, null).isPresent()) {
+      metrics.allowedStageAlerts.inc();
+      return new Stored(0, null);
+    }
+    AlertWrites.Result r = store.alerts().insertCollectorRaised(ctx, alert);
+    return new Stored(r.alertId(), raised(ctx, alert, r));
+  }
+
+  /**
    * The event time correlations use: the agent's, unless it is further ahead of the collector's
    * clock than {@link #MAX_FUTURE_NS} (then the collector's plus that margin, counted).
    */
@@ -235,7 +255,10 @@ public final class AlertStage {
   }
 
   private RaisedAlert insert(AlertContext ctx, NewAlert a) {
-    AlertWrites.Result r = store.alerts().insert(ctx, a);
+    return raised(ctx, a, store.alerts().insert(ctx, a));
+  }
+
+  private RaisedAlert raised(AlertContext ctx, NewAlert a, AlertWrites.Result r) {
     if (r.outcome() == AlertWrites.Outcome.FOLDED) {
       metrics.folded.inc();
       return null;
@@ -247,7 +270,7 @@ public final class AlertStage {
         r.alertId(),
         ctx.agentId(),
         hostOf(ctx.agentId()),
-        ctx.seq(),
+        r.seq(), // as stored: a collector-raised alert's pseudo-seq, else the event's
         ctx.eventKind(),
         ctx.eventTimeNs(),
         ctx.storedNs(),

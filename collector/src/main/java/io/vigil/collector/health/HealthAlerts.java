@@ -39,6 +39,15 @@ public final class HealthAlerts {
   /** The agent's clock is further than {@code health.max_clock_skew} from the collector's (low). */
   public static final String CLOCK_SKEW = "vigil-agent-clock-skew";
 
+  /**
+   * The collector's own storage nearly full: it refuses event batches (high). Raised on the
+   * collector's pseudo stream, agent id {@value #COLLECTOR}.
+   */
+  public static final String DISK_FULL = "vigil-collector-disk-full";
+
+  /** The agent id (and epoch) of the collector's pseudo stream; no agent may use it. */
+  public static final String COLLECTOR = "collector";
+
   /** Prefix of the tamper rule ids: {@code vigil-tamper-} and the kind with dashes. */
   public static final String TAMPER_PREFIX = "vigil-tamper-";
 
@@ -56,7 +65,7 @@ public final class HealthAlerts {
 
   private static final int MAX_KIND_CHARS = 64;
   private static final int MAX_TEXT_CHARS = 512;
-  private static final int MAX_NOTICES = 32;
+  static final int MAX_NOTICES = 32;
 
   private static final List<String> IMPAIR =
       List.of("attack.defense-evasion", "attack.t1562.001", "vigil.health");
@@ -168,6 +177,25 @@ public final class HealthAlerts {
     return alert(agentId, CLOCK_SKEW, "Agent clock skewed", "low", HEALTH, f, "");
   }
 
+  /**
+   * The collector refuses batches: free space on {@code path} fell below {@code
+   * store.min_free_bytes}.
+   */
+  public static NewAlert diskFull(String path, long freeBytes, long minFreeBytes) {
+    Map<String, List<String>> f = new LinkedHashMap<>();
+    f.put("path", List.of(bounded(path, MAX_TEXT_CHARS)));
+    f.put("free_bytes", List.of(Long.toString(freeBytes)));
+    f.put("min_free_bytes", List.of(Long.toString(minFreeBytes)));
+    return alert(
+        COLLECTOR,
+        DISK_FULL,
+        "Collector storage nearly full: refusing event batches (agents keep spooling)",
+        "high",
+        HEALTH,
+        f,
+        "");
+  }
+
   /** The rule id of a tamper kind: {@code vigil-tamper-<kind with dashes>}, or {@code -other}. */
   public static String tamperRule(String kind) {
     return TAMPER_KINDS.contains(kind) ? TAMPER_PREFIX + kind.replace('_', '-') : TAMPER_OTHER;
@@ -175,7 +203,8 @@ public final class HealthAlerts {
 
   /**
    * One alert for the notices of one rule in one AgentStatus (the store keeps one alert per rule
-   * and event: notices of one kind in the same status are one alert with every detail).
+   * and event: notices of one kind in the same status are one alert with every detail). Past
+   * {@value #MAX_NOTICES} notices the rest are counted in the field {@code notices_left_out}.
    *
    * @param notices notices whose {@link #tamperRule} is {@code ruleId}, at least one
    */
@@ -195,6 +224,10 @@ public final class HealthAlerts {
     f.put("detail", details);
     f.put("restored", restored);
     f.put("detected", detected);
+    if (notices.size() > MAX_NOTICES) {
+      // The agent keeps more than an alert shows: say so rather than drop them silently.
+      f.put("notices_left_out", List.of(Integer.toString(notices.size() - MAX_NOTICES)));
+    }
     return alert(agentId, ruleId, tamperTitle(ruleId), "high", tamperTags(ruleId), f, "");
   }
 

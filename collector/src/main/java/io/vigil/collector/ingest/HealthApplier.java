@@ -6,6 +6,7 @@ import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.AlertContext;
+import io.vigil.collector.store.AlertWrites;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.HealthWrites;
 import io.vigil.collector.store.HoleRow;
@@ -32,9 +33,13 @@ import java.util.function.Supplier;
  * (events lost), a batch (clock skew) and the periodic silence check.
  *
  * <p>An alert is anchored on the event that carries it (the AgentStatus, the Gap). The others have
- * no event: they are anchored on the agent's stream at its watermark (silence, clock skew, a hole:
- * the event after it) or on the new stream (new epoch), with event kind 0, which readers take as
- * "raised by the collector" and show no event for.
+ * no event: they are raised on the agent's stream (silence, clock skew, a hole) or on the new
+ * stream (new epoch) with event kind {@link AlertWrites#COLLECTOR_RAISED}, which readers take as
+ * "raised by the collector" and show no event for; the store gives each a pseudo-seq of its own, so
+ * a second episode at an unchanged watermark (silent, back without events, silent again) raises
+ * again or folds into the open alert by its dedupe key, never counts as a duplicate. The
+ * collector's alerts about itself ({@link #collectorAlert}) take the same way, on its pseudo
+ * stream.
  *
  * <p>Clock skew is reported once per episode: the episode ends when a measurement is within the
  * limit again. Which agents are in an episode is kept in memory; after a restart or a rolled-back
@@ -95,7 +100,7 @@ final class HealthApplier {
     if (previousEpoch != null && !previousEpoch.equals(key.epoch())) {
       StreamRef previous = streams.get(new StreamKey(key.agentId(), previousEpoch), now);
       StreamRef stream = streams.get(key, now);
-      raise(
+      raiseCollector(
           ctx,
           collectorAnchor(key.agentId(), stream, now),
           HealthAlerts.newEpoch(
@@ -146,12 +151,13 @@ final class HealthApplier {
         HealthAlerts.gap(key.agentId(), e.getGap(), GapRows.countsByKind(e.getGap())));
   }
 
-  /** A hole was declared lost: anchored on the event after it (the one that revealed it). */
+  /** A hole was declared lost. */
   void holeReported(WriteContext ctx, HoleRow h, long now) {
     StreamRef stream = streams.get(new StreamKey(h.agentId(), h.epoch()), now);
-    AlertContext at =
-        new AlertContext(h.agentId(), stream.streamId(), h.lastSeq() + 1, 0, now, now, null);
-    raise(ctx, at, HealthAlerts.hole(h.agentId(), h.epoch(), h.firstSeq(), h.lastSeq()));
+    raiseCollector(
+        ctx,
+        collectorAnchor(h.agentId(), stream, now),
+        HealthAlerts.hole(h.agentId(), h.epoch(), h.firstSeq(), h.lastSeq()));
   }
 
   /** A clock skew measurement (agent clock minus collector clock) from a Hello or a batch. */
@@ -173,7 +179,8 @@ final class HealthApplier {
     skewed.put(agent, true);
     if (!inEpisode) {
       StreamRef stream = streams.get(key, now);
-      raise(ctx, collectorAnchor(agent, stream, now), HealthAlerts.clockSkew(agent, skewNs, max));
+      raiseCollector(
+          ctx, collectorAnchor(agent, stream, now), HealthAlerts.clockSkew(agent, skewNs, max));
     }
   }
 
@@ -199,7 +206,7 @@ final class HealthApplier {
         store.health().markSilent(before, now, live.append(']').toString());
     for (HealthWrites.Quiet q : silent) {
       StreamRef stream = streams.get(new StreamKey(q.agentId(), q.epoch()), now);
-      raise(
+      raiseCollector(
           ctx,
           collectorAnchor(q.agentId(), stream, now),
           HealthAlerts.silent(q.agentId(), q.lastSeenNs(), now, silentAfter));
@@ -212,12 +219,41 @@ final class HealthApplier {
     skewed.clear();
   }
 
+  /**
+   * Raises {@code alert} about the collector itself (its storage nearly full) on its pseudo stream,
+   * agent id and epoch {@value HealthAlerts#COLLECTOR} (created on first use, never given events).
+   * Returns the id of the alert it stored or folded into, 0 when the allow-list allowed it.
+   */
+  long collectorAlert(WriteContext ctx, NewAlert alert, long now) {
+    StreamRef stream =
+        streams.get(new StreamKey(HealthAlerts.COLLECTOR, HealthAlerts.COLLECTOR), now);
+    return raiseCollector(ctx, collectorAnchor(HealthAlerts.COLLECTOR, stream, now), alert);
+  }
+
+  /** A position on the stream, not an event: the store gives the alert a pseudo-seq of its own. */
   private static AlertContext collectorAnchor(String agentId, StreamRef stream, long now) {
-    return new AlertContext(agentId, stream.streamId(), stream.watermark(), 0, now, now, null);
+    return new AlertContext(
+        agentId,
+        stream.streamId(),
+        stream.watermark(),
+        AlertWrites.COLLECTOR_RAISED,
+        now,
+        now,
+        null);
+  }
+
+  /** Raises a collector-raised alert; returns its id (or the one it folded into), 0 if allowed. */
+  private long raiseCollector(WriteContext ctx, AlertContext at, NewAlert alert) {
+    AlertStage.Stored s = alerts.raiseCollectorAlert(at, alert);
+    counted(ctx, s.raised(), alert);
+    return s.alertId();
   }
 
   private void raise(WriteContext ctx, AlertContext at, NewAlert alert) {
-    RaisedAlert r = alerts.raise(at, alert);
+    counted(ctx, alerts.raise(at, alert), alert);
+  }
+
+  private void counted(WriteContext ctx, RaisedAlert r, NewAlert alert) {
     if (r != null) {
       ctx.raised.add(r);
       String level = IngestMetrics.levelLabel(alert.level());

@@ -4,10 +4,12 @@ import io.vigil.collector.detection.Detection;
 import io.vigil.collector.detection.EventDetector;
 import io.vigil.collector.fim.FimMirror;
 import io.vigil.collector.fim.FimOptions;
+import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.health.HealthOptions;
 import io.vigil.collector.output.EventOutput;
 import io.vigil.collector.output.JsonlAlertOutput;
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.StoreException;
 import io.vigil.common.lifecycle.EssentialThread;
 import io.vigil.common.metrics.MetricsRegistry;
@@ -162,12 +164,14 @@ public final class IngestService implements AutoCloseable {
    * a batch, so that streams opened faster than the writer commits cannot queue Hellos without
    * bound; a full queue fails the future with {@link IngestBusyException}.
    *
-   * @throws IllegalArgumentException if the agent id or epoch is not a short identifier
+   * @throws IllegalArgumentException if the agent id or epoch is not a short identifier, or the
+   *     agent id is the reserved {@code collector}
    * @throws IllegalStateException if the service is closed
    */
   public CompletableFuture<Long> openStream(
       String agentId, String epoch, Hello hello, long receiveTimeNs) {
     CompletableFuture<Long> f = new CompletableFuture<>();
+    StreamKey.requireAgentId(agentId);
     StreamKey key = new StreamKey(agentId, epoch);
     try {
       enqueueBounded(new WriteTask.OpenStream(key, hello, receiveTimeNs, f));
@@ -195,6 +199,7 @@ public final class IngestService implements AutoCloseable {
       return f;
     }
     try {
+      StreamKey.requireAgentId(agentId);
       StreamKey key = new StreamKey(agentId, epoch);
       int n = batch.getEventsCount();
       long first = batch.getFirstSeq();
@@ -247,7 +252,7 @@ public final class IngestService implements AutoCloseable {
       String agentId, List<CommandResult> results, long receiveTimeNs) {
     CompletableFuture<List<String>> f = new CompletableFuture<>();
     try {
-      StreamKey.requireId("agent id", agentId);
+      StreamKey.requireAgentId(agentId);
       enqueueFirst(new WriteTask.CommandResults(agentId, List.copyOf(results), receiveTimeNs, f));
     } catch (RuntimeException e) {
       f.completeExceptionally(e);
@@ -269,6 +274,36 @@ public final class IngestService implements AutoCloseable {
       f.completeExceptionally(e);
     }
     return f;
+  }
+
+  /**
+   * Raises an alert about the collector itself (agent id {@value HealthAlerts#COLLECTOR}) the way
+   * the health alerts are raised: on the writer thread through the alert stage (allow-list,
+   * suppression by {@link NewAlert#dedupeKey()}, the alert outputs, the stored-alerts metric), in a
+   * transaction of its own. Completes after the commit with the id of the alert it stored or was
+   * folded into, 0 when the allow-list allowed it.
+   */
+  public CompletableFuture<Long> raiseCollectorAlert(NewAlert alert) {
+    CompletableFuture<Long> f = new CompletableFuture<>();
+    try {
+      enqueue(new WriteTask.CollectorAlert(alert, f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
+  }
+
+  /**
+   * Appends a note by {@value HealthAlerts#COLLECTOR} to alert {@code alertId}'s history (the alert
+   * stays open), on the writer thread.
+   */
+  public CompletableFuture<Void> noteCollectorAlert(long alertId, String note) {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    return maintain(
+        store -> {
+          store.alerts().note(alertId, HealthAlerts.COLLECTOR, note, now);
+          return null;
+        });
   }
 
   /**

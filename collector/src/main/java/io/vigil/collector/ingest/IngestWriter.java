@@ -249,6 +249,9 @@ final class IngestWriter implements Runnable {
       List<HoleRow> reported = continuity.reportOverdue(ctx, now);
       reported.forEach(h -> health.holeReported(ctx, h, now));
       return () -> c.future().complete(reported.size());
+    } else if (task instanceof WriteTask.CollectorAlert a) {
+      long id = health.collectorAlert(ctx, a.alert(), System.currentTimeMillis() * 1_000_000L);
+      return () -> a.future().complete(id);
     } else if (task instanceof WriteTask.SilenceCheck c) {
       int silent = health.checkSilence(ctx, System.currentTimeMillis() * 1_000_000L);
       return () -> c.future().complete(silent);

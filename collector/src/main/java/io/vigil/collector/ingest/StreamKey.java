@@ -1,5 +1,6 @@
 package io.vigil.collector.ingest;
 
+import io.vigil.collector.health.HealthAlerts;
 import java.util.regex.Pattern;
 
 /** One agent spool stream. Both parts are checked to be short identifiers, safe in logs. */
@@ -15,6 +16,18 @@ record StreamKey(String agentId, String epoch) {
     if (value == null || !ID.matcher(value).matches()) {
       throw new IllegalArgumentException(
           what + " must be 1-128 characters of [A-Za-z0-9._:-] (a UUID, say)");
+    }
+  }
+
+  /**
+   * An agent id an agent may use: a short identifier, and not {@value HealthAlerts#COLLECTOR}, the
+   * collector's own pseudo stream (its alerts about itself).
+   */
+  static void requireAgentId(String agentId) {
+    requireId("agent id", agentId);
+    if (HealthAlerts.COLLECTOR.equals(agentId)) {
+      throw new IllegalArgumentException(
+          "agent id \"" + HealthAlerts.COLLECTOR + "\" is reserved for the collector's own alerts");
     }
   }
 

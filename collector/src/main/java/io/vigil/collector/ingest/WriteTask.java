@@ -1,6 +1,7 @@
 package io.vigil.collector.ingest;
 
 import io.vigil.collector.store.EventStore;
+import io.vigil.collector.store.NewAlert;
 import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.EventBatch;
 import io.vigil.proto.v1.Hello;
@@ -102,6 +103,17 @@ sealed interface WriteTask {
   }
 
   record ContinuityCheck(CompletableFuture<Integer> future) implements WriteTask {
+    @Override
+    public void fail(Throwable cause) {
+      future.completeExceptionally(cause);
+    }
+  }
+
+  /**
+   * An alert about the collector itself (its storage nearly full), raised like the health alerts:
+   * through the alert stage on the collector's pseudo stream. Completes with the alert's id.
+   */
+  record CollectorAlert(NewAlert alert, CompletableFuture<Long> future) implements WriteTask {
     @Override
     public void fail(Throwable cause) {
       future.completeExceptionally(cause);

@@ -33,6 +33,12 @@ public final class AlertWrites {
       "SELECT id, count FROM alerts WHERE dedupe_key=? AND first_event_time_ns>?"
           + " AND first_event_time_ns<? AND state<>'closed' ORDER BY id DESC LIMIT 1";
 
+  /**
+   * The event kind of an alert the collector raised itself (silence, clock skew, a hole, a new
+   * epoch, its own disk full): no event of the stream carries it.
+   */
+  public static final int COLLECTOR_RAISED = 0;
+
   private static final long DEFAULT_WINDOW_NS = Duration.ofSeconds(60).toNanos();
 
   private final StatementCache statements;
@@ -58,10 +64,11 @@ public final class AlertWrites {
    * @param alertId the new alert, the alert the match was folded into, or the existing alert
    * @param count that alert's count after the call
    * @param processJson a new alert's stored process context (for the alert outputs), else null
+   * @param seq a new alert's stored seq (a collector-raised alert's pseudo-seq), else 0
    */
-  public record Result(Outcome outcome, long alertId, long count, String processJson) {
+  public record Result(Outcome outcome, long alertId, long count, String processJson, long seq) {
     Result(Outcome outcome, long alertId, long count) {
-      this(outcome, alertId, count, null);
+      this(outcome, alertId, count, null, 0);
     }
   }
 
@@ -90,7 +97,7 @@ public final class AlertWrites {
         return existing;
       }
       if (alert.dedupeKey() != null && windowNs > 0) {
-        Result folded = fold(ctx, alert.dedupeKey());
+        Result folded = fold(ctx, alert.dedupeKey(), true);
         if (folded != null) {
           return folded;
         }
@@ -133,8 +140,51 @@ public final class AlertWrites {
     }
   }
 
+  /**
+   * A collector-raised alert: it has no event, and the position it names (the stream's watermark,
+   * say) can repeat across episodes (silent, back without events, silent again), so it is never a
+   * duplicate. Folded by its dedupe key like any alert (counting, recording no event), else stored
+   * at a position of its own: the next of the stream's negative pseudo-seqs (-1, -2, ...), a space
+   * no event uses, so the unique (stream, seq, rule) index holds. {@code ctx} names the stream (its
+   * seq is not used) and event kind {@link #COLLECTOR_RAISED}.
+   */
+  public Result insertCollectorRaised(AlertContext ctx, NewAlert alert) {
+    try {
+      return collectorRaised(ctx, alert);
+    } catch (SQLException e) {
+      throw new StoreException("cannot store alert of rule " + alert.ruleId(), e);
+    }
+  }
+
+  private Result collectorRaised(AlertContext ctx, NewAlert alert) throws SQLException {
+    if (alert.dedupeKey() != null && windowNs > 0) {
+      Result folded = fold(ctx, alert.dedupeKey(), false);
+      if (folded != null) {
+        return folded;
+      }
+    }
+    PreparedStatement ps =
+        statements.get("SELECT coalesce(min(seq), 0) - 1 FROM alerts WHERE stream_id=? AND seq<0");
+    ps.setLong(1, ctx.streamId());
+    long seq;
+    try (ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      seq = rs.getLong(1);
+    }
+    AlertContext at =
+        new AlertContext(
+            ctx.agentId(),
+            ctx.streamId(),
+            seq,
+            ctx.eventKind(),
+            ctx.eventTimeNs(),
+            ctx.storedNs(),
+            ctx.process());
+    return insertNew(at, alert);
+  }
+
   /** Folds the match into the newest open alert of its key within the window; null if none. */
-  private Result fold(AlertContext ctx, String dedupeKey) throws SQLException {
+  private Result fold(AlertContext ctx, String dedupeKey, boolean recordEvent) throws SQLException {
     long t = ctx.eventTimeNs();
     PreparedStatement find = statements.get(FOLD_TARGET_SQL);
     find.setString(1, dedupeKey);
@@ -149,7 +199,7 @@ public final class AlertWrites {
       id = rs.getLong(1);
       count = rs.getLong(2);
     }
-    if (foldedEvents(id) < MAX_FOLDED_EVENTS && !addEvent(id, ctx, "folded")) {
+    if (recordEvent && foldedEvents(id) < MAX_FOLDED_EVENTS && !addEvent(id, ctx, "folded")) {
       // This very event was folded in already (a replay): counting it again would lie.
       return new Result(Outcome.DUPLICATE, id, count);
     }
@@ -251,7 +301,27 @@ public final class AlertWrites {
     for (NewAlert.Member m : alert.members()) {
       addEvent(id, m.streamId(), m.seq(), m.eventTimeNs(), "member");
     }
-    return new Result(Outcome.INSERTED, id, 1, processJson);
+    return new Result(Outcome.INSERTED, id, 1, processJson, ctx.seq());
+  }
+
+  /**
+   * Appends a note by {@code actor} to alert {@code alertId}'s history (its state is unchanged), in
+   * the current transaction.
+   */
+  public void note(long alertId, String actor, String note, long nowNs) {
+    try {
+      PreparedStatement ps =
+          statements.get(
+              "INSERT INTO alert_changes(alert_id, at_ns, actor, action, note)"
+                  + " VALUES(?, ?, ?, 'note', ?)");
+      ps.setLong(1, alertId);
+      ps.setLong(2, nowNs);
+      ps.setString(3, actor);
+      ps.setString(4, note);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot add a note to alert " + alertId, e);
+    }
   }
 
   private String hostname(String agentId) throws SQLException {

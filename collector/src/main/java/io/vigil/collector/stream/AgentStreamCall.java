@@ -3,6 +3,7 @@ package io.vigil.collector.stream;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.ingest.IngestBusyException;
 import io.vigil.collector.ingest.IngestRefusedException;
 import io.vigil.collector.ingest.IngestService;
@@ -287,6 +288,11 @@ final class AgentStreamCall implements StreamObserver<InboundMessage> {
   }
 
   private static String helloProblem(Hello hello) {
+    if (HealthAlerts.COLLECTOR.equals(hello.getAgentId())) {
+      return "agent_id \""
+          + HealthAlerts.COLLECTOR
+          + "\" is reserved for the collector's own alerts";
+    }
     try {
       UUID.fromString(hello.getAgentId());
     } catch (IllegalArgumentException e) {

@@ -3,11 +3,14 @@ package io.vigil.collector.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.collector.health.HealthAlerts;
+import io.vigil.collector.ingest.IngestOptions;
+import io.vigil.collector.ingest.IngestService;
 import io.vigil.collector.store.AlertDetail;
 import io.vigil.collector.store.AlertRow;
-import io.vigil.collector.store.CollectorAlerts;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreReader;
+import io.vigil.common.metrics.MetricsRegistry;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,19 +21,17 @@ class CollectorAlertShowTest {
   @TempDir Path dir;
 
   @Test
-  void theDiskFullAlertListsAndShowsWithoutAnEvent() {
+  void theDiskFullAlertListsAndShowsWithoutAnEvent() throws Exception {
     Path db = dir.resolve("vigil.db");
-    EventStore.open(db).close();
     long id;
-    try (CollectorAlerts alerts = CollectorAlerts.open(db)) {
+    try (EventStore store = EventStore.open(db);
+        IngestService ingest =
+            new IngestService(store, IngestOptions.defaults(), new MetricsRegistry(), List.of())) {
       id =
-          alerts.raise(
-              "vigil-collector-disk-full",
-              "Collector storage nearly full",
-              "high",
-              "{\"path\":[\"/var/lib/vigil-collector\"],\"free_bytes\":[\"1024\"]}",
-              1_800_000_000_000_000_000L);
-      alerts.note(id, "batches accepted again", 1_800_000_001_000_000_000L);
+          ingest
+              .raiseCollectorAlert(HealthAlerts.diskFull("/var/lib/vigil-collector", 1024, 4096))
+              .get();
+      ingest.noteCollectorAlert(id, "batches accepted again").get();
     }
     try (StoreReader reader = EventStore.openReadOnly(db)) {
       List<AlertRow> listed = reader.latestAlerts(10);
@@ -42,6 +43,7 @@ class CollectorAlertShowTest {
       assertTrue(text.contains("vigil-collector-disk-full"), text);
       assertTrue(text.contains("/var/lib/vigil-collector"), text);
       assertTrue(text.contains("(none: an alert about the collector itself)"), text);
+      assertEquals("batches accepted again", d.history().get(0).note());
     }
   }
 }

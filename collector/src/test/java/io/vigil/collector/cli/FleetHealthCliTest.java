@@ -132,7 +132,7 @@ class FleetHealthCliTest {
     assertEquals(0, ctl("alerts", "show", id), err());
     String show = out();
     assertTrue(show.contains("(health)"), show);
-    assertTrue(show.contains("(none: raised by the collector at e1#"), show);
+    assertTrue(show.contains("(none: raised by the collector at e1)"), show);
     assertTrue(show.contains("builtin:health"), show);
     assertTerminalSafe(show);
   }

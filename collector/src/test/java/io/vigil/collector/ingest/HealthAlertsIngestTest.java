@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.collector.detection.Detection;
@@ -19,6 +20,8 @@ import io.vigil.collector.store.AgentHealthRow;
 import io.vigil.collector.store.AlertRow;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.StoreReader;
+import io.vigil.collector.store.TriageResult;
+import io.vigil.collector.store.TriageStore;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
@@ -35,6 +38,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,7 +101,7 @@ class HealthAlertsIngestTest {
     assertEquals("builtin:health", a.ruleOrigin());
     assertEquals("high", a.level());
     assertEquals("e2", a.epoch());
-    assertEquals(0, a.seq());
+    assertEquals(-1, a.seq()); // a pseudo-seq of its own, not an event's
     assertEquals(0, a.eventKind());
     assertNull(a.eventPayload());
     assertTrue(
@@ -135,7 +139,7 @@ class HealthAlertsIngestTest {
     assertEquals(HealthAlerts.SILENT, a.ruleId());
     assertEquals(AGENT, a.agentId());
     assertEquals("e1", a.epoch());
-    assertEquals(3, a.seq()); // the stream's watermark
+    assertEquals(-1, a.seq()); // a pseudo-seq of its own: no event carries it
     assertEquals(0, a.eventKind());
     assertNull(a.eventPayload(), "the event at the watermark is not the alert's");
     assertTrue(health().silentSinceNs() > 0);
@@ -150,6 +154,108 @@ class HealthAlertsIngestTest {
     alerts = alerts();
     assertEquals(1, alerts.size(), alerts.toString());
     assertEquals(2, alerts.get(0).count());
+  }
+
+  @Test
+  void aSecondSilenceAtAnUnchangedWatermarkRaisesAgainOrFoldsButIsNeverLost() throws Exception {
+    start();
+    ingest.openStream(AGENT, "e1", hello(AGENT, "e1"), now()).get();
+    ingest.submit(AGENT, "e1", batch(1, 3), now()).get();
+    Thread.sleep(20);
+    assertEquals(1, ingest.checkSilence().get());
+    long first = rule(alerts(), HealthAlerts.SILENT).id();
+    try (TriageStore triage = TriageStore.open(dir.resolve("vigil.db"), TestEvents::now)) {
+      assertTrue(
+          triage.close(first, "analyst", "back online", null) instanceof TriageResult.Changed);
+    }
+    // Back without sending an event (the watermark stays at 3), then silent again.
+    ingest.openStream(AGENT, "e1", hello(AGENT, "e1"), now()).get();
+    Thread.sleep(20);
+    assertEquals(1, ingest.checkSilence().get());
+    List<AlertRow> alerts = alerts();
+    assertEquals(2, alerts.size(), "the first alert is closed: a second one " + alerts);
+    AlertRow second = alerts.stream().filter(a -> a.id() != first).findFirst().orElseThrow();
+    assertEquals(HealthAlerts.SILENT, second.ruleId());
+    assertEquals("new", second.state());
+    assertEquals(-2, second.seq());
+    assertEquals(2.0, metrics.value("vigil_collector_alerts_stored_total", "level", "medium"));
+    // Once more at the same watermark, the second alert open: folded into it, counted.
+    ingest.openStream(AGENT, "e1", hello(AGENT, "e1"), now()).get();
+    Thread.sleep(20);
+    assertEquals(1, ingest.checkSilence().get());
+    alerts = alerts();
+    assertEquals(2, alerts.size(), alerts.toString());
+    assertEquals(
+        2, alerts.stream().filter(a -> a.id() == second.id()).findFirst().orElseThrow().count());
+  }
+
+  @Test
+  void aSecondClockSkewEpisodeAtAnUnchangedWatermarkIsNotLost() throws Exception {
+    start();
+    long ahead = 5 * MINUTE_NS;
+    Hello skewed = hello(AGENT, "e1").toBuilder().setSentTimeNs(now() + ahead).build();
+    ingest.openStream(AGENT, "e1", skewed, now()).get();
+    long first = rule(alerts(), HealthAlerts.CLOCK_SKEW).id();
+    try (TriageStore triage = TriageStore.open(dir.resolve("vigil.db"), TestEvents::now)) {
+      assertTrue(triage.close(first, "analyst", "ntp fixed", null) instanceof TriageResult.Changed);
+    }
+    ingest
+        .openStream(AGENT, "e1", hello(AGENT, "e1").toBuilder().setSentTimeNs(now()).build(), now())
+        .get();
+    ingest
+        .openStream(AGENT, "e1", skewed.toBuilder().setSentTimeNs(now() - ahead).build(), now())
+        .get();
+    List<AlertRow> alerts = alerts();
+    assertEquals(2, alerts.size(), alerts.toString());
+    assertTrue(alerts.stream().allMatch(a -> a.ruleId().equals(HealthAlerts.CLOCK_SKEW)));
+  }
+
+  @Test
+  void aCollectorAlertGoesThroughTheStageToTheOutputsAndMetricsAndFolds() throws Exception {
+    start();
+    long id = ingest.raiseCollectorAlert(HealthAlerts.diskFull("/var/lib/vigil", 1024, 4096)).get();
+    List<AlertRow> alerts = alerts();
+    assertEquals(1, alerts.size(), alerts.toString());
+    AlertRow a = alerts.get(0);
+    assertEquals(id, a.id());
+    assertEquals(HealthAlerts.DISK_FULL, a.ruleId());
+    assertEquals(HealthAlerts.COLLECTOR, a.agentId());
+    assertEquals(HealthAlerts.COLLECTOR, a.epoch());
+    assertEquals(0, a.eventKind());
+    assertEquals(-1, a.seq());
+    assertEquals("high", a.level());
+    assertTrue(a.matchedFieldsJson().contains("\"free_bytes\":[\"1024\"]"), a.matchedFieldsJson());
+    assertEquals(1.0, metrics.value("vigil_collector_alerts_stored_total", "level", "high"));
+    String jsonl = Files.readString(dir.resolve("alerts.jsonl"));
+    assertTrue(jsonl.contains(HealthAlerts.DISK_FULL), jsonl);
+    assertTrue(jsonl.contains("\"seq\":-1,"), "the output names the stored pseudo-seq: " + jsonl);
+    // A second episode within the suppression window folds into the open alert, counted.
+    assertEquals(
+        id, ingest.raiseCollectorAlert(HealthAlerts.diskFull("/var/lib/vigil", 10, 4096)).get());
+    assertEquals(2, alerts().get(0).count());
+    ingest.noteCollectorAlert(id, "batches accepted again").get();
+    try (StoreReader r = EventStore.openReadOnly(dir.resolve("vigil.db"))) {
+      assertEquals("batches accepted again", r.alert(id).orElseThrow().history().get(0).note());
+    }
+    // The collector is not an agent: not listed, and no agent may claim its id.
+    try (StoreReader r = EventStore.openReadOnly(dir.resolve("vigil.db"))) {
+      assertTrue(r.agentHealth().stream().noneMatch(h -> h.agentId().equals("collector")));
+    }
+    ExecutionException refused =
+        assertThrows(
+            ExecutionException.class,
+            () -> ingest.submitCommandResults("collector", List.of(), now()).get());
+    assertTrue(refused.getCause().getMessage().contains("reserved"), refused.toString());
+    IllegalArgumentException hello =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ingest.openStream("collector", "e1", hello("collector", "e1"), now()));
+    assertTrue(hello.getMessage().contains("reserved"), hello.getMessage());
+    ExecutionException batch =
+        assertThrows(
+            ExecutionException.class,
+            () -> ingest.submit("collector", "e1", batch(1, 1), now()).get());
+    assertTrue(batch.getCause().getMessage().contains("reserved"), batch.toString());
   }
 
   @Test
@@ -233,7 +339,7 @@ class HealthAlertsIngestTest {
     assertEquals(Event.PayloadCase.GAP.getNumber(), alerts.get(0).eventKind());
     assertTrue(alerts.get(0).matchedFieldsJson().contains("REASON_SPOOL_CAP"));
 
-    // A hole no Gap explains, past its grace period: declared lost, anchored after it.
+    // A hole no Gap explains, past its grace period: declared lost, on a pseudo-seq of its own.
     long longAgo = now() - 10 * MINUTE_NS;
     EventBatch late = batch(30, 31).toBuilder().setSentTimeNs(longAgo).build();
     ingest
@@ -242,7 +348,7 @@ class HealthAlertsIngestTest {
     ingest.submit("agent-hole", "e1", late, longAgo).get();
     assertEquals(1, ingest.checkContinuity().get());
     AlertRow hole = rule(alerts(), HealthAlerts.EVENTS_LOST, "agent-hole");
-    assertEquals(30, hole.seq());
+    assertEquals(-1, hole.seq());
     assertEquals(0, hole.eventKind());
     assertEquals("high", hole.level());
     assertTrue(hole.matchedFieldsJson().contains("\"6..29\""), hole.matchedFieldsJson());

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.ByteString;
 import io.vigil.collector.disk.DiskGuard;
 import io.vigil.collector.disk.DiskOptions;
+import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.ingest.IngestOptions;
 import io.vigil.collector.ingest.IngestService;
+import io.vigil.collector.store.AlertContext;
 import io.vigil.collector.store.AlertDetail;
-import io.vigil.collector.store.CollectorAlerts;
+import io.vigil.collector.store.AlertWrites;
 import io.vigil.collector.store.EventStore;
 import io.vigil.collector.store.FreelistReader;
 import io.vigil.collector.store.RetentionReads;
@@ -145,12 +147,8 @@ class RetentionTest {
   void closedAlertsPastTheirAgeGoWithTheirHistory() throws Exception {
     long old;
     long young;
-    try (CollectorAlerts alerts = CollectorAlerts.open(file)) {
-      old = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 400 * DAY);
-      alerts.note(old, "n", now - 400 * DAY);
-      young = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 10 * DAY);
-      alerts.note(young, "n", now - 10 * DAY);
-    }
+    old = collectorAlert(now - 400 * DAY);
+    young = collectorAlert(now - 10 * DAY);
     closeAlerts(old, young);
     retention(Duration.ZERO, 0, Duration.ofDays(365), 7).runOnce(now);
     assertEquals(List.of(Long.toString(young)), strings("SELECT id FROM alerts"));
@@ -162,10 +160,9 @@ class RetentionTest {
   @Test
   void openAlertsAndAlertsASinkHasNotDeliveredStay() throws Exception {
     long[] ids = new long[6];
-    try (CollectorAlerts alerts = CollectorAlerts.open(file)) {
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = alerts.raise("vigil-collector-disk-full", "t", "high", "{}", now - 400 * DAY);
-      }
+    for (int i = 0; i < ids.length; i++) {
+      // A day apart: each its own alert, not folded into the one before by suppression.
+      ids[i] = collectorAlert(now - (400 + ids.length - i) * DAY);
     }
     // ids[1] stays open (the disk-full alert "stays open"); the rest are closed.
     closeAlerts(ids[0], ids[2], ids[3], ids[4], ids[5]);
@@ -283,6 +280,24 @@ class RetentionTest {
         committed, TimeUnit.NANOSECONDS.toMillis(worstNanos));
     assertTrue(committed > 1, "batches committed between the delete's chunks: " + committed);
     assertEquals(seq - 60_001, count("SELECT count(*) FROM events"));
+  }
+
+  /** A disk-full alert on the collector's pseudo stream at {@code t}, with a note; its id. */
+  private long collectorAlert(long t) throws Exception {
+    return ingest
+        .maintain(
+            s -> {
+              long stream =
+                  s.events().stream(HealthAlerts.COLLECTOR, HealthAlerts.COLLECTOR, t).streamId();
+              AlertContext at =
+                  new AlertContext(
+                      HealthAlerts.COLLECTOR, stream, 0, AlertWrites.COLLECTOR_RAISED, t, t, null);
+              long id =
+                  s.alerts().insertCollectorRaised(at, HealthAlerts.diskFull("/x", 1, 2)).alertId();
+              s.alerts().note(id, HealthAlerts.COLLECTOR, "n", t);
+              return id;
+            })
+        .get();
   }
 
   private Retention retention(Duration age, long bytes, Duration alertAge, int chunk) {

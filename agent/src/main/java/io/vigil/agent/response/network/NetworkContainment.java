@@ -18,10 +18,12 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +93,13 @@ public final class NetworkContainment {
    * edit from outside; null when unknown (that listing failed: the next check records it).
    */
   private String appliedTable;
+
+  /**
+   * The tamper kinds reported in the current episode: a removal or edit seen again before a check
+   * finds the table intact (the put-back fails, or something keeps undoing it) is put back again
+   * but not reported again, like the audit guard's outstanding flags. Guarded by this.
+   */
+  private final Set<String> outstandingTampers = new HashSet<>();
 
   private ScheduledExecutorService retries;
   private boolean watching;
@@ -199,8 +208,12 @@ public final class NetworkContainment {
   /** One check of {@link #watchKernel}: package-private for tests. */
   synchronized void checkKernel() {
     ContainmentState s = state;
-    if (s == null || corrupt != null || !enforced || (!s.isolated() && s.blocks().isEmpty())) {
+    if (s == null || corrupt != null || (!s.isolated() && s.blocks().isEmpty())) {
+      outstandingTampers.clear(); // nothing enforced: no episode goes on
       return;
+    }
+    if (!enforced) {
+      return; // the put-back is being retried; the episode goes on
     }
     String ruleset;
     try {
@@ -224,6 +237,7 @@ public final class NetworkContainment {
               + (s.isolated() ? "" : " network(s)");
     } else if (appliedTable == null) {
       appliedTable = table; // the listing after the last apply failed: this one is the reference
+      outstandingTampers.clear();
       return;
     } else if (!table.equals(appliedTable)) {
       kind = "containment_table_changed";
@@ -236,9 +250,15 @@ public final class NetworkContainment {
               + ": "
               + RulesetDiff.describe(appliedTable, table);
     } else {
+      outstandingTampers.clear(); // intact: the episode, if any, is over
       return;
     }
-    log.error("{}; putting it back", what);
+    boolean reported = outstandingTampers.contains(kind);
+    if (reported) {
+      log.warn("{}; putting it back (reported already in this episode)", what);
+    } else {
+      log.error("{}; putting it back", what);
+    }
     String outcome;
     boolean restored;
     try {
@@ -250,6 +270,9 @@ public final class NetworkContainment {
       unenforced(new IOException(what + "; putting it back failed: " + e.getMessage(), e));
       restored = false;
       outcome = "; putting it back failed (retrying): " + e.getMessage();
+    }
+    if (!outstandingTampers.add(kind)) {
+      return; // one notice per episode
     }
     tampers.report(
         TamperNotice.newBuilder()

@@ -387,6 +387,41 @@ class NetworkContainmentTest {
   }
 
   @Test
+  void aTableRemovedAgainAndAgainIsReportedOncePerEpisode() throws Exception {
+    List<TamperNotice> notices = new CopyOnWriteArrayList<>();
+    NetworkContainment n = containment(channels(), notices::add);
+    n.reapplyAtStart();
+    run(n::isolate, isolate());
+    String applied = nft.ruleset;
+    // Something keeps flushing the ruleset (a firewall manager): every put-back is undone.
+    for (int i = 0; i < 4; i++) {
+      nft.ruleset = OTHER;
+      n.checkKernel();
+      assertEquals(applied, nft.ruleset, "put back each time");
+    }
+    assertEquals(1, notices.size(), "one notice for the episode: " + notices);
+    // A put-back that fails, retried in the background until nft works again: same episode.
+    nft.ruleset = OTHER;
+    nft.refuse = true;
+    n.checkKernel();
+    n.checkKernel();
+    nft.refuse = false;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (n.problem().isPresent() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertTrue(n.problem().isEmpty(), "put back by the background retry");
+    nft.ruleset = OTHER;
+    n.checkKernel();
+    assertEquals(1, notices.size(), "still the same episode: " + notices);
+    n.checkKernel(); // intact: the episode is over
+    nft.ruleset = OTHER;
+    n.checkKernel();
+    assertEquals(2, notices.size(), "a removal after an intact check is a new episode");
+    assertEquals("containment_table_removed", notices.get(1).getKind());
+  }
+
+  @Test
   void aTableEditedFromOutsideIsReportedAsChangedAndPutBack() throws Exception {
     List<TamperNotice> notices = new CopyOnWriteArrayList<>();
     NetworkContainment n = containment(channels(), notices::add);
