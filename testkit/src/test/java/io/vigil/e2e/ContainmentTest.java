@@ -38,6 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
 class ContainmentTest {
   private static final int PORT = NamespacedDeploymentTest.ECHO_PORT;
 
+  private static final String TAMPER_TABLE_REMOVED = "vigil-tamper-containment-table-removed";
+
+  /** The must-show: a tamper alert within a minute of the deletion by hand. */
+  private static final Duration TAMPER_WITHIN = Duration.ofSeconds(60);
+
   @TempDir static Path dir;
   private static ContainmentNetwork net;
   private static List<VigilProcess> peers = List.of();
@@ -145,6 +150,10 @@ class ContainmentTest {
       // snapshot tells the collector which process has the pid (the kill is refused until then).
       assertEquals(0, Containment.command(d, "snapshot"), d.lastToolLog());
       killInA(d, sleeper);
+
+      // The table deleted by hand, as an intruder would: the agent's check (every 15 s) puts it
+      // back and reports it at once, and the collector raises a tamper alert within a minute.
+      tableDeletedByHandIsPutBackAndAlerted(d);
 
       collector.stop();
       VigilProcess again = d.startCollector();
@@ -275,6 +284,42 @@ class ContainmentTest {
       Containment.assertRulesetRestored(net, rulesetBefore);
       Containment.assertOpen(net);
     }
+  }
+
+  /**
+   * Deletes Vigil's table in A by hand and asserts that within {@link #TAMPER_WITHIN} the collector
+   * stored a {@code vigil-tamper-containment-table-removed} alert for the agent saying the table is
+   * back, and that A's ruleset is again the one that isolated it.
+   */
+  private static void tableDeletedByHandIsPutBackAndAlerted(Deployment d) throws Exception {
+    String alert =
+        "SELECT count(*) FROM alerts WHERE source = 'health' AND rule_id = '"
+            + TAMPER_TABLE_REMOVED
+            + "' AND agent_id = '"
+            + d.agentId()
+            + "'";
+    assertEquals(0, d.store().count(alert), "no tamper alert before the deletion");
+    String isolated = net.a().ruleset();
+    long deletedAt = System.currentTimeMillis() * 1_000_000L;
+    net.a().check("nft", "delete", "table", "inet", Containment.TABLE);
+    Poll.until(
+        TAMPER_WITHIN,
+        () -> "no " + TAMPER_TABLE_REMOVED + " alert within " + TAMPER_WITHIN + " of the deletion",
+        () -> d.store().count(alert) > 0);
+    assertEquals(
+        1,
+        d.store()
+            .count(
+                alert
+                    + " AND level = 'high' AND stored_ns BETWEEN "
+                    + deletedAt
+                    + " AND "
+                    + (deletedAt + TAMPER_WITHIN.toNanos())
+                    + " AND matched_fields LIKE '%\"restored\":[\"true\"]%'"),
+        "one high alert, stored within " + TAMPER_WITHIN + ", saying the table is back");
+    // The very ruleset that isolated A (asserted above), not a fresh traffic probe of 4 paths (~30
+    // s); the C to A probe after the collector restart below runs against the table put back.
+    assertEquals(isolated, net.a().ruleset(), "the isolating table is back as it was");
   }
 
   /** A TCP session from C to A's echo peer that writes and reads a line every 200 ms. */

@@ -12,6 +12,7 @@ import io.vigil.testkit.Commands;
 import io.vigil.testkit.Deployment;
 import io.vigil.testkit.EventText;
 import io.vigil.testkit.Host;
+import io.vigil.testkit.Poll;
 import io.vigil.testkit.SensorRun;
 import io.vigil.testkit.SensorsYaml;
 import io.vigil.testkit.VigilProcess;
@@ -33,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * tamper notice within a minute, though the status interval is ten minutes; an agent killed with
  * SIGKILL says at its next start that its previous run ended uncleanly, one stopped with SIGTERM
  * that it stopped cleanly. The agent's rules carry a key of this test only ({@link #KEY}), so that
- * deleting them touches no other test's agent. Each case ends where the collector's alert for it is
- * to be asserted (one line each).
+ * deleting them touches no other test's agent. The collector raises a {@code
+ * vigil-tamper-audit-rules-removed} alert within the minute and a {@code
+ * vigil-agent-restart-unexpected} alert for the unclean stop only.
  */
 @Tag("kernel")
 class TamperTest {
@@ -42,6 +44,10 @@ class TamperTest {
   private static final String KEY = AuditRules.PREFIX + "e2e-tamper";
 
   private static final Duration WITHIN = Duration.ofSeconds(60);
+
+  private static final String TAMPER_AUDIT = "vigil-tamper-audit-rules-removed";
+
+  private static final String RESTART_UNEXPECTED = "vigil-agent-restart-unexpected";
 
   /** Long, so that only a status emitted at once can carry the notice in time. */
   private static final String[] STATUS = {"status:", "  interval: 10m"};
@@ -93,7 +99,31 @@ class TamperTest {
           shown);
       assertTrue(n.getRestored(), shown);
       assertEquals(installed, rules().size(), "the agent put its rules back");
-      // ALERT vigil-tamper-audit_rules_removed: the collector's alert is asserted here.
+      String agentId = d.agentId();
+      String tamperAlert =
+          "FROM alerts WHERE source = 'health' AND rule_id = '"
+              + TAMPER_AUDIT
+              + "'"
+              + " AND agent_id = '"
+              + agentId
+              + "' AND stored_ns >= "
+              + deletedAt;
+      Poll.until(
+          Duration.ofNanos(Math.max(0, deadline - System.nanoTime())),
+          () -> "no " + TAMPER_AUDIT + " alert within " + WITHIN + " of the deletion",
+          () -> d.store().count("SELECT count(*) " + tamperAlert) > 0);
+      assertEquals(
+          1,
+          d.store()
+              .count(
+                  "SELECT count(*) "
+                      + tamperAlert
+                      + " AND level = 'high' AND stored_ns <= "
+                      + (deletedAt + WITHIN.toNanos())
+                      + " AND matched_fields LIKE '%"
+                      + KEY
+                      + "%'"),
+          "one high alert, stored within " + WITHIN + " of the deletion, naming the rules' key");
 
       agent.stop(); // SIGTERM: the agent removes its rules
     }
@@ -119,13 +149,37 @@ class TamperTest {
           secondStart.getDetail().contains("pid " + first.pid()),
           "names the killed run: " + secondStart);
       assertTrue(secondStart.getStartedNs() > firstStart.getStartedNs());
-      // ALERT vigil-agent-restart-unexpected: the collector's alert is asserted here.
+      String restartAlert =
+          "FROM alerts WHERE source = 'health' AND rule_id = '"
+              + RESTART_UNEXPECTED
+              + "'"
+              + " AND agent_id = '"
+              + d.agentId()
+              + "'";
+      Poll.until(
+          WITHIN,
+          () -> "no " + RESTART_UNEXPECTED + " alert after the unclean stop",
+          () -> d.store().count("SELECT count(*) " + restartAlert) > 0);
+      assertEquals(
+          1,
+          d.store()
+              .count(
+                  "SELECT count(*) "
+                      + restartAlert
+                      + " AND count = 1 AND matched_fields LIKE '%pid "
+                      + first.pid()
+                      + "%'"),
+          "one alert naming the killed run");
 
       second.stop(); // SIGTERM: a clean stop
       VigilProcess third = d.startSensorAgent(new SensorsYaml().withAuditKey(KEY), STATUS);
       AgentStart thirdStart = awaitStart(d, third, 3);
       assertEquals(
           PreviousStop.PREVIOUS_STOP_CLEAN, thirdStart.getPreviousStop(), thirdStart.toString());
+      assertEquals(
+          1,
+          d.store().count("SELECT sum(count) " + restartAlert),
+          "a clean stop raises no restart alert, new or folded");
       third.stop();
     }
   }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.util.JsonFormat;
 import com.sun.net.httpserver.HttpServer;
+import io.vigil.proto.v1.NetworkConnection.Direction;
+import io.vigil.proto.v1.ProcessExec;
 import io.vigil.testkit.AuditRules;
 import io.vigil.testkit.Child;
 import io.vigil.testkit.Deployment;
@@ -33,16 +35,26 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #11's hunting, end to end: a collector and an agent with the real process and connection
- * sensors (audit, as root). The test runs the commands the documented example hunts of {@code
- * docs/hunting.md} look for (curl piped to sh, against a local HTTP server serving a harmless
- * script; a connection to 127.0.0.77; a new listening socket) next to similar commands they must
- * not find, then runs exactly those hunts through {@code vigilctl hunt --json} and checks the rows.
- * The host's other processes may add rows of their own; the test's commands carry a unique marker,
- * and every row returned is checked against what the hunt means.
+ * Issue #11's investigation tools end to end, over one deployment: a collector and an agent with
+ * the real process and connection sensors (audit, as root). (Hunting and the process tree had a
+ * test class each, each starting its own collector and root agent for the same {@code curl | sh}
+ * chain; one deployment serves both.)
+ *
+ * <p>Hunting: the test runs the commands the documented example hunts of {@code docs/hunting.md}
+ * look for (curl piped to sh, against a local HTTP server serving a harmless script; a connection
+ * to 127.0.0.77; a new listening socket) next to similar commands they must not find, then runs
+ * exactly those hunts through {@code vigilctl hunt --json} and checks the rows. The host's other
+ * processes may add rows of their own; the test's commands carry a unique marker, and every row
+ * returned is checked against what the hunt means.
+ *
+ * <p>The process tree: {@code vigilctl tree}, the real CLI in its own JVM, shows the shell of
+ * {@code bash -c 'curl -s http://127.0.0.1:PORT/... | sh'} above curl with curl's connection to the
+ * server under it; the shell's tree nests curl and sh under the shell and the script's own command
+ * under sh. In a pipeline curl and sh are siblings (both children of the shell), so their order
+ * among themselves is not asserted: it is whichever exec the kernel ran first.
  */
 @Tag("kernel")
-class HuntTest {
+class InvestigationTest {
   private static final String RUN = "vigil-test-" + UUID.randomUUID().toString().substring(0, 8);
 
   /** docs/hunting.md: who ran curl piped to a shell. */
@@ -63,15 +75,24 @@ class HuntTest {
   private static SensorRun run;
   private static HttpServer http;
 
+  /** The URL the chain piped into sh fetched. */
+  private static String url;
+
+  /** What the chain {@code curl -s URL | sh} printed. */
+  private static String piped;
+
   @BeforeAll
   static void start() throws Exception {
     Host.requireRoot("the process and connection sensors read audit events as root");
     AuditRules.removeTestRules();
     http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    // The script: harmless, and one command of its own so that sh has a child.
+    byte[] script =
+        ("echo hunted-" + RUN + "; uname -s " + RUN + "-arg 2>/dev/null || true\n")
+            .getBytes(StandardCharsets.UTF_8);
     http.createContext(
         "/",
         ex -> {
-          byte[] script = ("echo hunted-" + RUN + "\n").getBytes(StandardCharsets.UTF_8);
           ex.sendResponseHeaders(200, script.length);
           try (OutputStream o = ex.getResponseBody()) {
             o.write(script);
@@ -87,7 +108,18 @@ class HuntTest {
               deployment.startSensorAgent(
                   new SensorsYaml().withSnapshotInterval("2s"), "status:", "  interval: 1s"));
       run.awaitStatus(
-          "the process sensor reported", s -> SensorRun.sensor(s, "process").isPresent());
+          "the process and network sensors reported",
+          s ->
+              SensorRun.sensor(s, "process").isPresent()
+                  && SensorRun.sensor(s, "network").isPresent());
+      // The chain both the hunt and the tree look at, then the hunt's look-alikes: curl then a
+      // shell, but not curl's output into it; a pipe into sh without curl.
+      String base = "http://127.0.0.1:" + http.getAddress().getPort() + "/" + RUN;
+      url = base + "/piped";
+      piped = Child.start(dir, "bash", "-c", "curl -s " + url + " | sh").output();
+      Child.start(dir, "bash", "-c", "curl -s -o /dev/null " + base + "/saved; echo echo x | sh")
+          .output();
+      Child.start(dir, "bash", "-c", "echo echo " + RUN + "-plain | sh").output();
     } catch (Throwable t) {
       deployment.close();
       throw t;
@@ -111,15 +143,7 @@ class HuntTest {
 
   @Test
   void whoRanCurlPipedToShFindsTheShellAndNotTheLookAlikes() throws Exception {
-    String url = "http://127.0.0.1:" + http.getAddress().getPort() + "/" + RUN;
-    Child piped = Child.start(dir, "bash", "-c", "curl -s " + url + "/piped | sh");
-    assertTrue(piped.output().contains("hunted-" + RUN), "the script ran: " + piped.output());
-    // Look-alikes: curl then a shell, but not curl's output into it; a pipe into sh without curl.
-    Child saved =
-        Child.start(dir, "bash", "-c", "curl -s -o /dev/null " + url + "/saved; echo echo x | sh");
-    saved.output();
-    Child plain = Child.start(dir, "bash", "-c", "echo echo " + RUN + "-plain | sh");
-    plain.output();
+    assertTrue(piped.contains("hunted-" + RUN), "the script ran: " + piped);
     // The look-alikes ran after the real one: once they are stored, so is it (one agent, in order).
     run.awaitExec(
         "the shell of the plain pipe",
@@ -129,7 +153,7 @@ class HuntTest {
         awaitRows(
             CURL_TO_SHELL,
             "kind,Image,ParentCommandLine,User,entity",
-            r -> field(r, "ParentCommandLine").contains(RUN + "/piped"));
+            r -> field(r, "ParentCommandLine").contains(url));
     List<Struct> ours =
         rows.stream().filter(r -> field(r, "ParentCommandLine").contains(RUN)).toList();
     assertEquals(1, ours.size(), "exactly the piped shell: " + rows);
@@ -216,6 +240,62 @@ class HuntTest {
     }
   }
 
+  @Test
+  void theTreeShowsTheShellCurlWithItsConnectionAndSh() throws Exception {
+    int port = http.getAddress().getPort();
+    assertTrue(piped.contains("hunted-" + RUN), "the script ran: " + piped);
+
+    ProcessExec curl =
+        run.awaitExec(
+            "curl's exec",
+            x -> x.getProcess().getImage().endsWith("/curl") && x.getArgsList().contains(url));
+    String curlEntity = curl.getProcess().getEntityId();
+    String shell = curl.getParent().getEntityId();
+    ProcessExec sh =
+        run.awaitExec(
+            "sh's exec, beside curl under the shell",
+            x ->
+                x.getParent().getEntityId().equals(shell)
+                    && !x.getProcess().getEntityId().equals(curlEntity));
+    ProcessExec uname =
+        run.awaitExec("the script's command under sh", x -> x.getArgsList().contains(RUN + "-arg"));
+    assertEquals(sh.getProcess().getEntityId(), uname.getParent().getEntityId(), "uname's parent");
+    run.awaitConnection(
+        "curl's connection to the test's server",
+        c ->
+            c.getDirection() == Direction.DIRECTION_OUTBOUND
+                && c.getDestinationPort() == port
+                && c.getProcess().getEntityId().equals(curlEntity));
+
+    String host = deployment.agentId();
+    List<String> lines = tree(host, curlEntity);
+    int shellLine = lineOf(lines, "bash -c curl -s " + url);
+    int curlLine = lineOf(lines, "pid " + curl.getProcess().getPid() + " ");
+    int connect = lineOf(lines, "connect tcp ");
+    assertTrue(shellLine < curlLine && curlLine < connect, String.join("\n", lines));
+    assertTrue(lines.get(curlLine).contains("curl -s " + url), lines.get(curlLine));
+    assertTrue(lines.get(curlLine).endsWith("<- this process"), lines.get(curlLine));
+    assertTrue(
+        indent(lines.get(curlLine)) > indent(lines.get(shellLine)), String.join("\n", lines));
+    assertTrue(indent(lines.get(connect)) > indent(lines.get(curlLine)), String.join("\n", lines));
+    assertTrue(lines.get(connect).contains(" 127.0.0.1:" + port), lines.get(connect));
+
+    lines = tree(host, shell);
+    String all = String.join("\n", lines);
+    int top = lineOf(lines, "<- this process");
+    assertTrue(lines.get(top).contains("bash -c curl -s " + url + " | sh"), all);
+    curlLine = lineOf(lines, "pid " + curl.getProcess().getPid() + " ");
+    int shLine = lineOf(lines, "pid " + sh.getProcess().getPid() + " ");
+    int unameLine = lineOf(lines, RUN + "-arg");
+    assertTrue(top < curlLine && top < shLine && shLine < unameLine, all);
+    assertEquals(indent(lines.get(curlLine)), indent(lines.get(shLine)), "siblings:\n" + all);
+    assertTrue(indent(lines.get(curlLine)) > indent(lines.get(top)), all);
+    assertTrue(indent(lines.get(unameLine)) > indent(lines.get(shLine)), all);
+    connect = lineOf(lines, "connect tcp ");
+    assertTrue(lines.get(connect).contains(" 127.0.0.1:" + port), all);
+    assertTrue(curlLine < connect && indent(lines.get(connect)) > indent(lines.get(curlLine)), all);
+  }
+
   private static ServerSocketChannel listener(String ip) throws Exception {
     ServerSocketChannel s = ServerSocketChannel.open(StandardProtocolFamily.INET);
     s.bind(new InetSocketAddress(ip, 0));
@@ -278,5 +358,30 @@ class HuntTest {
       }
     }
     return rows;
+  }
+
+  private static List<String> tree(String host, String entity) throws Exception {
+    int exit = deployment.vigilctl("tree", host, entity);
+    String log = deployment.lastToolLog();
+    assertEquals(0, exit, "vigilctl tree " + host + " " + entity + ":\n" + log);
+    return log.lines().toList();
+  }
+
+  private static int lineOf(List<String> lines, String part) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains(part)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no line with \"" + part + "\" in:\n" + String.join("\n", lines));
+  }
+
+  /** Where a line's text starts after the tree's indentation. */
+  private static int indent(String line) {
+    int i = 0;
+    while (i < line.length() && " └─".indexOf(line.charAt(i)) >= 0) {
+      i++;
+    }
+    return i;
   }
 }
