@@ -54,16 +54,25 @@ class TamperTest {
 
   @TempDir static Path dir;
 
+  /**
+   * Auditing's {@code enabled} flag before this class ran: the SIGKILLed agent cannot put it back.
+   */
+  private static boolean enabledBefore;
+
   @BeforeAll
   static void removeLeftovers() throws Exception {
     Host.requireRoot("kernel tests need root");
     deleteRules();
+    enabledBefore = auditEnabled();
   }
 
   @AfterAll
   static void noRulesLeft() throws Exception {
     List<String> left = rules();
     deleteRules();
+    if (!enabledBefore && auditEnabled()) {
+      Commands.run(true, "/usr/sbin/auditctl", "-e", "0");
+    }
     assertEquals(List.of(), left, "the stopped agents removed their audit rules");
   }
 
@@ -219,6 +228,10 @@ class TamperTest {
         .lines()
         .filter(l -> l.matches(".*(key=|-k )" + KEY + "(\\s.*)?"))
         .toList();
+  }
+
+  private static boolean auditEnabled() throws Exception {
+    return Commands.run(true, "/usr/sbin/auditctl", "-s").lines().anyMatch("enabled 1"::equals);
   }
 
   private static void deleteRules() throws Exception {
