@@ -248,6 +248,7 @@ final class IngestWriter implements Runnable {
       List<String> ids = agents.commandResults(ctx, c);
       return () -> c.future().complete(ids);
     } else if (task instanceof WriteTask.Maintenance<?> m) {
+      activity.flush(store.processes()); // retention decides on current last_event_ns
       return m.apply(store);
     } else if (task instanceof WriteTask.ContinuityCheck c) {
       long now = System.currentTimeMillis() * 1_000_000L;

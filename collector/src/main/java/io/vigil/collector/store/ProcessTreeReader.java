@@ -49,6 +49,9 @@ public final class ProcessTreeReader implements AutoCloseable {
    */
   public static final long MAX_SCANNED_ROWS = 2_000_000;
 
+  /** Rowids before the target's exec event the scan starts at (see {@link #events}). */
+  private static final long REWIND_ROWS = 10_000;
+
   /** Rowids read per statement of the scan; the statement is closed between chunks. */
   private static final long SCAN_CHUNK = 50_000;
 
@@ -294,7 +297,9 @@ public final class ProcessTreeReader implements AutoCloseable {
     all.addAll(ancestorIds);
     RetentionReads reads = new RetentionReads(connection); // not closed: the connection is ours
     long end = reads.maxId("events") + 1;
-    long from = startId(agentId, target, reads);
+    // A little before the exec: the agent's sensors report independently, so an event of the
+    // process (a connection right after its exec) may be stored just before its exec event.
+    long from = Math.max(0, startId(agentId, target, reads) - REWIND_ROWS);
     String sql =
         "SELECT entity_id, event_time_ns, receive_time_ns, payload FROM events"
             + " WHERE id >= ? AND id < ? AND kind <> ?"

@@ -260,7 +260,9 @@ public final class SocBench {
             until,
             100,
             Set.of(),
-            HuntSection.DEFAULTS.maxScannedEvents());
+            HuntSection.DEFAULTS.maxScannedEvents(),
+            HuntSection.DEFAULTS.maxDuration(),
+            HuntSection.DEFAULTS.maxArrivalDelay());
     long t0 = System.nanoTime();
     HuntSummary s;
     try (EventScan scan = EventScan.open(file)) {
@@ -344,7 +346,7 @@ public final class SocBench {
                 Duration.ZERO,
                 Duration.ofHours(1),
                 RetentionOptions.DEFAULT_CHUNK_EVENTS);
-        Retention retention = new Retention(options, file, ingest, metrics);
+        Retention retention = new Retention(options, Set.of(), file, ingest, metrics);
         long[] deleted = {0};
         long[] wall = {0};
         Thread pass =
