@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SOC operations benchmark (issue #11): ingest with and without the events_by_entity index, the
+# SOC operations benchmark (issue #11): ingest with and without an events_by_entity index, the
 # example hunts of docs/hunting.md, process-tree reads and a retention pass under ingest, all on a
 # real SQLite store filled through the collector's ingest path, in one JVM.
 #

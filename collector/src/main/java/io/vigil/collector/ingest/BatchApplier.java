@@ -32,6 +32,7 @@ final class BatchApplier {
   private final AlertStage alerts;
   private final FimMirror fim;
   private final HealthApplier health;
+  private final ProcessActivity activity;
 
   BatchApplier(
       EventStore store,
@@ -42,7 +43,8 @@ final class BatchApplier {
       boolean keepForOutputs,
       AlertStage alerts,
       FimMirror fim,
-      HealthApplier health) {
+      HealthApplier health,
+      ProcessActivity activity) {
     this.store = store;
     this.streams = streams;
     this.continuity = continuity;
@@ -52,6 +54,7 @@ final class BatchApplier {
     this.alerts = alerts;
     this.fim = fim;
     this.health = health;
+    this.activity = activity;
   }
 
   /** Returns the stream's watermark after this batch. */
@@ -128,6 +131,9 @@ final class BatchApplier {
       return;
     }
     tally.stored++;
+    if (process != null) {
+      activity.saw(key.agentId(), process.entityId(), now);
+    }
     if (process != null && process.exec()) {
       store
           .processes()

@@ -39,6 +39,7 @@ final class IngestWriter implements Runnable {
 
   private final ContinuityTracker continuity;
   private final BatchApplier batches;
+  private final ProcessActivity activity = new ProcessActivity();
   private final AgentApplier agents;
   private final AlertStage alerts;
   private final FimMirror fim;
@@ -91,7 +92,8 @@ final class IngestWriter implements Runnable {
             !outputs.isEmpty(),
             alerts,
             fim,
-            health);
+            health,
+            activity);
     this.agents = new AgentApplier(store.agents(), streams, metrics);
   }
 
@@ -209,7 +211,9 @@ final class IngestWriter implements Runnable {
       completions.add(apply(ctx, task));
     }
     continuity.beforeCommit(ctx);
+    activity.beforeCommit(store.processes());
     store.commit();
+    activity.committed();
     alerts.committed();
     fim.committed();
   }
@@ -221,6 +225,7 @@ final class IngestWriter implements Runnable {
     alerts.afterRollback(); // correlation state may include the rolled-back inputs
     fim.afterRollback(); // its counts; its rows went with the transaction
     health.afterRollback(); // clock-skew episodes the transaction started or ended
+    activity.afterRollback(); // its writes went with the transaction: still pending
   }
 
   private Runnable apply(WriteContext ctx, WriteTask task) {
@@ -243,6 +248,7 @@ final class IngestWriter implements Runnable {
       List<String> ids = agents.commandResults(ctx, c);
       return () -> c.future().complete(ids);
     } else if (task instanceof WriteTask.Maintenance<?> m) {
+      activity.flush(store.processes()); // retention decides on current last_event_ns
       return m.apply(store);
     } else if (task instanceof WriteTask.ContinuityCheck c) {
       long now = System.currentTimeMillis() * 1_000_000L;

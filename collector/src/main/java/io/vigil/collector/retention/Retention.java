@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * oldest ids while the database's used size is above the bound. Then the rows that depend on the
  * deleted events by time: process rows (except parents of stored processes), correlation inputs,
  * dead letters, settled gaps and holes; a process row stays while a stored process names it as its
- * parent or it has a stored event. Alerts: closed ones by age, with their members and history, and
- * never one a configured sink has not delivered yet; open alerts stay whatever their age; an alert
- * whose events were deleted stays and still shows. Streams (watermarks) are never deleted.
+ * parent or the collector stored an event of it since the cutoff (processes.last_event_ns). Alerts:
+ * closed ones by age, with their members and history, and never one a configured sink has not
+ * delivered yet; open alerts stay whatever their age; an alert whose events were deleted stays and
+ * still shows. Streams (watermarks) are never deleted.
  *
  * <p>Reads run on a read-only connection; every delete is a chunk of at most {@link
  * RetentionOptions#chunkEvents} rows, run through {@link IngestService#maintain} in the writer's

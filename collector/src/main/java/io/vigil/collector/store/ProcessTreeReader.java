@@ -16,16 +16,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The process tree around one process, read from the process table and the events indexed by
- * process ({@code processes_by_parent}, {@code events_by_entity}): the process's ancestors as an
- * alert's parent chain is walked ({@link ProcessChain}: up to the session leader, or to init
- * outside a session), its descendants breadth-first, and the events of all of them except their
- * execs (connections, flows, DNS, HTTP, TLS, files, audit messages, exits). An ancestor's events
- * count only from the process's own exec on: a login shell's earlier history is not about it.
+ * The process tree around one process, read from the process table (children by {@code
+ * processes_by_parent}) and a forward scan of the agent's events from the process's exec (there is
+ * no index on events.entity_id: it would halve ingest): the process's ancestors as an alert's
+ * parent chain is walked ({@link ProcessChain}: up to the session leader, or to init outside a
+ * session), its descendants breadth-first, and the events of all of them except their execs
+ * (connections, flows, DNS, HTTP, TLS, files, audit messages, exits). An ancestor's events count
+ * only from the process's own exec on: a login shell's earlier history is not about it.
  *
  * <p>Everything is bounded: generations of descendants (the caller's depth), descendants in all
- * ({@link #MAX_DESCENDANTS}) and events (the caller's limit, at most {@link #MAX_EVENTS}); what is
- * cut is reported as {@link StoredTree#truncated()}.
+ * ({@link #MAX_DESCENDANTS}) and events (the caller's limit, at most {@link #MAX_EVENTS}), the rows
+ * scanned for them ({@link #MAX_SCANNED_ROWS}); what is cut is reported as {@link
+ * StoredTree#truncated()}.
  *
  * <p>Its own read-only connection, so a tree never waits for other readers of the operator API, and
  * under WAL it neither blocks ingest nor waits for it. Thread-safe (calls are serialised on the
@@ -40,6 +42,18 @@ public final class ProcessTreeReader implements AutoCloseable {
 
   /** Most generations of descendants followed, whatever the caller asks. */
   public static final int MAX_DEPTH = 64;
+
+  /**
+   * Most event rows (by id) one tree scans, whatever it finds: about a second or two of disk reads
+   * on a busy store. Past them the tree is truncated.
+   */
+  public static final long MAX_SCANNED_ROWS = 2_000_000;
+
+  /** Rowids before the target's exec event the scan starts at (see {@link #events}). */
+  private static final long REWIND_ROWS = 10_000;
+
+  /** Rowids read per statement of the scan; the statement is closed between chunks. */
+  private static final long SCAN_CHUNK = 50_000;
 
   private static final String PROCESS_COLUMNS =
       "entity_id, coalesce(parent_entity_id, ''), pid, coalesce(parent_pid, 0), image,"
@@ -94,8 +108,8 @@ public final class ProcessTreeReader implements AutoCloseable {
       processes.addAll(d.inOrder());
       List<String> ownIds = new ArrayList<>(List.of(entityId));
       d.inOrder().forEach(p -> ownIds.add(p.entityId()));
-      List<StoredTree.Event> events = events(agentId, ownIds, Long.MIN_VALUE, maxEvents + 1);
-      events.addAll(events(agentId, ancestorIds, target.execTimeNs, maxEvents + 1));
+      Found found = events(agentId, target, ownIds, ancestorIds, target.execTimeNs, maxEvents + 1);
+      List<StoredTree.Event> events = found.events();
       events.sort(
           (a, b) ->
               a.eventTimeNs() != b.eventTimeNs()
@@ -105,7 +119,8 @@ public final class ProcessTreeReader implements AutoCloseable {
       if (cut) {
         events = new ArrayList<>(events.subList(0, maxEvents));
       }
-      return Optional.of(new StoredTree(processes, events, cut || d.truncated()));
+      return Optional.of(
+          new StoredTree(processes, events, cut || found.truncated() || d.truncated()));
     } catch (SQLException e) {
       throw new StoreException("cannot read the process tree of " + entityId, e);
     }
@@ -249,45 +264,121 @@ public final class ProcessTreeReader implements AutoCloseable {
     }
   }
 
+  /** What the forward scan found, and whether a bound stopped it before the newest event. */
+  private record Found(List<StoredTree.Event> events, boolean truncated) {}
+
   /**
-   * The first {@code limit} events of processes {@code entityIds} of the agent at or after {@code
-   * sinceNs}, their execs left out, in event time order. One lookup of the partial index on
-   * events.entity_id per process.
+   * The events of the tree's processes, their execs left out, found by scanning the agent's events
+   * forward by id from the target's exec: {@code ownIds}' events (the target and its descendants)
+   * whatever their time, {@code ancestorIds}' from {@code sinceNs} (the target's exec time) on.
+   * Stops after {@code limit} events (the caller cuts to the oldest by time) or {@link
+   * #MAX_SCANNED_ROWS} rows; either is reported as truncated when events were left unread.
+   *
+   * <p>No index on events.entity_id: one would cost the ingest writer a random b-tree insert per
+   * event (docs/PERFORMANCE.md); a tree is rare, ingest is constant. Scanned in chunks of {@link
+   * #SCAN_CHUNK} rowids, each its own statement closed before the next, so a long scan holds no
+   * read snapshot for long (the WAL can be checkpointed between chunks).
    */
-  private List<StoredTree.Event> events(
-      String agentId, List<String> entityIds, long sinceNs, int limit) throws SQLException {
+  private Found events(
+      String agentId,
+      Row target,
+      List<String> ownIds,
+      List<String> ancestorIds,
+      long sinceNs,
+      int limit)
+      throws SQLException {
     List<StoredTree.Event> out = new ArrayList<>();
-    if (entityIds.isEmpty()) {
-      return out;
+    List<Long> streams = streams(agentId);
+    if (streams.isEmpty()) {
+      return new Found(out, false);
     }
-    String in = String.join(",", Collections.nCopies(entityIds.size(), "?"));
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "SELECT e.entity_id, e.event_time_ns, e.receive_time_ns, e.payload"
-                // Named: without statistics the planner would rather walk all of the agent's
-                // events by stream than look the few processes up.
-                + " FROM events e INDEXED BY events_by_entity"
-                + " JOIN streams s ON s.stream_id = e.stream_id"
-                + " WHERE e.entity_id IN ("
-                + in
-                + ") AND s.agent_id = ? AND e.kind <> ? AND e.event_time_ns >= ?"
-                + " ORDER BY e.event_time_ns, e.receive_time_ns, e.id LIMIT ?")) {
-      int i = 1;
-      for (String id : entityIds) {
-        ps.setString(i++, id);
+    Set<String> own = new HashSet<>(ownIds);
+    List<String> all = new ArrayList<>(ownIds);
+    all.addAll(ancestorIds);
+    RetentionReads reads = new RetentionReads(connection); // not closed: the connection is ours
+    long end = reads.maxId("events") + 1;
+    // A little before the exec: the agent's sensors report independently, so an event of the
+    // process (a connection right after its exec) may be stored just before its exec event.
+    long from = Math.max(0, startId(agentId, target, reads) - REWIND_ROWS);
+    String sql =
+        "SELECT entity_id, event_time_ns, receive_time_ns, payload FROM events"
+            + " WHERE id >= ? AND id < ? AND kind <> ?"
+            + " AND stream_id IN ("
+            + String.join(",", Collections.nCopies(streams.size(), "?"))
+            + ") AND entity_id IN ("
+            + String.join(",", Collections.nCopies(all.size(), "?"))
+            + ") ORDER BY id";
+    long scanned = 0;
+    while (from < end) {
+      if (scanned >= MAX_SCANNED_ROWS) {
+        return new Found(out, true);
       }
-      ps.setString(i++, agentId);
-      ps.setInt(i++, EventKind.EVENT_KIND_PROCESS_EXEC_VALUE);
-      ps.setLong(i++, sinceNs);
-      ps.setInt(i, limit);
+      long to = Math.min(end, from + SCAN_CHUNK);
+      try (PreparedStatement ps = connection.prepareStatement(sql)) {
+        int i = 1;
+        ps.setLong(i++, from);
+        ps.setLong(i++, to);
+        ps.setInt(i++, EventKind.EVENT_KIND_PROCESS_EXEC_VALUE);
+        for (long s : streams) {
+          ps.setLong(i++, s);
+        }
+        for (String id : all) {
+          ps.setString(i++, id);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String entity = rs.getString(1);
+            long time = rs.getLong(2);
+            if (!own.contains(entity) && time < sinceNs) {
+              continue; // an ancestor's event from before the target's exec: not about it
+            }
+            out.add(new StoredTree.Event(entity, time, rs.getLong(3), rs.getBytes(4)));
+            if (out.size() >= limit) {
+              return new Found(out, true);
+            }
+          }
+        }
+      }
+      scanned += to - from;
+      from = to;
+    }
+    return new Found(out, false);
+  }
+
+  /** The agent's streams (one per epoch). */
+  private List<Long> streams(String agentId) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement("SELECT stream_id FROM streams WHERE agent_id=?")) {
+      ps.setString(1, agentId);
+      List<Long> out = new ArrayList<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          out.add(
-              new StoredTree.Event(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getBytes(4)));
+          out.add(rs.getLong(1));
+        }
+      }
+      return out;
+    }
+  }
+
+  /**
+   * Where the scan starts: the id of the target's exec event (events_stream_seq), or, when
+   * retention deleted it, the first event received at or after its exec time.
+   */
+  private long startId(String agentId, Row target, RetentionReads reads) throws SQLException {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT e.id FROM processes p JOIN events e"
+                + " ON e.stream_id = p.stream_id AND e.seq = p.seq"
+                + " WHERE p.agent_id = ? AND p.entity_id = ?")) {
+      ps.setString(1, agentId);
+      ps.setString(2, target.entityId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          return rs.getLong(1);
         }
       }
     }
-    return out;
+    return reads.firstIdAtOrAfter("events", "receive_time_ns", target.execTimeNs);
   }
 
   /** A process table row. */

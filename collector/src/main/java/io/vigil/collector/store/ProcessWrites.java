@@ -75,6 +75,27 @@ public final class ProcessWrites {
     }
   }
 
+  /**
+   * Records that the collector stored an event of agent {@code agentId}'s process {@code entityId}
+   * at or before {@code receivedNs} (processes.last_event_ns; it never moves back). No row, no-op:
+   * its exec was not stored.
+   */
+  public void markActive(String agentId, String entityId, long receivedNs) {
+    try {
+      PreparedStatement ps =
+          statements.get(
+              "UPDATE processes SET last_event_ns = ? WHERE agent_id = ? AND entity_id = ?"
+                  + " AND coalesce(last_event_ns, 0) < ?");
+      ps.setLong(1, receivedNs);
+      ps.setString(2, agentId);
+      ps.setString(3, entityId);
+      ps.setLong(4, receivedNs);
+      ps.executeUpdate();
+    } catch (SQLException e) {
+      throw new StoreException("cannot mark process of agent " + agentId + " active", e);
+    }
+  }
+
   /** The acting process's context for an alert: itself and its parent chain, as JSON. */
   String contextJson(String agentId, ProcessFacts acting) {
     return ProcessContextJson.of(ProcessChain.walk(acting, id -> find(agentId, id)));

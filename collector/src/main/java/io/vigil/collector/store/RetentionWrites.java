@@ -29,17 +29,16 @@ public final class RetentionWrites {
   /**
    * Deletes up to {@code limit} process rows whose exec is before {@code beforeNs}, except those a
    * stored process still names as its parent (trees and parent chains must resolve; the row goes in
-   * a later run, after its children) and those of a process with any stored event: it acted after
-   * the cutoff (retention deletes the older events first), so it may still be running, and its
-   * later alerts and {@code vigilctl tree} need its row. An entity id shared by two agents keeps
-   * both rows, which only keeps more.
+   * a later run, after its children). Nor those of a process the collector stored an event of since
+   * {@code beforeNs} (processes.last_event_ns, written by the ingest writer every few seconds, not
+   * per event; asking the events would need an index on events.entity_id, which costs ingest too
+   * much): it may still be running, and its later alerts and {@code vigilctl tree} need its row.
    */
   public int deleteProcesses(long beforeNs, int limit) {
     return update(
         "DELETE FROM processes WHERE rowid IN (SELECT p.rowid FROM processes p"
-            + " WHERE p.exec_time_ns < ? AND NOT EXISTS (SELECT 1 FROM processes c"
+            + " WHERE max(p.exec_time_ns, coalesce(p.last_event_ns, 0)) < ? AND NOT EXISTS (SELECT 1 FROM processes c"
             + " WHERE c.agent_id = p.agent_id AND c.parent_entity_id = p.entity_id)"
-            + " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.entity_id = p.entity_id)"
             + " LIMIT ?)",
         beforeNs,
         limit);

@@ -395,9 +395,14 @@ final class Schema {
               "ALTER TABLE agents ADD COLUMN silent_since_ns INTEGER",
               // Process trees: the children of a process.
               "CREATE INDEX processes_by_parent ON processes(agent_id, parent_entity_id)",
-              // Process trees: the events of a process. Partial: events without a process
-              // (flows, DNS from capture, status) cost nothing.
-              "CREATE INDEX events_by_entity ON events(entity_id) WHERE entity_id IS NOT NULL",
+              // No index on events.entity_id: it nearly doubled the writer's CPU per event (random
+              // keys, one insert per event); a tree scans forward from its exec instead
+              // (ProcessTreeReader, docs/PERFORMANCE.md).
+              // When the collector last stored an event of the process (receive time), written by
+              // the
+              // ingest writer at most every few seconds per process (ProcessActivity), so that
+              // retention keeps the rows of processes still acting.
+              "ALTER TABLE processes ADD COLUMN last_event_ns INTEGER",
               // Alert sinks: how far each sink has delivered (alerts.id), so an outage resumes
               // where it stopped and a restart neither repeats nor skips.
               """

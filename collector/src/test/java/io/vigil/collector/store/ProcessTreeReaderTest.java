@@ -296,6 +296,30 @@ class ProcessTreeReaderTest {
     }
   }
 
+  @Test
+  void whenRetentionDeletedTheExecTheScanStartsAtItsTime() throws Exception {
+    shellWithCurlAndSh();
+    store.commit();
+    long execId;
+    try (java.sql.Connection c = SqliteFiles.openReader(db);
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs =
+            s.executeQuery(
+                "SELECT e.id FROM events e JOIN processes p"
+                    + " ON e.stream_id = p.stream_id AND e.seq = p.seq WHERE p.entity_id = 'curl'")) {
+      assertTrue(rs.next());
+      execId = rs.getLong(1);
+    }
+    assertEquals(1, store.retention().deleteEvents(execId, execId + 1));
+    store.commit();
+    StoredTree t = read("curl", 100, 8).orElseThrow();
+    assertEquals(
+        List.of(310L, 320L, 500L),
+        t.events().stream().map(StoredTree.Event::eventTimeNs).toList(),
+        "found from the first event received at or after the exec time");
+    assertFalse(t.truncated());
+  }
+
   private static Event parse(StoredTree.Event e) {
     try {
       return Event.parseFrom(e.payload());
