@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.testkit.Deployment;
+import io.vigil.testkit.ExecRule;
 import io.vigil.testkit.Poll;
 import io.vigil.testkit.Ports;
 import io.vigil.testkit.Rsyslog;
@@ -13,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -96,24 +96,7 @@ class SyslogSinkTest {
   @Test
   void alertsArriveOverUdpTcpAndTlsAndNoneIsLostOverTcpOrTlsInAMinuteOutage() throws Exception {
     Rsyslog.requireInstalled();
-    Path rules = dir.resolve("rules");
-    Files.createDirectories(rules);
-    Files.writeString(
-        rules.resolve("synthetic_exec.yml"),
-        String.join(
-            "\n",
-            "title: " + TITLE,
-            "id: " + RULE_ID,
-            "level: high",
-            "tags: [attack.t1059]",
-            "logsource:",
-            "  category: process_creation",
-            "  product: linux",
-            "detection:",
-            "  selection:",
-            "    Image|contains: /",
-            "  condition: selection",
-            ""));
+    Path rules = ExecRule.write(dir.resolve("rules"), RULE_ID, TITLE, "high");
     int metricsPort = Ports.free();
     try (Rsyslog rsyslog = Rsyslog.start(dir.resolve("rsyslog"));
         Deployment d = new Deployment(dir).withCollectorMetrics(metricsPort)) {

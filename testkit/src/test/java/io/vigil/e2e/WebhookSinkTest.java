@@ -7,11 +7,11 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 import io.vigil.testkit.Deployment;
+import io.vigil.testkit.ExecRule;
 import io.vigil.testkit.Poll;
 import io.vigil.testkit.VigilProcess;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,24 +36,8 @@ class WebhookSinkTest {
 
   @Test
   void everyStoredAlertArrivesAtTheWebhookAndA500IsRetried() throws Exception {
-    Path rules = dir.resolve("rules");
-    Files.createDirectories(rules);
-    Files.writeString(
-        rules.resolve("synthetic_exec.yml"),
-        String.join(
-            "\n",
-            "title: Test any synthetic process start",
-            "id: " + RULE_ID,
-            "level: medium",
-            "tags: [attack.t1059]",
-            "logsource:",
-            "  category: process_creation",
-            "  product: linux",
-            "detection:",
-            "  selection:",
-            "    Image|contains: /",
-            "  condition: selection",
-            ""));
+    Path rules =
+        ExecRule.write(dir.resolve("rules"), RULE_ID, "Test any synthetic process start", "medium");
 
     List<String> bodies = Collections.synchronizedList(new ArrayList<>());
     List<Integer> answers = Collections.synchronizedList(new ArrayList<>());

@@ -107,25 +107,9 @@ public final class OperatorServer implements AutoCloseable {
    *
    * @param auditLog the audit log, also written by the command queue
    * @param queue the command queue, started
+   * @param maxClockSkew the collector's {@code health.max_clock_skew}, beyond which ListAgents
+   *     names an agent's clock skew as a problem
    * @throws IOException when the address cannot be bound or the certificate files read
-   */
-  public static OperatorServer start(
-      OperatorSection config,
-      Path certChain,
-      Path key,
-      boolean insecure,
-      Path database,
-      TrustAdmin trust,
-      AuditLog auditLog,
-      CommandQueue queue)
-      throws IOException {
-    return start(config, certChain, key, insecure, database, trust, auditLog, queue, DEFAULT_SKEW);
-  }
-
-  /**
-   * As {@link #start(OperatorSection, Path, Path, boolean, Path, TrustAdmin, AuditLog,
-   * CommandQueue)}, with the collector's {@code health.max_clock_skew}, beyond which ListAgents
-   * names an agent's clock skew as a problem.
    */
   public static OperatorServer start(
       OperatorSection config,

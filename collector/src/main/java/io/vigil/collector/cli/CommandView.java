@@ -1,6 +1,5 @@
 package io.vigil.collector.cli;
 
-import io.vigil.proto.v1.AgentRecord;
 import io.vigil.proto.v1.CommandRecord;
 import io.vigil.proto.v1.CommandResult;
 import io.vigil.proto.v1.SendCommandReply;
@@ -106,24 +105,6 @@ final class CommandView {
             .str("status", c.getStatus())
             .num("sent_ns", c.getSentNs());
     result(f, c.hasResult() ? c.getResult() : null);
-    f.end();
-    return out.toString();
-  }
-
-  /** An agent of {@code vigilctl hosts} as one JSON line. */
-  static String json(AgentRecord a) {
-    StringBuilder out = new StringBuilder();
-    JsonFields f =
-        new JsonFields(out)
-            .str("hostname", a.getHostname())
-            .str("agent_id", a.getAgentId())
-            .str("reported_hostname", a.getReportedHostname())
-            .raw("connected", b -> b.append(a.getConnected()))
-            .num("last_seen_ns", a.getLastSeenNs())
-            .raw("isolated", b -> b.append(a.getIsolated()))
-            .num("isolation_changed_ns", a.getIsolationChangedNs())
-            .num("pending_commands", a.getPendingCommands())
-            .num("revoked_ns", a.getRevokedNs());
     f.end();
     return out.toString();
   }

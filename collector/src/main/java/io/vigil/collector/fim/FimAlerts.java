@@ -1,6 +1,7 @@
 package io.vigil.collector.fim;
 
 import io.vigil.collector.detection.AlertJson;
+import io.vigil.collector.detection.BuiltinAlerts;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.proto.v1.FileState;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class FimAlerts {
   public static final String SOURCE = "fim";
   public static final String ORIGIN = "builtin:fim";
+  private static final BuiltinAlerts BUILT_IN = new BuiltinAlerts(SOURCE, ORIGIN);
 
   /** The agent sent a baseline built from scratch while the collector mirrored another (high). */
   public static final String RECREATED = "vigil-fim-baseline-recreated";
@@ -60,7 +62,7 @@ public final class FimAlerts {
     f.put("previous_baseline_id", List.of(previousId));
     f.put("entries", List.of(Long.toString(entries)));
     f.put("previous_entries", List.of(Long.toString(previousEntries)));
-    return alert(
+    return BUILT_IN.alert(
         agentId, RECREATED, "FIM baseline re-created on host", "high", TAMPERING, f, baselineId);
   }
 
@@ -68,7 +70,7 @@ public final class FimAlerts {
     Map<String, List<String>> f = differences(diff);
     f.put("baseline_id", List.of(baselineId));
     f.put("reason", List.of(reason));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         RESYNC,
         "FIM mirror resynchronised with differences",
@@ -103,7 +105,7 @@ public final class FimAlerts {
     if (stagedDigest != null) {
       f.put("digest_received", List.of(stagedDigest));
     }
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         INCOMPLETE,
         "FIM baseline incomplete at the collector",
@@ -126,7 +128,7 @@ public final class FimAlerts {
     f.put("mirror", List.of(StateText.of(mirror, differences)));
     f.put("reported_before", List.of(StateText.of(before, differences)));
     f.put("reported_changed", bounded(reported));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         CHANGE_OFF_MIRROR,
         "FIM change does not follow the collector's mirror",
@@ -153,7 +155,7 @@ public final class FimAlerts {
     f.put("entries_host", List.of(Long.toUnsignedString(hostEntries)));
     f.put("entries_mirror", List.of(Long.toString(mirrorEntries)));
     f.put("trigger", List.of(trigger));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         DIGEST_MISMATCH,
         "FIM baseline on the host differs from the collector's mirror",
@@ -172,7 +174,7 @@ public final class FimAlerts {
     f.put("baseline_id", List.of(baselineId));
     f.put("entries_host", List.of(Long.toUnsignedString(hostEntries)));
     f.put("mirror", List.of(why));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         NOT_MIRRORED,
         "FIM baseline not mirrored: cannot verify",
@@ -190,7 +192,7 @@ public final class FimAlerts {
     Map<String, List<String>> f = new LinkedHashMap<>();
     f.put(field, List.of(subject));
     f.put("limit", List.of(Long.toString(limit)));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         LIMIT,
         "FIM baseline too large for the collector's mirror",
@@ -217,27 +219,5 @@ public final class FimAlerts {
   /** At most 32 of the host's words, each bounded: they are shown, not used. */
   private static List<String> bounded(List<String> words) {
     return words.stream().limit(32).map(StateText::bounded).toList();
-  }
-
-  private static NewAlert alert(
-      String agentId,
-      String ruleId,
-      String title,
-      String level,
-      List<String> tags,
-      Map<String, List<String>> fields,
-      String subject) {
-    return new NewAlert(
-        SOURCE,
-        ruleId,
-        title,
-        level,
-        AlertJson.tags(tags),
-        AlertJson.matchedFields(fields),
-        ORIGIN,
-        agentId + '\0' + SOURCE + '\0' + ruleId + '\0' + subject,
-        null,
-        null,
-        List.of());
   }
 }

@@ -1,6 +1,7 @@
 package io.vigil.collector.health;
 
 import io.vigil.collector.detection.AlertJson;
+import io.vigil.collector.detection.BuiltinAlerts;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.AgentStart;
@@ -23,6 +24,7 @@ import java.util.Set;
 public final class HealthAlerts {
   public static final String SOURCE = "health";
   public static final String ORIGIN = "builtin:health";
+  private static final BuiltinAlerts BUILT_IN = new BuiltinAlerts(SOURCE, ORIGIN);
 
   /** Not connected and not heard from for {@code health.silent_after} (medium). */
   public static final String SILENT = "vigil-agent-silent";
@@ -84,7 +86,7 @@ public final class HealthAlerts {
     f.put("last_seen", List.of(lastSeenNs == 0 ? "never" : iso(lastSeenNs)));
     f.put("silent_for", List.of(DurationText.of(nowNs - lastSeenNs)));
     f.put("silent_after", List.of(DurationText.of(silentAfterNs)));
-    return alert(agentId, SILENT, "Agent silent", "medium", IMPAIR, f, "");
+    return BUILT_IN.alert(agentId, SILENT, "Agent silent", "medium", IMPAIR, f, "");
   }
 
   /**
@@ -98,7 +100,7 @@ public final class HealthAlerts {
     f.put("previous_epoch_stored_seq", List.of(Long.toUnsignedString(previousWatermark)));
     f.put("stream_epoch", List.of(epoch));
     f.put("spooled_seq", List.of(Long.toUnsignedString(spooled)));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         NEW_EPOCH,
         "Agent started a new stream epoch (spool wiped)",
@@ -113,7 +115,7 @@ public final class HealthAlerts {
     f.put("previous_stop", List.of(start.getPreviousStop().name()));
     f.put("started", List.of(iso(start.getStartedNs())));
     f.put("detail", List.of(bounded(start.getDetail(), MAX_TEXT_CHARS)));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         RESTART_UNEXPECTED,
         "Agent restarted after an unclean stop",
@@ -140,7 +142,7 @@ public final class HealthAlerts {
     f.put("counts_by_kind", List.of(countsByKindJson));
     // Losses the agent could not avoid under load are worth less than lost spooled events.
     String level = gap.getReason() == Gap.Reason.REASON_RATE_LIMITED ? "low" : "medium";
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         EVENTS_LOST,
         "Agent lost events (" + gap.getReason().name() + ")",
@@ -159,7 +161,7 @@ public final class HealthAlerts {
         "seq_range",
         List.of(Long.toUnsignedString(firstSeq) + ".." + Long.toUnsignedString(lastSeq)));
     f.put("count", List.of(Long.toUnsignedString(lastSeq - firstSeq + 1)));
-    return alert(
+    return BUILT_IN.alert(
         agentId,
         EVENTS_LOST,
         "Events missing from the agent's stream, not explained by the agent",
@@ -174,7 +176,7 @@ public final class HealthAlerts {
     f.put("clock_skew", List.of(skewWords(skewNs)));
     f.put("clock_skew_ns", List.of(Long.toString(skewNs)));
     f.put("max_clock_skew", List.of(DurationText.of(maxNs)));
-    return alert(agentId, CLOCK_SKEW, "Agent clock skewed", "low", HEALTH, f, "");
+    return BUILT_IN.alert(agentId, CLOCK_SKEW, "Agent clock skewed", "low", HEALTH, f, "");
   }
 
   /**
@@ -186,7 +188,7 @@ public final class HealthAlerts {
     f.put("path", List.of(bounded(path, MAX_TEXT_CHARS)));
     f.put("free_bytes", List.of(Long.toString(freeBytes)));
     f.put("min_free_bytes", List.of(Long.toString(minFreeBytes)));
-    return alert(
+    return BUILT_IN.alert(
         COLLECTOR,
         DISK_FULL,
         "Collector storage nearly full: refusing event batches (agents keep spooling)",
@@ -228,7 +230,7 @@ public final class HealthAlerts {
       // The agent keeps more than an alert shows: say so rather than drop them silently.
       f.put("notices_left_out", List.of(Integer.toString(notices.size() - MAX_NOTICES)));
     }
-    return alert(agentId, ruleId, tamperTitle(ruleId), "high", tamperTags(ruleId), f, "");
+    return BUILT_IN.alert(agentId, ruleId, tamperTitle(ruleId), "high", tamperTags(ruleId), f, "");
   }
 
   /** "3m 5s ahead" or "40s behind": the agent's clock against the collector's. */
@@ -260,7 +262,7 @@ public final class HealthAlerts {
 
   /** The suppression key of a health alert of {@code ruleId} about {@code subject}. */
   public static String dedupeKey(String agentId, String ruleId, String subject) {
-    return agentId + '\0' + SOURCE + '\0' + ruleId + '\0' + subject;
+    return BUILT_IN.dedupeKey(agentId, ruleId, subject);
   }
 
   private static String iso(long ns) {
@@ -274,27 +276,5 @@ public final class HealthAlerts {
     }
     int end = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
     return s.substring(0, end) + "...";
-  }
-
-  private static NewAlert alert(
-      String agentId,
-      String ruleId,
-      String title,
-      String level,
-      List<String> tags,
-      Map<String, List<String>> fields,
-      String subject) {
-    return new NewAlert(
-        SOURCE,
-        ruleId,
-        title,
-        level,
-        AlertJson.tags(tags),
-        AlertJson.matchedFields(fields),
-        ORIGIN,
-        dedupeKey(agentId, ruleId, subject),
-        null,
-        null,
-        List.of());
   }
 }

@@ -267,13 +267,7 @@ public final class IngestService implements AutoCloseable {
    * short: batches wait behind it.
    */
   public <T> CompletableFuture<T> maintain(Function<EventStore, T> work) {
-    CompletableFuture<T> f = new CompletableFuture<>();
-    try {
-      enqueue(new WriteTask.Maintenance<>(work, f));
-    } catch (RuntimeException e) {
-      f.completeExceptionally(e);
-    }
-    return f;
+    return enqueued(f -> new WriteTask.Maintenance<>(work, f));
   }
 
   /**
@@ -284,13 +278,7 @@ public final class IngestService implements AutoCloseable {
    * folded into, 0 when the allow-list allowed it.
    */
   public CompletableFuture<Long> raiseCollectorAlert(NewAlert alert) {
-    CompletableFuture<Long> f = new CompletableFuture<>();
-    try {
-      enqueue(new WriteTask.CollectorAlert(alert, f));
-    } catch (RuntimeException e) {
-      f.completeExceptionally(e);
-    }
-    return f;
+    return enqueued(f -> new WriteTask.CollectorAlert(alert, f));
   }
 
   /**
@@ -311,13 +299,7 @@ public final class IngestService implements AutoCloseable {
    * IngestOptions#holeCheckInterval}); completes with the number newly reported.
    */
   public CompletableFuture<Integer> checkContinuity() {
-    CompletableFuture<Integer> f = new CompletableFuture<>();
-    try {
-      enqueue(new WriteTask.ContinuityCheck(f));
-    } catch (RuntimeException e) {
-      f.completeExceptionally(e);
-    }
-    return f;
+    return enqueued(WriteTask.ContinuityCheck::new);
   }
 
   /**
@@ -326,13 +308,7 @@ public final class IngestService implements AutoCloseable {
    * with the number newly declared silent.
    */
   public CompletableFuture<Integer> checkSilence() {
-    CompletableFuture<Integer> f = new CompletableFuture<>();
-    try {
-      enqueue(new WriteTask.SilenceCheck(f));
-    } catch (RuntimeException e) {
-      f.completeExceptionally(e);
-    }
-    return f;
+    return enqueued(WriteTask.SilenceCheck::new);
   }
 
   /** Stops accepting work, commits everything queued, stops the writer and closes the outputs. */
@@ -394,6 +370,19 @@ public final class IngestService implements AutoCloseable {
       requireOpen();
       queue.addFirst(task);
     }
+  }
+
+  /**
+   * Queues the task {@code make} builds around a new future; failing to queue fails that future.
+   */
+  private <T> CompletableFuture<T> enqueued(Function<CompletableFuture<T>, WriteTask> make) {
+    CompletableFuture<T> f = new CompletableFuture<>();
+    try {
+      enqueue(make.apply(f));
+    } catch (RuntimeException e) {
+      f.completeExceptionally(e);
+    }
+    return f;
   }
 
   private void enqueue(WriteTask task) {

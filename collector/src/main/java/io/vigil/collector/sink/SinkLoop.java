@@ -189,30 +189,24 @@ final class SinkLoop implements Runnable {
     cursor = target;
   }
 
+  /** Waits up to the poll interval for a wake (new alerts) or a stop. */
   private void awaitWork() {
-    synchronized (monitor) {
-      long deadline = System.nanoTime() + poll.toNanos();
-      while (!woken && !stopping) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          break;
-        }
-        try {
-          TimeUnit.NANOSECONDS.timedWait(monitor, left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          stopping = true;
-        }
-      }
-      woken = false;
-    }
+    waitOut(poll, true);
   }
 
   /** Waits out a backoff; a stop ends it early, a wake does not. */
   private void pause(Duration wait) {
+    waitOut(wait, false);
+  }
+
+  /**
+   * Waits {@code wait} on the monitor unless stopped (or, when {@code untilWoken}, woken) first;
+   * either way the wake is consumed.
+   */
+  private void waitOut(Duration wait, boolean untilWoken) {
     synchronized (monitor) {
       long deadline = System.nanoTime() + wait.toNanos();
-      while (!stopping) {
+      while (!(untilWoken && woken) && !stopping) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;

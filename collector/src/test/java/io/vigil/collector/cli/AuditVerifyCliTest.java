@@ -4,17 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.collector.api.OperatorFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AuditVerifyCliTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CtlRunner vigilctl = new CtlRunner(() -> 1L);
   private OperatorFixture api;
   private Path admin;
 
@@ -44,29 +37,16 @@ class AuditVerifyCliTest {
   }
 
   private int ctl(Path token, String... args) {
-    out.reset();
-    err.reset();
-    List<String> all = new ArrayList<>(api.ctlArgs(token));
-    all.addAll(List.of(args));
-    return CtlMain.run(
-        all.toArray(String[]::new),
-        Map.of(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        () -> 1L);
+    return vigilctl.ctl(api.ctlArgs(token), args);
   }
 
   private int offline(String command) {
-    out.reset();
-    err.reset();
-    return AuditCheck.run(
-        new String[] {command, "--database", api.db.toString()},
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return vigilctl.run(
+        (o, e) -> AuditCheck.run(new String[] {command, "--database", api.db.toString()}, o, e));
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return vigilctl.out();
   }
 
   private void sql(String statement) throws Exception {
@@ -82,15 +62,15 @@ class AuditVerifyCliTest {
     // Two audited calls: four rows.
     assertEquals(0, ctl(admin, "token", "create", "--note", "one"));
     assertEquals(0, ctl(admin, "token", "create", "--note", "two"));
-    assertEquals(0, ctl(admin, "audit", "verify"), out() + err);
+    assertEquals(0, ctl(admin, "audit", "verify"), out() + vigilctl.err());
     assertTrue(out().startsWith("the audit log is intact: 4 rows, head "), out());
-    assertEquals(0, offline(AuditCheck.VERIFY), out() + err);
+    assertEquals(0, offline(AuditCheck.VERIFY), out() + vigilctl.err());
     assertTrue(out().startsWith("the audit log is intact: 4 rows"), out());
-    assertEquals(0, ctl(admin, "audit", "list", "--limit", "2"), out() + err);
+    assertEquals(0, ctl(admin, "audit", "list", "--limit", "2"), out() + vigilctl.err());
     assertTrue(out().contains("CreateEnrollmentToken"), out());
 
     sql("UPDATE audit_log SET operator='nobody' WHERE id=2");
-    assertEquals(1, ctl(admin, "audit", "verify"), out() + err);
+    assertEquals(1, ctl(admin, "audit", "verify"), out() + vigilctl.err());
     assertTrue(out().contains("the audit log is BROKEN: row 2 does not match its hash"), out());
     assertTrue(out().contains("first bad row: 2"), out());
     assertEquals(1, offline(AuditCheck.VERIFY));
@@ -104,7 +84,7 @@ class AuditVerifyCliTest {
     sql("DELETE FROM audit_log WHERE id=(SELECT max(id) FROM audit_log)");
     assertEquals(1, ctl(admin, "audit", "verify"));
     assertTrue(out().contains("the last rows were deleted"), out());
-    assertEquals(0, offline(AuditCheck.RESET_HEAD), out() + err);
+    assertEquals(0, offline(AuditCheck.RESET_HEAD), out() + vigilctl.err());
     assertTrue(Files.exists(api.db.resolveSibling("vigil.db.audit-head")));
     assertEquals(0, ctl(admin, "audit", "verify"), out());
   }
@@ -113,6 +93,6 @@ class AuditVerifyCliTest {
   void aResponderMayNotVerify() throws Exception {
     Path rick = api.tokenFile("rick", api.token("rick", "responder"));
     assertEquals(1, ctl(rick, "audit", "verify"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("needs admin"), err.toString());
+    assertTrue(vigilctl.err().contains("needs admin"), vigilctl.err());
   }
 }

@@ -12,9 +12,6 @@ import io.vigil.collector.store.CollectedFileRow;
 import io.vigil.collector.store.CollectedFiles;
 import io.vigil.proto.v1.FileChunk;
 import io.vigil.proto.v1.GetCollectedFileRequest;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -23,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,8 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CollectedGetCliTest {
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CtlRunner vigilctl = new CtlRunner(() -> 1L);
   private OperatorFixture api;
   private Path responder;
   private byte[] content;
@@ -72,20 +67,11 @@ class CollectedGetCliTest {
   }
 
   private int ctl(String... args) {
-    out.reset();
-    err.reset();
-    List<String> all = new ArrayList<>(api.ctlArgs(responder));
-    all.addAll(List.of(args));
-    return CtlMain.run(
-        all.toArray(String[]::new),
-        Map.of(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        () -> 1L);
+    return vigilctl.ctl(api.ctlArgs(responder), args);
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return vigilctl.err();
   }
 
   @Test
@@ -117,7 +103,7 @@ class CollectedGetCliTest {
     assertArrayEquals(content, Files.readAllBytes(target));
     assertEquals(
         PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(target));
-    assertTrue(out.toString(StandardCharsets.UTF_8).contains("/var/log/auth.log"));
+    assertTrue(vigilctl.out().contains("/var/log/auth.log"));
 
     assertEquals(2, ctl("collected", "get", "cmd-1", "--out", target.toString()));
     assertTrue(err().contains("exists; give a new file"), err());

@@ -1,7 +1,6 @@
 package io.vigil.collector.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.collector.api.OperatorFixture;
@@ -9,11 +8,7 @@ import io.vigil.collector.command.TestAgents;
 import io.vigil.common.time.WallClock;
 import io.vigil.proto.v1.Command;
 import io.vigil.proto.v1.CommandResult;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -37,8 +32,7 @@ class ContainmentCtlTest {
   private OperatorFixture api;
   private Path token;
   private final String agentId = UUID.randomUUID().toString();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CtlRunner vigilctl = new CtlRunner(WallClock::nowNanos);
 
   @BeforeEach
   void start() throws Exception {
@@ -55,32 +49,15 @@ class ContainmentCtlTest {
   }
 
   private int ctl(String... args) {
-    out.reset();
-    err.reset();
-    List<String> all = new ArrayList<>(api.ctlArgs(token));
-    all.addAll(List.of(args));
-    return CtlMain.run(
-        all.toArray(String[]::new),
-        Map.of(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        WallClock::nowNanos);
+    return vigilctl.ctl(api.ctlArgs(token), args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return vigilctl.out();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void assertTerminalSafe(String text) {
-    for (String line : text.split("\n", -1)) {
-      for (char c : line.toCharArray()) {
-        assertFalse(c < 0x20 || c == 0x7f || c == '\u202e', "raw control character in: " + line);
-      }
-    }
+    return vigilctl.err();
   }
 
   /** Quarantine succeeds with hostile facts; kill is rejected; anything else fails. */
@@ -125,7 +102,7 @@ class ContainmentCtlTest {
     assertTrue(lines.get(1).startsWith("  mode=x\\x1b"), out());
     assertEquals(List.of("  quarantine_id=q-7", "  sha256=ab12"), lines.subList(2, 4));
     assertTrue(lines.get(4).startsWith("command "), out());
-    assertTerminalSafe(out());
+    CtlRunner.assertTerminalSafe(out());
 
     assertEquals(
         0,
@@ -155,7 +132,7 @@ class ContainmentCtlTest {
     assertEquals(3, listed.size(), out());
     assertTrue(listed.get(1).contains("quarantine") && listed.get(1).contains("done"), out());
     assertTrue(listed.get(2).contains("isolate") && listed.get(2).contains("isolated=true"), out());
-    assertTerminalSafe(out());
+    CtlRunner.assertTerminalSafe(out());
   }
 
   @Test

@@ -1,19 +1,13 @@
 package io.vigil.collector.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.collector.api.OperatorFixture;
 import io.vigil.collector.health.FleetSeed;
 import io.vigil.common.time.WallClock;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,8 +21,7 @@ class FleetHealthCliTest {
   @TempDir Path dir;
   private OperatorFixture api;
   private Path token;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CtlRunner vigilctl = new CtlRunner(WallClock::nowNanos);
 
   @BeforeEach
   void start() throws Exception {
@@ -107,7 +100,7 @@ class FleetHealthCliTest {
       assertTrue(text.contains(expected), "missing \"" + expected + "\" in:\n" + text);
     }
     assertTrue(text.matches("(?s).*clock skew +(2m 5\\ds|3m) ahead.*"), text);
-    assertTerminalSafe(text);
+    CtlRunner.assertTerminalSafe(text);
 
     assertEquals(0, ctl("host", "agent-1", "--json"), err());
     assertTrue(out().startsWith("{\"hostname\":\"web-1\",\"agent_id\":\"agent-1\""), out());
@@ -134,35 +127,18 @@ class FleetHealthCliTest {
     assertTrue(show.contains("(health)"), show);
     assertTrue(show.contains("(none: raised by the collector at e1)"), show);
     assertTrue(show.contains("builtin:health"), show);
-    assertTerminalSafe(show);
+    CtlRunner.assertTerminalSafe(show);
   }
 
   private int ctl(String... args) {
-    out.reset();
-    err.reset();
-    List<String> all = new ArrayList<>(api.ctlArgs(token));
-    all.addAll(List.of(args));
-    return CtlMain.run(
-        all.toArray(String[]::new),
-        Map.of(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        WallClock::nowNanos);
+    return vigilctl.ctl(api.ctlArgs(token), args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return vigilctl.out();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
-  }
-
-  private static void assertTerminalSafe(String text) {
-    for (String line : text.split("\n", -1)) {
-      for (char c : line.toCharArray()) {
-        assertFalse(c < 0x20 || c == 0x7f || c == '\u202e', "raw control character in: " + line);
-      }
-    }
+    return vigilctl.err();
   }
 }

@@ -15,13 +15,8 @@ import io.vigil.proto.v1.NetworkConnection.Direction;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.Transport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,8 +32,7 @@ class HuntCliTest {
   private static final String ESC = "\u001b]0;owned\u0007";
 
   @TempDir Path dir;
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CtlRunner vigilctl = new CtlRunner(() -> NOW);
   private OperatorFixture api;
   private Path viewer;
 
@@ -122,24 +116,15 @@ class HuntCliTest {
   }
 
   private int ctl(String... args) {
-    out.reset();
-    err.reset();
-    List<String> all = new ArrayList<>(api.ctlArgs(viewer));
-    all.addAll(List.of(args));
-    return CtlMain.run(
-        all.toArray(String[]::new),
-        Map.of(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        () -> NOW);
+    return vigilctl.ctl(api.ctlArgs(viewer), args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return vigilctl.out();
   }
 
   private String err() {
-    return err.toString(StandardCharsets.UTF_8);
+    return vigilctl.err();
   }
 
   @Test

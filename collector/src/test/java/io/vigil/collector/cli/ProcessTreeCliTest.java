@@ -18,13 +18,8 @@ import io.vigil.proto.v1.ProcessExit;
 import io.vigil.proto.v1.ProcessRef;
 import io.vigil.proto.v1.ProcessTreeReply;
 import io.vigil.proto.v1.Transport;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,8 +42,7 @@ class ProcessTreeCliTest {
   private OperatorFixture api;
   private Path token;
   private final String agentId = UUID.randomUUID().toString();
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CtlRunner vigilctl = new CtlRunner(WallClock::nowNanos);
   private long seq;
 
   @BeforeEach
@@ -155,20 +149,11 @@ class ProcessTreeCliTest {
   }
 
   private int ctl(String... args) {
-    out.reset();
-    err.reset();
-    List<String> all = new ArrayList<>(api.ctlArgs(token));
-    all.addAll(List.of(args));
-    return CtlMain.run(
-        all.toArray(String[]::new),
-        Map.of(),
-        new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        WallClock::nowNanos);
+    return vigilctl.ctl(api.ctlArgs(token), args);
   }
 
   private String out() {
-    return out.toString(StandardCharsets.UTF_8);
+    return vigilctl.out();
   }
 
   private static int lineOf(List<String> lines, String part) {
@@ -191,7 +176,7 @@ class ProcessTreeCliTest {
 
   @Test
   void theTreeNestsShellCurlAndShWithEachProcesssEventsUnderItEscapedAndBounded() {
-    assertEquals(0, ctl("tree", "web-1", "curl"), out() + err);
+    assertEquals(0, ctl("tree", "web-1", "curl"), out() + vigilctl.err());
     String text = out();
     for (char c : text.replace("\n", "").toCharArray()) {
       assertFalse(c < 0x20 || c == 0x7f || c == '\u202e', "raw control character in:\n" + text);
@@ -213,7 +198,7 @@ class ProcessTreeCliTest {
     assertTrue(lines.get(curl).contains("more chars]"), lines.get(curl));
     assertFalse(text.contains("pid 902"), "sh is curl's sibling, not in curl's tree");
 
-    assertEquals(0, ctl("tree", "web-1", "bash"), out() + err);
+    assertEquals(0, ctl("tree", "web-1", "bash"), out() + vigilctl.err());
     lines = out().lines().toList();
     int sh = lineOf(lines, "pid 902");
     int file = lineOf(lines, "file create /tmp/x.sh");
@@ -224,7 +209,8 @@ class ProcessTreeCliTest {
 
   @Test
   void jsonIsTheReplyOnOneLineWithControlCharactersEscaped() throws Exception {
-    assertEquals(0, ctl("tree", "web-1", "curl", "--json", "--max-events", "1"), out() + err);
+    assertEquals(
+        0, ctl("tree", "web-1", "curl", "--json", "--max-events", "1"), out() + vigilctl.err());
     String text = out();
     assertEquals(1, text.lines().count(), text);
     assertFalse(text.strip().chars().anyMatch(c -> c < 0x20), "one line, no raw control chars");
@@ -240,13 +226,12 @@ class ProcessTreeCliTest {
   @Test
   void unknownProcessesHostsAndBadArgumentsAreReported() {
     assertEquals(1, ctl("tree", "web-1", "nope"));
-    assertTrue(
-        err.toString(StandardCharsets.UTF_8).contains("no process with entity id"), err.toString());
+    assertTrue(vigilctl.err().contains("no process with entity id"), vigilctl.err());
     assertEquals(1, ctl("tree", "web-9", "curl"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("no agent"), err.toString());
+    assertTrue(vigilctl.err().contains("no agent"), vigilctl.err());
     assertEquals(2, ctl("tree", "web-1"), "ENTITY missing");
     assertEquals(2, ctl("tree", "web-1", "curl", "--depth", "65"));
-    assertTrue(err.toString(StandardCharsets.UTF_8).contains("max_depth"), err.toString());
+    assertTrue(vigilctl.err().contains("max_depth"), vigilctl.err());
     assertEquals(2, ctl("tree", "web-1", "curl", "--max-events", "0"));
   }
 }

@@ -41,25 +41,12 @@ class SinkIngestTest {
 
   @Test
   void aSinkDeliversTheAlertsRaisedByIngestAsTheAlertsJsonlLines() throws Exception {
-    Path rules = dir.resolve("rules");
-    TestRules.write(rules, "base64.yml", TestRules.BASE64_DECODE);
-    DetectionSection section =
-        new DetectionSection(
-            true,
-            false,
-            List.of(rules),
-            List.of(),
-            Optional.empty(),
-            Duration.ofSeconds(60),
-            100_000,
-            Duration.ofSeconds(60));
     MetricsRegistry metrics = new MetricsRegistry();
     Path db = dir.resolve("vigil.db");
     Path alertsJsonl = dir.resolve("alerts.jsonl");
     Path sinkFile = dir.resolve("sink.jsonl");
     EventStore store = EventStore.open(db);
-    Detection detection =
-        DetectionStart.start(section, new IntelSection(List.of(), Duration.ZERO), metrics);
+    Detection detection = base64Detection(metrics);
     IngestService ingest =
         new IngestService(
             store,
@@ -68,16 +55,7 @@ class SinkIngestTest {
             List.of(),
             detection,
             List.of(new JsonlAlertOutput(alertsJsonl)));
-    SinkSettings sink =
-        new SinkSettings(
-            "archive",
-            AlertFilter.ALL,
-            2, // several batches
-            Duration.ofMillis(10),
-            Duration.ofMillis(100),
-            100_000,
-            true,
-            new JsonlTarget(sinkFile));
+    SinkSettings sink = jsonlSink(sinkFile, 2); // several batches
     try (AlertSinks sinks = AlertSinks.start(List.of(sink), db, metrics, Duration.ofMillis(50))) {
       ingest.openStream(AGENT, EPOCH, TestEvents.hello(AGENT, EPOCH), TestEvents.now()).get();
       List<Event> events = new ArrayList<>();
@@ -113,37 +91,15 @@ class SinkIngestTest {
 
   @Test
   void aCommitThatStoresAlertsWakesTheSinksWithoutWaitingForTheirPoll() throws Exception {
-    Path rules = dir.resolve("rules");
-    TestRules.write(rules, "base64.yml", TestRules.BASE64_DECODE);
-    DetectionSection section =
-        new DetectionSection(
-            true,
-            false,
-            List.of(rules),
-            List.of(),
-            Optional.empty(),
-            Duration.ofSeconds(60),
-            100_000,
-            Duration.ofSeconds(60));
     MetricsRegistry metrics = new MetricsRegistry();
     Path db = dir.resolve("vigil.db");
     Path sinkFile = dir.resolve("sink.jsonl");
     EventStore store = EventStore.open(db);
-    Detection detection =
-        DetectionStart.start(section, new IntelSection(List.of(), Duration.ZERO), metrics);
+    Detection detection = base64Detection(metrics);
     IngestService ingest =
         new IngestService(
             store, IngestOptions.defaults(), metrics, List.of(), detection, List.of());
-    SinkSettings sink =
-        new SinkSettings(
-            "archive",
-            AlertFilter.ALL,
-            100,
-            Duration.ofMillis(10),
-            Duration.ofMillis(100),
-            100_000,
-            true,
-            new JsonlTarget(sinkFile));
+    SinkSettings sink = jsonlSink(sinkFile, 100);
     // A poll far longer than the test: only a wake-up can deliver in time.
     try (AlertSinks sinks = AlertSinks.start(List.of(sink), db, metrics, Duration.ofHours(1))) {
       java.util.concurrent.atomic.AtomicInteger told =
@@ -176,6 +132,36 @@ class SinkIngestTest {
       store.close();
       detection.close();
     }
+  }
+
+  /** Sigma detection with the base64-decode rule (rules in {@code dir/rules}). */
+  private Detection base64Detection(MetricsRegistry metrics) throws Exception {
+    Path rules = dir.resolve("rules");
+    TestRules.write(rules, "base64.yml", TestRules.BASE64_DECODE);
+    DetectionSection section =
+        new DetectionSection(
+            true,
+            false,
+            List.of(rules),
+            List.of(),
+            Optional.empty(),
+            Duration.ofSeconds(60),
+            100_000,
+            Duration.ofSeconds(60));
+    return DetectionStart.start(section, new IntelSection(List.of(), Duration.ZERO), metrics);
+  }
+
+  /** A sink {@code archive} of every alert to {@code file}, {@code batch} alerts at a time. */
+  private static SinkSettings jsonlSink(Path file, int batch) {
+    return new SinkSettings(
+        "archive",
+        AlertFilter.ALL,
+        batch,
+        Duration.ofMillis(10),
+        Duration.ofMillis(100),
+        100_000,
+        true,
+        new JsonlTarget(file));
   }
 
   private static List<String> lines(Path file) throws Exception {
