@@ -29,6 +29,9 @@ public final class EventScan implements AutoCloseable {
   /** Rows read by one statement. */
   public static final int CHUNK_ROWS = 4096;
 
+  /** Payload bytes of one chunk's matches at most, before they are handed on (memory bound). */
+  static final long CHUNK_BYTES = 16L << 20;
+
   private final Connection connection;
   private final RetentionReads ids;
   private final Map<Long, String> agentOfStream = new HashMap<>();
@@ -111,6 +114,8 @@ public final class EventScan implements AutoCloseable {
       int rows = 0;
       boolean floor = false;
       boolean exhausted = false;
+      boolean full = false;
+      long bytes = 0;
       // The statement is closed (its read transaction ended) before any row is visited.
       try (PreparedStatement ps =
           connection.prepareStatement(
@@ -145,7 +150,15 @@ public final class EventScan implements AutoCloseable {
               continue;
             }
             // The payload is read only here: filtered rows cost no blob copy.
-            matches.add(new Row(below, agent, received, rs.getBytes(6)));
+            byte[] payload = rs.getBytes(6);
+            matches.add(new Row(below, agent, received, payload));
+            bytes += payload.length;
+            if (bytes >= CHUNK_BYTES) {
+              // Events can be up to store.max_event_bytes each: a chunk's matches are bounded in
+              // memory too; the next statement goes on below the last id read.
+              full = true;
+              break;
+            }
           }
         }
       } catch (SQLException e) {
@@ -156,7 +169,7 @@ public final class EventScan implements AutoCloseable {
           return new Walk(read, oldestReceived, false);
         }
       }
-      if (exhausted || floor || rows < CHUNK_ROWS) {
+      if (exhausted || floor || (!full && rows < CHUNK_ROWS)) {
         return new Walk(read, oldestReceived, exhausted);
       }
     }

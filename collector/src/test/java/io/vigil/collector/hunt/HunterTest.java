@@ -167,6 +167,25 @@ class HunterTest {
   }
 
   @Test
+  void aChunkOfLargeEventsIsHandedOnInPartsAndTheWalkGoesOn() {
+    // 40 events of 1 MiB: more than one chunk's byte bound, fewer rows than one chunk.
+    String big = "x".repeat(1 << 20);
+    for (int i = 0; i < 40; i++) {
+      put(
+          web,
+          SampleEvents.exec(NOW - HOUR + i, proc("e" + i, big), proc("p", "bash")),
+          NOW - HOUR + i);
+    }
+    store.commit();
+    List<HuntRow> rows = new ArrayList<>();
+    HuntSummary s = hunt("kind = exec", NOW - 24 * HOUR, NOW, 100, Set.of(), 1000, rows);
+    assertEquals(40, rows.size(), "every event, though one chunk's matches stop at the byte bound");
+    assertEquals("e39", entities(rows).get(0));
+    assertEquals("e0", entities(rows).get(39));
+    assertEquals(40, s.getScanned());
+  }
+
+  @Test
   void theRowLimitStopsTheHuntAndSaysSo() {
     for (int i = 0; i < 20; i++) {
       put(

@@ -164,6 +164,26 @@ class ProcessTreeReaderTest {
   }
 
   @Test
+  void theEventScanIsBoundedByTheRowidRangeNotByTheAgentsWholeStream() throws Exception {
+    shellWithCurlAndSh();
+    List<String> plan = new java.util.ArrayList<>();
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + db);
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("EXPLAIN QUERY PLAN " + ProcessTreeReader.scanSql(2, 3));
+        java.sql.ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        plan.add(rs.getString("detail"));
+      }
+    }
+    assertTrue(
+        plan.stream().anyMatch(d -> d.contains("INTEGER PRIMARY KEY")),
+        "a rowid range search: " + plan);
+    assertFalse(
+        plan.stream().anyMatch(d -> d.contains("events_stream_seq")),
+        "not a walk of the agent's stream index per chunk: " + plan);
+  }
+
+  @Test
   void theTreeHoldsAncestorsTheProcessItsDescendantsInOrderAndTheirEventsByTime() {
     shellWithCurlAndSh();
     // Another agent's processes with the same entity ids are not this agent's.
