@@ -35,11 +35,12 @@ if [ "${vigil_java_major:-17}" -ge 22 ]; then
   VIGIL_JVM_FLAGS+=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
 fi
 
-# The jar: installed under /usr/share/vigil, or built in a source checkout.
+# The jar: beside the launcher in a package (/usr/lib/vigil/<package>/bin/../lib/NAME.jar), under
+# VIGIL_HOME/lib, or built in a source checkout.
 vigil_find_jar() {
   local name="$1" here
   here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-  for candidate in "${VIGIL_HOME:-/usr/share/vigil}/lib/$name.jar" \
+  for candidate in "$here/../lib/$name.jar" ${VIGIL_HOME:+"$VIGIL_HOME/lib/$name.jar"} \
                    "$here/../../${name#vigil-}/target/$name.jar"; do
     if [ -f "$candidate" ]; then
       echo "$candidate"

@@ -64,7 +64,7 @@ public record AgentConfig(
    * @throws ConfigException listing every problem, each with its key path
    */
   public static AgentConfig from(ConfigNode root) throws ConfigException {
-    Path stateDir = root.child("agent").path("state_dir", "/var/lib/vigil-agent");
+    Path stateDir = root.child("agent").path("state_dir", "/var/lib/vigil/agent");
     CollectorConnection collector = CollectorConnection.bind(root.child("collector"), stateDir);
     SpoolSection spool = SpoolSection.bind(root.child("spool"), stateDir);
     ShipperSection shipper = ShipperSection.bind(root.child("shipper"), spool.maxEventBytes());

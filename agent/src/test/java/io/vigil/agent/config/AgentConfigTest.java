@@ -34,20 +34,20 @@ class AgentConfigTest {
     assertEquals(builtIn, fromSample, "the sample must state the built-in defaults");
 
     AgentConfig c = fromSample;
-    assertEquals(Path.of("/var/lib/vigil-agent"), c.stateDir());
+    assertEquals(Path.of("/var/lib/vigil/agent"), c.stateDir());
     assertEquals(Optional.empty(), c.collector().address());
     assertEquals(
-        Path.of("/var/lib/vigil-agent/pki/collector-address"), c.collector().addressFile());
-    assertEquals(Path.of("/var/lib/vigil-agent/pki/agent.pem"), c.collector().certFile());
-    assertEquals(Path.of("/var/lib/vigil-agent/pki/agent.key"), c.collector().keyFile());
-    assertEquals(Path.of("/var/lib/vigil-agent/pki/ca.pem"), c.collector().caFile());
+        Path.of("/var/lib/vigil/agent/pki/collector-address"), c.collector().addressFile());
+    assertEquals(Path.of("/var/lib/vigil/agent/pki/agent.pem"), c.collector().certFile());
+    assertEquals(Path.of("/var/lib/vigil/agent/pki/agent.key"), c.collector().keyFile());
+    assertEquals(Path.of("/var/lib/vigil/agent/pki/ca.pem"), c.collector().caFile());
     assertEquals("", c.collector().serverName());
     assertEquals("gzip", c.collector().compression());
     assertEquals(Duration.ofSeconds(10), c.collector().connectTimeout());
     assertEquals(Duration.ofSeconds(30), c.collector().keepaliveTime());
     assertEquals(Duration.ofMillis(500), c.collector().reconnectInitialBackoff());
     assertEquals(Duration.ofSeconds(60), c.collector().reconnectMaxBackoff());
-    assertEquals(Path.of("/var/lib/vigil-agent/spool"), c.spool().dir());
+    assertEquals(Path.of("/var/lib/vigil/agent/spool"), c.spool().dir());
     assertEquals(1L << 30, c.spool().maxBytes());
     assertEquals(RollCycles.FIVE_MINUTELY, c.spool().rollCycle());
     assertEquals(Duration.ofHours(24), c.spool().retention());

@@ -87,7 +87,7 @@ class FileSectionTest {
         s.binaryDirs());
     assertEquals(65_536, s.maxWatches());
     List<Path> own =
-        List.of(Path.of("/var/lib/vigil-agent"), Path.of("/var/lib/vigil-agent/spool"));
+        List.of(Path.of("/var/lib/vigil/agent"), Path.of("/var/lib/vigil/agent/spool"));
     assertEquals(FileSensor.Options.defaults(own), s.sensorOptions(own));
   }
 

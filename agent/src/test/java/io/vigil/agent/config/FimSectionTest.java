@@ -59,14 +59,14 @@ class FimSectionTest {
     assertEquals(64L << 20, s.hashRate());
 
     IntegritySensor.Options o =
-        s.sensorOptions(Path.of("/var/lib/vigil-agent"), Path.of("/var/spool/vigil"));
+        s.sensorOptions(Path.of("/var/lib/vigil/agent"), Path.of("/var/spool/vigil"));
     assertEquals(s.paths(), o.paths());
     assertEquals(s.exclude(), o.excludes());
     assertEquals(Duration.ofHours(1), o.rescanInterval());
     assertEquals(64L << 20, o.maxFileBytes());
     assertEquals(50_000, o.maxFiles());
     assertEquals(64L << 20, o.hashBytesPerSecond());
-    assertEquals(Path.of("/var/lib/vigil-agent"), o.stateDir());
+    assertEquals(Path.of("/var/lib/vigil/agent"), o.stateDir());
     assertEquals(1000, o.entriesPerPart());
     assertEquals(List.of(Path.of("/var/spool/vigil")), o.ownPaths(), "the spool is left out");
   }

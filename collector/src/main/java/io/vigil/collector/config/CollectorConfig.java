@@ -72,7 +72,7 @@ public record CollectorConfig(
    * @throws ConfigException listing every problem, each with its key path
    */
   public static CollectorConfig from(ConfigNode root) throws ConfigException {
-    Path stateDir = root.child("collector").path("state_dir", "/var/lib/vigil-collector");
+    Path stateDir = root.child("collector").path("state_dir", "/var/lib/vigil/collector");
     HostPort listen = root.child("listen").listenAddress("address", "0.0.0.0:7443");
     TlsSection tls = TlsSection.bind(root.child("tls"), stateDir);
     StoreSection store = StoreSection.bind(root.child("store"), stateDir);

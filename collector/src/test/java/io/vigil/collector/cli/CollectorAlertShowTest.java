@@ -29,7 +29,7 @@ class CollectorAlertShowTest {
             new IngestService(store, IngestOptions.defaults(), new MetricsRegistry(), List.of())) {
       id =
           ingest
-              .raiseCollectorAlert(HealthAlerts.diskFull("/var/lib/vigil-collector", 1024, 4096))
+              .raiseCollectorAlert(HealthAlerts.diskFull("/var/lib/vigil/collector", 1024, 4096))
               .get();
       ingest.noteCollectorAlert(id, "batches accepted again").get();
     }
@@ -41,7 +41,7 @@ class CollectorAlertShowTest {
       AlertDetail d = reader.alert(id).orElseThrow();
       String text = String.join("\n", AlertShow.format(d, List.of(), 10));
       assertTrue(text.contains("vigil-collector-disk-full"), text);
-      assertTrue(text.contains("/var/lib/vigil-collector"), text);
+      assertTrue(text.contains("/var/lib/vigil/collector"), text);
       assertTrue(text.contains("(none: an alert about the collector itself)"), text);
       assertEquals("batches accepted again", d.history().get(0).note());
     }

@@ -30,7 +30,7 @@ class CollectorConfigTest {
     assertEquals(builtIn, fromSample, "the sample must state the built-in defaults");
 
     CollectorConfig c = fromSample;
-    Path state = Path.of("/var/lib/vigil-collector");
+    Path state = Path.of("/var/lib/vigil/collector");
     assertEquals(state, c.stateDir());
     assertEquals(new HostPort("0.0.0.0", 7443), c.listenAddress());
     assertEquals(state.resolve("pki/server.pem"), c.tls().certFile());

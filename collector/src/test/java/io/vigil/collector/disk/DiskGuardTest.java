@@ -30,7 +30,7 @@ class DiskGuardTest {
   private DiskGuard guard() {
     return new DiskGuard(
         free::get,
-        "/var/lib/vigil-collector",
+        "/var/lib/vigil/collector",
         new DiskOptions(100 * MIB, 200 * MIB, Duration.ofSeconds(1)),
         metrics);
   }
@@ -47,7 +47,7 @@ class DiskGuardTest {
     IngestRefusedException refused = g.refusal().orElseThrow();
     assertEquals("disk_full", refused.reason());
     assertEquals(
-        "collector storage nearly full: 80MiB free on /var/lib/vigil-collector and 0 of free"
+        "collector storage nearly full: 80MiB free on /var/lib/vigil/collector and 0 of free"
             + " pages in the database, below store.min_free_bytes 100MiB; keep spooling, retrying",
         refused.getMessage());
     assertFalse(g.check().ok());
