@@ -163,7 +163,8 @@ class PackageLintTest {
     }
     String prerm = Files.readString(tmp.resolve(agent.getFileName().toString()).resolve("prerm"));
     assertTrue(
-        prerm.contains("release-host --config /etc/vigil/agent.yaml"),
+        prerm.contains("vigil-agent release-host")
+            && prerm.contains("--config /etc/vigil/agent.yaml"),
         "the agent's prerm must run vigil-agent release-host on remove");
     String postinst =
         Files.readString(tmp.resolve(collector.getFileName().toString()).resolve("postinst"));
