@@ -171,7 +171,7 @@ class UnitFileTest {
           Map.entry("User", "vigil"),
           Map.entry("Group", "vigil"),
           Map.entry("StateDirectory", "vigil/collector"),
-          Map.entry("StateDirectoryMode", "0750"),
+          Map.entry("StateDirectoryMode", "0700"),
           Map.entry("ProtectSystem", "strict"),
           Map.entry("ProtectHome", "yes"),
           Map.entry("PrivateTmp", "yes"),
