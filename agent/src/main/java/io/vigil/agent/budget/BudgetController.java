@@ -136,7 +136,9 @@ public final class BudgetController implements AutoCloseable {
           a.previous(),
           step,
           a.reason(),
-          String.join("; ", reductions(step)));
+          reductions(step).isEmpty()
+              ? "no sensor running has detail to give up"
+              : String.join("; ", reductions(step)));
     } else {
       log.info(
           "budget: back from {} to {} (usage under {}% of the budget for {})",

@@ -130,8 +130,10 @@ public final class BudgetPolicy {
       b.append(
           String.format(
               Locale.ROOT,
-              "CPU %.0f%% of one core over %s, budget %s%%",
-              cpu,
+              "CPU %s%% of one core over %s, budget %s%%",
+              cpu < 10
+                  ? String.format(Locale.ROOT, "%.1f", cpu)
+                  : String.format(Locale.ROOT, "%.0f", cpu),
               Units.formatDuration(budget.window()),
               percent(budget.cpuPercent())));
     }

@@ -147,8 +147,13 @@ public final class HealthAlerts {
     }
     f.put("source", List.of(bounded(gap.getSource(), MAX_KIND_CHARS)));
     f.put("counts_by_kind", List.of(countsByKindJson));
-    // Losses the agent could not avoid under load are worth less than lost spooled events.
-    String level = gap.getReason() == Gap.Reason.REASON_RATE_LIMITED ? "low" : "medium";
+    // Losses the agent could not avoid under load (or chose, to stay within its budget, which
+    // vigil-agent-over-budget reports at medium) are worth less than lost spooled events.
+    String level =
+        gap.getReason() == Gap.Reason.REASON_RATE_LIMITED
+                || gap.getReason() == Gap.Reason.REASON_BUDGET
+            ? "low"
+            : "medium";
     return BUILT_IN.alert(
         agentId,
         EVENTS_LOST,
