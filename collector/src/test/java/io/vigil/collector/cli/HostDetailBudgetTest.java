@@ -35,24 +35,26 @@ class HostDetailBudgetTest {
             });
   }
 
+  private static AgentStatus shedding() {
+    return AgentStatus.newBuilder()
+        .setBudget(
+            AgentBudget.newBuilder()
+                .setLevel(AgentBudget.Level.LEVEL_SHEDDING)
+                .setSinceNs(NOW - 90_000_000_000L)
+                .setReason("CPU 71% of one core over 30s, budget 50%")
+                .setCpuPercent(71)
+                .setCpuBudgetPercent(50)
+                .setRssAnonBytes(100L << 20)
+                .setMemoryBudgetBytes(256L << 20)
+                .setShedEvents(1234)
+                .setEpisodes(2)
+                .addReductions("packet: flows only, no DNS/HTTP/TLS parsing"))
+        .build();
+  }
+
   @Test
   void sheddingShowsWhySinceWhenUsageAndWhatWasGivenUp() {
-    List<String> out =
-        lines(
-            AgentStatus.newBuilder()
-                .setBudget(
-                    AgentBudget.newBuilder()
-                        .setLevel(AgentBudget.Level.LEVEL_SHEDDING)
-                        .setSinceNs(NOW - 90_000_000_000L)
-                        .setReason("CPU 71% of one core over 30s, budget 50%")
-                        .setCpuPercent(71)
-                        .setCpuBudgetPercent(50)
-                        .setRssAnonBytes(100L << 20)
-                        .setMemoryBudgetBytes(256L << 20)
-                        .setShedEvents(1234)
-                        .setEpisodes(2)
-                        .addReductions("packet: flows only, no DNS/HTTP/TLS parsing"))
-                .build());
+    List<String> out = lines(shedding());
     assertTrue(
         has(out, "budget", "SHEDDING since", "1m 30s ago", "CPU 71% of one core over 30s"),
         String.join("\n", out));
@@ -60,6 +62,15 @@ class HostDetailBudgetTest {
         has(out, "cpu 71.0% of 50.0%", "anon 100MiB of 256MiB", "shed 1234 events", "episodes 2"),
         String.join("\n", out));
     assertTrue(has(out, "gave up: packet: flows only"), String.join("\n", out));
+    String json =
+        HostJson.of(
+            AgentRecord.newBuilder()
+                .setAgentId("a1")
+                .setHealth(AgentHealth.newBuilder().setStatus(shedding()))
+                .build());
+    assertTrue(json.contains("\"budget\":{\"level\":\"SHEDDING\""), json);
+    assertTrue(json.contains("\"shed_events\":1234"), json);
+    assertTrue(json.contains("\"reductions\":[\"packet: flows only"), json);
   }
 
   @Test
