@@ -143,6 +143,7 @@ final class HostSensors {
     process.ifPresent(s -> s.reduceAtBudget(detail));
     packet.ifPresent(s -> s.reduceAtBudget(detail));
     file.ifPresent(s -> s.reduceAtBudget(detail));
+    fim.ifPresent(s -> s.reduceAtBudget(detail));
     registerMetrics(metrics);
   }
 
