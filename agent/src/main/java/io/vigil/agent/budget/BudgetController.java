@@ -102,7 +102,8 @@ public final class BudgetController implements AutoCloseable {
         Units.formatBytes(config.memoryBytes()));
   }
 
-  private void sampleSafely() {
+  /** One sample and its decision; the timer calls it, tests call it directly. */
+  void sampleSafely() {
     ProcessSelfStats.Sample s;
     try {
       s = self.sample();
