@@ -1,5 +1,6 @@
 package io.vigil.agent;
 
+import io.vigil.agent.budget.BudgetController;
 import io.vigil.agent.config.AgentConfig;
 import io.vigil.agent.config.CollectorConnection;
 import io.vigil.agent.config.ResponseSection;
@@ -17,6 +18,7 @@ import io.vigil.agent.response.file.RestoreAction;
 import io.vigil.agent.response.network.NetworkContainment;
 import io.vigil.agent.response.process.KillAction;
 import io.vigil.agent.response.process.SnapshotAction;
+import io.vigil.agent.sensor.DetailLevel;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
 import io.vigil.agent.sensor.synthetic.SyntheticSensor;
@@ -108,6 +110,8 @@ public final class Agent implements AutoCloseable {
     TamperOutbox tampers = new TamperOutbox();
     HostInfo host = new HostInfoCollector().collect();
     MetricsRegistry metrics = new MetricsRegistry();
+    // What sensors give up while the agent is over its budget; the budget controller switches it.
+    DetailLevel detail = new DetailLevel(metrics);
 
     Spool spool =
         Spool.open(
@@ -150,7 +154,7 @@ public final class Agent implements AutoCloseable {
 
     // Everything is built before anything starts; each sensor joins parts as soon as it started,
     // so a failure part-way still stops the ones already running.
-    HostSensors hostSensors = HostSensors.build(config, metrics, tampers);
+    HostSensors hostSensors = HostSensors.build(config, metrics, tampers, detail);
     CommandDispatcher commands =
         CommandDispatcher.open(
             config.stateDir(),
@@ -177,6 +181,10 @@ public final class Agent implements AutoCloseable {
       }
     }
 
+    Optional<BudgetController> budget =
+        config.budget().enabled()
+            ? Optional.of(new BudgetController(config.budget(), detail, pipeline, metrics))
+            : Optional.empty();
     StatusReporter status =
         new StatusReporter(
             pipeline,
@@ -185,9 +193,14 @@ public final class Agent implements AutoCloseable {
             hostSensors::captureCounters,
             host,
             tampers,
-            Optional.of(run.start()));
+            Optional.of(run.start()),
+            () -> budget.map(BudgetController::snapshot));
     status.start(config.statusInterval());
     parts.add(status);
+    if (budget.isPresent()) {
+      budget.get().start(status::emitSoon);
+      parts.add(budget.get());
+    }
 
     if (config.metrics().listen().isPresent()) {
       HostPort l = config.metrics().listen().get();

@@ -8,6 +8,7 @@ import io.vigil.agent.config.ProcessSection;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.pki.CollectorTarget;
+import io.vigil.agent.sensor.DetailLevel;
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.TamperSink;
@@ -51,7 +52,8 @@ final class HostSensors {
   private final NetworkSection networkConfig;
   private final List<String> packetInterfaces;
 
-  private HostSensors(AgentConfig config, MetricsRegistry metrics, TamperSink tampers)
+  private HostSensors(
+      AgentConfig config, MetricsRegistry metrics, TamperSink tampers, DetailLevel detail)
       throws IOException {
     ProcessSection p = config.process();
     this.networkConfig = config.network();
@@ -137,6 +139,11 @@ final class HostSensors {
                     fim.<FileChangeListener>map(f -> f).orElse(FileChangeListener.NONE),
                     metrics))
             : Optional.empty();
+    // What each sensor gives up while the agent is over its budget (io.vigil.agent.budget).
+    process.ifPresent(s -> s.reduceAtBudget(detail));
+    packet.ifPresent(s -> s.reduceAtBudget(detail));
+    file.ifPresent(s -> s.reduceAtBudget(detail));
+    fim.ifPresent(s -> s.reduceAtBudget(detail));
     registerMetrics(metrics);
   }
 
@@ -152,10 +159,12 @@ final class HostSensors {
    * Builds the sensors the config enables; nothing is started yet.
    *
    * @param tampers where the audit source reports what somebody else undid
+   * @param detail what the sensors observe to lower their detail when the agent is over budget
    */
-  static HostSensors build(AgentConfig config, MetricsRegistry metrics, TamperSink tampers)
+  static HostSensors build(
+      AgentConfig config, MetricsRegistry metrics, TamperSink tampers, DetailLevel detail)
       throws IOException {
-    return new HostSensors(config, metrics, tampers);
+    return new HostSensors(config, metrics, tampers, detail);
   }
 
   /**

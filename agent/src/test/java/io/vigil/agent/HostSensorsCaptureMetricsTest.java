@@ -41,7 +41,11 @@ class HostSensorsCaptureMetricsTest {
                 "sensors.packet.filter=udp"));
     MetricsRegistry metrics = new MetricsRegistry();
     HostSensors sensors =
-        HostSensors.build(config, metrics, new io.vigil.agent.status.TamperOutbox());
+        HostSensors.build(
+            config,
+            metrics,
+            new io.vigil.agent.status.TamperOutbox(),
+            new io.vigil.agent.sensor.DetailLevel(metrics));
     EventSink sink =
         new EventSink() {
           @Override

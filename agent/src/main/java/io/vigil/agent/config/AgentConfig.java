@@ -28,6 +28,7 @@ import java.util.Optional;
  * @param file {@code sensors.file.*}: the file sensor (changes with the process that made them)
  * @param fim {@code sensors.fim.*}: file integrity monitoring (baseline, scans, re-checks)
  * @param response {@code response.*}: containment commands (isolation, kill, quarantine, ...)
+ * @param budget {@code budget.*}: the agent's own CPU and memory budget
  */
 public record AgentConfig(
     Path stateDir,
@@ -42,7 +43,8 @@ public record AgentConfig(
     PacketSection packet,
     FileSection file,
     FimSection fim,
-    ResponseSection response) {
+    ResponseSection response,
+    BudgetSection budget) {
 
   /** Prefix of environment variables that set agent keys, e.g. {@code VIGIL_AGENT__SPOOL__DIR}. */
   public static final String ENV_PREFIX = "VIGIL_AGENT__";
@@ -79,6 +81,7 @@ public record AgentConfig(
     FileSection file = FileSection.bind(root.child("sensors").child("file"));
     FimSection fim = FimSection.bind(root.child("sensors").child("fim"));
     ResponseSection response = ResponseSection.bind(root.child("response"), stateDir);
+    BudgetSection budget = BudgetSection.bind(root.child("budget"));
     root.finish();
     return new AgentConfig(
         stateDir,
@@ -93,6 +96,7 @@ public record AgentConfig(
         packet,
         file,
         fim,
-        response);
+        response,
+        budget);
   }
 }

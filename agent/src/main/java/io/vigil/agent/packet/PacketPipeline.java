@@ -23,6 +23,7 @@ import io.vigil.agent.packet.stream.ReassemblyBudget;
 import io.vigil.agent.packet.stream.StreamOptions;
 import io.vigil.agent.packet.stream.TcpConnection;
 import io.vigil.agent.packet.stream.TcpStreams;
+import io.vigil.agent.sensor.Reduction;
 import io.vigil.proto.v1.DnsEvent;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.Flow;
@@ -86,6 +87,7 @@ public final class PacketPipeline {
   private final TcpStreams streams;
   private final CommunityId communityId = new CommunityId(0);
   private final Counts counts = new Counts();
+  private final Reduction appParsing;
   private long lastAdvanceNs = Long.MIN_VALUE;
 
   /**
@@ -94,6 +96,21 @@ public final class PacketPipeline {
    */
   public PacketPipeline(
       String interfaceName, FlowOptions flowOptions, DnsAnswerCache answers, EventOut out) {
+    this(interfaceName, flowOptions, answers, out, Reduction.never());
+  }
+
+  /**
+   * As above; while {@code appParsing} is active (the agent is over its budget) only flows are
+   * kept: DNS, HTTP, TLS and QUIC parsing and TCP reassembly are skipped, each packet with payload
+   * they would have read counted as skipped.
+   */
+  public PacketPipeline(
+      String interfaceName,
+      FlowOptions flowOptions,
+      DnsAnswerCache answers,
+      EventOut out,
+      Reduction appParsing) {
+    this.appParsing = appParsing;
     this.interfaceName = interfaceName;
     this.out = out;
     this.answers = answers;
@@ -123,13 +140,19 @@ public final class PacketPipeline {
     if (ip) {
       counts.ip++;
       flows.add(packet, flowSink);
-      if (!packet.fragment && DnsTransactions.looksLikeDns(packet)) {
-        dns.packet(packet, dnsSink);
-      } else if (packet.protocol == 17) {
-        applications(packet, true);
-      }
-      if (packet.protocol == 6) {
-        applications(packet, false);
+      if (appParsing.active()) {
+        if (packet.protocol == 6 || packet.protocol == 17) {
+          appParsing.skipped();
+        }
+      } else {
+        if (!packet.fragment && DnsTransactions.looksLikeDns(packet)) {
+          dns.packet(packet, dnsSink);
+        } else if (packet.protocol == 17) {
+          applications(packet, true);
+        }
+        if (packet.protocol == 6) {
+          applications(packet, false);
+        }
       }
     }
     if (timestampNs - lastAdvanceNs >= ADVANCE_EVERY_NS || lastAdvanceNs == Long.MIN_VALUE) {

@@ -33,12 +33,22 @@ import org.slf4j.LoggerFactory;
  * and the byte bound keeps a queue of large events within the agent's small heap. Events larger
  * than {@code maxEventBytes} serialized (seq included) are dropped with reason {@code too_large};
  * {@link #offer} still returns true for them, since retrying would not help.
+ *
+ * <p>While the agent sheds load to stay within its budget ({@link #shed}), events of the kinds
+ * {@link ShedOrder} names for the current tier are dropped before serialization, counted ({@code
+ * vigil_agent_events_dropped_total{reason="budget"}}) and described by a {@code
+ * Gap(REASON_BUDGET)}; {@link #offer} returns false for them, {@link #offerOrRefuse} true (retrying
+ * would not help). Shedding for memory also lowers the byte bound of the queue to {@link
+ * #SHED_MAX_QUEUE_BYTES}.
  */
 public final class Pipeline implements EventSink, AutoCloseable {
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
 
   /** Heap the queued events may hold (serialized bytes plus ~48 bytes of object overhead each). */
   public static final long DEFAULT_MAX_QUEUE_BYTES = 16L << 20;
+
+  /** The queue's byte bound while shedding because memory is over budget. */
+  public static final long SHED_MAX_QUEUE_BYTES = 4L << 20;
 
   private static final int QUEUED_OVERHEAD_BYTES = 48;
   static final int DRAIN_BATCH = 4096;
@@ -51,16 +61,20 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private final BlockingQueue<EventBody> queue;
   private final int maxEventBytes;
   private final long maxQueueBytes;
+  private volatile long queueBytesLimit;
+  private volatile int shedTier = ShedOrder.NONE;
   private final AtomicLong queuedBytes = new AtomicLong();
   private final DropTally queueFullDrops = new DropTally();
   private final DropTally tooLargeDrops = new DropTally();
   private final DropTally spoolErrorDrops = new DropTally();
+  private final DropTally budgetDrops = new DropTally();
   private final MetricsRegistry metrics;
   private final Counter produced;
   private final Counter droppedQueueFull;
   private final Counter droppedTooLarge;
   private final Counter droppedClosed;
   private final Counter droppedSpoolError;
+  private final Counter droppedBudget;
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong handled = new AtomicLong();
   private final Thread writer;
@@ -81,6 +95,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
       int maxEventBytes,
       long maxQueueBytes) {
     this.maxQueueBytes = maxQueueBytes;
+    this.queueBytesLimit = maxQueueBytes;
     this.spool = spool;
     this.queue = new ArrayBlockingQueue<>(queueCapacity);
     this.maxEventBytes = maxEventBytes;
@@ -91,6 +106,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
     this.droppedTooLarge = dropped("too_large");
     this.droppedClosed = dropped("closed");
     this.droppedSpoolError = dropped("spool_error");
+    this.droppedBudget = dropped("budget");
     this.writer = EssentialThread.create(this::writeLoop, "vigil-spool-writer");
     this.writer.setDaemon(true);
   }
@@ -112,6 +128,9 @@ public final class Pipeline implements EventSink, AutoCloseable {
       droppedClosed.inc();
       return false;
     }
+    if (shedForBudget(event)) {
+      return false;
+    }
     if (queue.remainingCapacity() > 0) { // else do not spend a serialization on a certain drop
       EventBody body = EventBody.of(event);
       if (tooLarge(body)) {
@@ -129,7 +148,15 @@ public final class Pipeline implements EventSink, AutoCloseable {
 
   @Override
   public boolean offerOrRefuse(Event.Builder event) {
-    if (closed || queue.remainingCapacity() == 0) {
+    if (closed) {
+      return false;
+    }
+    if (shedTier != ShedOrder.NONE && ShedOrder.sheds(event, shedTier)) {
+      produced.inc();
+      shedForBudget(event);
+      return true; // dropped and counted: waiting would not bring it in
+    }
+    if (queue.remainingCapacity() == 0) {
       return false;
     }
     EventBody body = EventBody.of(event);
@@ -145,6 +172,35 @@ public final class Pipeline implements EventSink, AutoCloseable {
     return true;
   }
 
+  /** Drops and counts the event if the current shedding tier covers it (one volatile read else). */
+  private boolean shedForBudget(Event.Builder event) {
+    int tier = shedTier;
+    if (tier == ShedOrder.NONE || !ShedOrder.sheds(event, tier)) {
+      return false;
+    }
+    droppedBudget.inc();
+    budgetDrops.add(event);
+    return true;
+  }
+
+  /**
+   * Sets how much the pipeline sheds to keep the agent within its budget. Thread-safe; takes effect
+   * for the next offer.
+   *
+   * @param tier {@link ShedOrder#NONE}, {@link ShedOrder#LOW_VALUE} or {@link ShedOrder#MORE}
+   * @param lowMemory also bound the queued bytes to {@link #SHED_MAX_QUEUE_BYTES} (events already
+   *     queued stay; new ones are refused and counted as {@code queue_full} above the bound)
+   */
+  public void shed(int tier, boolean lowMemory) {
+    shedTier = tier;
+    queueBytesLimit = lowMemory ? Math.min(maxQueueBytes, SHED_MAX_QUEUE_BYTES) : maxQueueBytes;
+  }
+
+  /** Events dropped to stay within the budget since start. */
+  public long shedCount() {
+    return droppedBudget.get();
+  }
+
   /**
    * Queues the event if both bounds allow. An empty queue always takes one event (it is at most
    * {@code maxEventBytes}), so a large event cannot be refused forever.
@@ -152,7 +208,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
   private boolean enqueue(EventBody body) {
     int size = queuedSize(body);
     long after = queuedBytes.addAndGet(size);
-    if ((after > maxQueueBytes && after != size) || !queue.offer(body)) {
+    if ((after > queueBytesLimit && after != size) || !queue.offer(body)) {
       queuedBytes.addAndGet(-size);
       return false;
     }
@@ -247,6 +303,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
     writeDropGap(queueFullDrops, Gap.Reason.REASON_QUEUE_FULL);
     writeDropGap(tooLargeDrops, Gap.Reason.REASON_TOO_LARGE);
     writeDropGap(spoolErrorDrops, Gap.Reason.REASON_SPOOL_WRITE_FAILED);
+    writeDropGap(budgetDrops, Gap.Reason.REASON_BUDGET);
   }
 
   private void writeDropGap(DropTally tally, Gap.Reason reason) {

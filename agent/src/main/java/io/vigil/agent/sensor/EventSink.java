@@ -21,7 +21,8 @@ public interface EventSink {
   /**
    * For load generators that can wait (synthetic, replay): returns {@code false} without counting
    * anything when the queue is full, so the caller keeps the event and retries later. An accepted
-   * event counts as produced.
+   * event counts as produced. An event the pipeline sheds to keep the agent within its budget is
+   * counted as produced and dropped and returns {@code true}: retrying would not bring it in.
    */
   boolean offerOrRefuse(Event.Builder event);
 }

@@ -4,6 +4,7 @@ import io.vigil.agent.sensor.EventSink;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.proc.ProcessSelfStats;
 import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * counters are read from the metrics registry, so the status event and the Prometheus endpoint
  * always agree. A tamper notice reported to its {@link TamperOutbox} makes it emit a status at once
  * with every waiting notice; the first status also carries how the previous run ended ({@code
- * start}). Notices and {@code start} leave only in a status the pipeline accepted: when it refuses
- * one (queue full), they go in the next, tried again after a second.
+ * start}), and a budget level change ({@link #emitSoon}) one at once too. Notices and {@code start}
+ * leave only in a status the pipeline accepted: when it refuses one (queue full), they go in the
+ * next, tried again after a second.
  */
 public final class StatusReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
@@ -42,6 +44,7 @@ public final class StatusReporter implements AutoCloseable {
   private final Supplier<List<SensorState>> sensors;
   private final Supplier<List<CaptureCounters>> captures;
   private final HostInfo host;
+  private final Supplier<Optional<AgentBudget>> budget;
   private final ProcessSelfStats self = new ProcessSelfStats();
   private final long startedNanos = System.nanoTime();
   private final ScheduledExecutorService timer =
@@ -87,6 +90,23 @@ public final class StatusReporter implements AutoCloseable {
       HostInfo host,
       TamperOutbox tampers,
       Optional<AgentStart> start) {
+    this(sink, metrics, sensors, captures, host, tampers, start, Optional::empty);
+  }
+
+  /**
+   * @param budget the agent's budget for {@code AgentStatus.budget}, read at each status (empty:
+   *     budgets are off)
+   */
+  public StatusReporter(
+      EventSink sink,
+      MetricsRegistry metrics,
+      Supplier<List<SensorState>> sensors,
+      Supplier<List<CaptureCounters>> captures,
+      HostInfo host,
+      TamperOutbox tampers,
+      Optional<AgentStart> start,
+      Supplier<Optional<AgentBudget>> budget) {
+    this.budget = budget;
     this.sink = sink;
     this.tampers = tampers;
     this.start = start.orElse(null);
@@ -101,6 +121,14 @@ public final class StatusReporter implements AutoCloseable {
     tampers.onReport(() -> urgent(0));
     // The first status also takes the notices reported before the reporter started.
     timer.scheduleAtFixedRate(this::emitSafely, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Emits a status soon, on the reporter's thread (the budget level changed). Never blocks; calls
+   * made while one is waiting are merged into it.
+   */
+  public void emitSoon() {
+    urgent(0);
   }
 
   /**
@@ -156,17 +184,19 @@ public final class StatusReporter implements AutoCloseable {
     ProcessSelfStats.Sample now = self.sample();
     double cpu = previous == null ? 0 : ProcessSelfStats.cpuPercentSince(previous, now);
     previous = now;
-    return AgentStatus.newBuilder()
-        .setCounters(counters())
-        .setCpuPercent(cpu)
-        .setRssBytes(now.rssBytes())
-        .setRssAnonBytes(now.rssAnonBytes())
-        .addAllSensors(sensors.get())
-        .addAllCaptures(captures.get())
-        .setHost(host)
-        .setSpoolBytes((long) metrics.value("vigil_agent_spool_bytes"))
-        .setUptimeNs(System.nanoTime() - startedNanos)
-        .build();
+    AgentStatus.Builder status =
+        AgentStatus.newBuilder()
+            .setCounters(counters())
+            .setCpuPercent(cpu)
+            .setRssBytes(now.rssBytes())
+            .setRssAnonBytes(now.rssAnonBytes())
+            .addAllSensors(sensors.get())
+            .addAllCaptures(captures.get())
+            .setHost(host)
+            .setSpoolBytes((long) metrics.value("vigil_agent_spool_bytes"))
+            .setUptimeNs(System.nanoTime() - startedNanos);
+    budget.get().ifPresent(status::setBudget);
+    return status.build();
   }
 
   private AgentCounters counters() {

@@ -1,10 +1,13 @@
 package io.vigil.agent.packet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.agent.packet.decode.LinkType;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.flow.FlowOptions;
+import io.vigil.agent.sensor.DetailLevel;
+import io.vigil.agent.sensor.Reduction;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.HttpEvent;
 import io.vigil.proto.v1.Transport;
@@ -93,5 +96,52 @@ class PacketPipelineTest {
     assertEquals(50000, answer.getClientPort());
     assertEquals("192.168.1.1", answer.getServerIp(), "sent by the device");
     assertEquals(1900, answer.getServerPort());
+  }
+
+  /** Every event of the packets, with the given reduction. */
+  private static List<Event> events(Reduction reduction, byte[]... packets) {
+    List<Event> out = new ArrayList<>();
+    PacketPipeline p =
+        new PacketPipeline(
+            "test",
+            FlowOptions.defaults(),
+            new DnsAnswerCache(),
+            (Event.Builder e) -> out.add(e.build()),
+            reduction);
+    long ts = T0;
+    for (byte[] b : packets) {
+      p.frame(b, 0, b.length, LinkType.RAW, ts += 1_000_000, b.length);
+    }
+    p.finish();
+    return out;
+  }
+
+  @Test
+  void atReducedDetailOnlyFlowsAreKeptAndEverySkippedPacketIsCounted() {
+    int[] client = {192, 168, 1, 20};
+    int[] resolver = {192, 168, 1, 1};
+    int[] group = {239, 255, 255, 250};
+    // A DNS query for "a.b", type A, and an SSDP search (HTTP over UDP).
+    String query =
+        "\u0012\u0034\u0001\u0000\u0000\u0001\u0000\u0000\u0000\u0000\u0000\u0000"
+            + "\u0001a\u0001b\u0000\u0000\u0001\u0000\u0001";
+    byte[][] packets = {
+      udp(client, 40000, resolver, 53, query),
+      udp(client, 50000, group, 1900, "M-SEARCH * HTTP/1.1\r\nHOST: 239.255.255.250:1900\r\n\r\n")
+    };
+    DetailLevel detail = DetailLevel.full();
+    Reduction reduction = detail.reduction("packet_app_parsing", "packet: flows only");
+
+    List<Event> full = events(reduction, packets);
+    assertTrue(full.stream().anyMatch(Event::hasDns), full.toString());
+    assertTrue(full.stream().anyMatch(Event::hasHttp), full.toString());
+    assertEquals(0, reduction.skippedCount());
+
+    detail.reduce(true);
+    List<Event> reduced = events(reduction, packets);
+    assertEquals(2, reduced.size(), reduced.toString());
+    assertTrue(reduced.stream().allMatch(Event::hasFlow), reduced.toString());
+    assertEquals(2, reduction.skippedCount());
+    assertEquals(List.of("packet: flows only"), detail.activeReductions());
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.CaptureCounters;
 import io.vigil.proto.v1.Event;
@@ -61,6 +62,73 @@ class StatusReporterTest {
       assertTrue(s.getRssBytes() > 0 && s.getRssAnonBytes() > 0);
       assertTrue(s.getRssAnonBytes() <= s.getRssBytes());
       assertTrue(e.getEventTimeNs() > 0);
+    }
+  }
+
+  @Test
+  void theBudgetGoesInEveryStatusAndALevelChangeSendsOneAtOnce() throws Exception {
+    BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
+    EventSink sink =
+        new EventSink() {
+          @Override
+          public boolean offer(Event.Builder e) {
+            return emitted.add(e.build());
+          }
+
+          @Override
+          public boolean offerOrRefuse(Event.Builder e) {
+            return offer(e);
+          }
+        };
+    java.util.concurrent.atomic.AtomicReference<AgentBudget> budget =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            AgentBudget.newBuilder().setLevel(AgentBudget.Level.LEVEL_NORMAL).build());
+    try (StatusReporter r =
+        new StatusReporter(
+            sink,
+            new MetricsRegistry(),
+            List::of,
+            List::of,
+            HostInfo.getDefaultInstance(),
+            new TamperOutbox(),
+            java.util.Optional.empty(),
+            () -> java.util.Optional.of(budget.get()))) {
+      r.start(Duration.ofHours(1));
+      Event first = emitted.poll(30, TimeUnit.SECONDS);
+      assertEquals(AgentBudget.Level.LEVEL_NORMAL, first.getAgentStatus().getBudget().getLevel());
+      budget.set(
+          AgentBudget.newBuilder()
+              .setLevel(AgentBudget.Level.LEVEL_REDUCED)
+              .setReason("CPU 71% of one core over 30s, budget 50%")
+              .build());
+      r.emitSoon(); // long before the next tick, an hour away
+      Event second = emitted.poll(30, TimeUnit.SECONDS);
+      assertEquals(AgentBudget.Level.LEVEL_REDUCED, second.getAgentStatus().getBudget().getLevel());
+      assertEquals(
+          "CPU 71% of one core over 30s, budget 50%",
+          second.getAgentStatus().getBudget().getReason());
+    }
+  }
+
+  @Test
+  void withoutABudgetTheFieldIsUnset() throws Exception {
+    BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
+    EventSink sink =
+        new EventSink() {
+          @Override
+          public boolean offer(Event.Builder e) {
+            return emitted.add(e.build());
+          }
+
+          @Override
+          public boolean offerOrRefuse(Event.Builder e) {
+            return offer(e);
+          }
+        };
+    try (StatusReporter r =
+        new StatusReporter(sink, new MetricsRegistry(), List::of, HostInfo.getDefaultInstance())) {
+      r.start(Duration.ofHours(1));
+      assertTrue(!emitted.poll(30, TimeUnit.SECONDS).getAgentStatus().hasBudget());
     }
   }
 }

@@ -4,6 +4,7 @@ import io.vigil.collector.health.DurationText;
 import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.health.HealthProblems;
 import io.vigil.common.config.Units;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentHealth;
 import io.vigil.proto.v1.AgentRecord;
@@ -21,9 +22,9 @@ import java.util.TreeMap;
 /**
  * The text of {@code vigilctl host HOST}: identity and connection, enrolment and certificate,
  * isolation and pending commands, stream positions and backlog, clock skew, silence, the newest
- * status (uptime, resources, sensors with their sources and degraded reasons, counters with drops
- * by reason, captures with kernel drops, spool size, tampering) and the problems. Every value from
- * the agent is escaped and bounded. Stateless.
+ * status (uptime, resources, the agent's own budget, sensors with their sources and degraded
+ * reasons, counters with drops by reason, captures with kernel drops, spool size, tampering) and
+ * the problems. Every value from the agent is escaped and bounded. Stateless.
  */
 final class HostDetail {
   private static final String LABEL = "  %-17s %s";
@@ -103,6 +104,7 @@ final class HostDetail {
             + Units.formatBytes(s.getRssAnonBytes())
             + ")  spool "
             + Units.formatBytes(s.getSpoolBytes()));
+    budget(out, s, nowNs);
     if (s.hasHost()) {
       HostInfo i = s.getHost();
       line(
@@ -170,6 +172,42 @@ final class HostDetail {
                 + Shown.longText(t.getDetail())
                 + (t.getRestored() ? "  (restored)" : "  (not restored)"));
       }
+    }
+  }
+
+  /**
+   * The budget line: level, since when and why; usage against the budget; what was given up and how
+   * many events were dropped for it. "off" when the agent reports no budget.
+   */
+  private static void budget(List<String> out, AgentStatus s, long nowNs) {
+    if (!s.hasBudget()) {
+      line(out, "budget", "off (or not reported by this agent version)");
+      return;
+    }
+    AgentBudget b = s.getBudget();
+    String level = HealthProblems.levelName(b.getLevel());
+    StringBuilder v = new StringBuilder(level);
+    if (HealthProblems.overBudget(b.getLevel())) {
+      v.append(" since ").append(when(b.getSinceNs(), nowNs));
+      v.append(": ").append(Shown.longText(b.getReason()));
+    }
+    line(out, "budget", v.toString());
+    line(
+        out,
+        "",
+        String.format(
+                Locale.ROOT,
+                "cpu %.1f%% of %.1f%%  anon %s of %s",
+                b.getCpuPercent(),
+                b.getCpuBudgetPercent(),
+                Units.formatBytes(b.getRssAnonBytes()),
+                Units.formatBytes(b.getMemoryBudgetBytes()))
+            + "  shed "
+            + Long.toUnsignedString(b.getShedEvents())
+            + " events  episodes "
+            + Long.toUnsignedString(b.getEpisodes()));
+    for (String r : b.getReductionsList()) {
+      line(out, "", "gave up: " + Shown.longText(r));
     }
   }
 

@@ -2,6 +2,7 @@ package io.vigil.collector.cli;
 
 import io.vigil.collector.health.HealthProblems;
 import io.vigil.common.text.JsonStrings;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentHealth;
 import io.vigil.proto.v1.AgentRecord;
@@ -68,8 +69,30 @@ final class HostJson {
             .raw("sensors", b -> sensors(s.getSensorsList(), b))
             .raw("counters", b -> counters(c, b))
             .raw("captures", b -> captures(s.getCapturesList(), b))
-            .raw("tampers", b -> tampers(s.getTampersList(), b));
+            .raw("tampers", b -> tampers(s.getTampersList(), b))
+            .raw("budget", b -> budget(s, b));
     f.end();
+  }
+
+  /** The agent's budget ({@code AgentStatus.budget}); null when it reports none. */
+  private static void budget(AgentStatus s, StringBuilder out) {
+    if (!s.hasBudget()) {
+      out.append("null");
+      return;
+    }
+    AgentBudget g = s.getBudget();
+    new JsonFields(out)
+        .str("level", HealthProblems.levelName(g.getLevel()))
+        .num("since_ns", g.getSinceNs())
+        .str("reason", g.getReason())
+        .raw("cpu_budget_percent", b -> b.append(finite(g.getCpuBudgetPercent())))
+        .raw("memory_budget_bytes", b -> b.append(Long.toUnsignedString(g.getMemoryBudgetBytes())))
+        .raw("cpu_percent", b -> b.append(finite(g.getCpuPercent())))
+        .raw("rss_anon_bytes", b -> b.append(Long.toUnsignedString(g.getRssAnonBytes())))
+        .raw("reductions", b -> strings(g.getReductionsList(), b))
+        .raw("shed_events", b -> b.append(Long.toUnsignedString(g.getShedEvents())))
+        .raw("episodes", b -> b.append(Long.toUnsignedString(g.getEpisodes())))
+        .end();
   }
 
   private static void sensors(List<SensorState> sensors, StringBuilder out) {

@@ -4,6 +4,7 @@ import io.vigil.collector.detection.AlertJson;
 import io.vigil.collector.detection.BuiltinAlerts;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.common.time.WallClock;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.Gap;
 import io.vigil.proto.v1.TamperNotice;
@@ -40,6 +41,12 @@ public final class HealthAlerts {
 
   /** The agent's clock is further than {@code health.max_clock_skew} from the collector's (low). */
   public static final String CLOCK_SKEW = "vigil-agent-clock-skew";
+
+  /**
+   * The agent is shedding events to stay within its own CPU or memory budget (medium), once per
+   * episode: from leaving LEVEL_NORMAL until it is back there. Reduced detail alone raises none.
+   */
+  public static final String OVER_BUDGET = "vigil-agent-over-budget";
 
   /**
    * The collector's own storage nearly full: it refuses event batches (high). Raised on the
@@ -140,8 +147,13 @@ public final class HealthAlerts {
     }
     f.put("source", List.of(bounded(gap.getSource(), MAX_KIND_CHARS)));
     f.put("counts_by_kind", List.of(countsByKindJson));
-    // Losses the agent could not avoid under load are worth less than lost spooled events.
-    String level = gap.getReason() == Gap.Reason.REASON_RATE_LIMITED ? "low" : "medium";
+    // Losses the agent could not avoid under load (or chose, to stay within its budget, which
+    // vigil-agent-over-budget reports at medium) are worth less than lost spooled events.
+    String level =
+        gap.getReason() == Gap.Reason.REASON_RATE_LIMITED
+                || gap.getReason() == Gap.Reason.REASON_BUDGET
+            ? "low"
+            : "medium";
     return BUILT_IN.alert(
         agentId,
         EVENTS_LOST,
@@ -177,6 +189,33 @@ public final class HealthAlerts {
     f.put("clock_skew_ns", List.of(Long.toString(skewNs)));
     f.put("max_clock_skew", List.of(DurationText.of(maxNs)));
     return BUILT_IN.alert(agentId, CLOCK_SKEW, "Agent clock skewed", "low", HEALTH, f, "");
+  }
+
+  /** The agent sheds events to stay within its budget ({@link #OVER_BUDGET}). */
+  public static NewAlert overBudget(String agentId, AgentBudget b) {
+    Map<String, List<String>> f = new LinkedHashMap<>();
+    f.put("level", List.of(HealthProblems.levelName(b.getLevel())));
+    f.put("reason", List.of(bounded(b.getReason(), MAX_TEXT_CHARS)));
+    f.put("cpu_percent", List.of(String.format(java.util.Locale.ROOT, "%.1f", b.getCpuPercent())));
+    f.put(
+        "cpu_budget_percent",
+        List.of(String.format(java.util.Locale.ROOT, "%.1f", b.getCpuBudgetPercent())));
+    f.put("rss_anon_bytes", List.of(Long.toUnsignedString(b.getRssAnonBytes())));
+    f.put("memory_budget_bytes", List.of(Long.toUnsignedString(b.getMemoryBudgetBytes())));
+    f.put("shed_events", List.of(Long.toUnsignedString(b.getShedEvents())));
+    List<String> reductions = new ArrayList<>();
+    for (String r : b.getReductionsList().subList(0, Math.min(b.getReductionsCount(), 16))) {
+      reductions.add(bounded(r, MAX_TEXT_CHARS));
+    }
+    f.put("reductions", reductions);
+    return BUILT_IN.alert(
+        agentId,
+        OVER_BUDGET,
+        "Agent over its resource budget: dropping low-value events",
+        "medium",
+        HEALTH,
+        f,
+        "");
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.vigil.collector.health;
 
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentCounters;
 import io.vigil.proto.v1.AgentHealth;
 import io.vigil.proto.v1.AgentRecord;
@@ -15,9 +16,10 @@ import java.util.TreeMap;
 
 /**
  * An agent's health problems now, in words an operator can act on: silence, degraded sensors, drop
- * counters, capture drops, spool backlog, clock skew, tampering the newest status reports, the
- * certificate running out. Text from the agent (sensor names and reasons, drop reasons, interface
- * names, tamper details) is bounded here and must be escaped where it is shown. Stateless.
+ * counters, capture drops, spool backlog, clock skew, the agent over its own resource budget,
+ * tampering the newest status reports, the certificate running out. Text from the agent (sensor
+ * names and reasons, drop reasons, interface names, tamper details) is bounded here and must be
+ * escaped where it is shown. Stateless.
  */
 public final class HealthProblems {
   /** A certificate this close to its end is a problem (renewal should have replaced it). */
@@ -56,6 +58,7 @@ public final class HealthProblems {
                     : bounded(sensor.getReason())));
       }
     }
+    overBudget(s).ifPresent(out::add);
     AgentCounters c = s.getCounters();
     for (Map.Entry<String, Long> d : new TreeMap<>(c.getDroppedMap()).entrySet()) {
       if (d.getValue() != 0) {
@@ -105,6 +108,34 @@ public final class HealthProblems {
       }
     }
     return out.size() <= MAX_PROBLEMS ? out : out.subList(0, MAX_PROBLEMS);
+  }
+
+  /**
+   * "over budget: CPU 71% of one core over 30s, budget 50% (SHEDDING)" while the newest status says
+   * the agent is above LEVEL_NORMAL; empty otherwise (budgets off, or within budget).
+   */
+  public static java.util.Optional<String> overBudget(AgentStatus s) {
+    if (!s.hasBudget() || !overBudget(s.getBudget().getLevel())) {
+      return java.util.Optional.empty();
+    }
+    AgentBudget b = s.getBudget();
+    return java.util.Optional.of(
+        "over budget: "
+            + (b.getReason().isEmpty() ? "(no reason given)" : bounded(b.getReason()))
+            + " ("
+            + levelName(b.getLevel())
+            + ")");
+  }
+
+  /** True at REDUCED and SHEDDING. */
+  public static boolean overBudget(AgentBudget.Level level) {
+    return level == AgentBudget.Level.LEVEL_REDUCED || level == AgentBudget.Level.LEVEL_SHEDDING;
+  }
+
+  /** {@code LEVEL_SHEDDING} → {@code SHEDDING}. */
+  public static String levelName(AgentBudget.Level level) {
+    String n = level.name();
+    return n.startsWith("LEVEL_") ? n.substring("LEVEL_".length()) : n;
   }
 
   /** Events the agent spooled that the collector has not stored yet (0 when not known). */

@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import io.vigil.collector.detection.AlertStage;
 import io.vigil.collector.health.HealthAlerts;
 import io.vigil.collector.health.HealthOptions;
+import io.vigil.collector.health.HealthProblems;
 import io.vigil.collector.output.RaisedAlert;
 import io.vigil.collector.store.AlertContext;
 import io.vigil.collector.store.AlertWrites;
@@ -13,6 +14,7 @@ import io.vigil.collector.store.HoleRow;
 import io.vigil.collector.store.NewAlert;
 import io.vigil.collector.store.StreamRef;
 import io.vigil.common.text.JsonStrings;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.Event;
@@ -43,6 +45,9 @@ import java.util.function.Supplier;
  *
  * <p>Clock skew is reported once per episode: the episode ends when a measurement is within the
  * limit again. Which agents are in an episode is kept in memory; after a restart or a rolled-back
+ * transaction an open clock-skew alert of the agent stands for it. Being over budget is reported
+ * the same way, once per episode of the agent's budget ({@code AgentBudget.episodes}): raised by
+ * the first status at LEVEL_SHEDDING, ended by a status at LEVEL_NORMAL (or without a budget).
  * transaction an open clock-skew alert of the agent stands for it. Writer thread only.
  */
 final class HealthApplier {
@@ -59,6 +64,12 @@ final class HealthApplier {
 
   /** Agents in a clock-skew episode (true) or known to be out of one (false). */
   private final Map<String, Boolean> skewed = new HashMap<>();
+
+  /**
+   * Per agent, the budget episode whose over-budget alert was raised; -1 when known to be within
+   * budget. Absent: unknown (start, rollback).
+   */
+  private final Map<String, Long> budgetAlerted = new HashMap<>();
 
   /**
    * @param connected the ids of the agents connected now
@@ -140,6 +151,31 @@ final class HealthApplier {
       }
       byRule.forEach((rule, notices) -> raise(ctx, at, HealthAlerts.tamper(agent, rule, notices)));
     }
+    budget(ctx, at, agent, status);
+  }
+
+  /** Raises {@link HealthAlerts#OVER_BUDGET} once per episode of shedding. */
+  private void budget(WriteContext ctx, AlertContext at, String agent, AgentStatus status) {
+    AgentBudget b = status.getBudget();
+    if (!status.hasBudget() || !HealthProblems.overBudget(b.getLevel())) {
+      budgetAlerted.put(agent, -1L); // within budget (or budgets off): the episode is over
+      return;
+    }
+    if (b.getLevel() != AgentBudget.Level.LEVEL_SHEDDING) {
+      return; // reduced detail loses no events: a problem line, no alert
+    }
+    Long alerted = budgetAlerted.get(agent);
+    if (alerted == null) {
+      // Unknown since the start or a rollback: an open alert means this episode was reported.
+      alerted =
+          store.health().hasOpenAlert(HealthAlerts.dedupeKey(agent, HealthAlerts.OVER_BUDGET, ""))
+              ? b.getEpisodes()
+              : -1L;
+    }
+    if (alerted != b.getEpisodes()) {
+      raise(ctx, at, HealthAlerts.overBudget(agent, b));
+    }
+    budgetAlerted.put(agent, b.getEpisodes());
   }
 
   /** A Gap event was stored at {@code seq}. */
@@ -217,6 +253,7 @@ final class HealthApplier {
   /** The transaction rolled back: forget the episodes it may have started or ended. */
   void afterRollback() {
     skewed.clear();
+    budgetAlerted.clear();
   }
 
   /**

@@ -23,6 +23,7 @@ import io.vigil.collector.store.StoreReader;
 import io.vigil.collector.store.TriageResult;
 import io.vigil.collector.store.TriageStore;
 import io.vigil.common.metrics.MetricsRegistry;
+import io.vigil.proto.v1.AgentBudget;
 import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.Event;
@@ -391,6 +392,77 @@ class HealthAlertsIngestTest {
     assertEquals(1, alerts.size());
     assertEquals(1, alerts.get(0).count());
     assertFalse(alerts.get(0).state().equals("closed"));
+  }
+
+  private static AgentStatus budget(AgentBudget.Level level, long episodes) {
+    return AgentStatus.newBuilder()
+        .setBudget(
+            AgentBudget.newBuilder()
+                .setLevel(level)
+                .setReason(
+                    level == AgentBudget.Level.LEVEL_NORMAL
+                        ? ""
+                        : "CPU 71% of one core over 30s, budget 50%")
+                .setCpuBudgetPercent(50)
+                .setCpuPercent(71)
+                .setShedEvents(level == AgentBudget.Level.LEVEL_SHEDDING ? 1234 : 0)
+                .addReductions("packet: flows only, no DNS/HTTP/TLS parsing")
+                .setEpisodes(episodes))
+        .build();
+  }
+
+  @Test
+  void overBudgetIsRaisedOnceAnEpisodeAtSheddingAndNeverForReducedDetailAlone() throws Exception {
+    start();
+    ingest.openStream(AGENT, "e1", hello(AGENT, "e1"), now()).get();
+    long seq = 0;
+    AgentBudget.Level normal = AgentBudget.Level.LEVEL_NORMAL;
+    AgentBudget.Level reduced = AgentBudget.Level.LEVEL_REDUCED;
+    AgentBudget.Level shedding = AgentBudget.Level.LEVEL_SHEDDING;
+    ingest
+        .submit(AGENT, "e1", TestEvents.of(status(++seq, now(), budget(reduced, 1))), now())
+        .get();
+    assertEquals(List.of(), alerts(), "reduced detail loses no events: no alert");
+    ingest
+        .submit(AGENT, "e1", TestEvents.of(status(++seq, now(), budget(shedding, 1))), now())
+        .get();
+    List<AlertRow> alerts = alerts();
+    assertEquals(1, alerts.size(), alerts.toString());
+    AlertRow a = alerts.get(0);
+    assertEquals(HealthAlerts.OVER_BUDGET, a.ruleId());
+    assertEquals("medium", a.level());
+    assertEquals(seq, a.seq(), "anchored on the status that said so");
+    assertTrue(a.matchedFieldsJson().contains("\"level\":[\"SHEDDING\"]"), a.matchedFieldsJson());
+    assertTrue(a.matchedFieldsJson().contains("CPU 71% of one core"), a.matchedFieldsJson());
+    assertTrue(a.matchedFieldsJson().contains("\"shed_events\":[\"1234\"]"), a.matchedFieldsJson());
+    // The same episode: still shedding, back to reduced, shedding again.
+    for (AgentBudget.Level l : List.of(shedding, reduced, shedding)) {
+      ingest.submit(AGENT, "e1", TestEvents.of(status(++seq, now(), budget(l, 1))), now()).get();
+    }
+    assertEquals(1, alerts().size());
+    assertEquals(1, alerts().get(0).count());
+    // Back to normal, then a second episode: raised again (folded into the open alert).
+    for (AgentBudget.Level l : List.of(normal, reduced, shedding)) {
+      long episodes = l == normal ? 1 : 2;
+      ingest
+          .submit(AGENT, "e1", TestEvents.of(status(++seq, now(), budget(l, episodes))), now())
+          .get();
+    }
+    assertEquals(1, alerts().size());
+    assertEquals(2, alerts().get(0).count());
+  }
+
+  @Test
+  void anOpenOverBudgetAlertStandsForTheEpisodeAfterACollectorRestart() throws Exception {
+    start();
+    ingest.openStream(AGENT, "e1", hello(AGENT, "e1"), now()).get();
+    AgentBudget.Level shedding = AgentBudget.Level.LEVEL_SHEDDING;
+    ingest.submit(AGENT, "e1", TestEvents.of(status(1, now(), budget(shedding, 1))), now()).get();
+    close();
+    start();
+    ingest.submit(AGENT, "e1", TestEvents.of(status(2, now(), budget(shedding, 1))), now()).get();
+    assertEquals(1, alerts().size());
+    assertEquals(1, alerts().get(0).count());
   }
 
   private static EventBatch sent(EventBatch b, long sentNs) {

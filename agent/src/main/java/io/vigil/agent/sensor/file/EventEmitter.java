@@ -2,6 +2,7 @@ package io.vigil.agent.sensor.file;
 
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.ProcessDirectory;
+import io.vigil.agent.sensor.Reduction;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.FileEvent;
 import io.vigil.proto.v1.FileEvent.Action;
@@ -25,6 +26,7 @@ final class EventEmitter {
   private final LostSignal lost;
   private final HashPolicy policy;
   private final HashQueue hashes;
+  private final Reduction hashing;
 
   EventEmitter(
       FileSensor.Options options,
@@ -36,7 +38,9 @@ final class EventEmitter {
       LossReports losses,
       LostSignal lost,
       HashPolicy policy,
-      HashQueue hashes) {
+      HashQueue hashes,
+      Reduction hashing) {
+    this.hashing = hashing;
     this.options = options;
     this.sourceName = sourceName;
     this.sink = sink;
@@ -83,7 +87,10 @@ final class EventEmitter {
     Event.Builder e = FileEvents.of(c, stat, Optional.empty(), sourceName);
     HashQueue.Job job = null;
     if (options.hashExecutables() && policy.wants(c, stat, nowNanos)) {
-      if (stat.get().size() > options.hashMaxBytes()) {
+      if (hashing.active()) {
+        hashing.skipped();
+        HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("budget"));
+      } else if (stat.get().size() > options.hashMaxBytes()) {
         HashQueue.apply(e.getFileBuilder(), ContentHasher.Outcome.skipped("too_large"));
       } else {
         job = new HashQueue.Job(e, c, stat.get());

@@ -1,7 +1,9 @@
 package io.vigil.agent.sensor.file;
 
+import io.vigil.agent.sensor.DetailLevel;
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.ProcessDirectory;
+import io.vigil.agent.sensor.Reduction;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.common.text.TerminalText;
@@ -205,6 +207,7 @@ public final class FileSensor implements Sensor {
   private volatile boolean stopping;
   private volatile boolean readerDone;
   private volatile NotificationSource source;
+  private volatile Reduction hashing = Reduction.never();
   private ChangeCollector collector; // set before the reader starts, then owned by it
   private EventEmitter emitter; // set before the processor starts, then owned by it
   private boolean started; // guarded by this
@@ -327,6 +330,14 @@ public final class FileSensor implements Sensor {
     return state;
   }
 
+  /**
+   * Registers what the sensor gives up while the agent is over its budget: hashing written
+   * executables (their events say {@code hash_skipped: "budget"}). Call before {@link #start}.
+   */
+  public void reduceAtBudget(DetailLevel detail) {
+    hashing = detail.reduction("file_hash", "file: written executables not hashed");
+  }
+
   @Override
   public synchronized void start(EventSink sink) {
     if (started || closed) {
@@ -389,7 +400,8 @@ public final class FileSensor implements Sensor {
             losses,
             lost,
             policy,
-            new HashQueue(hasher, hashQueueCapacity));
+            new HashQueue(hasher, hashQueueCapacity),
+            hashing);
     reader.start();
     processor.start();
   }

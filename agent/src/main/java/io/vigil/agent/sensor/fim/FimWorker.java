@@ -36,6 +36,7 @@ final class FimWorker implements Runnable {
   private final IntegritySensor.Options options;
   private final IntegritySensor.Tuning tuning;
   private final BaselineStore store;
+  private final HashThrottle throttle;
   private final BaselineStore.Scope configured;
   private final RecheckQueue rechecks;
   private final FimCounters counters;
@@ -77,7 +78,7 @@ final class FimWorker implements Runnable {
         new BaselineStore.Scope(options.paths(), options.excludes(), options.maxFileBytes());
     this.rechecks = new RecheckQueue(tuning.maxPendingRechecks(), options.recheckDelay().toNanos());
     this.scope = compileScope();
-    HashThrottle throttle = new HashThrottle(options.hashBytesPerSecond(), () -> closed);
+    this.throttle = new HashThrottle(options.hashBytesPerSecond(), () -> closed);
     FileStateReader reader =
         new FileStateReader(
             options.maxFileBytes(),
@@ -88,6 +89,13 @@ final class FimWorker implements Runnable {
                 : null);
     this.reconciler = new Reconciler(reader, this::mismatch, options.maxFiles());
     this.lastOverflowScan = System.nanoTime() - tuning.overflowMinInterval().toNanos();
+  }
+
+  /**
+   * Slows content hashing while {@code reduction} is active (see {@link HashThrottle#slowWhen}).
+   */
+  void slowHashingWhen(io.vigil.agent.sensor.Reduction reduction) {
+    throttle.slowWhen(reduction);
   }
 
   /** Starts the thread; events go to {@code sink}. */

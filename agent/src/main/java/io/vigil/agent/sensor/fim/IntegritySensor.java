@@ -197,6 +197,18 @@ public final class IntegritySensor implements Sensor, FileChangeListener {
     return NAME;
   }
 
+  /**
+   * Registers what integrity monitoring gives up while the agent is over its budget: content
+   * hashing slows to a quarter of {@code sensors.fim.hash_rate} (8 MiB/s when unlimited), so scans
+   * take longer. Call before {@link #start}.
+   */
+  public void reduceAtBudget(io.vigil.agent.sensor.DetailLevel detail) {
+    worker.slowHashingWhen(
+        detail.reduction(
+            "fim_hash_slowed",
+            "fim: content hashing at a quarter of its rate (scans take longer)"));
+  }
+
   @Override
   public synchronized void start(EventSink sink) {
     if (started || closed) {

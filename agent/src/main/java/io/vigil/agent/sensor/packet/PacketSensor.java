@@ -5,7 +5,9 @@ import io.vigil.agent.packet.PacketPipeline;
 import io.vigil.agent.packet.dns.DnsAnswerCache;
 import io.vigil.agent.packet.flow.FlowOptions;
 import io.vigil.agent.platform.linux.NetworkNamespace;
+import io.vigil.agent.sensor.DetailLevel;
 import io.vigil.agent.sensor.EventSink;
+import io.vigil.agent.sensor.Reduction;
 import io.vigil.agent.sensor.Sensor;
 import io.vigil.agent.sensor.network.LocalSockets;
 import io.vigil.common.config.HostPort;
@@ -125,6 +127,7 @@ public final class PacketSensor implements Sensor {
   private volatile String filter = "";
   private volatile String library = "";
   private volatile EventSink sink;
+  private volatile Reduction appParsing = Reduction.never();
   private Thread clock; // set in start
   private boolean started; // guarded by this
   private boolean closed; // guarded by this
@@ -142,6 +145,15 @@ public final class PacketSensor implements Sensor {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /**
+   * Registers what the capture gives up while the agent is over its budget: application parsing
+   * (DNS, HTTP, TLS, QUIC), keeping flows. Call before {@link #start}.
+   */
+  public void reduceAtBudget(DetailLevel detail) {
+    appParsing =
+        detail.reduction("packet_app_parsing", "packet: flows only, no DNS/HTTP/TLS parsing");
   }
 
   @Override
@@ -489,7 +501,8 @@ public final class PacketSensor implements Sensor {
       this.target = target;
       this.iface = target.spec();
       this.pipeline =
-          new PacketPipeline(iface, options.flows(), answers, e -> deliver(e, namespaceAddresses));
+          new PacketPipeline(
+              iface, options.flows(), answers, e -> deliver(e, namespaceAddresses), appParsing);
       this.thread = new Thread(this::run, "vigil-capture-" + iface);
       this.thread.setDaemon(true);
     }

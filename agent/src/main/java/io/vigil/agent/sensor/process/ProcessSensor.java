@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.process;
 
+import io.vigil.agent.sensor.DetailLevel;
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.agent.sensor.ProcessDirectory;
 import io.vigil.agent.sensor.Sensor;
@@ -61,6 +62,7 @@ public final class ProcessSensor implements Sensor, AuditListener {
   private final AuditMessages messages;
   private final ExitSettler exits;
   private final ProcPoller poller;
+  private final ExecutableHashes hashes;
   private final long agentPid = ProcessHandle.current().pid();
   private final List<AuditListener> listeners = new CopyOnWriteArrayList<>();
   private final BoundedAuditQueue auditQueue =
@@ -104,11 +106,9 @@ public final class ProcessSensor implements Sensor, AuditListener {
             System::nanoTime,
             this::loadMissing);
     this.tracker = new ProcessTracker(table, boot, names, hz);
-    ExecutableFacts facts =
-        new ExecutableFacts(
-            sources.procRoot(),
-            new ExecutableHashes(
-                options.hashMaxFileBytes(), ExecutableHashes.DEFAULT_CACHE_ENTRIES));
+    this.hashes =
+        new ExecutableHashes(options.hashMaxFileBytes(), ExecutableHashes.DEFAULT_CACHE_ENTRIES);
+    ExecutableFacts facts = new ExecutableFacts(sources.procRoot(), hashes);
     this.auditExecs =
         new AuditExecs(new ExecAssembly(options.maxArgvBytes()), tracker, reader, facts);
     this.snapshotExecs = new SnapshotExecs(tracker, reader, facts);
@@ -135,6 +135,16 @@ public final class ProcessSensor implements Sensor, AuditListener {
    */
   public void addAuditListener(AuditListener listener) {
     listeners.add(listener);
+  }
+
+  /**
+   * Registers what the sensor gives up while the agent is over its budget: hashing executables it
+   * has not hashed before (exec events then carry no hashes). Call before {@link #start}.
+   */
+  public void reduceAtBudget(DetailLevel detail) {
+    hashes.skipUncachedWhen(
+        detail.reduction(
+            "process_exec_hash", "process: executables not hashed unless already in the cache"));
   }
 
   @Override

@@ -271,4 +271,34 @@ class FileSensorHashTest {
     }
     assertEquals("busy", eventFor(h, e2).getHashSkipped(), "never started: busy");
   }
+
+  @Test
+  void atReducedDetailWrittenExecutablesAreNotHashedAndTheEventSaysWhy() throws Exception {
+    Path tool = file("bin/tool", "#!/bin/sh\necho tool\n", "rwxr-xr-x");
+    FileSensor.Options o = Harness.options(root);
+    FileSensor.Options bin =
+        new FileSensor.Options(
+            List.of(root + "/bin"),
+            o.exclude(),
+            o.opened(),
+            o.ownPaths(),
+            o.coalesceWindow(),
+            o.maxEventsPerSecond(),
+            o.maxEventsPerPathPerWindow(),
+            o.queueCapacity(),
+            o.maxPendingPaths(),
+            true,
+            o.hashMaxBytes(),
+            o.binaryDirs(),
+            o.maxWatches());
+    try (Harness h = new Harness()) {
+      h.detail.reduce(true);
+      h.start(bin);
+      written(h, tool);
+      assertNoDigests(eventFor(h, tool), "budget");
+      assertEquals(0, h.sensor.counters().hashed());
+      assertEquals(1, h.metrics.value("vigil_agent_budget_skipped_total", "what", "file_hash"));
+      assertEquals(List.of("file: written executables not hashed"), h.detail.activeReductions());
+    }
+  }
 }

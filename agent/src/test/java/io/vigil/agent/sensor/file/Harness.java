@@ -39,6 +39,8 @@ final class Harness implements AutoCloseable {
   final List<Optional<ProcessRef>> actors = new CopyOnWriteArrayList<>();
   final AtomicInteger lost = new AtomicInteger();
   final MetricsRegistry metrics = new MetricsRegistry();
+  // The budget's detail level the sensor observes (reduce it to test the reduced detail).
+  final io.vigil.agent.sensor.DetailLevel detail = new io.vigil.agent.sensor.DetailLevel(metrics);
   volatile WatchPlan plan;
   volatile Consumer<Event.Builder> beforeOffer = e -> {};
   volatile Consumer<Integer> onFind = pid -> {}; // runs in the process lookup
@@ -140,6 +142,7 @@ final class Harness implements AutoCloseable {
             hasher,
             hashQueue,
             attributionDelay);
+    sensor.reduceAtBudget(detail);
     sensor.start(
         new EventSink() {
           @Override

@@ -1,5 +1,6 @@
 package io.vigil.agent.sensor.process.procfs;
 
+import io.vigil.agent.sensor.Reduction;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -72,6 +73,7 @@ public final class ExecutableHashes {
   private final long maxBytes;
   private final Map<Key, Hashes> cache;
   private final AtomicLong fileReads = new AtomicLong();
+  private volatile Reduction uncached = Reduction.never();
 
   /** Default limits. */
   public ExecutableHashes() {
@@ -95,6 +97,15 @@ public final class ExecutableHashes {
             return size() > cacheEntries;
           }
         };
+  }
+
+  /**
+   * While {@code reduction} is active (the agent is over its budget), files not in the cache are
+   * not read: their digests are left out and each is counted as skipped. Cached ones are still
+   * given.
+   */
+  public void skipUncachedWhen(Reduction reduction) {
+    this.uncached = reduction;
   }
 
   /**
@@ -138,6 +149,11 @@ public final class ExecutableHashes {
       if (cached != null) {
         return Optional.of(cached);
       }
+    }
+    Reduction r = uncached;
+    if (r.active()) {
+      r.skipped();
+      return Optional.empty();
     }
     Optional<Hashes> computed = compute(file, before);
     // Cache only if the file did not change while it was read; otherwise the digest may mix two

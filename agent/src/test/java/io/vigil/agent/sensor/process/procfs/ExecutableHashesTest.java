@@ -147,4 +147,26 @@ class ExecutableHashesTest {
     assertFalse(id.matches(dev, 8));
     assertFalse(id.matches(0x0301, 7)); // same low bits, other device
   }
+
+  @Test
+  void atReducedDetailOnlyCachedFilesAreGivenAndEverySkippedOneIsCounted() throws IOException {
+    Path known = Files.writeString(tmp.resolve("known"), "#!/bin/sh\necho known\n");
+    Path fresh = Files.writeString(tmp.resolve("fresh"), "#!/bin/sh\necho fresh\n");
+    ExecutableHashes hashes = new ExecutableHashes();
+    io.vigil.agent.sensor.DetailLevel detail = io.vigil.agent.sensor.DetailLevel.full();
+    io.vigil.agent.sensor.Reduction reduction = detail.reduction("process_exec_hash", "process");
+    hashes.skipUncachedWhen(reduction);
+    ExecutableHashes.Hashes first = hashes.hash(known).orElseThrow();
+
+    detail.reduce(true);
+    assertEquals(first, hashes.hash(known).orElseThrow(), "the cache still answers");
+    assertTrue(hashes.hash(fresh).isEmpty());
+    assertEquals(1, hashes.fileReads());
+    assertEquals(1, reduction.skippedCount());
+
+    detail.reduce(false);
+    assertTrue(hashes.hash(fresh).isPresent());
+    assertEquals(2, hashes.fileReads());
+    assertEquals(1, reduction.skippedCount());
+  }
 }

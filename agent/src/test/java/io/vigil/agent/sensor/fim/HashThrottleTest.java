@@ -1,0 +1,52 @@
+package io.vigil.agent.sensor.fim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.agent.sensor.DetailLevel;
+import io.vigil.agent.sensor.Reduction;
+import org.junit.jupiter.api.Test;
+
+/** At reduced detail, content hashing slows to a quarter of its rate (8 MiB/s when unlimited). */
+class HashThrottleTest {
+  private static final long MIB = 1 << 20;
+
+  @Test
+  void unlimitedHashingIsPacedOnlyWhileTheAgentIsOverBudget() {
+    DetailLevel detail = DetailLevel.full();
+    Reduction reduction = detail.reduction("fim_hash_slowed", "fim: slower");
+    HashThrottle throttle = new HashThrottle(0, () -> false);
+    throttle.slowWhen(reduction);
+    for (int i = 0; i < 64; i++) {
+      throttle.acquire(MIB); // unlimited: never sleeps, nothing counted
+    }
+    assertEquals(0, reduction.skippedCount());
+
+    detail.reduce(true);
+    long start = System.nanoTime();
+    for (int i = 0; i < 4; i++) {
+      throttle.acquire(MIB);
+    }
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    // 4 MiB at 8 MiB/s is 500 ms, less the 100 ms burst allowance; sleeping is never shorter.
+    assertTrue(elapsedMs >= 350, "paced: " + elapsedMs + " ms");
+    assertEquals(4, reduction.skippedCount());
+  }
+
+  @Test
+  void aConfiguredRateIsQuartered() {
+    DetailLevel detail = DetailLevel.full();
+    Reduction reduction = detail.reduction("fim_hash_slowed", "fim: slower");
+    HashThrottle throttle = new HashThrottle(64 * MIB, () -> false);
+    throttle.slowWhen(reduction);
+    detail.reduce(true);
+    long start = System.nanoTime();
+    for (int i = 0; i < 8; i++) {
+      throttle.acquire(MIB);
+    }
+    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    // 8 MiB at 16 MiB/s (not 64) is 500 ms, less the 100 ms burst allowance.
+    assertTrue(elapsedMs >= 350, "paced: " + elapsedMs + " ms");
+    assertEquals(8, reduction.skippedCount());
+  }
+}
