@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.SensorState;
-import io.vigil.testkit.EventText;
 import io.vigil.testkit.Host;
 import io.vigil.testkit.Netns;
 import io.vigil.testkit.Poll;
@@ -86,6 +85,7 @@ class PackageLifecycleTest {
   @TempDir static Path dir;
   private static VethNamespace veth;
   private static final List<VigilProcess> services = new ArrayList<>();
+  private static final long T0 = System.nanoTime();
 
   @BeforeAll
   static void cleanMachine() throws Exception {
@@ -123,6 +123,7 @@ class PackageLifecycleTest {
     veth = VethNamespace.create(NS, HOST_IFACE, HOST_ADDRESS, NS_IFACE, NS_ADDRESS, null);
     Netns ns = new Netns(NS);
 
+    stage("previous packages built");
     // --- the previous version, installed and enrolled -----------------------------------------
     check(LONG, "dpkg", "-i", previousCollector.toString());
     assertEquals(
@@ -137,6 +138,8 @@ class PackageLifecycleTest {
         LONG,
         concat(
             ns.prefix(),
+            // through sh: the checkout may not keep its executable bit
+            "/bin/sh",
             ShadedJars.repoRoot().resolve("installers/install.sh").toString(),
             "--collector",
             "127.0.0.1:" + AGENT_PORT,
@@ -154,10 +157,12 @@ class PackageLifecycleTest {
       Result verify = run(LONG, "systemd-analyze", "verify", u.file().toString());
       assertTrue(verify.ok() && verify.output().isBlank(), "systemd-analyze verify " + verify);
     }
+    stage("collector installed and running, agent installed and enrolled, units verified");
     VigilProcess agent = startService("agent", agentUnit);
     StoreProbe store = new StoreProbe(COLLECTOR_STATE.resolve("vigil.db"));
     awaitExecStored(ns, store, "first", agent);
     assertSensorsNotDegraded(store, agent);
+    stage("agent streams; sensors:" + fullSensors(store.latestAgentStatus().orElseThrow()));
     Path baseline = AGENT_STATE.resolve("fim-baseline.pb");
     Poll.until(LONG, () -> "no FIM baseline: " + agent.logText(), () -> Files.exists(baseline));
 
@@ -167,13 +172,16 @@ class PackageLifecycleTest {
     for (int i = 0; i < 3; i++) {
       check(Duration.ofSeconds(30), concat(ns.prefix(), "/bin/sh", "-c", ": " + spooled));
     }
-    // The exec events reach the spool within the sensor's batching; no collector to ask.
-    Thread.sleep(5_000);
+    // Nothing to ask while the collector is down: give the audit feed and the spool writer, which
+    // take milliseconds, ample time on a busy machine before the agent is stopped.
+    Thread.sleep(10_000);
     assertEquals(143, agent.stop(), agent.logText());
     String agentId = Files.readString(AGENT_STATE.resolve("agent-id"));
     byte[] certificate = Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem"));
     byte[] baselineBefore = Files.readAllBytes(baseline);
+    stage("events spooled, both stopped");
     check(LONG, "dpkg", "-i", agentDeb.toString(), collectorDeb.toString());
+    stage("upgraded");
     assertFalse(PREVIOUS_VERSION.equals(installedVersion("vigil-agent")), "upgraded");
     assertTrue(Files.readString(COLLECTOR_YAML).contains(CONFFILE_EDIT), "collector.yaml kept");
     assertTrue(Files.readString(AGENT_YAML).contains(CONFFILE_EDIT), "agent.yaml kept");
@@ -200,6 +208,7 @@ class PackageLifecycleTest {
         seqs.cardinality() - (seqs.get(0) ? 1 : 0),
         "every seq up to the last stored: " + seqs);
 
+    stage("spooled events delivered after the upgrade");
     // --- remove while isolated, then purge -----------------------------------------------------
     assertTrue(ns.pings(HOST_ADDRESS), "the namespace reaches its peer before the isolation");
     Result isolate =
@@ -218,7 +227,9 @@ class PackageLifecycleTest {
     assertTrue(ns.hasTable("vigil"), ns.ruleset());
     assertFalse(ns.pings(HOST_ADDRESS), "isolated");
 
+    stage("isolated");
     Result remove = run(LONG, concat(ns.prefix(), "dpkg", "-r", "vigil-agent"));
+    stage("removed: " + remove.output().strip());
     assertTrue(remove.ok(), "dpkg -r vigil-agent: " + remove);
     Poll.until(
         Duration.ofSeconds(60), () -> "the agent still runs: " + remove, () -> !upgraded.isAlive());
@@ -234,11 +245,18 @@ class PackageLifecycleTest {
     assertFalse(Files.exists(AGENT_YAML), "agent conffile purged");
     assertFalse(Files.exists(COLLECTOR_YAML), "collector conffile purged");
     assertEquals("", installedVersion("vigil-agent"));
+    stage("purged");
   }
 
   // --- steps ---------------------------------------------------------------------------------
 
+  /** Prints how far the test got and when: its stages take tens of seconds each. */
+  private static void stage(String what) {
+    System.out.printf("[PackageLifecycleTest +%.1f s] %s%n", (System.nanoTime() - T0) / 1e9, what);
+  }
+
   private static VigilProcess startService(String name, SystemdUnit unit) throws Exception {
+    stage(name + ": " + String.join(" ", UnitRunner.command(unit, Optional.of(new Netns(NS)))));
     VigilProcess p =
         UnitRunner.start(name, unit, Optional.of(new Netns(NS)), dir.resolve(name + ".log"));
     services.add(p);
@@ -328,33 +346,53 @@ class PackageLifecycleTest {
   }
 
   /**
-   * With exactly the unit's capability set, the agent's process, file and network sensors run
-   * without degradation: the bounding set is sufficient.
+   * With exactly the unit's capability set, the agent's file and network sensors run without
+   * degradation, and so does the process sensor's audit feed. The process sensor as a whole is
+   * reported degraded in the test's namespace for a reason that is not a capability: the kernel's
+   * proc connector exists in the initial network namespace only, so its subscription ({@code
+   * send(LISTEN)}) is refused there; the check accepts exactly that reason, with audit working.
    */
   private static void assertSensorsNotDegraded(StoreProbe store, VigilProcess agent)
       throws Exception {
-    List<String> sensors = List.of("process", "file", "network");
     AgentStatus[] last = new AgentStatus[1];
     Poll.until(
         LONG,
         () ->
-            "no status with "
-                + sensors
-                + " running and not degraded: "
-                + (last[0] == null ? "none" : EventText.of(last[0]))
+            "no status with the sensors running and not degraded: "
+                + (last[0] == null ? "none" : fullSensors(last[0]))
                 + tail(agent),
         () -> {
           Optional<AgentStatus> s = store.latestAgentStatus();
           s.ifPresent(x -> last[0] = x);
-          return s.isPresent()
-              && sensors.stream()
-                  .allMatch(
-                      n -> SensorRun.sensor(s.get(), n).map(st -> !st.getDegraded()).orElse(false));
+          return s.isPresent() && sensorsFine(s.get());
         });
-    for (String n : sensors) {
-      SensorState st = SensorRun.sensor(last[0], n).orElseThrow();
-      assertFalse(st.getDegraded(), n + ": " + st.getReason());
+  }
+
+  private static boolean sensorsFine(AgentStatus s) {
+    for (String n : List.of("file", "network")) {
+      if (SensorRun.sensor(s, n).map(SensorState::getDegraded).orElse(true)) {
+        return false;
+      }
     }
+    Optional<SensorState> p = SensorRun.sensor(s, "process");
+    return p.isPresent()
+        && p.get().getSource().contains("audit (daemon)")
+        && (!p.get().getDegraded() || p.get().getReason().startsWith("send(LISTEN) failed"));
+  }
+
+  private static String fullSensors(AgentStatus s) {
+    StringBuilder b = new StringBuilder();
+    for (SensorState st : s.getSensorsList()) {
+      b.append("\n  ")
+          .append(st.getName())
+          .append(": source=")
+          .append(st.getSource())
+          .append(" degraded=")
+          .append(st.getDegraded())
+          .append(" reason=")
+          .append(st.getReason());
+    }
+    return b.toString();
   }
 
   // --- packages ------------------------------------------------------------------------------
@@ -396,7 +434,7 @@ class PackageLifecycleTest {
     Files.writeString(control, text.replaceFirst("(?m)^Version: .*$", "Version: " + version));
     Path out =
         dir.resolve(deb.getFileName().toString().replaceFirst("_[^_]+_", "_" + version + "_"));
-    check(LONG, "dpkg-deb", "-b", tree.toString(), out.toString());
+    check(LONG, "dpkg-deb", "-Zgzip", "-z1", "-b", tree.toString(), out.toString());
     return out;
   }
 
