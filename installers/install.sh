@@ -167,7 +167,7 @@ else
   /usr/bin/vigil-agent enroll --collector "$collector" --token-file "$token_file" \
     --ca-fingerprint "$hex" --config "$config" || rc=$?
   [ "$rc" -eq 0 ] || fail "enrolment failed (exit status $rc, see above); the package stays" \
-    "installed: run $me again with a fresh token"
+    "installed: fix the cause and run $me again (with a new token if the collector refused this one)"
 fi
 
 # 3. The service.

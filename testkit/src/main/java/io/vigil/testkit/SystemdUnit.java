@@ -6,230 +6,138 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * A systemd unit file as parsed for tests on a machine where systemd is not PID 1: its {@code
- * [Service]} settings, with systemd's rules for what the test needs (continuation lines, repeated
- * keys accumulating for list settings, an empty assignment resetting the list, {@code "..."}
- * quoting in {@code ExecStart} and {@code Environment}). What {@link UnitRunner} applies comes from
- * here. Specifiers ({@code %i}) and {@code $VAR} expansion in {@code ExecStart} are not supported:
- * {@link #execStart} refuses a command that uses them. Immutable.
+ * A systemd unit file as systemd reads it (systemd.syntax(7)): {@code [Section]} headers, {@code
+ * Key=value} assignments (whitespace around the {@code =} ignored), keys that may repeat, lines
+ * ending in a backslash continued on the next (comment lines inside a continuation are skipped),
+ * and {@code #} or {@code ;} comments. No specifiers, drop-ins or escapes: enough to check what a
+ * unit shipped by Vigil sets, and for a test to run its {@code ExecStart} by hand. Immutable.
  */
 public final class SystemdUnit {
-  private final Path file;
-  private final Map<String, Map<String, List<String>>> sections;
+  /** One assignment, in file order. */
+  public record Assignment(String section, String key, String value, int line) {}
 
-  private SystemdUnit(Path file, Map<String, Map<String, List<String>>> sections) {
-    this.file = file;
-    this.sections = sections;
+  private final List<Assignment> assignments;
+
+  private SystemdUnit(List<Assignment> assignments) {
+    this.assignments = List.copyOf(assignments);
   }
 
-  /** Parses {@code file}. */
-  public static SystemdUnit parse(Path file) throws IOException {
-    Map<String, Map<String, List<String>>> sections = new LinkedHashMap<>();
-    Map<String, List<String>> current = null;
-    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    StringBuilder pending = new StringBuilder();
-    for (String raw : lines) {
-      String line = raw.strip();
-      if (pending.isEmpty() && (line.startsWith("#") || line.startsWith(";"))) {
+  /** Reads and parses a unit file. */
+  public static SystemdUnit read(Path file) throws IOException {
+    return parse(Files.readString(file, StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Parses unit file text.
+   *
+   * @throws IllegalArgumentException naming the line for an assignment outside a section, a line
+   *     that is neither header, comment nor assignment, or a malformed header
+   */
+  public static SystemdUnit parse(String text) {
+    List<Assignment> out = new ArrayList<>();
+    String section = null;
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      int number = i + 1;
+      String line = lines[i].strip();
+      if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) {
         continue;
       }
-      if (line.endsWith("\\")) {
-        pending.append(line, 0, line.length() - 1).append(' ');
+      if (line.startsWith("[")) {
+        if (!line.endsWith("]") || line.length() < 3) {
+          throw new IllegalArgumentException("line " + number + ": malformed section header");
+        }
+        section = line.substring(1, line.length() - 1);
         continue;
       }
-      pending.append(line);
-      String whole = pending.toString().strip();
-      pending.setLength(0);
-      if (whole.isEmpty()) {
-        continue;
+      StringBuilder logical = new StringBuilder();
+      while (line.endsWith("\\")) {
+        logical.append(line, 0, line.length() - 1).append(' ');
+        i++;
+        while (i < lines.length
+            && (lines[i].strip().startsWith("#") || lines[i].strip().startsWith(";"))) {
+          i++;
+        }
+        line = i < lines.length ? lines[i].strip() : "";
       }
-      if (whole.startsWith("[") && whole.endsWith("]")) {
-        current =
-            sections.computeIfAbsent(
-                whole.substring(1, whole.length() - 1), k -> new LinkedHashMap<>());
-        continue;
+      logical.append(line);
+      int eq = logical.indexOf("=");
+      if (eq <= 0) {
+        throw new IllegalArgumentException("line " + number + ": not Key=value: " + logical);
       }
-      int eq = whole.indexOf('=');
-      if (current == null || eq < 1) {
-        throw new IOException(file + ": not a unit line: " + whole);
+      if (section == null) {
+        throw new IllegalArgumentException("line " + number + ": assignment before any [Section]");
       }
-      String key = whole.substring(0, eq).strip();
-      String value = whole.substring(eq + 1).strip();
-      List<String> values = current.computeIfAbsent(key, k -> new ArrayList<>());
-      if (value.isEmpty()) {
-        values.clear();
-      } else {
-        values.add(value);
+      out.add(
+          new Assignment(
+              section,
+              logical.substring(0, eq).strip(),
+              logical.substring(eq + 1).strip(),
+              number));
+    }
+    return new SystemdUnit(out);
+  }
+
+  /** Every assignment in file order. */
+  public List<Assignment> assignments() {
+    return assignments;
+  }
+
+  /** The values of {@code key} in {@code section}, in file order (empty ones included). */
+  public List<String> values(String section, String key) {
+    List<String> v = new ArrayList<>();
+    for (Assignment a : assignments) {
+      if (a.section().equals(section) && a.key().equals(key)) {
+        v.add(a.value());
       }
     }
-    return new SystemdUnit(file, sections);
+    return v;
   }
 
-  public Path file() {
-    return file;
-  }
-
-  /** Every assignment of {@code key} in {@code section}, in order, after the last reset. */
-  public List<String> values(String section, String key) {
-    return List.copyOf(sections.getOrDefault(section, Map.of()).getOrDefault(key, List.of()));
-  }
-
-  /** The last assignment of {@code key} in {@code [Service]}. */
-  public Optional<String> service(String key) {
-    List<String> v = values("Service", key);
+  /** The value that counts for a single-valued key: the last assignment, if any. */
+  public Optional<String> last(String section, String key) {
+    List<String> v = values(section, key);
     return v.isEmpty() ? Optional.empty() : Optional.of(v.get(v.size() - 1));
   }
 
-  /**
-   * {@code ExecStart} split into words as systemd splits it, without its prefix characters ({@code
-   * -}, {@code @}, {@code +}, {@code !}, {@code :}).
-   *
-   * @throws IllegalStateException when it is missing, repeated or uses specifiers or variables
-   */
-  public List<String> execStart() {
-    List<String> v = values("Service", "ExecStart");
-    if (v.size() != 1) {
-      throw new IllegalStateException(file + ": expected one ExecStart, got " + v);
-    }
-    String cmd = v.get(0).replaceFirst("^[-@+!:]+", "");
-    if (cmd.contains("%") || cmd.contains("$")) {
-      throw new IllegalStateException(file + ": ExecStart uses specifiers or variables: " + cmd);
-    }
-    return words(cmd);
-  }
-
-  /** {@code User=}; root when not set. */
-  public String user() {
-    return service("User").orElse("root");
-  }
-
-  /** {@code Group=}; the user's primary group when not set (empty here). */
-  public Optional<String> group() {
-    return service("Group");
+  /** Whether {@code key} is assigned in {@code section} at all (also to the empty string). */
+  public boolean has(String section, String key) {
+    return !values(section, key).isEmpty();
   }
 
   /**
-   * {@code CapabilityBoundingSet=} as lower-case names ({@code cap_net_admin}); empty when not set
-   * (all capabilities) — see {@link #hasBoundingSet}. A {@code ~} list is refused.
+   * A list-valued key as systemd merges it: the words of every assignment in order, an empty
+   * assignment resetting the list (e.g. {@code CapabilityBoundingSet=} then one line per group).
    */
-  public List<String> boundingSet() {
-    return capabilities("CapabilityBoundingSet");
-  }
-
-  /** True when {@code CapabilityBoundingSet=} is assigned at all (an empty assignment: none). */
-  public boolean hasBoundingSet() {
-    return sections.getOrDefault("Service", Map.of()).containsKey("CapabilityBoundingSet");
-  }
-
-  /** {@code AmbientCapabilities=} as lower-case names. */
-  public List<String> ambientCapabilities() {
-    return capabilities("AmbientCapabilities");
-  }
-
-  /** {@code NoNewPrivileges=yes}. */
-  public boolean noNewPrivileges() {
-    return service("NoNewPrivileges").map(SystemdUnit::truthy).orElse(false);
-  }
-
-  /** {@code Environment=} assignments, in order (later ones win). */
-  public Map<String, String> environment() {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (String v : values("Service", "Environment")) {
-      for (String w : words(v)) {
-        int eq = w.indexOf('=');
-        if (eq > 0) {
-          env.put(w.substring(0, eq), w.substring(eq + 1));
-        }
-      }
-    }
-    return env;
-  }
-
-  /** {@code EnvironmentFile=} paths; {@code optional} true for those with a {@code -} prefix. */
-  public List<EnvironmentFile> environmentFiles() {
-    List<EnvironmentFile> out = new ArrayList<>();
-    for (String v : values("Service", "EnvironmentFile")) {
-      boolean optional = v.startsWith("-");
-      out.add(new EnvironmentFile(Path.of(optional ? v.substring(1) : v), optional));
-    }
-    return out;
-  }
-
-  /** An {@code EnvironmentFile=} entry. */
-  public record EnvironmentFile(Path path, boolean optional) {}
-
-  /** {@code StateDirectory=} entries (relative to /var/lib). */
-  public List<String> stateDirectories() {
-    List<String> out = new ArrayList<>();
-    for (String v : values("Service", "StateDirectory")) {
-      out.addAll(words(v));
-    }
-    return out;
-  }
-
-  /** {@code StateDirectoryMode=}, default 0755. */
-  public String stateDirectoryMode() {
-    return service("StateDirectoryMode").orElse("0755");
-  }
-
-  private List<String> capabilities(String key) {
-    List<String> out = new ArrayList<>();
-    for (String v : values("Service", key)) {
-      if (v.startsWith("~")) {
-        throw new IllegalStateException(file + ": " + key + " with ~ is not supported: " + v);
-      }
-      for (String w : v.split("\\s+")) {
-        if (!w.isEmpty() && !out.contains(w.toLowerCase(Locale.ROOT))) {
-          out.add(w.toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static boolean truthy(String v) {
-    return List.of("yes", "true", "1", "on").contains(v.toLowerCase(Locale.ROOT));
-  }
-
-  /** Splits on blanks, honouring double and single quotes and backslash escapes inside them. */
-  static List<String> words(String s) {
-    List<String> out = new ArrayList<>();
-    StringBuilder w = new StringBuilder();
-    boolean inWord = false;
-    char quote = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (quote != 0) {
-        if (c == '\\' && i + 1 < s.length()) {
-          w.append(s.charAt(++i));
-        } else if (c == quote) {
-          quote = 0;
-        } else {
-          w.append(c);
-        }
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-        inWord = true;
-      } else if (Character.isWhitespace(c)) {
-        if (inWord) {
-          out.add(w.toString());
-          w.setLength(0);
-          inWord = false;
-        }
+  public Set<String> words(String section, String key) {
+    Set<String> words = new LinkedHashSet<>();
+    for (String v : values(section, key)) {
+      if (v.isEmpty()) {
+        words.clear();
       } else {
-        w.append(c);
-        inWord = true;
+        for (String w : v.split("\\s+")) {
+          words.add(w);
+        }
       }
     }
-    if (inWord) {
-      out.add(w.toString());
+    return words;
+  }
+
+  /** The keys of a section with their values, in first-appearance order. */
+  public Map<String, List<String>> section(String section) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (Assignment a : assignments) {
+      if (a.section().equals(section)) {
+        m.computeIfAbsent(a.key(), k -> new ArrayList<>()).add(a.value());
+      }
     }
-    return out;
+    return m;
   }
 }

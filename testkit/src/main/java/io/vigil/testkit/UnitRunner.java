@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Runs a {@link SystemdUnit}'s {@code ExecStart} as written, the way systemd would start it, on a
+ * Runs a {@link ServiceUnit}'s {@code ExecStart} as written, the way systemd would start it, on a
  * machine where systemd is not PID 1: in a network namespace if given, as the unit's {@code
  * User}/{@code Group} (with its supplementary groups), with its {@code CapabilityBoundingSet},
  * {@code AmbientCapabilities} and {@code NoNewPrivileges} applied by {@code setpriv}, its {@code
@@ -33,7 +33,7 @@ public final class UnitRunner {
    *
    * @param netns the namespace to run in; empty for the test's own
    */
-  public static List<String> command(SystemdUnit unit, Optional<Netns> netns)
+  public static List<String> command(ServiceUnit unit, Optional<Netns> netns)
       throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     netns.ifPresent(n -> cmd.addAll(n.prefix()));
@@ -71,14 +71,14 @@ public final class UnitRunner {
    * Creates the unit's state directories, as systemd would before starting it, and starts {@code
    * ExecStart}; output goes to {@code log}.
    */
-  public static VigilProcess start(String name, SystemdUnit unit, Optional<Netns> netns, Path log)
+  public static VigilProcess start(String name, ServiceUnit unit, Optional<Netns> netns, Path log)
       throws IOException, InterruptedException {
     createStateDirectories(unit);
     return VigilProcess.startCommand(name, command(unit, netns), log, Map.of());
   }
 
   /** {@code StateDirectory=}: /var/lib/DIR, owned by the unit's user, its mode; kept if present. */
-  public static void createStateDirectories(SystemdUnit unit)
+  public static void createStateDirectories(ServiceUnit unit)
       throws IOException, InterruptedException {
     String user = unit.user();
     String group = unit.group().orElse(user.equals("root") ? "root" : primaryGroup(user));
@@ -103,7 +103,7 @@ public final class UnitRunner {
     return b.toString();
   }
 
-  private static Map<String, String> environment(SystemdUnit unit, String user)
+  private static Map<String, String> environment(ServiceUnit unit, String user)
       throws IOException, InterruptedException {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", SYSTEMD_PATH);
@@ -113,7 +113,7 @@ public final class UnitRunner {
     env.put("USER", user);
     env.put("LOGNAME", user);
     env.put("SHELL", pw[6]);
-    for (SystemdUnit.EnvironmentFile f : unit.environmentFiles()) {
+    for (ServiceUnit.EnvironmentFile f : unit.environmentFiles()) {
       if (!Files.exists(f.path())) {
         if (f.optional()) {
           continue;

@@ -11,9 +11,9 @@ import io.vigil.testkit.Host;
 import io.vigil.testkit.Netns;
 import io.vigil.testkit.Poll;
 import io.vigil.testkit.SensorRun;
+import io.vigil.testkit.ServiceUnit;
 import io.vigil.testkit.ShadedJars;
 import io.vigil.testkit.StoreProbe;
-import io.vigil.testkit.SystemdUnit;
 import io.vigil.testkit.UnitRunner;
 import io.vigil.testkit.VethNamespace;
 import io.vigil.testkit.VigilProcess;
@@ -129,7 +129,7 @@ class PackageLifecycleTest {
     assertEquals(
         "vigil:vigil rwxr-x---", ownerAndMode(COLLECTOR_STATE), "the collector's state directory");
     editConffiles();
-    SystemdUnit collectorUnit = SystemdUnit.parse(unitFile("vigil-collector.service"));
+    ServiceUnit collectorUnit = ServiceUnit.read(unitFile("vigil-collector.service"));
     VigilProcess collector = startService("collector", collectorUnit);
     Result token = createToken(ns);
     String fingerprint = caFingerprint(token.output());
@@ -152,8 +152,8 @@ class PackageLifecycleTest {
     assertTrue(Files.isRegularFile(AGENT_STATE.resolve("pki/agent.pem")), "enrolled");
     assertEquals(PREVIOUS_VERSION, installedVersion("vigil-agent"));
     editAgentConffile();
-    SystemdUnit agentUnit = SystemdUnit.parse(unitFile("vigil-agent.service"));
-    for (SystemdUnit u : List.of(agentUnit, collectorUnit)) {
+    ServiceUnit agentUnit = ServiceUnit.read(unitFile("vigil-agent.service"));
+    for (ServiceUnit u : List.of(agentUnit, collectorUnit)) {
       Result verify = run(LONG, "systemd-analyze", "verify", u.file().toString());
       assertTrue(verify.ok() && verify.output().isBlank(), "systemd-analyze verify " + verify);
     }
@@ -190,8 +190,8 @@ class PackageLifecycleTest {
         certificate, Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem")), "certificate");
     assertArrayEquals(baselineBefore, Files.readAllBytes(baseline), "FIM baseline kept");
 
-    collectorUnit = SystemdUnit.parse(unitFile("vigil-collector.service"));
-    agentUnit = SystemdUnit.parse(unitFile("vigil-agent.service"));
+    collectorUnit = ServiceUnit.read(unitFile("vigil-collector.service"));
+    agentUnit = ServiceUnit.read(unitFile("vigil-agent.service"));
     collector = startService("collector-upgraded", collectorUnit);
     VigilProcess upgraded = startService("agent-upgraded", agentUnit);
     Poll.until(
@@ -255,7 +255,7 @@ class PackageLifecycleTest {
     System.out.printf("[PackageLifecycleTest +%.1f s] %s%n", (System.nanoTime() - T0) / 1e9, what);
   }
 
-  private static VigilProcess startService(String name, SystemdUnit unit) throws Exception {
+  private static VigilProcess startService(String name, ServiceUnit unit) throws Exception {
     stage(name + ": " + String.join(" ", UnitRunner.command(unit, Optional.of(new Netns(NS)))));
     VigilProcess p =
         UnitRunner.start(name, unit, Optional.of(new Netns(NS)), dir.resolve(name + ".log"));
