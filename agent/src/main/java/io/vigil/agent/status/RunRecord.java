@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -78,6 +79,37 @@ public final class RunRecord {
         running, "started_ns=" + startedNs + " pid=" + pid + "\n", AtomicFiles.SECRET);
     return new RunRecord(stateDir, s.build());
   }
+
+  /**
+   * The run recorded as still running in {@code stateDir}: its pid and start time, for {@code
+   * vigil-agent release-host} to find an agent that still runs; empty when {@value #RUNNING} is
+   * absent or unreadable (the last run stopped cleanly, or none ever started).
+   *
+   * @throws IOException when the record exists but cannot be read
+   */
+  public static Optional<Recorded> recordedRun(Path stateDir) throws IOException {
+    String text = readOrNull(stateDir.resolve(RUNNING));
+    if (text == null) {
+      return Optional.empty();
+    }
+    Matcher m = FIELDS.matcher(text);
+    if (!m.find()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(new Recorded(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * A run's start record.
+   *
+   * @param startedNs when it started (wall clock, ns since the epoch)
+   * @param pid its process id
+   */
+  public record Recorded(long startedNs, long pid) {}
 
   /** How the previous run ended, and when this one started: for the first status. */
   public AgentStart start() {

@@ -43,4 +43,14 @@ class RunRecordTest {
     assertEquals(PreviousStop.PREVIOUS_STOP_UNCLEAN, r.start().getPreviousStop());
     assertTrue(r.start().getDetail().contains("unreadable"), r.start().getDetail());
   }
+
+  @Test
+  void theRecordedRunGivesItsPidUntilItStopsCleanly() throws Exception {
+    assertTrue(RunRecord.recordedRun(dir).isEmpty(), "no run yet");
+    RunRecord r = RunRecord.begin(dir, 1_700_000_000_000_000_000L, 4242);
+    assertEquals(
+        new RunRecord.Recorded(1_700_000_000_000_000_000L, 4242), RunRecord.recordedRun(dir).get());
+    r.endCleanly(1_700_000_001_000_000_000L);
+    assertTrue(RunRecord.recordedRun(dir).isEmpty(), "a clean stop leaves no running record");
+  }
 }

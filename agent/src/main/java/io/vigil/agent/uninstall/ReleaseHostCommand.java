@@ -1,0 +1,93 @@
+package io.vigil.agent.uninstall;
+
+import io.vigil.agent.config.AgentConfig;
+import io.vigil.agent.response.network.ContainmentStateFile;
+import io.vigil.agent.response.network.NftTool;
+import io.vigil.common.config.ConfigException;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code vigil-agent release-host [--config FILE] [--set key=value]...}: undoes on this host
+ * whatever an agent of that configuration's state directory enforces, for the package's {@code
+ * prerm} on {@code remove}. In order: stops a still-running agent of that state directory (SIGTERM,
+ * SIGKILL after {@link #GRACE}), marks {@code <state_dir>/containment.state} released, deletes
+ * Vigil's {@code inet} table ({@code response.table}), and deletes the audit rules with the key
+ * {@code sensors.process.audit_key}. Prints one line per action on stdout; a step that fails does
+ * not stop the next.
+ *
+ * <p>Exit codes: {@value #EXIT_OK} everything released, or nothing was there to release; {@value
+ * #EXIT_FAILED} something could not be released (its line, on stderr, says what and how to do it by
+ * hand); {@value #EXIT_USAGE} a usage or configuration error (nothing was done).
+ */
+public final class ReleaseHostCommand {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILED = 1;
+  public static final int EXIT_USAGE = 2;
+
+  /**
+   * How long a running agent may take to stop on SIGTERM (systemd's default stop timeout is 90 s;
+   * the agent stops in a few).
+   */
+  public static final Duration GRACE = Duration.ofSeconds(30);
+
+  static final String USAGE =
+      "usage: vigil-agent release-host [--config FILE] [--set key.path=value]...";
+
+  private final PrintStream out;
+  private final PrintStream err;
+  private final Map<String, String> env;
+  private final Duration grace;
+
+  public ReleaseHostCommand(PrintStream out, PrintStream err, Map<String, String> env) {
+    this(out, err, env, GRACE);
+  }
+
+  ReleaseHostCommand(PrintStream out, PrintStream err, Map<String, String> env, Duration grace) {
+    this.out = out;
+    this.err = err;
+    this.env = env;
+    this.grace = grace;
+  }
+
+  /** Runs the command on the arguments after {@code release-host}; returns the exit code. */
+  public int run(String[] args) {
+    AgentConfig config;
+    try {
+      ReleaseHostArgs a = ReleaseHostArgs.parse(args);
+      config = AgentConfig.load(a.config().file(), env, a.config().sets());
+    } catch (ReleaseHostArgs.UsageException e) {
+      err.println("vigil-agent release-host: " + e.getMessage() + "\n" + USAGE);
+      return EXIT_USAGE;
+    } catch (ConfigException e) {
+      err.println("vigil-agent release-host: invalid configuration:\n" + e.getMessage());
+      return EXIT_USAGE;
+    }
+    List<Step> steps = new ArrayList<>();
+    // First the agent: a running one would put the table back (it restores tampered tables).
+    steps.add(new RunningAgentStop(config.stateDir(), grace).run());
+    steps.addAll(
+        new ContainmentRelease(
+                config.stateDir().resolve(ContainmentStateFile.NAME),
+                new NftTool(config.response().nft()),
+                config.response().nft(),
+                config.response().table())
+            .run());
+    steps.add(new AuditRuleRemoval(config.process().auditKey()).run());
+    boolean failed = false;
+    for (Step s : steps) {
+      (s.failed() ? err : out).println("vigil-agent release-host: " + s.line());
+      failed |= s.failed();
+    }
+    if (failed) {
+      err.println(
+          "vigil-agent release-host: not everything could be released (see above); to release the"
+              + " network by hand: nft delete table inet "
+              + config.response().table());
+    }
+    return failed ? EXIT_FAILED : EXIT_OK;
+  }
+}

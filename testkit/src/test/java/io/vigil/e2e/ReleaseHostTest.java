@@ -1,0 +1,144 @@
+package io.vigil.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vigil.testkit.AuditRules;
+import io.vigil.testkit.Commands;
+import io.vigil.testkit.ContainmentNetwork;
+import io.vigil.testkit.Deployment;
+import io.vigil.testkit.Host;
+import io.vigil.testkit.Poll;
+import io.vigil.testkit.VigilProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code vigil-agent release-host}, what the agent package's prerm runs on remove, against the real
+ * kernel: an agent in namespace A is isolated through the collector in B, then release-host runs
+ * inside A with the agent's config while the agent still runs (as on a host without systemd). It
+ * must stop the agent, delete the table, mark the state released, remove the agent's audit rules,
+ * and leave A reachable again.
+ */
+@Tag("kernel")
+class ReleaseHostTest {
+  /** The audit key release-host is told the agent uses; a test rule carries it. */
+  private static final String AUDIT_KEY = AuditRules.PREFIX + "release";
+
+  @TempDir static Path dir;
+  private static ContainmentNetwork net;
+  private static List<VigilProcess> peers = List.of();
+
+  @BeforeAll
+  static void network() throws Exception {
+    Host.requireRoot("kernel tests need root");
+    if (AuditRules.available()) {
+      // A killed earlier run's rule would make the count below wrong.
+      Commands.run(false, "auditctl", "-D", "-k", AUDIT_KEY);
+    }
+    net = ContainmentNetwork.create();
+    peers = NamespacedDeploymentTest.startEchoPeers(net, dir);
+  }
+
+  @AfterAll
+  static void removeNetwork() throws Exception {
+    try {
+      for (VigilProcess p : peers) {
+        p.close();
+      }
+      if (AuditRules.available()) {
+        // Only this test's key: other test runs on the machine may hold rules of their own.
+        Commands.run(false, "auditctl", "-D", "-k", AUDIT_KEY);
+      }
+    } finally {
+      if (net != null) {
+        Containment.removeTables(net);
+        net.close();
+      }
+    }
+  }
+
+  @Test
+  void releasesAnIsolatedHostWhoseAgentStillRuns() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("release"));
+    try (Deployment d = Containment.deployment(net, root)) {
+      VigilProcess collector = d.startCollector();
+      VigilProcess agent = d.startAgent(0, 20, Containment.agentYaml(root, "10s"));
+      net.a().awaitHolds(agent.pid());
+      d.awaitStored(20, Duration.ofMinutes(2), agent, collector);
+      assertEquals(0, Containment.isolate(net, d, agent), d.lastToolLog());
+      assertTrue(net.a().hasTable(Containment.TABLE), net.a().ruleset());
+      Path stateFile = d.agentState().resolve("containment.state");
+      assertTrue(
+          Files.readString(stateFile).contains("isolated=true"), Files.readString(stateFile));
+      Containment.assertIsolated(net);
+      boolean audit = AuditRules.available();
+      if (audit) {
+        Commands.run(
+            true,
+            "auditctl",
+            "-a",
+            "always,exit",
+            "-F",
+            "arch=b64",
+            "-S",
+            "sethostname",
+            "-k",
+            AUDIT_KEY);
+      }
+
+      List<String> cmd = new ArrayList<>(net.a().prefix());
+      cmd.addAll(
+          VigilProcess.javaCommand(
+              Deployment.AGENT_MAIN,
+              List.of("-Xmx128m"),
+              "release-host",
+              "--config",
+              d.agentConfig().toString(),
+              "--set",
+              "sensors.process.audit_key=" + AUDIT_KEY));
+      Path log = root.resolve("release-host.log");
+      int code =
+          VigilProcess.runCommand("release-host", cmd, log, Map.of(), Duration.ofSeconds(120));
+      String out = Files.readString(log, StandardCharsets.UTF_8);
+      assertEquals(0, code, out);
+
+      Poll.until(
+          Duration.ofSeconds(10), () -> "the agent still runs:\n" + out, () -> !agent.isAlive());
+      assertTrue(out.contains("agent: stopped pid " + agent.pid() + " with SIGTERM"), out);
+      assertFalse(net.a().hasTable(Containment.TABLE), net.a().ruleset());
+      assertTrue(out.contains("deleted table inet " + Containment.TABLE), out);
+      String state = Files.readString(stateFile);
+      assertTrue(state.contains("isolated=false") && !state.contains("block="), state);
+      assertTrue(out.contains("marked released (was isolated)"), out);
+      if (audit) {
+        assertTrue(out.contains("audit: removed 1 rule(s) with key " + AUDIT_KEY), out);
+        assertFalse(
+            Commands.run(true, "auditctl", "-l").contains(AUDIT_KEY), "the agent's audit rule");
+      }
+      Containment.assertOpen(net);
+
+      // Nothing left: a second run says so and still exits 0.
+      Path again = root.resolve("release-host-again.log");
+      assertEquals(
+          0,
+          VigilProcess.runCommand("release-host", cmd, again, Map.of(), Duration.ofSeconds(120)),
+          Files.readString(again));
+      String second = Files.readString(again);
+      assertTrue(second.contains("agent: not running"), second);
+      assertTrue(second.contains("already released"), second);
+      assertTrue(second.contains("no table inet " + Containment.TABLE), second);
+    }
+  }
+}
