@@ -138,9 +138,8 @@ class PackageLifecycleTest {
         LONG,
         concat(
             ns.prefix(),
-            // through sh: the checkout may not keep its executable bit
-            "/bin/sh",
-            ShadedJars.repoRoot().resolve("installers/install.sh").toString(),
+            // the copy the build puts beside the packages, run as an operator would
+            ShadedJars.repoRoot().resolve("installers/target/install.sh").toString(),
             "--collector",
             "127.0.0.1:" + AGENT_PORT,
             "--token-file",
