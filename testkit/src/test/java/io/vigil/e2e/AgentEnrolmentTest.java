@@ -139,7 +139,10 @@ class AgentEnrolmentTest {
 
   @Test
   void aShortLivedCertificateIsRenewedWhileStreamingWithoutLoss() throws Exception {
-    long n = 6_000; // 60 s at 100/s: the 45 s certificate is renewed at 30 s, mid-stream
+    // 40 s at 100/s. Issued backdated a minute (AgentIssuer), the 45 s certificate is due 10 s
+    // after its issue and checked every 10.5 s: renewed 10 to 21 s after the enrolment, mid-stream
+    // with some 20 s to spare (each renewed one is due again 10 s later).
+    long n = 4_000;
     try (Deployment d = new Deployment(dir)) {
       VigilProcess collector = d.startCollector("enrollment:", "  agent_certificate_validity: 45s");
       VigilProcess agent = d.startAgent(n, 100);
