@@ -44,7 +44,7 @@ class AgentEnrolmentTest {
           new Thread(
               () -> {
                 while (!stop.get()) {
-                  scanCommandLines(token, leaks, sawEnrol);
+                  scanCommandLines(token, tokenFile, leaks, sawEnrol);
                 }
               },
               "cmdline-scanner");
@@ -156,7 +156,8 @@ class AgentEnrolmentTest {
     }
   }
 
-  private static void scanCommandLines(String token, List<String> leaks, AtomicBoolean sawEnrol) {
+  private static void scanCommandLines(
+      String token, Path tokenFile, List<String> leaks, AtomicBoolean sawEnrol) {
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : procs) {
         String cmd;
@@ -170,7 +171,8 @@ class AgentEnrolmentTest {
         if (cmd.contains(token)) {
           leaks.add(p.getFileName() + ": " + cmd);
         }
-        if (cmd.contains(" enroll ") && cmd.contains("--token-file")) {
+        // This test's own enrolment (by its token file): tests in a parallel fork enrol too.
+        if (cmd.contains(" enroll ") && cmd.contains("--token-file " + tokenFile)) {
           sawEnrol.set(true);
         }
       }
