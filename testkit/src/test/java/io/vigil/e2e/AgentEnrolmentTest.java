@@ -44,7 +44,7 @@ class AgentEnrolmentTest {
           new Thread(
               () -> {
                 while (!stop.get()) {
-                  scanCommandLines(token, leaks, sawEnrol);
+                  scanCommandLines(token, tokenFile, leaks, sawEnrol);
                 }
               },
               "cmdline-scanner");
@@ -139,7 +139,10 @@ class AgentEnrolmentTest {
 
   @Test
   void aShortLivedCertificateIsRenewedWhileStreamingWithoutLoss() throws Exception {
-    long n = 6_000; // 60 s at 100/s: the 45 s certificate is renewed at 30 s, mid-stream
+    // 40 s at 100/s. Issued backdated a minute (AgentIssuer), the 45 s certificate is due 10 s
+    // after its issue and checked every 10.5 s: renewed 10 to 21 s after the enrolment, mid-stream
+    // with some 20 s to spare (each renewed one is due again 10 s later).
+    long n = 4_000;
     try (Deployment d = new Deployment(dir)) {
       VigilProcess collector = d.startCollector("enrollment:", "  agent_certificate_validity: 45s");
       VigilProcess agent = d.startAgent(n, 100);
@@ -153,7 +156,8 @@ class AgentEnrolmentTest {
     }
   }
 
-  private static void scanCommandLines(String token, List<String> leaks, AtomicBoolean sawEnrol) {
+  private static void scanCommandLines(
+      String token, Path tokenFile, List<String> leaks, AtomicBoolean sawEnrol) {
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : procs) {
         String cmd;
@@ -167,7 +171,8 @@ class AgentEnrolmentTest {
         if (cmd.contains(token)) {
           leaks.add(p.getFileName() + ": " + cmd);
         }
-        if (cmd.contains(" enroll ") && cmd.contains("--token-file")) {
+        // This test's own enrolment (by its token file): tests in a parallel fork enrol too.
+        if (cmd.contains(" enroll ") && cmd.contains("--token-file " + tokenFile)) {
           sawEnrol.set(true);
         }
       }
