@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.SensorState;
 import io.vigil.testkit.Host;
+import io.vigil.testkit.MetricsScrape;
 import io.vigil.testkit.Netns;
 import io.vigil.testkit.Poll;
+import io.vigil.testkit.Ports;
 import io.vigil.testkit.SensorRun;
 import io.vigil.testkit.ServiceUnit;
 import io.vigil.testkit.ShadedJars;
@@ -23,9 +25,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -48,11 +52,17 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <ol>
  *   <li>both units pass {@code systemd-analyze verify}; the agent enrols and streams a command run
- *       in the namespace; with exactly the unit's capabilities its process, file and network
- *       sensors are not degraded;
- *   <li>an upgrade from a "previous" package (the same build relabelled with a lower version) keeps
- *       the edited conffiles, the agent's id and certificate, its FIM baseline, and the events it
- *       spooled while the collector was down (delivered after the upgrade, no gap);
+ *       in the namespace; with exactly the unit's capabilities its file and network sensors, and
+ *       its process sensor's audit feed, are not degraded there;
+ *   <li>an upgrade from a "previous" package keeps the edited conffiles, the agent's id and
+ *       certificate, its FIM baseline, and the events it spooled while the collector was down
+ *       (delivered after the upgrade, no gap). The previous packages are the same build relabelled
+ *       0.0.1, or, with {@code -Dvigil.previousDebs=DIR}, a real earlier build ({@code
+ *       installers/build-packages-at.sh REF DIR});
+ *   <li>the upgraded agent unit, run in the initial network namespace (where the kernel's proc
+ *       connector exists) until its first status is spooled, reports its process sensor (audit and
+ *       proc connector), file and network sensors not degraded; the status is shipped when the
+ *       agent runs in the namespace again;
  *   <li>{@code dpkg -r vigil-agent} while the host is isolated stops the agent and releases the
  *       host; {@code dpkg --purge} removes state and conffiles.
  * </ol>
@@ -80,6 +90,7 @@ class PackageLifecycleTest {
   private static final Path COLLECTOR_STATE = Path.of("/var/lib/vigil/collector");
   private static final Path AGENT_YAML = Path.of("/etc/vigil/agent.yaml");
   private static final Path COLLECTOR_YAML = Path.of("/etc/vigil/collector.yaml");
+  private static final Path AGENT_DEFAULTS = Path.of("/etc/default/vigil-agent");
   private static final Duration LONG = Duration.ofMinutes(3);
 
   @TempDir static Path dir;
@@ -111,8 +122,32 @@ class PackageLifecycleTest {
     Path target = ShadedJars.repoRoot().resolve("installers/target");
     Path agentDeb = deb(target, "vigil-agent_");
     Path collectorDeb = deb(target, "vigil-collector_");
-    Path previousAgent = relabel(agentDeb, PREVIOUS_VERSION);
-    Path previousCollector = relabel(collectorDeb, PREVIOUS_VERSION);
+    String currentVersion = debVersion(agentDeb);
+    Path previousAgent;
+    Path previousCollector;
+    String previousDebs = System.getProperty("vigil.previousDebs", "");
+    if (previousDebs.isBlank()) {
+      previousAgent = relabel(agentDeb, PREVIOUS_VERSION);
+      previousCollector = relabel(collectorDeb, PREVIOUS_VERSION);
+    } else {
+      // A real earlier build (installers/build-packages-at.sh REF DIR): fail, not skip, when the
+      // directory asked for does not hold them.
+      previousAgent = givenDeb(Path.of(previousDebs), "vigil-agent_");
+      previousCollector = givenDeb(Path.of(previousDebs), "vigil-collector_");
+    }
+    String previousVersion = debVersion(previousAgent);
+    assertEquals(previousVersion, debVersion(previousCollector), "previous packages' versions");
+    assertEquals(currentVersion, debVersion(collectorDeb), "current packages' versions");
+    assertTrue(
+        run(
+                Duration.ofSeconds(30),
+                "dpkg",
+                "--compare-versions",
+                previousVersion,
+                "lt",
+                currentVersion)
+            .ok(),
+        "the previous version " + previousVersion + " sorts below " + currentVersion);
     boolean userExisted = run(Duration.ofSeconds(30), "getent", "passwd", "vigil").ok();
     Files.writeString(
         MARKER,
@@ -123,11 +158,17 @@ class PackageLifecycleTest {
     veth = VethNamespace.create(NS, HOST_IFACE, HOST_ADDRESS, NS_IFACE, NS_ADDRESS, null);
     Netns ns = new Netns(NS);
 
-    stage("previous packages built");
+    stage(
+        "previous packages "
+            + previousVersion
+            + " ("
+            + previousAgent.getParent()
+            + "), current "
+            + currentVersion);
     // --- the previous version, installed and enrolled -----------------------------------------
     check(LONG, "dpkg", "-i", previousCollector.toString());
     assertEquals(
-        "vigil:vigil rwxr-x---", ownerAndMode(COLLECTOR_STATE), "the collector's state directory");
+        "vigil:vigil rwx------", ownerAndMode(COLLECTOR_STATE), "the collector's state directory");
     editConffiles();
     ServiceUnit collectorUnit = ServiceUnit.read(unitFile("vigil-collector.service"));
     VigilProcess collector = startService("collector", collectorUnit);
@@ -149,7 +190,7 @@ class PackageLifecycleTest {
             "--package",
             previousAgent.toString()));
     assertTrue(Files.isRegularFile(AGENT_STATE.resolve("pki/agent.pem")), "enrolled");
-    assertEquals(PREVIOUS_VERSION, installedVersion("vigil-agent"));
+    assertEquals(previousVersion, installedVersion("vigil-agent"));
     editAgentConffile();
     ServiceUnit agentUnit = ServiceUnit.read(unitFile("vigil-agent.service"));
     for (ServiceUnit u : List.of(agentUnit, collectorUnit)) {
@@ -168,12 +209,17 @@ class PackageLifecycleTest {
     // --- events spooled while the collector is down, then the upgrade --------------------------
     assertEquals(143, collector.stop(), collector.logText());
     String spooled = "vigil-test-pkg-spooled-" + UUID.randomUUID();
+    List<String> spooledMarkers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      check(Duration.ofSeconds(30), concat(ns.prefix(), "/bin/sh", "-c", ": " + spooled));
+      spooledMarkers.add(spooled + "-" + i);
+      check(Duration.ofSeconds(30), concat(ns.prefix(), "/bin/sh", "-c", ": " + spooled + "-" + i));
     }
-    // Nothing to ask while the collector is down: give the audit feed and the spool writer, which
-    // take milliseconds, ample time on a busy machine before the agent is stopped.
-    Thread.sleep(10_000);
+    // The collector is down: wait until the spool's files hold the three execs (an event's
+    // protobuf bytes carry its arguments as written), then stop the agent.
+    Poll.until(
+        LONG,
+        () -> "the three execs were not spooled: " + tail(agent),
+        () -> spooledMarkers.stream().allMatch(PackageLifecycleTest::spoolHolds));
     assertEquals(143, agent.stop(), agent.logText());
     String agentId = Files.readString(AGENT_STATE.resolve("agent-id"));
     byte[] certificate = Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem"));
@@ -181,7 +227,8 @@ class PackageLifecycleTest {
     stage("events spooled, both stopped");
     check(LONG, "dpkg", "-i", agentDeb.toString(), collectorDeb.toString());
     stage("upgraded");
-    assertFalse(PREVIOUS_VERSION.equals(installedVersion("vigil-agent")), "upgraded");
+    assertEquals(currentVersion, installedVersion("vigil-agent"), "agent upgraded");
+    assertEquals(currentVersion, installedVersion("vigil-collector"), "collector upgraded");
     assertTrue(Files.readString(COLLECTOR_YAML).contains(CONFFILE_EDIT), "collector.yaml kept");
     assertTrue(Files.readString(AGENT_YAML).contains(CONFFILE_EDIT), "agent.yaml kept");
     assertEquals(agentId, Files.readString(AGENT_STATE.resolve("agent-id")), "agent id kept");
@@ -208,6 +255,7 @@ class PackageLifecycleTest {
         "every seq up to the last stored: " + seqs);
 
     stage("spooled events delivered after the upgrade");
+    VigilProcess streaming = statusFromInitialNamespace(ns, store, upgraded);
     // --- remove while isolated, then purge -----------------------------------------------------
     assertTrue(ns.pings(HOST_ADDRESS), "the namespace reaches its peer before the isolation");
     Result isolate =
@@ -231,7 +279,9 @@ class PackageLifecycleTest {
     stage("removed: " + remove.output().strip());
     assertTrue(remove.ok(), "dpkg -r vigil-agent: " + remove);
     Poll.until(
-        Duration.ofSeconds(60), () -> "the agent still runs: " + remove, () -> !upgraded.isAlive());
+        Duration.ofSeconds(60),
+        () -> "the agent still runs: " + remove,
+        () -> !streaming.isAlive());
     assertFalse(ns.hasTable("vigil"), "the table is gone: " + remove + "\n" + ns.ruleset());
     Poll.until(Duration.ofSeconds(30), () -> "no traffic after the removal", () -> pings(ns));
     String released = Files.readString(AGENT_STATE.resolve("containment.state"));
@@ -394,7 +444,197 @@ class PackageLifecycleTest {
     return b.toString();
   }
 
+  /**
+   * The process sensor with exactly the unit's capabilities where the proc connector exists: the
+   * installed agent unit runs in the initial network namespace until its first status is in the
+   * spool, then stops; run again in the test's namespace, it ships that status, whose process, file
+   * and network sensors must not be degraded. Nothing is isolated meanwhile (the agent re-applies a
+   * persisted isolation at start, so none may be persisted), and it reaches no collector: the
+   * enrolled address, 127.0.0.1:AGENT_PORT, is the test's collector only inside the namespace.
+   *
+   * @return the agent running again in the namespace
+   */
+  private static VigilProcess statusFromInitialNamespace(
+      Netns ns, StoreProbe store, VigilProcess inNamespace) throws Exception {
+    assertEquals(143, inNamespace.stop(), inNamespace.logText());
+    Path containment = AGENT_STATE.resolve("containment.state");
+    if (Files.exists(containment)) {
+      String c = Files.readString(containment);
+      assertFalse(
+          c.contains("isolated=true"), "an isolation would be re-applied to the host: " + c);
+    }
+    String listening =
+        run(Duration.ofSeconds(30), "ss", "-Htln", "sport = :" + AGENT_PORT).output();
+    stage(
+        "initial namespace, on the enrolled collector port "
+            + AGENT_PORT
+            + ": "
+            + (listening.isBlank() ? "nothing listens" : listening.strip()));
+    // The packaged metrics address (127.0.0.1:9464) may be taken in the initial namespace: the
+    // unit's EnvironmentFile moves it to a free port, which also lets the test watch the spool.
+    byte[] defaults = Files.readAllBytes(AGENT_DEFAULTS);
+    int metricsPort = Ports.free();
+    VigilProcess host;
+    try {
+      Files.writeString(
+          AGENT_DEFAULTS,
+          new String(defaults, StandardCharsets.UTF_8)
+              + "\n# vigil-test-pkg\nVIGIL_AGENT__METRICS__LISTEN=127.0.0.1:"
+              + metricsPort
+              + "\n");
+      ServiceUnit unit = ServiceUnit.read(unitFile("vigil-agent.service"));
+      stage("agent-initial-netns: " + String.join(" ", UnitRunner.command(unit, Optional.empty())));
+      host =
+          UnitRunner.start(
+              "agent-initial-netns",
+              unit,
+              Optional.empty(),
+              dir.resolve("agent-initial-netns.log"));
+      services.add(host);
+    } finally {
+      Files.write(AGENT_DEFAULTS, defaults);
+    }
+    // The first status is emitted before the metrics endpoint starts; once the spool has taken
+    // every event produced by then (or dropped it), the status is on disk.
+    double[] produced = {-1};
+    Poll.until(
+        LONG,
+        () -> "the first status was not spooled: " + tail(host),
+        () -> {
+          if (!host.isAlive()) {
+            throw new AssertionError("the agent exited: " + tail(host));
+          }
+          if (produced[0] < 0) {
+            produced[0] = metric(metricsPort, "vigil_agent_events_produced_total").orElse(-1);
+            return false;
+          }
+          return metric(metricsPort, "vigil_agent_events_spooled_total").orElse(0)
+                  + metric(metricsPort, "vigil_agent_events_dropped_total").orElse(0)
+              >= produced[0];
+        });
+    assertEquals(
+        0.0,
+        metric(metricsPort, "vigil_agent_stream_connects_total").orElse(-1),
+        "the agent in the initial namespace reached no collector: " + tail(host));
+    assertEquals(143, host.stop(), host.logText());
+    assertFalse(
+        check(Duration.ofSeconds(30), "nft", "list", "tables")
+            .lines()
+            .anyMatch(l -> l.equals("table inet vigil")),
+        "nothing isolated or blocked in the initial namespace");
+    stage("agent ran in the initial namespace: " + sensorLines(host.logText()));
+
+    VigilProcess again =
+        startService("agent-again", ServiceUnit.read(unitFile("vigil-agent.service")));
+    AgentStatus[] seen = new AgentStatus[1];
+    Poll.until(
+        LONG,
+        () ->
+            "no status with the process, file and network sensors not degraded: "
+                + (seen[0] == null ? "none" : fullSensors(seen[0]))
+                + tail(host)
+                + tail(again),
+        () -> {
+          for (AgentStatus s : store.agentStatuses()) {
+            seen[0] = s;
+            if (processSensorFull(s)) {
+              return true;
+            }
+          }
+          return false;
+        });
+    stage("status from the initial namespace stored:" + fullSensors(seen[0]));
+    awaitExecStored(ns, store, "again", again);
+    return again;
+  }
+
+  private static boolean processSensorFull(AgentStatus s) {
+    for (String n : List.of("process", "file", "network")) {
+      if (SensorRun.sensor(s, n).map(SensorState::getDegraded).orElse(true)) {
+        return false;
+      }
+    }
+    String source = SensorRun.sensor(s, "process").orElseThrow().getSource();
+    return source.contains("proc connector") && source.contains("audit");
+  }
+
+  private static OptionalDouble metric(int port, String name) {
+    try {
+      return MetricsScrape.value("127.0.0.1", port, name);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The agent's "sensor NAME started" log lines. */
+  private static String sensorLines(String log) {
+    StringBuilder b = new StringBuilder();
+    log.lines()
+        .filter(l -> l.contains("sensor ") && l.contains(" started"))
+        .forEach(l -> b.append("\n  ").append(l.strip()));
+    return b.toString();
+  }
+
+  /**
+   * Whether a file of the agent's spool holds {@code marker}: an event's protobuf bytes carry its
+   * strings as written. The spool is Chronicle Queue's memory-mapped files, read as they are.
+   */
+  private static boolean spoolHolds(String marker) {
+    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    try (Stream<Path> files = Files.list(AGENT_STATE.resolve("spool"))) {
+      for (Path f : files.filter(p -> p.toString().endsWith(".cq4")).toList()) {
+        if (contains(f, needle)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false; // the spool not created yet, or a file rolled away while listed
+    }
+  }
+
+  private static boolean contains(Path file, byte[] needle) throws IOException {
+    byte[] buf = new byte[1 << 20];
+    int kept = 0;
+    try (var in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buf, kept, buf.length - kept)) > 0) {
+        int end = kept + n;
+        for (int i = 0; i + needle.length <= end; i++) {
+          if (buf[i] == needle[0]
+              && Arrays.equals(buf, i, i + needle.length, needle, 0, needle.length)) {
+            return true;
+          }
+        }
+        // Keep the tail that could start a match across the chunk boundary.
+        kept = Math.min(needle.length - 1, end);
+        System.arraycopy(buf, end - kept, buf, 0, kept);
+      }
+    }
+    return false;
+  }
+
   // --- packages ------------------------------------------------------------------------------
+
+  /** The one {@code PREFIX*.deb} in a directory the test was given; fails when missing. */
+  private static Path givenDeb(Path directory, String prefix) throws IOException {
+    List<Path> found;
+    try (Stream<Path> s = Files.list(directory)) {
+      found =
+          s.filter(
+                  p ->
+                      p.getFileName().toString().startsWith(prefix)
+                          && p.getFileName().toString().endsWith(".deb"))
+              .toList();
+    }
+    assertEquals(1, found.size(), "one " + prefix + "*.deb in -Dvigil.previousDebs=" + directory);
+    return found.get(0);
+  }
+
+  private static String debVersion(Path deb) throws Exception {
+    return check(Duration.ofSeconds(30), "dpkg-deb", "-f", deb.toString(), "Version").strip();
+  }
 
   /** The one {@code PREFIX*.deb} in {@code target}; skipped (failed in CI) when not built. */
   private static Path deb(Path target, String prefix) throws IOException {
