@@ -2,9 +2,65 @@
 # Chronicle Queue (the agent's spool) needs these module openings on Java 17+, and must never
 # phone home: chronicle.analytics.disable is set here and again in code before Chronicle loads.
 
+# Prints the value KEY has in FILE, read the way systemd reads an EnvironmentFile= (not as shell:
+# nothing is run or expanded): KEY=VALUE lines, blank lines and lines starting with # or ; skipped,
+# whitespace around the key and the value dropped, a value in '...' taken verbatim, one in "..."
+# or unquoted with each backslash escape replaced by the character it escapes; the last assignment
+# wins. Not followed: values continued over several lines (trailing backslash, open quote) and the
+# C escapes (\n, \t...) of "..." values, none of which a JAVA_HOME needs. Status 1 when KEY is not
+# assigned or FILE cannot be read.
+vigil_env_file_value() {
+  local file="$1" key="$2" line k v found=1 value=
+  [ -r "$file" ] || return 1
+  while IFS= read -r line || [ -n "$line" ]; do
+    line="${line#"${line%%[![:space:]]*}"}"
+    case "$line" in
+      "" | "#"* | ";"*) continue ;;
+      *=*) ;;
+      *) continue ;;
+    esac
+    k="${line%%=*}"
+    k="${k%"${k##*[![:space:]]}"}"
+    [ "$k" = "$key" ] || continue
+    v="${line#*=}"
+    v="${v#"${v%%[![:space:]]*}"}"
+    v="${v%"${v##*[![:space:]]}"}"
+    if [ "${#v}" -ge 2 ] && [ "${v:0:1}" = "'" ] && [ "${v: -1}" = "'" ]; then
+      v="${v:1:${#v}-2}"
+    else
+      if [ "${#v}" -ge 2 ] && [ "${v:0:1}" = '"' ] && [ "${v: -1}" = '"' ]; then
+        v="${v:1:${#v}-2}"
+      fi
+      v="$(printf '%s' "$v" | sed 's/\\\(.\)/\1/g')"
+    fi
+    value="$v"
+    found=0
+  done <"$file"
+  [ "$found" -eq 0 ] && printf '%s\n' "$value"
+}
+
+# Commands run outside the service (vigilctl, vigil-agent enroll and release-host) use the Java
+# the service uses: without JAVA_HOME of its own, a launcher of an installed package takes the
+# JAVA_HOME of /etc/default/vigil-<package>, the unit's EnvironmentFile. Only JAVA_HOME: the
+# *_JAVA_OPTS there size the service's JVM, not a short command's. A source checkout never reads
+# /etc/default (the packaged service's settings are no business of a build there).
+if [ -z "${JAVA_HOME:-}" ]; then
+  case "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)" in
+    /usr/lib/vigil/agent/bin) vigil_package=vigil-agent ;;
+    /usr/lib/vigil/collector/bin) vigil_package=vigil-collector ;;
+    *) vigil_package= ;;
+  esac
+  if [ -n "$vigil_package" ] \
+      && vigil_default_java_home="$(vigil_env_file_value "/etc/default/$vigil_package" JAVA_HOME)" \
+      && [ -n "$vigil_default_java_home" ]; then
+    export JAVA_HOME="$vigil_default_java_home"
+    vigil_java_home_from=" (JAVA_HOME=$JAVA_HOME from /etc/default/$vigil_package)"
+  fi
+fi
+
 VIGIL_JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 if ! command -v "$VIGIL_JAVA" >/dev/null 2>&1; then
-  echo "vigil: no java found (set JAVA_HOME or install a Java 17+ runtime)" >&2
+  echo "vigil: no java found${vigil_java_home_from:-} (set JAVA_HOME or install a Java 17+ runtime)" >&2
   exit 2
 fi
 

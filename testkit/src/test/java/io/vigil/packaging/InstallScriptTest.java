@@ -3,20 +3,24 @@ package io.vigil.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.config.AgentConfig;
 import io.vigil.testkit.ShadedJars;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code installers/install.sh} refuses bad arguments with a usage message and exit status 2 before
- * it touches anything (the install itself is checked by the end-to-end package test).
+ * it touches anything, and looks for an existing enrolment where the service keeps it. The install
+ * itself, and running it twice (idempotence), need a real dpkg install of vigil-agent: the
+ * end-to-end package test covers them; nothing here installs a package.
  */
 class InstallScriptTest {
   private static final String FINGERPRINT =
@@ -28,11 +32,27 @@ class InstallScriptTest {
     Path script = ShadedJars.repoRoot().resolve("installers/install.sh");
     List<String> argv = new ArrayList<>(List.of("sh", script.toString()));
     argv.addAll(List.of(args));
-    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "install.sh did not finish");
-    return new Run(p.exitValue(), out);
+    return exec(argv);
+  }
+
+  /**
+   * Runs argv with stdin closed; its output goes to a file, so that the timeout applies even when
+   * it never ends (reading a pipe to its end would wait forever).
+   */
+  static Run exec(List<String> argv) throws IOException, InterruptedException {
+    Path log = Files.createTempFile("vigil-test-install", ".log");
+    try {
+      Process p =
+          new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      p.getOutputStream().close();
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(argv + " did not finish in 60 s:\n" + Files.readString(log));
+      }
+      return new Run(p.exitValue(), Files.readString(log));
+    } finally {
+      Files.deleteIfExists(log);
+    }
   }
 
   private static void assertUsageError(Run r, String mentions) {
@@ -112,5 +132,76 @@ class InstallScriptTest {
             "--package",
             tmp.resolve("none.deb").toString()),
         "--package: no such file");
+  }
+
+  /** Runs install.sh's shell functions (taken from the script itself) on the arguments. */
+  static Run functions(String call, String... args) throws Exception {
+    Path script = ShadedJars.repoRoot().resolve("installers/install.sh");
+    List<String> argv = new ArrayList<>();
+    argv.add("sh");
+    argv.add("-c");
+    argv.add(
+        "set -eu; eval \"$(sed -n -e '/^env_file_value() {/,/^}/p'"
+            + " -e '/^service_state_dir() {/,/^}/p' \"$0\")\"; "
+            + call);
+    argv.add(script.toString());
+    argv.addAll(List.of(args));
+    return exec(argv);
+  }
+
+  private static String serviceStateDir(Path config, Path defaults) throws Exception {
+    Run r =
+        functions(
+            "config=$1; defaults=$2; service_state_dir", config.toString(), defaults.toString());
+    assertEquals(0, r.status(), r.output());
+    return r.output();
+  }
+
+  /**
+   * The "already enrolled" check looks where the service keeps its enrolment: the EnvironmentFile's
+   * VIGIL_AGENT__AGENT__STATE_DIR over the config's agent.state_dir over the default, as the
+   * agent's own loader decides for the service.
+   */
+  @Test
+  void enrolmentCheckUsesTheServicesStateDir(@TempDir Path tmp) throws Exception {
+    Path packaged = ShadedJars.repoRoot().resolve("installers/deb/agent/agent.yaml");
+    Path none = tmp.resolve("none");
+    Path yaml =
+        Files.writeString(
+            tmp.resolve("agent.yaml"),
+            "# state_dir: /not/this\nsensors:\n  file:\n    exclude: [/root/.cache]\n"
+                + "agent:   # the agent's own keys\n"
+                + "  # state_dir: /commented/out\n"
+                + "  state_dir: \"/srv/vigil agent\"   # moved to the big disk\n"
+                + "collector:\n  address: \"\"\n");
+    Path commented =
+        Files.writeString(
+            tmp.resolve("default-commented"), "#VIGIL_AGENT__AGENT__STATE_DIR=/not/this\n");
+    Path setting =
+        Files.writeString(
+            tmp.resolve("default-setting"),
+            "# the service's environment\nJAVA_HOME=/usr/lib/jvm/x\n"
+                + "VIGIL_AGENT__AGENT__STATE_DIR=/first\n"
+                + "  VIGIL_AGENT__AGENT__STATE_DIR = '/from/the/unit'  \n");
+    record Case(Path config, Path defaults, Map<String, String> env) {}
+    List<Case> cases =
+        List.of(
+            new Case(packaged, none, Map.of()),
+            new Case(none, none, Map.of()),
+            new Case(yaml, none, Map.of()),
+            new Case(yaml, commented, Map.of()),
+            new Case(yaml, setting, Map.of("VIGIL_AGENT__AGENT__STATE_DIR", "/from/the/unit")));
+    for (Case c : cases) {
+      Path expected =
+          AgentConfig.load(
+                  Files.exists(c.config()) ? Optional.of(c.config()) : Optional.empty(),
+                  c.env(),
+                  List.of())
+              .stateDir();
+      assertEquals(
+          expected.toString(),
+          serviceStateDir(c.config(), c.defaults()),
+          "config " + c.config().getFileName() + ", defaults " + c.defaults().getFileName());
+    }
   }
 }
