@@ -175,8 +175,7 @@ class PackageLifecycleTest {
     Result token = createToken(ns);
     String fingerprint = caFingerprint(token.output());
     Path tokenFile = dir.resolve("enrol.token");
-    check(
-        LONG,
+    List<String> installScript =
         concat(
             ns.prefix(),
             // the copy the build puts beside the packages, run as an operator would
@@ -188,9 +187,20 @@ class PackageLifecycleTest {
             "--ca-fingerprint",
             fingerprint,
             "--package",
-            previousAgent.toString()));
+            previousAgent.toString());
+    check(LONG, installScript);
     assertTrue(Files.isRegularFile(AGENT_STATE.resolve("pki/agent.pem")), "enrolled");
     assertEquals(previousVersion, installedVersion("vigil-agent"));
+    // Idempotent: a second run (its one-use token already spent) installs and enrols nothing.
+    byte[] certificate = Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem"));
+    String again = check(LONG, installScript);
+    assertTrue(
+        again.contains("is installed already") && again.contains("enrolled already"),
+        "a second install.sh run says it had nothing to do: " + again);
+    assertArrayEquals(
+        certificate,
+        Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem")),
+        "a second install.sh run leaves the enrolment alone");
     editAgentConffile();
     ServiceUnit agentUnit = ServiceUnit.read(unitFile("vigil-agent.service"));
     for (ServiceUnit u : List.of(agentUnit, collectorUnit)) {
