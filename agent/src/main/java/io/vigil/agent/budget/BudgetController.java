@@ -12,6 +12,7 @@ import io.vigil.proto.v1.AgentBudget;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -22,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * Keeps the agent within its CPU and memory budget: samples its own CPU time and {@code RssAnon}
  * every {@code budget.interval} on its own daemon thread ({@code vigil-budget}), lets {@link
  * BudgetPolicy} decide the step, and applies it: the sensors' {@link DetailLevel}, the pipeline's
- * shedding tier (and, when memory is over budget while shedding, its smaller queue bound). Logs
- * each change (WARN climbing, INFO coming back) and calls the change listener, so the status goes
- * out at once.
+ * shedding tier, and while memory is over budget the pipeline's smaller queue bound (memory alone
+ * never makes it shed events: see {@link BudgetPolicy}). Logs each change (WARN climbing, INFO
+ * coming back) and calls the change listener, so the status goes out at once.
  *
  * <p>Thread-safe: {@link #snapshot} may be called from any thread.
  */
@@ -100,6 +101,27 @@ public final class BudgetController implements AutoCloseable {
         BudgetPolicy.percent(config.cpuPercent()),
         Units.formatDuration(config.window()),
         Units.formatBytes(config.memoryBytes()));
+    cpuBeyondCores(config.cpuPercent(), Runtime.getRuntime().availableProcessors())
+        .ifPresent(log::warn);
+  }
+
+  /**
+   * A warning when the CPU budget is more than {@code cores} (what the JVM may use here, CPUQuota
+   * included) can give: valid, since one fleet-wide value must be, but it never binds on this host.
+   */
+  static Optional<String> cpuBeyondCores(double cpuPercent, int cores) {
+    if (cpuPercent <= 100.0 * cores) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "budget: budget.cpu "
+            + BudgetPolicy.percent(cpuPercent)
+            + "% of one core is more than the "
+            + cores
+            + (cores == 1 ? " core" : " cores")
+            + " available here ("
+            + 100 * cores
+            + "%): the CPU budget never binds on this host");
   }
 
   /** One sample and its decision; the timer calls it, tests call it directly. */
@@ -123,7 +145,7 @@ public final class BudgetController implements AutoCloseable {
     State before = state;
     BudgetStep step = a.step();
     detail.reduce(step.reducedDetail());
-    pipeline.shed(step.shedTier(), step.shedTier() != ShedOrder.NONE && a.memoryOver());
+    pipeline.shed(step.shedTier(), a.memoryOver());
     double cpu = Double.isNaN(a.cpuPercent()) ? 0 : a.cpuPercent();
     long episodes = before.episodes() + (a.changed() && a.previous() == BudgetStep.NORMAL ? 1 : 0);
     long since = a.changed() ? WallClock.nowNanos() : before.sinceNs();

@@ -1,6 +1,7 @@
 package io.vigil.agent.budget;
 
 import io.vigil.agent.config.BudgetSection;
+import io.vigil.agent.pipeline.ShedOrder;
 import io.vigil.common.config.Units;
 import io.vigil.common.proc.ProcessSelfStats;
 import java.util.ArrayDeque;
@@ -15,10 +16,13 @@ import java.util.Locale;
  * <p>CPU is the average over {@code budget.window} (judged only once a whole window of samples is
  * in, so the JIT's burst at start-up does not count); memory is the latest {@code RssAnon}. Over
  * budget means either above its budget. The first time, the agent reduces detail at once; each
- * further step needs usage still over budget a whole window after the last change, so the average
- * it is judged on was measured at the current step. Hysteresis: the agent steps back one level only
- * after usage stayed under {@code recover_below} percent of both budgets for {@code recover_after}
- * (and at least that long since the last change); between that and the budget nothing changes.
+ * further step needs CPU still over budget a whole window after the last change, so the average it
+ * is judged on was measured at the current step. Memory alone never climbs past {@link
+ * BudgetStep#REDUCED}: the JVM heap is capped, so {@code RssAnon} over budget is native growth that
+ * dropping events would not shrink, and shedding for it could last until a restart. Hysteresis: the
+ * agent steps back one level only after usage stayed under {@code recover_below} percent of the
+ * budget for {@code recover_after} (and at least that long since the last change) – CPU alone for
+ * the shedding steps, CPU and memory for REDUCED; between that and the budget nothing changes.
  *
  * <p>Not thread-safe: the controller's thread owns it.
  */
@@ -68,28 +72,32 @@ public final class BudgetPolicy {
     boolean cpuOver = !Double.isNaN(cpu) && cpu > budget.cpuPercent();
     boolean memoryOver = s.rssAnonBytes() > budget.memoryBytes();
     double below = budget.recoverBelowPercent() / 100.0;
-    boolean under =
-        (Double.isNaN(cpu) || cpu < budget.cpuPercent() * below)
-            && s.rssAnonBytes() < budget.memoryBytes() * below;
+    boolean cpuUnder = Double.isNaN(cpu) || cpu < budget.cpuPercent() * below;
+    boolean memoryUnder = s.rssAnonBytes() < budget.memoryBytes() * below;
     BudgetStep before = step;
     if (cpuOver || memoryOver) {
-      underSince = Long.MIN_VALUE;
       reason = reason(cpu, cpuOver, s.rssAnonBytes(), memoryOver);
+    }
+    if (cpuOver) {
+      underSince = Long.MIN_VALUE;
       if (step == BudgetStep.NORMAL || now - stepSince >= windowNanos) {
         step = step.up();
       }
-    } else if (under) {
+    } else if (memoryOver && step == BudgetStep.NORMAL) {
+      // Memory alone never goes past REDUCED: the heap is capped, so RssAnon over budget is native
+      // growth, which dropping events does not shrink.
+      underSince = Long.MIN_VALUE;
+      step = BudgetStep.REDUCED;
+    } else if (mayStepDown(cpuUnder, memoryUnder)) {
       if (underSince == Long.MIN_VALUE) {
         underSince = now;
       }
-      if (step != BudgetStep.NORMAL
-          && now - underSince >= recoverAfterNanos
-          && now - stepSince >= recoverAfterNanos) {
+      if (now - underSince >= recoverAfterNanos && now - stepSince >= recoverAfterNanos) {
         step = step.down();
         underSince = now; // each step back needs its own quiet period
       }
     } else {
-      underSince = Long.MIN_VALUE; // in the hysteresis band: stay
+      underSince = Long.MIN_VALUE; // in the hysteresis band, or memory holds REDUCED: stay
     }
     if (step != before) {
       stepSince = now;
@@ -98,6 +106,17 @@ public final class BudgetPolicy {
       reason = "";
     }
     return new Assessment(step, step != before, before, cpu, s.rssAnonBytes(), memoryOver, reason);
+  }
+
+  /**
+   * True when usage allows one step back: the shedding steps answer CPU only, so CPU under the
+   * recovery threshold is enough to leave them; REDUCED also needs memory under it.
+   */
+  private boolean mayStepDown(boolean cpuUnder, boolean memoryUnder) {
+    if (step == BudgetStep.NORMAL || !cpuUnder) {
+      return false;
+    }
+    return step.shedTier() != ShedOrder.NONE || memoryUnder;
   }
 
   /**

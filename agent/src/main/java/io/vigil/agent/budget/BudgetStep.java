@@ -5,8 +5,8 @@ import io.vigil.proto.v1.AgentBudget;
 
 /**
  * How much the agent gives up to stay within its budget, one step at a time: it climbs one step
- * when still over budget a window after the last change, and climbs down one when usage stayed
- * under the recovery threshold long enough.
+ * when still over budget a window after the last change (past REDUCED for CPU only), and climbs
+ * down one when usage stayed under the recovery threshold long enough.
  */
 public enum BudgetStep {
   /** Every sensor at full detail, nothing dropped. */

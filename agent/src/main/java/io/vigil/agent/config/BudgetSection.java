@@ -46,18 +46,21 @@ public record BudgetSection(
         Duration.ofSeconds(60));
   }
 
-  static BudgetSection bind(ConfigNode node) {
-    return bind(node, Runtime.getRuntime().availableProcessors());
-  }
+  /**
+   * The largest {@code budget.cpu}: 64 cores. A fixed bound, not the host's core count, so that one
+   * fleet-wide value is valid on every host (a value the host cannot reach only means the budget
+   * never binds there; the agent logs a warning at start).
+   */
+  public static final double MAX_CPU_PERCENT = 6400;
 
-  /** As {@link #bind(ConfigNode)} on a machine with {@code cores} cores (tests). */
-  static BudgetSection bind(ConfigNode node, int cores) {
+  static BudgetSection bind(ConfigNode node) {
     boolean enabled = node.bool("enabled", true);
-    double maxCpu = 100.0 * cores;
-    double cpu = node.number("cpu", 50, 0, maxCpu);
+    double cpu = node.number("cpu", 50, 0, MAX_CPU_PERCENT);
     if (cpu <= 0) {
-      node.error("cpu", "must be greater than 0 (percent of one core; at most " + maxCpu + ")");
-      cpu = Math.min(50, maxCpu);
+      node.error(
+          "cpu",
+          "must be greater than 0 (percent of one core; at most " + (long) MAX_CPU_PERCENT + ")");
+      cpu = 50;
     }
     long memory = node.bytes("memory", DEFAULT_MEMORY, 16L << 20, 1L << 40);
     Duration window = node.duration("window", "30s", Duration.ofSeconds(1), Duration.ofHours(1));

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * {@link ShedOrder} names for the current tier are dropped before serialization, counted ({@code
  * vigil_agent_events_dropped_total{reason="budget"}}) and described by a {@code
  * Gap(REASON_BUDGET)}; {@link #offer} returns false for them, {@link #offerOrRefuse} true (retrying
- * would not help). Shedding for memory also lowers the byte bound of the queue to {@link
- * #SHED_MAX_QUEUE_BYTES}.
+ * would not help). While memory is over budget the byte bound of the queue is lowered to {@link
+ * #SHED_MAX_QUEUE_BYTES} (that alone drops nothing unless the queue backs up).
  */
 public final class Pipeline implements EventSink, AutoCloseable {
   public static final int DEFAULT_MAX_EVENT_BYTES = 1 << 20;
@@ -47,7 +47,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
   /** Heap the queued events may hold (serialized bytes plus ~48 bytes of object overhead each). */
   public static final long DEFAULT_MAX_QUEUE_BYTES = 16L << 20;
 
-  /** The queue's byte bound while shedding because memory is over budget. */
+  /** The queue's byte bound while memory is over budget. */
   public static final long SHED_MAX_QUEUE_BYTES = 4L << 20;
 
   private static final int QUEUED_OVERHEAD_BYTES = 48;
@@ -128,7 +128,7 @@ public final class Pipeline implements EventSink, AutoCloseable {
       droppedClosed.inc();
       return false;
     }
-    if (shedForBudget(event)) {
+    if (shedForBudget(event, shedTier)) {
       return false;
     }
     if (queue.remainingCapacity() > 0) { // else do not spend a serialization on a certain drop
@@ -151,9 +151,12 @@ public final class Pipeline implements EventSink, AutoCloseable {
     if (closed) {
       return false;
     }
-    if (shedTier != ShedOrder.NONE && ShedOrder.sheds(event, shedTier)) {
+    // One read of the tier: if it changed between the check and the drop, the event would count
+    // as produced but be neither stored nor dropped.
+    int tier = shedTier;
+    if (ShedOrder.sheds(event, tier)) {
       produced.inc();
-      shedForBudget(event);
+      shedForBudget(event, tier);
       return true; // dropped and counted: waiting would not bring it in
     }
     if (queue.remainingCapacity() == 0) {
@@ -172,10 +175,12 @@ public final class Pipeline implements EventSink, AutoCloseable {
     return true;
   }
 
-  /** Drops and counts the event if the current shedding tier covers it (one volatile read else). */
-  private boolean shedForBudget(Event.Builder event) {
-    int tier = shedTier;
-    if (tier == ShedOrder.NONE || !ShedOrder.sheds(event, tier)) {
+  /**
+   * Drops and counts the event if shedding at {@code tier} covers it. The caller reads {@link
+   * #shedTier} once and passes it, so the decision and the count agree.
+   */
+  private boolean shedForBudget(Event.Builder event, int tier) {
+    if (!ShedOrder.sheds(event, tier)) {
       return false;
     }
     droppedBudget.inc();

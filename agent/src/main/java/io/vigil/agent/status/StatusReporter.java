@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
  * counters are read from the metrics registry, so the status event and the Prometheus endpoint
  * always agree. A tamper notice reported to its {@link TamperOutbox} makes it emit a status at once
  * with every waiting notice; the first status also carries how the previous run ended ({@code
- * start}), and a budget level change ({@link #emitSoon}) one at once too. Notices and {@code start}
- * leave only in a status the pipeline accepted: when it refuses one (queue full), they go in the
- * next, tried again after a second.
+ * start}), and a budget level change ({@link #emitSoon}) one at once too. Notices, {@code start}
+ * and a level change leave only in a status the pipeline accepted: when it refuses one (queue full,
+ * likely while the agent sheds), they go in the next, tried again after a second.
  */
 public final class StatusReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
@@ -56,6 +56,8 @@ public final class StatusReporter implements AutoCloseable {
           });
   private final TamperOutbox tampers;
   private final AtomicBoolean urgentQueued = new AtomicBoolean();
+  // A budget level change not yet in an accepted status.
+  private final AtomicBoolean levelChangeOwed = new AtomicBoolean();
   private ProcessSelfStats.Sample previous;
   // Only the timer thread touches it after start.
   private AgentStart start;
@@ -128,6 +130,7 @@ public final class StatusReporter implements AutoCloseable {
    * made while one is waiting are merged into it.
    */
   public void emitSoon() {
+    levelChangeOwed.set(true);
     urgent(0);
   }
 
@@ -154,6 +157,7 @@ public final class StatusReporter implements AutoCloseable {
 
   private void emitSafely() {
     List<TamperNotice> notices = tampers.take();
+    boolean levelChange = levelChangeOwed.getAndSet(false);
     boolean sent = false;
     try {
       AgentStatus.Builder s = build().toBuilder().addAllTampers(notices);
@@ -173,8 +177,11 @@ public final class StatusReporter implements AutoCloseable {
       // A status that cannot be built is logged, and the next one is tried at the next tick.
       log.warn("cannot build agent status: {}", e.toString());
     }
-    if (!sent && !notices.isEmpty()) {
+    if (!sent && (!notices.isEmpty() || levelChange || start != null)) {
       tampers.putBack(notices);
+      if (levelChange) {
+        levelChangeOwed.set(true);
+      }
       urgent(1000);
     }
   }

@@ -57,7 +57,7 @@ class BudgetControllerTest {
             50,
             100 * MIB,
             Duration.ofHours(1),
-            Duration.ofSeconds(1),
+            Duration.ofHours(1), // the timer never samples: this thread owns the policy
             80,
             Duration.ofSeconds(1));
     try (Spool spool =
@@ -69,7 +69,7 @@ class BudgetControllerTest {
           new BudgetController(
               config, detail, pipeline, metrics, new ProcessSelfStats(dir.resolve("proc"), 100));
       AtomicInteger changes = new AtomicInteger();
-      c.start(changes::incrementAndGet); // the timer's first sample is a second away
+      c.start(changes::incrementAndGet); // the timer's first sample is an hour away
       try {
         usage(40);
         c.sampleSafely();
@@ -109,6 +109,64 @@ class BudgetControllerTest {
         assertTrue(b.getReductionsList().isEmpty());
       } finally {
         c.close();
+        pipeline.close();
+      }
+    }
+  }
+
+  @Test
+  void aCpuBudgetBeyondTheHostsCoresIsValidButWarned() {
+    assertEquals(
+        java.util.Optional.of(
+            "budget: budget.cpu 150% of one core is more than the 1 core available here (100%):"
+                + " the CPU budget never binds on this host"),
+        BudgetController.cpuBeyondCores(150, 1));
+    assertTrue(BudgetController.cpuBeyondCores(150, 2).isEmpty());
+    assertTrue(BudgetController.cpuBeyondCores(200, 2).isEmpty());
+  }
+
+  @Test
+  void memoryOverBudgetLowersTheQueueBoundButShedsNothing() throws Exception {
+    MetricsRegistry metrics = new MetricsRegistry();
+    BudgetSection config =
+        new BudgetSection(
+            true, 50, 100 * MIB, Duration.ofHours(1), Duration.ofHours(1), 80, Duration.ofHours(1));
+    try (Spool spool =
+        Spool.open(
+            new SpoolOptions(dir.resolve("spool"), 1L << 40, "FAST_HOURLY", Duration.ofDays(1)),
+            metrics)) {
+      Pipeline pipeline = new Pipeline(spool, 1 << 20, metrics);
+      BudgetController c =
+          new BudgetController(
+              config,
+              new DetailLevel(metrics),
+              pipeline,
+              metrics,
+              new ProcessSelfStats(dir.resolve("proc"), 100));
+      try {
+        usage(500);
+        for (int i = 0; i < 5; i++) {
+          c.sampleSafely();
+        }
+        assertEquals(AgentBudget.Level.LEVEL_REDUCED, c.snapshot().getLevel());
+        assertTrue(pipeline.offer(Event.newBuilder().setDns(DnsEvent.getDefaultInstance())));
+        assertEquals(0, c.snapshot().getShedEvents());
+        // The smaller bound: the not-started pipeline takes no more than SHED_MAX_QUEUE_BYTES.
+        int accepted = 0;
+        for (int i = 0; i < 64; i++) {
+          Event.Builder e =
+              Event.newBuilder()
+                  .setProcessExec(
+                      io.vigil.proto.v1.ProcessExec.newBuilder().setCwd("x".repeat(256 * 1024)));
+          if (pipeline.offer(e)) {
+            accepted++;
+          }
+        }
+        assertTrue(
+            accepted <= Pipeline.SHED_MAX_QUEUE_BYTES / (256 * 1024), "accepted " + accepted);
+      } finally {
+        c.close();
+        pipeline.start();
         pipeline.close();
       }
     }

@@ -88,9 +88,40 @@ class BudgetPolicyTest {
     assertEquals(BudgetStep.REDUCED, a.step());
     assertTrue(a.memoryOver());
     assertEquals("memory: RssAnon 150MiB, budget 100MiB", a.reason());
-    assertEquals(30, f.untilChange(60, 1, 150));
-    assertEquals(BudgetStep.SHEDDING, f.last.step());
+    // Dropping events would not shrink native memory: memory alone never sheds, however long.
+    assertEquals(-1, f.untilChange(3600, 1, 150));
+    assertEquals(BudgetStep.REDUCED, f.last.step());
     assertTrue(f.last.memoryOver());
+  }
+
+  @Test
+  void cpuStillClimbsToSheddingWhileMemoryIsOverToo() {
+    Feed f = new Feed();
+    f.run(30, 5, 10);
+    assertEquals(BudgetStep.REDUCED, f.run(5, 5, 150).step());
+    f.run(200, 200, 150);
+    assertEquals(BudgetStep.SHEDDING_MORE, f.last.step());
+    assertTrue(f.last.memoryOver());
+  }
+
+  @Test
+  void sheddingEndsWhenCpuRecoversEvenIfMemoryStaysOver() {
+    Feed f = new Feed();
+    f.run(120, 200, 150);
+    assertEquals(BudgetStep.SHEDDING_MORE, f.last.step());
+    // CPU in the hysteresis band holds the level, memory or not.
+    assertEquals(-1, f.untilChange(300, 45, 150));
+    // CPU low, memory still over: the shedding steps answer CPU only, so back one step per quiet
+    // period down to REDUCED, which memory then holds.
+    assertEquals(65, f.untilChange(200, 0, 150));
+    assertEquals(BudgetStep.SHEDDING, f.last.step());
+    assertEquals(60, f.untilChange(200, 0, 150));
+    assertEquals(BudgetStep.REDUCED, f.last.step());
+    assertEquals(-1, f.untilChange(600, 0, 150));
+    assertEquals("memory: RssAnon 150MiB, budget 100MiB", f.last.reason());
+    // Memory back under 80 %: NORMAL one quiet period after its first sample.
+    assertEquals(65, f.untilChange(200, 0, 50));
+    assertEquals(BudgetStep.NORMAL, f.last.step());
   }
 
   @Test

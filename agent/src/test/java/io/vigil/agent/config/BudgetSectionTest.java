@@ -16,11 +16,11 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BudgetSectionTest {
-  /** Binds {@code budget} as on a two-core machine. */
+  /** Binds {@code budget}. */
   private static BudgetSection bind(String... sets) throws ConfigException {
     ConfigNode root =
         ConfigLoader.load(Optional.empty(), Map.of(), AgentConfig.ENV_PREFIX, List.of(sets));
-    BudgetSection s = BudgetSection.bind(root.child("budget"), 2);
+    BudgetSection s = BudgetSection.bind(root.child("budget"));
     root.finish();
     return s;
   }
@@ -82,7 +82,7 @@ class BudgetSectionTest {
   void badValuesNameTheirKey() {
     assertProblem(problems("budget.cpu=0"), "budget.cpu: must be greater than 0");
     assertProblem(problems("budget.cpu=-5"), "budget.cpu");
-    assertProblem(problems("budget.cpu=201"), "budget.cpu"); // two cores: at most 200
+    assertProblem(problems("budget.cpu=6401"), "budget.cpu"); // a fixed bound: 64 cores
     assertProblem(problems("budget.cpu=lots"), "budget.cpu");
     assertProblem(problems("budget.memory=1MiB"), "budget.memory");
     assertProblem(problems("budget.memory=much"), "budget.memory");
@@ -100,7 +100,10 @@ class BudgetSectionTest {
   }
 
   @Test
-  void theCpuBudgetMayUseEveryCore() throws ConfigException {
-    assertEquals(200, bind("budget.cpu=200").cpuPercent());
+  void theCpuBoundDoesNotDependOnTheHost() throws ConfigException {
+    // A fleet-wide value must be valid on a one-core host (or under CPUQuota) too: exit 2 there
+    // would keep the agent down (RestartPreventExitStatus=2).
+    assertEquals(6400, bind("budget.cpu=6400").cpuPercent());
+    assertEquals(150, bind("budget.cpu=150").cpuPercent());
   }
 }

@@ -85,9 +85,9 @@ class PipelineShedTest {
   }
 
   private static final List<String> NEVER =
-      List.of("exec", "exit", "audit", "status", "result", "gap", "mismatch");
+      List.of("exec", "exit", "audit", "status", "result", "gap", "mismatch", "open");
   private static final List<String> FIRST =
-      List.of("flow", "dns", "http", "tls", "open", "modify", "attribute");
+      List.of("flow", "dns", "http", "tls", "modify", "attribute");
   private static final List<String> SECOND = List.of("connection", "create", "delete", "rename");
 
   @Test
@@ -107,6 +107,72 @@ class PipelineShedTest {
               }
               assertFalse(ShedOrder.sheds(event.get(), ShedOrder.NONE), name);
             });
+  }
+
+  @Test
+  void sensitiveFileOpensAreNeverShed() {
+    // OPEN is reported only for the configured sensitive paths (/etc/shadow...): credential
+    // access evidence, and few.
+    Event.Builder open = file(FileEvent.Action.ACTION_OPEN);
+    assertEquals(Integer.MAX_VALUE, ShedOrder.tierOf(open));
+    assertFalse(ShedOrder.sheds(open, ShedOrder.MORE));
+    assertFalse(ShedOrder.describe(ShedOrder.MORE).contains("open"));
+  }
+
+  @Test
+  void aFileEventBeingBuiltInItsSubBuilderIsClassifiedByItsAction() {
+    // Sensors fill the nested builder in place; the check reads it without building it.
+    Event.Builder modify = Event.newBuilder();
+    modify.getFileBuilder().setAction(FileEvent.Action.ACTION_MODIFY).setPath("/tmp/x");
+    assertEquals(ShedOrder.LOW_VALUE, ShedOrder.tierOf(modify));
+    Event.Builder rename = Event.newBuilder();
+    rename.getFileBuilder().setAction(FileEvent.Action.ACTION_RENAME);
+    assertEquals(ShedOrder.MORE, ShedOrder.tierOf(rename));
+    Event.Builder open = Event.newBuilder();
+    open.getFileBuilder().setAction(FileEvent.Action.ACTION_OPEN);
+    assertFalse(ShedOrder.sheds(open, ShedOrder.MORE));
+  }
+
+  @Test
+  void everyEventIsStoredOrDroppedWhileTheTierChangesUnderneath() throws Exception {
+    Pipeline pipeline = new Pipeline(spool, 64, metrics);
+    pipeline.start();
+    int total = 5_000;
+    Thread flipper =
+        new Thread(
+            () -> {
+              while (!Thread.currentThread().isInterrupted()) {
+                pipeline.shed(ShedOrder.LOW_VALUE, false);
+                Thread.onSpinWait();
+                pipeline.shed(ShedOrder.NONE, false);
+              }
+            });
+    flipper.start();
+    try {
+      for (int i = 0; i < total; i++) {
+        Event.Builder e =
+            i % 2 == 0 ? everyKind().get("dns").get() : file(FileEvent.Action.ACTION_MODIFY);
+        while (!pipeline.offerOrRefuse(e)) {
+          Thread.sleep(1); // queue full: the load generator's retry
+        }
+      }
+    } finally {
+      flipper.interrupt();
+      flipper.join();
+    }
+    pipeline.shed(ShedOrder.NONE, false);
+    pipeline.close();
+    assertEquals(total, metrics.total("vigil_agent_events_produced_total"));
+    List<Event> events = spooled();
+    long gapped =
+        events.stream()
+            .filter(Event::hasGap)
+            .filter(ev -> ev.getGap().getReason() == Gap.Reason.REASON_BUDGET)
+            .mapToLong(ev -> ev.getGap().getCount())
+            .sum();
+    long stored = events.stream().filter(ev -> !ev.hasGap()).count();
+    assertEquals(pipeline.shedCount(), gapped);
+    assertEquals(total, stored + pipeline.shedCount(), "produced = stored + dropped");
   }
 
   @Test
@@ -153,7 +219,7 @@ class PipelineShedTest {
             EventKind.EVENT_KIND_DNS, 4L,
             EventKind.EVENT_KIND_HTTP, 3L,
             EventKind.EVENT_KIND_TLS, 3L,
-            EventKind.EVENT_KIND_FILE, 9L),
+            EventKind.EVENT_KIND_FILE, 6L),
         byKind);
     // Everything offered is either spooled or in the budget Gap (the Gap itself is extra).
     assertEquals(offered, events.size() - 1 + gap.getCount());
@@ -178,9 +244,11 @@ class PipelineShedTest {
   }
 
   @Test
-  void sheddingForMemoryLowersTheQueuedByteBound() throws Exception {
+  void memoryOverBudgetLowersTheQueuedByteBoundWithoutShedding() throws Exception {
     Pipeline pipeline = new Pipeline(spool, 1 << 20, metrics);
-    pipeline.shed(ShedOrder.LOW_VALUE, true);
+    pipeline.shed(ShedOrder.NONE, true); // REDUCED for memory: no event kind is shed
+    assertTrue(pipeline.offer(everyKind().get("dns").get()));
+    assertEquals(0, pipeline.shedCount());
     int accepted = 0;
     for (int i = 0; i < 64; i++) { // 16 MiB offered, the default bound; not started: nothing drains
       Event.Builder e =

@@ -111,6 +111,53 @@ class StatusReporterTest {
   }
 
   @Test
+  void aLevelChangeStatusTheQueueRefusesIsTriedAgain() throws Exception {
+    BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
+    java.util.concurrent.atomic.AtomicInteger refusals =
+        new java.util.concurrent.atomic.AtomicInteger();
+    EventSink sink =
+        new EventSink() {
+          @Override
+          public boolean offer(Event.Builder e) {
+            if (refusals.getAndDecrement() > 0) {
+              return false; // the queue is full, as it may be while the agent sheds
+            }
+            return emitted.add(e.build());
+          }
+
+          @Override
+          public boolean offerOrRefuse(Event.Builder e) {
+            return offer(e);
+          }
+        };
+    java.util.concurrent.atomic.AtomicReference<AgentBudget> budget =
+        new java.util.concurrent.atomic.AtomicReference<>(
+            AgentBudget.newBuilder().setLevel(AgentBudget.Level.LEVEL_NORMAL).build());
+    try (StatusReporter r =
+        new StatusReporter(
+            sink,
+            new MetricsRegistry(),
+            List::of,
+            List::of,
+            HostInfo.getDefaultInstance(),
+            new TamperOutbox(),
+            java.util.Optional.empty(),
+            () -> java.util.Optional.of(budget.get()))) {
+      r.start(Duration.ofHours(1));
+      assertEquals(
+          AgentBudget.Level.LEVEL_NORMAL,
+          emitted.poll(30, TimeUnit.SECONDS).getAgentStatus().getBudget().getLevel());
+      budget.set(AgentBudget.newBuilder().setLevel(AgentBudget.Level.LEVEL_SHEDDING).build());
+      refusals.set(2);
+      r.emitSoon(); // refused twice, then retried a second later each time; the tick is an hour off
+      Event e = emitted.poll(60, TimeUnit.SECONDS);
+      assertTrue(e != null, "the level change never went out");
+      assertEquals(AgentBudget.Level.LEVEL_SHEDDING, e.getAgentStatus().getBudget().getLevel());
+      assertTrue(refusals.get() < 0, "the refusals happened");
+    }
+  }
+
+  @Test
   void withoutABudgetTheFieldIsUnset() throws Exception {
     BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
     EventSink sink =

@@ -48,7 +48,7 @@ import java.util.function.Supplier;
  * transaction an open clock-skew alert of the agent stands for it. Being over budget is reported
  * the same way, once per episode of the agent's budget ({@code AgentBudget.episodes}): raised by
  * the first status at LEVEL_SHEDDING, ended by a status at LEVEL_NORMAL (or without a budget).
- * transaction an open clock-skew alert of the agent stands for it. Writer thread only.
+ * Writer thread only.
  */
 final class HealthApplier {
   private static final int STATUS_KIND = Event.PayloadCase.AGENT_STATUS.getNumber();
