@@ -29,7 +29,7 @@ public final class RunRecord {
   static final String STOPPED = "stopped";
   private static final Pattern FIELDS = Pattern.compile("started_ns=(\\d{1,19}) pid=(\\d{1,10})");
   private static final Pattern IDENTITY_FIELDS =
-      Pattern.compile("boot_id=(\\S{1,64}) start_ticks=(\\d{1,19})");
+      Pattern.compile("boot_id=(\\S{1,64}) start_ticks=(\\d{1,18})");
   private static final Pattern STOPPED_FIELDS = Pattern.compile("stopped_ns=(\\d{1,19})");
 
   private final Path stateDir;
