@@ -141,4 +141,91 @@ class ReleaseHostTest {
       assertTrue(second.contains("no table inet " + Containment.TABLE), second);
     }
   }
+
+  /**
+   * The configuration the removal finds is broken: release-host must still delete the table in A.
+   * No agent runs here (the first case covers stopping one): A holds the table an isolated agent
+   * left (a drop-everything output chain) and its state file says isolated.
+   */
+  @Test
+  void releasesTheTableWhenTheConfigIsInvalidOrMissing() throws Exception {
+    Path root = Files.createDirectory(dir.resolve("broken-config"));
+    Path state = Files.createDirectory(root.resolve("state"));
+    String isolated =
+        "version=1\nisolated=true\ncollector_host=10.0.0.5\ncollector_port=7443\n"
+            + "collector_address=10.0.0.5\nbaseline=\n";
+
+    // Invalid: a typo edited in after the agent's last start, and a CPU budget this host's core
+    // count does not allow. The file's state_dir and table are valid and must be used.
+    Path yaml = root.resolve("agent.yaml");
+    Files.writeString(
+        yaml,
+        "agent:\n  state_dir: "
+            + state
+            + "\nresponse:\n  table: "
+            + Containment.TABLE
+            + "\nresponce:\n  nft: /usr/sbin/nft\nbudget:\n  cpu: 1000000\n");
+    leaveIsolation(root, state, isolated);
+    String out = releaseHost(root, "invalid", List.of("--config", yaml.toString()), Map.of(), 1);
+    assertTrue(out.contains("invalid configuration (releasing anyway"), out);
+    assertTrue(out.contains("responce"), out);
+    assertTrue(out.contains("budget.cpu"), out);
+    assertTrue(out.contains("deleted table inet " + Containment.TABLE), out);
+    assertFalse(net.a().hasTable(Containment.TABLE), net.a().ruleset());
+    assertTrue(Files.readString(state.resolve("containment.state")).contains("isolated=false"));
+    Containment.assertOpen(net);
+
+    // Missing: the conffile was deleted; the state directory and table come from the service's
+    // environment (/etc/default/vigil-agent), as the prerm passes it on.
+    leaveIsolation(root, state, isolated);
+    out =
+        releaseHost(
+            root,
+            "missing",
+            List.of("--config", root.resolve("deleted.yaml").toString()),
+            Map.of(
+                "VIGIL_AGENT__AGENT__STATE_DIR",
+                state.toString(),
+                "VIGIL_AGENT__RESPONSE__TABLE",
+                Containment.TABLE),
+            1);
+    assertTrue(out.contains("deleted.yaml"), out);
+    assertTrue(out.contains("deleted table inet " + Containment.TABLE), out);
+    assertFalse(net.a().hasTable(Containment.TABLE), net.a().ruleset());
+    assertTrue(Files.readString(state.resolve("containment.state")).contains("isolated=false"));
+    Containment.assertOpen(net);
+  }
+
+  /** Puts an isolating table in A and an isolated state file, as an isolated agent leaves them. */
+  private static void leaveIsolation(Path root, Path state, String isolated) throws Exception {
+    Path script = root.resolve("isolate.nft");
+    Files.writeString(
+        script,
+        "table inet "
+            + Containment.TABLE
+            + " {\n  chain output {\n    type filter hook output priority 0; policy drop;\n"
+            + "    oif \"lo\" accept\n  }\n}\n");
+    net.a().nft(script);
+    assertTrue(net.a().hasTable(Containment.TABLE), net.a().ruleset());
+    Files.writeString(state.resolve("containment.state"), isolated);
+  }
+
+  /** Runs release-host inside A with {@code args}; asserts its exit code and returns its output. */
+  private static String releaseHost(
+      Path root, String name, List<String> args, Map<String, String> env, int expected)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(net.a().prefix());
+    List<String> all = new ArrayList<>(List.of("release-host"));
+    all.addAll(args);
+    // Only this test's audit key: the host's own rules are not this test's to remove.
+    all.addAll(List.of("--set", "sensors.process.audit_key=" + AUDIT_KEY));
+    cmd.addAll(
+        VigilProcess.javaCommand(
+            Deployment.AGENT_MAIN, List.of("-Xmx128m"), all.toArray(new String[0])));
+    Path log = root.resolve("release-host-" + name + ".log");
+    int code = VigilProcess.runCommand("release-host", cmd, log, env, Duration.ofSeconds(120));
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    assertEquals(expected, code, out);
+    return out;
+  }
 }

@@ -28,6 +28,8 @@ public final class RunRecord {
   static final String RUNNING = "running";
   static final String STOPPED = "stopped";
   private static final Pattern FIELDS = Pattern.compile("started_ns=(\\d{1,19}) pid=(\\d{1,10})");
+  private static final Pattern IDENTITY_FIELDS =
+      Pattern.compile("boot_id=(\\S{1,64}) start_ticks=(\\d{1,18})");
   private static final Pattern STOPPED_FIELDS = Pattern.compile("stopped_ns=(\\d{1,19})");
 
   private final Path stateDir;
@@ -46,6 +48,17 @@ public final class RunRecord {
    * @throws IOException when the record cannot be written (the state directory is not writable)
    */
   public static RunRecord begin(Path stateDir, long startedNs, long pid) throws IOException {
+    return begin(stateDir, startedNs, pid, ProcessIdentity.read(Path.of("/proc"), pid));
+  }
+
+  /**
+   * As {@link #begin(Path, long, long)}, with the process identity given ({@code release-host}
+   * compares it, not the wall-clock start, to tell that agent from a process that reused its pid);
+   * empty when it could not be read, which leaves the record as an older agent wrote it.
+   */
+  public static RunRecord begin(
+      Path stateDir, long startedNs, long pid, Optional<ProcessIdentity> identity)
+      throws IOException {
     AgentStart.Builder s = AgentStart.newBuilder().setStartedNs(startedNs);
     Path running = stateDir.resolve(RUNNING);
     String previous = readOrNull(running);
@@ -76,7 +89,14 @@ public final class RunRecord {
       }
     }
     AtomicFiles.write(
-        running, "started_ns=" + startedNs + " pid=" + pid + "\n", AtomicFiles.SECRET);
+        running,
+        "started_ns="
+            + startedNs
+            + " pid="
+            + pid
+            + identity.map(i -> " " + i.recordFields()).orElse("")
+            + "\n",
+        AtomicFiles.SECRET);
     return new RunRecord(stateDir, s.build());
   }
 
@@ -97,7 +117,13 @@ public final class RunRecord {
       return Optional.empty();
     }
     try {
-      return Optional.of(new Recorded(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))));
+      Matcher id = IDENTITY_FIELDS.matcher(text);
+      Optional<ProcessIdentity> identity =
+          id.find() && ProcessIdentity.BOOT_ID.matcher(id.group(1)).matches()
+              ? Optional.of(new ProcessIdentity(id.group(1), Long.parseLong(id.group(2))))
+              : Optional.empty();
+      return Optional.of(
+          new Recorded(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), identity));
     } catch (NumberFormatException e) {
       return Optional.empty();
     }
@@ -108,8 +134,10 @@ public final class RunRecord {
    *
    * @param startedNs when it started (wall clock, ns since the epoch)
    * @param pid its process id
+   * @param identity its boot and start ticks; empty in a record written by an agent older than this
+   *     field (or one that could not read /proc)
    */
-  public record Recorded(long startedNs, long pid) {}
+  public record Recorded(long startedNs, long pid, Optional<ProcessIdentity> identity) {}
 
   /** How the previous run ended, and when this one started: for the first status. */
   public AgentStart start() {

@@ -21,7 +21,10 @@ import java.util.Map;
  *
  * <p>Exit codes: {@value #EXIT_OK} everything released, or nothing was there to release; {@value
  * #EXIT_FAILED} something could not be released (its line, on stderr, says what and how to do it by
- * hand); {@value #EXIT_USAGE} a usage or configuration error (nothing was done).
+ * hand); {@value #EXIT_FAILED} also when the configuration does not validate: it then releases with
+ * the keys it needs that are valid, and the built-in defaults for the others (see {@code
+ * ReleaseTargets}), and says so. {@value #EXIT_USAGE} a usage error (an unknown argument; nothing
+ * was done).
  */
 public final class ReleaseHostCommand {
   public static final int EXIT_OK = 0;
@@ -55,28 +58,40 @@ public final class ReleaseHostCommand {
 
   /** Runs the command on the arguments after {@code release-host}; returns the exit code. */
   public int run(String[] args) {
-    AgentConfig config;
+    ReleaseHostArgs a;
     try {
-      ReleaseHostArgs a = ReleaseHostArgs.parse(args);
-      config = AgentConfig.load(a.config().file(), env, a.config().sets());
+      a = ReleaseHostArgs.parse(args);
     } catch (ReleaseHostArgs.UsageException e) {
       err.println("vigil-agent release-host: " + e.getMessage() + "\n" + USAGE);
       return EXIT_USAGE;
+    }
+    ReleaseTargets targets;
+    boolean configProblem = false;
+    try {
+      targets = ReleaseTargets.of(AgentConfig.load(a.config().file(), env, a.config().sets()));
     } catch (ConfigException e) {
-      err.println("vigil-agent release-host: invalid configuration:\n" + e.getMessage());
-      return EXIT_USAGE;
+      // A removal must release the host anyway: a deleted conffile, a typo never restarted, or a
+      // key valid only on another host must not leave it isolated.
+      configProblem = true;
+      targets = ReleaseTargets.lenient(a.config().file(), env, a.config().sets());
+      err.println(
+          "vigil-agent release-host: invalid configuration (releasing anyway, with the valid or"
+              + " built-in settings: "
+              + targets.describe()
+              + "):\n"
+              + e.getMessage());
     }
     List<Step> steps = new ArrayList<>();
     // First the agent: a running one would put the table back (it restores tampered tables).
-    steps.add(new RunningAgentStop(config.stateDir(), grace).run());
+    steps.add(new RunningAgentStop(targets.stateDir(), grace).run());
     steps.addAll(
         new ContainmentRelease(
-                config.stateDir().resolve(ContainmentStateFile.NAME),
-                new NftTool(config.response().nft()),
-                config.response().nft(),
-                config.response().table())
+                targets.stateDir().resolve(ContainmentStateFile.NAME),
+                new NftTool(targets.nft()),
+                targets.nft(),
+                targets.table())
             .run());
-    steps.add(new AuditRuleRemoval(config.process().auditKey()).run());
+    steps.add(new AuditRuleRemoval(targets.auditKey()).run());
     boolean failed = false;
     for (Step s : steps) {
       (s.failed() ? err : out).println("vigil-agent release-host: " + s.line());
@@ -86,8 +101,13 @@ public final class ReleaseHostCommand {
       err.println(
           "vigil-agent release-host: not everything could be released (see above); to release the"
               + " network by hand: nft delete table inet "
-              + config.response().table());
+              + targets.table());
+    } else if (configProblem) {
+      err.println(
+          "vigil-agent release-host: released with the settings above; exit 1 because the"
+              + " configuration is invalid (an agent of another state directory or table would"
+              + " not have been found)");
     }
-    return failed ? EXIT_FAILED : EXIT_OK;
+    return failed || configProblem ? EXIT_FAILED : EXIT_OK;
   }
 }

@@ -4,6 +4,9 @@
  * directory that still runs (hosts without systemd have nothing else to stop it, and a running
  * agent would put its isolation back), marks the persisted containment state released, deletes
  * Vigil's nftables table, and removes the audit rules carrying the agent's key. Each step reports
- * one line; a step that fails does not stop the others.
+ * one line; a step that fails does not stop the others. A configuration that does not validate does
+ * not stop it either: it then acts on the keys it needs that are valid and built-in defaults for
+ * the others, and exits 1. The running agent is recognised by its boot id and start tick, so a
+ * clock step cannot hide it.
  */
 package io.vigil.agent.uninstall;

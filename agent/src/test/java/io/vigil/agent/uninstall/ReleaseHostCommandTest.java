@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The argument handling of {@code vigil-agent release-host}: what it accepts, and that a usage or
- * configuration error exits 2 before anything on the host is touched (the state file an isolated
- * agent left stays as it was). Releasing on a real kernel is {@code ReleaseHostTest} (testkit).
+ * The argument handling of {@code vigil-agent release-host}: what it accepts, that a usage error
+ * exits 2 before anything on the host is touched (the state file an isolated agent left stays as it
+ * was), and that an invalid or missing configuration still releases, with the keys that are valid
+ * and built-in defaults for the others, and exits 1. Releasing on a real kernel is {@code
+ * ReleaseHostTest} (testkit).
  */
 class ReleaseHostCommandTest {
   @TempDir Path dir;
@@ -61,35 +63,138 @@ class ReleaseHostCommandTest {
     assertTrue(e.getMessage().contains("\"--force\""), e.getMessage());
   }
 
-  @Test
-  void usageAndConfigErrorsExit2AndTouchNothing() throws Exception {
+  private static final String ISOLATED =
+      "version=1\nisolated=true\ncollector_host=10.0.0.5\ncollector_port=7443\n"
+          + "collector_address=10.0.0.5\nbaseline=\n";
+
+  /** A state directory whose containment state says isolated, as an isolated agent leaves it. */
+  private Path isolatedState() throws Exception {
     Path state = Files.createDirectory(dir.resolve("state"));
-    Path file = state.resolve("containment.state");
-    String isolated =
-        "version=1\nisolated=true\ncollector_host=10.0.0.5\ncollector_port=7443\n"
-            + "collector_address=10.0.0.5\nbaseline=\n";
-    Files.writeString(file, isolated);
+    Files.writeString(state.resolve("containment.state"), ISOLATED);
+    return state;
+  }
+
+  /**
+   * Keeps the test off the host's own Vigil: no nft (so no table is looked for) and an audit key no
+   * real rule carries.
+   */
+  private static final String[] HARMLESS = {
+    "--set", "response.nft=/nonexistent/vigil-test-nft",
+    "--set", "sensors.process.audit_key=vigil-test-relfix"
+  };
+
+  private static String[] with(String... args) {
+    String[] all = new String[args.length + HARMLESS.length];
+    System.arraycopy(args, 0, all, 0, args.length);
+    System.arraycopy(HARMLESS, 0, all, args.length, HARMLESS.length);
+    return all;
+  }
+
+  @Test
+  void usageErrorsExit2AndTouchNothing() throws Exception {
+    Path state = isolatedState();
     String stateDir = "agent.state_dir=" + state;
 
-    assertEquals(2, run("--set", stateDir, "--now"));
+    assertEquals(2, run(with("--set", stateDir, "--now")));
     assertTrue(errText().contains("unknown argument \"--now\""), errText());
     assertTrue(errText().contains("usage: vigil-agent release-host"), errText());
-
-    err.reset();
-    assertEquals(2, run("--set", stateDir, "--set", "response.table=Not-A-Table"));
-    assertTrue(errText().contains("invalid configuration"), errText());
-    assertTrue(errText().contains("response.table"), errText());
-
-    err.reset();
-    assertEquals(2, run("--config", dir.resolve("absent.yaml").toString(), "--set", stateDir));
-    assertTrue(errText().contains("absent.yaml"), errText());
 
     err.reset();
     assertEquals(2, run("--set", stateDir, "--config"));
     assertFalse(errText().isEmpty());
 
-    assertEquals(isolated, Files.readString(file), "nothing was released on a usage error");
+    assertEquals(
+        ISOLATED,
+        Files.readString(state.resolve("containment.state")),
+        "nothing was released on a usage error");
     assertEquals("", out.toString(StandardCharsets.UTF_8), "no action reported");
+  }
+
+  @Test
+  void anInvalidConfigStillReleasesWithTheValidKeysAndExits1() throws Exception {
+    Path state = isolatedState();
+    // A typo edited in after the agent's last start, and a table name the agent rejects.
+    Path yaml = dir.resolve("agent.yaml");
+    Files.writeString(
+        yaml,
+        "agent:\n  state_dir: "
+            + state
+            + "\nrespons:\n  table: x\nresponse:\n  table: Not-A-Table\n"
+            + "budget:\n  cpu: 100000\n");
+
+    assertEquals(1, run(with("--config", yaml.toString())));
+
+    assertTrue(errText().contains("invalid configuration (releasing anyway"), errText());
+    assertTrue(errText().contains("respons"), "names the problem: " + errText());
+    assertTrue(errText().contains("response.table"), errText());
+    assertTrue(
+        errText().contains("state directory " + state), "the file's state_dir: " + errText());
+    assertTrue(errText().contains("table inet vigil,"), "the default table: " + errText());
+    assertTrue(errText().contains("audit key vigil-test-relfix"), errText());
+    String o = out.toString(StandardCharsets.UTF_8);
+    assertTrue(o.contains("marked released (was isolated)"), o);
+    assertTrue(
+        Files.readString(state.resolve("containment.state")).contains("isolated=false"),
+        "released in the state directory the file names");
+  }
+
+  @Test
+  void aMissingConfigStillReleasesWithDefaultsAndOverridesAndExits1() throws Exception {
+    Path state = isolatedState();
+    Path absent = dir.resolve("absent.yaml");
+
+    // The state directory comes from the environment, as /etc/default/vigil-agent can set it.
+    int code =
+        new ReleaseHostCommand(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of(
+                    "VIGIL_AGENT__AGENT__STATE_DIR",
+                    state.toString(),
+                    "VIGIL_AGENT__RESPONSE__TABLE",
+                    "vigil_two"))
+            .run(with("--config", absent.toString()));
+
+    assertEquals(1, code, errText());
+    assertTrue(errText().contains("absent.yaml"), errText());
+    assertTrue(errText().contains("state directory " + state), errText());
+    assertTrue(errText().contains("table inet vigil_two,"), errText());
+    assertTrue(
+        Files.readString(state.resolve("containment.state")).contains("isolated=false"),
+        Files.readString(state.resolve("containment.state")));
+  }
+
+  @Test
+  void withNothingValidTheFallbackIsTheBuiltInDefaults() throws Exception {
+    Path bin = Files.createDirectory(dir.resolve("bin"));
+    Path nft = Files.writeString(bin.resolve("nft"), "#!/bin/sh\n");
+    nft.toFile().setExecutable(true);
+
+    ReleaseTargets none =
+        ReleaseTargets.lenient(Optional.of(dir.resolve("absent.yaml")), Map.of(), List.of());
+    assertEquals(
+        new ReleaseTargets(
+            Path.of("/var/lib/vigil/agent"), "vigil", Path.of("/usr/sbin/nft"), "vigil"),
+        none);
+
+    Path yaml = dir.resolve("bad.yaml");
+    Files.writeString(
+        yaml,
+        "agent:\n  state_dir: relative/dir\nresponse:\n  table: 7up\n"
+            + "sensors:\n  process:\n    audit_key: \"has space\"\n");
+    ReleaseTargets bad =
+        ReleaseTargets.lenient(Optional.of(yaml), Map.of("PATH", "/nonexistent:" + bin), List.of());
+    assertEquals(new ReleaseTargets(Path.of("/var/lib/vigil/agent"), "vigil", nft, "vigil"), bad);
+
+    ReleaseTargets set =
+        ReleaseTargets.lenient(
+            Optional.of(yaml),
+            Map.of("VIGIL_AGENT__RESPONSE__NFT", "/opt/nft"),
+            List.of("response.table=vigil_set", "sensors.process.audit_key=k.1"));
+    assertEquals(
+        new ReleaseTargets(
+            Path.of("/var/lib/vigil/agent"), "vigil_set", Path.of("/opt/nft"), "k.1"),
+        set);
   }
 
   @Test
