@@ -192,13 +192,13 @@ class PackageLifecycleTest {
     assertTrue(Files.isRegularFile(AGENT_STATE.resolve("pki/agent.pem")), "enrolled");
     assertEquals(previousVersion, installedVersion("vigil-agent"));
     // Idempotent: a second run (its one-use token already spent) installs and enrols nothing.
-    byte[] certificate = Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem"));
+    byte[] enrolled = Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem"));
     String again = check(LONG, installScript);
     assertTrue(
         again.contains("is installed already") && again.contains("enrolled already"),
         "a second install.sh run says it had nothing to do: " + again);
     assertArrayEquals(
-        certificate,
+        enrolled,
         Files.readAllBytes(AGENT_STATE.resolve("pki/agent.pem")),
         "a second install.sh run leaves the enrolment alone");
     editAgentConffile();

@@ -158,12 +158,8 @@ class PackageLintTest {
         assertTrue(text.contains("\nset -e\n"), script + " must set -e");
         Commands.run(true, "sh", "-n", s.toString());
         // deb-systemd-invoke and systemctl only where systemd runs and dpkg works on this root,
-        // as dh_installsystemd guards them. The agent's prerm is checked for the systemd guard
-        // only: whether it acts under DPKG_ROOT is decided with its release-host step there.
-        boolean agentPrerm = deb.equals(agent) && script.equals("prerm");
-        List<String> unguarded =
-            SystemdGuards.unguardedCalls(
-                text, agentPrerm ? List.of(SystemdGuards.SYSTEMD_RUNS) : SystemdGuards.ALL);
+        // as dh_installsystemd guards them.
+        List<String> unguarded = SystemdGuards.unguardedCalls(text, SystemdGuards.ALL);
         assertTrue(
             unguarded.isEmpty(),
             deb.getFileName()
