@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.agent.spool.Spool;
-import io.vigil.agent.spool.SpoolOptions;
-import io.vigil.agent.spool.SpoolReader;
-import io.vigil.agent.spool.SpooledEvent;
-import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.AuditMessage;
 import io.vigil.proto.v1.CommandResult;
@@ -24,34 +19,14 @@ import io.vigil.proto.v1.NetworkConnection;
 import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.ProcessExit;
 import io.vigil.proto.v1.TlsEvent;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Shedding for the budget: which kinds go at which tier, and that every drop is accounted for. */
-class PipelineShedTest {
-  @TempDir Path dir;
-  private final MetricsRegistry metrics = new MetricsRegistry();
-  private Spool spool;
-
-  @BeforeEach
-  void openSpool() throws Exception {
-    spool = Spool.open(new SpoolOptions(dir, 1L << 40, "FAST_HOURLY", Duration.ofDays(1)), metrics);
-  }
-
-  @AfterEach
-  void closeSpool() {
-    spool.close();
-  }
-
+class PipelineShedTest extends SpoolFixture {
   private static Event.Builder file(FileEvent.Action action) {
     return Event.newBuilder()
         .setEventTimeNs(1)
@@ -262,15 +237,5 @@ class PipelineShedTest {
     assertTrue(accepted <= bound && accepted >= bound - 1, "accepted " + accepted);
     pipeline.start();
     pipeline.close();
-  }
-
-  private List<Event> spooled() throws Exception {
-    List<Event> out = new ArrayList<>();
-    try (SpoolReader reader = spool.openReader()) {
-      for (SpooledEvent e = reader.next(); e != null; e = reader.next()) {
-        out.add(Event.parseFrom(e.bytes()));
-      }
-    }
-    return out;
   }
 }

@@ -5,53 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.agent.sensor.synthetic.SyntheticEvents;
-import io.vigil.agent.spool.Spool;
-import io.vigil.agent.spool.SpoolOptions;
-import io.vigil.agent.spool.SpoolReader;
-import io.vigil.agent.spool.SpooledEvent;
-import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.Event;
 import io.vigil.proto.v1.EventKind;
 import io.vigil.proto.v1.Gap;
 import io.vigil.proto.v1.KindCount;
 import io.vigil.proto.v1.ProcessExec;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class PipelineTest {
-  @TempDir Path dir;
-  private final MetricsRegistry metrics = new MetricsRegistry();
-  private Spool spool;
-
-  @BeforeEach
-  void openSpool() throws Exception {
-    spool = Spool.open(new SpoolOptions(dir, 1L << 40, "FAST_HOURLY", Duration.ofDays(1)), metrics);
-  }
-
-  @AfterEach
-  void closeSpool() {
-    spool.close();
-  }
-
+class PipelineTest extends SpoolFixture {
   private static Event.Builder event(long n, EventKind kind) {
     return SyntheticEvents.create(n, kind, new SplittableRandom(n), 1_000_000_000L * n);
-  }
-
-  private List<Event> spooled() throws Exception {
-    List<Event> out = new ArrayList<>();
-    try (SpoolReader reader = spool.openReader()) {
-      for (SpooledEvent e = reader.next(); e != null; e = reader.next()) {
-        out.add(Event.parseFrom(e.bytes()));
-      }
-    }
-    return out;
   }
 
   @Test
