@@ -13,9 +13,12 @@ import io.vigil.proto.v1.HostInfo;
 import io.vigil.proto.v1.SensorState;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class StatusReporterTest {
@@ -29,18 +32,7 @@ class StatusReporterTest {
     m.counter("vigil_agent_events_acked_total", "").add(5);
     m.gauge("vigil_agent_spool_bytes", "", () -> 4096);
     BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
-    EventSink sink =
-        new EventSink() {
-          @Override
-          public boolean offer(Event.Builder e) {
-            return emitted.add(e.build());
-          }
-
-          @Override
-          public boolean offerOrRefuse(Event.Builder e) {
-            return offer(e);
-          }
-        };
+    EventSink sink = sinkInto(emitted, new AtomicInteger());
     SensorState synthetic = SensorState.newBuilder().setName("synthetic").setSource("s").build();
     HostInfo host = HostInfo.newBuilder().setHostname("h1").build();
     CaptureCounters lo =
@@ -68,31 +60,11 @@ class StatusReporterTest {
   @Test
   void theBudgetGoesInEveryStatusAndALevelChangeSendsOneAtOnce() throws Exception {
     BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
-    EventSink sink =
-        new EventSink() {
-          @Override
-          public boolean offer(Event.Builder e) {
-            return emitted.add(e.build());
-          }
-
-          @Override
-          public boolean offerOrRefuse(Event.Builder e) {
-            return offer(e);
-          }
-        };
-    java.util.concurrent.atomic.AtomicReference<AgentBudget> budget =
-        new java.util.concurrent.atomic.AtomicReference<>(
+    EventSink sink = sinkInto(emitted, new AtomicInteger());
+    AtomicReference<AgentBudget> budget =
+        new AtomicReference<>(
             AgentBudget.newBuilder().setLevel(AgentBudget.Level.LEVEL_NORMAL).build());
-    try (StatusReporter r =
-        new StatusReporter(
-            sink,
-            new MetricsRegistry(),
-            List::of,
-            List::of,
-            HostInfo.getDefaultInstance(),
-            new TamperOutbox(),
-            java.util.Optional.empty(),
-            () -> java.util.Optional.of(budget.get()))) {
+    try (StatusReporter r = reporterWithBudget(sink, budget)) {
       r.start(Duration.ofHours(1));
       Event first = emitted.poll(30, TimeUnit.SECONDS);
       assertEquals(AgentBudget.Level.LEVEL_NORMAL, first.getAgentStatus().getBudget().getLevel());
@@ -113,36 +85,12 @@ class StatusReporterTest {
   @Test
   void aLevelChangeStatusTheQueueRefusesIsTriedAgain() throws Exception {
     BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
-    java.util.concurrent.atomic.AtomicInteger refusals =
-        new java.util.concurrent.atomic.AtomicInteger();
-    EventSink sink =
-        new EventSink() {
-          @Override
-          public boolean offer(Event.Builder e) {
-            if (refusals.getAndDecrement() > 0) {
-              return false; // the queue is full, as it may be while the agent sheds
-            }
-            return emitted.add(e.build());
-          }
-
-          @Override
-          public boolean offerOrRefuse(Event.Builder e) {
-            return offer(e);
-          }
-        };
-    java.util.concurrent.atomic.AtomicReference<AgentBudget> budget =
-        new java.util.concurrent.atomic.AtomicReference<>(
+    AtomicInteger refusals = new AtomicInteger();
+    EventSink sink = sinkInto(emitted, refusals);
+    AtomicReference<AgentBudget> budget =
+        new AtomicReference<>(
             AgentBudget.newBuilder().setLevel(AgentBudget.Level.LEVEL_NORMAL).build());
-    try (StatusReporter r =
-        new StatusReporter(
-            sink,
-            new MetricsRegistry(),
-            List::of,
-            List::of,
-            HostInfo.getDefaultInstance(),
-            new TamperOutbox(),
-            java.util.Optional.empty(),
-            () -> java.util.Optional.of(budget.get()))) {
+    try (StatusReporter r = reporterWithBudget(sink, budget)) {
       r.start(Duration.ofHours(1));
       assertEquals(
           AgentBudget.Level.LEVEL_NORMAL,
@@ -160,22 +108,43 @@ class StatusReporterTest {
   @Test
   void withoutABudgetTheFieldIsUnset() throws Exception {
     BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
-    EventSink sink =
-        new EventSink() {
-          @Override
-          public boolean offer(Event.Builder e) {
-            return emitted.add(e.build());
-          }
-
-          @Override
-          public boolean offerOrRefuse(Event.Builder e) {
-            return offer(e);
-          }
-        };
+    EventSink sink = sinkInto(emitted, new AtomicInteger());
     try (StatusReporter r =
         new StatusReporter(sink, new MetricsRegistry(), List::of, HostInfo.getDefaultInstance())) {
       r.start(Duration.ofHours(1));
       assertTrue(!emitted.poll(30, TimeUnit.SECONDS).getAgentStatus().hasBudget());
     }
+  }
+
+  /** A sink that collects into {@code emitted}, refusing while {@code refusals} is positive. */
+  private static EventSink sinkInto(BlockingQueue<Event> emitted, AtomicInteger refusals) {
+    return new EventSink() {
+      @Override
+      public boolean offer(Event.Builder e) {
+        if (refusals.getAndDecrement() > 0) {
+          return false; // the queue is full, as it may be while the agent sheds
+        }
+        return emitted.add(e.build());
+      }
+
+      @Override
+      public boolean offerOrRefuse(Event.Builder e) {
+        return offer(e);
+      }
+    };
+  }
+
+  /** A reporter that reads the budget the test sets in {@code budget}. */
+  private static StatusReporter reporterWithBudget(
+      EventSink sink, AtomicReference<AgentBudget> budget) {
+    return new StatusReporter(
+        sink,
+        new MetricsRegistry(),
+        List::of,
+        List::of,
+        HostInfo.getDefaultInstance(),
+        new TamperOutbox(),
+        Optional.empty(),
+        () -> Optional.of(budget.get()));
   }
 }
