@@ -44,24 +44,30 @@ class PacketPipelineTest {
     return b;
   }
 
-  private static List<HttpEvent> http(byte[]... packets) {
-    List<HttpEvent> out = new ArrayList<>();
+  /** Every event of the packets, with the given reduction. */
+  private static List<Event> events(Reduction reduction, byte[]... packets) {
+    List<Event> out = new ArrayList<>();
     PacketPipeline p =
         new PacketPipeline(
             "test",
             FlowOptions.defaults(),
             new DnsAnswerCache(),
-            (Event.Builder e) -> {
-              if (e.hasHttp()) {
-                out.add(e.getHttp());
-              }
-            });
+            (Event.Builder e) -> out.add(e.build()),
+            reduction);
     long ts = T0;
     for (byte[] b : packets) {
       p.frame(b, 0, b.length, LinkType.RAW, ts += 1_000_000, b.length);
     }
     p.finish();
     return out;
+  }
+
+  /** The HTTP events of the packets, at full detail. */
+  private static List<HttpEvent> http(byte[]... packets) {
+    return events(Reduction.never(), packets).stream()
+        .filter(Event::hasHttp)
+        .map(Event::getHttp)
+        .toList();
   }
 
   @Test
@@ -96,24 +102,6 @@ class PacketPipelineTest {
     assertEquals(50000, answer.getClientPort());
     assertEquals("192.168.1.1", answer.getServerIp(), "sent by the device");
     assertEquals(1900, answer.getServerPort());
-  }
-
-  /** Every event of the packets, with the given reduction. */
-  private static List<Event> events(Reduction reduction, byte[]... packets) {
-    List<Event> out = new ArrayList<>();
-    PacketPipeline p =
-        new PacketPipeline(
-            "test",
-            FlowOptions.defaults(),
-            new DnsAnswerCache(),
-            (Event.Builder e) -> out.add(e.build()),
-            reduction);
-    long ts = T0;
-    for (byte[] b : packets) {
-      p.frame(b, 0, b.length, LinkType.RAW, ts += 1_000_000, b.length);
-    }
-    p.finish();
-    return out;
   }
 
   @Test

@@ -60,6 +60,25 @@ class FileSensorHashTest {
         h.n(CLOSE_WRITE, 1, p.toString()));
   }
 
+  /** The harness options watching {@code watch}, with executables hashed. */
+  private FileSensor.Options hashingIn(List<String> watch) {
+    FileSensor.Options o = Harness.options(root);
+    return new FileSensor.Options(
+        watch,
+        o.exclude(),
+        o.opened(),
+        o.ownPaths(),
+        o.coalesceWindow(),
+        o.maxEventsPerSecond(),
+        o.maxEventsPerPathPerWindow(),
+        o.queueCapacity(),
+        o.maxPendingPaths(),
+        true,
+        o.hashMaxBytes(),
+        o.binaryDirs(),
+        o.maxWatches());
+  }
+
   private FileEvent eventFor(Harness h, Path p) {
     Harness.await(
         () -> h.files().stream().anyMatch(e -> e.getPath().equals(p.toString())), "event of " + p);
@@ -68,25 +87,10 @@ class FileSensorHashTest {
 
   @Test
   void aFileWrittenIntoABinaryDirectoryIsHashedWhateverItsMode() throws Exception {
-    FileSensor.Options o = Harness.options(root); // binary dir: root/bin, not watched otherwise
     Path tool = file("bin/tool", "#!/bin/sh\necho tool\n", "rw-r--r--");
     Path plain = file("w/notes.txt", "not a program", "rw-r--r--");
-    List<String> watch = List.of(root + "/w", root + "/bin");
-    FileSensor.Options both =
-        new FileSensor.Options(
-            watch,
-            o.exclude(),
-            o.opened(),
-            o.ownPaths(),
-            o.coalesceWindow(),
-            o.maxEventsPerSecond(),
-            o.maxEventsPerPathPerWindow(),
-            o.queueCapacity(),
-            o.maxPendingPaths(),
-            true,
-            o.hashMaxBytes(),
-            o.binaryDirs(),
-            o.maxWatches());
+    // binary dir: root/bin, not watched otherwise
+    FileSensor.Options both = hashingIn(List.of(root + "/w", root + "/bin"));
     try (Harness h = new Harness().start(both)) {
       written(h, tool);
       written(h, plain);
@@ -275,22 +279,7 @@ class FileSensorHashTest {
   @Test
   void atReducedDetailWrittenExecutablesAreNotHashedAndTheEventSaysWhy() throws Exception {
     Path tool = file("bin/tool", "#!/bin/sh\necho tool\n", "rwxr-xr-x");
-    FileSensor.Options o = Harness.options(root);
-    FileSensor.Options bin =
-        new FileSensor.Options(
-            List.of(root + "/bin"),
-            o.exclude(),
-            o.opened(),
-            o.ownPaths(),
-            o.coalesceWindow(),
-            o.maxEventsPerSecond(),
-            o.maxEventsPerPathPerWindow(),
-            o.queueCapacity(),
-            o.maxPendingPaths(),
-            true,
-            o.hashMaxBytes(),
-            o.binaryDirs(),
-            o.maxWatches());
+    FileSensor.Options bin = hashingIn(List.of(root + "/bin"));
     try (Harness h = new Harness()) {
       h.detail.reduce(true);
       h.start(bin);
