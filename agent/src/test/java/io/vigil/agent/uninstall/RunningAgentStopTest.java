@@ -67,6 +67,15 @@ class RunningAgentStopTest {
     return proc;
   }
 
+  /**
+   * Starts {@code child} and returns a fixture {@code /proc} that describes it as the agent, with
+   * the clock stepped forward an hour since boot.
+   */
+  private Path agentChildAfterAClockStep() throws Exception {
+    child = new ProcessBuilder("sleep", "600").start();
+    return proc(child.pid(), AGENT_ARGV, TICKS, BTIME + 3600);
+  }
+
   private static RunRecord.Recorded withIdentity(long pid, String boot, long ticks) {
     return new RunRecord.Recorded(STARTED_NS, pid, Optional.of(new ProcessIdentity(boot, ticks)));
   }
@@ -131,9 +140,8 @@ class RunningAgentStopTest {
 
   @Test
   void stopsTheRecordedProcessAfterAClockStep() throws Exception {
-    child = new ProcessBuilder("sleep", "600").start();
+    Path proc = agentChildAfterAClockStep();
     long pid = child.pid();
-    Path proc = proc(pid, AGENT_ARGV, TICKS, BTIME + 3600);
     Path state = Files.createDirectory(dir.resolve("state"));
     RunRecord.begin(state, STARTED_NS, pid, Optional.of(new ProcessIdentity(BOOT, TICKS)));
 
@@ -146,9 +154,8 @@ class RunningAgentStopTest {
 
   @Test
   void anOlderRecordThatCannotConfirmTheAgentIsAFailureAndSignalsNothing() throws Exception {
-    child = new ProcessBuilder("sleep", "600").start();
+    Path proc = agentChildAfterAClockStep();
     long pid = child.pid();
-    Path proc = proc(pid, AGENT_ARGV, TICKS, BTIME + 3600);
     Path state = Files.createDirectory(dir.resolve("state"));
     Files.writeString(state.resolve("running"), "started_ns=" + STARTED_NS + " pid=" + pid + "\n");
 

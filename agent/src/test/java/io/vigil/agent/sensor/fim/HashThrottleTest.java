@@ -11,6 +11,15 @@ import org.junit.jupiter.api.Test;
 class HashThrottleTest {
   private static final long MIB = 1 << 20;
 
+  /** How long {@code mib} acquisitions of one MiB each take, in milliseconds. */
+  private static long millisToAcquire(HashThrottle throttle, int mib) {
+    long start = System.nanoTime();
+    for (int i = 0; i < mib; i++) {
+      throttle.acquire(MIB);
+    }
+    return (System.nanoTime() - start) / 1_000_000;
+  }
+
   @Test
   void unlimitedHashingIsPacedOnlyWhileTheAgentIsOverBudget() {
     DetailLevel detail = DetailLevel.full();
@@ -23,11 +32,7 @@ class HashThrottleTest {
     assertEquals(0, reduction.skippedCount());
 
     detail.reduce(true);
-    long start = System.nanoTime();
-    for (int i = 0; i < 4; i++) {
-      throttle.acquire(MIB);
-    }
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    long elapsedMs = millisToAcquire(throttle, 4);
     // 4 MiB at 8 MiB/s is 500 ms, less the 100 ms burst allowance; sleeping is never shorter.
     assertTrue(elapsedMs >= 350, "paced: " + elapsedMs + " ms");
     assertEquals(4, reduction.skippedCount());
@@ -40,11 +45,7 @@ class HashThrottleTest {
     HashThrottle throttle = new HashThrottle(64 * MIB, () -> false);
     throttle.slowWhen(reduction);
     detail.reduce(true);
-    long start = System.nanoTime();
-    for (int i = 0; i < 8; i++) {
-      throttle.acquire(MIB);
-    }
-    long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+    long elapsedMs = millisToAcquire(throttle, 8);
     // 8 MiB at 16 MiB/s (not 64) is 500 ms, less the 100 ms burst allowance.
     assertTrue(elapsedMs >= 350, "paced: " + elapsedMs + " ms");
     assertEquals(8, reduction.skippedCount());
