@@ -35,6 +35,13 @@ class InstallScriptTest {
     return exec(argv);
   }
 
+  /** install.sh with just the three arguments it requires. */
+  private static Run runWith(String collector, String tokenFile, String caFingerprint)
+      throws IOException, InterruptedException {
+    return run(
+        "--collector", collector, "--token-file", tokenFile, "--ca-fingerprint", caFingerprint);
+  }
+
   /**
    * Runs argv with stdin closed; its output goes to a file, so that the timeout applies even when
    * it never ends (reading a pipe to its end would wait forever).
@@ -77,46 +84,13 @@ class InstallScriptTest {
   @Test
   void malformedValuesAreUsageErrors(@TempDir Path tmp) throws Exception {
     Path token = Files.writeString(tmp.resolve("token"), "secret\n");
-    assertUsageError(
-        run(
-            "--collector",
-            "collector",
-            "--token-file",
-            token.toString(),
-            "--ca-fingerprint",
-            FINGERPRINT),
-        "HOST:PORT");
-    assertUsageError(
-        run(
-            "--collector",
-            "c:74x",
-            "--token-file",
-            token.toString(),
-            "--ca-fingerprint",
-            FINGERPRINT),
-        "HOST:PORT");
-    assertUsageError(
-        run(
-            "--collector",
-            "c:7443",
-            "--token-file",
-            tmp.resolve("none").toString(),
-            "--ca-fingerprint",
-            FINGERPRINT),
-        "cannot read");
-    assertUsageError(
-        run("--collector", "c:7443", "--token-file", token.toString(), "--ca-fingerprint", "abc"),
-        "not a SHA-256 fingerprint");
+    assertUsageError(runWith("collector", token.toString(), FINGERPRINT), "HOST:PORT");
+    assertUsageError(runWith("c:74x", token.toString(), FINGERPRINT), "HOST:PORT");
+    assertUsageError(runWith("c:7443", tmp.resolve("none").toString(), FINGERPRINT), "cannot read");
+    assertUsageError(runWith("c:7443", token.toString(), "abc"), "not a SHA-256 fingerprint");
     Path badFile = Files.writeString(tmp.resolve("fp"), "not a fingerprint\n");
     assertUsageError(
-        run(
-            "--collector",
-            "c:7443",
-            "--token-file",
-            token.toString(),
-            "--ca-fingerprint",
-            badFile.toString()),
-        "not a SHA-256 fingerprint");
+        runWith("c:7443", token.toString(), badFile.toString()), "not a SHA-256 fingerprint");
     // A good fingerprint (in a file, with a prefix) and an IPv6 collector get past the checks to
     // the package: none named, none beside the script in the source tree.
     Path goodFile =

@@ -82,20 +82,16 @@ class PackageLintTest {
     expected.put("/usr/share/doc/vigil-agent/changelog.gz", "-rw-r--r--");
     expected.put("/usr/share/doc/vigil-agent/examples/agent.yaml", "-rw-r--r--");
     expected.put("/usr/share/man/man1/vigil-agent.1.gz", "-rw-r--r--");
-    checkLayout(agent, expected);
-    assertEquals(
+    checkPackage(
+        agent,
+        expected,
         List.of("/etc/default/vigil-agent", "/etc/vigil/agent.yaml"),
-        conffiles(agent),
-        "conffiles");
+        List.of("java17-runtime-headless", "libpcap0.8", "nftables"));
     String arch = field(agent, "Architecture");
     assertTrue(Set.of("amd64", "arm64").contains(arch), "Architecture: " + arch);
     assertTrue(
         agent.getFileName().toString().endsWith("_" + arch + ".deb"),
         agent + " is not named for its architecture " + arch);
-    String depends = field(agent, "Depends");
-    for (String d : List.of("java17-runtime-headless", "libpcap0.8", "nftables")) {
-      assertTrue(depends.contains(d), "Depends: " + depends + " lacks " + d);
-    }
   }
 
   @Test
@@ -116,16 +112,12 @@ class PackageLintTest {
     expected.put("/usr/share/doc/vigil-collector/examples/collector.yaml", "-rw-r--r--");
     expected.put("/usr/share/man/man1/vigil-collector.1.gz", "-rw-r--r--");
     expected.put("/usr/share/man/man1/vigilctl.1.gz", "-rw-r--r--");
-    checkLayout(collector, expected);
-    assertEquals(
+    checkPackage(
+        collector,
+        expected,
         List.of("/etc/default/vigil-collector", "/etc/vigil/collector.yaml"),
-        conffiles(collector),
-        "conffiles");
+        List.of("java17-runtime-headless", "adduser"));
     assertEquals("all", field(collector, "Architecture"), "Architecture");
-    String depends = field(collector, "Depends");
-    for (String d : List.of("java17-runtime-headless", "adduser")) {
-      assertTrue(depends.contains(d), "Depends: " + depends + " lacks " + d);
-    }
   }
 
   @Test
@@ -262,6 +254,21 @@ class PackageLintTest {
       }
     }
     assertTrue(problems.isEmpty(), deb.getFileName() + ":\n" + String.join("\n", problems));
+  }
+
+  /**
+   * The package has the layout {@link #checkLayout} checks, exactly {@code wantConffiles} (sorted)
+   * as conffiles, and depends on each of {@code wantDepends}.
+   */
+  private static void checkPackage(
+      Path deb, Map<String, String> expected, List<String> wantConffiles, List<String> wantDepends)
+      throws Exception {
+    checkLayout(deb, expected);
+    assertEquals(wantConffiles, conffiles(deb), "conffiles");
+    String depends = field(deb, "Depends");
+    for (String d : wantDepends) {
+      assertTrue(depends.contains(d), "Depends: " + depends + " lacks " + d);
+    }
   }
 
   private static List<String> conffiles(Path deb) throws Exception {
