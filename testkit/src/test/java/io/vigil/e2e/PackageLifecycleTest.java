@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.SensorState;
+import io.vigil.testkit.DebPackages;
 import io.vigil.testkit.Host;
 import io.vigil.testkit.MetricsScrape;
 import io.vigil.testkit.Netns;
@@ -119,9 +120,8 @@ class PackageLifecycleTest {
 
   @Test
   void installEnrolUpgradeRemoveWhileIsolatedAndPurge() throws Exception {
-    Path target = ShadedJars.repoRoot().resolve("installers/target");
-    Path agentDeb = deb(target, "vigil-agent_");
-    Path collectorDeb = deb(target, "vigil-collector_");
+    Path agentDeb = DebPackages.agentOrSkip();
+    Path collectorDeb = DebPackages.collectorOrSkip();
     String currentVersion = debVersion(agentDeb);
     Path previousAgent;
     Path previousCollector;
@@ -644,34 +644,6 @@ class PackageLifecycleTest {
 
   private static String debVersion(Path deb) throws Exception {
     return check(Duration.ofSeconds(30), "dpkg-deb", "-f", deb.toString(), "Version").strip();
-  }
-
-  /** The one {@code PREFIX*.deb} in {@code target}; skipped (failed in CI) when not built. */
-  private static Path deb(Path target, String prefix) throws IOException {
-    List<Path> found;
-    if (!Files.isDirectory(target)) {
-      found = List.of();
-    } else {
-      try (Stream<Path> s = Files.list(target)) {
-        found =
-            s.filter(
-                    p ->
-                        p.getFileName().toString().startsWith(prefix)
-                            && p.getFileName().toString().endsWith(".deb"))
-                .toList();
-      }
-    }
-    String why =
-        "no "
-            + prefix
-            + "*.deb in "
-            + target
-            + " (build them: mvn -B -o -q package -pl installers -am -DskipTests)";
-    if (found.isEmpty() && !"true".equals(System.getenv("CI"))) {
-      Assumptions.abort(why);
-    }
-    assertEquals(1, found.size(), why + ": " + found);
-    return found.get(0);
   }
 
   /** A copy of {@code deb} with another version in its control file (the "previous" release). */
