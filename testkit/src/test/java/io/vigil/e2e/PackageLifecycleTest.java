@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vigil.proto.v1.AgentStatus;
+import io.vigil.proto.v1.ProcessExec;
 import io.vigil.proto.v1.SensorState;
 import io.vigil.testkit.DebPackages;
 import io.vigil.testkit.Host;
@@ -222,9 +223,9 @@ class PackageLifecycleTest {
     List<String> spooledMarkers = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       spooledMarkers.add(spooled + "-" + i);
-      check(Duration.ofSeconds(30), concat(ns.prefix(), "/bin/sh", "-c", ": " + spooled + "-" + i));
+      runMarkedExec(ns, spooled + "-" + i);
     }
-    // The collector is down: wait until the spool's files hold the three execs (an event's
+    // The collector is down: wait until the spool's files hold the three marked execs (an event's
     // protobuf bytes carry its arguments as written), then stop the agent.
     Poll.until(
         LONG,
@@ -253,7 +254,7 @@ class PackageLifecycleTest {
     Poll.until(
         LONG,
         () -> "the spooled execs did not arrive: " + tail(upgraded),
-        () -> store.execsWithArg(spooled).size() >= 3);
+        () -> spooledMarkers.stream().allMatch(m -> !execsWithExactArg(store, m).isEmpty()));
     awaitExecStored(ns, store, "after-upgrade", upgraded);
     assertEquals(List.of(), store.gaps(), "no gap across the upgrade");
     List<String> epochs = store.epochs();
@@ -387,6 +388,31 @@ class PackageLifecycleTest {
     return m.group(1);
   }
 
+  /**
+   * Runs, in the namespace, one exec whose argv holds {@code marker} as an argument and no other
+   * exec's does: {@code ip netns exec NS /bin/sh -c 'exec /bin/true "$0$1"' HEAD TAIL}, the marker
+   * split in two that only the shell joins, for {@code /bin/true}. Passed whole (as {@code sh -c ':
+   * MARKER'}), the marker was also in the argv and command line of the {@code ip} exec that wraps
+   * the shell, so finding it showed only that the wrapper was recorded, not the exec after it.
+   */
+  private static void runMarkedExec(Netns ns, String marker) throws Exception {
+    int cut = marker.length() / 2;
+    check(
+        Duration.ofSeconds(30),
+        concat(
+            ns.prefix(),
+            "/bin/sh",
+            "-c",
+            "exec /bin/true \"$0$1\"",
+            marker.substring(0, cut),
+            marker.substring(cut)));
+  }
+
+  /** Stored execs with {@code marker} as a whole argument (the wrappers hold only its halves). */
+  private static List<ProcessExec> execsWithExactArg(StoreProbe store, String marker) {
+    return store.execs(x -> x.getArgsList().contains(marker));
+  }
+
   /** Runs a command in the namespace and waits until the collector stored its exec. */
   private static void awaitExecStored(Netns ns, StoreProbe store, String what, VigilProcess agent)
       throws Exception {
@@ -396,11 +422,11 @@ class PackageLifecycleTest {
         () -> "the exec of " + marker + " was not stored: " + tail(agent),
         () -> {
           try {
-            check(Duration.ofSeconds(30), concat(ns.prefix(), "/bin/sh", "-c", ": " + marker));
+            runMarkedExec(ns, marker);
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
-          return !store.execsWithArg(marker).isEmpty();
+          return !execsWithExactArg(store, marker).isEmpty();
         });
   }
 
@@ -587,11 +613,22 @@ class PackageLifecycleTest {
   }
 
   /**
-   * Whether a file of the agent's spool holds {@code marker}: an event's protobuf bytes carry its
-   * strings as written. The spool is Chronicle Queue's memory-mapped files, read as they are.
+   * Whether a file of the agent's spool holds an exec event with {@code marker} as a whole argument
+   * (see {@link #runMarkedExec}): an event's protobuf bytes carry its strings as written. The
+   * needle is the argument's encoding as {@code ProcessExec.args} (field 3, length-delimited: tag
+   * 0x1a, then the length), so that the exit event of the marked process, whose command line also
+   * holds the marker but after {@code "/bin/true "}, does not count. The spool is Chronicle Queue's
+   * memory-mapped files, read as they are.
    */
   private static boolean spoolHolds(String marker) {
-    byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+    byte[] text = marker.getBytes(StandardCharsets.UTF_8);
+    if (text.length > 127) {
+      throw new IllegalArgumentException("a marker this long needs a multi-byte length: " + marker);
+    }
+    byte[] needle = new byte[text.length + 2];
+    needle[0] = 0x1a; // field 3, wire type 2
+    needle[1] = (byte) text.length;
+    System.arraycopy(text, 0, needle, 2, text.length);
     try (Stream<Path> files = Files.list(AGENT_STATE.resolve("spool"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".cq4")).toList()) {
         if (contains(f, needle)) {

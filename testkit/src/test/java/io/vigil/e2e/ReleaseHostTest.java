@@ -155,8 +155,9 @@ class ReleaseHostTest {
         "version=1\nisolated=true\ncollector_host=10.0.0.5\ncollector_port=7443\n"
             + "collector_address=10.0.0.5\nbaseline=\n";
 
-    // Invalid: a typo edited in after the agent's last start, and a CPU budget this host's core
-    // count does not allow. The file's state_dir and table are valid and must be used.
+    // Invalid: a typo edited in after the agent's last start, and a CPU budget above the fixed
+    // bound (BudgetSection.MAX_CPU_PERCENT, 6400). The file's state_dir and table are valid and
+    // must be used. Everything is released, with the fallback settings: exit 3.
     Path yaml = root.resolve("agent.yaml");
     Files.writeString(
         yaml,
@@ -166,7 +167,8 @@ class ReleaseHostTest {
             + Containment.TABLE
             + "\nresponce:\n  nft: /usr/sbin/nft\nbudget:\n  cpu: 1000000\n");
     leaveIsolation(root, state, isolated);
-    String out = releaseHost(root, "invalid", List.of("--config", yaml.toString()), Map.of(), 1);
+    String out = releaseHost(root, "invalid", List.of("--config", yaml.toString()), Map.of(), 3);
+    assertTrue(out.contains("exit 3 because the configuration is invalid"), out);
     assertTrue(out.contains("invalid configuration (releasing anyway"), out);
     assertTrue(out.contains("responce"), out);
     assertTrue(out.contains("budget.cpu"), out);
@@ -188,7 +190,7 @@ class ReleaseHostTest {
                 state.toString(),
                 "VIGIL_AGENT__RESPONSE__TABLE",
                 Containment.TABLE),
-            1);
+            3);
     assertTrue(out.contains("deleted.yaml"), out);
     assertTrue(out.contains("deleted table inet " + Containment.TABLE), out);
     assertFalse(net.a().hasTable(Containment.TABLE), net.a().ruleset());

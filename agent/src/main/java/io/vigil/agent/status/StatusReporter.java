@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * with every waiting notice; the first status also carries how the previous run ended ({@code
  * start}), and a budget level change ({@link #emitSoon}) one at once too. Notices, {@code start}
  * and a level change leave only in a status the pipeline accepted: when it refuses one (queue full,
- * likely while the agent sheds), they go in the next, tried again after a second.
+ * likely while the agent sheds), they go in the next, tried again after a second. A status that
+ * cannot be built (its counters or {@code /proc} unreadable) keeps them for the next regular tick,
+ * without a retry, which would only fail and log again every second.
  */
 public final class StatusReporter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StatusReporter.class);
@@ -158,13 +160,13 @@ public final class StatusReporter implements AutoCloseable {
   private void emitSafely() {
     List<TamperNotice> notices = tampers.take();
     boolean levelChange = levelChangeOwed.getAndSet(false);
-    boolean sent = false;
+    boolean refused = false;
     try {
       AgentStatus.Builder s = build().toBuilder().addAllTampers(notices);
       if (start != null) {
         s.setStart(start);
       }
-      sent =
+      boolean sent =
           sink.offer(
               Event.newBuilder()
                   .setEventTimeNs(WallClock.nowNanos())
@@ -172,16 +174,20 @@ public final class StatusReporter implements AutoCloseable {
                   .setAgentStatus(s));
       if (sent) {
         start = null;
+        return;
       }
+      refused = true;
     } catch (IOException | RuntimeException e) {
-      // A status that cannot be built is logged, and the next one is tried at the next tick.
+      // A status that cannot be built is logged, and the next one is tried at the next tick: not
+      // sooner, as what failed (e.g. an unreadable /proc) likely fails again a second later.
       log.warn("cannot build agent status: {}", e.toString());
     }
-    if (!sent && (!notices.isEmpty() || levelChange || start != null)) {
-      tampers.putBack(notices);
-      if (levelChange) {
-        levelChangeOwed.set(true);
-      }
+    // What this status carried goes in the next one.
+    tampers.putBack(notices);
+    if (levelChange) {
+      levelChangeOwed.set(true);
+    }
+    if (refused && (!notices.isEmpty() || levelChange || start != null)) {
       urgent(1000);
     }
   }

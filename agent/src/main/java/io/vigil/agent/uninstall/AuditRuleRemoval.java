@@ -1,7 +1,9 @@
 package io.vigil.agent.uninstall;
 
+import io.vigil.agent.platform.linux.AuditNetlinkException;
 import io.vigil.agent.platform.linux.AuditNetlinkSocket;
 import io.vigil.agent.platform.linux.AuditStatus;
+import io.vigil.agent.platform.linux.Errno;
 import io.vigil.agent.sensor.process.audit.NetlinkRuleTable;
 import io.vigil.agent.sensor.process.audit.rules.AuditRule;
 import io.vigil.agent.sensor.process.audit.rules.AuditRuleCodec;
@@ -15,20 +17,58 @@ import java.util.List;
  * (what it was before the agent is not recorded anywhere that outlives the agent, so it is left as
  * found) and the daemon slot (the kernel frees a dead daemon's slot by itself). Blocks for a few
  * netlink round trips.
+ *
+ * <p>Where there is no audit to talk to, there are no rules of the agent's to remove, and the step
+ * is done: a kernel built without audit refuses the socket ({@code EPROTONOSUPPORT}), and the
+ * kernel refuses audit requests from a user or PID namespace other than the initial one ({@code
+ * ECONNREFUSED}: an agent in the same container could not have added rules either). Any other
+ * failure (a missing capability, say) is a failed step.
  */
 final class AuditRuleRemoval {
+  /**
+   * Opens the audit control socket ({@link AuditNetlinkSocket#openUnicast}; tests pass another).
+   */
+  @FunctionalInterface
+  interface SocketOpener {
+    AuditNetlinkSocket open() throws IOException;
+  }
+
   private final String key;
+  private final SocketOpener opener;
 
   AuditRuleRemoval(String key) {
+    this(key, AuditNetlinkSocket::openUnicast);
+  }
+
+  AuditRuleRemoval(String key, SocketOpener opener) {
     this.key = key;
+    this.opener = opener;
+  }
+
+  /**
+   * True for the errors that mean this kernel, or this namespace, has no audit: a kernel without
+   * audit ({@code EPROTONOSUPPORT} on the socket) or a request from outside the initial user or PID
+   * namespace ({@code ECONNREFUSED}).
+   */
+  static boolean auditUnavailable(IOException e) {
+    return e instanceof AuditNetlinkException a
+        && (a.errno() == Errno.EPROTONOSUPPORT || a.errno() == Errno.ECONNREFUSED);
+  }
+
+  private Step noAudit(IOException e) {
+    return Step.done(
+        "audit: not available here (" + e.getMessage() + "): no rules with key " + key);
   }
 
   Step run() {
     String manual = "auditctl -D -k " + key;
     AuditNetlinkSocket socket;
     try {
-      socket = AuditNetlinkSocket.openUnicast();
+      socket = opener.open();
     } catch (IOException e) {
+      if (auditUnavailable(e)) {
+        return noAudit(e);
+      }
       return Step.failed(
           "audit: cannot open the audit netlink socket ("
               + e.getMessage()
@@ -38,7 +78,15 @@ final class AuditRuleRemoval {
               + manual);
     }
     try (socket) {
-      AuditStatus status = socket.status();
+      AuditStatus status;
+      try {
+        status = socket.status();
+      } catch (IOException e) {
+        if (auditUnavailable(e)) {
+          return noAudit(e);
+        }
+        throw e;
+      }
       if (status.locked()) {
         return hasOurs(socket)
             ? Step.failed(

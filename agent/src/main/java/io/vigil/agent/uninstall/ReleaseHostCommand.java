@@ -5,10 +5,12 @@ import io.vigil.agent.response.network.ContainmentStateFile;
 import io.vigil.agent.response.network.NftTool;
 import io.vigil.common.config.ConfigException;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code vigil-agent release-host [--config FILE] [--set key=value]...}: undoes on this host
@@ -19,17 +21,22 @@ import java.util.Map;
  * {@code sensors.process.audit_key}. Prints one line per action on stdout; a step that fails does
  * not stop the next.
  *
+ * <p>A configuration that does not validate, or whose loading fails with an unexpected exception,
+ * does not stop it either: it then releases with the keys it needs that are valid, and the built-in
+ * defaults for the others (see {@code ReleaseTargets}), and says so on stderr.
+ *
  * <p>Exit codes: {@value #EXIT_OK} everything released, or nothing was there to release; {@value
  * #EXIT_FAILED} something could not be released (its line, on stderr, says what and how to do it by
- * hand); {@value #EXIT_FAILED} also when the configuration does not validate: it then releases with
- * the keys it needs that are valid, and the built-in defaults for the others (see {@code
- * ReleaseTargets}), and says so. {@value #EXIT_USAGE} a usage error (an unknown argument; nothing
- * was done).
+ * hand), whether the configuration was valid or not; {@value #EXIT_USAGE} a usage error (an unknown
+ * argument; nothing was done); {@value #EXIT_RELEASED_WITH_FALLBACK} everything released, but with
+ * the fallback settings because the configuration is invalid (an agent of another state directory
+ * or table than the fallback's would not have been found, so the operator should look).
  */
 public final class ReleaseHostCommand {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;
+  public static final int EXIT_RELEASED_WITH_FALLBACK = 3;
 
   /**
    * How long a running agent may take to stop on SIGTERM (systemd's default stop timeout is 90 s;
@@ -40,20 +47,34 @@ public final class ReleaseHostCommand {
   static final String USAGE =
       "usage: vigil-agent release-host [--config FILE] [--set key.path=value]...";
 
+  /** Loads and validates the configuration ({@link AgentConfig#load}; tests pass another). */
+  @FunctionalInterface
+  interface ConfigSource {
+    AgentConfig load(Optional<Path> file, Map<String, String> env, List<String> sets)
+        throws ConfigException;
+  }
+
   private final PrintStream out;
   private final PrintStream err;
   private final Map<String, String> env;
   private final Duration grace;
+  private final ConfigSource configs;
 
   public ReleaseHostCommand(PrintStream out, PrintStream err, Map<String, String> env) {
-    this(out, err, env, GRACE);
+    this(out, err, env, GRACE, AgentConfig::load);
   }
 
-  ReleaseHostCommand(PrintStream out, PrintStream err, Map<String, String> env, Duration grace) {
+  ReleaseHostCommand(
+      PrintStream out,
+      PrintStream err,
+      Map<String, String> env,
+      Duration grace,
+      ConfigSource configs) {
     this.out = out;
     this.err = err;
     this.env = env;
     this.grace = grace;
+    this.configs = configs;
   }
 
   /** Runs the command on the arguments after {@code release-host}; returns the exit code. */
@@ -65,21 +86,28 @@ public final class ReleaseHostCommand {
       err.println("vigil-agent release-host: " + e.getMessage() + "\n" + USAGE);
       return EXIT_USAGE;
     }
-    ReleaseTargets targets;
-    boolean configProblem = false;
+    ReleaseTargets targets = null;
+    String problem = null;
     try {
-      targets = ReleaseTargets.of(AgentConfig.load(a.config().file(), env, a.config().sets()));
+      targets = ReleaseTargets.of(configs.load(a.config().file(), env, a.config().sets()));
     } catch (ConfigException e) {
       // A removal must release the host anyway: a deleted conffile, a typo never restarted, or a
       // key valid only on another host must not leave it isolated.
-      configProblem = true;
-      targets = ReleaseTargets.lenient(a.config().file(), env, a.config().sets());
+      problem = e.getMessage();
+    } catch (RuntimeException e) {
+      // Nor may a bug in a binder tripping over odd input: released the same way, the exception
+      // named so that it can be reported.
+      problem = "loading the configuration failed: " + e;
+    }
+    boolean configProblem = problem != null;
+    if (configProblem) {
+      targets = ReleaseTargets.lenientOrDefaults(a.config().file(), env, a.config().sets(), err);
       err.println(
           "vigil-agent release-host: invalid configuration (releasing anyway, with the valid or"
               + " built-in settings: "
               + targets.describe()
               + "):\n"
-              + e.getMessage());
+              + problem);
     }
     List<Step> steps = new ArrayList<>();
     // First the agent: a running one would put the table back (it restores tampered tables).
@@ -102,12 +130,16 @@ public final class ReleaseHostCommand {
           "vigil-agent release-host: not everything could be released (see above); to release the"
               + " network by hand: nft delete table inet "
               + targets.table());
-    } else if (configProblem) {
-      err.println(
-          "vigil-agent release-host: released with the settings above; exit 1 because the"
-              + " configuration is invalid (an agent of another state directory or table would"
-              + " not have been found)");
+      return EXIT_FAILED;
     }
-    return failed || configProblem ? EXIT_FAILED : EXIT_OK;
+    if (configProblem) {
+      err.println(
+          "vigil-agent release-host: released everything with the settings above; exit "
+              + EXIT_RELEASED_WITH_FALLBACK
+              + " because the configuration is invalid (an agent of another state directory or"
+              + " table would not have been found)");
+      return EXIT_RELEASED_WITH_FALLBACK;
+    }
+    return EXIT_OK;
   }
 }

@@ -4,6 +4,7 @@ import io.vigil.agent.config.AgentConfig;
 import io.vigil.common.config.ConfigLoader;
 import io.vigil.common.config.ConfigNode;
 import java.io.File;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -43,7 +44,8 @@ record ReleaseTargets(Path stateDir, String table, Path nft, String auditKey) {
    * The targets of a configuration that does not validate: the same layers (file &lt; environment
    * &lt; {@code --set}) as far as they load, only these four keys, each checked as the agent checks
    * it; a key that is absent or invalid takes its built-in default. {@code response.nft} unset
-   * means the first {@code nft} on {@code PATH}, else {@code /usr/sbin/nft}.
+   * means the first {@code nft} on {@code PATH}, else {@code /usr/sbin/nft}; so does a relative
+   * one.
    */
   static ReleaseTargets lenient(Optional<Path> file, Map<String, String> env, List<String> sets) {
     // Problems are collected in the binding and never finished: a bad key elsewhere is ignored.
@@ -57,12 +59,35 @@ record ReleaseTargets(Path stateDir, String table, Path nft, String auditKey) {
     if (!table.matches("[a-z][a-z0-9_]{0,31}")) {
       table = DEFAULT_TABLE;
     }
-    Path nft = response.optionalPath("nft").orElseGet(() -> onPath(env.get("PATH")));
+    // A relative path would resolve against the prerm's working directory, not the agent's: like
+    // a relative state_dir, it is not trusted, and the PATH lookup is used instead.
+    Path nft =
+        response
+            .optionalPath("nft")
+            .filter(Path::isAbsolute)
+            .orElseGet(() -> onPath(env.get("PATH")));
     String key = root.child("sensors").child("process").string("audit_key", DEFAULT_AUDIT_KEY);
     if (!key.matches("[A-Za-z0-9_.-]{1,31}")) {
       key = DEFAULT_AUDIT_KEY;
     }
     return new ReleaseTargets(stateDir, table, nft, key);
+  }
+
+  /**
+   * As {@link #lenient}, and if even that fails (a bug tripping over odd input), says so on {@code
+   * err} and returns the built-in defaults with the {@code PATH} lookup for {@code nft}: the host
+   * is released in any case.
+   */
+  static ReleaseTargets lenientOrDefaults(
+      Optional<Path> file, Map<String, String> env, List<String> sets, PrintStream err) {
+    try {
+      return lenient(file, env, sets);
+    } catch (RuntimeException e) {
+      err.println(
+          "vigil-agent release-host: cannot read the configuration even leniently (" + e + ")");
+      return new ReleaseTargets(
+          DEFAULT_STATE_DIR, DEFAULT_TABLE, onPath(env.get("PATH")), DEFAULT_AUDIT_KEY);
+    }
   }
 
   /** The first executable {@code nft} in {@code path}, else {@link #DEFAULT_NFT}. */

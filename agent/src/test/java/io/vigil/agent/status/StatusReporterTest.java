@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vigil.agent.sensor.EventSink;
 import io.vigil.common.metrics.MetricsRegistry;
 import io.vigil.proto.v1.AgentBudget;
+import io.vigil.proto.v1.AgentStart;
 import io.vigil.proto.v1.AgentStatus;
 import io.vigil.proto.v1.CaptureCounters;
 import io.vigil.proto.v1.Event;
@@ -17,8 +18,10 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 class StatusReporterTest {
@@ -113,6 +116,54 @@ class StatusReporterTest {
         new StatusReporter(sink, new MetricsRegistry(), List::of, HostInfo.getDefaultInstance())) {
       r.start(Duration.ofHours(1));
       assertTrue(!emitted.poll(30, TimeUnit.SECONDS).getAgentStatus().hasBudget());
+    }
+  }
+
+  @Test
+  void aStatusThatCannotBeBuiltWaitsForTheNextTickInsteadOfRetryingEverySecond() throws Exception {
+    BlockingQueue<Event> emitted = new LinkedBlockingQueue<>();
+    EventSink sink = sinkInto(emitted, new AtomicInteger());
+    AtomicBoolean broken = new AtomicBoolean(true);
+    AtomicInteger builds = new AtomicInteger();
+    Supplier<List<SensorState>> sensors =
+        () -> {
+          builds.incrementAndGet();
+          if (broken.get()) {
+            throw new IllegalStateException("vigil-test: the sensors cannot be read");
+          }
+          return List.of();
+        };
+    // A start owed: before the fix it made a failed build retry every second, forever.
+    AgentStart start =
+        AgentStart.newBuilder()
+            .setPreviousStop(AgentStart.PreviousStop.PREVIOUS_STOP_CLEAN)
+            .build();
+    try (StatusReporter r =
+        new StatusReporter(
+            sink,
+            new MetricsRegistry(),
+            sensors,
+            List::of,
+            HostInfo.getDefaultInstance(),
+            new TamperOutbox(),
+            Optional.of(start))) {
+      r.start(Duration.ofHours(1));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (builds.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertEquals(1, builds.get(), "the first tick built once");
+      // A retry would come a second after the failure; wait well past it (more time only makes a
+      // retry more likely to show).
+      Thread.sleep(3500);
+      assertEquals(1, builds.get(), "no retry before the next tick (an hour off)");
+      assertTrue(emitted.isEmpty());
+
+      broken.set(false);
+      r.emitSoon(); // stands for the next tick
+      Event e = emitted.poll(30, TimeUnit.SECONDS);
+      assertTrue(e != null, "the next status went out");
+      assertEquals(start, e.getAgentStatus().getStart(), "the owed start went with it");
     }
   }
 

@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vigil.agent.platform.linux.AuditNetlinkException;
+import io.vigil.agent.platform.linux.Errno;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * The argument handling of {@code vigil-agent release-host}: what it accepts, that a usage error
  * exits 2 before anything on the host is touched (the state file an isolated agent left stays as it
  * was), and that an invalid or missing configuration still releases, with the keys that are valid
- * and built-in defaults for the others, and exits 1. Releasing on a real kernel is {@code
- * ReleaseHostTest} (testkit).
+ * and built-in defaults for the others, and exits 3 when it released everything that way; that a
+ * binder throwing is handled the same way; and that a host without audit counts as released.
+ * Releasing on a real kernel is {@code ReleaseHostTest} (testkit).
  */
 class ReleaseHostCommandTest {
   @TempDir Path dir;
@@ -111,7 +115,7 @@ class ReleaseHostCommandTest {
   }
 
   @Test
-  void anInvalidConfigStillReleasesWithTheValidKeysAndExits1() throws Exception {
+  void anInvalidConfigStillReleasesWithTheValidKeysAndExits3() throws Exception {
     Path state = isolatedState();
     // A typo edited in after the agent's last start, and a table name the agent rejects.
     Path yaml = dir.resolve("agent.yaml");
@@ -122,7 +126,8 @@ class ReleaseHostCommandTest {
             + "\nrespons:\n  table: x\nresponse:\n  table: Not-A-Table\n"
             + "budget:\n  cpu: 100000\n");
 
-    assertEquals(1, run(with("--config", yaml.toString())));
+    assertEquals(3, run(with("--config", yaml.toString())), errText());
+    assertTrue(errText().contains("exit 3 because the configuration is invalid"), errText());
 
     assertTrue(errText().contains("invalid configuration (releasing anyway"), errText());
     assertTrue(errText().contains("respons"), "names the problem: " + errText());
@@ -139,7 +144,7 @@ class ReleaseHostCommandTest {
   }
 
   @Test
-  void aMissingConfigStillReleasesWithDefaultsAndOverridesAndExits1() throws Exception {
+  void aMissingConfigStillReleasesWithDefaultsAndOverridesAndExits3() throws Exception {
     Path state = isolatedState();
     Path absent = dir.resolve("absent.yaml");
 
@@ -155,7 +160,7 @@ class ReleaseHostCommandTest {
                     "vigil_two"))
             .run(with("--config", absent.toString()));
 
-    assertEquals(1, code, errText());
+    assertEquals(3, code, errText());
     assertTrue(errText().contains("absent.yaml"), errText());
     assertTrue(errText().contains("state directory " + state), errText());
     assertTrue(errText().contains("table inet vigil_two,"), errText());
@@ -205,5 +210,106 @@ class ReleaseHostCommandTest {
     assertTrue(ContainmentRelease.hasTable(ruleset, "vigil_test"));
     assertFalse(ContainmentRelease.hasTable(ruleset, "vigil"), "family ip is not Vigil's");
     assertFalse(ContainmentRelease.hasTable(ruleset, "vigil_tes"));
+  }
+
+  @Test
+  void aBinderThatThrowsStillReleasesWithTheLenientSettingsAndExits3() throws Exception {
+    Path state = isolatedState();
+    Path yaml = dir.resolve("agent.yaml");
+    Files.writeString(yaml, "agent:\n  state_dir: " + state + "\n");
+    // Stands for a binder bug on odd input: no real input is known to throw.
+    ReleaseHostCommand.ConfigSource throwing =
+        (file, env, sets) -> {
+          throw new IllegalStateException("vigil-test: binder bug");
+        };
+
+    int code =
+        new ReleaseHostCommand(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                Map.of(),
+                ReleaseHostCommand.GRACE,
+                throwing)
+            .run(with("--config", yaml.toString()));
+
+    assertEquals(3, code, errText());
+    assertTrue(
+        errText()
+            .contains(
+                "loading the configuration failed: java.lang.IllegalStateException: vigil-test:"
+                    + " binder bug"),
+        errText());
+    assertTrue(errText().contains("state directory " + state), "the lenient read: " + errText());
+    assertTrue(
+        Files.readString(state.resolve("containment.state")).contains("isolated=false"),
+        "released in the state directory the file names");
+  }
+
+  @Test
+  void somethingNotReleasedExits1EvenWithAnInvalidConfig() throws Exception {
+    Path state = Files.createDirectory(dir.resolve("state"));
+    // A directory where the state file should be: it cannot be read, so that step fails.
+    Files.createDirectory(state.resolve("containment.state"));
+    Path yaml = dir.resolve("agent.yaml");
+    Files.writeString(yaml, "agent:\n  state_dir: " + state + "\nrespons: {}\n");
+
+    assertEquals(1, run(with("--config", yaml.toString())), errText());
+    assertTrue(errText().contains("containment state: cannot read"), errText());
+    assertTrue(errText().contains("not everything could be released"), errText());
+    assertFalse(errText().contains("exit 3"), errText());
+  }
+
+  @Test
+  void aRelativeNftInTheFallbackIsReplacedByThePathLookup() throws Exception {
+    Path bin = Files.createDirectory(dir.resolve("bin"));
+    Path nft = Files.writeString(bin.resolve("nft"), "#!/bin/sh\n");
+    nft.toFile().setExecutable(true);
+    Path yaml = dir.resolve("bad.yaml");
+    Files.writeString(yaml, "response:\n  nft: bin/nft\n  tabel: x\n");
+
+    ReleaseTargets t =
+        ReleaseTargets.lenient(Optional.of(yaml), Map.of("PATH", bin.toString()), List.of());
+    assertEquals(nft, t.nft());
+    ReleaseTargets none = ReleaseTargets.lenient(Optional.of(yaml), Map.of(), List.of());
+    assertEquals(ReleaseTargets.DEFAULT_NFT, none.nft());
+  }
+
+  private static AuditRuleRemoval refusing(IOException e) {
+    return new AuditRuleRemoval(
+        "vigil-test-relfix",
+        () -> {
+          throw e;
+        });
+  }
+
+  @Test
+  void noAuditInTheKernelOrNamespaceMeansNothingToRemove() {
+    Step noKernelAudit =
+        refusing(
+                new AuditNetlinkException(
+                    "socket(AF_NETLINK, NETLINK_AUDIT) failed with errno 93",
+                    Errno.EPROTONOSUPPORT))
+            .run();
+    assertFalse(noKernelAudit.failed(), noKernelAudit.line());
+    assertTrue(noKernelAudit.line().contains("not available here"), noKernelAudit.line());
+    assertTrue(noKernelAudit.line().contains("errno 93"), noKernelAudit.line());
+
+    Step container =
+        refusing(new AuditNetlinkException("AUDIT_GET failed with errno 111", Errno.ECONNREFUSED))
+            .run();
+    assertFalse(container.failed(), container.line());
+
+    Step noCapability =
+        refusing(
+                new IOException(
+                    "audit netlink needs CAP_AUDIT_CONTROL: socket(AF_NETLINK, NETLINK_AUDIT)"
+                        + " failed with errno 1"))
+            .run();
+    assertTrue(noCapability.failed(), noCapability.line());
+    assertTrue(noCapability.line().contains("auditctl -D -k vigil-test-relfix"));
+
+    Step other =
+        refusing(new AuditNetlinkException("socket failed with errno 12", Errno.ENOMEM)).run();
+    assertTrue(other.failed(), other.line());
   }
 }

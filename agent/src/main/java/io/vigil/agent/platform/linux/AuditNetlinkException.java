@@ -11,7 +11,11 @@ public final class AuditNetlinkException extends IOException {
 
   private final int errno;
 
-  AuditNetlinkException(String message, int errno) {
+  /**
+   * @param message what failed, with the errno
+   * @param errno the errno the kernel returned
+   */
+  public AuditNetlinkException(String message, int errno) {
     super(message);
     this.errno = errno;
   }

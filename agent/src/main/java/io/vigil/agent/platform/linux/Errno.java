@@ -1,8 +1,9 @@
 package io.vigil.agent.platform.linux;
 
 /**
- * Symbolic names of the Linux {@code errno} values that file-notification calls return, for
- * messages an operator reads. Values are those of the generic Linux ABI (x86-64 and AArch64).
+ * Symbolic names of the Linux {@code errno} values that file-notification, netlink and other calls
+ * return, for messages an operator reads. Values are those of the generic Linux ABI (x86-64 and
+ * AArch64).
  */
 public final class Errno {
   public static final int EPERM = 1;
@@ -26,7 +27,9 @@ public final class Errno {
   public static final int ENOSYS = 38;
   public static final int ELOOP = 40;
   public static final int ENODATA = 61;
+  public static final int EPROTONOSUPPORT = 93;
   public static final int EOPNOTSUPP = 95;
+  public static final int ECONNREFUSED = 111;
   public static final int ESTALE = 116;
 
   private static final String[] NAMES = new String[117];
@@ -53,7 +56,9 @@ public final class Errno {
     NAMES[ENOSYS] = "ENOSYS";
     NAMES[ELOOP] = "ELOOP";
     NAMES[ENODATA] = "ENODATA";
+    NAMES[EPROTONOSUPPORT] = "EPROTONOSUPPORT";
     NAMES[EOPNOTSUPP] = "EOPNOTSUPP";
+    NAMES[ECONNREFUSED] = "ECONNREFUSED";
     NAMES[ESTALE] = "ESTALE";
   }
 
