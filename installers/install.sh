@@ -5,7 +5,7 @@
 #
 # 1. installs the vigil-agent package (default: the newest vigil-agent_*.deb beside this script)
 #    with apt-get when apt can resolve its dependencies, else with dpkg -i; skipped when that
-#    exact version is installed already;
+#    version or a newer one is installed already (it never downgrades);
 # 2. enrols the agent with the collector (vigil-agent enroll), unless it holds a certificate;
 # 3. starts the service with systemctl where systemd runs and checks that it stays active (leaves
 #    a running one alone), else says how to start it.
@@ -94,6 +94,35 @@ installed_or_provided() {
   dpkg-query -W -f='${db:Status-Abbrev} ${Package} ${Provides}\n' 2>/dev/null | awk -v n="$1" '
     $1 == "ii" { for (i = 2; i <= NF; i++) { f = $i; sub(/,$/, "", f); if (f == n) found = 1 } }
     END { exit !found }'
+}
+
+# Whether the installed vigil-agent ($1: dpkg-query's "${Version} ${db:Status-Abbrev}", empty when
+# none) stays as it is for the bundle's version $2 (file $3): when it is fully installed (ii) and
+# that version or newer (upgraded since through apt, say). This script never downgrades (apt would
+# refuse to, dpkg -i would do it silently): a newer one that is only unpacked or half-configured
+# fails here too; the messages say how to go on.
+keep_installed() {
+  installed_version=${1%% *}
+  [ -n "$installed_version" ] || return 1
+  case "${1#* }" in
+    "ii ") ;;
+    ?[UFHWt]" ")
+      if dpkg --compare-versions "$installed_version" gt "$2"; then
+        fail "vigil-agent $installed_version (newer than $2) is installed but not configured" \
+          "(dpkg status '${1#* }'); not downgrading: finish it with dpkg --configure -a or" \
+          "apt-get install -f, then run $me again"
+      fi
+      return 1
+      ;;
+    *) return 1 ;;
+  esac
+  dpkg --compare-versions "$installed_version" ge "$2" || return 1
+  if [ "$installed_version" = "$2" ]; then
+    echo "$me: vigil-agent $2 is installed already"
+  else
+    echo "$me: vigil-agent $installed_version (newer than $2) is installed; not downgrading" \
+      "(to downgrade on purpose: apt-get install --allow-downgrades $3)"
+  fi
 }
 
 collector=
@@ -190,8 +219,8 @@ fi
 
 # 1. The package.
 installed=$(dpkg-query -W -f='${Version} ${db:Status-Abbrev}' vigil-agent 2>/dev/null || true)
-if [ "$installed" = "$version ii " ]; then
-  echo "$me: vigil-agent $version is installed already"
+if keep_installed "$installed" "$version" "$package"; then
+  :
 else
   # Keep the admin's edited conffiles on upgrade, without asking.
   if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --simulate "$package" \
@@ -267,7 +296,8 @@ fi
 # without starting anything; this script was asked to start the agent, and says whether it runs.
 if [ -d /run/systemd/system ]; then
   if ! systemctl --quiet is-enabled "$unit" 2>/dev/null; then
-    systemctl enable "$unit"
+    systemctl enable "$unit" || fail "$unit is masked or cannot be enabled (see above); if it is" \
+      "masked: systemctl unmask $unit, then run $me again"
   fi
   if systemctl --quiet is-active "$unit"; then
     echo "$me: $unit is running"

@@ -41,8 +41,10 @@ vigil_env_file_value() {
 
 # Commands run outside the service (vigilctl, vigil-agent enroll and release-host) use the Java
 # the service uses: without JAVA_HOME of its own, a launcher of an installed package takes the
-# JAVA_HOME of /etc/default/vigil-<package>, the unit's EnvironmentFile. Only JAVA_HOME: the
-# *_JAVA_OPTS there size the service's JVM, not a short command's. A source checkout never reads
+# JAVA_HOME of /etc/default/vigil-<package>, the unit's EnvironmentFile. Only JAVA_HOME is read
+# from there. The launchers themselves apply their *_JAVA_OPTS from the environment to every
+# subcommand, so whoever runs a short command with the service's environment leaves those out (the
+# agent's prerm unsets VIGIL_AGENT_JAVA_OPTS before release-host). A source checkout never reads
 # /etc/default (the packaged service's settings are no business of a build there).
 if [ -z "${JAVA_HOME:-}" ]; then
   case "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)" in

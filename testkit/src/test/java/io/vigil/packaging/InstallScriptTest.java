@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,11 +117,48 @@ class InstallScriptTest {
     argv.add("-c");
     argv.add(
         "set -eu; eval \"$(sed -n -e '/^env_file_value() {/,/^}/p'"
-            + " -e '/^service_state_dir() {/,/^}/p' \"$0\")\"; "
+            + " -e '/^service_state_dir() {/,/^}/p' -e '/^fail() {/,/^}/p'"
+            + " -e '/^keep_installed() {/,/^}/p' \"$0\")\"; "
             + call);
     argv.add(script.toString());
     argv.addAll(List.of(args));
     return exec(argv);
+  }
+
+  /**
+   * The package step is skipped when the installed agent is that version or newer (a host upgraded
+   * through apt since): the script never downgrades, also not a newer one left half-configured.
+   * Versions are compared by the real dpkg; nothing is installed.
+   */
+  @Test
+  void anInstalledAgentIsNeverDowngraded() throws Exception {
+    String call =
+        "me=install.sh; if keep_installed \"$1\" \"$2\" /b/vigil-agent_1.0_all.deb;"
+            + " then echo KEEP; else echo INSTALL; fi";
+    // dpkg-query's "${Version} ${db:Status-Abbrev}" -> what the script does with bundle 1.0.
+    Map<String, String> cases = new LinkedHashMap<>();
+    cases.put("2.0 ii ", "KEEP");
+    cases.put("1.0~rc1 ii ", "INSTALL");
+    cases.put("1.0 ii ", "KEEP");
+    cases.put("1.0+deb1 ii ", "KEEP");
+    cases.put("0.9 ii ", "INSTALL");
+    cases.put("2.0 rc ", "INSTALL");
+    cases.put("0.9 iF ", "INSTALL");
+    cases.put("", "INSTALL");
+    for (Map.Entry<String, String> c : cases.entrySet()) {
+      Run r = functions(call, c.getKey(), "1.0");
+      assertEquals(0, r.status(), c.getKey() + ": " + r.output());
+      assertTrue(r.output().endsWith(c.getValue() + "\n"), c.getKey() + ": " + r.output());
+    }
+    Run newer = functions(call, "2.0 ii ", "1.0");
+    assertTrue(
+        newer.output().contains("vigil-agent 2.0 (newer than 1.0) is installed; not downgrading")
+            && newer.output().contains("--allow-downgrades /b/vigil-agent_1.0_all.deb"),
+        newer.output());
+    assertTrue(functions(call, "1.0 ii ", "1.0").output().contains("1.0 is installed already"));
+    Run halfConfigured = functions(call, "2.0 iU ", "1.0");
+    assertEquals(1, halfConfigured.status(), halfConfigured.output());
+    assertTrue(halfConfigured.output().contains("not downgrading"), halfConfigured.output());
   }
 
   private static String serviceStateDir(Path config, Path defaults) throws Exception {

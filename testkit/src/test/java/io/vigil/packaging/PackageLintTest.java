@@ -160,13 +160,24 @@ class PackageLintTest {
                 + " calls systemd outside an if ["
                 + " -z \"${DPKG_ROOT:-}\" ] && [ -d /run/systemd/system ] block:\n"
                 + String.join("\n", unguarded));
+        // dpkg --root DIR --force-script-chrootless: paths of DIR, not of the running host.
+        List<String> unrooted = MaintainerScriptPaths.unrootedPaths(text);
+        assertTrue(
+            unrooted.isEmpty(),
+            deb.getFileName()
+                + ": "
+                + script
+                + " names /etc/vigil or /var/lib/vigil without $DPKG_ROOT in front:\n"
+                + String.join("\n", unrooted));
       }
     }
     String prerm = Files.readString(tmp.resolve(agent.getFileName().toString()).resolve("prerm"));
     assertTrue(
         prerm.contains("vigil-agent release-host")
-            && prerm.contains("--config /etc/vigil/agent.yaml"),
+            && prerm.contains("release-host --config \"$config\"")
+            && prerm.contains("config=\"$DPKG_ROOT/etc/vigil/agent.yaml\""),
         "the agent's prerm must run vigil-agent release-host on remove");
+    assertEquals(List.of(), PreRemoveScriptTest.sourcingLines(prerm), "the prerm sources a file");
     String postinst =
         Files.readString(tmp.resolve(collector.getFileName().toString()).resolve("postinst"));
     assertTrue(postinst.contains("adduser --system"), "the collector's postinst makes user vigil");
