@@ -3,9 +3,6 @@ package io.vigil.packaging;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vigil.testkit.ShadedJars;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -15,22 +12,13 @@ import org.junit.jupiter.api.Test;
  * branch, or under a weakened condition).
  */
 class SystemdGuardsTest {
-  private static final Path CONTROL = ShadedJars.repoRoot().resolve("installers/deb");
-
   private static String source(String relative) throws Exception {
-    return Files.readString(CONTROL.resolve(relative));
+    return MaintainerScripts.source(relative);
   }
 
   @Test
   void theMaintainerScriptSourcesAreGuarded() throws Exception {
-    for (String s :
-        List.of(
-            "collector/control/postinst",
-            "collector/control/prerm",
-            "collector/control/postrm",
-            "agent/control/postinst",
-            "agent/control/prerm",
-            "agent/control/postrm")) {
+    for (String s : MaintainerScripts.ALL) {
       assertEquals(List.of(), SystemdGuards.unguardedCalls(source(s), SystemdGuards.ALL), s);
     }
   }
